@@ -1,0 +1,46 @@
+# Lyceum: `make run` serves it, `make test` tests everything. Both install what is missing first.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+# One RUSTFLAGS value for every cargo call, so test and cargo-leptos dev builds share artifacts.
+export RUSTFLAGS := --cfg erase_components
+export LYCEUM_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run build setup setup-test test test-sqlite test-rust check-postgres e2e bench clean-test-dbs
+
+run: setup build
+	./target/release/lyceum serve
+
+build:
+	cargo leptos build --release
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+test: setup-test check-postgres clean-test-dbs test-rust e2e
+
+test-sqlite: setup-test
+	LYCEUM_TEST_SKIP_POSTGRES=1 cargo test --features ssr
+	$(MAKE) e2e
+
+test-rust:
+	cargo test --features ssr
+
+check-postgres:
+	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)"
+
+clean-test-dbs:
+	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)" --drop-test-databases
+
+# Builds the release server and WASM, serves on a scratch database, runs the Playwright specs.
+E2E_DATA := $(CURDIR)/target/e2e-data
+e2e:
+	rm -rf "$(E2E_DATA)"
+	env -u DATABASE_URL LYCEUM_DATA_DIR="$(E2E_DATA)" LYCEUM_ADMIN_EMAIL=admin@example.com \
+	LYCEUM_ADMIN_NAME="Admin User" LYCEUM_ADMIN_PASSWORD="correct horse battery staple" \
+	cargo leptos end-to-end --release
+
+bench: setup build
+	scripts/bench.sh

@@ -1,0 +1,38 @@
+import { APIRequestContext, Page, expect } from '@playwright/test';
+
+export const ADMIN_EMAIL = process.env.LYCEUM_ADMIN_EMAIL ?? 'admin@example.com';
+export const ADMIN_PASSWORD = process.env.LYCEUM_ADMIN_PASSWORD ?? 'correct horse battery staple';
+export const PASSWORD = 'a long learner passphrase';
+
+/** A fresh address per call, so specs never collide. */
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** Waits until the WASM client has hydrated the page. */
+export async function hydrated(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor();
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Creates a user through the server functions, signed in as the administrator. */
+export async function createUser(request: APIRequestContext, email: string, roles: string[] = ['learner']) {
+  const signIn = await request.post('/api/auth/sign_in', { form: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  expect(signIn.ok()).toBeTruthy();
+  const form: Record<string, string> = {
+    'form[email]': email,
+    'form[name]': 'Lena Learner',
+    'form[password]': PASSWORD,
+  };
+  roles.forEach((role, i) => (form[`form[roles][${i}]`] = role));
+  const created = await request.post('/api/users/create', { form });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  await request.post('/api/auth/sign_out');
+}

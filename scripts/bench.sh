@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make bench: seeds 100,000 users into a scratch SQLite database, starts the release server, and
+# measures pages with wrk on loopback at 16 and 64 connections. Writes BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+USERS=${BENCH_USERS:-100000}
+DURATION=${BENCH_DURATION:-10s}
+ADDR=127.0.0.1:3100
+BASE=http://$ADDR
+DATA=$PWD/target/bench-data
+ADMIN=admin@bench.test
+PASS='bench passphrase 2026'
+rm -rf "$DATA" && mkdir -p "$DATA"
+
+LYCEUM_DATA_DIR=$DATA LYCEUM_ADDR=$ADDR LYCEUM_ADMIN_EMAIL=$ADMIN LYCEUM_ADMIN_PASSWORD=$PASS \
+  RUST_LOG=warn ./target/release/lyceum serve > "$DATA/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.5; done
+
+echo "Seeding $USERS users…"
+python3 - "$DATA/lyceum.db" "$USERS" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); now = int(time.time())
+h = db.execute("SELECT password_hash FROM users WHERE email = 'admin@bench.test'").fetchone()[0]
+db.execute("""WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+  INSERT INTO users (email, name, password_hash, status, created_at, updated_at, last_sign_in_at)
+  SELECT 'person' || i || '@bench.test', 'Person ' || i, ?, 'active', ? - i, ? - i, CASE WHEN i % 3 = 0 THEN NULL ELSE ? - i * 7 END FROM seq""",
+  (n, h, now, now, now))
+db.execute("INSERT INTO user_roles (user_id, role) SELECT id, 'learner' FROM users WHERE email LIKE 'person%'")
+db.commit()
+print(db.execute("SELECT COUNT(*) FROM users").fetchone()[0], "users")
+PY
+
+cookie_for() {
+  curl -s -o /dev/null -D - -X POST "$BASE/api/auth/sign_in" \
+    --data-urlencode "email=$1" --data-urlencode "password=$PASS" | awk -F'[=;]' '/^set-cookie: lyceum_session=/{print $2}'
+}
+admin_cookie=$(cookie_for "$ADMIN")
+learner_cookie=$(cookie_for "person42@bench.test")
+[ -n "$admin_cookie" ] && [ -n "$learner_cookie" ] || { echo "sign-in for the benchmark failed"; exit 1; }
+
+out=$(mktemp)
+run() { # name path cookie connections
+  local result
+  result=$(wrk -t2 -c"$4" -d"$DURATION" --latency ${3:+-H "Cookie: lyceum_session=$3"} "$BASE$2")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$result")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$result")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$result")
+  errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$result" | tr '\n' ' ')
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$4" "$rps" "$p50" "$p99" "${errors:-none}" | tee -a "$out"
+}
+for c in 16 64; do
+  run "Sign-in page" /sign-in "" $c
+  run "Home page (signed in)" / "$learner_cookie" $c
+  run "Admin user list, first page" /admin/users "$admin_cookie" $c
+  run "Admin user list, search" "/admin/users?q=person4242" "$admin_cookie" $c
+done
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Made by \`make bench\` on $(date -u +%Y-%m-%d): release build, SQLite, $USERS seeded users, wrk on loopback"
+  echo "(2 threads, $DURATION per row) on the same machine as the server."
+  echo
+  echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)."
+  echo
+  echo "| page | connections | requests/s | p50 | p99 | errors |"
+  echo "|---|---|---|---|---|---|"
+  cat "$out"
+} > BENCHMARKS.md
+cat BENCHMARKS.md

@@ -1,0 +1,16 @@
+//! Authentication and authorisation: passwords (Argon2id), database-backed sessions, sign-in rate
+//! limits, password reset, first-administrator set-up, personal API tokens, and the permission rules
+//! in `permissions` that every service calls.
+
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod password;
+pub mod permissions;
+#[cfg(feature = "ssr")]
+pub mod request;
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod tokens;

@@ -1,0 +1,34 @@
+use serde::{Deserialize, Serialize};
+
+/// One of a user's active sessions, for the account page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// A short, non-secret handle for the session (a prefix of its hash).
+    pub handle: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+/// A personal access token as listed (never the secret itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A token just created: the secret is shown once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewApiToken {
+    pub info: ApiTokenInfo,
+    pub secret: String,
+}
+
+/// Failed attempts allowed per account, and per client address, within the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;

@@ -1,0 +1,118 @@
+//! Who is asking: resolved once per request from the session cookie (or, for the REST API, a
+//! bearer token) and kept in the request's extensions for pages and server functions.
+
+use super::permissions::Actor;
+use super::service;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    middleware::Next,
+    response::Response,
+};
+use http::{HeaderMap, header};
+use std::net::SocketAddr;
+
+pub const SESSION_COOKIE: &str = "lyceum_session";
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestAuth {
+    pub actor: Option<Actor>,
+    pub session_hash: Option<String>,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE).filter(|v| !v.is_empty())
+}
+
+/// The client's address: the socket peer, or the first X-Forwarded-For entry behind a trusted proxy.
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+    if state.config.trust_proxy {
+        if let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+            if let Some(first) = forwarded
+                .split(',')
+                .next()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                return first.to_string();
+            }
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Middleware: resolve the session cookie into a `RequestAuth`.
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let headers = req.headers();
+    let ip = client_ip(&state, headers, peer);
+    let user_agent: String = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    let mut auth = RequestAuth {
+        ip,
+        user_agent,
+        ..Default::default()
+    };
+    if let Some(token) = session_token(headers) {
+        let hash = super::tokens::hash(&token);
+        if let Ok(Some(actor)) = service::actor_for_session(&state, &hash).await {
+            auth.actor = Some(actor);
+            auth.session_hash = Some(hash);
+        }
+    }
+    req.extensions_mut().insert(auth);
+    next.run(req).await
+}
+
+/// The `RequestAuth` of the request being served (inside a server function or page render).
+pub fn current() -> RequestAuth {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
+        .unwrap_or_default()
+}
+
+/// The signed-in actor, or `Unauthenticated`.
+pub fn require_actor() -> Result<Actor, AppError> {
+    current().actor.ok_or(AppError::Unauthenticated)
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}

@@ -1,0 +1,154 @@
+//! Server functions for signing in and out, registration, password reset, set-up and the account page.
+
+use super::model::{ApiTokenInfo, NewApiToken, SessionInfo};
+use super::permissions::Actor;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What every page's shell needs: who is signed in and how the site is called.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShellInfo {
+    pub actor: Option<Actor>,
+    pub site_name: String,
+    pub self_registration: bool,
+    pub setup_needed: bool,
+}
+
+#[server(endpoint = "auth/shell")]
+pub async fn get_shell() -> Result<ShellInfo, AppError> {
+    let state = crate::edge::state()?;
+    let settings = crate::settings::service::current(&state).await?;
+    let actor = super::request::current().actor;
+    let setup_needed = actor.is_none() && super::service::setup_needed(&state.db).await?;
+    Ok(ShellInfo {
+        actor,
+        site_name: settings.site_name,
+        self_registration: settings.self_registration,
+        setup_needed,
+    })
+}
+
+#[server(endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    let auth = super::request::current();
+    let token = crate::edge::respond(
+        super::service::sign_in(&state, &email, &password, &auth.ip, &auth.user_agent).await,
+    )?;
+    crate::edge::set_cookie(&super::request::session_cookie(&state, &token));
+    Ok(())
+}
+
+#[server(endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    if let Some(hash) = super::request::current().session_hash {
+        super::service::sign_out(&state, &hash).await?;
+    }
+    crate::edge::set_cookie(&super::request::clear_session_cookie(&state));
+    Ok(())
+}
+
+#[server(endpoint = "auth/register")]
+pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    let auth = super::request::current();
+    let token = crate::edge::respond(
+        super::service::register(&state, &email, &name, &password, &auth.ip, &auth.user_agent)
+            .await,
+    )?;
+    crate::edge::set_cookie(&super::request::session_cookie(&state, &token));
+    Ok(())
+}
+
+#[server(endpoint = "auth/forgot_password")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    crate::edge::respond(super::service::request_password_reset(&state, &email).await)
+}
+
+#[server(endpoint = "auth/reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    crate::edge::respond(super::service::reset_password(&state, &token, &password).await)
+}
+
+#[server(endpoint = "auth/setup")]
+pub async fn complete_setup(
+    token: String,
+    email: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    let auth = super::request::current();
+    let session = crate::edge::respond(
+        super::service::complete_setup(
+            &state,
+            &token,
+            &email,
+            &name,
+            &password,
+            &auth.ip,
+            &auth.user_agent,
+        )
+        .await,
+    )?;
+    crate::edge::set_cookie(&super::request::session_cookie(&state, &session));
+    Ok(())
+}
+
+#[server(endpoint = "account/update_name")]
+pub async fn update_my_name(name: String) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::update_own_name(&state, &actor, &name).await)
+}
+
+#[server(endpoint = "account/change_password")]
+pub async fn change_my_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    let hash = auth.session_hash.unwrap_or_default();
+    crate::edge::respond(
+        super::service::change_password(&state, &actor, &current_password, &new_password, &hash)
+            .await,
+    )
+}
+
+#[server(endpoint = "account/sessions")]
+pub async fn my_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    crate::edge::respond(
+        super::service::list_sessions(&state, &actor, &auth.session_hash.unwrap_or_default()).await,
+    )
+}
+
+#[server(endpoint = "account/sign_out_others")]
+pub async fn sign_out_other_sessions() -> Result<(), AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    crate::edge::respond(
+        super::service::sign_out_others(&state, &actor, &auth.session_hash.unwrap_or_default())
+            .await,
+    )
+}
+
+#[server(endpoint = "account/api_tokens")]
+pub async fn my_api_tokens() -> Result<Vec<ApiTokenInfo>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::list_api_tokens(&state, &actor).await)
+}
+
+#[server(endpoint = "account/create_api_token")]
+pub async fn create_api_token(name: String) -> Result<NewApiToken, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::create_api_token(&state, &actor, &name).await)
+}
+
+#[server(endpoint = "account/revoke_api_token")]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::revoke_api_token(&state, &actor, id).await)
+}

@@ -1,0 +1,191 @@
+//! `AppError`: the one user-safe error type that crosses the server-function boundary.
+//! Internal causes are logged on the server and never shown to the user.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// A problem with one input field, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You do not have permission to do that.")]
+    Forbidden,
+    #[error("We could not find what you were looking for.")]
+    NotFound,
+    #[error("{}", join_messages(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the server, or its answer could not be read.
+    #[error("Could not reach Lyceum ({0}). Check your connection and try again.")]
+    Transport(String),
+}
+
+fn join_messages(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }])
+    }
+
+    /// The message for one field, if this error names it.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => errors
+                .iter()
+                .find(|e| e.field == name)
+                .map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// A message for errors that are not about one field (shown at the top of a form).
+    pub fn general(&self) -> Option<String> {
+        match self {
+            AppError::Invalid(errors) => {
+                let general: Vec<_> = errors
+                    .iter()
+                    .filter(|e| e.field.is_empty())
+                    .map(|e| e.message.clone())
+                    .collect();
+                if general.is_empty() {
+                    None
+                } else {
+                    Some(general.join(" "))
+                }
+            }
+            other => Some(other.to_string()),
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::TooManyRequests(_) => 429,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Invalid(_) => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Internal => "internal",
+            AppError::Transport(_) => "transport",
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                AppError::Invalid(vec![FieldError {
+                    field: String::new(),
+                    message: format!("The form was incomplete: {message}"),
+                }])
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+/// Collects field errors so a form can report every problem at once.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+    /// Keeps the value when parsing succeeded, records the error otherwise.
+    pub fn check<T>(&mut self, result: Result<T, AppError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(AppError::Invalid(mut errors)) => {
+                self.0.append(&mut errors);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "database error");
+            AppError::Internal
+        }
+    }
+
+    impl From<sqlx::migrate::MigrateError> for AppError {
+        fn from(err: sqlx::migrate::MigrateError) -> Self {
+            tracing::error!(error = %err, "migration error");
+            AppError::Internal
+        }
+    }
+
+    /// Whether a database error is a unique-constraint violation (same check on both backends).
+    pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+        err.as_database_error()
+            .is_some_and(|e| e.is_unique_violation())
+    }
+
+    /// Sets the HTTP status of the current server-function or page response to match the error.
+    pub fn set_response_status(err: &AppError) {
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = http::StatusCode::from_u16(err.status_code()) {
+                res.set_status(code);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::{is_unique_violation, set_response_status};

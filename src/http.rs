@@ -1,0 +1,169 @@
+//! The HTTP server: routes (pages, server functions, REST API, health checks) and the middleware
+//! every request passes: request id + tracing, security headers, body limit, origin check (CSRF),
+//! and session resolution.
+
+use crate::app::{App, shell};
+use crate::auth::request::{self, RequestAuth};
+use crate::state::AppState;
+use axum::{
+    Router,
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use tower::ServiceBuilder;
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
+
+/// Request ids: 16 random hex digits, also returned in `x-request-id`.
+#[derive(Clone, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&format!("{:016x}", rand::random::<u64>()))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The policy for responses that do not set their own (pages set one with a per-response nonce).
+pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// The page policy: scripts only from us or inline with this response's nonce (Leptos hydration).
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let fn_state = state.clone();
+    let fallback_state = state.clone();
+    let max_body = state.config.max_body_bytes;
+    let request_id = http::HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/admin/users/export.csv", get(export_users_csv))
+        .nest("/api/v1", crate::rest::router())
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post(move |req: Request<Body>| {
+                let state = fn_state.clone();
+                async move { handle_server_fns_with_context(move || provide_context(state.clone()), req).await }
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_state.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), request::resolve))
+        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<Body>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // Only the path: query strings can carry secrets such as reset tokens.
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)))
+                .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(RequestBodyLimitLayer::new(max_body)),
+        )
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+/// CSRF defence on top of SameSite=Lax cookies: a state-changing request that carries our session
+/// cookie must come from our own origin.
+async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || request::session_token(req.headers()).is_none()
+    {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) => {
+            let scheme = state.config.base_url.scheme();
+            let own_host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(|h| format!("{scheme}://{h}"));
+            origin == state.config.origin() || own_host.as_deref() == Some(origin)
+        }
+        // No Origin: a browser tells us through Sec-Fetch-Site; other clients are not CSRF vectors.
+        None => !matches!(
+            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("cross-site" | "same-site")
+        ),
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!("refused a cross-origin state-changing request");
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
+}
+
+async fn export_users_csv(State(state): State<AppState>, req: Request) -> Response {
+    let Some(actor) = req
+        .extensions()
+        .get::<RequestAuth>()
+        .and_then(|a| a.actor.clone())
+    else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to export users.").into_response();
+    };
+    match crate::users::import::export_csv(&state, &actor).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"users.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, err.to_string()).into_response()
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Lyceum: an open-source learning management system.
+//! Each area of the product is a folder with its whole slice (model, store, service, server
+//! functions, pages); see `../shared/STYLE.md` for the layout.
+#![recursion_limit = "512"]
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod error;
+pub mod mail;
+pub mod settings;
+pub mod ui;
+pub mod users;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod edge;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod testing;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // End-to-end tests wait for this before interacting with the page.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

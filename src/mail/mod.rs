@@ -1,0 +1,11 @@
+//! Outgoing email. Every message is written to the outbox table first; when SMTP is configured it is
+//! then sent with lettre and marked sent (or its error kept). Without SMTP, administrators read the
+//! outbox in the UI.
+
+pub mod model;
+pub mod pages;
+pub mod server;
+#[cfg(feature = "ssr")]
+mod service;
+#[cfg(feature = "ssr")]
+pub use service::{Mailer, list_outbox};

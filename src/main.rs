@@ -1,0 +1,181 @@
+//! The `lyceum` binary: `serve` (default), `migrate`, `admin create`.
+
+use clap::Parser;
+use lyceum::config::{AdminCommand, Cli, Command, CommonArgs, Config, LogFormat};
+use lyceum::db::Db;
+use lyceum::state::AppState;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.common.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.common, &cli.serve).await,
+        Command::Migrate { status } => migrate(&cli.common, status).await,
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => create_admin(&cli.common, &email, &name).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lyceum: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    match format {
+        LogFormat::Json => fmt()
+            .json()
+            .with_current_span(true)
+            .with_env_filter(filter)
+            .init(),
+        LogFormat::Text => fmt().with_env_filter(filter).init(),
+    }
+}
+
+async fn connect(common: &CommonArgs) -> Result<Db, String> {
+    let url = lyceum::config::database_url(common)?;
+    Db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+async fn migrate(common: &CommonArgs, status: bool) -> Result<(), String> {
+    let db = connect(common).await?;
+    if status {
+        for m in db.migration_status().await.map_err(|e| e.to_string())? {
+            println!(
+                "{:>14}  {:<8}  {}",
+                m.version,
+                if m.applied { "applied" } else { "pending" },
+                m.description
+            );
+        }
+    } else {
+        db.migrate()
+            .await
+            .map_err(|e| format!("migration failed: {e}"))?;
+        println!("Migrations applied ({}).", db.backend());
+    }
+    Ok(())
+}
+
+async fn create_admin(common: &CommonArgs, email: &str, name: &str) -> Result<(), String> {
+    let db = connect(common).await?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    let password = match std::env::var("LYCEUM_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => rpassword::prompt_password("Password for the new administrator: ")
+            .map_err(|e| e.to_string())?,
+    };
+    let id = lyceum::auth::service::create_admin(&db, email, name, &password)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Administrator {email} created (id {id}).");
+    Ok(())
+}
+
+async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<(), String> {
+    let config = Config::from_args(common, args)?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "LYCEUM_DATA_DIR / --data-dir: cannot create {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    bootstrap_admin(&db, &config).await?;
+
+    let mut leptos_options = leptos::prelude::get_configuration(None)
+        .map_err(|e| e.to_string())?
+        .leptos_options;
+    leptos_options.site_addr = config.addr;
+    let addr = config.addr;
+    let state = AppState::new(leptos_options, db.clone(), config);
+    let app = lyceum::http::router(state);
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("LYCEUM_ADDR: cannot listen on {addr}: {e}"))?;
+    tracing::info!(%addr, backend = db.backend(), "Lyceum is serving");
+    use axum::serve::ListenerExt;
+    // Without TCP_NODELAY, streamed pages wait on Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the first administrator from the environment, or prints a one-time set-up link.
+async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(), String> {
+    if !lyceum::auth::service::setup_needed(db)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(());
+    }
+    let email = std::env::var("LYCEUM_ADMIN_EMAIL").unwrap_or_default();
+    let password = std::env::var("LYCEUM_ADMIN_PASSWORD").unwrap_or_default();
+    if !email.is_empty() && !password.is_empty() {
+        let name = std::env::var("LYCEUM_ADMIN_NAME").unwrap_or_else(|_| "Administrator".into());
+        lyceum::auth::service::create_admin(db, &email, &name, &password)
+            .await
+            .map_err(|e| format!("LYCEUM_ADMIN_EMAIL / LYCEUM_ADMIN_PASSWORD: {e}"))?;
+        tracing::info!(email = %email, "created the first administrator from the environment");
+        println!(
+            "\n  Sign in at {}sign-in as {email} with the password in LYCEUM_ADMIN_PASSWORD.\n",
+            config.base_url
+        );
+        return Ok(());
+    }
+    if let Some(token) = lyceum::auth::service::prepare_setup(db)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        // Printed, not logged: the link is a secret for whoever runs the server.
+        println!(
+            "\n  No administrator yet. Create the first one at:\n  {}setup?token={token}\n",
+            config.base_url
+        );
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,93 @@
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A labelled input with its hint and its error, wired for screen readers.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            if ids.is_empty() {
+                None
+            } else {
+                Some(ids.join(" "))
+            }
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                required=required
+                bind:value=value
+                aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                aria-describedby=described_by
+            />
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn Checkbox(label: &'static str, name: &'static str, checked: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <label class="checkbox">
+            <input type="checkbox" name=name bind:checked=checked />
+            {label}
+        </label>
+    }
+}
+
+/// The message at the top of a form: errors not tied to one field, or a success note.
+#[component]
+pub fn FormAlert<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    #[prop(optional)] success: Option<&'static str>,
+) -> impl IntoView {
+    move || match result.get() {
+        Some(Err(err)) => err.general().map(|message| {
+            view! { <div class="alert alert-error" role="alert">{message}</div> }.into_any()
+        }),
+        Some(Ok(_)) => success.map(|message| {
+            view! { <div class="alert alert-success" role="status">{message}</div> }.into_any()
+        }),
+        None => None,
+    }
+}
+
+/// The error for one field from an action's last result.
+pub fn field_error<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+    field: &'static str,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        result
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field(field))
+    })
+}

@@ -1,0 +1,34 @@
+//! Shared components: form fields, alerts, pagination, error pages, formatting.
+
+pub mod errors;
+pub mod format;
+pub mod forms;
+pub mod pagination;
+
+pub use errors::{ErrorPage, Forbidden, NotFound};
+pub use forms::{Checkbox, Field, FormAlert};
+pub use pagination::Pagination;
+
+/// A full page load: used after signing in or out so every part of the page sees the new session.
+pub fn hard_navigate(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = leptos::prelude::window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Builds a query string from pairs, skipping empty values.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        serializer.append_pair(key, value);
+    }
+    let query = serializer.finish();
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    }
+}

@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// "Previous · Page 2 of 40 (987 results) · Next", with links built by `href(page)`.
+#[component]
+pub fn Pagination(
+    page: u32,
+    page_count: u32,
+    total: i64,
+    href: impl Fn(u32) -> String + 'static,
+) -> impl IntoView {
+    let previous = (page > 1).then(|| href(page - 1));
+    let next = (page < page_count).then(|| href(page + 1));
+    view! {
+        <nav class="pagination" aria-label="Pagination">
+            {match previous {
+                Some(h) => view! { <A href=h attr:class="btn btn-secondary btn-small" attr:rel="prev">"Previous"</A> }.into_any(),
+                None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Previous"</span> }.into_any(),
+            }}
+            <span class="page-info" aria-live="polite">{format!("Page {page} of {page_count} ({total} results)")}</span>
+            {match next {
+                Some(h) => view! { <A href=h attr:class="btn btn-secondary btn-small" attr:rel="next">"Next"</A> }.into_any(),
+                None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Next"</span> }.into_any(),
+            }}
+        </nav>
+    }
+}

@@ -1,0 +1,13 @@
+//! Users and site roles: the administrators' user table, create/edit/suspend/delete, role
+//! assignment, CSV import and export. Rules live in `service`, SQL in `store`.
+
+#[cfg(feature = "ssr")]
+pub mod import;
+pub mod model;
+pub mod model_import;
+pub mod pages;
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;

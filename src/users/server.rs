@@ -1,0 +1,65 @@
+//! Server functions for user administration. Each: who is asking, parse, one service call, status.
+
+use super::model::{Page, User, UserForm, UserQuery};
+use super::model_import::{ImportOutcome, ImportPreview};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "users/list")]
+pub async fn list_users(query: UserQuery) -> Result<Page<User>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::list(&state, &actor, &query).await)
+}
+
+#[server(endpoint = "users/get")]
+pub async fn get_user(id: i64) -> Result<User, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::get(&state, &actor, id).await)
+}
+
+#[server(endpoint = "users/create")]
+pub async fn create_user(form: UserForm) -> Result<User, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::create(&state, &actor, &form).await)
+}
+
+#[server(endpoint = "users/update")]
+pub async fn update_user(id: i64, form: UserForm) -> Result<User, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::update(&state, &actor, id, &form).await)
+}
+
+#[server(endpoint = "users/set_status")]
+pub async fn set_user_status(id: i64, status: String) -> Result<User, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    let status = super::model::UserStatus::parse(&status)
+        .ok_or_else(|| AppError::invalid("status", "Unknown status."));
+    crate::edge::respond(match status {
+        Ok(status) => super::service::set_status(&state, &actor, id, status).await,
+        Err(e) => Err(e),
+    })
+}
+
+#[server(endpoint = "users/delete")]
+pub async fn delete_user(id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::delete(&state, &actor, id).await)
+}
+
+#[server(endpoint = "users/send_reset")]
+pub async fn send_user_password_reset(id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::send_reset(&state, &actor, id).await)
+}
+
+#[server(endpoint = "users/import_preview")]
+pub async fn preview_user_import(csv: String) -> Result<ImportPreview, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::import::preview(&state, &actor, &csv).await)
+}
+
+#[server(endpoint = "users/import_apply")]
+pub async fn apply_user_import(csv: String) -> Result<ImportOutcome, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::import::apply(&state, &actor, &csv).await)
+}

@@ -1,0 +1,366 @@
+//! SQL for users and their roles. Shared dialect: runs on SQLite and PostgreSQL.
+
+use super::model::{Email, Page, Role, User, UserName, UserQuery, UserSort, UserStatus};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, is_unique_violation};
+use crate::{with_db, with_tx};
+use sqlx::AssertSqlSafe;
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    status: String,
+    created_at: i64,
+    last_sign_in_at: Option<i64>,
+    roles: Option<String>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        let mut roles: Vec<Role> = row
+            .roles
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|r| Role::parse(r).ok())
+            .collect();
+        roles.sort();
+        User {
+            id: row.id,
+            email: row.email,
+            name: row.name,
+            roles,
+            status: UserStatus::parse(&row.status).unwrap_or(UserStatus::Active),
+            created_at: row.created_at,
+            last_sign_in_at: row.last_sign_in_at,
+        }
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, \
+     (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles";
+
+/// Credentials for signing in.
+#[derive(sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: Option<String>,
+    pub status: String,
+}
+
+fn email_taken() -> AppError {
+    AppError::invalid(
+        "email",
+        "An account with this email address already exists.",
+    )
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    email: &Email,
+    name: &UserName,
+    password_hash: Option<&str>,
+    now: i64,
+) -> Result<i64, AppError> {
+    let result: Result<i64, sqlx::Error> = with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO users (email, name, password_hash, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'active', $4, $4) RETURNING id"
+    )
+    .bind(email.as_str())
+    .bind(name.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(c)
+    .await);
+    result.map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM user_roles WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    for role in roles {
+        with_tx!(tx, |c| sqlx::query(
+            "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)"
+        )
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<User>, AppError> {
+    let sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+    ));
+    let row: Option<UserRow> =
+        with_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await)?;
+    Ok(row.map(User::from))
+}
+
+pub async fn find_in_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, AppError> {
+    let sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
+    ));
+    let row: Option<UserRow> =
+        with_tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    Ok(row.map(User::from))
+}
+
+pub async fn find_by_email_in_tx(tx: &mut Tx, email: &Email) -> Result<Option<User>, AppError> {
+    let sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
+    ));
+    let row: Option<UserRow> = with_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(email.as_str())
+        .fetch_optional(c)
+        .await)?;
+    Ok(row.map(User::from))
+}
+
+pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT id, password_hash, status FROM users WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_optional(p)
+    .await)?)
+}
+
+pub async fn password_hash(db: &Db, id: i64) -> Result<Option<String>, AppError> {
+    let hash: Option<Option<String>> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT password_hash FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?;
+    Ok(hash.flatten())
+}
+
+/// Escapes `%`, `_` and `\` so search text matches literally inside LIKE.
+fn like_pattern(search: &str) -> String {
+    let mut escaped = String::with_capacity(search.len() + 2);
+    escaped.push('%');
+    for ch in search.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    escaped.push('%');
+    escaped
+}
+
+const LIST_FILTER: &str = "($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
+     AND ($3 = '' OR EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id AND fr.role = $3)) \
+     AND (($4 = '' AND u.status <> 'deleted') OR u.status = $4)";
+
+/// One page of users. The ORDER BY comes from a closed enum, never from user input.
+pub async fn list(db: &Db, query: &UserQuery) -> Result<Page<User>, AppError> {
+    let dir = if query.descending { "DESC" } else { "ASC" };
+    let order = match query.sort {
+        UserSort::Name => format!("u.name {dir}, u.id {dir}"),
+        UserSort::Email => format!("u.email {dir}"),
+        UserSort::Created => format!("u.created_at {dir}, u.id {dir}"),
+        UserSort::LastSignIn => format!("COALESCE(u.last_sign_in_at, 0) {dir}, u.id {dir}"),
+    };
+    let search = query.search.trim().to_string();
+    let pattern = like_pattern(&search);
+    let role = query.role.map(Role::as_str).unwrap_or("");
+    let status = query.status.map(UserStatus::as_str).unwrap_or("");
+    let per_page = query.per_page();
+    let page = query.page();
+    let offset = i64::from(page - 1) * i64::from(per_page);
+
+    let list_sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE {LIST_FILTER} ORDER BY {order} LIMIT $5 OFFSET $6"
+    ));
+    let count_sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM users u WHERE {LIST_FILTER}"));
+    let (rows, total): (Vec<UserRow>, i64) = with_db!(db, |p| {
+        let rows = sqlx::query_as(list_sql)
+            .bind(&search)
+            .bind(&pattern)
+            .bind(role)
+            .bind(status)
+            .bind(i64::from(per_page))
+            .bind(offset)
+            .fetch_all(p)
+            .await?;
+        let total = sqlx::query_scalar(count_sql)
+            .bind(&search)
+            .bind(&pattern)
+            .bind(role)
+            .bind(status)
+            .fetch_one(p)
+            .await?;
+        (rows, total)
+    });
+    Ok(Page {
+        items: rows.into_iter().map(User::from).collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Users after `after_id`, by id: for cursor pagination and exports that must not hold everything in memory.
+pub async fn list_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<User>, AppError> {
+    let sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.id > $1 AND u.status <> 'deleted' ORDER BY u.id LIMIT $2"
+    ));
+    let rows: Vec<UserRow> = with_db!(db, |p| sqlx::query_as(sql)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+    Ok(rows.into_iter().map(User::from).collect())
+}
+
+pub async fn update_profile(
+    tx: &mut Tx,
+    id: i64,
+    email: &Email,
+    name: &UserName,
+    now: i64,
+) -> Result<(), AppError> {
+    let result = with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET email = $1, name = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(email.as_str())
+    .bind(name.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()));
+    result.map(|_| ()).map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })
+}
+
+pub async fn update_name(tx: &mut Tx, id: i64, name: &UserName, now: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET name = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(name.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    status: UserStatus,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_password(
+    tx: &mut Tx,
+    id: i64,
+    password_hash: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes personal data but keeps the row, so records that point at it stay intact.
+pub async fn anonymise(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE users SET email = $1, name = 'Deleted user', password_hash = NULL, status = 'deleted', updated_at = $2 WHERE id = $3"
+    )
+    .bind(format!("deleted-{id}@deleted.invalid"))
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?;
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM user_roles WHERE user_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query(
+        "UPDATE users SET last_sign_in_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn count_active_admins(db: &Db) -> Result<i64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE r.role = 'administrator' AND u.status = 'active'"
+    )
+    .fetch_one(p)
+    .await)?)
+}
+
+pub async fn count_active_admins_in_tx(tx: &mut Tx) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+         WHERE r.role = 'administrator' AND u.status = 'active'"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(super::like_pattern(" 50%_Off "), "%50\\%\\_off%");
+    }
+}

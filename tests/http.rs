@@ -1,0 +1,411 @@
+//! The HTTP surface through the real router: every server function and REST route refuses a
+//! learner, the REST API works end to end, and the security middleware does its job.
+
+use axum::body::Body;
+use http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lyceum::auth::service as auth;
+use lyceum::db_test;
+use lyceum::state::AppState;
+use lyceum::testing::{PASSWORD, user_with_roles};
+use lyceum::users::model::Role;
+use tower::ServiceExt;
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn send(app: &axum::Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn server_fn(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/{path}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(token) = cookie {
+        req = req.header(header::COOKIE, format!("lyceum_session={token}"));
+    }
+    req.body(Body::from(body.to_string())).unwrap()
+}
+
+fn api(method: Method, path: &str, token: Option<&str>, body: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("/api/v1{path}"));
+    if let Some(token) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default())
+        .unwrap()
+}
+
+async fn session_for(state: &AppState, email: &str, roles: &[Role]) -> String {
+    user_with_roles(state, email, roles).await;
+    auth::sign_in(state, email, PASSWORD, "127.0.0.1", "test")
+        .await
+        .unwrap()
+}
+
+/// Anyone may call these (they check what they need themselves).
+const PUBLIC_FNS: &[&str] = &[
+    "auth/shell",
+    "auth/sign_in",
+    "auth/sign_out",
+    "auth/register",
+    "auth/forgot_password",
+    "auth/reset_password",
+    "auth/setup",
+];
+/// Any signed-in person may call these, on their own account only.
+const ACCOUNT_FNS: &[(&str, &str)] = &[
+    ("account/update_name", "name=X"),
+    (
+        "account/change_password",
+        "current_password=a&new_password=b",
+    ),
+    ("account/sessions", ""),
+    ("account/sign_out_others", ""),
+    ("account/api_tokens", ""),
+    ("account/create_api_token", "name=x"),
+    ("account/revoke_api_token", "id=1"),
+];
+/// Administrators' and managers' functions, with a well-formed body each.
+const ADMIN_FNS: &[(&str, &str)] = &[
+    ("users/list", "query[page]=1"),
+    ("users/get", "id=1"),
+    ("users/create", "form[email]=z%40example.com&form[name]=Z"),
+    (
+        "users/update",
+        "id=1&form[email]=z%40example.com&form[name]=Z",
+    ),
+    ("users/set_status", "id=1&status=suspended"),
+    ("users/delete", "id=1"),
+    ("users/send_reset", "id=1"),
+    (
+        "users/import_preview",
+        "csv=email%2Cname%0Aa%40example.com%2CA",
+    ),
+    (
+        "users/import_apply",
+        "csv=email%2Cname%0Aa%40example.com%2CA",
+    ),
+    ("settings/get", ""),
+    (
+        "settings/update",
+        "site_name=X&self_registration=true&session_lifetime_minutes=60",
+    ),
+    ("audit/list", "query[page]=1"),
+    ("outbox/list", "page=1"),
+];
+
+#[test]
+fn every_server_function_is_classified_in_these_tests() {
+    for (path, _) in leptos::server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/api/");
+        let known = PUBLIC_FNS.contains(&name)
+            || ACCOUNT_FNS.iter().any(|(p, _)| *p == name)
+            || ADMIN_FNS.iter().any(|(p, _)| *p == name);
+        assert!(
+            known,
+            "server function {path} is not covered by the permission tests: add it to tests/http.rs"
+        );
+    }
+}
+
+db_test!(
+    a_learner_gets_forbidden_from_every_admin_server_function,
+    |state| {
+        let app = lyceum::http::router(state.clone());
+        let learner = session_for(&state, "learner@example.com", &[Role::Learner]).await;
+        for (path, body) in ADMIN_FNS {
+            let reply = send(&app, server_fn(path, body, Some(&learner))).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{path}: {}",
+                reply.body
+            );
+            assert!(reply.body.contains("Forbidden"), "{path}: {}", reply.body);
+        }
+        let manager = session_for(&state, "manager@example.com", &[Role::Manager]).await;
+        for path in ["settings/get", "audit/list", "outbox/list"] {
+            let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
+            assert_eq!(
+                send(&app, server_fn(path, body, Some(&manager)))
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
+    }
+);
+
+db_test!(
+    signed_out_callers_get_unauthorized_from_account_and_admin_functions,
+    |state| {
+        let app = lyceum::http::router(state.clone());
+        for (path, body) in ACCOUNT_FNS.iter().chain(ADMIN_FNS) {
+            let reply = send(&app, server_fn(path, body, None)).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{path}: {}",
+                reply.body
+            );
+        }
+    }
+);
+
+db_test!(an_administrator_may_call_the_admin_functions, |state| {
+    let app = lyceum::http::router(state.clone());
+    let admin = session_for(&state, "admin@example.com", &[Role::Administrator]).await;
+    let reply = send(
+        &app,
+        server_fn("users/list", "query[search]=admin", Some(&admin)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("admin@example.com"));
+});
+
+db_test!(sign_in_sets_a_secure_session_cookie, |state| {
+    let app = lyceum::http::router(state.clone());
+    user_with_roles(&state, "cookie@example.com", &[Role::Learner]).await;
+    let body = format!(
+        "email=cookie%40example.com&password={}",
+        PASSWORD.replace(' ', "+")
+    );
+    let reply = send(&app, server_fn("auth/sign_in", &body, None)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cookie.starts_with("lyceum_session="));
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+});
+
+db_test!(a_cross_origin_state_change_is_refused, |state| {
+    let app = lyceum::http::router(state.clone());
+    let admin = session_for(&state, "admin@example.com", &[Role::Administrator]).await;
+    let mut req = server_fn(
+        "users/create",
+        "form[email]=evil%40example.com&form[name]=Evil",
+        Some(&admin),
+    );
+    req.headers_mut()
+        .insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+    assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN);
+    let mut same = server_fn("users/list", "query[page]=1", Some(&admin));
+    same.headers_mut()
+        .insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+    assert_eq!(send(&app, same).await.status, StatusCode::OK);
+});
+
+db_test!(responses_carry_security_headers_and_a_request_id, |state| {
+    let app = lyceum::http::router(state.clone());
+    let reply = send(&app, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+    assert_eq!(reply.headers["x-frame-options"], "DENY");
+    assert!(
+        reply.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(reply.headers.contains_key("referrer-policy"));
+    assert_eq!(reply.headers["x-request-id"].len(), 16);
+    let ready = send(&app, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(ready.status, StatusCode::OK);
+});
+
+db_test!(oversized_bodies_are_refused, |state| {
+    let app = lyceum::http::router(state.clone());
+    let big = "x".repeat(state.config.max_body_bytes + 1);
+    let mut req = server_fn("auth/sign_in", &big, None);
+    req.headers_mut()
+        .insert(header::CONTENT_LENGTH, big.len().into());
+    let reply = send(&app, req).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+});
+
+db_test!(the_rest_api_needs_a_token_and_refuses_learners, |state| {
+    let app = lyceum::http::router(state.clone());
+    let anonymous = send(&app, api(Method::GET, "/users", None, None)).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let error: serde_json::Value = serde_json::from_str(&anonymous.body).unwrap();
+    assert_eq!(error["error"]["code"], "unauthenticated");
+
+    let learner = user_with_roles(&state, "l@example.com", &[Role::Learner]).await;
+    let token = auth::create_api_token(&state, &learner, "t")
+        .await
+        .unwrap()
+        .secret;
+    let routes = [
+        (Method::GET, "/users", None),
+        (
+            Method::POST,
+            "/users",
+            Some(r#"{"email":"x@example.com","name":"X"}"#),
+        ),
+        (Method::GET, "/users/1", None),
+        (Method::PATCH, "/users/1", Some(r#"{"name":"Y"}"#)),
+        (Method::DELETE, "/users/1", None),
+    ];
+    for (method, path, body) in routes {
+        let reply = send(&app, api(method.clone(), path, Some(&token), body)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains(r#""code":"forbidden""#));
+    }
+});
+
+db_test!(the_rest_api_manages_users_with_cursor_pagination, |state| {
+    let app = lyceum::http::router(state.clone());
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let token = auth::create_api_token(&state, &admin, "script")
+        .await
+        .unwrap()
+        .secret;
+
+    let created = send(
+        &app,
+        api(
+            Method::POST,
+            "/users",
+            Some(&token),
+            Some(r#"{"email":"api@example.com","name":"Api Person","roles":["instructor"]}"#),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let user: serde_json::Value = serde_json::from_str(&created.body).unwrap();
+    let id = user["id"].as_i64().unwrap();
+    assert_eq!(user["roles"], serde_json::json!(["instructor"]));
+
+    let duplicate = send(
+        &app,
+        api(
+            Method::POST,
+            "/users",
+            Some(&token),
+            Some(r#"{"email":"API@example.com","name":"Again"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: serde_json::Value = serde_json::from_str(&duplicate.body).unwrap();
+    assert_eq!(error["error"]["field"], "email");
+
+    let patched = send(
+        &app,
+        api(
+            Method::PATCH,
+            &format!("/users/{id}"),
+            Some(&token),
+            Some(r#"{"status":"suspended","name":"Renamed"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let patched: serde_json::Value = serde_json::from_str(&patched.body).unwrap();
+    assert_eq!(
+        (patched["name"].as_str(), patched["status"].as_str()),
+        (Some("Renamed"), Some("suspended"))
+    );
+
+    for i in 0..3 {
+        let body = format!(r#"{{"email":"p{i}@example.com","name":"P{i}"}}"#);
+        assert_eq!(
+            send(&app, api(Method::POST, "/users", Some(&token), Some(&body)))
+                .await
+                .status,
+            StatusCode::CREATED
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let reply = send(
+            &app,
+            api(
+                Method::GET,
+                &format!("/users?limit=2&cursor={cursor}"),
+                Some(&token),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let page: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        seen.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["email"].as_str().unwrap().to_string()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+
+    assert_eq!(
+        send(
+            &app,
+            api(Method::DELETE, &format!("/users/{id}"), Some(&token), None)
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        send(
+            &app,
+            api(Method::GET, &format!("/users/{id}"), Some(&token), None)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let bad_limit = send(&app, api(Method::GET, "/users?limit=0", Some(&token), None)).await;
+    assert_eq!(bad_limit.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_user_routes() {
+    let doc = serde_json::to_value(<lyceum::rest::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/users", "/api/v1/users/{id}"] {
+        assert!(doc["paths"].get(path).is_some(), "missing {path}");
+    }
+    assert!(doc["paths"]["/api/v1/users/{id}"].get("patch").is_some());
+    assert!(doc["components"]["schemas"].get("User").is_some());
+    assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
+}

@@ -1,0 +1,429 @@
+//! User administration on SQLite and PostgreSQL.
+
+use lyceum::audit::model::AuditQuery;
+use lyceum::auth::permissions::Actor;
+use lyceum::db_test;
+use lyceum::error::AppError;
+use lyceum::state::AppState;
+use lyceum::testing::{PASSWORD, user_with_roles};
+use lyceum::users::model::{Role, UserForm, UserQuery, UserSort, UserStatus};
+use lyceum::users::{import, service};
+
+fn form(email: &str, name: &str, roles: &[&str]) -> UserForm {
+    UserForm {
+        email: email.into(),
+        name: name.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        password: String::new(),
+    }
+}
+
+async fn admin(state: &AppState) -> Actor {
+    user_with_roles(state, "root@example.com", &[Role::Administrator]).await
+}
+
+db_test!(admin_creates_a_user_and_the_audit_log_records_it, |state| {
+    let admin = admin(&state).await;
+    let user = service::create(
+        &state,
+        &admin,
+        &form("Ada@Example.com", "Ada Lovelace", &["instructor"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(user.email, "ada@example.com");
+    assert_eq!(user.roles, vec![Role::Instructor]);
+    let log = lyceum::audit::list(
+        &state.db,
+        &admin,
+        &AuditQuery {
+            action: "user.create".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let entry = log
+        .items
+        .iter()
+        .find(|e| e.target_id == Some(user.id))
+        .expect("an audit entry");
+    assert_eq!(entry.actor_id, Some(admin.id));
+    assert!(
+        entry
+            .after_state
+            .as_deref()
+            .unwrap()
+            .contains("ada@example.com")
+    );
+});
+
+db_test!(
+    a_user_created_without_password_gets_a_welcome_email,
+    |state| {
+        let admin = admin(&state).await;
+        service::create(&state, &admin, &form("new@example.com", "New Person", &[]))
+            .await
+            .unwrap();
+        let outbox = lyceum::mail::list_outbox(&state.db, &admin, 1)
+            .await
+            .unwrap();
+        assert_eq!(outbox.items[0].to_address, "new@example.com");
+        assert!(outbox.items[0].body.contains("/reset-password?token="));
+    }
+);
+
+db_test!(
+    duplicate_email_is_a_field_error_whatever_its_case,
+    |state| {
+        let admin = admin(&state).await;
+        service::create(&state, &admin, &form("dup@example.com", "One", &[]))
+            .await
+            .unwrap();
+        let err = service::create(&state, &admin, &form("DUP@example.com", "Two", &[]))
+            .await
+            .unwrap_err();
+        assert!(err.field("email").unwrap().contains("already exists"));
+    }
+);
+
+db_test!(bad_input_reports_every_field, |state| {
+    let admin = admin(&state).await;
+    let err = service::create(&state, &admin, &form("nope", " ", &["wizard"]))
+        .await
+        .unwrap_err();
+    assert!(err.field("email").is_some());
+    assert!(err.field("name").is_some());
+    assert!(err.field("roles").is_some());
+});
+
+db_test!(learner_cannot_list_create_or_change_users, |state| {
+    let learner = user_with_roles(&state, "learner@example.com", &[Role::Learner]).await;
+    assert_eq!(
+        service::list(&state, &learner, &UserQuery::default())
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        service::create(&state, &learner, &form("x@example.com", "X", &[]))
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        service::get(&state, &learner, learner.id)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        service::delete(&state, &learner, learner.id + 1)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        import::export_csv(&state, &learner).await.unwrap_err(),
+        AppError::Forbidden
+    );
+});
+
+db_test!(manager_manages_learners_but_not_administrators, |state| {
+    let admin = admin(&state).await;
+    let manager = user_with_roles(&state, "manager@example.com", &[Role::Manager]).await;
+    let learner = service::create(&state, &manager, &form("l@example.com", "L", &["learner"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        service::create(
+            &state,
+            &manager,
+            &form("a@example.com", "A", &["administrator"])
+        )
+        .await
+        .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        service::update(
+            &state,
+            &manager,
+            learner.id,
+            &form("l@example.com", "L", &["manager"])
+        )
+        .await
+        .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        service::set_status(&state, &manager, admin.id, UserStatus::Suspended)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    service::set_status(&state, &manager, learner.id, UserStatus::Suspended)
+        .await
+        .unwrap();
+});
+
+db_test!(the_user_table_searches_sorts_filters_and_pages, |state| {
+    let admin = admin(&state).await;
+    for i in 0..30 {
+        let roles: &[&str] = if i % 3 == 0 {
+            &["instructor"]
+        } else {
+            &["learner"]
+        };
+        service::create(
+            &state,
+            &admin,
+            &form(
+                &format!("person{i:02}@school.test"),
+                &format!("Person {i:02}"),
+                roles,
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    let q = |search: &str| UserQuery {
+        search: search.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        service::list(&state, &admin, &q("school.test"))
+            .await
+            .unwrap()
+            .total,
+        30
+    );
+    assert_eq!(
+        service::list(&state, &admin, &q("PERSON 1"))
+            .await
+            .unwrap()
+            .total,
+        10
+    );
+    // LIKE wildcards in the search are matched literally.
+    assert_eq!(
+        service::list(&state, &admin, &q("%")).await.unwrap().total,
+        0
+    );
+
+    let instructors = service::list(
+        &state,
+        &admin,
+        &UserQuery {
+            role: Some(Role::Instructor),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(instructors.total, 10);
+
+    let page2 = service::list(
+        &state,
+        &admin,
+        &UserQuery {
+            search: "school".into(),
+            sort: UserSort::Email,
+            descending: true,
+            page: 2,
+            per_page: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page2.page_count(), 3);
+    assert_eq!(page2.items.len(), 10);
+    assert_eq!(page2.items[0].email, "person19@school.test");
+});
+
+db_test!(suspending_ends_sessions_and_blocks_sign_in, |state| {
+    let admin = admin(&state).await;
+    let learner = user_with_roles(&state, "s@example.com", &[Role::Learner]).await;
+    let token =
+        lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
+            .await
+            .unwrap();
+    let hash = lyceum::auth::tokens::hash(&token);
+    assert!(
+        lyceum::auth::service::actor_for_session(&state, &hash)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    service::set_status(&state, &admin, learner.id, UserStatus::Suspended)
+        .await
+        .unwrap();
+    assert!(
+        lyceum::auth::service::actor_for_session(&state, &hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let err = lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("suspended"));
+
+    service::set_status(&state, &admin, learner.id, UserStatus::Active)
+        .await
+        .unwrap();
+    lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
+        .await
+        .unwrap();
+});
+
+db_test!(
+    deleting_anonymises_personal_data_and_keeps_the_row,
+    |state| {
+        let admin = admin(&state).await;
+        let learner = user_with_roles(&state, "gone@example.com", &[Role::Learner]).await;
+        service::delete(&state, &admin, learner.id).await.unwrap();
+        let row = service::get(&state, &admin, learner.id).await.unwrap();
+        assert_eq!(row.status, UserStatus::Deleted);
+        assert_eq!(row.name, "Deleted user");
+        assert!(!row.email.contains("gone"));
+        // The address is free again.
+        service::create(&state, &admin, &form("gone@example.com", "Back Again", &[]))
+            .await
+            .unwrap();
+        // Deleted people are not in the default list.
+        let list = service::list(
+            &state,
+            &admin,
+            &UserQuery {
+                search: "deleted".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(list.total, 0);
+    }
+);
+
+db_test!(the_last_administrator_cannot_be_removed, |state| {
+    let admin = admin(&state).await;
+    let other = user_with_roles(&state, "helper@example.com", &[Role::Administrator]).await;
+    // Two admins: demoting one is fine.
+    service::update(
+        &state,
+        &admin,
+        other.id,
+        &form("helper@example.com", "Helper", &["learner"]),
+    )
+    .await
+    .unwrap();
+    // Now `admin` is the last: nobody may suspend, demote or delete them (they cannot act on themselves either).
+    let err = service::update(
+        &state,
+        &admin,
+        admin.id,
+        &form(&admin.email, "Root", &["learner"]),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(_)));
+    assert!(matches!(
+        service::delete(&state, &admin, admin.id).await.unwrap_err(),
+        AppError::Conflict(_)
+    ));
+});
+
+db_test!(import_with_one_bad_row_imports_nothing, |state| {
+    let admin = admin(&state).await;
+    let csv = "email,name,roles\ngood@example.com,Good,learner\nbroken,Bad,learner\nthird@example.com,Third,teacher\n";
+    let preview = import::preview(&state, &admin, csv).await.unwrap();
+    assert_eq!(preview.error_rows, 2);
+    assert_eq!(preview.rows[1].line, 3);
+    assert!(preview.rows[1].errors[0].contains("email"));
+    assert!(preview.rows[2].errors[0].contains("teacher"));
+    assert!(import::apply(&state, &admin, csv).await.is_err());
+    let list = service::list(
+        &state,
+        &admin,
+        &UserQuery {
+            search: "good@".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(list.total, 0);
+});
+
+db_test!(import_creates_updates_and_leaves_unchanged, |state| {
+    let admin = admin(&state).await;
+    service::create(
+        &state,
+        &admin,
+        &form("same@example.com", "Same", &["learner"]),
+    )
+    .await
+    .unwrap();
+    service::create(
+        &state,
+        &admin,
+        &form("change@example.com", "Old Name", &["learner"]),
+    )
+    .await
+    .unwrap();
+    let csv = "Email,Name,Roles\nsame@example.com,Same,learner\nchange@example.com,New Name,learner;instructor\nfresh@example.com,Fresh,\n";
+    let outcome = import::apply(&state, &admin, csv).await.unwrap();
+    assert_eq!(
+        (outcome.created, outcome.updated, outcome.unchanged),
+        (1, 1, 1)
+    );
+    let changed = service::list(
+        &state,
+        &admin,
+        &UserQuery {
+            search: "change@".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.items[0].name, "New Name");
+    assert_eq!(
+        changed.items[0].roles,
+        vec![Role::Instructor, Role::Learner]
+    );
+});
+
+db_test!(import_refuses_duplicate_rows_and_missing_columns, |state| {
+    let admin = admin(&state).await;
+    let preview = import::preview(
+        &state,
+        &admin,
+        "email,name\na@example.com,A\nA@example.com,A again\n",
+    )
+    .await
+    .unwrap();
+    assert!(preview.rows[1].errors[0].contains("line 2"));
+    let err = import::preview(&state, &admin, "mail,fullname\nx,y\n")
+        .await
+        .unwrap_err();
+    assert!(err.field("file").is_some());
+});
+
+db_test!(export_writes_every_user_as_csv, |state| {
+    let admin = admin(&state).await;
+    service::create(
+        &state,
+        &admin,
+        &form("c1@example.com", "Comma, Person", &["learner"]),
+    )
+    .await
+    .unwrap();
+    let csv = import::export_csv(&state, &admin).await.unwrap();
+    assert!(csv.starts_with("id,email,name,roles,status"));
+    assert!(csv.contains("\"Comma, Person\""));
+    assert_eq!(csv.lines().count(), 3);
+});
