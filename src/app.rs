@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{A, Route, Router, Routes},
+    components::{Route, Router, Routes},
     hooks::use_location,
     path,
 };
@@ -155,7 +155,7 @@ fn Header() -> impl IntoView {
                                                 let active = if link.href == "/" { path == "/" } else { path.starts_with(link.href) };
                                                 active.then_some("page")
                                             };
-                                            view! { <li><A href=link.href attr:aria-current=current>{link.label}</A></li> }
+                                            view! { <li><a href=link.href aria-current=current>{link.label}</a></li> }
                                         }).collect_view()}
                                     </ul>
                                 </nav>

@@ -409,3 +409,62 @@ async fn the_openapi_document_describes_the_user_routes() {
     assert!(doc["components"]["schemas"].get("User").is_some());
     assert!(doc["components"]["securitySchemes"].get("bearer").is_some());
 }
+
+fn page(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+const ADMIN_PAGES: &[&str] = &[
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/import",
+    "/admin/users/1",
+    "/admin/settings",
+    "/admin/audit",
+    "/admin/outbox",
+];
+
+db_test!(a_learner_sees_the_403_page_on_every_admin_page, |state| {
+    let app = lyceum::http::router(state.clone());
+    let learner = session_for(&state, "learner@example.com", &[Role::Learner]).await;
+    for path in ADMIN_PAGES {
+        let reply = send(&app, page(path, &learner)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            reply.body.contains("You do not have access to this page"),
+            "{path}"
+        );
+    }
+    let export = send(&app, page("/admin/users/export.csv", &learner)).await;
+    assert_eq!(export.status, StatusCode::FORBIDDEN);
+    let home = send(&app, page("/", &learner)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Welcome, Test"));
+});
+
+db_test!(
+    an_administrator_sees_the_admin_pages_and_exports_csv,
+    |state| {
+        let app = lyceum::http::router(state.clone());
+        let admin = session_for(&state, "admin@example.com", &[Role::Administrator]).await;
+        for path in ADMIN_PAGES {
+            assert_eq!(
+                send(&app, page(path, &admin)).await.status,
+                StatusCode::OK,
+                "{path}"
+            );
+        }
+        let export = send(&app, page("/admin/users/export.csv", &admin)).await;
+        assert_eq!(export.status, StatusCode::OK);
+        assert_eq!(
+            export.headers[header::CONTENT_TYPE],
+            "text/csv; charset=utf-8"
+        );
+        assert!(export.body.contains("admin@example.com"));
+        let missing = send(&app, page("/no-such-page", &admin)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -460,6 +460,7 @@ pub async fn register(
     let id = users::insert(&mut tx, &email, &name, Some(&hash), now()).await?;
     users::set_roles(&mut tx, id, &[Role::Learner]).await?;
     tx.commit().await?;
+    users::record_sign_in(&state.db, id, now()).await?;
     create_session(&state.db, id, ip, user_agent).await
 }
 
@@ -540,6 +541,7 @@ pub async fn complete_setup(
     let mut tx = state.db.begin().await?;
     settings::put_value(&mut tx, SETUP_TOKEN_KEY, "").await?;
     tx.commit().await?;
+    users::record_sign_in(&state.db, id, now()).await?;
     create_session(&state.db, id, ip, user_agent).await
 }
 

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// "Previous · Page 2 of 40 (987 results) · Next", with links built by `href(page)`.
 #[component]
@@ -14,12 +13,12 @@ pub fn Pagination(
     view! {
         <nav class="pagination" aria-label="Pagination">
             {match previous {
-                Some(h) => view! { <A href=h attr:class="btn btn-secondary btn-small" attr:rel="prev">"Previous"</A> }.into_any(),
+                Some(h) => view! { <a href=h class="btn btn-secondary btn-small" rel="prev">"Previous"</a> }.into_any(),
                 None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Previous"</span> }.into_any(),
             }}
             <span class="page-info" aria-live="polite">{format!("Page {page} of {page_count} ({total} results)")}</span>
             {match next {
-                Some(h) => view! { <A href=h attr:class="btn btn-secondary btn-small" attr:rel="next">"Next"</A> }.into_any(),
+                Some(h) => view! { <a href=h class="btn btn-secondary btn-small" rel="next">"Next"</a> }.into_any(),
                 None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Next"</span> }.into_any(),
             }}
         </nav>

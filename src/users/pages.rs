@@ -149,7 +149,7 @@ fn UserTable(page: Page<User>, query: UserQuery) -> impl IntoView {
             };
             view! {
                 <th scope="col" aria-sort=aria_sort>
-                    <A href=href_for(&next) attr:class="sort">{label}</A>
+                    <a href=href_for(&next) class="sort">{label}</a>
                 </th>
             }
         }
