@@ -431,18 +431,12 @@ pub async fn reset_password(
     Ok(())
 }
 
-/// Self-registration (when the site allows it): a learner account, signed in at once.
-pub async fn register(
-    state: &AppState,
+/// Parses a new account's form (every problem at once) and hashes its password.
+async fn parse_new_account(
     email: &str,
     name: &str,
     password_input: &str,
-    ip: &str,
-    user_agent: &str,
-) -> Result<String, AppError> {
-    if !settings::current(state).await?.self_registration {
-        return Err(AppError::Forbidden);
-    }
+) -> Result<(Email, UserName, String), AppError> {
     let mut problems = Problems::default();
     let email = problems.check(Email::parse(email));
     let name = problems.check(UserName::parse(name));
@@ -456,6 +450,22 @@ pub async fn register(
         return Err(AppError::Internal);
     };
     let hash = password::hash_blocking(password_input.to_string()).await?;
+    Ok((email, name, hash))
+}
+
+/// Self-registration (when the site allows it): a learner account, signed in at once.
+pub async fn register(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    password_input: &str,
+    ip: &str,
+    user_agent: &str,
+) -> Result<String, AppError> {
+    if !settings::current(state).await?.self_registration {
+        return Err(AppError::Forbidden);
+    }
+    let (email, name, hash) = parse_new_account(email, name, password_input).await?;
     let mut tx = state.db.begin().await?;
     let id = users::insert(&mut tx, &email, &name, Some(&hash), now()).await?;
     users::set_roles(&mut tx, id, &[Role::Learner]).await?;
@@ -471,19 +481,7 @@ pub async fn create_admin(
     name: &str,
     password_input: &str,
 ) -> Result<i64, AppError> {
-    let mut problems = Problems::default();
-    let email = problems.check(Email::parse(email));
-    let name = problems.check(UserName::parse(name));
-    problems.check(password::check_rules(
-        password_input,
-        email.as_ref().map(Email::as_str).unwrap_or(""),
-        "password",
-    ));
-    problems.into_result()?;
-    let (Some(email), Some(name)) = (email, name) else {
-        return Err(AppError::Internal);
-    };
-    let hash = password::hash_blocking(password_input.to_string()).await?;
+    let (email, name, hash) = parse_new_account(email, name, password_input).await?;
     let mut tx = db.begin().await?;
     let id = users::insert(&mut tx, &email, &name, Some(&hash), now()).await?;
     users::set_roles(&mut tx, id, &[Role::Administrator]).await?;

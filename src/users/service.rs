@@ -104,6 +104,23 @@ pub async fn create(state: &AppState, actor: &Actor, form: &UserForm) -> Result<
     Ok(user)
 }
 
+/// Loads a live (not deleted) account that the actor may manage.
+async fn load_manageable(tx: &mut crate::db::Tx, actor: &Actor, id: i64) -> Result<User, AppError> {
+    let user = store::find_in_tx(tx, id)
+        .await?
+        .filter(|u| u.status != UserStatus::Deleted)
+        .ok_or(AppError::NotFound)?;
+    if !can(
+        actor,
+        Action::ManageUser {
+            target_roles: &user.roles,
+        },
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(user)
+}
+
 /// Refuses a change that would leave the site without an active administrator.
 async fn keep_an_admin(
     tx: &mut crate::db::Tx,
@@ -133,20 +150,7 @@ pub async fn update(
     let new = parse_form(form, false)?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let before = store::find_in_tx(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if before.status == UserStatus::Deleted {
-        return Err(AppError::NotFound);
-    }
-    if !can(
-        actor,
-        Action::ManageUser {
-            target_roles: &before.roles,
-        },
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let before = load_manageable(&mut tx, actor, id).await?;
     let changed: Vec<Role> = Role::ALL
         .into_iter()
         .filter(|r| before.roles.contains(r) != new.roles.contains(r))
@@ -197,20 +201,7 @@ pub async fn set_status(
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    let before = store::find_in_tx(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if before.status == UserStatus::Deleted {
-        return Err(AppError::NotFound);
-    }
-    if !can(
-        actor,
-        Action::ManageUser {
-            target_roles: &before.roles,
-        },
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let before = load_manageable(&mut tx, actor, id).await?;
     keep_an_admin(&mut tx, &before, status == UserStatus::Suspended).await?;
     store::set_status(&mut tx, id, status, now).await?;
     if status == UserStatus::Suspended {
@@ -249,20 +240,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    let before = store::find_in_tx(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if before.status == UserStatus::Deleted {
-        return Err(AppError::NotFound);
-    }
-    if !can(
-        actor,
-        Action::ManageUser {
-            target_roles: &before.roles,
-        },
-    ) {
-        return Err(AppError::Forbidden);
-    }
+    let before = load_manageable(&mut tx, actor, id).await?;
     keep_an_admin(&mut tx, &before, true).await?;
     store::anonymise(&mut tx, id, now).await?;
     revoke_all_access(&mut tx, id).await?;

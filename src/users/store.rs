@@ -339,22 +339,19 @@ pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> 
     Ok(())
 }
 
+const COUNT_ACTIVE_ADMINS: &str = "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+     WHERE r.role = 'administrator' AND u.status = 'active'";
+
 pub async fn count_active_admins(db: &Db) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
-         WHERE r.role = 'administrator' AND u.status = 'active'"
-    )
-    .fetch_one(p)
-    .await)?)
+    Ok(with_db!(db, |p| sqlx::query_scalar(COUNT_ACTIVE_ADMINS)
+        .fetch_one(p)
+        .await)?)
 }
 
 pub async fn count_active_admins_in_tx(tx: &mut Tx) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
-         WHERE r.role = 'administrator' AND u.status = 'active'"
-    )
-    .fetch_one(c)
-    .await)?)
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(COUNT_ACTIVE_ADMINS)
+        .fetch_one(c)
+        .await)?)
 }
 
 #[cfg(test)]
