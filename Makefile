@@ -20,6 +20,7 @@ setup-test:
 	@scripts/setup.sh --test
 
 test: setup-test check-postgres clean-test-dbs test-rust e2e
+	@$(MAKE) --no-print-directory clean-test-dbs
 
 test-sqlite: setup-test
 	LYCEUM_TEST_SKIP_POSTGRES=1 cargo test --features ssr
@@ -35,12 +36,8 @@ clean-test-dbs:
 	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)" --drop-test-databases
 
 # Builds the release server and WASM, serves on a scratch database, runs the Playwright specs.
-E2E_DATA := $(CURDIR)/target/e2e-data
 e2e:
-	rm -rf "$(E2E_DATA)"
-	env -u DATABASE_URL LYCEUM_DATA_DIR="$(E2E_DATA)" LYCEUM_ADMIN_EMAIL=admin@example.com \
-	LYCEUM_ADMIN_NAME="Admin User" LYCEUM_ADMIN_PASSWORD="correct horse battery staple" \
-	cargo leptos end-to-end --release
+	scripts/e2e.sh
 
 bench: setup build
 	scripts/bench.sh

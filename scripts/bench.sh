@@ -3,6 +3,9 @@
 # measures pages with wrk on loopback at 16 and 64 connections. Writes BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+# Same flags as the Makefile, so builds share artifacts.
+export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 USERS=${BENCH_USERS:-100000}

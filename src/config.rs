@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(name = "lyceum", version, about = "Lyceum learning management system")]
+// `lyceum --addr …` and `lyceum serve --addr …` both work: serve is the default command.
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -17,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Serve Lyceum over HTTP (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending database migrations, or show their status.
     Migrate {
         #[arg(long)]

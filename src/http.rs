@@ -86,7 +86,9 @@ pub fn router(state: AppState) -> Router {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     // Only the path: query strings can carry secrets such as reset tokens.
                     tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-                }))
+                })
+                // One access-log line per request, inside the span (so it carries the request id).
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)))
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

@@ -10,12 +10,13 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.common.log_format);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&cli.common, &cli.serve).await,
-        Command::Migrate { status } => migrate(&cli.common, status).await,
-        Command::Admin {
+    let result = match cli.command {
+        None => serve(&cli.common, &cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.common, &args).await,
+        Some(Command::Migrate { status }) => migrate(&cli.common, status).await,
+        Some(Command::Admin {
             command: AdminCommand::Create { email, name },
-        } => create_admin(&cli.common, &email, &name).await,
+        }) => create_admin(&cli.common, &email, &name).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,9 +80,27 @@ async fn create_admin(common: &CommonArgs, email: &str, name: &str) -> Result<()
     };
     let id = lyceum::auth::service::create_admin(&db, email, name, &password)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| cli_message(&e))?;
     println!("Administrator {email} created (id {id}).");
     Ok(())
+}
+
+/// An error for the terminal, naming each bad field.
+fn cli_message(err: &lyceum::error::AppError) -> String {
+    match err {
+        lyceum::error::AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| {
+                if e.field.is_empty() {
+                    e.message.clone()
+                } else {
+                    format!("{}: {}", e.field, e.message)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
 }
 
 async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<(), String> {
@@ -143,7 +162,12 @@ async fn bootstrap_admin(db: &Db, config: &Config) -> Result<(), String> {
         let name = std::env::var("LYCEUM_ADMIN_NAME").unwrap_or_else(|_| "Administrator".into());
         lyceum::auth::service::create_admin(db, &email, &name, &password)
             .await
-            .map_err(|e| format!("LYCEUM_ADMIN_EMAIL / LYCEUM_ADMIN_PASSWORD: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "LYCEUM_ADMIN_EMAIL / LYCEUM_ADMIN_PASSWORD: {}",
+                    cli_message(&e)
+                )
+            })?;
         tracing::info!(email = %email, "created the first administrator from the environment");
         println!(
             "\n  Sign in at {}sign-in as {email} with the password in LYCEUM_ADMIN_PASSWORD.\n",

@@ -37,3 +37,15 @@ test('unknown pages show a helpful 404 page', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Go to your home page' })).toBeVisible();
 });
+
+test('the keyboard reaches the skip link first, and it jumps to the main content', async ({ page }) => {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to main content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#main$/);
+  // The sign-in form is labelled for screen readers.
+  await expect(page.getByRole('textbox', { name: 'Email address' })).toBeVisible();
+});
