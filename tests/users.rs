@@ -427,3 +427,113 @@ db_test!(export_writes_every_user_as_csv, |state| {
     assert!(csv.contains("\"Comma, Person\""));
     assert_eq!(csv.lines().count(), 3);
 });
+
+db_test!(
+    search_follows_renames_and_finds_short_and_partial_text,
+    |state| {
+        let admin = admin(&state).await;
+        let user = service::create(
+            &state,
+            &admin,
+            &form("grace@navy.test", "Grace Hopper", &[]),
+        )
+        .await
+        .unwrap();
+        let q = |search: &str| UserQuery {
+            search: search.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            service::list(&state, &admin, &q("hopp"))
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        assert_eq!(
+            service::list(&state, &admin, &q("NAVY.T"))
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        // Two characters: too short for the trigram index, still found.
+        assert_eq!(
+            service::list(&state, &admin, &q("gr")).await.unwrap().total,
+            1
+        );
+        // Quotes cannot break the full-text query.
+        assert_eq!(
+            service::list(&state, &admin, &q("\"hopper"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+
+        service::update(
+            &state,
+            &admin,
+            user.id,
+            &form("grace@navy.test", "Grace Brewster", &[]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            service::list(&state, &admin, &q("hopper"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert_eq!(
+            service::list(&state, &admin, &q("brewster"))
+                .await
+                .unwrap()
+                .total,
+            1
+        );
+        service::delete(&state, &admin, user.id).await.unwrap();
+        assert_eq!(
+            service::list(&state, &admin, &q("brewster"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
+);
+
+db_test!(counting_stops_at_the_cap_for_broad_filters, |state| {
+    let admin = admin(&state).await;
+    let n = lyceum::users::store::COUNT_CAP + 5;
+    lyceum::with_db!(&state.db, |p| sqlx::query(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $1) \
+         INSERT INTO users (email, name, status, created_at, updated_at) \
+         SELECT 'bulk' || i || '@bulk.test', 'Bulk ' || i, 'active', 0, 0 FROM seq"
+    )
+    .bind(n)
+    .execute(p)
+    .await
+    .unwrap()
+    .rows_affected());
+    let page = service::list(&state, &admin, &UserQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, lyceum::users::store::COUNT_CAP);
+    assert!(page.total_capped);
+    assert_eq!(page.items.len(), 25);
+    // "Bulk 100", "Bulk 1000".."Bulk 1009" and "Bulk 10000".."Bulk 10005".
+    let narrow = service::list(
+        &state,
+        &admin,
+        &UserQuery {
+            search: "bulk 100".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!narrow.total_capped);
+    assert_eq!(narrow.total, 1 + 10 + 6);
+});

@@ -136,6 +136,7 @@ pub async fn list(
     Ok(Page {
         items,
         total,
+        total_capped: false,
         page,
         per_page,
     })

@@ -135,6 +135,7 @@ pub async fn list_outbox(
     Ok(Page {
         items,
         total,
+        total_capped: false,
         page,
         per_page,
     })

@@ -6,8 +6,16 @@ pub fn Pagination(
     page: u32,
     page_count: u32,
     total: i64,
+    /// Counting stopped early: there are more than `total` results.
+    #[prop(optional)]
+    total_capped: bool,
     href: impl Fn(u32) -> String + 'static,
 ) -> impl IntoView {
+    let results = if total_capped {
+        format!("more than {total} results; refine the search")
+    } else {
+        format!("{total} results")
+    };
     let previous = (page > 1).then(|| href(page - 1));
     let next = (page < page_count).then(|| href(page + 1));
     view! {
@@ -16,7 +24,7 @@ pub fn Pagination(
                 Some(h) => view! { <a href=h class="btn btn-secondary btn-small" rel="prev">"Previous"</a> }.into_any(),
                 None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Previous"</span> }.into_any(),
             }}
-            <span class="page-info" aria-live="polite">{format!("Page {page} of {page_count} ({total} results)")}</span>
+            <span class="page-info" aria-live="polite">{format!("Page {page} of {page_count} ({results})")}</span>
             {match next {
                 Some(h) => view! { <a href=h class="btn btn-secondary btn-small" rel="next">"Next"</a> }.into_any(),
                 None => view! { <span class="btn btn-secondary btn-small" aria-disabled="true">"Next"</span> }.into_any(),

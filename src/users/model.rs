@@ -254,6 +254,9 @@ impl UserQuery {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// There are more than `total` matches (counting stopped early).
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
@@ -341,6 +344,7 @@ mod tests {
         let page = Page::<()> {
             items: vec![],
             total: 101,
+            total_capped: false,
             page: 1,
             per_page: 25,
         };

@@ -155,7 +155,7 @@ fn UserTable(page: Page<User>, query: UserQuery) -> impl IntoView {
         }
     };
     let page_count = page.page_count();
-    let (current, total) = (page.page, page.total);
+    let (current, total, total_capped) = (page.page, page.total, page.total_capped);
     let pager_query = query.clone();
     view! {
         <UserFilters query=query.clone() />
@@ -192,7 +192,7 @@ fn UserTable(page: Page<User>, query: UserQuery) -> impl IntoView {
                 </div>
             }.into_any()
         }}
-        <Pagination page=current page_count total href=move |p| href_for(&UserQuery { page: p, ..pager_query.clone() }) />
+        <Pagination page=current page_count total total_capped href=move |p| href_for(&UserQuery { page: p, ..pager_query.clone() }) />
     }
 }
 

@@ -165,11 +165,12 @@ fn like_pattern(search: &str) -> String {
     escaped
 }
 
-const LIST_FILTER: &str = "($1 = '' OR LOWER(u.name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
-     AND ($3 = '' OR EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id AND fr.role = $3)) \
-     AND (($4 = '' AND u.status <> 'deleted') OR u.status = $4)";
+/// Counting stops here: an exact count of a broad filter would read the whole table.
+pub const COUNT_CAP: i64 = 10_000;
 
-/// One page of users. The ORDER BY comes from a closed enum, never from user input.
+/// One page of users. The WHERE clause holds only the active filters, so each database can use its
+/// indexes (FTS5 trigram on SQLite, pg_trgm on PostgreSQL); values are always bound, and the ORDER BY
+/// comes from a closed enum, never from user input.
 pub async fn list(db: &Db, query: &UserQuery) -> Result<Page<User>, AppError> {
     let dir = if query.descending { "DESC" } else { "ASC" };
     let order = match query.sort {
@@ -178,40 +179,63 @@ pub async fn list(db: &Db, query: &UserQuery) -> Result<Page<User>, AppError> {
         UserSort::Created => format!("u.created_at {dir}, u.id {dir}"),
         UserSort::LastSignIn => format!("COALESCE(u.last_sign_in_at, 0) {dir}, u.id {dir}"),
     };
-    let search = query.search.trim().to_string();
+    let search = query.search.trim().to_lowercase();
+    // The trigram index needs at least three characters; shorter searches scan.
+    let use_fts = matches!(db, Db::Sqlite(_)) && search.chars().count() >= 3;
+    let fts_phrase = format!("\"{}\"", search.replace('"', "\"\""));
     let pattern = like_pattern(&search);
-    let role = query.role.map(Role::as_str).unwrap_or("");
-    let status = query.status.map(UserStatus::as_str).unwrap_or("");
+    let role = query.role.map(|r| r.as_str().to_string());
+    let status = query.status.map(|s| s.as_str().to_string());
     let per_page = query.per_page();
     let page = query.page();
     let offset = i64::from(page - 1) * i64::from(per_page);
 
-    let list_sql = AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE {LIST_FILTER} ORDER BY {order} LIMIT $5 OFFSET $6"
-    ));
-    let count_sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM users u WHERE {LIST_FILTER}"));
-    let (rows, total): (Vec<UserRow>, i64) = with_db!(db, |p| {
-        let rows = sqlx::query_as(list_sql)
-            .bind(&search)
-            .bind(&pattern)
-            .bind(role)
-            .bind(status)
-            .bind(i64::from(per_page))
-            .bind(offset)
-            .fetch_all(p)
-            .await?;
-        let total = sqlx::query_scalar(count_sql)
-            .bind(&search)
-            .bind(&pattern)
-            .bind(role)
-            .bind(status)
-            .fetch_one(p)
-            .await?;
-        (rows, total)
+    macro_rules! push_filters {
+        ($qb:expr) => {{
+            match &status {
+                Some(s) => $qb.push(" WHERE u.status = ").push_bind(s.clone()),
+                None => $qb.push(" WHERE u.status <> 'deleted'"),
+            };
+            if let Some(r) = &role {
+                $qb.push(" AND EXISTS (SELECT 1 FROM user_roles fr WHERE fr.user_id = u.id AND fr.role = ")
+                    .push_bind(r.clone())
+                    .push(")");
+            }
+            if use_fts {
+                $qb.push(" AND u.id IN (SELECT rowid FROM users_search WHERE users_search MATCH ")
+                    .push_bind(fts_phrase.clone())
+                    .push(")");
+            } else if !search.is_empty() {
+                $qb.push(" AND (LOWER(u.name) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR u.email LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\')");
+            }
+        }};
+    }
+
+    let (rows, counted): (Vec<UserRow>, i64) = with_db!(db, |p| {
+        let mut list = sqlx::QueryBuilder::new(format!("SELECT {USER_COLUMNS} FROM users u"));
+        push_filters!(list);
+        list.push(format!(" ORDER BY {order} LIMIT "))
+            .push_bind(i64::from(per_page))
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = list.build_query_as().fetch_all(p).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM users u");
+        push_filters!(count);
+        count
+            .push(" LIMIT ")
+            .push_bind(COUNT_CAP + 1)
+            .push(") AS matches");
+        let counted = count.build_query_scalar().fetch_one(p).await?;
+        (rows, counted)
     });
     Ok(Page {
         items: rows.into_iter().map(User::from).collect(),
-        total,
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
         page,
         per_page,
     })
