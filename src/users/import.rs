@@ -10,6 +10,7 @@ use crate::auth::service::send_password_link;
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
+use std::collections::HashMap;
 
 pub use super::model_import::{ImportOutcome, ImportPreview, ImportRow, RowAction};
 
@@ -133,13 +134,16 @@ async fn plan(
     state: &AppState,
     actor: &Actor,
     text: &str,
-) -> Result<(Vec<ParsedRow>, Vec<ImportRow>), AppError> {
+) -> Result<(Vec<ParsedRow>, Vec<ImportRow>, HashMap<String, User>), AppError> {
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
     let mut parsed = parse_csv(text)?;
     let mut preview = Vec::with_capacity(parsed.len());
+    let emails: Vec<Email> = parsed.iter().filter_map(|r| r.email.clone()).collect();
     let mut tx = state.db.begin().await?;
+    let existing_users = store::find_by_emails_in_tx(&mut tx, &emails).await?;
+    tx.commit().await?;
     for row in parsed.iter_mut() {
         let mut action = RowAction::Create;
         if let (Some(email), Some(name), Some(roles)) = (&row.email, &row.name, &row.roles) {
@@ -153,7 +157,7 @@ async fn plan(
             {
                 row.errors.push("You may not give these roles.".into());
             }
-            if let Some(existing) = store::find_by_email_in_tx(&mut tx, email).await? {
+            if let Some(existing) = existing_users.get(email.as_str()) {
                 if existing.status == UserStatus::Deleted {
                     row.errors
                         .push("This address belongs to a deleted account.".into());
@@ -185,7 +189,7 @@ async fn plan(
             errors: row.errors.clone(),
         });
     }
-    Ok((parsed, preview))
+    Ok((parsed, preview, existing_users))
 }
 
 pub async fn preview(
@@ -193,13 +197,13 @@ pub async fn preview(
     actor: &Actor,
     text: &str,
 ) -> Result<ImportPreview, AppError> {
-    let (_, rows) = plan(state, actor, text).await?;
+    let (_, rows, _) = plan(state, actor, text).await?;
     Ok(ImportPreview::from_rows(rows))
 }
 
 /// Applies the whole file or nothing.
 pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<ImportOutcome, AppError> {
-    let (parsed, rows) = plan(state, actor, text).await?;
+    let (parsed, rows, existing_users) = plan(state, actor, text).await?;
     let preview = ImportPreview::from_rows(rows);
     if preview.error_rows > 0 {
         return Err(AppError::invalid(
@@ -225,7 +229,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
         let (Some(email), Some(name), Some(roles)) = (&row.email, &row.name, &row.roles) else {
             return Err(AppError::Internal);
         };
-        match store::find_by_email_in_tx(&mut tx, email).await? {
+        match existing_users.get(email.as_str()).cloned() {
             None => {
                 let id = store::insert(&mut tx, email, name, hash.as_deref(), now).await?;
                 store::set_roles(&mut tx, id, roles).await?;

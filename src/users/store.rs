@@ -121,15 +121,30 @@ pub async fn find_in_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, AppError> 
     Ok(row.map(User::from))
 }
 
-pub async fn find_by_email_in_tx(tx: &mut Tx, email: &Email) -> Result<Option<User>, AppError> {
-    let sql = AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
-    ));
-    let row: Option<UserRow> = with_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(email.as_str())
-        .fetch_optional(c)
-        .await)?;
-    Ok(row.map(User::from))
+/// Live and deleted users with these emails, by email, in a few queries (imports check thousands).
+pub async fn find_by_emails_in_tx(
+    tx: &mut Tx,
+    emails: &[Email],
+) -> Result<std::collections::HashMap<String, User>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in emails.chunks(1000) {
+        let rows: Vec<UserRow> = with_tx!(tx, |c| {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.email IN ("
+            ));
+            let mut list = query.separated(", ");
+            for email in chunk {
+                list.push_bind(email.as_str().to_string());
+            }
+            list.push_unseparated(")");
+            query.build_query_as().fetch_all(c).await
+        })?;
+        found.extend(
+            rows.into_iter()
+                .map(|row| (row.email.clone(), User::from(row))),
+        );
+    }
+    Ok(found)
 }
 
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, AppError> {
