@@ -3,8 +3,6 @@ use serde::{Deserialize, Serialize};
 /// One of a user's active sessions, for the account page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
-    /// A short, non-secret handle for the session (a prefix of its hash).
-    pub handle: String,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub ip: String,

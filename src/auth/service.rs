@@ -272,7 +272,6 @@ pub async fn list_sessions(
     Ok(rows
         .into_iter()
         .map(|r| SessionInfo {
-            handle: r.token_hash.chars().take(8).collect(),
             current: r.token_hash == current_hash,
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
