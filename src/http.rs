@@ -21,6 +21,7 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -48,9 +49,22 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// A request that takes longer than this is answered 408 instead of holding its connection
+/// (generous: a large CSV import hashes a password per row).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The route list, generated once per process. Generating it sets a process-wide Leptos flag that
+/// suspends any resource first polled meanwhile, forever (leptos-rs/leptos#4773), so it must never
+/// run while pages render: tests build many routers concurrently.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let fn_state = state.clone();
     let fallback_state = state.clone();
@@ -97,7 +111,8 @@ pub fn router(state: AppState) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 ))
-                .layer(RequestBodyLimitLayer::new(max_body)),
+                .layer(RequestBodyLimitLayer::new(max_body))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT)),
         )
         .with_state(state)
 }

@@ -18,7 +18,12 @@ struct Reply {
 }
 
 async fn send(app: &axum::Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.unwrap();
+    let path = req.uri().to_string();
+    // A hung render must fail the test, not stall the whole run.
+    let res = tokio::time::timeout(std::time::Duration::from_secs(60), app.clone().oneshot(req))
+        .await
+        .unwrap_or_else(|_| panic!("no response to {path} within 60 s"))
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
