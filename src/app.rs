@@ -79,6 +79,16 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=crate::audit::pages::AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view=crate::settings::pages::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view=crate::mail::pages::OutboxPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/categories") view=crate::courses::pages::CategoriesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/cohorts") view=crate::enrolments::pages::CohortsPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses") view=crate::courses::pages::CataloguePage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/new") view=crate::courses::pages::NewCoursePage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id") view=crate::learning::pages::CoursePageView ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/edit") view=crate::courses::pages::CourseEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/items/:item_id/edit") view=crate::courses::pages::ItemEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/participants") view=crate::enrolments::pages::ParticipantsPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/learn") view=crate::learning::pages::ResumePage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/learn/:item_id") view=crate::learning::pages::PlayerPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="app-footer">
@@ -94,14 +104,32 @@ struct NavLink {
 }
 
 fn nav_links(actor: &Actor) -> Vec<NavLink> {
-    let mut links = vec![NavLink {
-        href: "/",
-        label: "Home",
-    }];
+    let mut links = vec![
+        NavLink {
+            href: "/",
+            label: "Home",
+        },
+        NavLink {
+            href: "/courses",
+            label: "Courses",
+        },
+    ];
     if can(actor, Action::ViewUsers) {
         links.push(NavLink {
             href: "/admin/users",
             label: "Users",
+        });
+    }
+    if can(actor, Action::ManageCohorts) {
+        links.push(NavLink {
+            href: "/admin/cohorts",
+            label: "Cohorts",
+        });
+    }
+    if can(actor, Action::ManageCategories) {
+        links.push(NavLink {
+            href: "/admin/categories",
+            label: "Categories",
         });
     }
     if can(actor, Action::ViewAuditLog) {
@@ -204,6 +232,32 @@ fn HomePage() -> impl IntoView {
     }
 }
 
+/// Courses whose review date has passed (administrators see all, owners their own).
+#[component]
+fn ReviewsDue() -> impl IntoView {
+    let due = Resource::new(|| (), |_| crate::courses::server::reviews_due());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = due.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class="card" aria-labelledby="reviews-heading">
+                        <h2 id="reviews-heading">"Reviews due"</h2>
+                        <ul>
+                            {list.into_iter().map(|r| view! {
+                                <li>
+                                    <a href=format!("/courses/{}/edit", r.id)>{format!("{} ({})", r.title, r.code)}</a>
+                                    <span class="small muted">{format!(" · due {} · owner {}", crate::courses::model::format_date(Some(r.review_by)), r.owner_name.clone().unwrap_or_else(|| "none".into()))}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}
+
 #[component]
 fn Dashboard(actor: Actor) -> impl IntoView {
     let first_name = actor
@@ -227,10 +281,8 @@ fn Dashboard(actor: Actor) -> impl IntoView {
             </div>
         </div>
         <div class="cards">
-            <section class="card" aria-labelledby="learning-heading">
-                <h2 id="learning-heading">"My learning"</h2>
-                <p class="muted">"You are not enrolled in any courses yet. Courses you join will appear here."</p>
-            </section>
+            <crate::learning::pages::MyLearningPanel />
+            <ReviewsDue />
             {can(&actor, Action::ViewUsers).then(|| view! {
                 <section class="card" aria-labelledby="people-heading">
                     <h2 id="people-heading">"People"</h2>

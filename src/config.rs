@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "LYCEUM_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest accepted uploaded file, in megabytes (uploads stream to storage, so this bounds disk, not memory).
+    #[arg(long, env = "LYCEUM_MAX_UPLOAD_MB", default_value_t = 512)]
+    pub max_upload_mb: u64,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,9 +108,15 @@ pub struct Config {
     pub smtp_from: String,
     pub trust_proxy: bool,
     pub max_body_bytes: usize,
+    pub max_upload_bytes: u64,
 }
 
 impl Config {
+    /// Where uploaded files are kept.
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
     /// Cookies get `Secure` when people reach Lyceum over https.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.scheme() == "https"
@@ -152,6 +161,9 @@ impl Config {
         if serve.max_body_bytes < 1024 {
             return Err("LYCEUM_MAX_BODY_BYTES / --max-body-bytes: must be at least 1024".into());
         }
+        if !(1..=1024 * 1024).contains(&serve.max_upload_mb) {
+            return Err("LYCEUM_MAX_UPLOAD_MB / --max-upload-mb: must be from 1 to 1048576".into());
+        }
         Ok(Config {
             addr,
             base_url,
@@ -161,6 +173,7 @@ impl Config {
             smtp_from: serve.smtp_from.clone(),
             trust_proxy: serve.trust_proxy,
             max_body_bytes: serve.max_body_bytes,
+            max_upload_bytes: serve.max_upload_mb * 1024 * 1024,
         })
     }
 }

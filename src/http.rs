@@ -18,10 +18,8 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower::ServiceBuilder;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
-    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -45,6 +43,7 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 
 pub fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         media-src 'self'; frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com; \
          connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     )
 }
@@ -75,6 +74,13 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/admin/users/export.csv", get(export_users_csv))
+        .route(
+            "/courses/{id}/files",
+            axum::routing::post(crate::files::handlers::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
+        .route("/files/{id}", get(crate::files::handlers::download))
+        .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())
         .route(
             "/api/{*fn_name}",
@@ -93,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), request::resolve))
         .layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .layer(middleware::from_fn_with_state(max_body, limit_body))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
@@ -106,15 +113,48 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)))
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+                .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 ))
-                .layer(RequestBodyLimitLayer::new(max_body))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT)),
+                .layer(middleware::from_fn(timeout_except_uploads)),
         )
         .with_state(state)
+}
+
+fn is_upload(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::POST && path.starts_with("/courses/") && path.ends_with("/files")
+}
+
+/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as
+/// the connection needs (a large video on a slow line).
+async fn timeout_except_uploads(req: Request, next: Next) -> Response {
+    if is_upload(&req) {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+/// Uploads stream with their own, larger limit (checked as they are written); every other request
+/// body is limited to `max_body` bytes.
+async fn limit_body(State(max_body): State<usize>, req: Request, next: Next) -> Response {
+    if is_upload(&req) {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max_body) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    }
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max_body)))).await
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

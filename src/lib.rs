@@ -6,7 +6,12 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod courses;
+pub mod enrolments;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod files;
+pub mod learning;
 pub mod mail;
 pub mod settings;
 pub mod ui;

@@ -60,11 +60,12 @@ pub fn config() -> Config {
         addr: "127.0.0.1:0".parse().expect("address"),
         base_url: url::Url::parse("http://127.0.0.1:3000").expect("url"),
         database_url: String::new(),
-        data_dir: std::env::temp_dir(),
+        data_dir: std::env::temp_dir().join(unique_name()),
         smtp_url: None,
         smtp_from: "Lyceum <no-reply@localhost>".into(),
         trust_proxy: false,
         max_body_bytes: 10 * 1024 * 1024,
+        max_upload_bytes: 5 * 1024 * 1024,
     }
 }
 

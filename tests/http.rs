@@ -89,6 +89,14 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("account/api_tokens", ""),
     ("account/create_api_token", "name=x"),
     ("account/revoke_api_token", "id=1"),
+    ("courses/catalogue", "query[page]=1"),
+    ("courses/teaching", "query[page]=1"),
+    ("courses/categories", ""),
+    ("courses/reviews_due", ""),
+    ("learning/mine", ""),
+    // Learners act on their own enrolment; refusals are about the course, not permissions.
+    ("enrolments/self", "course_id=1&key="),
+    ("enrolments/leave", "course_id=1"),
 ];
 /// Administrators' and managers' functions, with a well-formed body each.
 const ADMIN_FNS: &[(&str, &str)] = &[
@@ -117,7 +125,130 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ),
     ("audit/list", "query[page]=1"),
     ("outbox/list", "page=1"),
+    ("courses/create", "form[code]=X-1&form[title]=X"),
+    ("courses/copy", "id=1&code=X-2&title=X"),
+    ("courses/save_category", "name=X&parent_id="),
+    ("courses/delete_category", "id=1"),
+    ("cohorts/list", ""),
+    ("cohorts/create", "name=X&description="),
+    ("cohorts/delete", "cohort_id=1"),
+    ("cohorts/members", "cohort_id=1"),
+    ("cohorts/add_members", "cohort_id=1&emails=a%40example.com"),
+    ("cohorts/remove_member", "cohort_id=1&user_id=1"),
 ];
+
+/// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
+/// a learner who is not in that draft course must be refused.
+const COURSE_FNS: &[(&str, &str)] = &[
+    ("courses/editor", "id=1"),
+    ("courses/update", "id=1&form[code]=C-1&form[title]=X"),
+    ("courses/set_state", "id=1&state=published"),
+    ("courses/enrolment_settings", "id=1&form[self_enrol]=true"),
+    ("courses/prerequisites", "id=1&codes="),
+    ("courses/cover", "id=1"),
+    ("courses/add_section", "course_id=1&title=X"),
+    ("courses/rename_section", "section_id=1&title=X"),
+    ("courses/delete_section", "section_id=1"),
+    ("courses/move_section", "section_id=1&index=0"),
+    ("courses/add_item", "section_id=1&form[kind]=lesson&form[title]=X"),
+    ("courses/item", "item_id=1"),
+    ("courses/update_item", "item_id=1&form[kind]=lesson&form[title]=X"),
+    ("courses/delete_item", "item_id=1"),
+    ("courses/place_item", "item_id=1&section_id=1&index=0"),
+    ("courses/revisions", "item_id=1"),
+    ("courses/compare", "item_id=1&old=1&new=1"),
+    ("courses/restore", "item_id=1&revision_id=1"),
+    ("courses/delete_file", "file_id=1"),
+    ("enrolments/participants", "course_id=1&query[page]=1"),
+    ("enrolments/search_people", "course_id=1&search=ab"),
+    ("enrolments/add", "course_id=1&user_id=1&role=learner"),
+    ("enrolments/remove", "course_id=1&user_id=1"),
+    ("enrolments/approve", "course_id=1&user_id=1"),
+    ("enrolments/dates", "course_id=1&user_id=1&starts_on=&ends_on="),
+    ("enrolments/csv_preview", "course_id=1&csv=email%0Aa%40example.com"),
+    ("enrolments/csv_apply", "course_id=1&csv=email%0Aa%40example.com"),
+    ("cohorts/link", "course_id=1&cohort_id=1"),
+    ("cohorts/unlink", "course_id=1&cohort_id=1"),
+    ("cohorts/linked", "course_id=1"),
+    ("cohorts/options", "course_id=1"),
+    ("learning/course", "course_id=1"),
+    ("learning/open", "item_id=1"),
+    ("learning/done", "item_id=1"),
+    ("learning/resume", "course_id=1"),
+];
+
+/// A draft course (id 1) with a section, a lesson and a file, made by an instructor.
+async fn course_fixture(state: &AppState) {
+    use lyceum::courses::model::{CourseForm, ItemForm};
+    let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
+    let course = lyceum::courses::service::create(
+        state,
+        &instructor,
+        &CourseForm { code: "C-1".into(), title: "Course".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let section = lyceum::courses::structure::add_section(state, &instructor, course.id, "One").await.unwrap();
+    lyceum::courses::structure::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm { kind: "lesson".into(), title: "Lesson".into(), body: "Hello".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let bytes = axum::body::Bytes::from_static(b"%PDF-1.7\n%fixture\n");
+    lyceum::files::service::receive(
+        state,
+        &instructor,
+        course.id,
+        "notes.pdf",
+        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!((course.id, section), (1, 1));
+}
+
+db_test!(a_learner_outside_a_course_is_refused_by_every_course_function, |state| {
+    course_fixture(&state).await;
+    let app = lyceum::http::router(state.clone());
+    let learner = session_for(&state, "outsider@example.com", &[Role::Learner]).await;
+    for (path, body) in COURSE_FNS {
+        let reply = send(&app, server_fn(path, body, Some(&learner))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
+    }
+    // Nor may they download the course's files or its participants list.
+    for path in ["/files/1/notes.pdf", "/courses/1/participants.csv"] {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, format!("lyceum_session={learner}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+});
+
+db_test!(the_course_instructor_may_call_the_course_functions, |state| {
+    course_fixture(&state).await;
+    let app = lyceum::http::router(state.clone());
+    let token = auth::sign_in(&state, "teacher@example.com", PASSWORD, "127.0.0.1", "test").await.unwrap();
+    for path in ["courses/editor", "courses/item", "courses/revisions", "enrolments/participants", "learning/course"] {
+        let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
+        let reply = send(&app, server_fn(path, body, Some(&token))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+    }
+    let req = Request::builder()
+        .uri("/files/1/notes.pdf")
+        .header(header::COOKIE, format!("lyceum_session={token}"))
+        .header(header::RANGE, "bytes=0-3")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(&app, req).await;
+    assert_eq!(reply.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(reply.body, "%PDF");
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/pdf");
+});
 
 #[test]
 fn every_server_function_is_classified_in_these_tests() {
@@ -125,7 +256,8 @@ fn every_server_function_is_classified_in_these_tests() {
         let name = path.trim_start_matches("/api/");
         let known = PUBLIC_FNS.contains(&name)
             || ACCOUNT_FNS.iter().any(|(p, _)| *p == name)
-            || ADMIN_FNS.iter().any(|(p, _)| *p == name);
+            || ADMIN_FNS.iter().any(|(p, _)| *p == name)
+            || COURSE_FNS.iter().any(|(p, _)| *p == name);
         assert!(
             known,
             "server function {path} is not covered by the permission tests: add it to tests/http.rs"
@@ -166,7 +298,7 @@ db_test!(
     signed_out_callers_get_unauthorized_from_account_and_admin_functions,
     |state| {
         let app = lyceum::http::router(state.clone());
-        for (path, body) in ACCOUNT_FNS.iter().chain(ADMIN_FNS) {
+        for (path, body) in ACCOUNT_FNS.iter().chain(ADMIN_FNS).chain(COURSE_FNS) {
             let reply = send(&app, server_fn(path, body, None)).await;
             assert_eq!(
                 reply.status,

@@ -30,6 +30,12 @@ pub enum Action<'a> {
     ViewAuditLog,
     ViewOutbox,
     CreateCourse,
+    /// Edit the category tree.
+    ManageCategories,
+    /// Create cohorts and change their members.
+    ManageCohorts,
+    /// See every course overdue for review (owners see their own).
+    ViewAllReviews,
 }
 
 impl Actor {
@@ -64,6 +70,8 @@ pub fn can(actor: &Actor, action: Action<'_>) -> bool {
         Action::ManageSettings | Action::ViewOutbox => actor.is_admin(),
         Action::ViewAuditLog => actor.is_admin(),
         Action::CreateCourse => actor.is_admin() || actor.has_role(Role::Instructor),
+        Action::ManageCategories | Action::ViewAllReviews => actor.is_admin(),
+        Action::ManageCohorts => actor.is_user_manager(),
     }
 }
 

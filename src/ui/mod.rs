@@ -4,10 +4,12 @@ pub mod errors;
 pub mod format;
 pub mod forms;
 pub mod pagination;
+pub mod progress;
 
 pub use errors::{ErrorPage, Forbidden, NotFound};
-pub use forms::{Checkbox, Field, FormAlert};
+pub use forms::{Checkbox, Field, FormAlert, TextArea};
 pub use pagination::Pagination;
+pub use progress::ProgressBar;
 
 /// A full page load: used after signing in or out so every part of the page sees the new session.
 pub fn hard_navigate(path: &str) {

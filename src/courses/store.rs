@@ -1,0 +1,953 @@
+//! SQL for courses, categories, sections, items, revisions and file records (both databases).
+
+use super::model::*;
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::users::model::Page;
+use crate::{with_db, with_tx};
+
+const COURSE_COLUMNS: &str = "c.id, c.code, c.title, c.summary, c.description, c.category_id, \
+    cat.name AS category, c.cover_file_id, c.starts_at, c.ends_at, c.state, c.owner_id, o.name AS owner_name, \
+    c.review_by, c.self_enrol, c.enrol_key, c.needs_approval, c.capacity, c.created_at, c.updated_at, \
+    (SELECT string_agg(t.tag, ',' ORDER BY t.tag) FROM course_tags t WHERE t.course_id = c.id) AS tags \
+    FROM courses c LEFT JOIN categories cat ON cat.id = c.category_id LEFT JOIN users o ON o.id = c.owner_id";
+
+#[derive(sqlx::FromRow)]
+struct CourseRow {
+    id: i64,
+    code: String,
+    title: String,
+    summary: String,
+    description: String,
+    category_id: Option<i64>,
+    category: Option<String>,
+    cover_file_id: Option<i64>,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    state: String,
+    owner_id: Option<i64>,
+    owner_name: Option<String>,
+    review_by: Option<i64>,
+    self_enrol: bool,
+    enrol_key: Option<String>,
+    needs_approval: bool,
+    capacity: Option<i32>,
+    created_at: i64,
+    updated_at: i64,
+    tags: Option<String>,
+}
+
+fn split_tags(tags: Option<String>) -> Vec<String> {
+    tags.map(|t| t.split(',').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+impl From<CourseRow> for Course {
+    fn from(r: CourseRow) -> Course {
+        Course {
+            id: r.id,
+            code: r.code,
+            title: r.title,
+            summary: r.summary,
+            description: r.description,
+            category_id: r.category_id,
+            category: r.category,
+            cover_file_id: r.cover_file_id,
+            tags: split_tags(r.tags),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            state: CourseState::parse(&r.state).unwrap_or(CourseState::Draft),
+            owner_id: r.owner_id,
+            owner_name: r.owner_name,
+            review_by: r.review_by,
+            enrolment: EnrolmentSettings {
+                self_enrol: r.self_enrol,
+                enrol_key: r.enrol_key,
+                needs_approval: r.needs_approval,
+                capacity: r.capacity,
+            },
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Maps a unique-constraint violation on the course code to a field error.
+fn code_conflict(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            AppError::invalid("code", "Another course already uses this code.")
+        }
+        _ => AppError::from(e),
+    }
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<Course>, AppError> {
+    let row: Option<CourseRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COURSE_COLUMNS} WHERE c.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.map(Course::from))
+}
+
+pub async fn find_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Course>, AppError> {
+    let row: Option<CourseRow> = with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COURSE_COLUMNS} WHERE c.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    Ok(row.map(Course::from))
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    fields: &CourseFields,
+    owner_id: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    let id: i64 = with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO courses (code, title, summary, description, category_id, starts_at, ends_at, owner_id, \
+         review_by, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING id"
+    )
+    .bind(fields.code.as_str())
+    .bind(&fields.title)
+    .bind(&fields.summary)
+    .bind(&fields.description)
+    .bind(fields.category_id)
+    .bind(fields.starts_at)
+    .bind(fields.ends_at)
+    .bind(owner_id)
+    .bind(fields.review_by)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    .map_err(code_conflict)?);
+    set_tags(tx, id, &fields.tags).await?;
+    Ok(id)
+}
+
+pub async fn update(tx: &mut Tx, id: i64, fields: &CourseFields, now: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE courses SET code = $2, title = $3, summary = $4, description = $5, category_id = $6, \
+         starts_at = $7, ends_at = $8, review_by = $9, updated_at = $10 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(fields.code.as_str())
+    .bind(&fields.title)
+    .bind(&fields.summary)
+    .bind(&fields.description)
+    .bind(fields.category_id)
+    .bind(fields.starts_at)
+    .bind(fields.ends_at)
+    .bind(fields.review_by)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    .map_err(code_conflict)?);
+    set_tags(tx, id, &fields.tags).await
+}
+
+async fn set_tags(tx: &mut Tx, course_id: i64, tags: &[String]) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("DELETE FROM course_tags WHERE course_id = $1")
+        .bind(course_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    if tags.is_empty() {
+        return Ok(());
+    }
+    with_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new("INSERT INTO course_tags (course_id, tag) ");
+        qb.push_values(tags, |mut row, tag| {
+            row.push_bind(course_id).push_bind(tag.clone());
+        });
+        qb.build().execute(c).await.map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+pub async fn set_state(tx: &mut Tx, id: i64, state: CourseState, now: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("UPDATE courses SET state = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(state.as_str())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn set_owner(tx: &mut Tx, id: i64, owner_id: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("UPDATE courses SET owner_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(owner_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn set_cover(db: &Db, id: i64, file_id: Option<i64>) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query("UPDATE courses SET cover_file_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(file_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn set_enrolment_settings(
+    tx: &mut Tx,
+    id: i64,
+    s: &EnrolmentSettings,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE courses SET self_enrol = $2, enrol_key = $3, needs_approval = $4, capacity = $5, updated_at = $6 \
+         WHERE id = $1"
+    )
+    .bind(id)
+    .bind(s.self_enrol)
+    .bind(s.enrol_key.clone())
+    .bind(s.needs_approval)
+    .bind(s.capacity)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+// ---- prerequisites -------------------------------------------------------------------------
+
+pub async fn set_prerequisites(tx: &mut Tx, course_id: i64, required: &[i64]) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("DELETE FROM course_prerequisites WHERE course_id = $1")
+        .bind(course_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    if required.is_empty() {
+        return Ok(());
+    }
+    with_tx!(tx, |c| {
+        let mut qb =
+            sqlx::QueryBuilder::new("INSERT INTO course_prerequisites (course_id, required_course_id) ");
+        qb.push_values(required, |mut row, id| {
+            row.push_bind(course_id).push_bind(*id);
+        });
+        qb.build().execute(c).await.map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    id: i64,
+    code: String,
+    title: String,
+    summary: String,
+    state: String,
+    category: Option<String>,
+    tags: Option<String>,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+}
+
+impl From<CardRow> for CourseCard {
+    fn from(r: CardRow) -> CourseCard {
+        CourseCard {
+            id: r.id,
+            code: r.code,
+            title: r.title,
+            summary: r.summary,
+            state: CourseState::parse(&r.state).unwrap_or(CourseState::Draft),
+            category: r.category,
+            tags: split_tags(r.tags),
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+        }
+    }
+}
+
+const CARD_COLUMNS: &str = "c.id, c.code, c.title, c.summary, c.state, cat.name AS category, \
+    (SELECT string_agg(t.tag, ',' ORDER BY t.tag) FROM course_tags t WHERE t.course_id = c.id) AS tags, \
+    c.starts_at, c.ends_at FROM courses c LEFT JOIN categories cat ON cat.id = c.category_id";
+
+pub async fn prerequisites(db: &Db, course_id: i64) -> Result<Vec<CourseCard>, AppError> {
+    let rows: Vec<CardRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CARD_COLUMNS} JOIN course_prerequisites cp ON cp.required_course_id = c.id \
+         WHERE cp.course_id = $1 ORDER BY c.title"
+    )))
+    .bind(course_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows.into_iter().map(CourseCard::from).collect())
+}
+
+/// Prerequisites of `course_id` that `user_id` has not completed.
+pub async fn unmet_prerequisites(db: &Db, course_id: i64, user_id: i64) -> Result<Vec<CourseCard>, AppError> {
+    let rows: Vec<CardRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {CARD_COLUMNS} JOIN course_prerequisites cp ON cp.required_course_id = c.id \
+         WHERE cp.course_id = $1 AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id \
+         AND e.user_id = $2 AND e.completed_at IS NOT NULL) ORDER BY c.title"
+    )))
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows.into_iter().map(CourseCard::from).collect())
+}
+
+pub async fn find_ids_by_codes(db: &Db, codes: &[String]) -> Result<Vec<(i64, String)>, AppError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new("SELECT id, code FROM courses WHERE LOWER(code) IN (");
+        let mut sep = qb.separated(", ");
+        for code in codes {
+            sep.push_bind(code.to_lowercase());
+        }
+        qb.push(")");
+        Ok(qb.build_query_as().fetch_all(p).await?)
+    })
+}
+
+// ---- catalogue -----------------------------------------------------------------------------
+
+fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+const COUNT_CAP: i64 = 10_000;
+
+/// Courses matching the filters. `states` limits which states are listed (the catalogue shows only
+/// published courses; staff lists show all); `member_id` limits to courses that person teaches.
+pub async fn search(
+    db: &Db,
+    query: &CatalogueQuery,
+    states: &[CourseState],
+    teacher_id: Option<i64>,
+) -> Result<Page<CourseCard>, AppError> {
+    let search = query.search.trim().to_lowercase();
+    let use_fts = matches!(db, Db::Sqlite(_)) && search.chars().count() >= 3;
+    let fts_phrase = format!("\"{}\"", search.replace('"', "\"\""));
+    let pattern = like_pattern(&search);
+    let tag = query.tag.trim().to_lowercase();
+    let states: Vec<String> = states.iter().map(|s| s.as_str().to_string()).collect();
+    let page = query.page();
+    let per_page = CatalogueQuery::PER_PAGE;
+    let offset = i64::from(page - 1) * i64::from(per_page);
+
+    macro_rules! push_filters {
+        ($qb:expr) => {{
+            $qb.push(" WHERE c.state IN (");
+            {
+                let mut sep = $qb.separated(", ");
+                for s in &states {
+                    sep.push_bind(s.clone());
+                }
+            }
+            $qb.push(")");
+            if let Some(cat) = query.category_id {
+                // The category and everything below it.
+                $qb.push(" AND c.category_id IN (WITH RECURSIVE sub(id) AS (SELECT ")
+                    .push_bind(cat)
+                    .push(" UNION ALL SELECT k.id FROM categories k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)");
+            }
+            if !tag.is_empty() {
+                $qb.push(" AND EXISTS (SELECT 1 FROM course_tags ft WHERE ft.course_id = c.id AND ft.tag = ")
+                    .push_bind(tag.clone())
+                    .push(")");
+            }
+            if let Some(teacher) = teacher_id {
+                $qb.push(" AND EXISTS (SELECT 1 FROM enrolments te WHERE te.course_id = c.id AND te.user_id = ")
+                    .push_bind(teacher)
+                    .push(" AND te.role IN ('instructor', 'assistant') AND te.status = 'active')");
+            }
+            if use_fts {
+                $qb.push(" AND (c.id IN (SELECT rowid FROM courses_search WHERE courses_search MATCH ")
+                    .push_bind(fts_phrase.clone())
+                    .push(") OR EXISTS (SELECT 1 FROM course_tags st WHERE st.course_id = c.id AND st.tag = ")
+                    .push_bind(search.clone())
+                    .push("))");
+            } else if !search.is_empty() {
+                $qb.push(" AND (LOWER(c.title) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR LOWER(c.code) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM course_tags st WHERE st.course_id = c.id AND st.tag = ")
+                    .push_bind(search.clone())
+                    .push("))");
+            }
+        }};
+    }
+
+    let (rows, counted): (Vec<CardRow>, i64) = with_db!(db, |p| {
+        let mut list = sqlx::QueryBuilder::new(format!("SELECT {CARD_COLUMNS}"));
+        push_filters!(list);
+        list.push(" ORDER BY c.title, c.id LIMIT ")
+            .push_bind(i64::from(per_page))
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = list.build_query_as().fetch_all(p).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM courses c");
+        push_filters!(count);
+        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
+        let counted = count.build_query_scalar().fetch_one(p).await?;
+        (rows, counted)
+    });
+    Ok(Page {
+        items: rows.into_iter().map(CourseCard::from).collect(),
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+        page,
+        per_page,
+    })
+}
+
+/// Instructors of a course, by name.
+pub async fn instructor_names(db: &Db, course_id: i64) -> Result<Vec<String>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT u.name FROM enrolments e JOIN users u ON u.id = e.user_id \
+         WHERE e.course_id = $1 AND e.role = 'instructor' AND e.status = 'active' ORDER BY u.name LIMIT 20"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn reviews_due(db: &Db, before: i64, owner_id: Option<i64>) -> Result<Vec<ReviewDue>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        code: String,
+        title: String,
+        owner_name: Option<String>,
+        review_by: i64,
+    }
+    let rows: Vec<Row> = with_db!(db, |p| sqlx::query_as(
+        "SELECT c.id, c.code, c.title, o.name AS owner_name, c.review_by FROM courses c \
+         LEFT JOIN users o ON o.id = c.owner_id \
+         WHERE c.review_by IS NOT NULL AND c.review_by <= $1 AND c.state <> 'archived' \
+         AND ($2 IS NULL OR c.owner_id = $2) ORDER BY c.review_by, c.id LIMIT 200"
+    )
+    .bind(before)
+    .bind(owner_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| ReviewDue {
+            id: r.id,
+            code: r.code,
+            title: r.title,
+            owner_name: r.owner_name,
+            review_by: r.review_by,
+        })
+        .collect())
+}
+
+// ---- categories ----------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    id: i64,
+    parent_id: Option<i64>,
+    name: String,
+    course_count: i64,
+}
+
+/// Every category, depth-first by name, with its full path.
+pub async fn categories(db: &Db) -> Result<Vec<CategoryOption>, AppError> {
+    let rows: Vec<CategoryRow> = with_db!(db, |p| sqlx::query_as(
+        "SELECT k.id, k.parent_id, k.name, (SELECT COUNT(*) FROM courses c WHERE c.category_id = k.id) AS course_count \
+         FROM categories k ORDER BY LOWER(k.name), k.id"
+    )
+    .fetch_all(p)
+    .await?);
+    let mut out = Vec::with_capacity(rows.len());
+    fn walk(rows: &[CategoryRow], parent: Option<i64>, prefix: &str, depth: usize, out: &mut Vec<CategoryOption>) {
+        if depth > 32 {
+            return;
+        }
+        for r in rows.iter().filter(|r| r.parent_id == parent) {
+            let path = if prefix.is_empty() { r.name.clone() } else { format!("{prefix} / {}", r.name) };
+            out.push(CategoryOption {
+                id: r.id,
+                path: path.clone(),
+                depth,
+                parent_id: r.parent_id,
+                course_count: r.course_count,
+            });
+            walk(rows, Some(r.id), &path, depth + 1, out);
+        }
+    }
+    walk(&rows, None, "", 0, &mut out);
+    Ok(out)
+}
+
+fn category_conflict(e: sqlx::Error) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            AppError::invalid("name", "A category with this name already exists here.")
+        }
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            AppError::invalid("parent_id", "Choose a parent category from the list.")
+        }
+        _ => AppError::from(e),
+    }
+}
+
+pub async fn insert_category(db: &Db, parent_id: Option<i64>, name: &str, now: i64) -> Result<i64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "INSERT INTO categories (parent_id, name, created_at) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(parent_id)
+    .bind(name)
+    .bind(now)
+    .fetch_one(p)
+    .await
+    .map_err(category_conflict)?))
+}
+
+pub async fn update_category(db: &Db, id: i64, parent_id: Option<i64>, name: &str) -> Result<u64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query("UPDATE categories SET parent_id = $2, name = $3 WHERE id = $1")
+        .bind(id)
+        .bind(parent_id)
+        .bind(name)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(category_conflict)?))
+}
+
+pub async fn delete_category(db: &Db, id: i64) -> Result<u64, AppError> {
+    with_db!(db, |p| sqlx::query("DELETE FROM categories WHERE id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                AppError::Conflict("Move or delete the categories inside it first.".into())
+            }
+            _ => AppError::from(e),
+        }))
+}
+
+// ---- sections and items ---------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct SectionRow {
+    id: i64,
+    title: String,
+    position: i32,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ItemRow {
+    id: i64,
+    section_id: i64,
+    kind: String,
+    title: String,
+    position: i32,
+    required: bool,
+    hidden: bool,
+    completion: String,
+}
+
+impl From<ItemRow> for Item {
+    fn from(r: ItemRow) -> Item {
+        Item {
+            id: r.id,
+            section_id: r.section_id,
+            kind: ItemKind::parse(&r.kind).unwrap_or(ItemKind::Lesson),
+            title: r.title,
+            position: r.position,
+            required: r.required,
+            hidden: r.hidden,
+            completion: Completion::parse(&r.completion).unwrap_or(Completion::View),
+        }
+    }
+}
+
+const ITEM_COLUMNS: &str = "i.id, i.section_id, i.kind, i.title, i.position, i.required, i.hidden, i.completion";
+
+/// The outline: sections in order, each with its items in order (hidden items only when asked).
+pub async fn outline(db: &Db, course_id: i64, include_hidden: bool) -> Result<Vec<Section>, AppError> {
+    let (sections, items): (Vec<SectionRow>, Vec<ItemRow>) = with_db!(db, |p| {
+        let sections = sqlx::query_as(
+            "SELECT id, title, position FROM sections WHERE course_id = $1 ORDER BY position, id",
+        )
+        .bind(course_id)
+        .fetch_all(p)
+        .await?;
+        let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM items i WHERE i.course_id = $1 AND ($2 OR NOT i.hidden) \
+             ORDER BY i.position, i.id"
+        )))
+        .bind(course_id)
+        .bind(include_hidden)
+        .fetch_all(p)
+        .await?;
+        (sections, items)
+    });
+    let mut out: Vec<Section> = sections
+        .into_iter()
+        .map(|s| Section { id: s.id, title: s.title, position: s.position, items: Vec::new() })
+        .collect();
+    for item in items {
+        if let Some(section) = out.iter_mut().find(|s| s.id == item.section_id) {
+            section.items.push(Item::from(item));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn insert_section(tx: &mut Tx, course_id: i64, title: &str, now: i64) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO sections (course_id, title, position, created_at) \
+         VALUES ($1, $2, (SELECT COALESCE(MAX(position) + 1, 0) FROM sections WHERE course_id = $1), $3) RETURNING id"
+    )
+    .bind(course_id)
+    .bind(title)
+    .bind(now)
+    .fetch_one(c)
+    .await?))
+}
+
+/// The course a section belongs to.
+pub async fn section_course(db: &Db, section_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar("SELECT course_id FROM sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_optional(p)
+        .await?))
+}
+
+pub async fn rename_section(db: &Db, section_id: i64, title: &str) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query("UPDATE sections SET title = $2 WHERE id = $1")
+        .bind(section_id)
+        .bind(title)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn delete_section(db: &Db, section_id: i64) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query("DELETE FROM sections WHERE id = $1")
+        .bind(section_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Section ids of a course in order.
+pub async fn section_ids(tx: &mut Tx, course_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM sections WHERE course_id = $1 ORDER BY position, id"
+    )
+    .bind(course_id)
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn set_section_position(tx: &mut Tx, section_id: i64, position: i32) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("UPDATE sections SET position = $2 WHERE id = $1")
+        .bind(section_id)
+        .bind(position)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Item ids of a section in order.
+pub async fn item_ids(tx: &mut Tx, section_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM items WHERE section_id = $1 ORDER BY position, id"
+    )
+    .bind(section_id)
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn place_item(tx: &mut Tx, item_id: i64, section_id: i64, position: i32) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("UPDATE items SET section_id = $2, position = $3 WHERE id = $1")
+        .bind(item_id)
+        .bind(section_id)
+        .bind(position)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn insert_item(
+    tx: &mut Tx,
+    course_id: i64,
+    section_id: i64,
+    f: &ItemFields,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO items (course_id, section_id, kind, title, position, required, hidden, completion, body, url, \
+         file_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position) + 1, 0) FROM items WHERE section_id = $2), \
+         $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id"
+    )
+    .bind(course_id)
+    .bind(section_id)
+    .bind(f.kind.as_str())
+    .bind(&f.title)
+    .bind(f.required)
+    .bind(f.hidden)
+    .bind(f.completion.as_str())
+    .bind(&f.body)
+    .bind(f.url.clone())
+    .bind(f.file_id)
+    .bind(now)
+    .fetch_one(c)
+    .await?))
+}
+
+pub async fn update_item(tx: &mut Tx, item_id: i64, f: &ItemFields, now: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE items SET kind = $2, title = $3, required = $4, hidden = $5, completion = $6, body = $7, url = $8, \
+         file_id = $9, updated_at = $10 WHERE id = $1"
+    )
+    .bind(item_id)
+    .bind(f.kind.as_str())
+    .bind(&f.title)
+    .bind(f.required)
+    .bind(f.hidden)
+    .bind(f.completion.as_str())
+    .bind(&f.body)
+    .bind(f.url.clone())
+    .bind(f.file_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn delete_item(db: &Db, item_id: i64) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query("DELETE FROM items WHERE id = $1")
+        .bind(item_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ItemContentRow {
+    pub course_id: i64,
+    #[sqlx(flatten)]
+    item: ItemRow,
+    pub body: String,
+    pub url: Option<String>,
+    pub file_id: Option<i64>,
+}
+
+/// One item with its content and the course it belongs to.
+pub async fn find_item(db: &Db, item_id: i64) -> Result<Option<(i64, Item, String, Option<String>, Option<i64>)>, AppError> {
+    let row: Option<ItemContentRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT i.course_id, {ITEM_COLUMNS}, i.body, i.url, i.file_id FROM items i WHERE i.id = $1"
+    )))
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.map(|r| (r.course_id, Item::from(r.item), r.body, r.url, r.file_id)))
+}
+
+// ---- revisions -----------------------------------------------------------------------------
+
+pub async fn insert_revision(
+    tx: &mut Tx,
+    item_id: i64,
+    title: &str,
+    body: &str,
+    author_id: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO item_revisions (item_id, title, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(item_id)
+    .bind(title)
+    .bind(body)
+    .bind(author_id)
+    .bind(now)
+    .fetch_one(c)
+    .await?))
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    id: i64,
+    title: String,
+    author: Option<String>,
+    created_at: i64,
+    body: String,
+}
+
+pub async fn revisions(db: &Db, item_id: i64) -> Result<Vec<Revision>, AppError> {
+    let rows: Vec<RevisionRow> = with_db!(db, |p| sqlx::query_as(
+        "SELECT r.id, r.title, u.name AS author, r.created_at, '' AS body FROM item_revisions r \
+         LEFT JOIN users u ON u.id = r.author_id WHERE r.item_id = $1 ORDER BY r.id DESC LIMIT 200"
+    )
+    .bind(item_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| Revision { id: r.id, title: r.title, author: r.author, created_at: r.created_at })
+        .collect())
+}
+
+/// One revision with its body, if it belongs to `item_id`.
+pub async fn revision(db: &Db, item_id: i64, revision_id: i64) -> Result<Option<(Revision, String)>, AppError> {
+    let row: Option<RevisionRow> = with_db!(db, |p| sqlx::query_as(
+        "SELECT r.id, r.title, u.name AS author, r.created_at, r.body FROM item_revisions r \
+         LEFT JOIN users u ON u.id = r.author_id WHERE r.item_id = $1 AND r.id = $2"
+    )
+    .bind(item_id)
+    .bind(revision_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.map(|r| {
+        (Revision { id: r.id, title: r.title, author: r.author, created_at: r.created_at }, r.body)
+    }))
+}
+
+// ---- files ---------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+pub struct FileRow {
+    pub id: i64,
+    pub course_id: i64,
+    pub storage_key: String,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+impl FileRow {
+    pub fn info(&self) -> FileInfo {
+        FileInfo {
+            id: self.id,
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size_bytes: self.size_bytes,
+            created_at: self.created_at,
+        }
+    }
+}
+
+const FILE_COLUMNS: &str = "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at";
+
+pub async fn find_file(db: &Db, id: i64) -> Result<Option<FileRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FILE_COLUMNS} FROM files WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 ORDER BY id DESC LIMIT 500"
+    )))
+    .bind(course_id)
+    .fetch_all(p)
+    .await?))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_file(
+    db: &Db,
+    course_id: i64,
+    storage_key: &str,
+    name: &str,
+    content_type: &str,
+    size_bytes: i64,
+    sha256: &str,
+    uploaded_by: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(course_id)
+    .bind(storage_key)
+    .bind(name)
+    .bind(content_type)
+    .bind(size_bytes)
+    .bind(sha256)
+    .bind(uploaded_by)
+    .bind(now)
+    .fetch_one(p)
+    .await?))
+}
+
+/// Deletes a file record; returns its storage key when no other record shares the blob.
+pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppError> {
+    let key: Option<String> = with_tx!(tx, |c| sqlx::query_scalar(
+        "DELETE FROM files WHERE id = $1 RETURNING storage_key"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?);
+    let Some(key) = key else { return Ok(None) };
+    let others: i64 = with_tx!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE storage_key = $1")
+        .bind(&key)
+        .fetch_one(c)
+        .await?);
+    Ok((others == 0).then_some(key))
+}
+
+/// Copies a file record (sharing its stored blob) into another course.
+pub async fn insert_file_in_tx(tx: &mut Tx, course_id: i64, f: &FileRow, uploaded_by: i64, now: i64) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+    )
+    .bind(course_id)
+    .bind(&f.storage_key)
+    .bind(&f.name)
+    .bind(&f.content_type)
+    .bind(f.size_bytes)
+    .bind(&f.sha256)
+    .bind(uploaded_by)
+    .bind(now)
+    .fetch_one(c)
+    .await?))
+}
+
+pub async fn set_cover_in_tx(tx: &mut Tx, id: i64, file_id: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query("UPDATE courses SET cover_file_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(file_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! HTTP edges for files: the multipart upload (a plain form post, so it works before the page's
+//! script loads) and the download with range requests.
+
+use super::service;
+use crate::auth::request::RequestAuth;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::{
+    Json,
+    body::Body,
+    extract::{Multipart, Path, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+fn actor(req_auth: Option<&RequestAuth>) -> Result<crate::auth::permissions::Actor, AppError> {
+    req_auth.and_then(|a| a.actor.clone()).ok_or(AppError::Unauthenticated)
+}
+
+fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+fn error_response(err: &AppError) -> Response {
+    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(err.clone())).into_response()
+}
+
+/// `POST /courses/{id}/files`: multipart with one `file` field. Answers JSON to scripts and a
+/// redirect back to the editor (with the outcome in the query) to plain forms.
+pub async fn upload(State(state): State<AppState>, Path(course_id): Path<i64>, req: Request) -> Response {
+    let json = wants_json(req.headers());
+    let result = receive(&state, course_id, req).await;
+    if json {
+        return match result {
+            Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
+            Err(err) => error_response(&err),
+        };
+    }
+    let back = format!("/courses/{course_id}/edit");
+    match result {
+        Ok(file) => Redirect::to(&format!("{back}?uploaded={}#files", file.id)).into_response(),
+        Err(err @ (AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound)) => {
+            error_response(&err)
+        }
+        Err(err) => {
+            let message = err.field("file").or_else(|| err.general()).unwrap_or_default();
+            let query = crate::ui::query_string(&[("upload_error", message)]);
+            Redirect::to(&format!("{back}{query}#files")).into_response()
+        }
+    }
+}
+
+async fn receive(state: &AppState, course_id: i64, req: Request) -> Result<crate::courses::model::FileInfo, AppError> {
+    let actor = actor(req.extensions().get::<RequestAuth>())?;
+    // Refuse early when we may not upload at all, before reading any of the body.
+    service::authorize_upload(state, &actor, course_id).await?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = state.config.max_upload_bytes;
+    let mut multipart = Multipart::from_request(req, state)
+        .await
+        .map_err(|_| AppError::invalid("file", "Choose a file to upload."))?;
+    if declared.is_some_and(|len| len > limit + 1024 * 1024) {
+        // Still read the body so the browser shows our message rather than a reset connection.
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+        return Err(service::too_large(limit));
+    }
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::invalid("file", "The upload was interrupted. Please try again."))?;
+        let Some(field) = field else {
+            return Err(AppError::invalid("file", "Choose a file to upload."));
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("file").to_string();
+        if name.is_empty() {
+            return Err(AppError::invalid("file", "Choose a file to upload."));
+        }
+        return service::receive(state, &actor, course_id, &name, field).await;
+    }
+}
+
+use axum::extract::FromRequest;
+
+/// `GET /files/{id}` and `/files/{id}/{name}`: the file, if the signed-in person may see it.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(params): Path<Vec<(String, String)>>,
+    req: Request,
+) -> Response {
+    let id = params
+        .iter()
+        .find(|(k, _)| k == "id")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let Some(id) = id else {
+        return error_response(&AppError::NotFound);
+    };
+    let actor = match actor(req.extensions().get::<RequestAuth>()) {
+        Ok(a) => a,
+        Err(e) => return error_response(&e),
+    };
+    let (file, path) = match service::authorize_download(&state, &actor, id).await {
+        Ok(found) => found,
+        Err(e) => return error_response(&e),
+    };
+    let response = match ServeFile::new(&path).oneshot(req).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    if response.status() == StatusCode::NOT_FOUND {
+        tracing::error!(file_id = file.id, "a file record has no stored contents");
+        return error_response(&AppError::NotFound);
+    }
+    let (mut parts, body) = response.into_parts();
+    let info = file.info();
+    let inline = info.is_pdf() || info.is_image() || info.is_video() || info.is_audio();
+    let disposition = format!(
+        "{}; filename=\"{}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        info.name.replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
+        utf8_percent(&info.name)
+    );
+    let headers = &mut parts.headers;
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    // Our own pages may frame PDFs; nothing in a file may run script in our origin.
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    // Chrome's PDF viewer does not run in a sandboxed document, so PDFs only limit who frames them.
+    let csp = if info.is_pdf() {
+        "frame-ancestors 'self'"
+    } else {
+        "default-src 'none'; frame-ancestors 'self'; sandbox"
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    Response::from_parts(parts, Body::new(body))
+}
+
+/// RFC 5987 encoding for `filename*`.
+fn utf8_percent(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

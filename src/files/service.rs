@@ -1,0 +1,183 @@
+//! File use cases: receive an upload into storage, authorize a download, delete.
+
+use super::sniff;
+use super::storage::{Storage, io_error};
+use crate::auth::permissions::Actor;
+use crate::courses::access::{self, CourseAccess};
+use crate::courses::model::FileInfo;
+use crate::courses::store::{self, FileRow};
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::body::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use tokio::io::AsyncWriteExt;
+
+pub fn storage(state: &AppState) -> Storage {
+    Storage::local(state.config.files_dir())
+}
+
+/// How far past the limit we keep reading (and discarding) so the browser gets our answer instead
+/// of a reset connection.
+const DRAIN_LIMIT: u64 = 256 * 1024 * 1024;
+
+pub fn too_large(limit: u64) -> AppError {
+    AppError::invalid(
+        "file",
+        format!(
+            "This file is larger than the {} MB upload limit. Choose a smaller file or ask an administrator to raise the limit.",
+            limit / (1024 * 1024)
+        ),
+    )
+}
+
+/// Checks that the actor may add files to the course.
+pub async fn authorize_upload(state: &AppState, actor: &Actor, course_id: i64) -> Result<CourseAccess, AppError> {
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await
+}
+
+/// Streams `chunks` into storage (never holding more than one chunk and the sniffing sample in
+/// memory), then records the file. The content type comes from the bytes, the name is cleaned.
+pub async fn receive<S, E>(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    name: &str,
+    mut chunks: S,
+) -> Result<FileInfo, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    authorize_upload(state, actor, course_id).await?;
+    let limit = state.config.max_upload_bytes;
+    let storage = storage(state);
+    let temp = storage.temp_path().await?;
+    let result = write_temp(&temp, limit, &mut chunks).await;
+    let (size, sha, head) = match result {
+        Ok(done) => done,
+        Err(err) => {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(err);
+        }
+    };
+    let name = sniff::safe_name(name);
+    let Some(content_type) = sniff::content_type(&head, &name) else {
+        let _ = tokio::fs::remove_file(&temp).await;
+        return Err(AppError::invalid(
+            "file",
+            "This kind of file is not accepted. Upload PDF, image, video, audio, office documents, text or zip files.",
+        ));
+    };
+    if size == 0 {
+        let _ = tokio::fs::remove_file(&temp).await;
+        return Err(AppError::invalid("file", "The file is empty."));
+    }
+    let key = Storage::new_key();
+    storage.commit(&temp, &key).await.inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })?;
+    let now = now();
+    let id = store::insert_file(&state.db, course_id, &key, &name, content_type, size as i64, &sha, actor.id, now)
+        .await;
+    let id = match id {
+        Ok(id) => id,
+        Err(e) => {
+            let _ = storage.delete(&key).await;
+            return Err(e);
+        }
+    };
+    Ok(FileInfo {
+        id,
+        name,
+        content_type: content_type.to_string(),
+        size_bytes: size as i64,
+        created_at: now,
+    })
+}
+
+/// Writes the stream to `temp`; returns size, SHA-256 and the first bytes for sniffing.
+async fn write_temp<S, E>(temp: &PathBuf, limit: u64, chunks: &mut S) -> Result<(u64, String, Vec<u8>), AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let mut file = tokio::fs::File::create(temp).await.map_err(io_error)?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(sniff::SNIFF_LEN);
+    let mut size: u64 = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| {
+            tracing::warn!(error = %e, "upload interrupted");
+            AppError::invalid("file", "The upload was interrupted. Please try again.")
+        })?;
+        size += chunk.len() as u64;
+        if size > limit {
+            drop(file);
+            // Read (and discard) the rest so the browser sees the message, up to a point.
+            let mut drained = size;
+            while let Some(Ok(rest)) = chunks.next().await {
+                drained += rest.len() as u64;
+                if drained > limit + DRAIN_LIMIT {
+                    break;
+                }
+            }
+            return Err(too_large(limit));
+        }
+        if head.len() < sniff::SNIFF_LEN {
+            let take = (sniff::SNIFF_LEN - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(io_error)?;
+    }
+    file.flush().await.map_err(io_error)?;
+    file.sync_all().await.map_err(io_error)?;
+    let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((size, sha, head))
+}
+
+/// The file's record and path, if the actor may see it: anyone who may open the course's content,
+/// and, for a published course's cover image, anyone signed in.
+pub async fn authorize_download(state: &AppState, actor: &Actor, file_id: i64) -> Result<(FileRow, PathBuf), AppError> {
+    let file = store::find_file(&state.db, file_id).await?.ok_or(AppError::NotFound)?;
+    let access = access::load(&state.db, actor, file.course_id).await?;
+    let allowed = access.may_view_content() || {
+        access.may_see_course()
+            && store::find(&state.db, file.course_id)
+                .await?
+                .is_some_and(|c| c.cover_file_id == Some(file.id))
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let path = storage(state).path(&file.storage_key)?;
+    Ok((file, path))
+}
+
+pub async fn list(state: &AppState, actor: &Actor, course_id: i64) -> Result<Vec<FileInfo>, AppError> {
+    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    Ok(store::files(&state.db, course_id).await?.iter().map(FileRow::info).collect())
+}
+
+/// Deletes a file; items that used it lose it (they show "file missing" to staff).
+pub async fn delete(state: &AppState, actor: &Actor, file_id: i64) -> Result<(), AppError> {
+    let file = store::find_file(&state.db, file_id).await?.ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, file.course_id, CourseAccess::may_edit).await?;
+    let mut tx = state.db.begin().await?;
+    let orphan = store::delete_file(&mut tx, file_id).await?;
+    crate::audit::record(
+        &mut tx,
+        actor,
+        crate::audit::Entry::new("file.delete", "file", Some(file_id), &file.name),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(key) = orphan {
+        storage(state).delete(&key).await?;
+    }
+    Ok(())
+}
