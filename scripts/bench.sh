@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: seeds 100,000 users into a scratch SQLite database, starts the release server, and
-# measures pages with wrk on loopback at 16 and 64 connections. Writes BENCHMARKS.md.
+# make bench: seeds 100,000 users, 10,000 published courses (5 items each) and 500,000 enrolments with
+# progress into a scratch SQLite database, starts the release server, and measures pages with wrk on
+# loopback at 16 and 64 connections. Writes BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
@@ -9,6 +10,7 @@ export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 
 USERS=${BENCH_USERS:-100000}
+COURSES=${BENCH_COURSES:-10000}
 DURATION=${BENCH_DURATION:-10s}
 ADDR=127.0.0.1:3100
 BASE=http://$ADDR
@@ -37,6 +39,41 @@ db.commit()
 print(db.execute("SELECT COUNT(*) FROM users").fetchone()[0], "users")
 PY
 
+echo "Seeding $COURSES courses, 5 enrolments per user, progress…"
+python3 - "$DATA/lyceum.db" "$COURSES" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); now = int(time.time())
+words = ['Biology', 'Chemistry', 'History', 'Algebra', 'Design', 'Python', 'Leadership', 'Safety', 'Finance', 'Marketing']
+admin = db.execute("SELECT id FROM users WHERE email = 'admin@bench.test'").fetchone()[0]
+db.executemany("INSERT INTO categories (id, parent_id, name, created_at) VALUES (?, ?, ?, ?)",
+  [(i, None if i <= 5 else (i % 5) + 1, f"Category {i}", now) for i in range(1, 21)])
+db.executemany("""INSERT INTO courses (id, code, title, summary, description, category_id, state, owner_id,
+  self_enrol, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'published', ?, TRUE, ?, ?, ?)""",
+  [(i, f"C-{i:05d}", f"{words[i % 10]} {i}", f"An introduction to {words[i % 10].lower()}, part {i}.",
+    "# About\n\nSeeded for benchmarks.", (i % 20) + 1, admin, admin, now, now) for i in range(1, n + 1)])
+db.executemany("INSERT INTO course_tags (course_id, tag) VALUES (?, ?)",
+  [(i, t) for i in range(1, n + 1) for t in (words[i % 10].lower(), f"topic{i % 37}")])
+db.executemany("INSERT INTO sections (id, course_id, title, position, created_at) VALUES (?, ?, 'Week 1', 0, ?)",
+  [(i, i, now) for i in range(1, n + 1)])
+db.executemany("""INSERT INTO items (id, course_id, section_id, kind, title, position, required, hidden, completion,
+  body, created_at, updated_at) VALUES (?, ?, ?, 'lesson', ?, ?, TRUE, FALSE, 'view', ?, ?, ?)""",
+  [((i - 1) * 5 + k + 1, i, i, f"Lesson {k + 1}", k, f"# Lesson {k + 1}\n\nSome *text* with a [link](https://example.com).\n\n" + "A paragraph of text. " * 40, now, now)
+   for i in range(1, n + 1) for k in range(5)])
+# Five courses per learner; each has completed the first (id % 6) of its five items.
+db.execute("""WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 4)
+  INSERT INTO enrolments (course_id, user_id, role, status, method, enrolled_at, updated_at, last_activity_at)
+  SELECT ((u.id * 7 + k.j * 1999) % ?) + 1, u.id, 'learner', 'active', 'self', ?, ?, ? FROM users u, k
+  WHERE u.email LIKE 'person%'""", (n, now, now, now))
+db.execute("""WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 4)
+  INSERT INTO item_progress (user_id, item_id, course_id, first_viewed_at, completed_at)
+  SELECT e.user_id, (e.course_id - 1) * 5 + k.j + 1, e.course_id, ?, ? FROM enrolments e, k
+  WHERE k.j < e.user_id % 6""", (now, now))
+db.execute("UPDATE enrolments SET completed_at = ? WHERE user_id % 6 = 5", (now,))
+db.commit()
+for table in ['courses', 'items', 'enrolments', 'item_progress']:
+    print(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], table)
+PY
+
 cookie_for() {
   curl -s -o /dev/null -D - -X POST "$BASE/api/auth/sign_in" \
     --data-urlencode "email=$1" --data-urlencode "password=$PASS" | awk -F'[=;]' '/^set-cookie: lyceum_session=/{print $2}'
@@ -56,9 +93,16 @@ run() { # name path cookie connections
   errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$result" | tr '\n' ' ')
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$4" "$rps" "$p50" "$p99" "${errors:-none}" | tee -a "$out"
 }
+# person42's first course and its first item (see the seeding above).
+player_course=$(( (42 * 7) % COURSES + 1 ))
+player_item=$(( (player_course - 1) * 5 + 1 ))
 for c in 16 64; do
   run "Sign-in page" /sign-in "" $c
-  run "Home page (signed in)" / "$learner_cookie" $c
+  run "Learner home page (My learning, 5 courses)" / "$learner_cookie" $c
+  run "Catalogue, first page" /courses "$learner_cookie" $c
+  run "Catalogue search (title or tag)" "/courses?q=biology" "$learner_cookie" $c
+  run "Catalogue search (rare code)" "/courses?q=C-04242" "$learner_cookie" $c
+  run "Course player page (records the view)" "/courses/$player_course/learn/$player_item" "$learner_cookie" $c
   run "Admin user list, first page" /admin/users "$admin_cookie" $c
   run "Admin user list, search" "/admin/users?q=person4242" "$admin_cookie" $c
 done
@@ -66,7 +110,8 @@ done
 {
   echo "# Benchmarks"
   echo
-  echo "Made by \`make bench\` on $(date -u +%Y-%m-%d): release build, SQLite, $USERS seeded users, wrk on loopback"
+  echo "Made by \`make bench\` on $(date -u +%Y-%m-%d): release build, SQLite, $USERS seeded users, $COURSES published"
+  echo "courses (5 lessons each), $((USERS * 5)) enrolments with progress; wrk on loopback"
   echo "(2 threads, $DURATION per row) on the same machine as the server."
   echo
   echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)."

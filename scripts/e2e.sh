@@ -11,7 +11,7 @@ cargo leptos build --release
 data="$PWD/target/e2e-data"
 rm -rf "$data"
 export LYCEUM_ADMIN_EMAIL=admin@example.com LYCEUM_ADMIN_NAME="Admin User" LYCEUM_ADMIN_PASSWORD="correct horse battery staple"
-env -u DATABASE_URL LYCEUM_DATA_DIR="$data" LYCEUM_ADDR=127.0.0.1:3000 LEPTOS_SITE_ROOT=target/site \
+env -u DATABASE_URL LYCEUM_DATA_DIR="$data" LYCEUM_ADDR=127.0.0.1:3000 LYCEUM_MAX_UPLOAD_MB=5 LEPTOS_SITE_ROOT=target/site \
   ./target/release/lyceum serve > target/e2e-server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT

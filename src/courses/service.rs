@@ -255,9 +255,10 @@ pub async fn catalogue(state: &AppState, _actor: &Actor, query: &CatalogueQuery)
     store::search(&state.db, query, &[CourseState::Published], None).await
 }
 
-/// Courses the actor teaches (every state); administrators see every course.
+/// Courses the actor teaches (every state); administrators and managers see every course.
 pub async fn teaching(state: &AppState, actor: &Actor, query: &CatalogueQuery) -> Result<Page<CourseCard>, AppError> {
-    let teacher = if actor.is_admin() { None } else { Some(actor.id) };
+    let oversees_all = actor.is_admin() || actor.has_role(crate::users::model::Role::Manager);
+    let teacher = if oversees_all { None } else { Some(actor.id) };
     store::search(&state.db, query, CourseState::ALL, teacher).await
 }
 

@@ -533,6 +533,15 @@ pub async fn update_category(db: &Db, id: i64, parent_id: Option<i64>, name: &st
 }
 
 pub async fn delete_category(db: &Db, id: i64) -> Result<u64, AppError> {
+    // SQLite enforces ON DELETE RESTRICT through a RAISE (SQLITE_CONSTRAINT_TRIGGER), which sqlx
+    // does not report as a foreign-key violation, so look for subcategories first.
+    let children: i64 = with_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM categories WHERE parent_id = $1")
+        .bind(id)
+        .fetch_one(p)
+        .await?);
+    if children > 0 {
+        return Err(AppError::Conflict("Move or delete the categories inside it first.".into()));
+    }
     with_db!(db, |p| sqlx::query("DELETE FROM categories WHERE id = $1")
         .bind(id)
         .execute(p)

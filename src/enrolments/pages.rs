@@ -146,13 +146,13 @@ fn Filters(q: ParticipantQuery, course_id: i64) -> impl IntoView {
 #[component]
 fn ParticipantTable(page: crate::users::model::Page<Participant>, q: ParticipantQuery, course_id: i64, actions: PeopleActions) -> impl IntoView {
     if page.items.is_empty() {
-        return view! { <p class="empty">"Nobody matches these filters."</p> }.into_any();
+        return view! { <p class="empty-state">"Nobody matches these filters."</p> }.into_any();
     }
     let page_count = page.page_count();
     view! {
         <div class="table-wrap">
-            <table class="table">
-                <caption class="sr-only">"Participants and their progress"</caption>
+            <table class="data-table">
+                <caption class="visually-hidden">"Participants and their progress"</caption>
                 <thead><tr>
                     <th scope="col">"Name"</th><th scope="col">"Role"</th><th scope="col">"Status"</th>
                     <th scope="col">"Progress"</th><th scope="col">"Last activity"</th><th scope="col">"Completed"</th><th scope="col">"Actions"</th>
@@ -262,7 +262,7 @@ fn BulkCsv(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
                 let ok = p.invalid == 0 && p.valid > 0;
                 view! {
                     <p role="status">{format!("{} rows ready, {} with problems.", p.valid, p.invalid)}</p>
-                    <div class="table-wrap"><table class="table">
+                    <div class="table-wrap"><table class="data-table">
                         <thead><tr><th scope="col">"Line"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Problems"</th></tr></thead>
                         <tbody>{p.rows.into_iter().map(|r| view! {
                             <tr class:row-error=!r.errors.is_empty()>
@@ -365,8 +365,8 @@ pub fn CohortsPage() -> impl IntoView {
                         <div class="stack">
                             <section class="card" aria-labelledby="cohort-list-heading">
                                 <h2 id="cohort-list-heading">"All cohorts"</h2>
-                                {if cohorts.is_empty() { view! { <p class="empty">"No cohorts yet."</p> }.into_any() } else { view! {
-                                    <div class="table-wrap"><table class="table">
+                                {if cohorts.is_empty() { view! { <p class="empty-state">"No cohorts yet."</p> }.into_any() } else { view! {
+                                    <div class="table-wrap"><table class="data-table">
                                         <thead><tr><th scope="col">"Name"</th><th scope="col">"Members"</th><th scope="col">"Courses"</th><th scope="col">"Actions"</th></tr></thead>
                                         <tbody>{cohorts.into_iter().map(|c| {
                                             let id = c.id;

@@ -66,6 +66,9 @@ async fn receive(state: &AppState, course_id: i64, req: Request) -> Result<crate
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let limit = state.config.max_upload_bytes;
+    // multer (behind `Multipart`) copies every chunk that is ready into its buffer before parsing,
+    // so a body arriving faster than storage takes it would pile up in memory: pace it.
+    let req = req.map(|body| Body::from_stream(one_chunk_per_poll(body)));
     let mut multipart = Multipart::from_request(req, state)
         .await
         .map_err(|_| AppError::invalid("file", "Choose a file to upload."))?;
@@ -96,6 +99,15 @@ async fn receive(state: &AppState, course_id: i64, req: Request) -> Result<crate
 }
 
 use axum::extract::FromRequest;
+
+/// The body's chunks, each after a yield to the scheduler, so a reader that takes "everything
+/// ready" in a loop gets one chunk at a time.
+fn one_chunk_per_poll(body: Body) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Send {
+    futures_util::stream::unfold(body.into_data_stream(), |mut chunks| async move {
+        tokio::task::yield_now().await;
+        futures_util::StreamExt::next(&mut chunks).await.map(|chunk| (chunk, chunks))
+    })
+}
 
 /// `GET /files/{id}` and `/files/{id}/{name}`: the file, if the signed-in person may see it.
 pub async fn download(

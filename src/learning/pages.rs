@@ -166,7 +166,7 @@ fn Outline(sections: Vec<Section>, course_id: i64, completed: Vec<i64>, current:
                                     } else {
                                         view! { <span>{label}</span> }.into_any()
                                     }}
-                                    {done.then(|| view! { <span class="sr-only">" (completed)"</span> })}
+                                    {done.then(|| view! { <span class="visually-hidden">" (completed)"</span> })}
                                     {(!i.required).then(|| view! { <span class="small muted">" · optional"</span> })}
                                     <span class="small muted">{format!(" · {}", i.kind.label())}</span>
                                 </li>
@@ -189,7 +189,7 @@ pub fn ResumePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match target.await {
                     Ok(Some(item)) => view! { <Redirect path=format!("/courses/{}/learn/{item}", id.get_untracked()) /> }.into_any(),
-                    Ok(None) => view! { <p class="empty">"This course has no content yet."</p> }.into_any(),
+                    Ok(None) => view! { <p class="empty-state">"This course has no content yet."</p> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
             })}

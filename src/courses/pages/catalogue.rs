@@ -84,7 +84,7 @@ pub fn CataloguePage() -> impl IntoView {
                 match courses.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! {
-                        <p class="empty">"No published courses match. Try fewer words or another category."</p>
+                        <p class="empty-state">"No published courses match. Try fewer words or another category."</p>
                     }.into_any(),
                     Ok(page) => {
                         let q = query.get_untracked();

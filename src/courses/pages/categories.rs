@@ -49,7 +49,7 @@ pub fn CategoriesPage() -> impl IntoView {
                             <h2 id="tree-heading">"Tree"</h2>
                             <FormAlert result=delete_result />
                             {if list.is_empty() {
-                                view! { <p class="empty">"No categories yet."</p> }.into_any()
+                                view! { <p class="empty-state">"No categories yet."</p> }.into_any()
                             } else {
                                 view! {
                                     <ul class="category-tree">

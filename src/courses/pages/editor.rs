@@ -106,7 +106,7 @@ pub fn CourseEditorPage() -> impl IntoView {
     let query = use_query_map();
     view! {
         <Title text="Edit course" />
-        <p class="sr-only" aria-live="polite" role="status">{move || actions.announcement.get()}</p>
+        <p class="visually-hidden" aria-live="polite" role="status">{move || actions.announcement.get()}</p>
         <Transition fallback=|| view! { <p>"Loading the course…"</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
@@ -133,7 +133,11 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
             <div>
                 <p class="small muted">{course.code.clone()}</p>
                 <h1>{course.title.clone()}</h1>
-                <p><span class=format!("badge badge-{}", state.as_str())>{state.label()}</span></p>
+                <p>
+                    <span class=format!("badge badge-{}", state.as_str())>{state.label()}</span>
+                    <span class="small muted">{format!(" · Owner: {}", course.owner_name.clone().unwrap_or_else(|| "none".into()))}</span>
+                    {course.review_by.map(|r| view! { <span class="small muted">{format!(" · Review by {}", format_date(Some(r)))}</span> })}
+                </p>
             </div>
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}")>"Course page"</a>
@@ -194,7 +198,7 @@ fn Structure(sections: Vec<Section>, files: Vec<FileInfo>, course_id: i64, can_e
             <h2 id="structure-heading">"Content"</h2>
             {can_edit.then(|| view! { <p class="hint">"Drag items to reorder them, or use the move buttons."</p> })}
             <FormAlert result=place_result />
-            {(sections.is_empty()).then(|| view! { <p class="empty">"No sections yet. Add the first one below."</p> })}
+            {(sections.is_empty()).then(|| view! { <p class="empty-state">"No sections yet. Add the first one below."</p> })}
             {sections.into_iter().enumerate().map(|(si, section)| {
                 let section_id = section.id;
                 let title = section.title.clone();
@@ -462,12 +466,12 @@ fn FilesPanel(course_id: i64, files: Vec<FileInfo>, max_upload: u64, can_edit: b
                 </form>
             })}
             {if files.is_empty() {
-                view! { <p class="empty">"No files yet."</p> }.into_any()
+                view! { <p class="empty-state">"No files yet."</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table class="table">
-                            <caption class="sr-only">"Files of this course"</caption>
+                        <table class="data-table">
+                            <caption class="visually-hidden">"Files of this course"</caption>
                             <thead><tr><th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Size"</th><th scope="col">"Markdown"</th><th scope="col">"Actions"</th></tr></thead>
                             <tbody>
                                 {files.into_iter().map(|f| {

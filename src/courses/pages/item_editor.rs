@@ -210,8 +210,8 @@ fn Revisions(item_id: i64, list: Vec<Revision>, restore: ServerAction<RestoreRev
             <h2 id="revisions-heading">"Revisions"</h2>
             <FormAlert result=restore_result success="Revision restored (as a new revision)." />
             <div class="table-wrap">
-                <table class="table">
-                    <caption class="sr-only">"Saved revisions, newest first"</caption>
+                <table class="data-table">
+                    <caption class="visually-hidden">"Saved revisions, newest first"</caption>
                     <thead><tr><th scope="col">"Saved"</th><th scope="col">"By"</th><th scope="col">"Title"</th>
                         <th scope="col">"Compare from"</th><th scope="col">"Compare to"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>
