@@ -93,9 +93,11 @@ run() { # name path cookie connections
   errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$result" | tr '\n' ' ')
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$4" "$rps" "$p50" "$p99" "${errors:-none}" | tee -a "$out"
 }
-# person42's first course and its first item (see the seeding above).
-player_course=$(( (42 * 7) % COURSES + 1 ))
+# One of person42's courses and its first item (items of course c are (c - 1) * 5 + 1 … + 5).
+player_course=$(python3 -c "import sqlite3; print(sqlite3.connect('$DATA/lyceum.db').execute(\"SELECT MIN(e.course_id) FROM enrolments e JOIN users u ON u.id = e.user_id WHERE u.email = 'person42@bench.test'\").fetchone()[0])")
 player_item=$(( (player_course - 1) * 5 + 1 ))
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: lyceum_session=$learner_cookie" "$BASE/courses/$player_course/learn/$player_item")
+[ "$code" = 200 ] || { echo "the player page answered $code"; exit 1; }
 for c in 16 64; do
   run "Sign-in page" /sign-in "" $c
   run "Learner home page (My learning, 5 courses)" / "$learner_cookie" $c

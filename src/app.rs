@@ -209,6 +209,9 @@ fn Header() -> impl IntoView {
 #[component]
 fn HomePage() -> impl IntoView {
     let shell = use_shell();
+    // Created here, not inside the Suspend below, so that re-running it does not start new loads.
+    let learning = Resource::new(|| (), |_| crate::learning::server::load_my_learning());
+    let reviews = Resource::new(|| (), |_| crate::courses::server::reviews_due());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -225,7 +228,7 @@ fn HomePage() -> impl IntoView {
                             }}
                         </section>
                     }.into_any(),
-                    Ok(ShellInfo { actor: Some(actor), .. }) => view! { <Dashboard actor /> }.into_any(),
+                    Ok(ShellInfo { actor: Some(actor), .. }) => view! { <Dashboard actor learning reviews /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -234,8 +237,7 @@ fn HomePage() -> impl IntoView {
 
 /// Courses whose review date has passed (administrators see all, owners their own).
 #[component]
-fn ReviewsDue() -> impl IntoView {
-    let due = Resource::new(|| (), |_| crate::courses::server::reviews_due());
+fn ReviewsDue(due: Resource<Result<Vec<crate::courses::model::ReviewDue>, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -259,7 +261,11 @@ fn ReviewsDue() -> impl IntoView {
 }
 
 #[component]
-fn Dashboard(actor: Actor) -> impl IntoView {
+fn Dashboard(
+    actor: Actor,
+    learning: Resource<Result<crate::learning::model::MyLearning, AppError>>,
+    reviews: Resource<Result<Vec<crate::courses::model::ReviewDue>, AppError>>,
+) -> impl IntoView {
     let first_name = actor
         .name
         .split_whitespace()
@@ -281,8 +287,8 @@ fn Dashboard(actor: Actor) -> impl IntoView {
             </div>
         </div>
         <div class="cards">
-            <crate::learning::pages::MyLearningPanel />
-            <ReviewsDue />
+            <crate::learning::pages::MyLearningPanel data=learning />
+            <ReviewsDue due=reviews />
             {can(&actor, Action::ViewUsers).then(|| view! {
                 <section class="card" aria-labelledby="people-heading">
                     <h2 id="people-heading">"People"</h2>

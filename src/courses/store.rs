@@ -371,24 +371,26 @@ pub async fn search(
                     .push(")");
             }
             if let Some(teacher) = teacher_id {
-                $qb.push(" AND EXISTS (SELECT 1 FROM enrolments te WHERE te.course_id = c.id AND te.user_id = ")
+                // From the person's enrolments (a few rows), not from every course.
+                $qb.push(" AND c.id IN (SELECT te.course_id FROM enrolments te WHERE te.user_id = ")
                     .push_bind(teacher)
                     .push(" AND te.role IN ('instructor', 'assistant') AND te.status = 'active')");
             }
+            // Matches by title or code, or an exact tag, as one id list the planner can index.
             if use_fts {
-                $qb.push(" AND (c.id IN (SELECT rowid FROM courses_search WHERE courses_search MATCH ")
+                $qb.push(" AND c.id IN (SELECT rowid FROM courses_search WHERE courses_search MATCH ")
                     .push_bind(fts_phrase.clone())
-                    .push(") OR EXISTS (SELECT 1 FROM course_tags st WHERE st.course_id = c.id AND st.tag = ")
+                    .push(" UNION SELECT st.course_id FROM course_tags st WHERE st.tag = ")
                     .push_bind(search.clone())
-                    .push("))");
+                    .push(")");
             } else if !search.is_empty() {
-                $qb.push(" AND (LOWER(c.title) LIKE ")
+                $qb.push(" AND c.id IN (SELECT m.id FROM courses m WHERE LOWER(m.title) LIKE ")
                     .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR LOWER(c.code) LIKE ")
+                    .push(" ESCAPE '\\' OR LOWER(m.code) LIKE ")
                     .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM course_tags st WHERE st.course_id = c.id AND st.tag = ")
+                    .push(" ESCAPE '\\' UNION SELECT st.course_id FROM course_tags st WHERE st.tag = ")
                     .push_bind(search.clone())
-                    .push("))");
+                    .push(")");
             }
         }};
     }

@@ -13,6 +13,9 @@ pub struct Participant {
     pub status: EnrolmentStatus,
     pub method: EnrolmentMethod,
     pub enrolled_at: i64,
+    /// The enrolment gives access only between these (when set).
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
     pub last_activity_at: Option<i64>,
     pub completed_at: Option<i64>,
     pub done: i64,

@@ -70,6 +70,7 @@ pub fn ParticipantsPage() -> impl IntoView {
         |(id, q, _)| participants(id, q),
     );
     let cohorts = Resource::new(move || (course_id.get(), actions.version()), |(id, _)| linked_cohorts(id));
+    let cohort_choices = Resource::new(move || course_id.get(), cohort_options);
     let remove_result: Signal<Option<Result<(), AppError>>> = actions.remove.value().into();
     let approve_result: Signal<Option<Result<(), AppError>>> = actions.approve.value().into();
     view! {
@@ -105,7 +106,7 @@ pub fn ParticipantsPage() -> impl IntoView {
             <BulkCsv course_id actions />
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    cohorts.await.ok().map(|linked| view! { <CohortLinks course_id=course_id.get_untracked() linked actions /> })
+                    cohorts.await.ok().map(|linked| view! { <CohortLinks course_id=course_id.get_untracked() linked options=cohort_choices actions /> })
                 })}
             </Transition>
         </div>
@@ -179,6 +180,7 @@ fn ParticipantTable(page: crate::users::model::Page<Participant>, q: Participant
                                         <button type="button" class="btn btn-small btn-primary" aria-label=format!("Approve {name}")
                                             on:click=move |_| { actions.approve.dispatch(ApproveEnrolment { course_id, user_id }); }>"Approve"</button>
                                     })}
+                                    {active.then(|| view! { <EnrolmentDates course_id user_id name=p.name.clone() starts_at=p.starts_at ends_at=p.ends_at /> })}
                                     {active.then(|| view! {
                                         <button type="button" class="btn btn-small btn-danger" aria-label=format!("Unenrol {}", p.name)
                                             on:click=move |_| { actions.remove.dispatch(UnenrolUser { course_id, user_id }); }>"Unenrol"</button>
@@ -196,6 +198,37 @@ fn ParticipantTable(page: crate::users::model::Page<Participant>, q: Participant
             format!("/courses/{course_id}/participants{}", query_string(&pairs))
         } />
     }.into_any()
+}
+
+/// The dates an enrolment gives access between, edited in place.
+#[component]
+fn EnrolmentDates(course_id: i64, user_id: i64, name: String, starts_at: Option<i64>, ends_at: Option<i64>) -> impl IntoView {
+    use crate::courses::model::format_date;
+    let open = RwSignal::new(false);
+    let starts = RwSignal::new(format_date(starts_at));
+    let ends = RwSignal::new(format_date(ends_at));
+    let save = ServerAction::<SetEnrolmentDates>::new();
+    let result: Signal<Option<Result<(), AppError>>> = save.value().into();
+    let summary = match (starts_at, ends_at) {
+        (None, None) => None,
+        (s, e) => Some(format!("{} – {}", format_date(s), format_date(e))),
+    };
+    view! {
+        {summary.map(|s| view! { <span class="small muted">{s}" "</span> })}
+        <button type="button" class="btn btn-small btn-secondary" aria-expanded=move || open.get().to_string()
+            aria-label=format!("Enrolment dates of {name}") on:click=move |_| open.update(|o| *o = !*o)>"Dates"</button>
+        {move || open.get().then(|| view! {
+            <form class="form inline-form" on:submit=move |ev| {
+                ev.prevent_default();
+                save.dispatch(SetEnrolmentDates { course_id, user_id, starts_on: starts.get_untracked(), ends_on: ends.get_untracked() });
+            }>
+                <FormAlert result success="Dates saved." />
+                <Field label="From" name="starts_on" kind="date" value=starts error=field_error(result, "starts_on") />
+                <Field label="Until" name="ends_on" kind="date" value=ends error=field_error(result, "ends_on") />
+                <button type="submit" class="btn btn-small btn-primary">"Save dates"</button>
+            </form>
+        })}
+    }
 }
 
 #[component]
@@ -288,8 +321,12 @@ fn BulkCsv(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
 }
 
 #[component]
-fn CohortLinks(course_id: i64, linked: Vec<Cohort>, actions: PeopleActions) -> impl IntoView {
-    let options = Resource::new(move || course_id, cohort_options);
+fn CohortLinks(
+    course_id: i64,
+    linked: Vec<Cohort>,
+    options: Resource<Result<Vec<Cohort>, AppError>>,
+    actions: PeopleActions,
+) -> impl IntoView {
     let chosen = RwSignal::new(String::new());
     let result: Signal<Option<Result<(), AppError>>> = actions.link.value().into();
     view! {

@@ -150,6 +150,8 @@ struct ParticipantRow {
     status: String,
     method: String,
     enrolled_at: i64,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
     last_activity_at: Option<i64>,
     completed_at: Option<i64>,
     done: i64,
@@ -217,7 +219,7 @@ pub async fn participants(
 
     let (rows, total): (Vec<ParticipantRow>, i64) = with_db!(db, |p| {
         let mut list = sqlx::QueryBuilder::new(format!(
-            "SELECT e.user_id, u.name, u.email, e.role, e.status, e.method, e.enrolled_at, e.last_activity_at, \
+            "SELECT e.user_id, u.name, u.email, e.role, e.status, e.method, e.enrolled_at, e.starts_at, e.ends_at, e.last_activity_at, \
              e.completed_at, {DONE_SUBQUERY} AS done"
         ));
         push_filters!(list);
@@ -242,6 +244,8 @@ pub async fn participants(
                 status: EnrolmentStatus::parse(&r.status).unwrap_or(EnrolmentStatus::Active),
                 method: EnrolmentMethod::parse(&r.method).unwrap_or(EnrolmentMethod::Manual),
                 enrolled_at: r.enrolled_at,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
                 last_activity_at: r.last_activity_at,
                 completed_at: r.completed_at,
                 done: r.done,

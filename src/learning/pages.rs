@@ -312,8 +312,7 @@ fn ItemContent(item: crate::courses::model::ItemDetail) -> impl IntoView {
 
 /// The learner's courses on the home page.
 #[component]
-pub fn MyLearningPanel() -> impl IntoView {
-    let data = Resource::new(|| (), |_| load_my_learning());
+pub fn MyLearningPanel(data: Resource<Result<MyLearning, AppError>>) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading your courses…"</p> }>
             {move || Suspend::new(async move {
