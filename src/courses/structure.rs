@@ -172,7 +172,10 @@ pub async fn compare(state: &AppState, actor: &Actor, item_id: i64, old_id: i64,
 }
 
 pub fn diff_lines(old: &str, new: &str) -> Vec<DiffLine> {
-    similar::TextDiff::from_lines(old, new)
+    // A last line without its newline is still the same line.
+    let terminated = |s: &str| if s.is_empty() || s.ends_with('\n') { s.to_string() } else { format!("{s}\n") };
+    let (old, new) = (terminated(old), terminated(new));
+    similar::TextDiff::from_lines(&old, &new)
         .iter_all_changes()
         .map(|change| {
             let text = change.value().trim_end_matches('\n').to_string();
@@ -212,5 +215,11 @@ mod tests {
                 DiffLine::Added("d".into()),
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_not_a_change() {
+        let lines = diff_lines("a", "a\nb");
+        assert_eq!(lines, vec![DiffLine::Same("a".into()), DiffLine::Added("b".into())]);
     }
 }
