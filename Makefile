@@ -26,8 +26,9 @@ test-sqlite: setup-test
 	LYCEUM_TEST_SKIP_POSTGRES=1 cargo test --features ssr
 	$(MAKE) e2e
 
+# Starts a local S3 server (moto) for tests/storage_s3.rs and stops it afterwards.
 test-rust:
-	cargo test --features ssr
+	scripts/s3-test-server.sh cargo test --features ssr
 
 check-postgres:
 	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)"

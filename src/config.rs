@@ -89,6 +89,11 @@ pub struct ServeArgs {
     /// Largest accepted uploaded file, in megabytes (uploads stream to storage, so this bounds disk, not memory).
     #[arg(long, env = "LYCEUM_MAX_UPLOAD_MB", default_value_t = 512)]
     pub max_upload_mb: u64,
+    /// Keep uploaded files in an S3-compatible bucket instead of the data dir:
+    /// s3://bucket[?endpoint=https://host&region=us-east-1&allow_http=false]. Credentials come from
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+    #[arg(long, env = "LYCEUM_STORAGE_URL")]
+    pub storage_url: Option<String>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +114,12 @@ pub struct Config {
     pub trust_proxy: bool,
     pub max_body_bytes: usize,
     pub max_upload_bytes: u64,
+    /// `None`: files live in `files_dir()`; otherwise an s3:// URL checked by `from_args`.
+    pub storage_url: Option<String>,
 }
 
 impl Config {
-    /// Where uploaded files are kept.
+    /// Where uploaded files are kept (with S3 storage: only uploads in progress).
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
     }
@@ -164,6 +171,10 @@ impl Config {
         if !(1..=1024 * 1024).contains(&serve.max_upload_mb) {
             return Err("LYCEUM_MAX_UPLOAD_MB / --max-upload-mb: must be from 1 to 1048576".into());
         }
+        if let Some(url) = &serve.storage_url {
+            // Builds the client without contacting the bucket: a bad URL stops start-up here.
+            crate::files::storage::s3_store(url)?;
+        }
         Ok(Config {
             addr,
             base_url,
@@ -174,6 +185,7 @@ impl Config {
             trust_proxy: serve.trust_proxy,
             max_body_bytes: serve.max_body_bytes,
             max_upload_bytes: serve.max_upload_mb * 1024 * 1024,
+            storage_url: serve.storage_url.clone(),
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::files::storage::Storage;
 use crate::mail::Mailer;
 use crate::settings::SettingsCache;
 use axum::extract::FromRef;
@@ -15,17 +16,23 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub mailer: Mailer,
     pub settings: SettingsCache,
+    /// File contents: local folder or S3, built once because the S3 client holds a connection pool.
+    pub files: Storage,
 }
 
 impl AppState {
+    /// Panics on a storage URL that `Config::from_args` would have refused (start-up only).
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from);
+        let files = Storage::new(config.files_dir(), config.storage_url.as_deref())
+            .unwrap_or_else(|e| panic!("{e}"));
         AppState {
             leptos_options,
             db,
             config: Arc::new(config),
             mailer,
             settings: SettingsCache::default(),
+            files,
         }
     }
 }

@@ -66,6 +66,7 @@ pub fn config() -> Config {
         trust_proxy: false,
         max_body_bytes: 10 * 1024 * 1024,
         max_upload_bytes: 5 * 1024 * 1024,
+        storage_url: None,
     }
 }
 

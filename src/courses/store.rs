@@ -321,15 +321,7 @@ pub async fn find_ids_by_codes(db: &Db, codes: &[String]) -> Result<Vec<(i64, St
 
 // ---- catalogue -----------------------------------------------------------------------------
 
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-const COUNT_CAP: i64 = 10_000;
+use crate::users::store::COUNT_CAP;
 
 /// Courses matching the filters. `states` limits which states are listed (the catalogue shows only
 /// published courses; staff lists show all); `member_id` limits to courses that person teaches.
@@ -342,7 +334,7 @@ pub async fn search(
     let search = query.search.trim().to_lowercase();
     let use_fts = matches!(db, Db::Sqlite(_)) && search.chars().count() >= 3;
     let fts_phrase = format!("\"{}\"", search.replace('"', "\"\""));
-    let pattern = like_pattern(&search);
+    let pattern = crate::db::like_pattern(&search);
     let tag = query.tag.trim().to_lowercase();
     let states: Vec<String> = states.iter().map(|s| s.as_str().to_string()).collect();
     let page = query.page();

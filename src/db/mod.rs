@@ -177,3 +177,17 @@ pub fn now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// A `LIKE` pattern matching `search` anywhere (trimmed, lower-cased), with its wildcards escaped (use `ESCAPE '\\'`).
+pub fn like_pattern(search: &str) -> String {
+    let mut escaped = String::with_capacity(search.len() + 2);
+    escaped.push('%');
+    for ch in search.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    escaped.push('%');
+    escaped
+}

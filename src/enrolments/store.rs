@@ -157,11 +157,6 @@ struct ParticipantRow {
     done: i64,
 }
 
-fn like_pattern(search: &str) -> String {
-    let escaped = search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 const DONE_SUBQUERY: &str = "(SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id \
     WHERE pr.user_id = e.user_id AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL \
     AND it.required AND NOT it.hidden)";
@@ -175,7 +170,7 @@ pub async fn participants(
 ) -> Result<Page<Participant>, AppError> {
     let total_items = required_items(db, course_id).await?;
     let search = query.search.trim().to_lowercase();
-    let pattern = like_pattern(&search);
+    let pattern = crate::db::like_pattern(&search);
     let role = query.role.map(|r| r.as_str().to_string());
     let status = query.status.map(|s| s.as_str().to_string());
     let progress = query.progress;

@@ -126,13 +126,21 @@ pub async fn download(
         Ok(a) => a,
         Err(e) => return error_response(&e),
     };
-    let (file, path) = match service::authorize_download(&state, &actor, id).await {
+    let file = match service::authorize_file(&state, &actor, id).await {
         Ok(found) => found,
         Err(e) => return error_response(&e),
     };
-    let response = match ServeFile::new(&path).oneshot(req).await {
-        Ok(r) => r,
-        Err(e) => match e {},
+    let response = match state.files.local_path(&file.storage_key) {
+        // ServeFile handles ranges and conditional requests for files on disk.
+        Ok(Some(path)) => match ServeFile::new(&path).oneshot(req).await {
+            Ok(r) => r.map(Body::new),
+            Err(e) => match e {},
+        },
+        Ok(None) => match serve_object(&state, &file.storage_key, req.method(), req.headers()).await {
+            Ok(r) => r,
+            Err(e) => return error_response(&e),
+        },
+        Err(e) => return error_response(&e),
     };
     if response.status() == StatusCode::NOT_FOUND {
         tracing::error!(file_id = file.id, "a file record has no stored contents");
@@ -164,7 +172,96 @@ pub async fn download(
         "default-src 'none'; frame-ancestors 'self'; sandbox"
     };
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    Response::from_parts(parts, Body::new(body))
+    Response::from_parts(parts, body)
+}
+
+/// Serves an object kept in S3, with a single byte range if asked for; the body streams from the
+/// bucket. Answers 404 when the object is missing (the caller logs that).
+// Takes the method and headers rather than the request: a body is not `Sync`, so holding
+// `&Request` across an await would make the handler's future not `Send`.
+async fn serve_object(
+    state: &AppState,
+    key: &str,
+    method: &http::Method,
+    headers: &http::HeaderMap,
+) -> Result<Response, AppError> {
+    let Some(size) = state.files.size(key).await? else {
+        return Ok(StatusCode::NOT_FOUND.into_response());
+    };
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, range) = match byte_range(range, size) {
+        ByteRange::Whole => (StatusCode::OK, None),
+        ByteRange::Part(r) => (StatusCode::PARTIAL_CONTENT, Some(r)),
+        ByteRange::Unsatisfiable => {
+            let mut res = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                res.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(res);
+        }
+    };
+    let length = range.as_ref().map_or(size, |r| r.end - r.start);
+    let body = if method == http::Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from_stream(state.files.read_object(key, range.clone()).await?)
+    };
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    let headers = res.headers_mut();
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Some(r) = range
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{size}", r.start, r.end - 1))
+    {
+        headers.insert(header::CONTENT_RANGE, v);
+    }
+    Ok(res)
+}
+
+/// What to send for a `Range` header, given the object's size.
+#[derive(Debug, PartialEq, Eq)]
+enum ByteRange {
+    Whole,
+    /// Half-open: `start..end`, never empty.
+    Part(std::ops::Range<u64>),
+    Unsatisfiable,
+}
+
+/// Understands one `bytes=a-b`, `bytes=a-` or `bytes=-n` range. As RFC 9110 allows, anything
+/// else (no header, malformed, several ranges) gets the whole file.
+fn byte_range(header: Option<&str>, size: u64) -> ByteRange {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return ByteRange::Whole;
+    };
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return ByteRange::Whole;
+    };
+    let number = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    match (first.trim().is_empty(), number(first), number(last)) {
+        // bytes=-n: the last n bytes.
+        (true, _, Some(n)) => {
+            if n == 0 || size == 0 {
+                ByteRange::Unsatisfiable
+            } else {
+                ByteRange::Part(size.saturating_sub(n)..size)
+            }
+        }
+        // bytes=a- and bytes=a-b (b past the end means "to the end").
+        (false, Some(a), b) if b.is_some() || last.trim().is_empty() => match b {
+            Some(b) if b < a => ByteRange::Whole,
+            _ if a >= size => ByteRange::Unsatisfiable,
+            Some(b) => ByteRange::Part(a..b.min(size - 1) + 1),
+            None => ByteRange::Part(a..size),
+        },
+        _ => ByteRange::Whole,
+    }
 }
 
 /// RFC 5987 encoding for `filename*`.
@@ -178,4 +275,34 @@ fn utf8_percent(name: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ByteRange, byte_range};
+
+    #[test]
+    fn single_byte_ranges_are_understood() {
+        assert_eq!(byte_range(None, 10), ByteRange::Whole);
+        assert_eq!(byte_range(Some("bytes=0-4"), 10), ByteRange::Part(0..5));
+        assert_eq!(byte_range(Some("bytes=5-"), 10), ByteRange::Part(5..10));
+        assert_eq!(byte_range(Some("bytes=-3"), 10), ByteRange::Part(7..10));
+        assert_eq!(byte_range(Some("bytes=-30"), 10), ByteRange::Part(0..10));
+        assert_eq!(byte_range(Some("bytes=8-100"), 10), ByteRange::Part(8..10));
+        assert_eq!(byte_range(Some("bytes=9-9"), 10), ByteRange::Part(9..10));
+    }
+
+    #[test]
+    fn ranges_past_the_end_are_unsatisfiable() {
+        assert_eq!(byte_range(Some("bytes=10-"), 10), ByteRange::Unsatisfiable);
+        assert_eq!(byte_range(Some("bytes=10-20"), 10), ByteRange::Unsatisfiable);
+        assert_eq!(byte_range(Some("bytes=-0"), 10), ByteRange::Unsatisfiable);
+    }
+
+    #[test]
+    fn other_range_headers_get_the_whole_file() {
+        for header in ["bytes=5-2", "bytes=0-1,4-5", "items=0-1", "bytes=a-b", "bytes=-", "bytes=1", "bytes=+1-2"] {
+            assert_eq!(byte_range(Some(header), 10), ByteRange::Whole, "{header}");
+        }
+    }
 }

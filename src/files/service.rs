@@ -15,10 +15,6 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use tokio::io::AsyncWriteExt;
 
-pub fn storage(state: &AppState) -> Storage {
-    Storage::local(state.config.files_dir())
-}
-
 /// How far past the limit we keep reading (and discarding) so the browser gets our answer instead
 /// of a reset connection.
 const DRAIN_LIMIT: u64 = 256 * 1024 * 1024;
@@ -53,7 +49,7 @@ where
 {
     authorize_upload(state, actor, course_id).await?;
     let limit = state.config.max_upload_bytes;
-    let storage = storage(state);
+    let storage = &state.files;
     let temp = storage.temp_path().await?;
     let result = write_temp(&temp, limit, &mut chunks).await;
     let (size, sha, head) = match result {
@@ -139,9 +135,9 @@ where
     Ok((size, sha, head))
 }
 
-/// The file's record and path, if the actor may see it: anyone who may open the course's content,
+/// The file's record, if the actor may see it: anyone who may open the course's content,
 /// and, for a published course's cover image, anyone signed in.
-pub async fn authorize_download(state: &AppState, actor: &Actor, file_id: i64) -> Result<(FileRow, PathBuf), AppError> {
+pub async fn authorize_file(state: &AppState, actor: &Actor, file_id: i64) -> Result<FileRow, AppError> {
     let file = store::find_file(&state.db, file_id).await?.ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, file.course_id).await?;
     let allowed = access.may_view_content() || {
@@ -153,7 +149,13 @@ pub async fn authorize_download(state: &AppState, actor: &Actor, file_id: i64) -
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    let path = storage(state).path(&file.storage_key)?;
+    Ok(file)
+}
+
+/// `authorize_file` plus the file's path, for local storage only (an error when files are in S3).
+pub async fn authorize_download(state: &AppState, actor: &Actor, file_id: i64) -> Result<(FileRow, PathBuf), AppError> {
+    let file = authorize_file(state, actor, file_id).await?;
+    let path = state.files.path(&file.storage_key)?;
     Ok((file, path))
 }
 
@@ -177,7 +179,7 @@ pub async fn delete(state: &AppState, actor: &Actor, file_id: i64) -> Result<(),
     .await?;
     tx.commit().await?;
     if let Some(key) = orphan {
-        storage(state).delete(&key).await?;
+        state.files.delete(&key).await?;
     }
     Ok(())
 }

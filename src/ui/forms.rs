@@ -1,6 +1,25 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The `aria-describedby` of a control: its hint (when it has one) and its error (while shown).
+fn described_by(
+    has_hint: bool,
+    hint_id: String,
+    error: Signal<Option<String>>,
+    error_id: String,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if error.get().is_some() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
 /// A labelled input with its hint and its error, wired for screen readers.
 #[component]
 pub fn Field(
@@ -16,23 +35,7 @@ pub fn Field(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            if ids.is_empty() {
-                None
-            } else {
-                Some(ids.join(" "))
-            }
-        }
-    };
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error, error_id.clone());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -105,19 +108,7 @@ pub fn TextArea(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error, error_id.clone());
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>

@@ -166,20 +166,6 @@ pub async fn password_hash(db: &Db, id: i64) -> Result<Option<String>, AppError>
     Ok(hash.flatten())
 }
 
-/// Escapes `%`, `_` and `\` so search text matches literally inside LIKE.
-fn like_pattern(search: &str) -> String {
-    let mut escaped = String::with_capacity(search.len() + 2);
-    escaped.push('%');
-    for ch in search.trim().to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(ch);
-    }
-    escaped.push('%');
-    escaped
-}
-
 /// Counting stops here: an exact count of a broad filter would read the whole table.
 pub const COUNT_CAP: i64 = 10_000;
 
@@ -198,7 +184,7 @@ pub async fn list(db: &Db, query: &UserQuery) -> Result<Page<User>, AppError> {
     // The trigram index needs at least three characters; shorter searches scan.
     let use_fts = matches!(db, Db::Sqlite(_)) && search.chars().count() >= 3;
     let fts_phrase = format!("\"{}\"", search.replace('"', "\"\""));
-    let pattern = like_pattern(&search);
+    let pattern = crate::db::like_pattern(&search);
     let role = query.role.map(|r| r.as_str().to_string());
     let status = query.status.map(|s| s.as_str().to_string());
     let per_page = query.per_page();
@@ -397,6 +383,6 @@ pub async fn count_active_admins_in_tx(tx: &mut Tx) -> Result<i64, AppError> {
 mod tests {
     #[test]
     fn like_pattern_escapes_wildcards() {
-        assert_eq!(super::like_pattern(" 50%_Off "), "%50\\%\\_off%");
+        assert_eq!(crate::db::like_pattern(" 50%_Off "), "%50\\%\\_off%");
     }
 }

@@ -223,7 +223,7 @@ fn Structure(sections: Vec<Section>, files: Vec<FileInfo>, course_id: i64, can_e
                             {section.items.into_iter().enumerate().map(|(ii, item)| {
                                 let item_id = item.id;
                                 let item_title = item.title.clone();
-                                let up_target = if ii > 0 { Some((section_id, ii - 1)) } else { prev_section.map(|(s, n)| (s, n)) };
+                                let up_target = if ii > 0 { Some((section_id, ii - 1)) } else { prev_section };
                                 let down_target = if ii + 1 < item_count { Some((section_id, ii + 1)) } else { next_section.map(|s| (s, 0)) };
                                 let move_to = move |target: (i64, usize), button: &'static str, title: String| {
                                     actions.focus_after.set(Some(format!("{button}-{item_id}")));
