@@ -62,6 +62,8 @@ test('an instructor builds and publishes a course; a learner enrols with a key a
   await upload(page, 'notes.pdf', 'application/pdf', PDF);
   await upload(page, 'clip.mp4', 'video/mp4', MP4);
   const imageSnippet = (await page.locator('code.snippet', { hasText: 'diagram.png' }).textContent())!;
+  await page.getByRole('row', { name: /diagram.png/ }).getByRole('button', { name: 'Use as cover' }).click();
+  await expect(page.getByRole('row', { name: /diagram.png/ }).getByText('Cover')).toBeVisible();
   expect(imageSnippet).toMatch(/^!\[diagram.png\]\(\/files\/\d+\/diagram.png\)$/);
 
   // A file over the limit is refused with a clear message next to the field.
@@ -120,6 +122,9 @@ test('an instructor builds and publishes a course; a learner enrols with a key a
   await signIn(learnerPage, learner, PASSWORD);
   await expect(learnerPage.getByRole('heading', { name: /Welcome/ })).toBeVisible();
   await learnerPage.goto(`/courses?q=${encodeURIComponent(code)}`);
+  const cover = learnerPage.locator('.course-card-cover');
+  await expect(cover).toBeVisible();
+  expect(await cover.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
   await learnerPage.getByRole('link', { name: 'Cell biology' }).click();
   await expect(learnerPage.getByRole('heading', { name: 'Cell biology' })).toBeVisible();
   await hydrated(learnerPage);

@@ -308,6 +308,7 @@ pub struct CourseCard {
     pub tags: Vec<String>,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
+    pub cover_file_id: Option<i64>,
 }
 
 /// Everything about one course except its outline.

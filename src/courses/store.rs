@@ -257,6 +257,7 @@ struct CardRow {
     tags: Option<String>,
     starts_at: Option<i64>,
     ends_at: Option<i64>,
+    cover_file_id: Option<i64>,
 }
 
 impl From<CardRow> for CourseCard {
@@ -271,13 +272,14 @@ impl From<CardRow> for CourseCard {
             tags: split_tags(r.tags),
             starts_at: r.starts_at,
             ends_at: r.ends_at,
+            cover_file_id: r.cover_file_id,
         }
     }
 }
 
 const CARD_COLUMNS: &str = "c.id, c.code, c.title, c.summary, c.state, cat.name AS category, \
     (SELECT string_agg(t.tag, ',' ORDER BY t.tag) FROM course_tags t WHERE t.course_id = c.id) AS tags, \
-    c.starts_at, c.ends_at FROM courses c LEFT JOIN categories cat ON cat.id = c.category_id";
+    c.starts_at, c.ends_at, c.cover_file_id FROM courses c LEFT JOIN categories cat ON cat.id = c.category_id";
 
 pub async fn prerequisites(db: &Db, course_id: i64) -> Result<Vec<CourseCard>, AppError> {
     let rows: Vec<CardRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -108,6 +108,7 @@ pub fn CourseCardView(course: CourseCard, #[prop(optional)] show_state: bool) ->
     let href = format!("/courses/{}", course.id);
     view! {
         <article class="course-card">
+            {course.cover_file_id.map(|f| view! { <img class="course-card-cover" src=format!("/files/{f}") alt="" /> })}
             <p class="small muted">{course.code.clone()}{course.category.clone().map(|c| format!(" · {c}"))}</p>
             <h3><a href=href>{course.title.clone()}</a></h3>
             {show_state.then(|| view! { <span class=format!("badge badge-{}", course.state.as_str())>{course.state.label()}</span> })}
