@@ -199,7 +199,7 @@ pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, t
     store::set_enrolment_settings(&mut tx, new_id, &source.enrolment, now).await?;
     let mut file_map = Vec::with_capacity(files.len());
     for f in files.iter().rev() {
-        let id = store::insert_file_in_tx(&mut tx, new_id, f, actor.id, now).await?;
+        let id = store::insert_file(&mut tx, new_id, &f.as_new(), actor.id, now).await?;
         file_map.push((f.id, id));
     }
     let remap = |old: Option<i64>| old.and_then(|o| file_map.iter().find(|(from, _)| *from == o).map(|(_, to)| *to));

@@ -885,33 +885,6 @@ pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
     .await?))
 }
 
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_file(
-    db: &Db,
-    course_id: i64,
-    storage_key: &str,
-    name: &str,
-    content_type: &str,
-    size_bytes: i64,
-    sha256: &str,
-    uploaded_by: i64,
-    now: i64,
-) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
-        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
-    )
-    .bind(course_id)
-    .bind(storage_key)
-    .bind(name)
-    .bind(content_type)
-    .bind(size_bytes)
-    .bind(sha256)
-    .bind(uploaded_by)
-    .bind(now)
-    .fetch_one(p)
-    .await?))
-}
 
 /// Deletes a file record; returns its storage key when no other record shares the blob.
 pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppError> {
@@ -929,18 +902,39 @@ pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppErro
     Ok((others == 0).then_some(key))
 }
 
-/// Copies a file record (sharing its stored blob) into another course.
-pub async fn insert_file_in_tx(tx: &mut Tx, course_id: i64, f: &FileRow, uploaded_by: i64, now: i64) -> Result<i64, AppError> {
+/// A file record to add: what was stored, under which key.
+pub struct NewFile<'a> {
+    pub storage_key: &'a str,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+}
+
+impl FileRow {
+    /// The same blob, to record in another course (course copies share stored files).
+    pub fn as_new(&self) -> NewFile<'_> {
+        NewFile {
+            storage_key: &self.storage_key,
+            name: &self.name,
+            content_type: &self.content_type,
+            size_bytes: self.size_bytes,
+            sha256: &self.sha256,
+        }
+    }
+}
+
+pub async fn insert_file(tx: &mut Tx, course_id: i64, f: &NewFile<'_>, uploaded_by: i64, now: i64) -> Result<i64, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
     .bind(course_id)
-    .bind(&f.storage_key)
-    .bind(&f.name)
-    .bind(&f.content_type)
+    .bind(f.storage_key)
+    .bind(f.name)
+    .bind(f.content_type)
     .bind(f.size_bytes)
-    .bind(&f.sha256)
+    .bind(f.sha256)
     .bind(uploaded_by)
     .bind(now)
     .fetch_one(c)

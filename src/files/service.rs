@@ -76,8 +76,20 @@ where
         let _ = std::fs::remove_file(&temp);
     })?;
     let now = now();
-    let id = store::insert_file(&state.db, course_id, &key, &name, content_type, size as i64, &sha, actor.id, now)
-        .await;
+    let record = store::NewFile {
+        storage_key: &key,
+        name: &name,
+        content_type,
+        size_bytes: size as i64,
+        sha256: &sha,
+    };
+    let id = async {
+        let mut tx = state.db.begin().await?;
+        let id = store::insert_file(&mut tx, course_id, &record, actor.id, now).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(id)
+    }
+    .await;
     let id = match id {
         Ok(id) => id,
         Err(e) => {
