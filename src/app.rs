@@ -237,7 +237,9 @@ fn HomePage() -> impl IntoView {
 
 /// Courses whose review date has passed (administrators see all, owners their own).
 #[component]
-fn ReviewsDue(due: Resource<Result<Vec<crate::courses::model::ReviewDue>, AppError>>) -> impl IntoView {
+fn ReviewsDue(
+    due: Resource<Result<Vec<crate::courses::model::ReviewDue>, AppError>>,
+) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -154,7 +154,8 @@ async fn limit_body(State(max_body): State<usize>, req: Request, next: Next) -> 
     if declared.is_some_and(|len| len > max_body) {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
     }
-    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max_body)))).await
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max_body))))
+        .await
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

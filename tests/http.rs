@@ -150,9 +150,15 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("courses/rename_section", "section_id=1&title=X"),
     ("courses/delete_section", "section_id=1"),
     ("courses/move_section", "section_id=1&index=0"),
-    ("courses/add_item", "section_id=1&form[kind]=lesson&form[title]=X"),
+    (
+        "courses/add_item",
+        "section_id=1&form[kind]=lesson&form[title]=X",
+    ),
     ("courses/item", "item_id=1"),
-    ("courses/update_item", "item_id=1&form[kind]=lesson&form[title]=X"),
+    (
+        "courses/update_item",
+        "item_id=1&form[kind]=lesson&form[title]=X",
+    ),
     ("courses/delete_item", "item_id=1"),
     ("courses/place_item", "item_id=1&section_id=1&index=0"),
     ("courses/revisions", "item_id=1"),
@@ -164,9 +170,18 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("enrolments/add", "course_id=1&user_id=1&role=learner"),
     ("enrolments/remove", "course_id=1&user_id=1"),
     ("enrolments/approve", "course_id=1&user_id=1"),
-    ("enrolments/dates", "course_id=1&user_id=1&starts_on=&ends_on="),
-    ("enrolments/csv_preview", "course_id=1&csv=email%0Aa%40example.com"),
-    ("enrolments/csv_apply", "course_id=1&csv=email%0Aa%40example.com"),
+    (
+        "enrolments/dates",
+        "course_id=1&user_id=1&starts_on=&ends_on=",
+    ),
+    (
+        "enrolments/csv_preview",
+        "course_id=1&csv=email%0Aa%40example.com",
+    ),
+    (
+        "enrolments/csv_apply",
+        "course_id=1&csv=email%0Aa%40example.com",
+    ),
     ("cohorts/link", "course_id=1&cohort_id=1"),
     ("cohorts/unlink", "course_id=1&cohort_id=1"),
     ("cohorts/linked", "course_id=1"),
@@ -184,16 +199,27 @@ async fn course_fixture(state: &AppState) {
     let course = lyceum::courses::service::create(
         state,
         &instructor,
-        &CourseForm { code: "C-1".into(), title: "Course".into(), ..Default::default() },
+        &CourseForm {
+            code: "C-1".into(),
+            title: "Course".into(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
-    let section = lyceum::courses::structure::add_section(state, &instructor, course.id, "One").await.unwrap();
+    let section = lyceum::courses::structure::add_section(state, &instructor, course.id, "One")
+        .await
+        .unwrap();
     lyceum::courses::structure::add_item(
         state,
         &instructor,
         section,
-        &ItemForm { kind: "lesson".into(), title: "Lesson".into(), body: "Hello".into(), ..Default::default() },
+        &ItemForm {
+            kind: "lesson".into(),
+            title: "Lesson".into(),
+            body: "Hello".into(),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
@@ -210,45 +236,68 @@ async fn course_fixture(state: &AppState) {
     assert_eq!((course.id, section), (1, 1));
 }
 
-db_test!(a_learner_outside_a_course_is_refused_by_every_course_function, |state| {
-    course_fixture(&state).await;
-    let app = lyceum::http::router(state.clone());
-    let learner = session_for(&state, "outsider@example.com", &[Role::Learner]).await;
-    for (path, body) in COURSE_FNS {
-        let reply = send(&app, server_fn(path, body, Some(&learner))).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
+db_test!(
+    a_learner_outside_a_course_is_refused_by_every_course_function,
+    |state| {
+        course_fixture(&state).await;
+        let app = lyceum::http::router(state.clone());
+        let learner = session_for(&state, "outsider@example.com", &[Role::Learner]).await;
+        for (path, body) in COURSE_FNS {
+            let reply = send(&app, server_fn(path, body, Some(&learner))).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{path}: {}",
+                reply.body
+            );
+        }
+        // Nor may they download the course's files or its participants list.
+        for path in ["/files/1/notes.pdf", "/courses/1/participants.csv"] {
+            let req = Request::builder()
+                .uri(path)
+                .header(header::COOKIE, format!("lyceum_session={learner}"))
+                .body(Body::empty())
+                .unwrap();
+            assert_eq!(
+                send(&app, req).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+        }
     }
-    // Nor may they download the course's files or its participants list.
-    for path in ["/files/1/notes.pdf", "/courses/1/participants.csv"] {
+);
+
+db_test!(
+    the_course_instructor_may_call_the_course_functions,
+    |state| {
+        course_fixture(&state).await;
+        let app = lyceum::http::router(state.clone());
+        let token = auth::sign_in(&state, "teacher@example.com", PASSWORD, "127.0.0.1", "test")
+            .await
+            .unwrap();
+        for path in [
+            "courses/editor",
+            "courses/item",
+            "courses/revisions",
+            "enrolments/participants",
+            "learning/course",
+        ] {
+            let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
+            let reply = send(&app, server_fn(path, body, Some(&token))).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        }
         let req = Request::builder()
-            .uri(path)
-            .header(header::COOKIE, format!("lyceum_session={learner}"))
+            .uri("/files/1/notes.pdf")
+            .header(header::COOKIE, format!("lyceum_session={token}"))
+            .header(header::RANGE, "bytes=0-3")
             .body(Body::empty())
             .unwrap();
-        assert_eq!(send(&app, req).await.status, StatusCode::FORBIDDEN, "{path}");
+        let reply = send(&app, req).await;
+        assert_eq!(reply.status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(reply.body, "%PDF");
+        assert_eq!(reply.headers[header::CONTENT_TYPE], "application/pdf");
     }
-});
-
-db_test!(the_course_instructor_may_call_the_course_functions, |state| {
-    course_fixture(&state).await;
-    let app = lyceum::http::router(state.clone());
-    let token = auth::sign_in(&state, "teacher@example.com", PASSWORD, "127.0.0.1", "test").await.unwrap();
-    for path in ["courses/editor", "courses/item", "courses/revisions", "enrolments/participants", "learning/course"] {
-        let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
-        let reply = send(&app, server_fn(path, body, Some(&token))).await;
-        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
-    }
-    let req = Request::builder()
-        .uri("/files/1/notes.pdf")
-        .header(header::COOKIE, format!("lyceum_session={token}"))
-        .header(header::RANGE, "bytes=0-3")
-        .body(Body::empty())
-        .unwrap();
-    let reply = send(&app, req).await;
-    assert_eq!(reply.status, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(reply.body, "%PDF");
-    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/pdf");
-});
+);
 
 #[test]
 fn every_server_function_is_classified_in_these_tests() {

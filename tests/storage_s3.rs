@@ -36,7 +36,11 @@ fn contents(size: usize) -> Vec<u8> {
 async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, http::HeaderMap, Bytes) {
     let res = app.clone().oneshot(req).await.unwrap();
     let (parts, body) = res.into_parts();
-    (parts.status, parts.headers, body.collect().await.unwrap().to_bytes())
+    (
+        parts.status,
+        parts.headers,
+        body.collect().await.unwrap().to_bytes(),
+    )
 }
 
 fn get(id: i64, token: &str, range: Option<&str>) -> Request<Body> {
@@ -64,15 +68,23 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
         .build();
     let state = AppState::new(options, lyceum::testing::sqlite().await, config);
     let teacher = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
-    let token = lyceum::auth::service::sign_in(&state, "teacher@example.com", PASSWORD, "127.0.0.1", "test")
-        .await
-        .unwrap();
+    let token = lyceum::auth::service::sign_in(
+        &state,
+        "teacher@example.com",
+        PASSWORD,
+        "127.0.0.1",
+        "test",
+    )
+    .await
+    .unwrap();
     let form = CourseForm {
         code: "S3-1".into(),
         title: "Files in a bucket".into(),
         ..Default::default()
     };
-    let course = lyceum::courses::service::create(&state, &teacher, &form).await.unwrap();
+    let course = lyceum::courses::service::create(&state, &teacher, &form)
+        .await
+        .unwrap();
     let app = lyceum::http::router(state.clone());
 
     // 20 MB: three parts of the multipart upload (8 + 8 + 4 MiB).
@@ -88,14 +100,22 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
     let upload = Request::builder()
         .method(Method::POST)
         .uri(format!("/courses/{}/files", course.id))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .header(header::ACCEPT, "application/json")
         .header(header::COOKIE, format!("lyceum_session={token}"))
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .body(Body::from(body))
         .unwrap();
     let (status, _, answer) = send(&app, upload).await;
-    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
     let file: FileInfo = serde_json::from_slice(&answer).unwrap();
     assert_eq!(file.size_bytes, size as i64);
     let key = lyceum::courses::store::find_file(&state.db, file.id)
@@ -103,10 +123,18 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
         .unwrap()
         .unwrap()
         .storage_key;
-    assert_eq!(state.files.size(&key).await.unwrap(), Some(size as u64), "the object is in the bucket");
+    assert_eq!(
+        state.files.size(&key).await.unwrap(),
+        Some(size as u64),
+        "the object is in the bucket"
+    );
     assert!(state.files.local_path(&key).unwrap().is_none());
     let temp = state.config.files_dir().join("tmp");
-    assert_eq!(std::fs::read_dir(&temp).map(|d| d.count()).unwrap_or(0), 0, "no temporary file is left");
+    assert_eq!(
+        std::fs::read_dir(&temp).map(|d| d.count()).unwrap_or(0),
+        0,
+        "no temporary file is left"
+    );
 
     let (status, headers, whole) = send(&app, get(file.id, &token, None)).await;
     assert_eq!(status, StatusCode::OK);
@@ -115,30 +143,55 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(headers[header::CACHE_CONTROL], "private, max-age=300");
     assert_eq!(headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
-    assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'self'");
-    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("inline; filename=\"notes.pdf\""));
+    assert_eq!(
+        headers[header::CONTENT_SECURITY_POLICY],
+        "frame-ancestors 'self'"
+    );
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("inline; filename=\"notes.pdf\"")
+    );
     assert!(whole == data[..], "the whole download has every byte");
 
     // A range across the boundary between the first two parts.
     let (a, b) = (8 * MB - 100, 8 * MB + 99);
-    let (status, headers, part) = send(&app, get(file.id, &token, Some(&format!("bytes={a}-{b}")))).await;
+    let (status, headers, part) =
+        send(&app, get(file.id, &token, Some(&format!("bytes={a}-{b}")))).await;
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(headers[header::CONTENT_RANGE], format!("bytes {a}-{b}/{size}").as_str());
+    assert_eq!(
+        headers[header::CONTENT_RANGE],
+        format!("bytes {a}-{b}/{size}").as_str()
+    );
     assert_eq!(headers[header::CONTENT_LENGTH], "200");
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     assert!(part == data[a..=b]);
 
     let (status, headers, tail) = send(&app, get(file.id, &token, Some("bytes=-10"))).await;
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
-    assert_eq!(headers[header::CONTENT_RANGE], format!("bytes {}-{}/{size}", size - 10, size - 1).as_str());
+    assert_eq!(
+        headers[header::CONTENT_RANGE],
+        format!("bytes {}-{}/{size}", size - 10, size - 1).as_str()
+    );
     assert!(tail == data[size - 10..]);
 
-    let (status, headers, _) = send(&app, get(file.id, &token, Some(&format!("bytes={size}-")))).await;
+    let (status, headers, _) =
+        send(&app, get(file.id, &token, Some(&format!("bytes={size}-")))).await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(headers[header::CONTENT_RANGE], format!("bytes */{size}").as_str());
+    assert_eq!(
+        headers[header::CONTENT_RANGE],
+        format!("bytes */{size}").as_str()
+    );
 
-    lyceum::files::service::delete(&state, &teacher, file.id).await.unwrap();
-    assert_eq!(state.files.size(&key).await.unwrap(), None, "the object is gone from the bucket");
+    lyceum::files::service::delete(&state, &teacher, file.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        state.files.size(&key).await.unwrap(),
+        None,
+        "the object is gone from the bucket"
+    );
     let (status, _, _) = send(&app, get(file.id, &token, None)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -26,7 +26,12 @@ impl CourseAccess {
     /// See the staff view (outline with hidden items, participants, progress): instructors,
     /// teaching assistants, managers and administrators.
     pub fn may_see_learners(&self) -> bool {
-        self.admin || self.manager || matches!(self.role, Some(CourseRole::Instructor | CourseRole::Assistant))
+        self.admin
+            || self.manager
+            || matches!(
+                self.role,
+                Some(CourseRole::Instructor | CourseRole::Assistant)
+            )
     }
     /// Enrol and unenrol people: instructors, managers and administrators.
     pub fn may_manage_enrolments(&self) -> bool {
@@ -55,7 +60,8 @@ struct AccessRow {
 /// Loads the actor's access to a course; `NotFound` when there is no such course.
 pub async fn load(db: &Db, actor: &Actor, course_id: i64) -> Result<CourseAccess, AppError> {
     let now = now();
-    let row: Option<AccessRow> = with_db!(db, |p| sqlx::query_as(
+    let row: Option<AccessRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT c.state, e.role FROM courses c
          LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $2 AND e.status = 'active'
               AND (e.starts_at IS NULL OR e.starts_at <= $3) AND (e.ends_at IS NULL OR e.ends_at > $3)
@@ -65,7 +71,8 @@ pub async fn load(db: &Db, actor: &Actor, course_id: i64) -> Result<CourseAccess
     .bind(actor.id)
     .bind(now)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     let row = row.ok_or(AppError::NotFound)?;
     Ok(CourseAccess {
         course_id,

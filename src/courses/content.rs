@@ -28,10 +28,16 @@ pub fn video_embed(input: &str) -> Option<String> {
     }
     let host = url.host_str()?.to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host);
-    let segments: Vec<&str> = url.path_segments().map(|s| s.filter(|p| !p.is_empty()).collect()).unwrap_or_default();
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).collect())
+        .unwrap_or_default();
     let youtube_id = match host {
         "youtube.com" | "m.youtube.com" | "youtube-nocookie.com" => match segments.as_slice() {
-            ["watch"] => url.query_pairs().find(|(k, _)| k == "v").map(|(_, v)| v.into_owned()),
+            ["watch"] => url
+                .query_pairs()
+                .find(|(k, _)| k == "v")
+                .map(|(_, v)| v.into_owned()),
             ["embed" | "shorts" | "live", id] => Some((*id).to_string()),
             _ => None,
         },
@@ -39,7 +45,10 @@ pub fn video_embed(input: &str) -> Option<String> {
         _ => None,
     };
     if let Some(id) = youtube_id {
-        let valid = id.len() == 11 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let valid = id.len() == 11
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         return valid.then(|| format!("https://www.youtube-nocookie.com/embed/{id}"));
     }
     let vimeo_id = match (host, segments.as_slice()) {
@@ -72,14 +81,20 @@ mod tests {
     #[test]
     fn youtube_and_vimeo_become_privacy_enhanced_embeds() {
         let yt = Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ".to_string());
-        assert_eq!(video_embed("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=4"), yt);
+        assert_eq!(
+            video_embed("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=4"),
+            yt
+        );
         assert_eq!(video_embed("https://youtu.be/dQw4w9WgXcQ"), yt);
         assert_eq!(video_embed("https://youtube.com/shorts/dQw4w9WgXcQ"), yt);
         assert_eq!(
             video_embed("https://vimeo.com/76979871"),
             Some("https://player.vimeo.com/video/76979871?dnt=1".into())
         );
-        assert_eq!(video_embed("https://evil.example/watch?v=dQw4w9WgXcQ"), None);
+        assert_eq!(
+            video_embed("https://evil.example/watch?v=dQw4w9WgXcQ"),
+            None
+        );
         assert_eq!(video_embed("https://youtube.com/watch?v=bad\"id"), None);
         assert_eq!(video_embed("javascript:alert(1)"), None);
     }

@@ -2,13 +2,13 @@
 //! videos, links), lesson revisions, copying, prerequisites and review dates. Course-level
 //! permissions live in `access`; every service starts there.
 
-pub mod model;
-pub mod pages;
-pub mod server;
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]
 pub mod content;
+pub mod model;
+pub mod pages;
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

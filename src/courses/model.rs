@@ -11,7 +11,10 @@ impl CourseCode {
     pub fn parse(input: &str) -> Result<CourseCode, AppError> {
         let value = input.trim();
         if value.is_empty() {
-            return Err(AppError::invalid("code", "Enter a course code, like BIO-101."));
+            return Err(AppError::invalid(
+                "code",
+                "Enter a course code, like BIO-101.",
+            ));
         }
         let ok_chars = value
             .chars()
@@ -108,7 +111,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 macro_rules! string_enum {
@@ -194,7 +205,10 @@ impl CourseForm {
             problems.add("summary", "The summary can be at most 500 characters.");
         }
         if self.description.len() > 100_000 {
-            problems.add("description", "The description can be at most 100,000 characters.");
+            problems.add(
+                "description",
+                "The description can be at most 100,000 characters.",
+            );
         }
         let category_id = match self.category_id.trim() {
             "" => None,
@@ -207,14 +221,23 @@ impl CourseForm {
             },
         };
         let tags = problems.check(parse_tags(&self.tags)).unwrap_or_default();
-        let starts_at = problems.check(parse_date("starts_on", &self.starts_on)).flatten();
-        let ends_at = problems.check(parse_date("ends_on", &self.ends_on)).flatten();
+        let starts_at = problems
+            .check(parse_date("starts_on", &self.starts_on))
+            .flatten();
+        let ends_at = problems
+            .check(parse_date("ends_on", &self.ends_on))
+            .flatten();
         if let (Some(s), Some(e)) = (starts_at, ends_at) {
             if e < s {
-                problems.add("ends_on", "The end date must be on or after the start date.");
+                problems.add(
+                    "ends_on",
+                    "The end date must be on or after the start date.",
+                );
             }
         }
-        let review_by = problems.check(parse_date("review_by", &self.review_by)).flatten();
+        let review_by = problems
+            .check(parse_date("review_by", &self.review_by))
+            .flatten();
         problems.into_result()?;
         match (code, title) {
             (Some(code), Some(title)) => Ok(CourseFields {
@@ -241,12 +264,18 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, AppError> {
             continue;
         }
         if tag.chars().count() > 40 || tag.chars().any(char::is_control) {
-            return Err(AppError::invalid("tags", "Each tag can be at most 40 characters."));
+            return Err(AppError::invalid(
+                "tags",
+                "Each tag can be at most 40 characters.",
+            ));
         }
         tags.push(tag);
     }
     if tags.len() > 20 {
-        return Err(AppError::invalid("tags", "A course can have at most 20 tags."));
+        return Err(AppError::invalid(
+            "tags",
+            "A course can have at most 20 tags.",
+        ));
     }
     Ok(tags)
 }
@@ -274,14 +303,20 @@ impl EnrolmentSettingsForm {
         let mut problems = Problems::default();
         let key = self.enrol_key.trim();
         if key.chars().count() > 100 {
-            problems.add("enrol_key", "The enrolment key can be at most 100 characters.");
+            problems.add(
+                "enrol_key",
+                "The enrolment key can be at most 100 characters.",
+            );
         }
         let capacity = match self.capacity.trim() {
             "" => None,
             s => match s.parse::<i32>() {
                 Ok(n) if n >= 1 => Some(n),
                 _ => {
-                    problems.add("capacity", "Enter a whole number of places, 1 or more, or leave it empty.");
+                    problems.add(
+                        "capacity",
+                        "Enter a whole number of places, 1 or more, or leave it empty.",
+                    );
                     None
                 }
             },
@@ -426,16 +461,21 @@ impl ItemForm {
                         "Enter a YouTube or Vimeo address, or choose an uploaded video.",
                     ),
                 },
-                (Some(_), false) => {
-                    problems.add("url", "Choose an uploaded video or enter an address, not both.")
-                }
-                (None, true) => {
-                    problems.add("url", "Choose an uploaded video or enter a YouTube or Vimeo address.")
-                }
+                (Some(_), false) => problems.add(
+                    "url",
+                    "Choose an uploaded video or enter an address, not both.",
+                ),
+                (None, true) => problems.add(
+                    "url",
+                    "Choose an uploaded video or enter a YouTube or Vimeo address.",
+                ),
             },
             Some(ItemKind::Link) => match url::Url::parse(url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => parsed_url = Some(u.to_string()),
-                _ => problems.add("url", "Enter a web address starting with https:// or http://."),
+                _ => problems.add(
+                    "url",
+                    "Enter a web address starting with https:// or http://.",
+                ),
             },
             _ => {}
         }
@@ -444,9 +484,17 @@ impl ItemForm {
             (Some(kind), Some(title)) => Ok(ItemFields {
                 kind,
                 title,
-                body: if kind == ItemKind::Lesson { self.body.clone() } else { String::new() },
+                body: if kind == ItemKind::Lesson {
+                    self.body.clone()
+                } else {
+                    String::new()
+                },
                 url: parsed_url,
-                file_id: if matches!(kind, ItemKind::File | ItemKind::Video) { file_id } else { None },
+                file_id: if matches!(kind, ItemKind::File | ItemKind::Video) {
+                    file_id
+                } else {
+                    None
+                },
                 required: self.required,
                 hidden: self.hidden,
                 completion,
@@ -476,7 +524,11 @@ impl ItemDetail {
             title: self.item.title.clone(),
             body: self.body.clone(),
             url: self.url.clone().unwrap_or_default(),
-            file_id: self.file.as_ref().map(|f| f.id.to_string()).unwrap_or_default(),
+            file_id: self
+                .file
+                .as_ref()
+                .map(|f| f.id.to_string())
+                .unwrap_or_default(),
             required: self.item.required,
             hidden: self.item.hidden,
             completion: self.item.completion.as_str().into(),
@@ -628,7 +680,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalised() {
-        assert_eq!(parse_tags("Biology, cells,biology,, ").unwrap(), vec!["biology", "cells"]);
+        assert_eq!(
+            parse_tags("Biology, cells,biology,, ").unwrap(),
+            vec!["biology", "cells"]
+        );
     }
 
     #[test]
@@ -641,7 +696,10 @@ mod tests {
         };
         assert!(form.parse().unwrap_err().field("url").is_some());
         form.url = "https://youtu.be/dQw4w9WgXcQ".into();
-        assert_eq!(form.parse().unwrap().url.as_deref(), Some("https://youtu.be/dQw4w9WgXcQ"));
+        assert_eq!(
+            form.parse().unwrap().url.as_deref(),
+            Some("https://youtu.be/dQw4w9WgXcQ")
+        );
         form.url.clear();
         form.file_id = "7".into();
         assert_eq!(form.parse().unwrap().file_id, Some(7));

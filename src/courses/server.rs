@@ -28,7 +28,11 @@ pub async fn list_categories() -> Result<Vec<CategoryOption>, AppError> {
 }
 
 #[server(endpoint = "courses/save_category")]
-pub async fn save_category(id: Option<i64>, name: String, parent_id: String) -> Result<i64, AppError> {
+pub async fn save_category(
+    id: Option<i64>,
+    name: String,
+    parent_id: String,
+) -> Result<i64, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::save_category(&state, &actor, id, &name, &parent_id).await)
 }
@@ -68,7 +72,10 @@ pub async fn set_course_state(id: i64, state: String) -> Result<Course, AppError
 }
 
 #[server(endpoint = "courses/enrolment_settings")]
-pub async fn set_enrolment_settings(id: i64, form: EnrolmentSettingsForm) -> Result<EnrolmentSettings, AppError> {
+pub async fn set_enrolment_settings(
+    id: i64,
+    form: EnrolmentSettingsForm,
+) -> Result<EnrolmentSettings, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::set_enrolment_settings(&state, &actor, id, &form).await)
 }

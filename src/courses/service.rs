@@ -11,7 +11,11 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::model::Page;
 
-pub async fn create(state: &AppState, actor: &Actor, form: &CourseForm) -> Result<Course, AppError> {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    form: &CourseForm,
+) -> Result<Course, AppError> {
     if !can(actor, Action::CreateCourse) {
         return Err(AppError::Forbidden);
     }
@@ -31,30 +35,55 @@ pub async fn create(state: &AppState, actor: &Actor, form: &CourseForm) -> Resul
         now,
     )
     .await?;
-    let course = store::find_in_tx(&mut tx, id).await?.ok_or(AppError::Internal)?;
-    audit::record(&mut tx, actor, Entry::new("course.create", "course", Some(id), &course.code).after(&course.form()), now)
-        .await?;
+    let course = store::find_in_tx(&mut tx, id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("course.create", "course", Some(id), &course.code).after(&course.form()),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(course)
 }
 
 async fn check_category(state: &AppState, category_id: Option<i64>) -> Result<(), AppError> {
     if let Some(id) = category_id {
-        if !store::categories(&state.db).await?.iter().any(|c| c.id == id) {
-            return Err(AppError::invalid("category_id", "Choose a category from the list."));
+        if !store::categories(&state.db)
+            .await?
+            .iter()
+            .any(|c| c.id == id)
+        {
+            return Err(AppError::invalid(
+                "category_id",
+                "Choose a category from the list.",
+            ));
         }
     }
     Ok(())
 }
 
 /// The staff view of a course: settings, full outline (hidden items too), files.
-pub async fn editor(state: &AppState, actor: &Actor, course_id: i64) -> Result<CourseEditor, AppError> {
-    let access = access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    let course = store::find(&state.db, course_id).await?.ok_or(AppError::NotFound)?;
+pub async fn editor(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<CourseEditor, AppError> {
+    let access =
+        access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    let course = store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(CourseEditor {
         course,
         sections: store::outline(&state.db, course_id, true).await?,
-        files: store::files(&state.db, course_id).await?.iter().map(store::FileRow::info).collect(),
+        files: store::files(&state.db, course_id)
+            .await?
+            .iter()
+            .map(store::FileRow::info)
+            .collect(),
         prerequisites: store::prerequisites(&state.db, course_id).await?,
         categories: store::categories(&state.db).await?,
         max_upload_bytes: state.config.max_upload_bytes,
@@ -62,15 +91,24 @@ pub async fn editor(state: &AppState, actor: &Actor, course_id: i64) -> Result<C
     })
 }
 
-pub async fn update(state: &AppState, actor: &Actor, course_id: i64, form: &CourseForm) -> Result<Course, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    form: &CourseForm,
+) -> Result<Course, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let fields = form.parse()?;
     check_category(state, fields.category_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let before = store::find_in_tx(&mut tx, course_id).await?.ok_or(AppError::NotFound)?;
+    let before = store::find_in_tx(&mut tx, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     store::update(&mut tx, course_id, &fields, now).await?;
-    let course = store::find_in_tx(&mut tx, course_id).await?.ok_or(AppError::Internal)?;
+    let course = store::find_in_tx(&mut tx, course_id)
+        .await?
+        .ok_or(AppError::Internal)?;
     audit::record(
         &mut tx,
         actor,
@@ -84,11 +122,18 @@ pub async fn update(state: &AppState, actor: &Actor, course_id: i64, form: &Cour
     Ok(course)
 }
 
-pub async fn set_state(state: &AppState, actor: &Actor, course_id: i64, new_state: CourseState) -> Result<Course, AppError> {
+pub async fn set_state(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    new_state: CourseState,
+) -> Result<Course, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let course = store::find_in_tx(&mut tx, course_id).await?.ok_or(AppError::NotFound)?;
+    let course = store::find_in_tx(&mut tx, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     store::set_state(&mut tx, course_id, new_state, now).await?;
     audit::record(
         &mut tx,
@@ -107,7 +152,10 @@ pub async fn set_state(state: &AppState, actor: &Actor, course_id: i64, new_stat
     )
     .await?;
     tx.commit().await?;
-    Ok(Course { state: new_state, ..course })
+    Ok(Course {
+        state: new_state,
+        ..course
+    })
 }
 
 pub async fn set_enrolment_settings(
@@ -120,14 +168,23 @@ pub async fn set_enrolment_settings(
     let settings = form.parse()?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let course = store::find_in_tx(&mut tx, course_id).await?.ok_or(AppError::NotFound)?;
+    let course = store::find_in_tx(&mut tx, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     store::set_enrolment_settings(&mut tx, course_id, &settings, now).await?;
     // More places may have opened: move people up from the waiting list.
-    crate::enrolments::service::promote_waitlist(&mut tx, course_id, settings.capacity, now).await?;
+    crate::enrolments::service::promote_waitlist(&mut tx, course_id, settings.capacity, now)
+        .await?;
     audit::record(
         &mut tx,
         actor,
-        Entry::new("course.enrolment_settings", "course", Some(course_id), &course.code).after(&EnrolmentSettings {
+        Entry::new(
+            "course.enrolment_settings",
+            "course",
+            Some(course_id),
+            &course.code,
+        )
+        .after(&EnrolmentSettings {
             enrol_key: settings.enrol_key.as_ref().map(|_| "(set)".to_string()),
             ..settings.clone()
         }),
@@ -139,7 +196,12 @@ pub async fn set_enrolment_settings(
 }
 
 /// Sets the courses that must be completed before enrolling, by code (comma-separated).
-pub async fn set_prerequisites(state: &AppState, actor: &Actor, course_id: i64, codes: &str) -> Result<Vec<CourseCard>, AppError> {
+pub async fn set_prerequisites(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    codes: &str,
+) -> Result<Vec<CourseCard>, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let wanted: Vec<String> = codes
         .split(',')
@@ -153,40 +215,68 @@ pub async fn set_prerequisites(state: &AppState, actor: &Actor, course_id: i64, 
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        return Err(AppError::invalid("prerequisites", format!("No course has the code {}.", missing.join(", "))));
+        return Err(AppError::invalid(
+            "prerequisites",
+            format!("No course has the code {}.", missing.join(", ")),
+        ));
     }
     let mut ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
     ids.sort_unstable();
     ids.dedup();
     if ids.contains(&course_id) {
-        return Err(AppError::invalid("prerequisites", "A course cannot require itself."));
+        return Err(AppError::invalid(
+            "prerequisites",
+            "A course cannot require itself.",
+        ));
     }
     let now = now();
     let mut tx = state.db.begin().await?;
     store::set_prerequisites(&mut tx, course_id, &ids).await?;
-    audit::record(&mut tx, actor, Entry::new("course.prerequisites", "course", Some(course_id), codes), now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("course.prerequisites", "course", Some(course_id), codes),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     store::prerequisites(&state.db, course_id).await
 }
 
-pub async fn set_cover(state: &AppState, actor: &Actor, course_id: i64, file_id: Option<i64>) -> Result<(), AppError> {
+pub async fn set_cover(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    file_id: Option<i64>,
+) -> Result<(), AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     if let Some(file_id) = file_id {
         let file = store::find_file(&state.db, file_id).await?;
         if !file.is_some_and(|f| f.course_id == course_id && f.content_type.starts_with("image/")) {
-            return Err(AppError::invalid("cover_file_id", "Choose an image uploaded to this course."));
+            return Err(AppError::invalid(
+                "cover_file_id",
+                "Choose an image uploaded to this course.",
+            ));
         }
     }
     store::set_cover(&state.db, course_id, file_id).await
 }
 
 /// Duplicates a course's settings, structure, content and files into a new draft, without people.
-pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, title: &str) -> Result<Course, AppError> {
+pub async fn copy(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    code: &str,
+    title: &str,
+) -> Result<Course, AppError> {
     if !can(actor, Action::CreateCourse) {
         return Err(AppError::Forbidden);
     }
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
-    let source = store::find(&state.db, course_id).await?.ok_or(AppError::NotFound)?;
+    let source = store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut form = source.form();
     form.code = code.to_string();
     form.title = title.to_string();
@@ -202,14 +292,23 @@ pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, t
         let id = store::insert_file(&mut tx, new_id, &f.as_new(), actor.id, now).await?;
         file_map.push((f.id, id));
     }
-    let remap = |old: Option<i64>| old.and_then(|o| file_map.iter().find(|(from, _)| *from == o).map(|(_, to)| *to));
+    let remap = |old: Option<i64>| {
+        old.and_then(|o| {
+            file_map
+                .iter()
+                .find(|(from, _)| *from == o)
+                .map(|(_, to)| *to)
+        })
+    };
     if let Some(cover) = remap(source.cover_file_id) {
         store::set_cover_in_tx(&mut tx, new_id, cover).await?;
     }
     for section in &outline {
         let section_id = store::insert_section(&mut tx, new_id, &section.title, now).await?;
         for item in &section.items {
-            let (_, _, body, url, file_id) = store::find_item(&state.db, item.id).await?.ok_or(AppError::Internal)?;
+            let (_, _, body, url, file_id) = store::find_item(&state.db, item.id)
+                .await?
+                .ok_or(AppError::Internal)?;
             let mut body = body;
             for (from, to) in &file_map {
                 body = body.replace(&format!("/files/{from}/"), &format!("/files/{to}/"));
@@ -226,7 +325,15 @@ pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, t
             };
             let new_item = store::insert_item(&mut tx, new_id, section_id, &fields, now).await?;
             if item.kind == ItemKind::Lesson {
-                store::insert_revision(&mut tx, new_item, &fields.title, &fields.body, actor.id, now).await?;
+                store::insert_revision(
+                    &mut tx,
+                    new_item,
+                    &fields.title,
+                    &fields.body,
+                    actor.id,
+                    now,
+                )
+                .await?;
             }
         }
     }
@@ -241,9 +348,21 @@ pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, t
         now,
     )
     .await?;
-    let course = store::find_in_tx(&mut tx, new_id).await?.ok_or(AppError::Internal)?;
-    audit::record(&mut tx, actor, Entry::new("course.copy", "course", Some(new_id), &format!("{} from {}", course.code, source.code)), now)
-        .await?;
+    let course = store::find_in_tx(&mut tx, new_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(
+            "course.copy",
+            "course",
+            Some(new_id),
+            &format!("{} from {}", course.code, source.code),
+        ),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(course)
 }
@@ -251,12 +370,20 @@ pub async fn copy(state: &AppState, actor: &Actor, course_id: i64, code: &str, t
 // ---- lists ---------------------------------------------------------------------------------
 
 /// Published courses for the catalogue.
-pub async fn catalogue(state: &AppState, _actor: &Actor, query: &CatalogueQuery) -> Result<Page<CourseCard>, AppError> {
+pub async fn catalogue(
+    state: &AppState,
+    _actor: &Actor,
+    query: &CatalogueQuery,
+) -> Result<Page<CourseCard>, AppError> {
     store::search(&state.db, query, &[CourseState::Published], None).await
 }
 
 /// Courses the actor teaches (every state); administrators and managers see every course.
-pub async fn teaching(state: &AppState, actor: &Actor, query: &CatalogueQuery) -> Result<Page<CourseCard>, AppError> {
+pub async fn teaching(
+    state: &AppState,
+    actor: &Actor,
+    query: &CatalogueQuery,
+) -> Result<Page<CourseCard>, AppError> {
     let oversees_all = actor.is_admin() || actor.has_role(crate::users::model::Role::Manager);
     let teacher = if oversees_all { None } else { Some(actor.id) };
     store::search(&state.db, query, CourseState::ALL, teacher).await
@@ -264,7 +391,11 @@ pub async fn teaching(state: &AppState, actor: &Actor, query: &CatalogueQuery) -
 
 /// Courses whose review date has passed: all of them for administrators, one's own otherwise.
 pub async fn reviews_due(state: &AppState, actor: &Actor) -> Result<Vec<ReviewDue>, AppError> {
-    let owner = if can(actor, Action::ViewAllReviews) { None } else { Some(actor.id) };
+    let owner = if can(actor, Action::ViewAllReviews) {
+        None
+    } else {
+        Some(actor.id)
+    };
     store::reviews_due(&state.db, now(), owner).await
 }
 
@@ -309,7 +440,10 @@ pub async fn save_category(
                 let mut cursor = Some(parent);
                 while let Some(c) = cursor {
                     if c == id {
-                        return Err(AppError::invalid("parent_id", "A category cannot move inside itself."));
+                        return Err(AppError::invalid(
+                            "parent_id",
+                            "A category cannot move inside itself.",
+                        ));
                     }
                     cursor = all.iter().find(|k| k.id == c).and_then(|k| k.parent_id);
                 }

@@ -108,7 +108,8 @@ pub async fn insert(
     owner_id: i64,
     now: i64,
 ) -> Result<i64, AppError> {
-    let id: i64 = with_tx!(tx, |c| sqlx::query_scalar(
+    let id: i64 = with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO courses (code, title, summary, description, category_id, starts_at, ends_at, owner_id, \
          review_by, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10, $10) RETURNING id"
@@ -125,13 +126,15 @@ pub async fn insert(
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(code_conflict)?);
+    .map_err(code_conflict)?
+    });
     set_tags(tx, id, &fields.tags).await?;
     Ok(id)
 }
 
 pub async fn update(tx: &mut Tx, id: i64, fields: &CourseFields, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE courses SET code = $2, title = $3, summary = $4, description = $5, category_id = $6, \
          starts_at = $7, ends_at = $8, review_by = $9, updated_at = $10 WHERE id = $1"
     )
@@ -148,16 +151,19 @@ pub async fn update(tx: &mut Tx, id: i64, fields: &CourseFields, now: i64) -> Re
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-    .map_err(code_conflict)?);
+    .map_err(code_conflict)?
+    });
     set_tags(tx, id, &fields.tags).await
 }
 
 async fn set_tags(tx: &mut Tx, course_id: i64, tags: &[String]) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("DELETE FROM course_tags WHERE course_id = $1")
-        .bind(course_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM course_tags WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     if tags.is_empty() {
         return Ok(());
     }
@@ -172,33 +178,39 @@ async fn set_tags(tx: &mut Tx, course_id: i64, tags: &[String]) -> Result<(), Ap
 }
 
 pub async fn set_state(tx: &mut Tx, id: i64, state: CourseState, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("UPDATE courses SET state = $2, updated_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(state.as_str())
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE courses SET state = $2, updated_at = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(state.as_str())
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
 pub async fn set_owner(tx: &mut Tx, id: i64, owner_id: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("UPDATE courses SET owner_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(owner_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE courses SET owner_id = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(owner_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
 pub async fn set_cover(db: &Db, id: i64, file_id: Option<i64>) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query("UPDATE courses SET cover_file_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(file_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_db!(db, |p| sqlx::query(
+        "UPDATE courses SET cover_file_id = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(file_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
@@ -208,7 +220,8 @@ pub async fn set_enrolment_settings(
     s: &EnrolmentSettings,
     now: i64,
 ) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE courses SET self_enrol = $2, enrol_key = $3, needs_approval = $4, capacity = $5, updated_at = $6 \
          WHERE id = $1"
     )
@@ -220,24 +233,32 @@ pub async fn set_enrolment_settings(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
 // ---- prerequisites -------------------------------------------------------------------------
 
-pub async fn set_prerequisites(tx: &mut Tx, course_id: i64, required: &[i64]) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("DELETE FROM course_prerequisites WHERE course_id = $1")
-        .bind(course_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+pub async fn set_prerequisites(
+    tx: &mut Tx,
+    course_id: i64,
+    required: &[i64],
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM course_prerequisites WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     if required.is_empty() {
         return Ok(());
     }
     with_tx!(tx, |c| {
-        let mut qb =
-            sqlx::QueryBuilder::new("INSERT INTO course_prerequisites (course_id, required_course_id) ");
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO course_prerequisites (course_id, required_course_id) ",
+        );
         qb.push_values(required, |mut row, id| {
             row.push_bind(course_id).push_bind(*id);
         });
@@ -293,8 +314,13 @@ pub async fn prerequisites(db: &Db, course_id: i64) -> Result<Vec<CourseCard>, A
 }
 
 /// Prerequisites of `course_id` that `user_id` has not completed.
-pub async fn unmet_prerequisites(db: &Db, course_id: i64, user_id: i64) -> Result<Vec<CourseCard>, AppError> {
-    let rows: Vec<CardRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+pub async fn unmet_prerequisites(
+    db: &Db,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Vec<CourseCard>, AppError> {
+    let rows: Vec<CardRow> = with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {CARD_COLUMNS} JOIN course_prerequisites cp ON cp.required_course_id = c.id \
          WHERE cp.course_id = $1 AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.course_id = c.id \
          AND e.user_id = $2 AND e.completed_at IS NOT NULL) ORDER BY c.title"
@@ -302,7 +328,8 @@ pub async fn unmet_prerequisites(db: &Db, course_id: i64, user_id: i64) -> Resul
     .bind(course_id)
     .bind(user_id)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     Ok(rows.into_iter().map(CourseCard::from).collect())
 }
 
@@ -399,7 +426,10 @@ pub async fn search(
         let rows = list.build_query_as().fetch_all(p).await?;
         let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM courses c");
         push_filters!(count);
-        count.push(" LIMIT ").push_bind(COUNT_CAP + 1).push(") AS matches");
+        count
+            .push(" LIMIT ")
+            .push_bind(COUNT_CAP + 1)
+            .push(") AS matches");
         let counted = count.build_query_scalar().fetch_one(p).await?;
         (rows, counted)
     });
@@ -414,16 +444,22 @@ pub async fn search(
 
 /// Instructors of a course, by name.
 pub async fn instructor_names(db: &Db, course_id: i64) -> Result<Vec<String>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
         "SELECT u.name FROM enrolments e JOIN users u ON u.id = e.user_id \
          WHERE e.course_id = $1 AND e.role = 'instructor' AND e.status = 'active' ORDER BY u.name LIMIT 20"
     )
     .bind(course_id)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
-pub async fn reviews_due(db: &Db, before: i64, owner_id: Option<i64>) -> Result<Vec<ReviewDue>, AppError> {
+pub async fn reviews_due(
+    db: &Db,
+    before: i64,
+    owner_id: Option<i64>,
+) -> Result<Vec<ReviewDue>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
@@ -466,19 +502,31 @@ struct CategoryRow {
 
 /// Every category, depth-first by name, with its full path.
 pub async fn categories(db: &Db) -> Result<Vec<CategoryOption>, AppError> {
-    let rows: Vec<CategoryRow> = with_db!(db, |p| sqlx::query_as(
+    let rows: Vec<CategoryRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT k.id, k.parent_id, k.name, (SELECT COUNT(*) FROM courses c WHERE c.category_id = k.id) AS course_count \
          FROM categories k ORDER BY LOWER(k.name), k.id"
     )
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let mut out = Vec::with_capacity(rows.len());
-    fn walk(rows: &[CategoryRow], parent: Option<i64>, prefix: &str, depth: usize, out: &mut Vec<CategoryOption>) {
+    fn walk(
+        rows: &[CategoryRow],
+        parent: Option<i64>,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<CategoryOption>,
+    ) {
         if depth > 32 {
             return;
         }
         for r in rows.iter().filter(|r| r.parent_id == parent) {
-            let path = if prefix.is_empty() { r.name.clone() } else { format!("{prefix} / {}", r.name) };
+            let path = if prefix.is_empty() {
+                r.name.clone()
+            } else {
+                format!("{prefix} / {}", r.name)
+            };
             out.push(CategoryOption {
                 id: r.id,
                 path: path.clone(),
@@ -505,7 +553,12 @@ fn category_conflict(e: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn insert_category(db: &Db, parent_id: Option<i64>, name: &str, now: i64) -> Result<i64, AppError> {
+pub async fn insert_category(
+    db: &Db,
+    parent_id: Option<i64>,
+    name: &str,
+    now: i64,
+) -> Result<i64, AppError> {
     Ok(with_db!(db, |p| sqlx::query_scalar(
         "INSERT INTO categories (parent_id, name, created_at) VALUES ($1, $2, $3) RETURNING id"
     )
@@ -517,26 +570,37 @@ pub async fn insert_category(db: &Db, parent_id: Option<i64>, name: &str, now: i
     .map_err(category_conflict)?))
 }
 
-pub async fn update_category(db: &Db, id: i64, parent_id: Option<i64>, name: &str) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query("UPDATE categories SET parent_id = $2, name = $3 WHERE id = $1")
-        .bind(id)
-        .bind(parent_id)
-        .bind(name)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
-        .map_err(category_conflict)?))
+pub async fn update_category(
+    db: &Db,
+    id: i64,
+    parent_id: Option<i64>,
+    name: &str,
+) -> Result<u64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query(
+        "UPDATE categories SET parent_id = $2, name = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(parent_id)
+    .bind(name)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    .map_err(category_conflict)?))
 }
 
 pub async fn delete_category(db: &Db, id: i64) -> Result<u64, AppError> {
     // SQLite enforces ON DELETE RESTRICT through a RAISE (SQLITE_CONSTRAINT_TRIGGER), which sqlx
     // does not report as a foreign-key violation, so look for subcategories first.
-    let children: i64 = with_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM categories WHERE parent_id = $1")
-        .bind(id)
-        .fetch_one(p)
-        .await?);
+    let children: i64 = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM categories WHERE parent_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await?);
     if children > 0 {
-        return Err(AppError::Conflict("Move or delete the categories inside it first.".into()));
+        return Err(AppError::Conflict(
+            "Move or delete the categories inside it first.".into(),
+        ));
     }
     with_db!(db, |p| sqlx::query("DELETE FROM categories WHERE id = $1")
         .bind(id)
@@ -587,10 +651,15 @@ impl From<ItemRow> for Item {
     }
 }
 
-const ITEM_COLUMNS: &str = "i.id, i.section_id, i.kind, i.title, i.position, i.required, i.hidden, i.completion";
+const ITEM_COLUMNS: &str =
+    "i.id, i.section_id, i.kind, i.title, i.position, i.required, i.hidden, i.completion";
 
 /// The outline: sections in order, each with its items in order (hidden items only when asked).
-pub async fn outline(db: &Db, course_id: i64, include_hidden: bool) -> Result<Vec<Section>, AppError> {
+pub async fn outline(
+    db: &Db,
+    course_id: i64,
+    include_hidden: bool,
+) -> Result<Vec<Section>, AppError> {
     let (sections, items): (Vec<SectionRow>, Vec<ItemRow>) = with_db!(db, |p| {
         let sections = sqlx::query_as(
             "SELECT id, title, position FROM sections WHERE course_id = $1 ORDER BY position, id",
@@ -610,7 +679,12 @@ pub async fn outline(db: &Db, course_id: i64, include_hidden: bool) -> Result<Ve
     });
     let mut out: Vec<Section> = sections
         .into_iter()
-        .map(|s| Section { id: s.id, title: s.title, position: s.position, items: Vec::new() })
+        .map(|s| Section {
+            id: s.id,
+            title: s.title,
+            position: s.position,
+            items: Vec::new(),
+        })
         .collect();
     for item in items {
         if let Some(section) = out.iter_mut().find(|s| s.id == item.section_id) {
@@ -620,8 +694,14 @@ pub async fn outline(db: &Db, course_id: i64, include_hidden: bool) -> Result<Ve
     Ok(out)
 }
 
-pub async fn insert_section(tx: &mut Tx, course_id: i64, title: &str, now: i64) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+pub async fn insert_section(
+    tx: &mut Tx,
+    course_id: i64,
+    title: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO sections (course_id, title, position, created_at) \
          VALUES ($1, $2, (SELECT COALESCE(MAX(position) + 1, 0) FROM sections WHERE course_id = $1), $3) RETURNING id"
     )
@@ -629,24 +709,29 @@ pub async fn insert_section(tx: &mut Tx, course_id: i64, title: &str, now: i64) 
     .bind(title)
     .bind(now)
     .fetch_one(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// The course a section belongs to.
 pub async fn section_course(db: &Db, section_id: i64) -> Result<Option<i64>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar("SELECT course_id FROM sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_optional(p)
-        .await?))
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT course_id FROM sections WHERE id = $1"
+    )
+    .bind(section_id)
+    .fetch_optional(p)
+    .await?))
 }
 
 pub async fn rename_section(db: &Db, section_id: i64, title: &str) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query("UPDATE sections SET title = $2 WHERE id = $1")
-        .bind(section_id)
-        .bind(title)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_db!(db, |p| sqlx::query(
+        "UPDATE sections SET title = $2 WHERE id = $1"
+    )
+    .bind(section_id)
+    .bind(title)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
@@ -669,13 +754,19 @@ pub async fn section_ids(tx: &mut Tx, course_id: i64) -> Result<Vec<i64>, AppErr
     .await?))
 }
 
-pub async fn set_section_position(tx: &mut Tx, section_id: i64, position: i32) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("UPDATE sections SET position = $2 WHERE id = $1")
-        .bind(section_id)
-        .bind(position)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+pub async fn set_section_position(
+    tx: &mut Tx,
+    section_id: i64,
+    position: i32,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE sections SET position = $2 WHERE id = $1"
+    )
+    .bind(section_id)
+    .bind(position)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
@@ -689,14 +780,21 @@ pub async fn item_ids(tx: &mut Tx, section_id: i64) -> Result<Vec<i64>, AppError
     .await?))
 }
 
-pub async fn place_item(tx: &mut Tx, item_id: i64, section_id: i64, position: i32) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("UPDATE items SET section_id = $2, position = $3 WHERE id = $1")
-        .bind(item_id)
-        .bind(section_id)
-        .bind(position)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+pub async fn place_item(
+    tx: &mut Tx,
+    item_id: i64,
+    section_id: i64,
+    position: i32,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE items SET section_id = $2, position = $3 WHERE id = $1"
+    )
+    .bind(item_id)
+    .bind(section_id)
+    .bind(position)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }
 
@@ -707,7 +805,8 @@ pub async fn insert_item(
     f: &ItemFields,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO items (course_id, section_id, kind, title, position, required, hidden, completion, body, url, \
          file_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position) + 1, 0) FROM items WHERE section_id = $2), \
@@ -725,11 +824,18 @@ pub async fn insert_item(
     .bind(f.file_id)
     .bind(now)
     .fetch_one(c)
-    .await?))
+    .await?
+    }))
 }
 
-pub async fn update_item(tx: &mut Tx, item_id: i64, f: &ItemFields, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+pub async fn update_item(
+    tx: &mut Tx,
+    item_id: i64,
+    f: &ItemFields,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE items SET kind = $2, title = $3, required = $4, hidden = $5, completion = $6, body = $7, url = $8, \
          file_id = $9, updated_at = $10 WHERE id = $1"
     )
@@ -745,7 +851,8 @@ pub async fn update_item(tx: &mut Tx, item_id: i64, f: &ItemFields, now: i64) ->
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
@@ -769,13 +876,18 @@ pub struct ItemContentRow {
 }
 
 /// One item with its content and the course it belongs to.
-pub async fn find_item(db: &Db, item_id: i64) -> Result<Option<(i64, Item, String, Option<String>, Option<i64>)>, AppError> {
-    let row: Option<ItemContentRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+pub async fn find_item(
+    db: &Db,
+    item_id: i64,
+) -> Result<Option<(i64, Item, String, Option<String>, Option<i64>)>, AppError> {
+    let row: Option<ItemContentRow> = with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT i.course_id, {ITEM_COLUMNS}, i.body, i.url, i.file_id FROM items i WHERE i.id = $1"
     )))
     .bind(item_id)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     Ok(row.map(|r| (r.course_id, Item::from(r.item), r.body, r.url, r.file_id)))
 }
 
@@ -789,7 +901,8 @@ pub async fn insert_revision(
     author_id: i64,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO item_revisions (item_id, title, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
     .bind(item_id)
@@ -798,7 +911,8 @@ pub async fn insert_revision(
     .bind(author_id)
     .bind(now)
     .fetch_one(c)
-    .await?))
+    .await?
+    }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -811,21 +925,33 @@ struct RevisionRow {
 }
 
 pub async fn revisions(db: &Db, item_id: i64) -> Result<Vec<Revision>, AppError> {
-    let rows: Vec<RevisionRow> = with_db!(db, |p| sqlx::query_as(
+    let rows: Vec<RevisionRow> =
+        with_db!(db, |p| {
+            sqlx::query_as(
         "SELECT r.id, r.title, u.name AS author, r.created_at, '' AS body FROM item_revisions r \
          LEFT JOIN users u ON u.id = r.author_id WHERE r.item_id = $1 ORDER BY r.id DESC LIMIT 200"
     )
     .bind(item_id)
     .fetch_all(p)
-    .await?);
+    .await?
+        });
     Ok(rows
         .into_iter()
-        .map(|r| Revision { id: r.id, title: r.title, author: r.author, created_at: r.created_at })
+        .map(|r| Revision {
+            id: r.id,
+            title: r.title,
+            author: r.author,
+            created_at: r.created_at,
+        })
         .collect())
 }
 
 /// One revision with its body, if it belongs to `item_id`.
-pub async fn revision(db: &Db, item_id: i64, revision_id: i64) -> Result<Option<(Revision, String)>, AppError> {
+pub async fn revision(
+    db: &Db,
+    item_id: i64,
+    revision_id: i64,
+) -> Result<Option<(Revision, String)>, AppError> {
     let row: Option<RevisionRow> = with_db!(db, |p| sqlx::query_as(
         "SELECT r.id, r.title, u.name AS author, r.created_at, r.body FROM item_revisions r \
          LEFT JOIN users u ON u.id = r.author_id WHERE r.item_id = $1 AND r.id = $2"
@@ -835,7 +961,15 @@ pub async fn revision(db: &Db, item_id: i64, revision_id: i64) -> Result<Option<
     .fetch_optional(p)
     .await?);
     Ok(row.map(|r| {
-        (Revision { id: r.id, title: r.title, author: r.author, created_at: r.created_at }, r.body)
+        (
+            Revision {
+                id: r.id,
+                title: r.title,
+                author: r.author,
+                created_at: r.created_at,
+            },
+            r.body,
+        )
     }))
 }
 
@@ -865,26 +999,26 @@ impl FileRow {
     }
 }
 
-const FILE_COLUMNS: &str = "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at";
+const FILE_COLUMNS: &str =
+    "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at";
 
 pub async fn find_file(db: &Db, id: i64) -> Result<Option<FileRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FILE_COLUMNS} FROM files WHERE id = $1"
-    )))
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1")
+    ))
     .bind(id)
     .fetch_optional(p)
     .await?))
 }
 
 pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 ORDER BY id DESC LIMIT 500"
-    )))
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 ORDER BY id DESC LIMIT 500")
+    ))
     .bind(course_id)
     .fetch_all(p)
     .await?))
 }
-
 
 /// Deletes a file record; returns its storage key when no other record shares the blob.
 pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppError> {
@@ -895,10 +1029,12 @@ pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppErro
     .fetch_optional(c)
     .await?);
     let Some(key) = key else { return Ok(None) };
-    let others: i64 = with_tx!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM files WHERE storage_key = $1")
-        .bind(&key)
-        .fetch_one(c)
-        .await?);
+    let others: i64 = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM files WHERE storage_key = $1"
+    )
+    .bind(&key)
+    .fetch_one(c)
+    .await?);
     Ok((others == 0).then_some(key))
 }
 
@@ -924,8 +1060,15 @@ impl FileRow {
     }
 }
 
-pub async fn insert_file(tx: &mut Tx, course_id: i64, f: &NewFile<'_>, uploaded_by: i64, now: i64) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+pub async fn insert_file(
+    tx: &mut Tx,
+    course_id: i64,
+    f: &NewFile<'_>,
+    uploaded_by: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -938,15 +1081,18 @@ pub async fn insert_file(tx: &mut Tx, course_id: i64, f: &NewFile<'_>, uploaded_
     .bind(uploaded_by)
     .bind(now)
     .fetch_one(c)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn set_cover_in_tx(tx: &mut Tx, id: i64, file_id: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query("UPDATE courses SET cover_file_id = $2 WHERE id = $1")
-        .bind(id)
-        .bind(file_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?);
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE courses SET cover_file_id = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(file_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
     Ok(())
 }

@@ -19,8 +19,16 @@ pub async fn export_participants(
     Query(params): Query<HashMap<String, String>>,
     req: Request,
 ) -> Response {
-    let Some(actor) = req.extensions().get::<RequestAuth>().and_then(|a| a.actor.clone()) else {
-        return (StatusCode::UNAUTHORIZED, AppError::Unauthenticated.to_string()).into_response();
+    let Some(actor) = req
+        .extensions()
+        .get::<RequestAuth>()
+        .and_then(|a| a.actor.clone())
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated.to_string(),
+        )
+            .into_response();
     };
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let query = ParticipantQuery {
@@ -34,13 +42,17 @@ pub async fn export_participants(
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"participants-{course_id}.csv\"")),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"participants-{course_id}.csv\""),
+                ),
             ],
             csv,
         )
             .into_response(),
         Err(err) => {
-            let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, err.to_string()).into_response()
         }
     }

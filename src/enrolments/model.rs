@@ -30,7 +30,11 @@ impl Participant {
 
 /// Whole-number percentage, 0 when there is nothing to do.
 pub fn percent(done: i64, total: i64) -> i64 {
-    if total <= 0 { 0 } else { (done.min(total) * 100) / total }
+    if total <= 0 {
+        0
+    } else {
+        (done.min(total) * 100) / total
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,9 +88,16 @@ impl ParticipantQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum EnrolOption {
     /// Already in the course with this role and status.
-    Enrolled { role: CourseRole, status: EnrolmentStatus },
+    Enrolled {
+        role: CourseRole,
+        status: EnrolmentStatus,
+    },
     /// May enrol; whether a key is needed, and whether the request waits for approval or a place.
-    Open { needs_key: bool, needs_approval: bool, full: bool },
+    Open {
+        needs_key: bool,
+        needs_approval: bool,
+        full: bool,
+    },
     /// May not enrol, and why.
     Closed { reason: String },
 }

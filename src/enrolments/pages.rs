@@ -6,7 +6,9 @@ use super::server::*;
 use crate::courses::pages::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
-use crate::ui::{ErrorPage, Field, FormAlert, Pagination, ProgressBar, TextArea, format, query_string};
+use crate::ui::{
+    ErrorPage, Field, FormAlert, Pagination, ProgressBar, TextArea, format, query_string,
+};
 use crate::users::model::User;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,8 +27,14 @@ fn query_from_url(map: &leptos_router::params::ParamsMap) -> ParticipantQuery {
 fn filter_pairs(q: &ParticipantQuery) -> Vec<(&'static str, String)> {
     vec![
         ("q", q.search.clone()),
-        ("role", q.role.map(|r| r.as_str().to_string()).unwrap_or_default()),
-        ("status", q.status.map(|s| s.as_str().to_string()).unwrap_or_default()),
+        (
+            "role",
+            q.role.map(|r| r.as_str().to_string()).unwrap_or_default(),
+        ),
+        (
+            "status",
+            q.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        ),
         ("progress", q.progress.as_str().to_string()),
     ]
 }
@@ -69,7 +77,10 @@ pub fn ParticipantsPage() -> impl IntoView {
         move || (course_id.get(), query.get(), actions.version()),
         |(id, q, _)| participants(id, q),
     );
-    let cohorts = Resource::new(move || (course_id.get(), actions.version()), |(id, _)| linked_cohorts(id));
+    let cohorts = Resource::new(
+        move || (course_id.get(), actions.version()),
+        |(id, _)| linked_cohorts(id),
+    );
     let cohort_choices = Resource::new(move || course_id.get(), cohort_options);
     let remove_result: Signal<Option<Result<(), AppError>>> = actions.remove.value().into();
     let approve_result: Signal<Option<Result<(), AppError>>> = actions.approve.value().into();
@@ -145,7 +156,12 @@ fn Filters(q: ParticipantQuery, course_id: i64) -> impl IntoView {
 }
 
 #[component]
-fn ParticipantTable(page: crate::users::model::Page<Participant>, q: ParticipantQuery, course_id: i64, actions: PeopleActions) -> impl IntoView {
+fn ParticipantTable(
+    page: crate::users::model::Page<Participant>,
+    q: ParticipantQuery,
+    course_id: i64,
+    actions: PeopleActions,
+) -> impl IntoView {
     if page.items.is_empty() {
         return view! { <p class="empty-state">"Nobody matches these filters."</p> }.into_any();
     }
@@ -202,7 +218,13 @@ fn ParticipantTable(page: crate::users::model::Page<Participant>, q: Participant
 
 /// The dates an enrolment gives access between, edited in place.
 #[component]
-fn EnrolmentDates(course_id: i64, user_id: i64, name: String, starts_at: Option<i64>, ends_at: Option<i64>) -> impl IntoView {
+fn EnrolmentDates(
+    course_id: i64,
+    user_id: i64,
+    name: String,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+) -> impl IntoView {
     use crate::courses::model::format_date;
     let open = RwSignal::new(false);
     let starts = RwSignal::new(format_date(starts_at));
@@ -235,7 +257,10 @@ fn EnrolmentDates(course_id: i64, user_id: i64, name: String, starts_at: Option<
 fn AddPerson(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let role = RwSignal::new("learner".to_string());
-    let found = Resource::new(move || (course_id.get(), search.get()), |(id, s)| search_people(id, s));
+    let found = Resource::new(
+        move || (course_id.get(), search.get()),
+        |(id, s)| search_people(id, s),
+    );
     let result: Signal<Option<Result<(), AppError>>> = actions.add.value().into();
     view! {
         <section class="card" aria-labelledby="add-person-heading">
@@ -278,7 +303,8 @@ fn BulkCsv(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
     let csv = RwSignal::new(String::new());
     let preview = ServerAction::<PreviewEnrolmentCsv>::new();
     let preview_result: Signal<Option<Result<CsvPreview, AppError>>> = preview.value().into();
-    let apply_result: Signal<Option<Result<CsvOutcome, AppError>>> = actions.csv_apply.value().into();
+    let apply_result: Signal<Option<Result<CsvOutcome, AppError>>> =
+        actions.csv_apply.value().into();
     view! {
         <section class="card" aria-labelledby="bulk-heading">
             <h2 id="bulk-heading">"Enrol from CSV"</h2>
@@ -373,7 +399,14 @@ pub fn CohortsPage() -> impl IntoView {
     let add = ServerAction::<AddCohortMembers>::new();
     let remove = ServerAction::<RemoveCohortMember>::new();
     let list = Resource::new(
-        move || (create.version().get(), delete.version().get(), add.version().get(), remove.version().get()),
+        move || {
+            (
+                create.version().get(),
+                delete.version().get(),
+                add.version().get(),
+                remove.version().get(),
+            )
+        },
         |_| list_cohorts(),
     );
     let selected = RwSignal::new(None::<i64>);

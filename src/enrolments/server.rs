@@ -21,7 +21,10 @@ pub async fn leave_course(course_id: i64) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "enrolments/participants")]
-pub async fn participants(course_id: i64, query: ParticipantQuery) -> Result<Page<Participant>, AppError> {
+pub async fn participants(
+    course_id: i64,
+    query: ParticipantQuery,
+) -> Result<Page<Participant>, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::participants(&state, &actor, course_id, &query).await)
 }
@@ -55,9 +58,16 @@ pub async fn approve_enrolment(course_id: i64, user_id: i64) -> Result<(), AppEr
 }
 
 #[server(endpoint = "enrolments/dates")]
-pub async fn set_enrolment_dates(course_id: i64, user_id: i64, starts_on: String, ends_on: String) -> Result<(), AppError> {
+pub async fn set_enrolment_dates(
+    course_id: i64,
+    user_id: i64,
+    starts_on: String,
+    ends_on: String,
+) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
-    respond(super::service::set_dates(&state, &actor, course_id, user_id, &starts_on, &ends_on).await)
+    respond(
+        super::service::set_dates(&state, &actor, course_id, user_id, &starts_on, &ends_on).await,
+    )
 }
 
 #[server(endpoint = "enrolments/csv_preview")]

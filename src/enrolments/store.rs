@@ -18,7 +18,8 @@ pub async fn upsert(
     cohort_id: Option<i64>,
     now: i64,
 ) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
          ON CONFLICT (course_id, user_id) DO UPDATE SET role = excluded.role, status = excluded.status, \
@@ -34,7 +35,8 @@ pub async fn upsert(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
@@ -56,26 +58,40 @@ impl EnrolmentRow {
 }
 
 pub async fn find(db: &Db, course_id: i64, user_id: i64) -> Result<Option<EnrolmentRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT role, status, method, cohort_id FROM enrolments WHERE course_id = $1 AND user_id = $2"
     )
     .bind(course_id)
     .bind(user_id)
     .fetch_optional(p)
-    .await?))
+    .await?
+    }))
 }
 
-pub async fn find_in_tx(tx: &mut Tx, course_id: i64, user_id: i64) -> Result<Option<EnrolmentRow>, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_as(
+pub async fn find_in_tx(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Option<EnrolmentRow>, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT role, status, method, cohort_id FROM enrolments WHERE course_id = $1 AND user_id = $2"
     )
     .bind(course_id)
     .bind(user_id)
     .fetch_optional(c)
-    .await?))
+    .await?
+    }))
 }
 
-pub async fn set_status(tx: &mut Tx, course_id: i64, user_id: i64, status: EnrolmentStatus, now: i64) -> Result<u64, AppError> {
+pub async fn set_status(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+    status: EnrolmentStatus,
+    now: i64,
+) -> Result<u64, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query(
         "UPDATE enrolments SET status = $3, updated_at = $4 WHERE course_id = $1 AND user_id = $2"
     )
@@ -88,7 +104,13 @@ pub async fn set_status(tx: &mut Tx, course_id: i64, user_id: i64, status: Enrol
     .map(|r| r.rows_affected())?))
 }
 
-pub async fn set_dates(db: &Db, course_id: i64, user_id: i64, starts_at: Option<i64>, ends_at: Option<i64>) -> Result<u64, AppError> {
+pub async fn set_dates(
+    db: &Db,
+    course_id: i64,
+    user_id: i64,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+) -> Result<u64, AppError> {
     Ok(with_db!(db, |p| sqlx::query(
         "UPDATE enrolments SET starts_at = $3, ends_at = $4 WHERE course_id = $1 AND user_id = $2"
     )
@@ -103,32 +125,38 @@ pub async fn set_dates(db: &Db, course_id: i64, user_id: i64, starts_at: Option<
 
 /// Learners holding (or waiting for approval of) a place.
 pub async fn places_taken(tx: &mut Tx, course_id: i64) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrolments WHERE course_id = $1 AND role = 'learner' AND status IN ('active', 'pending')"
     )
     .bind(course_id)
     .fetch_one(c)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn places_taken_db(db: &Db, course_id: i64) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM enrolments WHERE course_id = $1 AND role = 'learner' AND status IN ('active', 'pending')"
     )
     .bind(course_id)
     .fetch_one(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// The first `n` people on the waiting list, in the order they joined it.
 pub async fn waitlist_head(tx: &mut Tx, course_id: i64, n: i64) -> Result<Vec<i64>, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT user_id FROM enrolments WHERE course_id = $1 AND status = 'waitlisted' ORDER BY enrolled_at, id LIMIT $2"
     )
     .bind(course_id)
     .bind(n)
     .fetch_all(c)
-    .await?))
+    .await?
+    }))
 }
 
 /// Required, visible items of a course: what completion counts.
@@ -175,7 +203,11 @@ pub async fn participants(
     let status = query.status.map(|s| s.as_str().to_string());
     let progress = query.progress;
     let page = if paged { query.page() } else { 1 };
-    let per_page = if paged { ParticipantQuery::PER_PAGE } else { 1_000_000 };
+    let per_page = if paged {
+        ParticipantQuery::PER_PAGE
+    } else {
+        1_000_000
+    };
     let offset = i64::from(page - 1) * i64::from(per_page);
 
     macro_rules! push_filters {

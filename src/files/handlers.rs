@@ -16,7 +16,9 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 fn actor(req_auth: Option<&RequestAuth>) -> Result<crate::auth::permissions::Actor, AppError> {
-    req_auth.and_then(|a| a.actor.clone()).ok_or(AppError::Unauthenticated)
+    req_auth
+        .and_then(|a| a.actor.clone())
+        .ok_or(AppError::Unauthenticated)
 }
 
 fn wants_json(headers: &axum::http::HeaderMap) -> bool {
@@ -27,13 +29,18 @@ fn wants_json(headers: &axum::http::HeaderMap) -> bool {
 }
 
 fn error_response(err: &AppError) -> Response {
-    let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(err.clone())).into_response()
 }
 
 /// `POST /courses/{id}/files`: multipart with one `file` field. Answers JSON to scripts and a
 /// redirect back to the editor (with the outcome in the query) to plain forms.
-pub async fn upload(State(state): State<AppState>, Path(course_id): Path<i64>, req: Request) -> Response {
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(course_id): Path<i64>,
+    req: Request,
+) -> Response {
     let json = wants_json(req.headers());
     let result = receive(&state, course_id, req).await;
     if json {
@@ -49,14 +56,21 @@ pub async fn upload(State(state): State<AppState>, Path(course_id): Path<i64>, r
             error_response(&err)
         }
         Err(err) => {
-            let message = err.field("file").or_else(|| err.general()).unwrap_or_default();
+            let message = err
+                .field("file")
+                .or_else(|| err.general())
+                .unwrap_or_default();
             let query = crate::ui::query_string(&[("upload_error", message)]);
             Redirect::to(&format!("{back}{query}#files")).into_response()
         }
     }
 }
 
-async fn receive(state: &AppState, course_id: i64, req: Request) -> Result<crate::courses::model::FileInfo, AppError> {
+async fn receive(
+    state: &AppState,
+    course_id: i64,
+    req: Request,
+) -> Result<crate::courses::model::FileInfo, AppError> {
     let actor = actor(req.extensions().get::<RequestAuth>())?;
     // Refuse early when we may not upload at all, before reading any of the body.
     service::authorize_upload(state, &actor, course_id).await?;
@@ -80,10 +94,9 @@ async fn receive(state: &AppState, course_id: i64, req: Request) -> Result<crate
         return Err(service::too_large(limit));
     }
     loop {
-        let field = multipart
-            .next_field()
-            .await
-            .map_err(|_| AppError::invalid("file", "The upload was interrupted. Please try again."))?;
+        let field = multipart.next_field().await.map_err(|_| {
+            AppError::invalid("file", "The upload was interrupted. Please try again.")
+        })?;
         let Some(field) = field else {
             return Err(AppError::invalid("file", "Choose a file to upload."));
         };
@@ -102,10 +115,14 @@ use axum::extract::FromRequest;
 
 /// The body's chunks, each after a yield to the scheduler, so a reader that takes "everything
 /// ready" in a loop gets one chunk at a time.
-fn one_chunk_per_poll(body: Body) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Send {
+fn one_chunk_per_poll(
+    body: Body,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Send {
     futures_util::stream::unfold(body.into_data_stream(), |mut chunks| async move {
         tokio::task::yield_now().await;
-        futures_util::StreamExt::next(&mut chunks).await.map(|chunk| (chunk, chunks))
+        futures_util::StreamExt::next(&mut chunks)
+            .await
+            .map(|chunk| (chunk, chunks))
     })
 }
 
@@ -136,10 +153,12 @@ pub async fn download(
             Ok(r) => r.map(Body::new),
             Err(e) => match e {},
         },
-        Ok(None) => match serve_object(&state, &file.storage_key, req.method(), req.headers()).await {
-            Ok(r) => r,
-            Err(e) => return error_response(&e),
-        },
+        Ok(None) => {
+            match serve_object(&state, &file.storage_key, req.method(), req.headers()).await {
+                Ok(r) => r,
+                Err(e) => return error_response(&e),
+            }
+        }
         Err(e) => return error_response(&e),
     };
     if response.status() == StatusCode::NOT_FOUND {
@@ -152,7 +171,8 @@ pub async fn download(
     let disposition = format!(
         "{}; filename=\"{}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },
-        info.name.replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
+        info.name
+            .replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
         utf8_percent(&info.name)
     );
     let headers = &mut parts.headers;
@@ -162,16 +182,25 @@ pub async fn download(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
     // Our own pages may frame PDFs; nothing in a file may run script in our origin.
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
     // Chrome's PDF viewer does not run in a sandboxed document, so PDFs only limit who frames them.
     let csp = if info.is_pdf() {
         "frame-ancestors 'self'"
     } else {
         "default-src 'none'; frame-ancestors 'self'; sandbox"
     };
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
     Response::from_parts(parts, body)
 }
 
@@ -295,13 +324,24 @@ mod tests {
     #[test]
     fn ranges_past_the_end_are_unsatisfiable() {
         assert_eq!(byte_range(Some("bytes=10-"), 10), ByteRange::Unsatisfiable);
-        assert_eq!(byte_range(Some("bytes=10-20"), 10), ByteRange::Unsatisfiable);
+        assert_eq!(
+            byte_range(Some("bytes=10-20"), 10),
+            ByteRange::Unsatisfiable
+        );
         assert_eq!(byte_range(Some("bytes=-0"), 10), ByteRange::Unsatisfiable);
     }
 
     #[test]
     fn other_range_headers_get_the_whole_file() {
-        for header in ["bytes=5-2", "bytes=0-1,4-5", "items=0-1", "bytes=a-b", "bytes=-", "bytes=1", "bytes=+1-2"] {
+        for header in [
+            "bytes=5-2",
+            "bytes=0-1,4-5",
+            "items=0-1",
+            "bytes=a-b",
+            "bytes=-",
+            "bytes=1",
+            "bytes=+1-2",
+        ] {
             assert_eq!(byte_range(Some(header), 10), ByteRange::Whole, "{header}");
         }
     }

@@ -30,7 +30,11 @@ pub fn too_large(limit: u64) -> AppError {
 }
 
 /// Checks that the actor may add files to the course.
-pub async fn authorize_upload(state: &AppState, actor: &Actor, course_id: i64) -> Result<CourseAccess, AppError> {
+pub async fn authorize_upload(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<CourseAccess, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await
 }
 
@@ -107,7 +111,11 @@ where
 }
 
 /// Writes the stream to `temp`; returns size, SHA-256 and the first bytes for sniffing.
-async fn write_temp<S, E>(temp: &PathBuf, limit: u64, chunks: &mut S) -> Result<(u64, String, Vec<u8>), AppError>
+async fn write_temp<S, E>(
+    temp: &PathBuf,
+    limit: u64,
+    chunks: &mut S,
+) -> Result<(u64, String, Vec<u8>), AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
@@ -143,14 +151,24 @@ where
     }
     file.flush().await.map_err(io_error)?;
     file.sync_all().await.map_err(io_error)?;
-    let sha: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok((size, sha, head))
 }
 
 /// The file's record, if the actor may see it: anyone who may open the course's content,
 /// and, for a published course's cover image, anyone signed in.
-pub async fn authorize_file(state: &AppState, actor: &Actor, file_id: i64) -> Result<FileRow, AppError> {
-    let file = store::find_file(&state.db, file_id).await?.ok_or(AppError::NotFound)?;
+pub async fn authorize_file(
+    state: &AppState,
+    actor: &Actor,
+    file_id: i64,
+) -> Result<FileRow, AppError> {
+    let file = store::find_file(&state.db, file_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, file.course_id).await?;
     let allowed = access.may_view_content() || {
         access.may_see_course()
@@ -165,20 +183,34 @@ pub async fn authorize_file(state: &AppState, actor: &Actor, file_id: i64) -> Re
 }
 
 /// `authorize_file` plus the file's path, for local storage only (an error when files are in S3).
-pub async fn authorize_download(state: &AppState, actor: &Actor, file_id: i64) -> Result<(FileRow, PathBuf), AppError> {
+pub async fn authorize_download(
+    state: &AppState,
+    actor: &Actor,
+    file_id: i64,
+) -> Result<(FileRow, PathBuf), AppError> {
     let file = authorize_file(state, actor, file_id).await?;
     let path = state.files.path(&file.storage_key)?;
     Ok((file, path))
 }
 
-pub async fn list(state: &AppState, actor: &Actor, course_id: i64) -> Result<Vec<FileInfo>, AppError> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<Vec<FileInfo>, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    Ok(store::files(&state.db, course_id).await?.iter().map(FileRow::info).collect())
+    Ok(store::files(&state.db, course_id)
+        .await?
+        .iter()
+        .map(FileRow::info)
+        .collect())
 }
 
 /// Deletes a file; items that used it lose it (they show "file missing" to staff).
 pub async fn delete(state: &AppState, actor: &Actor, file_id: i64) -> Result<(), AppError> {
-    let file = store::find_file(&state.db, file_id).await?.ok_or(AppError::NotFound)?;
+    let file = store::find_file(&state.db, file_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, file.course_id, CourseAccess::may_edit).await?;
     let mut tx = state.db.begin().await?;
     let orphan = store::delete_file(&mut tx, file_id).await?;

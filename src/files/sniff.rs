@@ -14,9 +14,20 @@ pub fn content_type(head: &[u8], name: &str) -> Option<&'static str> {
     if let Some(kind) = infer::get(head) {
         let mime = kind.mime_type();
         return match mime {
-            "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "video/mp4"
-            | "video/webm" | "audio/mpeg" | "audio/ogg" | "audio/x-wav" | "audio/mp4" | "video/quicktime"
-            | "application/epub+zip" | "application/rtf" => Some(static_mime(mime)),
+            "application/pdf"
+            | "image/png"
+            | "image/jpeg"
+            | "image/gif"
+            | "image/webp"
+            | "video/mp4"
+            | "video/webm"
+            | "audio/mpeg"
+            | "audio/ogg"
+            | "audio/x-wav"
+            | "audio/mp4"
+            | "video/quicktime"
+            | "application/epub+zip"
+            | "application/rtf" => Some(static_mime(mime)),
             "audio/m4a" => Some("audio/mp4"),
             "application/msword"
             | "application/vnd.ms-excel"
@@ -28,9 +39,13 @@ pub fn content_type(head: &[u8], name: &str) -> Option<&'static str> {
             | "application/vnd.oasis.opendocument.spreadsheet"
             | "application/vnd.oasis.opendocument.presentation" => Some(static_mime(mime)),
             "application/zip" => match ext.as_str() {
-                "docx" => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                "docx" => {
+                    Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                }
                 "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                "pptx" => Some("application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+                "pptx" => Some(
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                ),
                 _ => Some("application/zip"),
             },
             _ => None,
@@ -80,11 +95,23 @@ mod tests {
 
     #[test]
     fn sniffs_from_bytes_not_names() {
-        assert_eq!(content_type(b"%PDF-1.7\n...", "notes.txt"), Some("application/pdf"));
-        assert_eq!(content_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "x.pdf"), Some("image/png"));
-        assert_eq!(content_type(b"Hello, world", "notes.txt"), Some("text/plain; charset=utf-8"));
+        assert_eq!(
+            content_type(b"%PDF-1.7\n...", "notes.txt"),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            content_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "x.pdf"),
+            Some("image/png")
+        );
+        assert_eq!(
+            content_type(b"Hello, world", "notes.txt"),
+            Some("text/plain; charset=utf-8")
+        );
         // An HTML page or an executable is refused whatever it is called.
-        assert_eq!(content_type(b"<html><script>alert(1)</script>", "page.html"), None);
+        assert_eq!(
+            content_type(b"<html><script>alert(1)</script>", "page.html"),
+            None
+        );
         assert_eq!(content_type(b"MZ\x90\0\x03\0\0\0\x04\0", "setup.pdf"), None);
         assert_eq!(content_type(b"\0\0\0binary", "data.txt"), None);
     }
@@ -92,7 +119,10 @@ mod tests {
     #[test]
     fn names_lose_paths_and_odd_characters() {
         assert_eq!(safe_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_name("C:\\Users\\me\\report \"final\".pdf"), "report final.pdf");
+        assert_eq!(
+            safe_name("C:\\Users\\me\\report \"final\".pdf"),
+            "report final.pdf"
+        );
         assert_eq!(safe_name("..."), "file");
         assert_eq!(safe_name("a\nb.txt"), "ab.txt");
     }

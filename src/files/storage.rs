@@ -29,7 +29,10 @@ enum Backend {
 
 impl Storage {
     pub fn local(root: PathBuf) -> Storage {
-        Storage { root, backend: Backend::Local }
+        Storage {
+            root,
+            backend: Backend::Local,
+        }
     }
 
     /// Local storage under `root`, or the bucket named by `url` (see [`s3_store`]) with temporary
@@ -53,7 +56,10 @@ impl Storage {
     fn check_key(key: &str) -> Result<(), AppError> {
         let ok = key.len() == 35
             && key.as_bytes()[2] == b'/'
-            && key.chars().enumerate().all(|(i, c)| i == 2 || c.is_ascii_hexdigit());
+            && key
+                .chars()
+                .enumerate()
+                .all(|(i, c)| i == 2 || c.is_ascii_hexdigit());
         if !ok {
             tracing::error!(key, "refused a malformed storage key");
             return Err(AppError::Internal);
@@ -146,14 +152,18 @@ impl Storage {
         &self,
         key: &str,
         range: Option<Range<u64>>,
-    ) -> Result<impl Stream<Item = Result<Bytes, object_store::Error>> + Send + 'static, AppError> {
+    ) -> Result<impl Stream<Item = Result<Bytes, object_store::Error>> + Send + 'static, AppError>
+    {
         Self::check_key(key)?;
         let Backend::S3(store) = &self.backend else {
             tracing::error!(key, "read_object is for files kept in S3");
             return Err(AppError::Internal);
         };
         let options = GetOptions::new().with_range(range.map(GetRange::Bounded));
-        let result = store.get_opts(&object_path(key), options).await.map_err(s3_error)?;
+        let result = store
+            .get_opts(&object_path(key), options)
+            .await
+            .map_err(s3_error)?;
         Ok(result.into_stream())
     }
 }
@@ -163,7 +173,11 @@ fn object_path(key: &str) -> object_store::path::Path {
 }
 
 /// Uploads a local file in `PART_SIZE` parts, one at a time, so memory stays bounded.
-async fn upload(store: &AmazonS3, temp: &Path, to: &object_store::path::Path) -> Result<(), AppError> {
+async fn upload(
+    store: &AmazonS3,
+    temp: &Path,
+    to: &object_store::path::Path,
+) -> Result<(), AppError> {
     let mut file = tokio::fs::File::open(temp).await.map_err(io_error)?;
     let mut upload = store.put_multipart(to).await.map_err(s3_error)?;
     let result: Result<(), AppError> = async {
@@ -183,7 +197,10 @@ async fn upload(store: &AmazonS3, temp: &Path, to: &object_store::path::Path) ->
                 break;
             }
             let last = part.len() < PART_SIZE;
-            upload.put_part(PutPayload::from(part)).await.map_err(s3_error)?;
+            upload
+                .put_part(PutPayload::from(part))
+                .await
+                .map_err(s3_error)?;
             if last {
                 break;
             }
@@ -207,12 +224,22 @@ async fn upload(store: &AmazonS3, temp: &Path, to: &object_store::path::Path) ->
 /// Nothing is contacted here, so this also serves as start-up validation.
 pub fn s3_store(url: &str) -> Result<AmazonS3, String> {
     const SETTING: &str = "LYCEUM_STORAGE_URL / --storage-url";
-    let parsed = url::Url::parse(url).map_err(|_| format!("{SETTING}: not a URL like s3://bucket"))?;
+    let parsed =
+        url::Url::parse(url).map_err(|_| format!("{SETTING}: not a URL like s3://bucket"))?;
     if parsed.scheme() != "s3" {
-        return Err(format!("{SETTING}: must start with s3:// (leave it unset to keep files in the data dir)"));
+        return Err(format!(
+            "{SETTING}: must start with s3:// (leave it unset to keep files in the data dir)"
+        ));
     }
-    let bucket = parsed.host_str().filter(|b| !b.is_empty()).ok_or_else(|| format!("{SETTING}: name the bucket, as in s3://bucket"))?;
-    if !matches!(parsed.path(), "" | "/") || parsed.username() != "" || parsed.password().is_some() || parsed.port().is_some() {
+    let bucket = parsed
+        .host_str()
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| format!("{SETTING}: name the bucket, as in s3://bucket"))?;
+    if !matches!(parsed.path(), "" | "/")
+        || parsed.username() != ""
+        || parsed.password().is_some()
+        || parsed.port().is_some()
+    {
         return Err(format!(
             "{SETTING}: only s3://bucket and query options are supported (no path, port or credentials; credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)"
         ));
@@ -226,7 +253,9 @@ pub fn s3_store(url: &str) -> Result<AmazonS3, String> {
                 let endpoint = url::Url::parse(&value)
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                    .ok_or_else(|| format!("{SETTING}: endpoint '{value}' is not an http(s) URL"))?;
+                    .ok_or_else(|| {
+                        format!("{SETTING}: endpoint '{value}' is not an http(s) URL")
+                    })?;
                 endpoint_is_http = endpoint.scheme() == "http";
                 builder = builder.with_endpoint(value.trim_end_matches('/'));
             }
@@ -247,7 +276,9 @@ pub fn s3_store(url: &str) -> Result<AmazonS3, String> {
         }
     }
     if endpoint_is_http && !allow_http {
-        return Err(format!("{SETTING}: the endpoint is plain http; add allow_http=true to allow that"));
+        return Err(format!(
+            "{SETTING}: the endpoint is plain http; add allow_http=true to allow that"
+        ));
     }
     builder.build().map_err(|e| format!("{SETTING}: {e}"))
 }
@@ -269,7 +300,10 @@ mod tests {
     #[test]
     fn storage_urls_are_validated_with_the_setting_named() {
         assert!(s3_store("s3://bucket").is_ok());
-        assert!(s3_store("s3://bucket?endpoint=http://127.0.0.1:9000&region=us-east-1&allow_http=true").is_ok());
+        assert!(
+            s3_store("s3://bucket?endpoint=http://127.0.0.1:9000&region=us-east-1&allow_http=true")
+                .is_ok()
+        );
         for bad in [
             "bucket",
             "https://bucket",
@@ -280,8 +314,13 @@ mod tests {
             "s3://bucket?allow_http=yes",
             "s3://bucket?colour=blue",
         ] {
-            let err = s3_store(bad).err().unwrap_or_else(|| panic!("{bad} should be refused"));
-            assert!(err.starts_with("LYCEUM_STORAGE_URL / --storage-url: "), "{err}");
+            let err = s3_store(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad} should be refused"));
+            assert!(
+                err.starts_with("LYCEUM_STORAGE_URL / --storage-url: "),
+                "{err}"
+            );
         }
     }
 }

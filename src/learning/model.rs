@@ -12,7 +12,11 @@ pub struct Progress {
 
 impl Progress {
     pub fn percent(&self) -> i64 {
-        if self.completed_at.is_some() { 100 } else { percent(self.done, self.total) }
+        if self.completed_at.is_some() {
+            100
+        } else {
+            percent(self.done, self.total)
+        }
     }
 }
 

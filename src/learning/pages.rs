@@ -21,7 +21,10 @@ fn date(ts: Option<i64>) -> Option<String> {
 pub fn CoursePageView() -> impl IntoView {
     let id = route_id("id");
     let enrol = ServerAction::<SelfEnrol>::new();
-    let page = Resource::new(move || (id.get(), enrol.version().get()), |(id, _)| load_course_page(id));
+    let page = Resource::new(
+        move || (id.get(), enrol.version().get()),
+        |(id, _)| load_course_page(id),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading the course…"</p> }>
             {move || Suspend::new(async move {
@@ -146,7 +149,13 @@ fn EnrolBox(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl IntoView {
 }
 
 #[component]
-fn Outline(sections: Vec<Section>, course_id: i64, completed: Vec<i64>, current: Option<i64>, linked: bool) -> impl IntoView {
+fn Outline(
+    sections: Vec<Section>,
+    course_id: i64,
+    completed: Vec<i64>,
+    current: Option<i64>,
+    linked: bool,
+) -> impl IntoView {
     view! {
         <div class="outline">
             {sections.into_iter().map(|s| {
@@ -202,7 +211,10 @@ pub fn PlayerPage() -> impl IntoView {
     let item_id = route_id("item_id");
     let done = ServerAction::<MarkDone>::new();
     // Reopening after "Mark as done" shows the new state (recording a view again changes nothing).
-    let view_data = Resource::new(move || (item_id.get(), done.version().get()), |(id, _)| open_item(id));
+    let view_data = Resource::new(
+        move || (item_id.get(), done.version().get()),
+        |(id, _)| open_item(id),
+    );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -327,7 +339,8 @@ pub fn MyLearningPanel(data: Resource<Result<MyLearning, AppError>>) -> impl Int
 
 #[component]
 fn MyLearningView(mine: MyLearning) -> impl IntoView {
-    let nothing = mine.in_progress.is_empty() && mine.completed.is_empty() && mine.waiting.is_empty();
+    let nothing =
+        mine.in_progress.is_empty() && mine.completed.is_empty() && mine.waiting.is_empty();
     view! {
         <section class="card wide" aria-labelledby="learning-heading">
             <h2 id="learning-heading">"My learning"</h2>

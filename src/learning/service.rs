@@ -12,15 +12,25 @@ use crate::enrolments::service::enrol_option;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub async fn course_page(state: &AppState, actor: &Actor, course_id: i64) -> Result<CoursePage, AppError> {
+pub async fn course_page(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<CoursePage, AppError> {
     let access = access::load(&state.db, actor, course_id).await?;
     if !access.may_see_course() {
         return Err(AppError::Forbidden);
     }
-    let mut course = course_store::find(&state.db, course_id).await?.ok_or(AppError::NotFound)?;
+    let mut course = course_store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let enrol = enrol_option(state, actor, &course).await?;
     course.enrolment.enrol_key = None;
-    let progress = if access.is_learner() { store::progress(&state.db, course_id, actor.id).await? } else { None };
+    let progress = if access.is_learner() {
+        store::progress(&state.db, course_id, actor.id).await?
+    } else {
+        None
+    };
     Ok(CoursePage {
         description_html: content::render_markdown(&course.description),
         outline: course_store::outline(&state.db, course_id, access.may_see_learners()).await?,
@@ -34,14 +44,28 @@ pub async fn course_page(state: &AppState, actor: &Actor, course_id: i64) -> Res
 }
 
 fn neighbours(outline: &[Section], item_id: i64) -> (Option<i64>, Option<i64>) {
-    let ids: Vec<i64> = outline.iter().flat_map(|s| s.items.iter().map(|i| i.id)).collect();
-    let Some(pos) = ids.iter().position(|&id| id == item_id) else { return (None, None) };
-    (pos.checked_sub(1).map(|p| ids[p]), ids.get(pos + 1).copied())
+    let ids: Vec<i64> = outline
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| i.id))
+        .collect();
+    let Some(pos) = ids.iter().position(|&id| id == item_id) else {
+        return (None, None);
+    };
+    (
+        pos.checked_sub(1).map(|p| ids[p]),
+        ids.get(pos + 1).copied(),
+    )
 }
 
 /// Opens an item: staff preview it; a learner's view is recorded (and completes "on view" items).
-pub async fn open_item(state: &AppState, actor: &Actor, item_id: i64) -> Result<PlayerView, AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id).await?.ok_or(AppError::NotFound)?;
+pub async fn open_item(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<PlayerView, AppError> {
+    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
     if !access.may_view_content() {
         return Err(AppError::Forbidden);
@@ -54,15 +78,32 @@ pub async fn open_item(state: &AppState, actor: &Actor, item_id: i64) -> Result<
     if learner {
         let now = now();
         let mut tx = state.db.begin().await?;
-        store::record_item(&mut tx, actor.id, item_id, course_id, item.completion == Completion::View, now).await?;
+        store::record_item(
+            &mut tx,
+            actor.id,
+            item_id,
+            course_id,
+            item.completion == Completion::View,
+            now,
+        )
+        .await?;
         complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
         tx.commit().await?;
     }
     player_view(state, actor, course_id, item_id, staff, learner).await
 }
 
-async fn player_view(state: &AppState, actor: &Actor, course_id: i64, item_id: i64, staff: bool, learner: bool) -> Result<PlayerView, AppError> {
-    let course = course_store::find(&state.db, course_id).await?.ok_or(AppError::NotFound)?;
+async fn player_view(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    item_id: i64,
+    staff: bool,
+    learner: bool,
+) -> Result<PlayerView, AppError> {
+    let course = course_store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let outline = course_store::outline(&state.db, course_id, staff).await?;
     let (previous, next) = neighbours(&outline, item_id);
     let (completed, progress) = if learner {
@@ -73,7 +114,11 @@ async fn player_view(state: &AppState, actor: &Actor, course_id: i64, item_id: i
     } else {
         (Vec::new(), None)
     };
-    let total = outline.iter().flat_map(|s| &s.items).filter(|i| i.required && !i.hidden).count() as i64;
+    let total = outline
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.required && !i.hidden)
+        .count() as i64;
     Ok(PlayerView {
         course_id,
         course_code: course.code,
@@ -83,12 +128,22 @@ async fn player_view(state: &AppState, actor: &Actor, course_id: i64, item_id: i
         completed,
         previous,
         next,
-        progress: progress.unwrap_or(Progress { done: 0, total, completed_at: None, last_item_id: None }),
+        progress: progress.unwrap_or(Progress {
+            done: 0,
+            total,
+            completed_at: None,
+            last_item_id: None,
+        }),
         is_learner: learner,
     })
 }
 
-async fn complete_course_if_done(tx: &mut crate::db::Tx, course_id: i64, user_id: i64, now: i64) -> Result<(), AppError> {
+async fn complete_course_if_done(
+    tx: &mut crate::db::Tx,
+    course_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
     if let Some(p) = store::progress_in_tx(tx, course_id, user_id).await? {
         if p.completed_at.is_none() && p.total > 0 && p.done >= p.total {
             store::mark_course_complete(tx, course_id, user_id, now).await?;
@@ -98,8 +153,14 @@ async fn complete_course_if_done(tx: &mut crate::db::Tx, course_id: i64, user_id
 }
 
 /// "Mark as done" on an item.
-pub async fn mark_done(state: &AppState, actor: &Actor, item_id: i64) -> Result<PlayerView, AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id).await?.ok_or(AppError::NotFound)?;
+pub async fn mark_done(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<PlayerView, AppError> {
+    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
     if !access.may_view_content() || !access.is_learner() || item.hidden {
         return Err(AppError::Forbidden);
@@ -113,24 +174,40 @@ pub async fn mark_done(state: &AppState, actor: &Actor, item_id: i64) -> Result<
 }
 
 /// The item to resume a course at: the last one opened, else the first visible one.
-pub async fn resume_item(state: &AppState, actor: &Actor, course_id: i64) -> Result<Option<i64>, AppError> {
+pub async fn resume_item(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<Option<i64>, AppError> {
     let access = access::load(&state.db, actor, course_id).await?;
     if !access.may_view_content() {
         return Err(AppError::Forbidden);
     }
     let outline = course_store::outline(&state.db, course_id, access.may_see_learners()).await?;
-    let visible: Vec<i64> = outline.iter().flat_map(|s| s.items.iter().map(|i| i.id)).collect();
+    let visible: Vec<i64> = outline
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| i.id))
+        .collect();
     let last = if access.is_learner() {
-        store::progress(&state.db, course_id, actor.id).await?.and_then(|p| p.last_item_id)
+        store::progress(&state.db, course_id, actor.id)
+            .await?
+            .and_then(|p| p.last_item_id)
     } else {
         None
     };
-    Ok(last.filter(|id| visible.contains(id)).or_else(|| visible.first().copied()))
+    Ok(last
+        .filter(|id| visible.contains(id))
+        .or_else(|| visible.first().copied()))
 }
 
 pub async fn my_learning(state: &AppState, actor: &Actor) -> Result<MyLearning, AppError> {
     let cards = store::learning_cards(&state.db, actor.id, 200).await?;
-    let mut out = MyLearning { in_progress: Vec::new(), completed: Vec::new(), waiting: Vec::new(), teaching: Vec::new() };
+    let mut out = MyLearning {
+        in_progress: Vec::new(),
+        completed: Vec::new(),
+        waiting: Vec::new(),
+        teaching: Vec::new(),
+    };
     for card in cards {
         if card.status != EnrolmentStatus::Active {
             out.waiting.push(card);
@@ -140,14 +217,22 @@ pub async fn my_learning(state: &AppState, actor: &Actor) -> Result<MyLearning, 
             out.in_progress.push(card);
         }
     }
-    out.completed.sort_by_key(|c| std::cmp::Reverse(c.progress.completed_at));
+    out.completed
+        .sort_by_key(|c| std::cmp::Reverse(c.progress.completed_at));
     if can(actor, Action::CreateCourse) || can(actor, Action::ViewUsers) {
-        out.teaching = crate::courses::service::teaching(state, actor, &CatalogueQuery::default()).await?.items;
-    } else {
-        // Teaching assistants without the instructor role still see the courses they help in.
-        out.teaching = course_store::search(&state.db, &CatalogueQuery::default(), crate::courses::model::CourseState::ALL, Some(actor.id))
+        out.teaching = crate::courses::service::teaching(state, actor, &CatalogueQuery::default())
             .await?
             .items;
+    } else {
+        // Teaching assistants without the instructor role still see the courses they help in.
+        out.teaching = course_store::search(
+            &state.db,
+            &CatalogueQuery::default(),
+            crate::courses::model::CourseState::ALL,
+            Some(actor.id),
+        )
+        .await?
+        .items;
     }
     Ok(out)
 }

@@ -7,9 +7,17 @@ use crate::error::AppError;
 use crate::{with_db, with_tx};
 
 /// Records that a learner opened an item, completing it when `complete`.
-pub async fn record_item(tx: &mut Tx, user_id: i64, item_id: i64, course_id: i64, complete: bool, now: i64) -> Result<(), AppError> {
+pub async fn record_item(
+    tx: &mut Tx,
+    user_id: i64,
+    item_id: i64,
+    course_id: i64,
+    complete: bool,
+    now: i64,
+) -> Result<(), AppError> {
     let completed_at = complete.then_some(now);
-    with_tx!(tx, |c| sqlx::query(
+    with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO item_progress (user_id, item_id, course_id, first_viewed_at, completed_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (user_id, item_id) DO UPDATE SET completed_at = COALESCE(item_progress.completed_at, excluded.completed_at)"
     )
@@ -20,8 +28,10 @@ pub async fn record_item(tx: &mut Tx, user_id: i64, item_id: i64, course_id: i64
     .bind(completed_at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
-    with_tx!(tx, |c| sqlx::query(
+    .map(|r| r.rows_affected())?
+    });
+    with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE enrolments SET last_item_id = $3, last_activity_at = $4 WHERE course_id = $1 AND user_id = $2"
     )
     .bind(course_id)
@@ -30,7 +40,8 @@ pub async fn record_item(tx: &mut Tx, user_id: i64, item_id: i64, course_id: i64
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
@@ -50,7 +61,12 @@ struct ProgressRow {
 
 impl From<ProgressRow> for Progress {
     fn from(r: ProgressRow) -> Progress {
-        Progress { done: r.done, total: r.total, completed_at: r.completed_at, last_item_id: r.last_item_id }
+        Progress {
+            done: r.done,
+            total: r.total,
+            completed_at: r.completed_at,
+            last_item_id: r.last_item_id,
+        }
     }
 }
 
@@ -63,7 +79,11 @@ pub async fn progress(db: &Db, course_id: i64, user_id: i64) -> Result<Option<Pr
     Ok(row.map(Progress::from))
 }
 
-pub async fn progress_in_tx(tx: &mut Tx, course_id: i64, user_id: i64) -> Result<Option<Progress>, AppError> {
+pub async fn progress_in_tx(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Option<Progress>, AppError> {
     let row: Option<ProgressRow> = with_tx!(tx, |c| sqlx::query_as(PROGRESS_SELECT)
         .bind(course_id)
         .bind(user_id)
@@ -72,8 +92,14 @@ pub async fn progress_in_tx(tx: &mut Tx, course_id: i64, user_id: i64) -> Result
     Ok(row.map(Progress::from))
 }
 
-pub async fn mark_course_complete(tx: &mut Tx, course_id: i64, user_id: i64, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+pub async fn mark_course_complete(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE enrolments SET completed_at = $3 WHERE course_id = $1 AND user_id = $2 AND completed_at IS NULL"
     )
     .bind(course_id)
@@ -81,19 +107,22 @@ pub async fn mark_course_complete(tx: &mut Tx, course_id: i64, user_id: i64, now
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
 /// Items of a course the learner has completed.
 pub async fn completed_items(db: &Db, course_id: i64, user_id: i64) -> Result<Vec<i64>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
         "SELECT item_id FROM item_progress WHERE course_id = $1 AND user_id = $2 AND completed_at IS NOT NULL"
     )
     .bind(course_id)
     .bind(user_id)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -107,8 +136,13 @@ struct CardRow {
 }
 
 /// The learner's courses (as a learner, not withdrawn, not drafts), most recently active first.
-pub async fn learning_cards(db: &Db, user_id: i64, limit: i64) -> Result<Vec<LearningCard>, AppError> {
-    let rows: Vec<CardRow> = with_db!(db, |p| sqlx::query_as(
+pub async fn learning_cards(
+    db: &Db,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<LearningCard>, AppError> {
+    let rows: Vec<CardRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT c.id AS course_id, c.code, c.title, e.status, \
          (SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id WHERE pr.user_id = e.user_id \
            AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden) AS done, \
@@ -121,7 +155,8 @@ pub async fn learning_cards(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Lea
     .bind(user_id)
     .bind(limit)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     Ok(rows
         .into_iter()
         .map(|r| LearningCard {

@@ -2,7 +2,10 @@ use leptos::prelude::*;
 
 /// A labelled progress bar (the native element, so screen readers announce it) with the percentage.
 #[component]
-pub fn ProgressBar(percent: i64, #[prop(default = "Progress")] label: &'static str) -> impl IntoView {
+pub fn ProgressBar(
+    percent: i64,
+    #[prop(default = "Progress")] label: &'static str,
+) -> impl IntoView {
     let percent = percent.clamp(0, 100);
     view! {
         <div class="progress">

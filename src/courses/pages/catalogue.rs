@@ -22,9 +22,19 @@ fn query_from_url(map: &leptos_router::params::ParamsMap) -> CatalogueQuery {
 fn href_for(q: &CatalogueQuery, page: u32) -> String {
     let pairs = [
         ("q", q.search.clone()),
-        ("category", q.category_id.map(|c| c.to_string()).unwrap_or_default()),
+        (
+            "category",
+            q.category_id.map(|c| c.to_string()).unwrap_or_default(),
+        ),
         ("tag", q.tag.clone()),
-        ("page", if page > 1 { page.to_string() } else { String::new() }),
+        (
+            "page",
+            if page > 1 {
+                page.to_string()
+            } else {
+                String::new()
+            },
+        ),
     ];
     format!("/courses{}", query_string(&pairs))
 }
@@ -149,7 +159,10 @@ pub fn NewCoursePage() -> impl IntoView {
 
 /// The create/edit form for a course's settings.
 #[component]
-pub fn CourseSettingsForm(course: Option<Course>, categories: Vec<CategoryOption>) -> impl IntoView {
+pub fn CourseSettingsForm(
+    course: Option<Course>,
+    categories: Vec<CategoryOption>,
+) -> impl IntoView {
     let initial = course.as_ref().map(Course::form).unwrap_or_default();
     let code = RwSignal::new(initial.code);
     let title = RwSignal::new(initial.title);
@@ -163,13 +176,19 @@ pub fn CourseSettingsForm(course: Option<Course>, categories: Vec<CategoryOption
     let create = ServerAction::<CreateCourse>::new();
     let update = ServerAction::<UpdateCourse>::new();
     let editing = course.as_ref().map(|c| c.id);
-    let result: Signal<Option<Result<Course, AppError>>> =
-        if editing.is_some() { update.value().into() } else { create.value().into() };
+    let result: Signal<Option<Result<Course, AppError>>> = if editing.is_some() {
+        update.value().into()
+    } else {
+        create.value().into()
+    };
     let pending = Signal::derive(move || create.pending().get() || update.pending().get());
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(created)) = create.value().get() {
-            navigate(&format!("/courses/{}/edit?created=1", created.id), Default::default());
+            navigate(
+                &format!("/courses/{}/edit?created=1", created.id),
+                Default::default(),
+            );
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

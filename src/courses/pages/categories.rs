@@ -14,7 +14,10 @@ use leptos_meta::Title;
 pub fn CategoriesPage() -> impl IntoView {
     let save = ServerAction::<SaveCategory>::new();
     let delete = ServerAction::<DeleteCategory>::new();
-    let categories = Resource::new(move || (save.version().get(), delete.version().get()), |_| list_categories());
+    let categories = Resource::new(
+        move || (save.version().get(), delete.version().get()),
+        |_| list_categories(),
+    );
     let name = RwSignal::new(String::new());
     let parent = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<i64>);

@@ -94,7 +94,10 @@ impl EditorActions {
 pub fn CourseEditorPage() -> impl IntoView {
     let id = route_id("id");
     let actions = EditorActions::new();
-    let editor = Resource::new(move || (id.get(), actions.version()), |(id, _)| load_course_editor(id));
+    let editor = Resource::new(
+        move || (id.get(), actions.version()),
+        |(id, _)| load_course_editor(id),
+    );
     Effect::new(move |_| {
         if let Some(Ok(_)) = editor.get() {
             if let Some(target) = actions.focus_after.get_untracked() {
@@ -185,7 +188,13 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
 }
 
 #[component]
-fn Structure(sections: Vec<Section>, files: Vec<FileInfo>, course_id: i64, can_edit: bool, actions: EditorActions) -> impl IntoView {
+fn Structure(
+    sections: Vec<Section>,
+    files: Vec<FileInfo>,
+    course_id: i64,
+    can_edit: bool,
+    actions: EditorActions,
+) -> impl IntoView {
     let new_section = RwSignal::new(String::new());
     let add_result: Signal<Option<Result<i64, AppError>>> = actions.add_section.value().into();
     let place_result: Signal<Option<Result<(), AppError>>> = actions.place_item.value().into();
@@ -291,7 +300,13 @@ fn Structure(sections: Vec<Section>, files: Vec<FileInfo>, course_id: i64, can_e
 }
 
 #[component]
-fn SectionTools(section_id: i64, title: String, index: usize, count: usize, actions: EditorActions) -> impl IntoView {
+fn SectionTools(
+    section_id: i64,
+    title: String,
+    index: usize,
+    count: usize,
+    actions: EditorActions,
+) -> impl IntoView {
     let renaming = RwSignal::new(false);
     let name = RwSignal::new(title.clone());
     let confirming = RwSignal::new(false);
@@ -326,7 +341,12 @@ fn SectionTools(section_id: i64, title: String, index: usize, count: usize, acti
 }
 
 #[component]
-fn AddItemForm(section_id: i64, section_title: String, files: Vec<FileInfo>, actions: EditorActions) -> impl IntoView {
+fn AddItemForm(
+    section_id: i64,
+    section_title: String,
+    files: Vec<FileInfo>,
+    actions: EditorActions,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let kind = RwSignal::new("lesson".to_string());
     let title = RwSignal::new(String::new());
@@ -421,12 +441,20 @@ fn AddItemForm(section_id: i64, section_title: String, files: Vec<FileInfo>, act
 }
 
 #[component]
-fn FilesPanel(course_id: i64, files: Vec<FileInfo>, max_upload: u64, can_edit: bool, cover: Option<i64>, actions: EditorActions) -> impl IntoView {
+fn FilesPanel(
+    course_id: i64,
+    files: Vec<FileInfo>,
+    max_upload: u64,
+    can_edit: bool,
+    cover: Option<i64>,
+    actions: EditorActions,
+) -> impl IntoView {
     let query = use_query_map();
     let q = query.get_untracked();
     let upload_error = q.get("upload_error");
     let uploaded = q.get("uploaded").and_then(|id| id.parse::<i64>().ok());
-    let uploaded_name = uploaded.and_then(|id| files.iter().find(|f| f.id == id).map(|f| f.name.clone()));
+    let uploaded_name =
+        uploaded.and_then(|id| files.iter().find(|f| f.id == id).map(|f| f.name.clone()));
     let client_error = RwSignal::new(None::<String>);
     let max_mb = max_upload / (1024 * 1024);
     let on_change = move |_ev: leptos::ev::Event| {
@@ -541,7 +569,13 @@ fn EnrolmentSettingsPanel(course_id: i64, settings: EnrolmentSettings) -> impl I
 
 #[component]
 fn PrerequisitesPanel(course_id: i64, prerequisites: Vec<CourseCard>) -> impl IntoView {
-    let codes = RwSignal::new(prerequisites.iter().map(|c| c.code.clone()).collect::<Vec<_>>().join(", "));
+    let codes = RwSignal::new(
+        prerequisites
+            .iter()
+            .map(|c| c.code.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     let action = ServerAction::<SetPrerequisites>::new();
     let result: Signal<Option<Result<Vec<CourseCard>, AppError>>> = action.value().into();
     view! {
@@ -569,7 +603,10 @@ fn CopyPanel(course_id: i64, code: String, title: String) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(course)) = action.value().get() {
-            navigate(&format!("/courses/{}/edit?created=1", course.id), Default::default());
+            navigate(
+                &format!("/courses/{}/edit?created=1", course.id),
+                Default::default(),
+            );
         }
     });
     view! {

@@ -17,7 +17,10 @@ pub fn ItemEditorPage() -> impl IntoView {
     let item_id = route_id("item_id");
     let save = ServerAction::<UpdateItem>::new();
     let restore = ServerAction::<RestoreRevision>::new();
-    let item = Resource::new(move || (item_id.get(), restore.version().get()), |(id, _)| item_for_editing(id));
+    let item = Resource::new(
+        move || (item_id.get(), restore.version().get()),
+        |(id, _)| item_for_editing(id),
+    );
     let editor = Resource::new(move || course_id.get(), load_course_editor);
     let revisions = Resource::new(
         move || (item_id.get(), save.version().get(), restore.version().get()),
@@ -94,7 +97,12 @@ mod web_sys_storage {
 }
 
 #[component]
-fn ItemForm(detail: ItemDetail, files: Vec<FileInfo>, save: ServerAction<UpdateItem>, can_edit: bool) -> impl IntoView {
+fn ItemForm(
+    detail: ItemDetail,
+    files: Vec<FileInfo>,
+    save: ServerAction<UpdateItem>,
+    can_edit: bool,
+) -> impl IntoView {
     let initial = detail.form();
     let item_id = detail.item.id;
     let kind = detail.item.kind;
@@ -199,7 +207,12 @@ fn ItemForm(detail: ItemDetail, files: Vec<FileInfo>, save: ServerAction<UpdateI
 }
 
 #[component]
-fn Revisions(item_id: i64, list: Vec<Revision>, restore: ServerAction<RestoreRevision>, can_edit: bool) -> impl IntoView {
+fn Revisions(
+    item_id: i64,
+    list: Vec<Revision>,
+    restore: ServerAction<RestoreRevision>,
+    can_edit: bool,
+) -> impl IntoView {
     let old = RwSignal::new(list.get(1).map(|r| r.id));
     let new = RwSignal::new(list.first().map(|r| r.id));
     let compare = ServerAction::<CompareRevisions>::new();

@@ -29,5 +29,11 @@ pub fn category_options(categories: &[CategoryOption], selected: &str) -> impl I
 /// The id segment of the current route, or 0.
 pub fn route_id(name: &'static str) -> Memo<i64> {
     let params = leptos_router::hooks::use_params_map();
-    Memo::new(move |_| params.get().get(name).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
+    Memo::new(move |_| {
+        params
+            .get()
+            .get(name)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    })
 }
