@@ -925,16 +925,15 @@ struct RevisionRow {
 }
 
 pub async fn revisions(db: &Db, item_id: i64) -> Result<Vec<Revision>, AppError> {
-    let rows: Vec<RevisionRow> =
-        with_db!(db, |p| {
-            sqlx::query_as(
+    let rows: Vec<RevisionRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT r.id, r.title, u.name AS author, r.created_at, '' AS body FROM item_revisions r \
          LEFT JOIN users u ON u.id = r.author_id WHERE r.item_id = $1 ORDER BY r.id DESC LIMIT 200"
     )
     .bind(item_id)
     .fetch_all(p)
     .await?
-        });
+    });
     Ok(rows
         .into_iter()
         .map(|r| Revision {

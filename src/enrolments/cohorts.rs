@@ -246,9 +246,8 @@ pub async fn add_members(
     }
     let mut added = 0;
     for user in users.values() {
-        let inserted =
-            with_tx!(&mut tx, |c| {
-                sqlx::query(
+        let inserted = with_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO cohort_members (cohort_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         )
         .bind(cohort_id)
@@ -256,7 +255,7 @@ pub async fn add_members(
         .execute(c)
         .await
         .map(|r| r.rows_affected())?
-            });
+        });
         if inserted > 0 {
             added += 1;
             enrol_member_everywhere(&mut tx, cohort_id, user.id, now).await?;
