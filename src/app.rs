@@ -89,6 +89,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses/:id/participants") view=crate::enrolments::pages::ParticipantsPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/learn") view=crate::learning::pages::ResumePage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/learn/:item_id") view=crate::learning::pages::PlayerPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions") view=crate::assessments::pages::QuestionBankPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions/new") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions/:question_id") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/grading") view=crate::assessments::pages::GradingQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/attempts/:id") view=crate::assessments::pages::AttemptPage ssr=SsrMode::Async />
+                    <Route path=path!("/attempts/:id/review") view=crate::assessments::pages::AttemptReviewPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="app-footer">

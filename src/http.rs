@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(crate::files::handlers::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
+        .route("/courses/{id}/questions/export", get(crate::assessments::handlers::export_questions))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())

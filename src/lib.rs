@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 
 pub mod app;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod courses;

@@ -125,6 +125,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
     leptos_options.site_addr = config.addr;
     let addr = config.addr;
     let state = AppState::new(leptos_options, db.clone(), config);
+    tokio::spawn(lyceum::assessments::attempts::run_clock(state.clone()));
     let app = lyceum::http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

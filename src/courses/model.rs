@@ -152,10 +152,17 @@ string_enum!(
     CourseRole { Instructor = "instructor" / "Instructor", Assistant = "assistant" / "Teaching assistant", Learner = "learner" / "Learner" }
 );
 string_enum!(
-    /// What an item is. Quizzes, assignments and packages join this list in later issues; each kind
-    /// decides its own editor and player.
-    ItemKind { Lesson = "lesson" / "Lesson", File = "file" / "File", Video = "video" / "Video", Link = "link" / "External link" }
+    /// What an item is; each kind decides its own editor and player. Assessed kinds (quizzes)
+    /// complete by submission, not by viewing or "Mark as done".
+    ItemKind { Lesson = "lesson" / "Lesson", File = "file" / "File", Video = "video" / "Video", Link = "link" / "External link", Quiz = "quiz" / "Quiz" }
 );
+impl ItemKind {
+    /// Kinds that learners complete by handing something in.
+    pub fn is_assessed(self) -> bool {
+        matches!(self, ItemKind::Quiz)
+    }
+}
+
 string_enum!(
     /// How an item becomes complete.
     Completion { View = "view" / "When viewed", Manual = "manual" / "When marked as done" }
@@ -441,7 +448,11 @@ impl ItemForm {
             problems.add("kind", "Choose what kind of item this is.");
         }
         let title = problems.check(parse_line("title", "title", &self.title, 200));
-        let completion = Completion::parse(&self.completion).unwrap_or(Completion::View);
+        let completion = match kind {
+            // Completed by submitting (see assessments::attempts::record_completion).
+            Some(k) if k.is_assessed() => Completion::Manual,
+            _ => Completion::parse(&self.completion).unwrap_or(Completion::View),
+        };
         if self.body.len() > 500_000 {
             problems.add("body", "The page can be at most 500,000 characters.");
         }

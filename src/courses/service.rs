@@ -324,6 +324,10 @@ pub async fn copy(
                 completion: item.completion,
             };
             let new_item = store::insert_item(&mut tx, new_id, section_id, &fields, now).await?;
+            if item.kind == ItemKind::Quiz {
+                // Settings start from the defaults; the question bank is not copied yet.
+                crate::assessments::quiz_store::insert_quiz(&mut tx, new_item, new_id, now).await?;
+            }
             if item.kind == ItemKind::Lesson {
                 store::insert_revision(
                     &mut tx,

@@ -136,6 +136,9 @@ pub async fn add_item(
     if fields.kind == ItemKind::Lesson {
         store::insert_revision(&mut tx, id, &fields.title, &fields.body, actor.id, now).await?;
     }
+    if fields.kind == ItemKind::Quiz {
+        crate::assessments::quiz_store::insert_quiz(&mut tx, id, course_id, now).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -153,6 +156,9 @@ pub async fn update_item(
     let now = now();
     let mut tx = state.db.begin().await?;
     store::update_item(&mut tx, item_id, &fields, now).await?;
+    if fields.kind == ItemKind::Quiz {
+        crate::assessments::quiz_store::insert_quiz(&mut tx, item_id, course_id, now).await?;
+    }
     if fields.kind == ItemKind::Lesson {
         store::insert_revision(&mut tx, item_id, &fields.title, &fields.body, actor.id, now)
             .await?;

@@ -256,6 +256,8 @@ fn Player(view: PlayerView, done: ServerAction<MarkDone>) -> impl IntoView {
                         view! { <p class="small muted">"Preview: progress is recorded for learners only."</p> }.into_any()
                     } else if complete {
                         view! { <p class="done-note" role="status">"✓ Done"</p> }.into_any()
+                    } else if item.item.kind.is_assessed() {
+                        ().into_any()
                     } else {
                         view! {
                             <button type="button" class="btn btn-primary" disabled=move || done.pending().get()
@@ -276,6 +278,7 @@ fn Player(view: PlayerView, done: ServerAction<MarkDone>) -> impl IntoView {
 fn ItemContent(item: crate::courses::model::ItemDetail) -> impl IntoView {
     match item.item.kind {
         ItemKind::Lesson => view! { <div class="prose" inner_html=item.html.clone()></div> }.into_any(),
+        ItemKind::Quiz => view! { <crate::assessments::pages::QuizIntroPanel item_id=item.item.id /> }.into_any(),
         ItemKind::Link => {
             let url = item.url.clone().unwrap_or_default();
             view! {

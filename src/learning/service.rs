@@ -83,7 +83,7 @@ pub async fn open_item(
             actor.id,
             item_id,
             course_id,
-            item.completion == Completion::View,
+            item.completion == Completion::View && !item.kind.is_assessed(),
             now,
         )
         .await?;
@@ -138,7 +138,8 @@ async fn player_view(
     })
 }
 
-async fn complete_course_if_done(
+/// Marks the course complete once every required item is done (after any item completes).
+pub(crate) async fn complete_course_if_done(
     tx: &mut crate::db::Tx,
     course_id: i64,
     user_id: i64,
@@ -162,7 +163,8 @@ pub async fn mark_done(
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
-    if !access.may_view_content() || !access.is_learner() || item.hidden {
+    if !access.may_view_content() || !access.is_learner() || item.hidden || item.kind.is_assessed()
+    {
         return Err(AppError::Forbidden);
     }
     let now = now();

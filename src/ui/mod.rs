@@ -5,6 +5,7 @@ pub mod format;
 pub mod forms;
 pub mod pagination;
 pub mod progress;
+pub mod storage;
 
 pub use errors::{ErrorPage, Forbidden, NotFound};
 pub use forms::{Checkbox, Field, FormAlert, TextArea};

@@ -7,6 +7,7 @@ use super::editor::human_size;
 use super::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
+use crate::ui::storage::local_storage;
 use crate::ui::{ErrorPage, Field, FormAlert, TextArea, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,6 +45,9 @@ pub fn ItemEditorPage() -> impl IntoView {
                     </div>
                     <div class="stack">
                         <section class="card"><ItemForm detail=item.clone() files=editor.files.clone() save can_edit=editor.can_edit /></section>
+                        {(item.item.kind == ItemKind::Quiz).then(|| view! {
+                            <crate::assessments::pages::QuizSetup item_id=item.item.id />
+                        })}
                         {(item.item.kind == ItemKind::Lesson).then(|| view! {
                             <Suspense fallback=|| view! { <p>"Loading revisions…"</p> }>
                                 {move || Suspend::new(async move {
@@ -63,37 +67,6 @@ pub fn ItemEditorPage() -> impl IntoView {
 
 fn draft_key(item_id: i64) -> String {
     format!("lyceum-draft-item-{item_id}")
-}
-
-fn local_storage() -> Option<web_sys_storage::Storage> {
-    #[cfg(feature = "hydrate")]
-    {
-        window().local_storage().ok().flatten()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
-    }
-}
-
-#[cfg(feature = "hydrate")]
-mod web_sys_storage {
-    pub use web_sys::Storage;
-}
-#[cfg(not(feature = "hydrate"))]
-mod web_sys_storage {
-    pub struct Storage;
-    impl Storage {
-        pub fn get_item(&self, _: &str) -> Result<Option<String>, ()> {
-            Ok(None)
-        }
-        pub fn set_item(&self, _: &str, _: &str) -> Result<(), ()> {
-            Ok(())
-        }
-        pub fn remove_item(&self, _: &str) -> Result<(), ()> {
-            Ok(())
-        }
-    }
 }
 
 #[component]

@@ -1,0 +1,612 @@
+//! Taking a quiz: start an attempt (questions frozen, drawn and shuffled once), save answers as
+//! they change, submit. The server owns the clock: an attempt's deadline is fixed when it starts,
+//! saves after it (plus a short grace for the network) are refused, and overdue attempts are
+//! submitted by whichever comes first: the learner, the next request that touches the attempt,
+//! or the background sweep (`submit_overdue`), on any app instance.
+
+use super::bank_store::{self, QuestionRow};
+use super::model::*;
+use super::question::{Marking, Question, QuestionBody, Response};
+use super::quiz_store::{
+    self as store, AttemptQuestionRow, AttemptRow, NewAttemptQuestion, SlotRow,
+};
+use super::render;
+use crate::auth::permissions::Actor;
+use crate::courses::access;
+use crate::db::{Tx, now};
+use crate::error::AppError;
+use crate::state::AppState;
+use rand::seq::SliceRandom;
+
+/// Seconds after the deadline during which answers still in flight are accepted.
+pub const GRACE_SECS: i64 = 15;
+
+/// The quiz page before (and between) attempts.
+pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizIntro, AppError> {
+    let (course_id, title, settings) = super::quiz::find(state, item_id).await?;
+    visible(state, actor, course_id, item_id).await?;
+    let now = now();
+    let mut attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
+    if attempts.iter().any(|a| overdue(a, now)) {
+        for a in attempts.iter().filter(|a| overdue(a, now)) {
+            finish(state, a.id, true).await?;
+        }
+        attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
+    }
+    let slots = store::slots(&state.db, item_id).await?;
+    let question_count: usize = slots.iter().map(|s| s.draw_count.max(1) as usize).sum();
+    let open_attempt = attempts.iter().find(|a| a.in_progress()).map(|a| a.id);
+    let cannot_start = if open_attempt.is_some() {
+        None
+    } else {
+        why_not_start(&settings, &attempts, question_count, now)
+    };
+    Ok(QuizIntro {
+        item_id,
+        course_id,
+        title,
+        grade_percent: quiz_percent(&settings, &attempts),
+        settings,
+        question_count,
+        attempts: attempts.iter().map(AttemptRow::summary).collect(),
+        open_attempt,
+        cannot_start,
+        now,
+    })
+}
+
+/// The quiz grade as a percentage by the grading method, from finished, fully marked attempts.
+pub fn quiz_percent(settings: &QuizSettings, attempts: &[AttemptRow]) -> Option<f64> {
+    let shares: Vec<f64> = attempts
+        .iter()
+        .filter(|a| !a.in_progress() && !a.needs_grading && a.max_score > 0.0)
+        .filter_map(|a| a.score.map(|s| s / a.max_score))
+        .collect();
+    settings.grading_method.combine(&shares).map(|s| s * 100.0)
+}
+
+fn why_not_start(
+    settings: &QuizSettings,
+    attempts: &[AttemptRow],
+    question_count: usize,
+    now: i64,
+) -> Option<String> {
+    if question_count == 0 {
+        return Some("This quiz has no questions yet.".into());
+    }
+    if let Some(opens) = settings.opens_at.filter(|o| now < *o) {
+        return Some(format!(
+            "This quiz opens on {}.",
+            crate::ui::format::datetime(opens)
+        ));
+    }
+    if settings.closes_at.is_some_and(|c| now >= c) {
+        return Some("This quiz has closed.".into());
+    }
+    if settings.attempts_allowed > 0 && attempts.len() as i32 >= settings.attempts_allowed {
+        return Some(match settings.attempts_allowed {
+            1 => "You have used your attempt.".into(),
+            n => format!("You have used all {n} attempts."),
+        });
+    }
+    None
+}
+
+/// Anyone who may see the course content, except learners when the item is hidden.
+async fn visible(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    item_id: i64,
+) -> Result<access::CourseAccess, AppError> {
+    let access = access::load(&state.db, actor, course_id).await?;
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    if !access.may_see_learners() {
+        let (_, item, ..) = crate::courses::store::find_item(&state.db, item_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if item.hidden {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(access)
+}
+
+fn overdue(attempt: &AttemptRow, now: i64) -> bool {
+    attempt.in_progress() && attempt.deadline_at.is_some_and(|d| now > d + GRACE_SECS)
+}
+
+/// Starts an attempt, or returns the one already open.
+pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64, AppError> {
+    let (course_id, _, settings) = super::quiz::find(state, item_id).await?;
+    visible(state, actor, course_id, item_id).await?;
+    let now = now();
+    let attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
+    if let Some(open) = attempts.iter().find(|a| a.in_progress()) {
+        if !overdue(open, now) {
+            return Ok(open.id);
+        }
+        finish(state, open.id, true).await?;
+    }
+    let slots = store::slots(&state.db, item_id).await?;
+    let question_count: usize = slots.iter().map(|s| s.draw_count.max(1) as usize).sum();
+    if let Some(reason) = why_not_start(&settings, &attempts, question_count, now) {
+        return Err(AppError::Conflict(reason));
+    }
+    let questions = build_questions(state, course_id, &slots, &settings).await?;
+    let max_score: f64 = questions.iter().map(|q| q.max_mark).sum();
+    let deadline = match (
+        settings.time_limit_secs.map(|l| now + l),
+        settings.closes_at,
+    ) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let number = attempts.iter().map(|a| a.number).max().unwrap_or(0) + 1;
+    let mut tx = state.db.begin().await?;
+    let Some(id) = store::insert_attempt(
+        &mut tx, item_id, course_id, actor.id, number, now, deadline, max_score,
+    )
+    .await?
+    else {
+        // Another tab started one at the same moment: use that one.
+        drop(tx);
+        return store::attempts_of(&state.db, item_id, actor.id)
+            .await?
+            .into_iter()
+            .find(|a| a.in_progress())
+            .map(|a| a.id)
+            .ok_or(AppError::Internal);
+    };
+    store::insert_attempt_questions(&mut tx, id, &questions).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The questions for a new attempt: slots in order (or shuffled), random draws without repeats,
+/// each question's options in a fresh order.
+async fn build_questions(
+    state: &AppState,
+    course_id: i64,
+    slots: &[SlotRow],
+    settings: &QuizSettings,
+) -> Result<Vec<NewAttemptQuestion>, AppError> {
+    let fixed: Vec<i64> = slots.iter().filter_map(|s| s.question_id).collect();
+    let fixed_rows = bank_store::find_many(&state.db, course_id, &fixed).await?;
+    let mut categories: Vec<i64> = slots.iter().filter_map(|s| s.category_id).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let pool = bank_store::in_categories(&state.db, course_id, &categories).await?;
+    let mut rng = rand::thread_rng();
+    let mut used: Vec<i64> = fixed.clone();
+    let mut picked: Vec<(&QuestionRow, f64)> = Vec::new();
+    for slot in slots {
+        if let Some(id) = slot.question_id {
+            if let Some(row) = fixed_rows.iter().find(|r| r.id == id) {
+                picked.push((row, slot.mark));
+            }
+        } else if let Some(category) = slot.category_id {
+            let mut candidates: Vec<&QuestionRow> = pool
+                .iter()
+                .filter(|r| r.category_id == category && !used.contains(&r.id))
+                .collect();
+            candidates.shuffle(&mut rng);
+            for row in candidates.into_iter().take(slot.draw_count.max(1) as usize) {
+                used.push(row.id);
+                picked.push((row, slot.mark));
+            }
+        }
+    }
+    if settings.shuffle_questions {
+        picked.shuffle(&mut rng);
+    }
+    let mut out = Vec::with_capacity(picked.len());
+    for (n, (row, mark)) in picked.into_iter().enumerate() {
+        let question = row.question()?;
+        let order = display_order(&question, settings.shuffle_answers, &mut rng);
+        let max_mark = if matches!(question.body, QuestionBody::Description) {
+            0.0
+        } else {
+            mark
+        };
+        out.push(NewAttemptQuestion {
+            slot: n as i32 + 1,
+            question_id: row.id,
+            question: row.data.clone(),
+            display_order: serde_json::to_string(&order).map_err(|_| AppError::Internal)?,
+            max_mark,
+        });
+    }
+    Ok(out)
+}
+
+/// The order a learner sees a question's options in (indexes into the question's own lists).
+fn display_order(
+    question: &Question,
+    shuffle_answers: bool,
+    rng: &mut impl rand::Rng,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = match &question.body {
+        QuestionBody::SingleChoice { choices } | QuestionBody::MultipleResponse { choices } => {
+            (0..choices.len()).collect()
+        }
+        QuestionBody::Ordering { items } => (0..items.len()).collect(),
+        QuestionBody::Matching { .. } => (0..matching_options(question).len()).collect(),
+        _ => Vec::new(),
+    };
+    let always = matches!(
+        question.body,
+        QuestionBody::Ordering { .. } | QuestionBody::Matching { .. }
+    );
+    if shuffle_answers || always {
+        order.shuffle(rng);
+        // An ordering question must not start out already solved.
+        if matches!(question.body, QuestionBody::Ordering { .. })
+            && order.len() > 1
+            && order.windows(2).all(|w| w[0] < w[1])
+        {
+            order.rotate_left(1);
+        }
+    }
+    order
+}
+
+/// A matching question's answer options: every pair's answer and the distractors, once each.
+pub fn matching_options(question: &Question) -> Vec<String> {
+    let QuestionBody::Matching { pairs, distractors } = &question.body else {
+        return Vec::new();
+    };
+    let mut options: Vec<String> = Vec::new();
+    for answer in pairs.iter().map(|p| &p.answer).chain(distractors) {
+        if !options.iter().any(|o| o == answer) {
+            options.push(answer.clone());
+        }
+    }
+    options
+}
+
+/// The learner's own attempt, or 403.
+async fn own_attempt(
+    state: &AppState,
+    actor: &Actor,
+    attempt_id: i64,
+) -> Result<AttemptRow, AppError> {
+    let attempt = store::attempt(&state.db, attempt_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if attempt.user_id != actor.id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(attempt)
+}
+
+/// An attempt in progress, ready to show.
+pub async fn view(
+    state: &AppState,
+    actor: &Actor,
+    attempt_id: i64,
+) -> Result<AttemptView, AppError> {
+    let mut attempt = own_attempt(state, actor, attempt_id).await?;
+    let now = now();
+    if overdue(&attempt, now) {
+        finish(state, attempt.id, true).await?;
+        attempt.state = "submitted".into();
+    }
+    let (_, title, settings) = super::quiz::find(state, attempt.item_id).await?;
+    let rows = if attempt.in_progress() {
+        store::attempt_questions(&state.db, attempt_id).await?
+    } else {
+        Vec::new()
+    };
+    let mut questions = Vec::with_capacity(rows.len());
+    for (n, row) in rows.iter().enumerate() {
+        questions.push(attempt_question(row, n + 1)?);
+    }
+    Ok(AttemptView {
+        attempt_id,
+        item_id: attempt.item_id,
+        course_id: attempt.course_id,
+        title,
+        number: attempt.number,
+        questions_per_page: settings.questions_per_page,
+        questions,
+        now,
+        deadline_at: attempt.deadline_at,
+        submitted: !attempt.in_progress(),
+    })
+}
+
+pub fn parse_question(row: &AttemptQuestionRow) -> Result<(Question, Vec<usize>), AppError> {
+    let question: Question = serde_json::from_str(&row.question).map_err(|_| AppError::Internal)?;
+    let order: Vec<usize> = serde_json::from_str(&row.display_order).unwrap_or_default();
+    Ok((question, order))
+}
+
+fn attempt_question(row: &AttemptQuestionRow, number: usize) -> Result<AttemptQuestion, AppError> {
+    let (question, order) = parse_question(row)?;
+    let html_of = |t: &super::question::RichText| render::to_html(t);
+    let ordered = |texts: Vec<String>| -> Vec<(usize, String)> {
+        order
+            .iter()
+            .filter_map(|i| texts.get(*i).map(|t| (*i, t.clone())))
+            .collect()
+    };
+    let input = match &question.body {
+        QuestionBody::SingleChoice { choices } => {
+            QuestionInput::Single(ordered(choices.iter().map(|c| html_of(&c.text)).collect()))
+        }
+        QuestionBody::MultipleResponse { choices } => {
+            QuestionInput::Multiple(ordered(choices.iter().map(|c| html_of(&c.text)).collect()))
+        }
+        QuestionBody::TrueFalse { .. } => QuestionInput::TrueFalse,
+        QuestionBody::ShortAnswer { .. } => QuestionInput::ShortText,
+        QuestionBody::Numeric { .. } => QuestionInput::Number,
+        QuestionBody::Matching { pairs, .. } => {
+            let options = matching_options(&question);
+            QuestionInput::Matching {
+                prompts: pairs.iter().map(|p| html_of(&p.prompt)).collect(),
+                options: order
+                    .iter()
+                    .filter_map(|i| options.get(*i).cloned())
+                    .collect(),
+            }
+        }
+        QuestionBody::Ordering { items } => QuestionInput::Ordering(ordered(items.clone())),
+        QuestionBody::FillBlanks { blanks } => QuestionInput::Blanks(blanks.len()),
+        QuestionBody::Essay => QuestionInput::Essay,
+        QuestionBody::Description => QuestionInput::Description,
+    };
+    Ok(AttemptQuestion {
+        slot: row.slot,
+        number,
+        max_mark: row.max_mark,
+        type_label: question.type_label().to_string(),
+        stem_html: stem_html(&question),
+        input,
+        response: row
+            .response
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok()),
+        response_seq: row.response_seq,
+    })
+}
+
+/// The stem as HTML, with fill-in-the-blank markers shown as numbered gaps.
+pub fn stem_html(question: &Question) -> String {
+    let mut html = render::to_html(&question.stem);
+    if let QuestionBody::FillBlanks { blanks } = &question.body {
+        for n in 1..=blanks.len() {
+            html = html.replace(
+                &format!("[[{n}]]"),
+                &format!("<span class=\"blank-gap\">({n}) ______</span>"),
+            );
+        }
+    }
+    html
+}
+
+/// Saves answers. Older saves (lower counters) never overwrite newer ones, so a queue replayed
+/// after a dropped connection is safe. After the deadline the attempt is submitted instead.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    attempt_id: i64,
+    answers: &[AnswerSave],
+) -> Result<SaveReceipt, AppError> {
+    let attempt = own_attempt(state, actor, attempt_id).await?;
+    let now = now();
+    if answers.len() > 500 {
+        return Err(AppError::invalid(
+            "answers",
+            "Too many answers in one save.",
+        ));
+    }
+    let mut encoded = Vec::with_capacity(answers.len());
+    for a in answers {
+        let json = match &a.response {
+            Some(r) => {
+                let json = serde_json::to_string(r).map_err(|_| AppError::Internal)?;
+                if json.len() > 100_000 {
+                    return Err(AppError::invalid(
+                        "answers",
+                        "An answer can be at most 100,000 characters.",
+                    ));
+                }
+                Some(json)
+            }
+            None => None,
+        };
+        encoded.push((a.slot, a.seq, json));
+    }
+    if attempt.in_progress() && !overdue(&attempt, now) {
+        let mut tx = state.db.begin().await?;
+        // Re-check inside the transaction: a submit may have landed since.
+        let still_open = store::attempt_in_tx(&mut tx, attempt_id)
+            .await?
+            .is_some_and(|a| a.in_progress());
+        if still_open {
+            for (slot, seq, json) in &encoded {
+                store::save_response(&mut tx, attempt_id, *slot, *seq, json.as_deref(), now)
+                    .await?;
+            }
+            let saved = store::response_seqs(&mut tx, attempt_id).await?;
+            tx.commit().await?;
+            return Ok(SaveReceipt {
+                saved,
+                now,
+                deadline_at: attempt.deadline_at,
+                finished: false,
+            });
+        }
+    } else if attempt.in_progress() {
+        finish(state, attempt_id, true).await?;
+    }
+    Ok(SaveReceipt {
+        saved: Vec::new(),
+        now,
+        deadline_at: attempt.deadline_at,
+        finished: true,
+    })
+}
+
+/// The learner submits: last answers are saved first (if any are sent), then everything is marked.
+pub async fn submit(
+    state: &AppState,
+    actor: &Actor,
+    attempt_id: i64,
+    last_answers: &[AnswerSave],
+) -> Result<AttemptSummary, AppError> {
+    if !last_answers.is_empty() {
+        save(state, actor, attempt_id, last_answers).await?;
+    }
+    let attempt = own_attempt(state, actor, attempt_id).await?;
+    if attempt.in_progress() {
+        let auto = overdue(&attempt, now());
+        finish(state, attempt_id, auto).await?;
+    }
+    Ok(own_attempt(state, actor, attempt_id).await?.summary())
+}
+
+/// Closes and marks an attempt; returns false when it was already closed.
+pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<bool, AppError> {
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let Some(attempt) = store::attempt_in_tx(&mut tx, attempt_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    // Time runs out at the deadline, even when the sweep notices a little later.
+    let submitted_at = match (auto, attempt.deadline_at) {
+        (true, Some(deadline)) => deadline.min(now),
+        _ => now,
+    };
+    if !store::close_attempt(&mut tx, attempt_id, submitted_at, auto).await? {
+        return Ok(false);
+    }
+    let rows = store::attempt_questions_in_tx(&mut tx, attempt_id).await?;
+    let mut score = 0.0;
+    let mut needs_grading = false;
+    for row in &rows {
+        let (question, _) = parse_question(row)?;
+        let response: Option<Response> = row
+            .response
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok());
+        let fraction = match response.as_ref().map(|r| question.mark(r)) {
+            Some(Marking::Auto { fraction, .. }) => Some(fraction),
+            Some(Marking::Manual) if response.as_ref().is_some_and(Response::is_answered) => None,
+            // Unanswered questions, blank essays and descriptions score nothing.
+            _ => Some(0.0),
+        };
+        match fraction {
+            Some(f) => {
+                let mark = f * row.max_mark;
+                score += mark;
+                store::set_question_mark(
+                    &mut tx,
+                    attempt_id,
+                    row.slot,
+                    Some(f),
+                    Some(mark),
+                    None,
+                    None,
+                    None,
+                )
+                .await?;
+            }
+            None => needs_grading = true,
+        }
+    }
+    store::set_attempt_score(&mut tx, attempt_id, score, needs_grading).await?;
+    record_completion(state, &mut tx, &attempt, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A learner completes a quiz item by finishing an attempt, or, when the quiz has a pass mark,
+/// once their quiz grade reaches it.
+pub async fn record_completion(
+    state: &AppState,
+    tx: &mut Tx,
+    attempt: &AttemptRow,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some((_, _, settings)) = store::settings(&state.db, attempt.item_id).await? else {
+        return Ok(());
+    };
+    let complete = match settings.pass_percent {
+        None => true,
+        Some(pass) => {
+            let mut attempts =
+                store::attempts_of(&state.db, attempt.item_id, attempt.user_id).await?;
+            // This transaction's own changes are not visible to the pool yet: use its fresh row.
+            if let Some(fresh) = store::attempt_in_tx(tx, attempt.id).await? {
+                if let Some(a) = attempts.iter_mut().find(|a| a.id == fresh.id) {
+                    *a = fresh;
+                }
+            }
+            quiz_percent(&settings, &attempts).is_some_and(|p| p + 1e-9 >= pass)
+        }
+    };
+    let learner = access::load(&state.db, &actor_stub(attempt.user_id), attempt.course_id)
+        .await?
+        .is_learner();
+    if learner {
+        crate::learning::store::record_item(
+            tx,
+            attempt.user_id,
+            attempt.item_id,
+            attempt.course_id,
+            complete,
+            now,
+        )
+        .await?;
+        crate::learning::service::complete_course_if_done(
+            tx,
+            attempt.course_id,
+            attempt.user_id,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The attempt's owner as an actor with no site roles, to ask for their course role.
+fn actor_stub(user_id: i64) -> Actor {
+    Actor {
+        id: user_id,
+        name: String::new(),
+        email: String::new(),
+        roles: Vec::new(),
+    }
+}
+
+/// Submits every attempt whose time is up; returns how many it closed. Safe on many instances
+/// at once: each attempt closes once.
+pub async fn submit_overdue(state: &AppState) -> Result<usize, AppError> {
+    let ids = store::overdue_attempts(&state.db, now() - GRACE_SECS, 500).await?;
+    let mut closed = 0;
+    for id in ids {
+        if finish(state, id, true).await? {
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// The background clock: every few seconds, submits attempts whose time ran out (nobody may be
+/// looking at them). Runs on every app instance; `finish` closes each attempt once.
+pub async fn run_clock(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match submit_overdue(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "attempts submitted when their time ran out"),
+            Err(e) => tracing::warn!(error = %e, "submitting overdue attempts failed"),
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Quiz set-up: settings and the ordered slots (fixed questions or random draws). Editing needs
+//! the course's edit permission; slot changes only affect attempts started afterwards, because
+//! every attempt keeps its own copy of its questions.
+
+use super::bank_store;
+use super::model::*;
+use super::quiz_store as store;
+use crate::auth::permissions::Actor;
+use crate::courses::access::{self, CourseAccess};
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The quiz's course and settings, or `NotFound` when the item is not a quiz.
+pub async fn find(state: &AppState, item_id: i64) -> Result<(i64, String, QuizSettings), AppError> {
+    store::settings(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn editable(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64, AppError> {
+    let (course_id, ..) = find(state, item_id).await?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    Ok(course_id)
+}
+
+pub async fn editor(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizEditor, AppError> {
+    let (course_id, title, settings) = find(state, item_id).await?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    let categories = super::bank::categories(state, actor, course_id).await?;
+    let slots = slot_views(state, course_id, item_id, &categories).await?;
+    Ok(QuizEditor {
+        item_id,
+        course_id,
+        title,
+        settings,
+        slots,
+        categories,
+        attempt_count: store::attempt_count(&state.db, item_id).await?,
+    })
+}
+
+async fn slot_views(
+    state: &AppState,
+    course_id: i64,
+    item_id: i64,
+    categories: &[QuestionCategory],
+) -> Result<Vec<QuizSlot>, AppError> {
+    let rows = store::slots(&state.db, item_id).await?;
+    let ids: Vec<i64> = rows.iter().filter_map(|s| s.question_id).collect();
+    let questions = bank_store::find_many(&state.db, course_id, &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for slot in rows {
+        let (label, type_label) = match (slot.question_id, slot.category_id) {
+            (Some(id), _) => match questions.iter().find(|q| q.id == id) {
+                Some(row) => {
+                    let q = row.question()?;
+                    (q.name.clone(), q.type_label().to_string())
+                }
+                None => ("(missing question)".to_string(), String::new()),
+            },
+            (None, Some(category)) => {
+                let name = categories
+                    .iter()
+                    .find(|c| c.id == category)
+                    .map(|c| c.name.as_str())
+                    .unwrap_or("?");
+                (
+                    format!("Random: {} from “{name}”", slot.draw_count),
+                    "Random".to_string(),
+                )
+            }
+            (None, None) => continue,
+        };
+        out.push(QuizSlot {
+            id: slot.id,
+            position: slot.position,
+            mark: slot.mark,
+            question_id: slot.question_id,
+            category_id: slot.category_id,
+            draw_count: slot.draw_count,
+            label,
+            type_label,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn save_settings(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    form: &QuizSettingsForm,
+) -> Result<QuizSettings, AppError> {
+    editable(state, actor, item_id).await?;
+    let settings = form.parse()?;
+    store::save_settings(&state.db, item_id, &settings, now()).await?;
+    Ok(settings)
+}
+
+/// Adds bank questions to the end of the quiz, each worth its default mark.
+pub async fn add_questions(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    question_ids: &[i64],
+) -> Result<(), AppError> {
+    let course_id = editable(state, actor, item_id).await?;
+    let rows = bank_store::find_many(&state.db, course_id, question_ids).await?;
+    if rows.len() != question_ids.len() {
+        return Err(AppError::invalid(
+            "question_ids",
+            "Choose questions from this course's bank.",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    for id in question_ids {
+        if let Some(row) = rows.iter().find(|r| r.id == *id) {
+            let mark = row.question()?.default_mark;
+            store::add_slot(&mut tx, item_id, Some(*id), None, 1, mark).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a slot that draws `count` different questions at random from a category.
+pub async fn add_random(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    category_id: i64,
+    count: i32,
+    mark: f64,
+) -> Result<(), AppError> {
+    let course_id = editable(state, actor, item_id).await?;
+    let categories = bank_store::categories(&state.db, course_id).await?;
+    let Some(category) = categories.iter().find(|c| c.id == category_id) else {
+        return Err(AppError::invalid(
+            "category_id",
+            "Choose one of this course's categories.",
+        ));
+    };
+    if count < 1 || i64::from(count) > category.question_count {
+        return Err(AppError::invalid(
+            "draw_count",
+            format!(
+                "Choose from 1 to {} questions (the category has {}).",
+                category.question_count, category.question_count
+            ),
+        ));
+    }
+    check_mark(mark)?;
+    let mut tx = state.db.begin().await?;
+    store::add_slot(&mut tx, item_id, None, Some(category_id), count, mark).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn check_mark(mark: f64) -> Result<(), AppError> {
+    if mark.is_finite() && (0.0..=1000.0).contains(&mark) {
+        Ok(())
+    } else {
+        Err(AppError::invalid("mark", "Enter a mark from 0 to 1000."))
+    }
+}
+
+pub async fn update_slot(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    slot_id: i64,
+    mark: f64,
+    draw_count: i32,
+) -> Result<(), AppError> {
+    editable(state, actor, item_id).await?;
+    check_mark(mark)?;
+    if !(1..=500).contains(&draw_count) {
+        return Err(AppError::invalid(
+            "draw_count",
+            "Draw from 1 to 500 questions.",
+        ));
+    }
+    match store::update_slot(&state.db, item_id, slot_id, mark, draw_count).await? {
+        0 => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+pub async fn remove_slot(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    slot_id: i64,
+) -> Result<(), AppError> {
+    editable(state, actor, item_id).await?;
+    match store::delete_slot(&state.db, item_id, slot_id).await? {
+        0 => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Moves a slot one place up (`-1`) or down (`1`).
+pub async fn move_slot(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    slot_id: i64,
+    delta: i32,
+) -> Result<(), AppError> {
+    editable(state, actor, item_id).await?;
+    let mut slots = store::slots(&state.db, item_id).await?;
+    let Some(from) = slots.iter().position(|s| s.id == slot_id) else {
+        return Err(AppError::NotFound);
+    };
+    let to = from as i64 + i64::from(delta.signum());
+    if to < 0 || to >= slots.len() as i64 {
+        return Ok(());
+    }
+    slots.swap(from, to as usize);
+    let mut tx = state.db.begin().await?;
+    for (position, slot) in slots.iter().enumerate() {
+        store::set_slot_position(&mut tx, slot.id, position as i32 + 1).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,575 @@
+//! SQL for quizzes: settings, slots, attempts and their frozen questions and answers.
+
+use super::model::{AttemptSummary, FeedbackBand, GradingMethod, QuizSettings, ReviewWhen};
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::{with_db, with_tx};
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    opens_at: Option<i64>,
+    closes_at: Option<i64>,
+    time_limit_secs: Option<i64>,
+    attempts_allowed: i32,
+    grading_method: String,
+    questions_per_page: i32,
+    shuffle_questions: bool,
+    shuffle_answers: bool,
+    pass_percent: Option<f64>,
+    review_answers: String,
+    review_correct: String,
+    review_feedback: String,
+    feedback_bands: String,
+}
+
+impl From<SettingsRow> for QuizSettings {
+    fn from(r: SettingsRow) -> Self {
+        let when = |s: &str, default| ReviewWhen::parse(s).unwrap_or(default);
+        QuizSettings {
+            opens_at: r.opens_at,
+            closes_at: r.closes_at,
+            time_limit_secs: r.time_limit_secs,
+            attempts_allowed: r.attempts_allowed,
+            grading_method: GradingMethod::parse(&r.grading_method)
+                .unwrap_or(GradingMethod::Highest),
+            questions_per_page: r.questions_per_page,
+            shuffle_questions: r.shuffle_questions,
+            shuffle_answers: r.shuffle_answers,
+            pass_percent: r.pass_percent,
+            review_answers: when(&r.review_answers, ReviewWhen::AfterSubmit),
+            review_correct: when(&r.review_correct, ReviewWhen::AfterClose),
+            review_feedback: when(&r.review_feedback, ReviewWhen::AfterSubmit),
+            feedback_bands: serde_json::from_str::<Vec<FeedbackBand>>(&r.feedback_bands)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+const SETTINGS_COLUMNS: &str = "opens_at, closes_at, time_limit_secs, attempts_allowed, grading_method, \
+    questions_per_page, shuffle_questions, shuffle_answers, pass_percent, review_answers, review_correct, \
+    review_feedback, feedback_bands";
+
+/// Creates a quiz's settings row with the defaults (when a quiz item is added).
+pub async fn insert_quiz(
+    tx: &mut Tx,
+    item_id: i64,
+    course_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO quizzes (item_id, course_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (item_id) DO NOTHING"
+    )
+    .bind(item_id)
+    .bind(course_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+/// The quiz's settings and its item's title and course, or `None` when the item is not a quiz.
+pub async fn settings(
+    db: &Db,
+    item_id: i64,
+) -> Result<Option<(i64, String, QuizSettings)>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        course_id: i64,
+        title: String,
+        #[sqlx(flatten)]
+        settings: SettingsRow,
+    }
+    let row: Option<Row> = with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT q.course_id, i.title, {SETTINGS_COLUMNS} FROM quizzes q JOIN items i ON i.id = q.item_id WHERE q.item_id = $1"
+    )))
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?
+    });
+    Ok(row.map(|r| (r.course_id, r.title, r.settings.into())))
+}
+
+pub async fn save_settings(
+    db: &Db,
+    item_id: i64,
+    s: &QuizSettings,
+    now: i64,
+) -> Result<(), AppError> {
+    let bands = serde_json::to_string(&s.feedback_bands).map_err(|_| AppError::Internal)?;
+    with_db!(db, |p| {
+        sqlx::query(
+        "UPDATE quizzes SET opens_at = $2, closes_at = $3, time_limit_secs = $4, attempts_allowed = $5,
+            grading_method = $6, questions_per_page = $7, shuffle_questions = $8, shuffle_answers = $9,
+            pass_percent = $10, review_answers = $11, review_correct = $12, review_feedback = $13,
+            feedback_bands = $14, updated_at = $15
+         WHERE item_id = $1"
+    )
+    .bind(item_id)
+    .bind(s.opens_at)
+    .bind(s.closes_at)
+    .bind(s.time_limit_secs)
+    .bind(s.attempts_allowed)
+    .bind(s.grading_method.as_str())
+    .bind(s.questions_per_page)
+    .bind(s.shuffle_questions)
+    .bind(s.shuffle_answers)
+    .bind(s.pass_percent)
+    .bind(s.review_answers.as_str())
+    .bind(s.review_correct.as_str())
+    .bind(s.review_feedback.as_str())
+    .bind(bands)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct SlotRow {
+    pub id: i64,
+    pub position: i32,
+    pub question_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub draw_count: i32,
+    pub mark: f64,
+}
+
+pub async fn slots(db: &Db, item_id: i64) -> Result<Vec<SlotRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT id, position, question_id, category_id, draw_count, mark FROM quiz_slots
+         WHERE item_id = $1 ORDER BY position, id"
+    )
+    .bind(item_id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn add_slot(
+    tx: &mut Tx,
+    item_id: i64,
+    question_id: Option<i64>,
+    category_id: Option<i64>,
+    draw_count: i32,
+    mark: f64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO quiz_slots (item_id, position, question_id, category_id, draw_count, mark)
+         VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM quiz_slots WHERE item_id = $1), $2, $3, $4, $5)
+         RETURNING id"
+    )
+    .bind(item_id)
+    .bind(question_id)
+    .bind(category_id)
+    .bind(draw_count)
+    .bind(mark)
+    .fetch_one(c)
+    .await?
+    }))
+}
+
+pub async fn update_slot(
+    db: &Db,
+    item_id: i64,
+    slot_id: i64,
+    mark: f64,
+    draw_count: i32,
+) -> Result<u64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query(
+        "UPDATE quiz_slots SET mark = $3, draw_count = $4 WHERE item_id = $1 AND id = $2"
+    )
+    .bind(item_id)
+    .bind(slot_id)
+    .bind(mark)
+    .bind(draw_count)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?))
+}
+
+pub async fn delete_slot(db: &Db, item_id: i64, slot_id: i64) -> Result<u64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query(
+        "DELETE FROM quiz_slots WHERE item_id = $1 AND id = $2"
+    )
+    .bind(item_id)
+    .bind(slot_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?))
+}
+
+pub async fn set_slot_position(tx: &mut Tx, slot_id: i64, position: i32) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE quiz_slots SET position = $2 WHERE id = $1"
+    )
+    .bind(slot_id)
+    .bind(position)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn attempt_count(db: &Db, item_id: i64) -> Result<i64, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM quiz_attempts WHERE item_id = $1"
+    )
+    .bind(item_id)
+    .fetch_one(p)
+    .await?))
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub item_id: i64,
+    pub course_id: i64,
+    pub user_id: i64,
+    pub number: i32,
+    pub state: String,
+    pub started_at: i64,
+    pub deadline_at: Option<i64>,
+    pub submitted_at: Option<i64>,
+    pub auto_submitted: bool,
+    pub score: Option<f64>,
+    pub max_score: f64,
+    pub needs_grading: bool,
+}
+
+impl AttemptRow {
+    pub fn in_progress(&self) -> bool {
+        self.state == "in_progress"
+    }
+    pub fn summary(&self) -> AttemptSummary {
+        AttemptSummary {
+            id: self.id,
+            number: self.number,
+            state: self.state.clone(),
+            started_at: self.started_at,
+            submitted_at: self.submitted_at,
+            auto_submitted: self.auto_submitted,
+            score: self.score,
+            max_score: self.max_score,
+            needs_grading: self.needs_grading,
+        }
+    }
+}
+
+const ATTEMPT_COLUMNS: &str = "id, item_id, course_id, user_id, number, state, started_at, deadline_at, \
+    submitted_at, auto_submitted, score, max_score, needs_grading";
+
+pub async fn attempt(db: &Db, id: i64) -> Result<Option<AttemptRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = $1")
+    ))
+    .bind(id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn attempt_in_tx(tx: &mut Tx, id: i64) -> Result<Option<AttemptRow>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE id = $1")
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await?))
+}
+
+/// One person's attempts at one quiz, oldest first.
+pub async fn attempts_of(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<AttemptRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 ORDER BY number LIMIT 1000"
+    )))
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// A new attempt; `None` when another request started one first (the open-attempt index).
+pub async fn insert_attempt(
+    tx: &mut Tx,
+    item_id: i64,
+    course_id: i64,
+    user_id: i64,
+    number: i32,
+    started_at: i64,
+    deadline_at: Option<i64>,
+    max_score: f64,
+) -> Result<Option<i64>, AppError> {
+    let result: Result<i64, sqlx::Error> = with_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO quiz_attempts (item_id, course_id, user_id, number, state, started_at, deadline_at, max_score)
+         VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) RETURNING id"
+    )
+    .bind(item_id)
+    .bind(course_id)
+    .bind(user_id)
+    .bind(number)
+    .bind(started_at)
+    .bind(deadline_at)
+    .bind(max_score)
+    .fetch_one(c)
+    .await
+    });
+    match result {
+        Ok(id) => Ok(Some(id)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A question frozen into an attempt.
+pub struct NewAttemptQuestion {
+    pub slot: i32,
+    pub question_id: i64,
+    pub question: String,
+    pub display_order: String,
+    pub max_mark: f64,
+}
+
+pub async fn insert_attempt_questions(
+    tx: &mut Tx,
+    attempt_id: i64,
+    questions: &[NewAttemptQuestion],
+) -> Result<(), AppError> {
+    // One statement for the whole attempt (a 16-question quiz is one round trip, not 16).
+    for chunk in questions.chunks(100) {
+        with_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO attempt_questions (attempt_id, slot, question_id, question, display_order, max_mark) ",
+            );
+            qb.push_values(chunk, |mut row, q| {
+                row.push_bind(attempt_id)
+                    .push_bind(q.slot)
+                    .push_bind(q.question_id)
+                    .push_bind(q.question.clone())
+                    .push_bind(q.display_order.clone())
+                    .push_bind(q.max_mark);
+            });
+            qb.build().execute(c).await.map(|r| r.rows_affected())?
+        });
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct AttemptQuestionRow {
+    pub slot: i32,
+    pub question_id: Option<i64>,
+    pub question: String,
+    pub display_order: String,
+    pub max_mark: f64,
+    pub response: Option<String>,
+    pub response_seq: i64,
+    pub fraction: Option<f64>,
+    pub mark: Option<f64>,
+    pub grader_comment: Option<String>,
+    pub graded_at: Option<i64>,
+}
+
+const AQ_COLUMNS: &str = "slot, question_id, question, display_order, max_mark, response, response_seq, \
+    fraction, mark, grader_comment, graded_at";
+
+pub async fn attempt_questions(
+    db: &Db,
+    attempt_id: i64,
+) -> Result<Vec<AttemptQuestionRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {AQ_COLUMNS} FROM attempt_questions WHERE attempt_id = $1 ORDER BY slot")
+    ))
+    .bind(attempt_id)
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn attempt_questions_in_tx(
+    tx: &mut Tx,
+    attempt_id: i64,
+) -> Result<Vec<AttemptQuestionRow>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {AQ_COLUMNS} FROM attempt_questions WHERE attempt_id = $1 ORDER BY slot")
+    ))
+    .bind(attempt_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// Stores an answer unless a newer one (higher counter) is already there.
+pub async fn save_response(
+    tx: &mut Tx,
+    attempt_id: i64,
+    slot: i32,
+    seq: i64,
+    response: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE attempt_questions SET response = $4, response_seq = $3, saved_at = $5
+         WHERE attempt_id = $1 AND slot = $2 AND response_seq < $3"
+    )
+    .bind(attempt_id)
+    .bind(slot)
+    .bind(seq)
+    .bind(response)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn response_seqs(tx: &mut Tx, attempt_id: i64) -> Result<Vec<(i32, i64)>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(
+        "SELECT slot, response_seq FROM attempt_questions WHERE attempt_id = $1 ORDER BY slot"
+    )
+    .bind(attempt_id)
+    .fetch_all(c)
+    .await?))
+}
+
+pub async fn set_question_mark(
+    tx: &mut Tx,
+    attempt_id: i64,
+    slot: i32,
+    fraction: Option<f64>,
+    mark: Option<f64>,
+    comment: Option<&str>,
+    grader: Option<i64>,
+    now: Option<i64>,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE attempt_questions SET fraction = $3, mark = $4,
+            grader_comment = COALESCE($5, grader_comment), graded_by = COALESCE($6, graded_by),
+            graded_at = COALESCE($7, graded_at)
+         WHERE attempt_id = $1 AND slot = $2"
+    )
+    .bind(attempt_id)
+    .bind(slot)
+    .bind(fraction)
+    .bind(mark)
+    .bind(comment)
+    .bind(grader)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Closes an attempt that is still open; returns whether this call closed it (so two finishers
+/// racing, say the learner's submit and the clock, mark it once).
+pub async fn close_attempt(
+    tx: &mut Tx,
+    id: i64,
+    submitted_at: i64,
+    auto: bool,
+) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| sqlx::query(
+        "UPDATE quiz_attempts SET state = 'submitted', submitted_at = $2, auto_submitted = $3
+         WHERE id = $1 AND state = 'in_progress'"
+    )
+    .bind(id)
+    .bind(submitted_at)
+    .bind(auto)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(changed == 1)
+}
+
+pub async fn set_attempt_score(
+    tx: &mut Tx,
+    id: i64,
+    score: f64,
+    needs_grading: bool,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE quiz_attempts SET score = $2, needs_grading = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(score)
+    .bind(needs_grading)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Open attempts whose deadline (plus grace) has passed, for the clock to submit.
+pub async fn overdue_attempts(db: &Db, before: i64, limit: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT id FROM quiz_attempts WHERE state = 'in_progress' AND deadline_at < $1 ORDER BY deadline_at LIMIT $2"
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+pub struct GradingRow {
+    pub attempt_id: i64,
+    pub slot: i32,
+    pub item_id: i64,
+    pub quiz_title: String,
+    pub learner_name: String,
+    pub submitted_at: Option<i64>,
+    pub question: String,
+}
+
+/// Essays waiting for a mark in a course, oldest submission first (in a submitted attempt only
+/// hand-marked questions have no fraction).
+pub async fn grading_queue(
+    db: &Db,
+    course_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<GradingRow>, i64), AppError> {
+    Ok(with_db!(db, |p| {
+        let rows = sqlx::query_as(
+            "SELECT a.id AS attempt_id, aq.slot, a.item_id, i.title AS quiz_title, u.name AS learner_name,
+                    a.submitted_at, aq.question
+             FROM quiz_attempts a
+             JOIN attempt_questions aq ON aq.attempt_id = a.id
+             JOIN items i ON i.id = a.item_id
+             JOIN users u ON u.id = a.user_id
+             WHERE a.course_id = $1 AND a.needs_grading AND a.state = 'submitted' AND aq.fraction IS NULL
+             ORDER BY a.submitted_at, a.id, aq.slot LIMIT $2 OFFSET $3",
+        )
+        .bind(course_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await?;
+        let total = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM quiz_attempts a JOIN attempt_questions aq ON aq.attempt_id = a.id
+             WHERE a.course_id = $1 AND a.needs_grading AND a.state = 'submitted' AND aq.fraction IS NULL",
+        )
+        .bind(course_id)
+        .fetch_one(p)
+        .await?;
+        (rows, total)
+    }))
+}
+
+pub async fn learner_name(db: &Db, user_id: i64) -> Result<String, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT name FROM users WHERE id = $1"
+    )
+    .bind(user_id)
+    .fetch_optional(p)
+    .await?)
+    .unwrap_or_default())
+}
