@@ -38,7 +38,15 @@ fn server_fn(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut req = Request::builder()
         .method(Method::POST)
         .uri(format!("/api/{path}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        // Functions with nested inputs take JSON; the rest take forms.
+        .header(
+            header::CONTENT_TYPE,
+            if body.starts_with('{') {
+                "application/json"
+            } else {
+                "application/x-www-form-urlencoded"
+            },
+        )
         .header(header::ACCEPT, "application/json");
     if let Some(token) = cookie {
         req = req.header(header::COOKIE, format!("lyceum_session={token}"));
@@ -190,9 +198,55 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("learning/open", "item_id=1"),
     ("learning/done", "item_id=1"),
     ("learning/resume", "course_id=1"),
+    ("questions/categories", "course_id=1"),
+    ("questions/save_category", "course_id=1&name=X"),
+    ("questions/delete_category", "course_id=1&id=1"),
+    ("questions/list", r#"{"course_id":1,"query":{"page":1}}"#),
+    ("questions/load", "course_id=1&id=1"),
+    (
+        "questions/save",
+        r#"{"course_id":1,"input":{"id":1,"category_id":1,"version":1,"question":{"name":"Q","stem":{"format":"plain","text":"Q?"},"general_feedback":null,"body":{"type":"essay"},"default_mark":1.0,"tags":[],"id_number":null}}}"#,
+    ),
+    ("questions/delete", "course_id=1&id=1"),
+    (
+        "questions/preview_import",
+        "course_id=1&format=gift&text=Q%7BT%7D&category_id=1",
+    ),
+    (
+        "questions/import",
+        "course_id=1&format=gift&text=Q%7BT%7D&category_id=1&only_valid=false",
+    ),
+    ("quizzes/editor", "item_id=2"),
+    (
+        "quizzes/save_settings",
+        "item_id=2&form[attempts_allowed]=1",
+    ),
+    (
+        "quizzes/add_questions",
+        r#"{"item_id":2,"question_ids":[1]}"#,
+    ),
+    (
+        "quizzes/add_random",
+        "item_id=2&category_id=1&count=1&mark=1",
+    ),
+    (
+        "quizzes/update_slot",
+        "item_id=2&slot_id=1&mark=1&draw_count=1",
+    ),
+    ("quizzes/remove_slot", "item_id=2&slot_id=1"),
+    ("quizzes/move_slot", "item_id=2&slot_id=1&delta=1"),
+    ("quizzes/intro", "item_id=2"),
+    ("quizzes/start", "item_id=2"),
+    ("attempts/load", "attempt_id=1"),
+    ("attempts/save", r#"{"attempt_id":1,"answers":[]}"#),
+    ("attempts/submit", r#"{"attempt_id":1,"answers":[]}"#),
+    ("attempts/review", "attempt_id=1"),
+    ("attempts/grading_queue", "course_id=1&page=1"),
+    ("attempts/grade", "attempt_id=1&slot=1&mark=1&comment="),
 ];
 
-/// A draft course (id 1) with a section, a lesson and a file, made by an instructor.
+/// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
+/// question 1 (category 1) that the instructor has started an attempt at (attempt 1).
 async fn course_fixture(state: &AppState) {
     use lyceum::courses::model::{CourseForm, ItemForm};
     let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
@@ -233,7 +287,43 @@ async fn course_fixture(state: &AppState) {
     )
     .await
     .unwrap();
-    assert_eq!((course.id, section), (1, 1));
+    let quiz = lyceum::courses::structure::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm {
+            kind: "quiz".into(),
+            title: "Quiz".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let category = lyceum::assessments::bank::categories(state, &instructor, course.id)
+        .await
+        .unwrap()[0]
+        .id;
+    let question = lyceum::assessments::bank::import(
+        state,
+        &instructor,
+        course.id,
+        lyceum::assessments::model::QuestionFormat::Gift,
+        "Is this a fixture? {T}",
+        category,
+        false,
+    )
+    .await
+    .unwrap();
+    lyceum::assessments::quiz::add_questions(state, &instructor, quiz, &[1])
+        .await
+        .unwrap();
+    let attempt = lyceum::assessments::attempts::start(state, &instructor, quiz)
+        .await
+        .unwrap();
+    assert_eq!(
+        (course.id, section, quiz, category, question, attempt),
+        (1, 1, 2, 1, 1, 1)
+    );
 }
 
 db_test!(
@@ -252,7 +342,11 @@ db_test!(
             );
         }
         // Nor may they download the course's files or its participants list.
-        for path in ["/files/1/notes.pdf", "/courses/1/participants.csv"] {
+        for path in [
+            "/files/1/notes.pdf",
+            "/courses/1/participants.csv",
+            "/courses/1/questions/export?format=gift",
+        ] {
             let req = Request::builder()
                 .uri(path)
                 .header(header::COOKIE, format!("lyceum_session={learner}"))
@@ -281,6 +375,11 @@ db_test!(
             "courses/revisions",
             "enrolments/participants",
             "learning/course",
+            "questions/list",
+            "questions/save",
+            "quizzes/editor",
+            "attempts/load",
+            "attempts/save",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

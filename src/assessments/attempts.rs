@@ -463,7 +463,8 @@ pub async fn submit(
     }
     let attempt = own_attempt(state, actor, attempt_id).await?;
     if attempt.in_progress() {
-        let auto = overdue(&attempt, now());
+        // A submit that arrives once time is up (the page's own countdown) counts as the clock's.
+        let auto = attempt.deadline_at.is_some_and(|d| now() >= d);
         finish(state, attempt_id, auto).await?;
     }
     Ok(own_attempt(state, actor, attempt_id).await?.summary())

@@ -179,7 +179,7 @@ fn QuestionTable(
         <table class="table">
             <thead><tr>
                 <th scope="col">"Name"</th><th scope="col">"Type"</th><th scope="col">"Category"</th>
-                <th scope="col">"In quizzes"</th><th scope="col">"Changed"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                <th scope="col">"In quizzes"</th><th scope="col">"Changed"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>
                 {page.items.iter().map(|q| {

@@ -83,7 +83,7 @@ fn SlotList(
                 view! {
                     <li>
                         <span class="slot-label">{s.label.clone()}" "<span class="small muted">{s.type_label.clone()}</span></span>
-                        <label class="sr-only" for=format!("mark-{slot_id}")>{format!("Mark for {label}")}</label>
+                        <label class="visually-hidden" for=format!("mark-{slot_id}")>{format!("Mark for {label}")}</label>
                         <input id=format!("mark-{slot_id}") class="narrow" type="text" inputmode="decimal" bind:value=mark
                             on:change=move |_| {
                                 if let Ok(m) = mark.get_untracked().replace(',', ".").parse::<f64>() {

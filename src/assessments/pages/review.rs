@@ -72,7 +72,7 @@ pub fn QuizIntroPanel(item_id: i64) -> impl IntoView {
                         {(!intro.attempts.is_empty()).then(|| view! {
                             <table class="table">
                                 <caption>"Your attempts"</caption>
-                                <thead><tr><th scope="col">"Attempt"</th><th scope="col">"Submitted"</th><th scope="col">"Score"</th><th scope="col"><span class="sr-only">"Review"</span></th></tr></thead>
+                                <thead><tr><th scope="col">"Attempt"</th><th scope="col">"Submitted"</th><th scope="col">"Score"</th><th scope="col"><span class="visually-hidden">"Review"</span></th></tr></thead>
                                 <tbody>
                                     {intro.attempts.iter().map(|a| view! {
                                         <tr>
@@ -244,7 +244,7 @@ pub fn GradingQueuePage() -> impl IntoView {
                 }
                 view! {
                     <table class="table">
-                        <thead><tr><th scope="col">"Learner"</th><th scope="col">"Quiz"</th><th scope="col">"Question"</th><th scope="col">"Submitted"</th><th scope="col"><span class="sr-only">"Grade"</span></th></tr></thead>
+                        <thead><tr><th scope="col">"Learner"</th><th scope="col">"Quiz"</th><th scope="col">"Question"</th><th scope="col">"Submitted"</th><th scope="col"><span class="visually-hidden">"Grade"</span></th></tr></thead>
                         <tbody>
                             {list.items.iter().map(|t| view! {
                                 <tr>

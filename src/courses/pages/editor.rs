@@ -145,6 +145,8 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}")>"Course page"</a>
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}/participants")>"Participants"</a>
+                <a class="btn btn-secondary" href=format!("/courses/{course_id}/grading")>"Needs grading"</a>
+                {can_edit.then(|| view! { <a class="btn btn-secondary" href=format!("/courses/{course_id}/questions")>"Question bank"</a> })}
                 {can_edit.then(|| view! {
                     {(state != CourseState::Published).then(|| view! {
                         <button type="button" class="btn btn-primary" on:click=move |_| {
