@@ -10,6 +10,7 @@ pub mod auth;
 pub mod courses;
 pub mod enrolments;
 pub mod error;
+pub mod grading;
 #[cfg(feature = "ssr")]
 pub mod files;
 pub mod learning;

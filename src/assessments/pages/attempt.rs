@@ -72,32 +72,39 @@ pub fn AttemptPage() -> impl IntoView {
 fn AttemptForm(view: AttemptView) -> impl IntoView {
     let attempt_id = view.attempt_id;
     let navigate = use_navigate();
-    // Answers as shown: the server's, overridden by anything newer still queued on this device.
-    let mut initial: BTreeMap<i32, (i64, Option<Response>)> = view
+    // Answers as the server has them; anything newer still queued on this device is merged in
+    // after hydration (the server cannot see local storage, and both renders must match).
+    let initial: BTreeMap<i32, (i64, Option<Response>)> = view
         .questions
         .iter()
         .map(|q| (q.slot, (q.response_seq, q.response.clone())))
         .collect();
-    let queued = load_queue(attempt_id);
-    let mut restored = 0;
-    for a in &queued {
-        if let Some(entry) = initial.get_mut(&a.slot) {
-            if a.seq > entry.0 {
-                *entry = (a.seq, a.response.clone());
-                restored += 1;
-            }
-        }
-    }
-    let next_seq = initial
-        .values()
-        .map(|(s, _)| *s)
-        .max()
-        .unwrap_or(0)
-        .max(queued.iter().map(|a| a.seq).max().unwrap_or(0))
-        + 1;
+    let next_seq = initial.values().map(|(s, _)| *s).max().unwrap_or(0) + 1;
     let answers = RwSignal::new(initial);
-    let queue = RwSignal::new(queued);
+    let queue = RwSignal::new(Vec::<AnswerSave>::new());
     let seq = StoredValue::new(next_seq);
+    let restored = RwSignal::new(0usize);
+    Effect::new(move |previous: Option<()>| {
+        if previous.is_some() {
+            return;
+        }
+        let queued = load_queue(attempt_id);
+        let mut count = 0;
+        answers.update(|shown| {
+            for a in &queued {
+                if let Some(entry) = shown.get_mut(&a.slot) {
+                    if a.seq > entry.0 {
+                        *entry = (a.seq, a.response.clone());
+                        count += 1;
+                    }
+                }
+            }
+        });
+        let highest = queued.iter().map(|a| a.seq).max().unwrap_or(0);
+        seq.set_value(seq.get_value().max(highest + 1));
+        queue.set(queued);
+        restored.set(count);
+    });
     let sync = RwSignal::new(SyncState::Saved);
     let sending = StoredValue::new(false);
     let finished = RwSignal::new(false);
@@ -299,8 +306,8 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                     ),
                 }}</p>
             </div>
-            {(restored > 0).then(|| view! {
-                <p class="alert alert-info" role="status">{format!("{restored} answer(s) not yet sent were restored from this device.")}</p>
+            {move || (restored.get() > 0).then(|| view! {
+                <p class="alert alert-info" role="status">{format!("{} answer(s) not yet sent were restored from this device.", restored.get())}</p>
             })}
             <nav class="question-nav" aria-label="Questions">
                 <ol>

@@ -118,6 +118,8 @@ fn minutes(seconds: i64) -> String {
 pub fn AttemptReviewPage() -> impl IntoView {
     let attempt_id = route_id("id");
     let grade = ServerAction::<GradeAttemptQuestion>::new();
+    // The forms share one action; only the one last submitted shows its result.
+    let graded_slot = RwSignal::new(None::<i32>);
     let review = Resource::new(
         move || (attempt_id.get(), grade.version().get()),
         |(id, _)| load_attempt_review(id),
@@ -159,7 +161,7 @@ pub fn AttemptReviewPage() -> impl IntoView {
                                 {q.correct_text.clone().map(|t| view! { <p><strong>"Right answer: "</strong>{t}</p> })}
                                 {q.feedback.iter().map(|f| view! { <div class="feedback" inner_html=f.0.clone()></div> }).collect_view()}
                                 {q.grader_comment.clone().filter(|c| !c.is_empty()).map(|c| view! { <p class="feedback"><strong>"Grader's comment: "</strong>{c}</p> })}
-                                {may_grade.then(|| view! { <GradeForm attempt_id slot_number=q.slot max_mark=q.max_mark mark=q.mark comment=q.grader_comment.clone().unwrap_or_default() grade /> })}
+                                {may_grade.then(|| view! { <GradeForm attempt_id slot_number=q.slot max_mark=q.max_mark mark=q.mark comment=q.grader_comment.clone().unwrap_or_default() grade graded_slot /> })}
                             </section>
                         }
                     }).collect_view()}
@@ -177,12 +179,14 @@ fn GradeForm(
     mark: Option<f64>,
     comment: String,
     grade: ServerAction<GradeAttemptQuestion>,
+    graded_slot: RwSignal<Option<i32>>,
 ) -> impl IntoView {
     let slot = slot_number;
     let mark_value = RwSignal::new(mark.map(trim).unwrap_or_default());
     let comment_value = RwSignal::new(comment);
     let local_error = RwSignal::new(None::<String>);
-    let result: Signal<Option<Result<(), AppError>>> = grade.value().into();
+    let result: Signal<Option<Result<(), AppError>>> =
+        Signal::derive(move || if graded_slot.get() == Some(slot) { grade.value().get() } else { None });
     let server_error = field_error(result, "mark");
     let mark_id = format!("mark-{slot}");
     let comment_id = format!("comment-{slot}");
@@ -192,6 +196,7 @@ fn GradeForm(
             match mark_value.get_untracked().trim().replace(',', ".").parse::<f64>() {
                 Ok(m) => {
                     local_error.set(None);
+                    graded_slot.set(Some(slot));
                     grade.dispatch(GradeAttemptQuestion { attempt_id, slot, mark: m, comment: comment_value.get_untracked() });
                 }
                 Err(_) => local_error.set(Some(format!("Enter a mark from 0 to {}.", trim(max_mark)))),

@@ -1,0 +1,5 @@
+//! Grading: the rules that combine grades into category and course totals (weights, drops,
+//! extra credit, excused items, letters, late penalties). The gradebook's storage and pages
+//! build on these rules.
+
+pub mod rules;
