@@ -10,9 +10,9 @@ pub mod auth;
 pub mod courses;
 pub mod enrolments;
 pub mod error;
-pub mod grading;
 #[cfg(feature = "ssr")]
 pub mod files;
+pub mod grading;
 pub mod learning;
 pub mod mail;
 pub mod settings;

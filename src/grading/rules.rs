@@ -40,7 +40,10 @@ pub fn course_total(categories: &[CategoryRule], scores: &[ItemScore]) -> Option
     let mut total = 0.0;
     let mut weights = 0.0;
     for category in categories.iter().filter(|c| c.weight > 0.0) {
-        let in_category: Vec<&ItemScore> = scores.iter().filter(|s| s.category_id == Some(category.id)).collect();
+        let in_category: Vec<&ItemScore> = scores
+            .iter()
+            .filter(|s| s.category_id == Some(category.id))
+            .collect();
         if let Some(percent) = category_percent(category, &in_category) {
             total += category.weight * percent;
             weights += category.weight;
@@ -64,7 +67,8 @@ fn kept(scores: Vec<&ItemScore>, drop: u32) -> Vec<&ItemScore> {
         .into_iter()
         .filter(|s| !s.excused && s.points.is_some())
         .collect();
-    let (extra, mut regular): (Vec<&ItemScore>, Vec<&ItemScore>) = graded.into_iter().partition(|s| s.extra_credit);
+    let (extra, mut regular): (Vec<&ItemScore>, Vec<&ItemScore>) =
+        graded.into_iter().partition(|s| s.extra_credit);
     regular.retain(|s| s.max_points > 0.0);
     let drop = (drop as usize).min(regular.len().saturating_sub(1));
     regular.sort_by(|a, b| {
@@ -108,13 +112,25 @@ pub fn letter_for(bands: &[LetterBand], percent: f64) -> Option<&str> {
 
 /// The usual scheme, used until a course sets its own.
 pub fn default_letters() -> Vec<LetterBand> {
-    [(93.0, "A"), (90.0, "A-"), (87.0, "B+"), (83.0, "B"), (80.0, "B-"), (77.0, "C+"), (73.0, "C"), (70.0, "C-"), (67.0, "D+"), (60.0, "D"), (0.0, "F")]
-        .into_iter()
-        .map(|(min_percent, letter)| LetterBand {
-            min_percent,
-            letter: letter.to_string(),
-        })
-        .collect()
+    [
+        (93.0, "A"),
+        (90.0, "A-"),
+        (87.0, "B+"),
+        (83.0, "B"),
+        (80.0, "B-"),
+        (77.0, "C+"),
+        (73.0, "C"),
+        (70.0, "C-"),
+        (67.0, "D+"),
+        (60.0, "D"),
+        (0.0, "F"),
+    ]
+    .into_iter()
+    .map(|(min_percent, letter)| LetterBand {
+        min_percent,
+        letter: letter.to_string(),
+    })
+    .collect()
 }
 
 /// A late-penalty rule: `percent_per_day` off for each started day late, at most `max_percent`.
@@ -131,7 +147,9 @@ impl LatePenalty {
             return points;
         }
         let days_late = ((submitted_at - due_at) as f64 / 86_400.0).ceil();
-        let off = (days_late * self.percent_per_day).min(self.max_percent).clamp(0.0, 100.0);
+        let off = (days_late * self.percent_per_day)
+            .min(self.max_percent)
+            .clamp(0.0, 100.0);
         points * (1.0 - off / 100.0)
     }
 }
@@ -158,9 +176,21 @@ mod tests {
     #[test]
     fn weighted_categories_drop_the_lowest_and_skip_empty_categories() {
         let categories = [
-            CategoryRule { id: 1, weight: 40.0, drop_lowest: 1 }, // quizzes
-            CategoryRule { id: 2, weight: 60.0, drop_lowest: 0 }, // assignments
-            CategoryRule { id: 3, weight: 20.0, drop_lowest: 0 }, // exam, nothing graded yet
+            CategoryRule {
+                id: 1,
+                weight: 40.0,
+                drop_lowest: 1,
+            }, // quizzes
+            CategoryRule {
+                id: 2,
+                weight: 60.0,
+                drop_lowest: 0,
+            }, // assignments
+            CategoryRule {
+                id: 3,
+                weight: 20.0,
+                drop_lowest: 0,
+            }, // exam, nothing graded yet
         ];
         let scores = [
             score(1, 1, Some(5.0), 10.0),  // 50 % -> dropped
@@ -173,17 +203,32 @@ mod tests {
         // Quizzes: (8 + 18) / (10 + 20) = 86.667 %. Assignments: 80 / 100 = 80 %.
         // Exam has no grade: weights 40 and 60 only. Total = (40 × 86.667 + 60 × 80) / 100 = 82.667.
         let total = course_total(&categories, &scores);
-        assert!(close(total, (40.0 * (26.0 / 30.0 * 100.0) + 60.0 * 80.0) / 100.0), "{total:?}");
+        assert!(
+            close(total, (40.0 * (26.0 / 30.0 * 100.0) + 60.0 * 80.0) / 100.0),
+            "{total:?}"
+        );
         assert!(close(total, 82.666_666_666_666_67));
     }
 
     #[test]
     fn dropping_never_removes_the_last_item_and_ties_drop_the_bigger_item() {
-        let rule = CategoryRule { id: 1, weight: 100.0, drop_lowest: 5 };
+        let rule = CategoryRule {
+            id: 1,
+            weight: 100.0,
+            drop_lowest: 5,
+        };
         let one = score(1, 1, Some(3.0), 10.0);
         assert!(close(category_percent(&rule, &[&one]), 30.0));
-        let rule = CategoryRule { id: 1, weight: 100.0, drop_lowest: 1 };
-        let (a, b, c) = (score(1, 1, Some(5.0), 10.0), score(2, 1, Some(10.0), 20.0), score(3, 1, Some(9.0), 10.0));
+        let rule = CategoryRule {
+            id: 1,
+            weight: 100.0,
+            drop_lowest: 1,
+        };
+        let (a, b, c) = (
+            score(1, 1, Some(5.0), 10.0),
+            score(2, 1, Some(10.0), 20.0),
+            score(3, 1, Some(9.0), 10.0),
+        );
         // a and b are both 50 %; b (max 20) goes: (5 + 9) / 20 = 70 %.
         assert!(close(category_percent(&rule, &[&a, &b, &c]), 70.0));
     }
@@ -194,14 +239,32 @@ mod tests {
         excused.excused = true;
         let mut bonus = score(4, 1, Some(5.0), 10.0);
         bonus.extra_credit = true;
-        let scores = [score(1, 1, Some(40.0), 50.0), excused, score(3, 1, None, 100.0), bonus];
+        let scores = [
+            score(1, 1, Some(40.0), 50.0),
+            excused,
+            score(3, 1, None, 100.0),
+            bonus,
+        ];
         // (40 + 5) / 50: excused and ungraded items count for nothing, bonus adds points only.
-        assert!(close(course_total(&[CategoryRule { id: 1, weight: 0.0, drop_lowest: 0 }], &scores), 90.0));
+        assert!(close(
+            course_total(
+                &[CategoryRule {
+                    id: 1,
+                    weight: 0.0,
+                    drop_lowest: 0
+                }],
+                &scores
+            ),
+            90.0
+        ));
         assert_eq!(course_total(&[], &[score(1, 1, None, 10.0)]), None);
         // Extra credit can lift a total above 100 %.
         let mut big_bonus = score(5, 1, Some(20.0), 10.0);
         big_bonus.extra_credit = true;
-        assert!(close(course_total(&[], &[score(1, 1, Some(10.0), 10.0), big_bonus]), 300.0));
+        assert!(close(
+            course_total(&[], &[score(1, 1, Some(10.0), 10.0), big_bonus]),
+            300.0
+        ));
     }
 
     #[test]
@@ -210,11 +273,23 @@ mod tests {
         assert_eq!(letter_for(&bands, 93.0), Some("A"));
         assert_eq!(letter_for(&bands, 92.99), Some("A-"));
         assert_eq!(letter_for(&bands, 59.9), Some("F"));
-        let rule = LatePenalty { percent_per_day: 10.0, max_percent: 30.0 };
+        let rule = LatePenalty {
+            percent_per_day: 10.0,
+            max_percent: 30.0,
+        };
         let due = 1_000_000;
         assert_eq!(rule.apply(80.0, due, due), 80.0);
-        assert!((rule.apply(80.0, due, due + 1) - 72.0).abs() < 1e-9, "a started day counts: 10 % off");
-        assert!((rule.apply(80.0, due, due + 86_400 + 1) - 64.0).abs() < 1e-9, "two days: 20 % off");
-        assert!((rule.apply(80.0, due, due + 10 * 86_400) - 56.0).abs() < 1e-9, "capped at 30 % off");
+        assert!(
+            (rule.apply(80.0, due, due + 1) - 72.0).abs() < 1e-9,
+            "a started day counts: 10 % off"
+        );
+        assert!(
+            (rule.apply(80.0, due, due + 86_400 + 1) - 64.0).abs() < 1e-9,
+            "two days: 20 % off"
+        );
+        assert!(
+            (rule.apply(80.0, due, due + 10 * 86_400) - 56.0).abs() < 1e-9,
+            "capped at 30 % off"
+        );
     }
 }

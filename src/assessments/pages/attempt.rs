@@ -107,6 +107,7 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
     });
     let sync = RwSignal::new(SyncState::Saved);
     let sending = StoredValue::new(false);
+    let submitting = StoredValue::new(false);
     let finished = RwSignal::new(false);
     let submit_error = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
@@ -202,14 +203,17 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
     let submit = {
         let go_to_review = go_to_review.clone();
         move || {
-            if finished.get_untracked() {
+            if finished.get_untracked() || submitting.get_value() {
                 return;
             }
+            submitting.set_value(true);
             let batch = queue.get_untracked();
             submit_error.set(None);
             let go_to_review = go_to_review.clone();
             leptos::task::spawn_local(async move {
-                match submit_attempt(attempt_id, batch).await {
+                let result = submit_attempt(attempt_id, batch).await;
+                submitting.set_value(false);
+                match result {
                     Ok(_) => {
                         finished.set(true);
                         go_to_review();

@@ -185,8 +185,13 @@ fn GradeForm(
     let mark_value = RwSignal::new(mark.map(trim).unwrap_or_default());
     let comment_value = RwSignal::new(comment);
     let local_error = RwSignal::new(None::<String>);
-    let result: Signal<Option<Result<(), AppError>>> =
-        Signal::derive(move || if graded_slot.get() == Some(slot) { grade.value().get() } else { None });
+    let result: Signal<Option<Result<(), AppError>>> = Signal::derive(move || {
+        if graded_slot.get() == Some(slot) {
+            grade.value().get()
+        } else {
+            None
+        }
+    });
     let server_error = field_error(result, "mark");
     let mark_id = format!("mark-{slot}");
     let comment_id = format!("comment-{slot}");
