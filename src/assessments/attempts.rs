@@ -422,15 +422,14 @@ pub async fn save(
     }
     if attempt.in_progress() && !overdue(&attempt, now) {
         let mut tx = state.db.begin().await?;
-        // Re-check inside the transaction: a submit may have landed since.
+        // Each update re-checks that the attempt is still open: a submit may have landed since.
+        for (slot, seq, json) in &encoded {
+            store::save_response(&mut tx, attempt_id, *slot, *seq, json.as_deref(), now).await?;
+        }
         let still_open = store::attempt_in_tx(&mut tx, attempt_id)
             .await?
             .is_some_and(|a| a.in_progress());
         if still_open {
-            for (slot, seq, json) in &encoded {
-                store::save_response(&mut tx, attempt_id, *slot, *seq, json.as_deref(), now)
-                    .await?;
-            }
             let saved = store::response_seqs(&mut tx, attempt_id).await?;
             tx.commit().await?;
             return Ok(SaveReceipt {
@@ -474,17 +473,13 @@ pub async fn submit(
 pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<bool, AppError> {
     let now = now();
     let mut tx = state.db.begin().await?;
+    // Closing first makes this transaction a writer from its first statement (see quiz_store).
+    if !store::close_attempt(&mut tx, attempt_id, now, auto).await? {
+        return Ok(false);
+    }
     let Some(attempt) = store::attempt_in_tx(&mut tx, attempt_id).await? else {
         return Err(AppError::NotFound);
     };
-    // Time runs out at the deadline, even when the sweep notices a little later.
-    let submitted_at = match (auto, attempt.deadline_at) {
-        (true, Some(deadline)) => deadline.min(now),
-        _ => now,
-    };
-    if !store::close_attempt(&mut tx, attempt_id, submitted_at, auto).await? {
-        return Ok(false);
-    }
     let rows = store::attempt_questions_in_tx(&mut tx, attempt_id).await?;
     let mut score = 0.0;
     let mut needs_grading = false;

@@ -404,7 +404,9 @@ pub async fn attempt_questions_in_tx(
     .await?))
 }
 
-/// Stores an answer unless a newer one (higher counter) is already there.
+/// Stores an answer unless a newer one (higher counter) is already there or the attempt has
+/// closed. Used as a transaction's first statement, so SQLite takes the write lock at once rather
+/// than upgrading a read lock (which fails at once, without waiting, if another writer got in).
 pub async fn save_response(
     tx: &mut Tx,
     attempt_id: i64,
@@ -415,7 +417,8 @@ pub async fn save_response(
 ) -> Result<(), AppError> {
     with_tx!(tx, |c| sqlx::query(
         "UPDATE attempt_questions SET response = $4, response_seq = $3, saved_at = $5
-         WHERE attempt_id = $1 AND slot = $2 AND response_seq < $3"
+         WHERE attempt_id = $1 AND slot = $2 AND response_seq < $3
+           AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.id = $1 AND a.state = 'in_progress')"
     )
     .bind(attempt_id)
     .bind(slot)
@@ -467,23 +470,22 @@ pub async fn set_question_mark(
 }
 
 /// Closes an attempt that is still open; returns whether this call closed it (so two finishers
-/// racing, say the learner's submit and the clock, mark it once).
-pub async fn close_attempt(
-    tx: &mut Tx,
-    id: i64,
-    submitted_at: i64,
-    auto: bool,
-) -> Result<bool, AppError> {
-    let changed = with_tx!(tx, |c| sqlx::query(
-        "UPDATE quiz_attempts SET state = 'submitted', submitted_at = $2, auto_submitted = $3
+/// racing, say the learner's submit and the clock, mark it once). An attempt the clock closes is
+/// submitted as of its deadline. Used as a transaction's first statement (see `save_response`).
+pub async fn close_attempt(tx: &mut Tx, id: i64, now: i64, auto: bool) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE quiz_attempts SET state = 'submitted', auto_submitted = $3,
+            submitted_at = CASE WHEN $3 AND deadline_at IS NOT NULL AND deadline_at < $2 THEN deadline_at ELSE $2 END
          WHERE id = $1 AND state = 'in_progress'"
     )
     .bind(id)
-    .bind(submitted_at)
+    .bind(now)
     .bind(auto)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(changed == 1)
 }
 
