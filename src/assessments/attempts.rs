@@ -521,7 +521,7 @@ pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<boo
 }
 
 /// A learner completes a quiz item by finishing an attempt, or, when the quiz has a pass mark,
-/// once their quiz grade reaches it.
+/// once their quiz grade reaches it; the quiz grade goes to the gradebook either way.
 pub async fn record_completion(
     state: &AppState,
     tx: &mut Tx,
@@ -531,19 +531,17 @@ pub async fn record_completion(
     let Some((_, _, settings)) = store::settings(&state.db, attempt.item_id).await? else {
         return Ok(());
     };
+    let mut attempts = store::attempts_of(&state.db, attempt.item_id, attempt.user_id).await?;
+    // This transaction's own changes are not visible to the pool yet: use its fresh row.
+    if let Some(fresh) = store::attempt_in_tx(tx, attempt.id).await? {
+        if let Some(a) = attempts.iter_mut().find(|a| a.id == fresh.id) {
+            *a = fresh;
+        }
+    }
+    let percent = quiz_percent(&settings, &attempts);
     let complete = match settings.pass_percent {
         None => true,
-        Some(pass) => {
-            let mut attempts =
-                store::attempts_of(&state.db, attempt.item_id, attempt.user_id).await?;
-            // This transaction's own changes are not visible to the pool yet: use its fresh row.
-            if let Some(fresh) = store::attempt_in_tx(tx, attempt.id).await? {
-                if let Some(a) = attempts.iter_mut().find(|a| a.id == fresh.id) {
-                    *a = fresh;
-                }
-            }
-            quiz_percent(&settings, &attempts).is_some_and(|p| p + 1e-9 >= pass)
-        }
+        Some(pass) => percent.is_some_and(|p| p + 1e-9 >= pass),
     };
     let learner = access::load(&state.db, &actor_stub(attempt.user_id), attempt.course_id)
         .await?
@@ -562,6 +560,15 @@ pub async fn record_completion(
             tx,
             attempt.course_id,
             attempt.user_id,
+            now,
+        )
+        .await?;
+        crate::grading::service::record_quiz_grade(
+            tx,
+            attempt.course_id,
+            attempt.item_id,
+            attempt.user_id,
+            percent,
             now,
         )
         .await?;

@@ -3,3 +3,7 @@
 //! build on these rules.
 
 pub mod rules;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;

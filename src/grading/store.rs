@@ -1,0 +1,448 @@
+//! SQL for the gradebook: categories, items, grades with versions and history, course totals.
+
+use super::rules::{CategoryRule, ItemScore};
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::{with_db, with_tx};
+
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct CategoryRow {
+    pub id: i64,
+    pub name: String,
+    pub weight: f64,
+    pub drop_lowest: i32,
+}
+
+pub async fn categories(db: &Db, course_id: i64) -> Result<Vec<CategoryRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, name, weight, drop_lowest FROM grade_categories WHERE course_id = $1 ORDER BY LOWER(name), id LIMIT 200"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+pub async fn insert_category(
+    db: &Db,
+    course_id: i64,
+    name: &str,
+    weight: f64,
+    drop_lowest: i32,
+    now: i64,
+) -> Result<i64, AppError> {
+    let result: Result<i64, sqlx::Error> = with_db!(db, |p| {
+        sqlx::query_scalar(
+        "INSERT INTO grade_categories (course_id, name, weight, drop_lowest, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(course_id)
+    .bind(name)
+    .bind(weight)
+    .bind(drop_lowest)
+    .bind(now)
+    .fetch_one(p)
+    .await
+    });
+    match result {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
+            "name",
+            "There is already a category with this name.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct ItemRow {
+    pub id: i64,
+    pub category_id: Option<i64>,
+    pub name: String,
+    pub max_points: f64,
+    pub extra_credit: bool,
+    pub source: String,
+    pub source_item_id: Option<i64>,
+}
+
+const ITEM_COLUMNS: &str =
+    "id, category_id, name, max_points, extra_credit, source, source_item_id";
+
+pub async fn items(db: &Db, course_id: i64) -> Result<Vec<ItemRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ITEM_COLUMNS} FROM grade_items WHERE course_id = $1 ORDER BY position, id LIMIT 1000"
+    )))
+    .bind(course_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+pub async fn item(db: &Db, id: i64) -> Result<Option<(i64, ItemRow)>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        course_id: i64,
+        #[sqlx(flatten)]
+        item: ItemRow,
+    }
+    let row: Option<Row> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT course_id, {ITEM_COLUMNS} FROM grade_items WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.map(|r| (r.course_id, r.item)))
+}
+
+pub async fn insert_item(
+    db: &Db,
+    course_id: i64,
+    category_id: Option<i64>,
+    name: &str,
+    max_points: f64,
+    extra_credit: bool,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "INSERT INTO grade_items (course_id, category_id, name, max_points, extra_credit, source, position, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'manual', (SELECT COALESCE(MAX(position), 0) + 1 FROM grade_items WHERE course_id = $1), $6)
+         RETURNING id"
+    )
+    .bind(course_id)
+    .bind(category_id)
+    .bind(name)
+    .bind(max_points)
+    .bind(extra_credit)
+    .bind(now)
+    .fetch_one(p)
+    .await?
+    }))
+}
+
+/// The grade item a quiz feeds (graded out of 100: the quiz percentage), created on first use.
+pub async fn quiz_item(
+    tx: &mut Tx,
+    course_id: i64,
+    quiz_item_id: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO grade_items (course_id, name, max_points, source, source_item_id, position, created_at)
+         SELECT $1, i.title, 100, 'quiz', i.id, (SELECT COALESCE(MAX(position), 0) + 1 FROM grade_items WHERE course_id = $1), $3
+         FROM items i WHERE i.id = $2
+         ON CONFLICT (source_item_id) WHERE source_item_id IS NOT NULL DO NOTHING"
+    )
+    .bind(course_id)
+    .bind(quiz_item_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM grade_items WHERE source_item_id = $1"
+    )
+    .bind(quiz_item_id)
+    .fetch_one(c)
+    .await?))
+}
+
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct GradeRow {
+    pub grade_item_id: i64,
+    pub user_id: i64,
+    pub points: Option<f64>,
+    pub override_points: Option<f64>,
+    pub excused: bool,
+    pub feedback: String,
+    pub version: i32,
+}
+
+impl GradeRow {
+    /// What counts: the override when there is one.
+    pub fn effective(&self) -> Option<f64> {
+        self.override_points.or(self.points)
+    }
+}
+
+const GRADE_COLUMNS: &str =
+    "grade_item_id, user_id, points, override_points, excused, feedback, version";
+
+pub async fn grade(
+    tx: &mut Tx,
+    grade_item_id: i64,
+    user_id: i64,
+) -> Result<Option<GradeRow>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {GRADE_COLUMNS} FROM grades WHERE grade_item_id = $1 AND user_id = $2")
+    ))
+    .bind(grade_item_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await?))
+}
+
+/// Grades of some learners in a course, in one query (the grader table's page).
+pub async fn grades_of(
+    db: &Db,
+    course_id: i64,
+    user_ids: &[i64],
+) -> Result<Vec<GradeRow>, AppError> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(with_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new(format!(
+            "SELECT {GRADE_COLUMNS} FROM grades WHERE course_id = "
+        ));
+        qb.push_bind(course_id).push(" AND user_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in user_ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(p).await?
+    }))
+}
+
+/// Sets a source-fed grade (a quiz result), leaving any override alone.
+pub async fn set_source_points(
+    tx: &mut Tx,
+    grade_item_id: i64,
+    user_id: i64,
+    course_id: i64,
+    points: Option<f64>,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO grades (grade_item_id, user_id, course_id, points, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (grade_item_id, user_id) DO UPDATE SET points = excluded.points, version = grades.version + 1,
+             updated_at = excluded.updated_at"
+    )
+    .bind(grade_item_id)
+    .bind(user_id)
+    .bind(course_id)
+    .bind(points)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+/// A grader's change to one cell, applied only if the cell is still at `expected_version`
+/// (0 for a cell nobody has graded). Returns whether it was applied.
+pub async fn write_cell(
+    tx: &mut Tx,
+    cell: &CellWrite,
+    expected_version: i32,
+    now: i64,
+) -> Result<bool, AppError> {
+    let changed = if expected_version == 0 {
+        with_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO grades (grade_item_id, user_id, course_id, points, override_points, excused, feedback, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (grade_item_id, user_id) DO NOTHING"
+        )
+        .bind(cell.grade_item_id)
+        .bind(cell.user_id)
+        .bind(cell.course_id)
+        .bind(cell.points)
+        .bind(cell.override_points)
+        .bind(cell.excused)
+        .bind(&cell.feedback)
+        .bind(cell.by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?
+        })
+    } else {
+        with_tx!(tx, |c| {
+            sqlx::query(
+            "UPDATE grades SET points = $3, override_points = $4, excused = $5, feedback = $6, updated_by = $7,
+                 updated_at = $8, version = version + 1
+             WHERE grade_item_id = $1 AND user_id = $2 AND version = $9"
+        )
+        .bind(cell.grade_item_id)
+        .bind(cell.user_id)
+        .bind(cell.points)
+        .bind(cell.override_points)
+        .bind(cell.excused)
+        .bind(&cell.feedback)
+        .bind(cell.by)
+        .bind(now)
+        .bind(expected_version)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?
+        })
+    };
+    Ok(changed == 1)
+}
+
+pub struct CellWrite {
+    pub grade_item_id: i64,
+    pub user_id: i64,
+    pub course_id: i64,
+    pub points: Option<f64>,
+    pub override_points: Option<f64>,
+    pub excused: bool,
+    pub feedback: String,
+    pub by: i64,
+}
+
+pub async fn add_history(
+    tx: &mut Tx,
+    cell: &CellWrite,
+    reason: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO grade_history (grade_item_id, user_id, points, override_points, excused, reason, changed_by, changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(cell.grade_item_id)
+    .bind(cell.user_id)
+    .bind(cell.points)
+    .bind(cell.override_points)
+    .bind(cell.excused)
+    .bind(reason)
+    .bind(cell.by)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct HistoryRow {
+    pub points: Option<f64>,
+    pub override_points: Option<f64>,
+    pub excused: bool,
+    pub reason: String,
+    pub changed_by_name: Option<String>,
+    pub changed_at: i64,
+}
+
+pub async fn history(
+    db: &Db,
+    grade_item_id: i64,
+    user_id: i64,
+) -> Result<Vec<HistoryRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT h.points, h.override_points, h.excused, h.reason, u.name AS changed_by_name, h.changed_at
+         FROM grade_history h LEFT JOIN users u ON u.id = h.changed_by
+         WHERE h.grade_item_id = $1 AND h.user_id = $2 ORDER BY h.id DESC LIMIT 200"
+    )
+    .bind(grade_item_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// One learner's inputs to the course total: the course's category rules and their own scores.
+pub async fn learner_scores(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+) -> Result<(Vec<CategoryRule>, Vec<ItemScore>), AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Rule {
+        id: i64,
+        weight: f64,
+        drop_lowest: i32,
+    }
+    #[derive(sqlx::FromRow)]
+    struct Score {
+        id: i64,
+        category_id: Option<i64>,
+        max_points: f64,
+        extra_credit: bool,
+        points: Option<f64>,
+        override_points: Option<f64>,
+        excused: Option<bool>,
+    }
+    let rules: Vec<Rule> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, weight, drop_lowest FROM grade_categories WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .fetch_all(c)
+    .await?);
+    let scores: Vec<Score> = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT i.id, i.category_id, i.max_points, i.extra_credit, g.points, g.override_points, g.excused
+         FROM grade_items i LEFT JOIN grades g ON g.grade_item_id = i.id AND g.user_id = $2
+         WHERE i.course_id = $1"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_all(c)
+    .await?
+    });
+    Ok((
+        rules
+            .into_iter()
+            .map(|r| CategoryRule {
+                id: r.id,
+                weight: r.weight,
+                drop_lowest: r.drop_lowest.max(0) as u32,
+            })
+            .collect(),
+        scores
+            .into_iter()
+            .map(|s| ItemScore {
+                item_id: s.id,
+                category_id: s.category_id,
+                points: s.override_points.or(s.points),
+                max_points: s.max_points,
+                excused: s.excused.unwrap_or(false),
+                extra_credit: s.extra_credit,
+            })
+            .collect(),
+    ))
+}
+
+pub async fn set_total(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+    percent: Option<f64>,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO course_totals (course_id, user_id, percent, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (course_id, user_id) DO UPDATE SET percent = excluded.percent, updated_at = excluded.updated_at"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .bind(percent)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+pub async fn total(db: &Db, course_id: i64, user_id: i64) -> Result<Option<f64>, AppError> {
+    let row: Option<Option<f64>> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT percent FROM course_totals WHERE course_id = $1 AND user_id = $2"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.flatten())
+}

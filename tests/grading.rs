@@ -1,0 +1,342 @@
+//! The gradebook on SQLite and PostgreSQL: quiz results flowing in, weighted categories with
+//! drops, overrides with reasons and history, excused grades, and conflicts between graders.
+
+use lyceum::assessments::model::{AnswerSave, BankQuestion};
+use lyceum::assessments::question::*;
+use lyceum::assessments::{attempts, bank, quiz};
+use lyceum::auth::permissions::Actor;
+use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
+use lyceum::courses::{service, structure};
+use lyceum::db_test;
+use lyceum::error::AppError;
+use lyceum::grading::service::{self as gradebook, CellEdit};
+use lyceum::grading::store;
+use lyceum::state::AppState;
+use lyceum::testing::user_with_roles;
+use lyceum::users::model::Role;
+
+struct Class {
+    teacher: Actor,
+    assistant: Actor,
+    learner: Actor,
+    course_id: i64,
+    section_id: i64,
+}
+
+async fn class(state: &AppState) -> Class {
+    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
+    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
+    let learner = user_with_roles(state, "learner@example.com", &[Role::Learner]).await;
+    let course = service::create(
+        state,
+        &teacher,
+        &CourseForm {
+            code: "GB-1".into(),
+            title: "Grades".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let section_id = structure::add_section(state, &teacher, course.id, "Week 1")
+        .await
+        .unwrap();
+    service::set_state(state, &teacher, course.id, CourseState::Published)
+        .await
+        .unwrap();
+    for (who, role) in [
+        (&learner, CourseRole::Learner),
+        (&assistant, CourseRole::Assistant),
+    ] {
+        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
+            .await
+            .unwrap();
+    }
+    Class {
+        teacher,
+        assistant,
+        learner,
+        course_id: course.id,
+        section_id,
+    }
+}
+
+fn edit(points: &str, version: i32) -> CellEdit {
+    CellEdit {
+        points: points.into(),
+        version,
+        ..Default::default()
+    }
+}
+
+async fn total(state: &AppState, c: &Class) -> Option<f64> {
+    store::total(&state.db, c.course_id, c.learner.id)
+        .await
+        .unwrap()
+}
+
+db_test!(
+    a_submitted_quiz_reaches_the_gradebook_as_a_percentage,
+    |state| {
+        let c = class(&state).await;
+        let category = bank::categories(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap()[0]
+            .id;
+        let mut ids = Vec::new();
+        for n in 0..4 {
+            let question = Question {
+                name: format!("Q{n}"),
+                stem: RichText::plain(format!("Q{n}?")),
+                general_feedback: None,
+                body: QuestionBody::TrueFalse {
+                    correct: true,
+                    true_feedback: None,
+                    false_feedback: None,
+                },
+                default_mark: 1.0,
+                tags: vec![],
+                id_number: None,
+            };
+            ids.push(
+                bank::save(
+                    &state,
+                    &c.teacher,
+                    c.course_id,
+                    BankQuestion {
+                        id: None,
+                        category_id: category,
+                        question,
+                        version: 0,
+                    },
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        let item = structure::add_item(
+            &state,
+            &c.teacher,
+            c.section_id,
+            &ItemForm {
+                kind: "quiz".into(),
+                title: "Quiz 1".into(),
+                required: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        quiz::add_questions(&state, &c.teacher, item, &ids)
+            .await
+            .unwrap();
+        let attempt = attempts::start(&state, &c.learner, item).await.unwrap();
+        let answers: Vec<AnswerSave> = (1..=3)
+            .map(|slot| AnswerSave {
+                slot,
+                seq: 1,
+                response: Some(Response::Bool(true)),
+            })
+            .collect();
+        attempts::submit(&state, &c.learner, attempt, &answers)
+            .await
+            .unwrap();
+        let items = store::items(&state.db, c.course_id).await.unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            (
+                items[0].name.as_str(),
+                items[0].max_points,
+                items[0].source.as_str()
+            ),
+            ("Quiz 1", 100.0, "quiz")
+        );
+        assert_eq!(total(&state, &c).await, Some(75.0));
+
+        // Overriding the quiz's result needs a reason; the change is kept in the history.
+        let grades = store::grades_of(&state.db, c.course_id, &[c.learner.id])
+            .await
+            .unwrap();
+        let version = grades[0].version;
+        let refused = gradebook::set_cell(
+            &state,
+            &c.teacher,
+            items[0].id,
+            c.learner.id,
+            &edit("90", version),
+        )
+        .await
+        .unwrap_err();
+        assert!(refused.field("reason").is_some(), "{refused:?}");
+        let override_edit = CellEdit {
+            reason: "Question 4 was ambiguous.".into(),
+            ..edit("90", version)
+        };
+        gradebook::set_cell(
+            &state,
+            &c.teacher,
+            items[0].id,
+            c.learner.id,
+            &override_edit,
+        )
+        .await
+        .unwrap();
+        assert_eq!(total(&state, &c).await, Some(90.0));
+        let history = store::history(&state.db, items[0].id, c.learner.id)
+            .await
+            .unwrap();
+        assert_eq!(history[0].reason, "Question 4 was ambiguous.");
+        assert_eq!(
+            (history[0].points, history[0].override_points),
+            (Some(75.0), Some(90.0))
+        );
+    }
+);
+
+db_test!(
+    weighted_categories_drops_and_excused_grades_keep_the_total_current,
+    |state| {
+        let c = class(&state).await;
+        let homework =
+            gradebook::add_category(&state, &c.teacher, c.course_id, "Homework", 40.0, 1)
+                .await
+                .unwrap();
+        let exams = gradebook::add_category(&state, &c.teacher, c.course_id, "Exams", 60.0, 0)
+            .await
+            .unwrap();
+        let dup = gradebook::add_category(&state, &c.teacher, c.course_id, "homework", 10.0, 0)
+            .await
+            .unwrap_err();
+        assert!(dup.field("name").is_some());
+        let mut hw = Vec::new();
+        for n in 1..=3 {
+            hw.push(
+                gradebook::add_item(
+                    &state,
+                    &c.teacher,
+                    c.course_id,
+                    Some(homework),
+                    &format!("HW {n}"),
+                    10.0,
+                    false,
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        let midterm = gradebook::add_item(
+            &state,
+            &c.teacher,
+            c.course_id,
+            Some(exams),
+            "Midterm",
+            50.0,
+            false,
+        )
+        .await
+        .unwrap();
+        let final_exam = gradebook::add_item(
+            &state,
+            &c.teacher,
+            c.course_id,
+            Some(exams),
+            "Final",
+            100.0,
+            false,
+        )
+        .await
+        .unwrap();
+
+        gradebook::set_cell(&state, &c.teacher, hw[0], c.learner.id, &edit("5", 0))
+            .await
+            .unwrap();
+        gradebook::set_cell(&state, &c.teacher, hw[1], c.learner.id, &edit("8", 0))
+            .await
+            .unwrap();
+        gradebook::set_cell(&state, &c.assistant, hw[2], c.learner.id, &edit("9", 0))
+            .await
+            .unwrap();
+        // Homework only so far, lowest (5/10) dropped: (8 + 9) / 20 = 85 %.
+        assert_eq!(total(&state, &c).await, Some(85.0));
+        gradebook::set_cell(&state, &c.teacher, midterm, c.learner.id, &edit("40", 0))
+            .await
+            .unwrap();
+        // Exams 40/50 = 80 %: 0.4 × 85 + 0.6 × 80 = 82.
+        assert!((total(&state, &c).await.unwrap() - 82.0).abs() < 1e-9);
+        // The final is excused: nothing changes; then graded 70/100: exams (40 + 70) / 150 = 73.33 %.
+        let v = gradebook::set_cell(
+            &state,
+            &c.teacher,
+            final_exam,
+            c.learner.id,
+            &CellEdit {
+                excused: true,
+                ..edit("", 0)
+            },
+        )
+        .await
+        .unwrap();
+        assert!((total(&state, &c).await.unwrap() - 82.0).abs() < 1e-9);
+        gradebook::set_cell(&state, &c.teacher, final_exam, c.learner.id, &edit("70", v))
+            .await
+            .unwrap();
+        let expected = 0.4 * 85.0 + 0.6 * (110.0 / 150.0 * 100.0);
+        assert!((total(&state, &c).await.unwrap() - expected).abs() < 1e-9);
+
+        let bad = gradebook::set_cell(&state, &c.teacher, midterm, c.learner.id, &edit("lots", 1))
+            .await
+            .unwrap_err();
+        assert!(bad.field("points").is_some());
+        assert_eq!(
+            gradebook::set_cell(&state, &c.learner, midterm, c.learner.id, &edit("50", 1))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        let not_learner =
+            gradebook::set_cell(&state, &c.teacher, midterm, c.assistant.id, &edit("50", 0))
+                .await
+                .unwrap_err();
+        assert!(not_learner.field("user_id").is_some());
+    }
+);
+
+db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
+    let c = class(&state).await;
+    let essay = gradebook::add_item(&state, &c.teacher, c.course_id, None, "Essay", 20.0, false)
+        .await
+        .unwrap();
+    // Both open the table while the cell is empty (version 0).
+    let first = gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("15", 0))
+        .await
+        .unwrap();
+    let conflict = gradebook::set_cell(&state, &c.assistant, essay, c.learner.id, &edit("12", 0))
+        .await
+        .unwrap_err();
+    match conflict {
+        AppError::Conflict(message) => assert!(message.contains("it is now 15"), "{message}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // From the current version the assistant's change goes through.
+    let second = gradebook::set_cell(
+        &state,
+        &c.assistant,
+        essay,
+        c.learner.id,
+        &edit("12", first),
+    )
+    .await
+    .unwrap();
+    assert_eq!(second, first + 1);
+    let stale =
+        gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("16", first)).await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))));
+    assert_eq!(total(&state, &c).await, Some(60.0));
+    assert_eq!(
+        store::history(&state.db, essay, c.learner.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+});
