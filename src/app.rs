@@ -93,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses/:id/questions/new") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/questions/:question_id") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/grading") view=crate::assessments::pages::GradingQueuePage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/gradebook") view=crate::grading::pages::GradebookPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/grades") view=crate::grading::pages::MyGradesPage ssr=SsrMode::Async />
                     <Route path=path!("/attempts/:id") view=crate::assessments::pages::AttemptPage ssr=SsrMode::Async />
                     <Route path=path!("/attempts/:id/review") view=crate::assessments::pages::AttemptReviewPage ssr=SsrMode::Async />
                 </Routes>

@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
         .route("/courses/{id}/questions/export", get(crate::assessments::handlers::export_questions))
+        .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())

@@ -9,7 +9,8 @@ use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
 use lyceum::db_test;
 use lyceum::error::AppError;
-use lyceum::grading::service::{self as gradebook, CellEdit};
+use lyceum::grading::model::CellEdit;
+use lyceum::grading::service as gradebook;
 use lyceum::grading::store;
 use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;
@@ -275,7 +276,8 @@ db_test!(
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .version;
         assert!((total(&state, &c).await.unwrap() - 82.0).abs() < 1e-9);
         gradebook::set_cell(&state, &c.teacher, final_exam, c.learner.id, &edit("70", v))
             .await
@@ -309,7 +311,8 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
     // Both open the table while the cell is empty (version 0).
     let first = gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("15", 0))
         .await
-        .unwrap();
+        .unwrap()
+        .version;
     let conflict = gradebook::set_cell(&state, &c.assistant, essay, c.learner.id, &edit("12", 0))
         .await
         .unwrap_err();
@@ -326,7 +329,8 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
         &edit("12", first),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .version;
     assert_eq!(second, first + 1);
     let stale =
         gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("16", first)).await;

@@ -243,10 +243,25 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("attempts/review", "attempt_id=1"),
     ("attempts/grading_queue", "course_id=1&page=1"),
     ("attempts/grade", "attempt_id=1&slot=1&mark=1&comment="),
+    ("grades/table", "course_id=1&page=1"),
+    (
+        "grades/save_cell",
+        r#"{"grade_item_id":1,"user_id":1,"edit":{"points":"5","excused":false,"feedback":"","reason":"","version":0}}"#,
+    ),
+    (
+        "grades/add_category",
+        "course_id=1&name=X&weight=0&drop_lowest=0",
+    ),
+    (
+        "grades/add_item",
+        "course_id=1&category_id=&name=X&max_points=10&extra_credit=false",
+    ),
+    ("grades/mine", "course_id=1"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
-/// question 1 (category 1) that the instructor has started an attempt at (attempt 1).
+/// question 1 (category 1) that the instructor has started an attempt at (attempt 1), and a
+/// manual grade item (1).
 async fn course_fixture(state: &AppState) {
     use lyceum::courses::model::{CourseForm, ItemForm};
     let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
@@ -320,6 +335,18 @@ async fn course_fixture(state: &AppState) {
     let attempt = lyceum::assessments::attempts::start(state, &instructor, quiz)
         .await
         .unwrap();
+    let grade_item = lyceum::grading::service::add_item(
+        state,
+        &instructor,
+        course.id,
+        None,
+        "Essay",
+        10.0,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(grade_item, 1);
     assert_eq!(
         (course.id, section, quiz, category, question, attempt),
         (1, 1, 2, 1, 1, 1)
@@ -380,6 +407,7 @@ db_test!(
             "quizzes/editor",
             "attempts/load",
             "attempts/save",
+            "grades/table",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

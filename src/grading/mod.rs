@@ -2,7 +2,12 @@
 //! extra credit, excused items, letters, late penalties). The gradebook's storage and pages
 //! build on these rules.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
+pub mod model;
+pub mod pages;
 pub mod rules;
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

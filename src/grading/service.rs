@@ -2,6 +2,7 @@
 //! cell (never over a newer change: versions), overrides with a reason kept in history, and each
 //! learner's course total recomputed from that learner's rows whenever one of their grades changes.
 
+use super::model::*;
 use super::rules;
 use super::store::{self, CellWrite};
 use crate::auth::permissions::Actor;
@@ -104,19 +105,6 @@ pub async fn recompute_total(
     store::set_total(tx, course_id, user_id, total, now).await
 }
 
-/// What a grader sends for one cell.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CellEdit {
-    /// Points as typed; empty clears the grade (or, on a quiz item, the override).
-    pub points: String,
-    pub excused: bool,
-    pub feedback: String,
-    /// Required when overriding a quiz's result.
-    pub reason: String,
-    /// The version the grader saw (0 for a cell with no grade yet).
-    pub version: i32,
-}
-
 /// A grader changes one learner's grade on one item. A change made from an older version than
 /// the stored one is refused with the newer value, so nobody overwrites a colleague unseen.
 pub async fn set_cell(
@@ -125,7 +113,7 @@ pub async fn set_cell(
     grade_item_id: i64,
     user_id: i64,
     edit: &CellEdit,
-) -> Result<i32, AppError> {
+) -> Result<SavedCell, AppError> {
     let (course_id, item) = store::item(&state.db, grade_item_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -205,7 +193,13 @@ pub async fn set_cell(
         .map(|g| g.version)
         .unwrap_or(1);
     tx.commit().await?;
-    Ok(version)
+    let total_percent = store::total(&state.db, course_id, user_id).await?;
+    Ok(SavedCell {
+        version,
+        total_percent,
+        letter: total_percent
+            .and_then(|t| rules::letter_for(&rules::default_letters(), t).map(str::to_string)),
+    })
 }
 
 fn stub(user_id: i64) -> Actor {
@@ -215,4 +209,202 @@ fn stub(user_id: i64) -> Actor {
         email: String::new(),
         roles: Vec::new(),
     }
+}
+
+/// Staff see the grader table: one page of active learners (by name) with every grade item.
+pub async fn grader_table(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    page: u32,
+) -> Result<GraderTable, AppError> {
+    let access =
+        access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    let course = crate::courses::store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = page.max(1);
+    let categories = store::categories(&state.db, course_id).await?;
+    let items = store::items(&state.db, course_id).await?;
+    let (learners, total_learners) = store::learners(&state.db, course_id, PER_PAGE, page).await?;
+    let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
+    let grades = store::grades_of(&state.db, course_id, &ids).await?;
+    let totals = store::totals_of(&state.db, course_id, &ids).await?;
+    let letters = rules::default_letters();
+    let rows = learners
+        .into_iter()
+        .map(|l| {
+            let total = totals
+                .iter()
+                .find(|(u, _)| *u == l.id)
+                .and_then(|(_, p)| *p);
+            GraderRow {
+                user_id: l.id,
+                name: l.name,
+                email: l.email,
+                total_percent: total,
+                letter: total.and_then(|t| rules::letter_for(&letters, t).map(str::to_string)),
+                cells: items
+                    .iter()
+                    .map(|i| {
+                        match grades
+                            .iter()
+                            .find(|g| g.grade_item_id == i.id && g.user_id == l.id)
+                        {
+                            Some(g) => GradeCell {
+                                points: g.points,
+                                override_points: g.override_points,
+                                excused: g.excused,
+                                version: g.version,
+                            },
+                            None => GradeCell {
+                                points: None,
+                                override_points: None,
+                                excused: false,
+                                version: 0,
+                            },
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(GraderTable {
+        course_id,
+        course_title: course.title,
+        items: items.iter().map(|i| item_view(i, &categories)).collect(),
+        categories: categories
+            .into_iter()
+            .map(|c| GradeCategoryView {
+                id: c.id,
+                name: c.name,
+                weight: c.weight,
+                drop_lowest: c.drop_lowest,
+            })
+            .collect(),
+        rows,
+        page,
+        per_page: PER_PAGE,
+        total_learners,
+        may_edit_setup: access.may_edit(),
+    })
+}
+
+/// Learners per page of the grader table.
+pub const PER_PAGE: u32 = 50;
+
+fn item_view(i: &store::ItemRow, categories: &[store::CategoryRow]) -> GradeItemView {
+    GradeItemView {
+        id: i.id,
+        name: i.name.clone(),
+        category: i.category_id.and_then(|c| {
+            categories
+                .iter()
+                .find(|k| k.id == c)
+                .map(|k| k.name.clone())
+        }),
+        max_points: i.max_points,
+        extra_credit: i.extra_credit,
+        from_quiz: i.source == "quiz",
+    }
+}
+
+/// A learner's own grades (enrolled learners only).
+pub async fn my_grades(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<MyGrades, AppError> {
+    let access = access::load(&state.db, actor, course_id).await?;
+    if !access.is_learner() || !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    let course = crate::courses::store::find(&state.db, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let categories = store::categories(&state.db, course_id).await?;
+    let items = store::items(&state.db, course_id).await?;
+    let grades = store::grades_of(&state.db, course_id, &[actor.id]).await?;
+    let total = store::total(&state.db, course_id, actor.id).await?;
+    Ok(MyGrades {
+        course_id,
+        course_title: course.title,
+        rows: items
+            .iter()
+            .map(|i| {
+                let g = grades.iter().find(|g| g.grade_item_id == i.id);
+                MyGradeRow {
+                    name: i.name.clone(),
+                    category: item_view(i, &categories).category,
+                    points: g.and_then(|g| g.effective()),
+                    max_points: i.max_points,
+                    excused: g.is_some_and(|g| g.excused),
+                    feedback: g.map(|g| g.feedback.clone()).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        total_percent: total,
+        letter: total
+            .and_then(|t| rules::letter_for(&rules::default_letters(), t).map(str::to_string)),
+    })
+}
+
+/// The grader table as CSV: every learner (not one page), one column per item, then the total.
+pub async fn export_csv(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<String, AppError> {
+    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    let items = store::items(&state.db, course_id).await?;
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["email".to_string(), "name".to_string()];
+    header.extend(
+        items
+            .iter()
+            .map(|i| format!("{} ({})", i.name, format_points(i.max_points))),
+    );
+    header.push("total %".into());
+    header.push("letter".into());
+    let csv_error = |_| AppError::Internal;
+    out.write_record(&header).map_err(csv_error)?;
+    let letters = rules::default_letters();
+    let mut page = 1;
+    loop {
+        // A page of learners at a time: one query for their grades, one for their totals.
+        let (learners, total) = store::learners(&state.db, course_id, 1000, page).await?;
+        let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
+        let grades = store::grades_of(&state.db, course_id, &ids).await?;
+        let totals = store::totals_of(&state.db, course_id, &ids).await?;
+        for l in &learners {
+            let mut record = vec![l.email.clone(), l.name.clone()];
+            for i in &items {
+                let g = grades
+                    .iter()
+                    .find(|g| g.grade_item_id == i.id && g.user_id == l.id);
+                record.push(match g {
+                    Some(g) if g.excused => "EX".into(),
+                    Some(g) => g.effective().map(format_points).unwrap_or_default(),
+                    None => String::new(),
+                });
+            }
+            let t = totals
+                .iter()
+                .find(|(u, _)| *u == l.id)
+                .and_then(|(_, p)| *p);
+            record.push(t.map(format_points).unwrap_or_default());
+            record.push(
+                t.and_then(|t| rules::letter_for(&letters, t))
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+            out.write_record(&record).map_err(csv_error)?;
+        }
+        if i64::from(page) * 1000 >= total {
+            break;
+        }
+        page += 1;
+    }
+    String::from_utf8(out.into_inner().map_err(|_| AppError::Internal)?)
+        .map_err(|_| AppError::Internal)
 }

@@ -446,3 +446,62 @@ pub async fn total(db: &Db, course_id: i64, user_id: i64) -> Result<Option<f64>,
     .await?);
     Ok(row.flatten())
 }
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct LearnerRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+/// A page of a course's active learners by name, and how many there are.
+pub async fn learners(
+    db: &Db,
+    course_id: i64,
+    per_page: u32,
+    page: u32,
+) -> Result<(Vec<LearnerRow>, i64), AppError> {
+    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    Ok(with_db!(db, |p| {
+        let rows = sqlx::query_as(
+            "SELECT u.id, u.name, u.email FROM enrolments e JOIN users u ON u.id = e.user_id
+             WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'
+             ORDER BY LOWER(u.name), u.id LIMIT $2 OFFSET $3",
+        )
+        .bind(course_id)
+        .bind(i64::from(per_page))
+        .bind(offset)
+        .fetch_all(p)
+        .await?;
+        let total = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM enrolments WHERE course_id = $1 AND role = 'learner' AND status = 'active'",
+        )
+        .bind(course_id)
+        .fetch_one(p)
+        .await?;
+        (rows, total)
+    }))
+}
+
+/// Course totals of some learners, in one query.
+pub async fn totals_of(
+    db: &Db,
+    course_id: i64,
+    user_ids: &[i64],
+) -> Result<Vec<(i64, Option<f64>)>, AppError> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(with_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT user_id, percent FROM course_totals WHERE course_id = ",
+        );
+        qb.push_bind(course_id).push(" AND user_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in user_ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(p).await?
+    }))
+}

@@ -109,6 +109,7 @@ fn EnrolBox(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl IntoView {
         EnrolOption::Enrolled { status: EnrolmentStatus::Active, .. } if page.can_open => view! {
             <p>"You are enrolled."</p>
             <a class="btn btn-primary" href=open_link>{if resume.is_some() { "Resume" } else { "Start" }}</a>
+            " "<a class="btn btn-secondary" href=format!("/courses/{course_id}/grades")>"My grades"</a>
         }.into_any(),
         EnrolOption::Enrolled { status, .. } => view! {
             <p role="status">{match status {

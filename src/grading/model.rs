@@ -1,0 +1,110 @@
+//! Gradebook types the pages exchange with the server (compile for the browser too).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeCategoryView {
+    pub id: i64,
+    pub name: String,
+    pub weight: f64,
+    pub drop_lowest: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeItemView {
+    pub id: i64,
+    pub name: String,
+    pub category: Option<String>,
+    pub max_points: f64,
+    pub extra_credit: bool,
+    /// Fed by a quiz (typing a value overrides the quiz's result, with a reason).
+    pub from_quiz: bool,
+}
+
+/// One cell of the grader table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeCell {
+    pub points: Option<f64>,
+    pub override_points: Option<f64>,
+    pub excused: bool,
+    /// 0 when nobody has graded it yet; sent back with an edit to detect conflicts.
+    pub version: i32,
+}
+
+impl GradeCell {
+    pub fn shown(&self) -> Option<f64> {
+        self.override_points.or(self.points)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraderRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub total_percent: Option<f64>,
+    pub letter: Option<String>,
+    /// In the order of `GraderTable::items`.
+    pub cells: Vec<GradeCell>,
+}
+
+/// One page of learners × every grade item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GraderTable {
+    pub course_id: i64,
+    pub course_title: String,
+    pub categories: Vec<GradeCategoryView>,
+    pub items: Vec<GradeItemView>,
+    pub rows: Vec<GraderRow>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total_learners: i64,
+    pub may_edit_setup: bool,
+}
+
+/// A learner's own grades in one course.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyGrades {
+    pub course_id: i64,
+    pub course_title: String,
+    pub rows: Vec<MyGradeRow>,
+    pub total_percent: Option<f64>,
+    pub letter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyGradeRow {
+    pub name: String,
+    pub category: Option<String>,
+    pub points: Option<f64>,
+    pub max_points: f64,
+    pub excused: bool,
+    pub feedback: String,
+}
+
+/// What a grader sends for one cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellEdit {
+    /// Points as typed; empty clears the grade (or, on a quiz item, the override).
+    pub points: String,
+    pub excused: bool,
+    pub feedback: String,
+    /// Required when overriding a quiz's result.
+    pub reason: String,
+    /// The version the grader saw (0 for a cell with no grade yet).
+    pub version: i32,
+}
+
+/// The reply to a saved cell: its new version and the learner's new total.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedCell {
+    pub version: i32,
+    pub total_percent: Option<f64>,
+    pub letter: Option<String>,
+}
+
+/// Points as people read them: at most two decimals, no trailing zeros.
+pub fn format_points(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

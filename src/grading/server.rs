@@ -1,0 +1,88 @@
+//! Server functions for the gradebook. Each: who is asking, one service call, the status.
+
+use super::model::*;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use crate::edge::{respond, signed_in};
+
+#[server(endpoint = "grades/table")]
+pub async fn load_grader_table(course_id: i64, page: u32) -> Result<GraderTable, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::grader_table(&state, &actor, course_id, page).await)
+}
+
+#[server(endpoint = "grades/save_cell", input = Json)]
+pub async fn save_grade_cell(
+    grade_item_id: i64,
+    user_id: i64,
+    edit: CellEdit,
+) -> Result<SavedCell, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::set_cell(&state, &actor, grade_item_id, user_id, &edit).await)
+}
+
+#[server(endpoint = "grades/add_category")]
+pub async fn add_grade_category(
+    course_id: i64,
+    name: String,
+    weight: String,
+    drop_lowest: String,
+) -> Result<i64, AppError> {
+    let (state, actor, _) = signed_in()?;
+    let weight = crate::assessments::question::parse_number(if weight.trim().is_empty() {
+        "0"
+    } else {
+        &weight
+    })
+    .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?;
+    let drop_lowest = drop_lowest
+        .trim()
+        .parse::<i32>()
+        .or_else(|_| {
+            if drop_lowest.trim().is_empty() {
+                Ok(0)
+            } else {
+                Err(())
+            }
+        })
+        .map_err(|_| AppError::invalid("drop_lowest", "Enter a whole number of items to drop."))?;
+    respond(
+        super::service::add_category(&state, &actor, course_id, &name, weight, drop_lowest).await,
+    )
+}
+
+#[server(endpoint = "grades/add_item")]
+pub async fn add_grade_item(
+    course_id: i64,
+    category_id: String,
+    name: String,
+    max_points: String,
+    extra_credit: bool,
+) -> Result<i64, AppError> {
+    let (state, actor, _) = signed_in()?;
+    let max = crate::assessments::question::parse_number(&max_points).ok_or_else(|| {
+        AppError::invalid("max_points", "Enter the points possible (more than 0).")
+    })?;
+    let category = category_id.trim().parse::<i64>().ok();
+    respond(
+        super::service::add_item(
+            &state,
+            &actor,
+            course_id,
+            category,
+            &name,
+            max,
+            extra_credit,
+        )
+        .await,
+    )
+}
+
+#[server(endpoint = "grades/mine")]
+pub async fn load_my_grades(course_id: i64) -> Result<MyGrades, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::my_grades(&state, &actor, course_id).await)
+}
