@@ -140,4 +140,18 @@ rush=$(scripts/bench-exam.sh)
   echo "|---|---|---|---|---|---|---|"
   echo "$rush"
 } >> BENCHMARKS.md
+
+echo "Gradebook at scale on SQLite and PostgreSQL…"
+gradebook=$(scripts/bench-gradebook.sh)
+{
+  echo
+  echo "## Gradebook at scale"
+  echo
+  echo "\`scripts/bench-gradebook.sh\`: one course with ${GB_LEARNERS:-5000} learners × ${GB_ITEMS:-40} graded items (two weighted"
+  echo "categories), every cell graded; wrk as the course's instructor, $DURATION per row."
+  echo
+  echo "| database | request | connections | requests/s | p50 | p99 | errors |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "$gradebook"
+} >> BENCHMARKS.md
 cat BENCHMARKS.md

@@ -11,6 +11,7 @@ use crate::courses::model::parse_line;
 use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
+use std::collections::HashMap;
 
 pub async fn add_category(
     state: &AppState,
@@ -228,16 +229,16 @@ pub async fn grader_table(
     let items = store::items(&state.db, course_id).await?;
     let (learners, total_learners) = store::learners(&state.db, course_id, PER_PAGE, page).await?;
     let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
-    let grades = store::grades_of(&state.db, course_id, &ids).await?;
-    let totals = store::totals_of(&state.db, course_id, &ids).await?;
+    let grades = by_cell(store::grades_of(&state.db, course_id, &ids).await?);
+    let totals: HashMap<i64, Option<f64>> = store::totals_of(&state.db, course_id, &ids)
+        .await?
+        .into_iter()
+        .collect();
     let letters = rules::default_letters();
     let rows = learners
         .into_iter()
         .map(|l| {
-            let total = totals
-                .iter()
-                .find(|(u, _)| *u == l.id)
-                .and_then(|(_, p)| *p);
+            let total = totals.get(&l.id).copied().flatten();
             GraderRow {
                 user_id: l.id,
                 name: l.name,
@@ -246,24 +247,19 @@ pub async fn grader_table(
                 letter: total.and_then(|t| rules::letter_for(&letters, t).map(str::to_string)),
                 cells: items
                     .iter()
-                    .map(|i| {
-                        match grades
-                            .iter()
-                            .find(|g| g.grade_item_id == i.id && g.user_id == l.id)
-                        {
-                            Some(g) => GradeCell {
-                                points: g.points,
-                                override_points: g.override_points,
-                                excused: g.excused,
-                                version: g.version,
-                            },
-                            None => GradeCell {
-                                points: None,
-                                override_points: None,
-                                excused: false,
-                                version: 0,
-                            },
-                        }
+                    .map(|i| match grades.get(&(i.id, l.id)) {
+                        Some(g) => GradeCell {
+                            points: g.points,
+                            override_points: g.override_points,
+                            excused: g.excused,
+                            version: g.version,
+                        },
+                        None => GradeCell {
+                            points: None,
+                            override_points: None,
+                            excused: false,
+                            version: 0,
+                        },
                     })
                     .collect(),
             }
@@ -374,24 +370,21 @@ pub async fn export_csv(
         // A page of learners at a time: one query for their grades, one for their totals.
         let (learners, total) = store::learners(&state.db, course_id, 1000, page).await?;
         let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
-        let grades = store::grades_of(&state.db, course_id, &ids).await?;
-        let totals = store::totals_of(&state.db, course_id, &ids).await?;
+        let grades = by_cell(store::grades_of(&state.db, course_id, &ids).await?);
+        let totals: HashMap<i64, Option<f64>> = store::totals_of(&state.db, course_id, &ids)
+            .await?
+            .into_iter()
+            .collect();
         for l in &learners {
             let mut record = vec![l.email.clone(), l.name.clone()];
             for i in &items {
-                let g = grades
-                    .iter()
-                    .find(|g| g.grade_item_id == i.id && g.user_id == l.id);
-                record.push(match g {
+                record.push(match grades.get(&(i.id, l.id)) {
                     Some(g) if g.excused => "EX".into(),
                     Some(g) => g.effective().map(format_points).unwrap_or_default(),
                     None => String::new(),
                 });
             }
-            let t = totals
-                .iter()
-                .find(|(u, _)| *u == l.id)
-                .and_then(|(_, p)| *p);
+            let t = totals.get(&l.id).copied().flatten();
             record.push(t.map(format_points).unwrap_or_default());
             record.push(
                 t.and_then(|t| rules::letter_for(&letters, t))
@@ -407,4 +400,12 @@ pub async fn export_csv(
     }
     String::from_utf8(out.into_inner().map_err(|_| AppError::Internal)?)
         .map_err(|_| AppError::Internal)
+}
+
+/// Grades keyed by (grade item, learner), so tables are built without a scan per cell.
+fn by_cell(grades: Vec<store::GradeRow>) -> HashMap<(i64, i64), store::GradeRow> {
+    grades
+        .into_iter()
+        .map(|g| ((g.grade_item_id, g.user_id), g))
+        .collect()
 }
