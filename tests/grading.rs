@@ -343,4 +343,40 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
             .len(),
         2
     );
+    // The table and the CSV show the same thing, to staff only.
+    let table = gradebook::grader_table(&state, &c.assistant, c.course_id, 1)
+        .await
+        .unwrap();
+    assert_eq!(table.rows.len(), 1, "learners only, not the assistant");
+    assert_eq!(table.rows[0].cells[0].shown(), Some(12.0));
+    assert_eq!(table.rows[0].cells[0].version, second);
+    assert_eq!(table.rows[0].letter.as_deref(), Some("D"));
+    let csv = gradebook::export_csv(&state, &c.teacher, c.course_id)
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "email,name,Essay (20),total %,letter");
+    assert!(
+        lines[1].starts_with("learner@example.com,") && lines[1].ends_with(",12,60,D"),
+        "{csv}"
+    );
+    assert_eq!(
+        gradebook::export_csv(&state, &c.learner, c.course_id)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    assert_eq!(
+        gradebook::grader_table(&state, &c.learner, c.course_id, 1)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    let mine = gradebook::my_grades(&state, &c.learner, c.course_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (mine.rows[0].points, mine.total_percent),
+        (Some(12.0), Some(60.0))
+    );
 });
