@@ -1405,11 +1405,20 @@ mod tests {
     /// The gift-pegjs test files as (file name, GIFT text, expected .json path), or None when
     /// this machine lacks them.
     fn corpus() -> Option<Vec<(String, String, PathBuf)>> {
+        // Next to the checkout (../shared), or in the workplace's shared folder for clones made
+        // elsewhere (CI clones into a temporary directory).
+        const IN_SHARED: &str = "shared/corpus/questions/gift/tests/questions";
         let dir = std::env::var_os("LYCEUM_QUESTION_CORPUS")
             .map(PathBuf::from)
             .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../shared/corpus/questions/gift/tests/questions")
+                let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(IN_SHARED);
+                if beside.is_dir() {
+                    beside
+                } else {
+                    PathBuf::from("/work").join(IN_SHARED)
+                }
             });
         let Ok(entries) = std::fs::read_dir(&dir) else {
             println!(
