@@ -38,3 +38,40 @@ pub fn set_cookie(value: &str) {
         res.append_header(http::header::SET_COOKIE, value);
     }
 }
+
+/// The signed-in actor of a plain HTTP request (a download link), or `Unauthenticated`.
+pub fn request_actor(req: &axum::extract::Request) -> Result<Actor, AppError> {
+    req.extensions()
+        .get::<RequestAuth>()
+        .and_then(|a| a.actor.clone())
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// A file download made by a service: the text as an attachment, or the error's status and
+/// message.
+pub fn download(
+    result: Result<String, AppError>,
+    content_type: &str,
+    filename: &str,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    match result {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, content_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(err) => {
+            let status = StatusCode::from_u16(err.status_code())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, err.to_string()).into_response()
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! and session resolution.
 
 use crate::app::{App, shell};
-use crate::auth::request::{self, RequestAuth};
+use crate::auth::request;
 use crate::state::AppState;
 use axum::{
     Router,
@@ -201,29 +201,9 @@ async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -
 }
 
 async fn export_users_csv(State(state): State<AppState>, req: Request) -> Response {
-    let Some(actor) = req
-        .extensions()
-        .get::<RequestAuth>()
-        .and_then(|a| a.actor.clone())
-    else {
-        return (StatusCode::UNAUTHORIZED, "Sign in to export users.").into_response();
+    let result = match crate::edge::request_actor(&req) {
+        Ok(actor) => crate::users::import::export_csv(&state, &actor).await,
+        Err(e) => Err(e),
     };
-    match crate::users::import::export_csv(&state, &actor).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"users.csv\"",
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.to_string()).into_response()
-        }
-    }
+    crate::edge::download(result, "text/csv; charset=utf-8", "users.csv")
 }

@@ -1,13 +1,12 @@
 //! The question bank download (a plain link, so the browser saves the file).
 
 use super::model::QuestionFormat;
-use crate::auth::request::RequestAuth;
+use crate::edge::{download, request_actor};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::{
     extract::{Path, Query, Request, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use std::collections::HashMap;
 
@@ -18,63 +17,34 @@ pub async fn export_questions(
     Query(params): Query<HashMap<String, String>>,
     req: Request,
 ) -> Response {
-    let Some(actor) = req
-        .extensions()
-        .get::<RequestAuth>()
-        .and_then(|a| a.actor.clone())
-    else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            AppError::Unauthenticated.to_string(),
-        )
-            .into_response();
-    };
-    let Some(format) = params.get("format").and_then(|f| QuestionFormat::parse(f)) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            "Choose format=gift or format=aiken.",
-        )
-            .into_response();
-    };
+    let format = params
+        .get("format")
+        .and_then(|f| QuestionFormat::parse(f))
+        .unwrap_or(QuestionFormat::Gift);
     let category = params.get("category").and_then(|c| c.parse::<i64>().ok());
-    match super::bank::export(&state, &actor, course_id, format, category).await {
-        Ok(export) => {
-            let mut body = String::new();
-            // GIFT has comments, so the file itself says what it left out; Aiken has none.
-            if format == QuestionFormat::Gift && !export.skipped.is_empty() {
-                body.push_str("// Questions not exported (GIFT cannot hold them):\n");
-                for (name, why) in &export.skipped {
-                    body.push_str(&format!("// - {}: {}\n", name.replace('\n', " "), why));
-                }
-                body.push('\n');
-            }
-            body.push_str(&export.text);
-            (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "text/plain; charset=utf-8".to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!(
-                            "attachment; filename=\"questions-{course_id}.{}.txt\"",
-                            format.as_str()
-                        ),
-                    ),
-                    (
-                        header::HeaderName::from_static("x-lyceum-skipped"),
-                        export.skipped.len().to_string(),
-                    ),
-                ],
-                body,
-            )
-                .into_response()
+    let result = match request_actor(&req) {
+        Ok(actor) => super::bank::export(&state, &actor, course_id, format, category)
+            .await
+            .map(|export| file_text(format, export)),
+        Err(e) => Err::<String, AppError>(e),
+    };
+    download(
+        result,
+        "text/plain; charset=utf-8",
+        &format!("questions-{course_id}.{}.txt", format.as_str()),
+    )
+}
+
+/// GIFT has comments, so the file itself says what it left out; Aiken has none.
+fn file_text(format: QuestionFormat, export: super::exchange::ExportResult) -> String {
+    let mut body = String::new();
+    if format == QuestionFormat::Gift && !export.skipped.is_empty() {
+        body.push_str("// Questions not exported (GIFT cannot hold them):\n");
+        for (name, why) in &export.skipped {
+            body.push_str(&format!("// - {}: {}\n", name.replace('\n', " "), why));
         }
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.to_string()).into_response()
-        }
+        body.push('\n');
     }
+    body.push_str(&export.text);
+    body
 }

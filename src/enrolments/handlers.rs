@@ -1,14 +1,12 @@
 //! The participants CSV download (a plain link, so the browser saves it).
 
 use super::model::{ParticipantQuery, ProgressFilter};
-use crate::auth::request::RequestAuth;
 use crate::courses::model::{CourseRole, EnrolmentStatus};
-use crate::error::AppError;
+use crate::edge::{download, request_actor};
 use crate::state::AppState;
 use axum::{
     extract::{Path, Query, Request, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use std::collections::HashMap;
 
@@ -19,16 +17,9 @@ pub async fn export_participants(
     Query(params): Query<HashMap<String, String>>,
     req: Request,
 ) -> Response {
-    let Some(actor) = req
-        .extensions()
-        .get::<RequestAuth>()
-        .and_then(|a| a.actor.clone())
-    else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            AppError::Unauthenticated.to_string(),
-        )
-            .into_response();
+    let actor = match request_actor(&req) {
+        Ok(actor) => actor,
+        Err(e) => return download(Err(e), "", ""),
     };
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let query = ParticipantQuery {
@@ -38,22 +29,9 @@ pub async fn export_participants(
         progress: ProgressFilter::parse(&get("progress")),
         page: 1,
     };
-    match super::service::participants_csv(&state, &actor, course_id, &query).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"participants-{course_id}.csv\""),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.to_string()).into_response()
-        }
-    }
+    download(
+        super::service::participants_csv(&state, &actor, course_id, &query).await,
+        "text/csv; charset=utf-8",
+        &format!("participants-{course_id}.csv"),
+    )
 }

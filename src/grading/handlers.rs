@@ -1,12 +1,10 @@
 //! The gradebook CSV download (a plain link, so the browser saves it).
 
-use crate::auth::request::RequestAuth;
-use crate::error::AppError;
+use crate::edge::{download, request_actor};
 use crate::state::AppState;
 use axum::{
     extract::{Path, Request, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 
 /// `GET /courses/{id}/grades.csv`
@@ -15,33 +13,13 @@ pub async fn export_grades(
     Path(course_id): Path<i64>,
     req: Request,
 ) -> Response {
-    let Some(actor) = req
-        .extensions()
-        .get::<RequestAuth>()
-        .and_then(|a| a.actor.clone())
-    else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            AppError::Unauthenticated.to_string(),
-        )
-            .into_response();
+    let result = match request_actor(&req) {
+        Ok(actor) => super::service::export_csv(&state, &actor, course_id).await,
+        Err(e) => Err(e),
     };
-    match super::service::export_csv(&state, &actor, course_id).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"grades-{course_id}.csv\""),
-                ),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.to_string()).into_response()
-        }
-    }
+    download(
+        result,
+        "text/csv; charset=utf-8",
+        &format!("grades-{course_id}.csv"),
+    )
 }
