@@ -380,3 +380,76 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
         (Some(12.0), Some(60.0))
     );
 });
+
+db_test!(
+    a_pass_grade_holds_back_course_completion_until_the_total_reaches_it,
+    |state| {
+        let c = class(&state).await;
+        let lesson = structure::add_item(
+            &state,
+            &c.teacher,
+            c.section_id,
+            &ItemForm {
+                kind: "lesson".into(),
+                title: "Read me".into(),
+                body: "Text".into(),
+                required: true,
+                completion: "view".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let paper =
+            gradebook::add_item(&state, &c.teacher, c.course_id, None, "Paper", 10.0, false)
+                .await
+                .unwrap();
+        let bad = gradebook::save_settings(&state, &c.teacher, c.course_id, "120", "A: 90")
+            .await
+            .unwrap_err();
+        assert!(
+            bad.field("pass_percent").is_some() && bad.field("letters").is_some(),
+            "{bad:?}"
+        );
+        assert_eq!(
+            gradebook::save_settings(&state, &c.learner, c.course_id, "50", "F: 0")
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        gradebook::save_settings(&state, &c.teacher, c.course_id, "60", "Pass: 60\nFail: 0")
+            .await
+            .unwrap();
+
+        lyceum::learning::service::open_item(&state, &c.learner, lesson)
+            .await
+            .unwrap();
+        let completed = || async {
+            lyceum::learning::store::progress(&state.db, c.course_id, c.learner.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .completed_at
+        };
+        assert_eq!(completed().await, None, "every item done, but no grade yet");
+        gradebook::set_cell(&state, &c.teacher, paper, c.learner.id, &edit("5", 0))
+            .await
+            .unwrap();
+        assert_eq!(completed().await, None, "50 % is below the pass grade");
+        let mine = gradebook::my_grades(&state, &c.learner, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(mine.letter.as_deref(), Some("Fail"));
+        gradebook::set_cell(&state, &c.teacher, paper, c.learner.id, &edit("7", 1))
+            .await
+            .unwrap();
+        assert!(
+            completed().await.is_some(),
+            "70 % passes: the course is complete"
+        );
+        let mine = gradebook::my_grades(&state, &c.learner, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(mine.letter.as_deref(), Some("Pass"));
+    }
+);

@@ -257,6 +257,10 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "course_id=1&category_id=&name=X&max_points=10&extra_credit=false",
     ),
     ("grades/mine", "course_id=1"),
+    (
+        "grades/settings",
+        "course_id=1&pass_percent=50&letters=F%3A%200",
+    ),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank

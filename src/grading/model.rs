@@ -60,6 +60,9 @@ pub struct GraderTable {
     pub per_page: u32,
     pub total_learners: i64,
     pub may_edit_setup: bool,
+    /// The settings form's current values: pass grade (empty for none) and letter scheme.
+    pub pass_percent: String,
+    pub letters: String,
 }
 
 /// A learner's own grades in one course.

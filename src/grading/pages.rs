@@ -6,7 +6,7 @@ use super::server::*;
 use crate::courses::pages::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
-use crate::ui::{Checkbox, ErrorPage, Field, FormAlert, Pagination};
+use crate::ui::{Checkbox, ErrorPage, Field, FormAlert, Pagination, TextArea};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -29,6 +29,7 @@ pub fn GradebookPage() -> impl IntoView {
     });
     let add_category = ServerAction::<AddGradeCategory>::new();
     let add_item = ServerAction::<AddGradeItem>::new();
+    let settings = ServerAction::<SaveGradebookSettings>::new();
     let reload = RwSignal::new(0u32);
     let table = Resource::new(
         move || {
@@ -37,6 +38,7 @@ pub fn GradebookPage() -> impl IntoView {
                 page.get(),
                 add_category.version().get(),
                 add_item.version().get(),
+                settings.version().get(),
                 reload.get(),
             )
         },
@@ -76,6 +78,8 @@ pub fn GradebookPage() -> impl IntoView {
                                     <li>{format!("{}: weight {} %, drop lowest {}", c.name, format_points(c.weight), c.drop_lowest)}</li>
                                 }).collect_view()}</ul>
                                 <AddCategoryForm course_id=cid action=add_category /></section>
+                            <section class="card" aria-labelledby="grade-settings"><h2 id="grade-settings">"Course grade"</h2>
+                                <SettingsForm course_id=cid pass_percent=t.pass_percent.clone() letters=t.letters.clone() action=settings /></section>
                         </div>
                     })}
                 }.into_any()
@@ -254,6 +258,31 @@ fn AddCategoryForm(course_id: i64, action: ServerAction<AddGradeCategory>) -> im
             <Field label="Weight (%)" name="weight" value=weight error=field_error(result, "weight") hint="0 everywhere: the total is points-based." />
             <Field label="Drop the lowest" name="drop_lowest" value=drop error=field_error(result, "drop_lowest") />
             <button type="submit" class="btn btn-secondary">"Add category"</button>
+        </form>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    course_id: i64,
+    pass_percent: String,
+    letters: String,
+    action: ServerAction<SaveGradebookSettings>,
+) -> impl IntoView {
+    let pass = RwSignal::new(pass_percent);
+    let letters = RwSignal::new(letters);
+    let result: Signal<Option<Result<(), AppError>>> = action.value().into();
+    view! {
+        <form class="form" on:submit=move |ev| {
+            ev.prevent_default();
+            action.dispatch(SaveGradebookSettings { course_id, pass_percent: pass.get_untracked(), letters: letters.get_untracked() });
+        }>
+            <FormAlert result success="Course grade settings saved." />
+            <Field label="Pass grade (%)" name="pass_percent" value=pass error=field_error(result, "pass_percent")
+                hint="Empty for none. With a pass grade, completing the course also needs a total of at least this." />
+            <TextArea label="Letter scheme" name="letters" value=letters error=field_error(result, "letters") rows=8
+                hint="One band per line: the letter, a colon, the lowest percentage (A: 93)." />
+            <button type="submit" class="btn btn-secondary">"Save course grade settings"</button>
         </form>
     }
 }

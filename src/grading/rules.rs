@@ -133,6 +133,57 @@ pub fn default_letters() -> Vec<LetterBand> {
     .collect()
 }
 
+/// Reads a letter scheme typed one band per line as `A: 93` (the letter, then the lowest
+/// percentage that earns it). One band must start at 0 so every total has a letter.
+pub fn parse_letters(input: &str) -> Result<Vec<LetterBand>, String> {
+    let mut bands = Vec::new();
+    for (n, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let band = line.rsplit_once(':').and_then(|(letter, min)| {
+            let min = min
+                .trim()
+                .trim_end_matches('%')
+                .trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()?;
+            let letter = letter.trim();
+            ((0.0..=100.0).contains(&min) && !letter.is_empty() && letter.chars().count() <= 10)
+                .then(|| LetterBand {
+                    min_percent: min,
+                    letter: letter.to_string(),
+                })
+        });
+        match band {
+            Some(b) => bands.push(b),
+            None => {
+                return Err(format!(
+                    "Line {}: write a band as `A: 93` (a letter, a colon, the lowest percentage).",
+                    n + 1
+                ));
+            }
+        }
+    }
+    if !bands.iter().any(|b| b.min_percent == 0.0) {
+        return Err(
+            "Add a band that starts at 0, like `F: 0`, so every total has a letter.".into(),
+        );
+    }
+    bands.sort_by(|a, b| b.min_percent.total_cmp(&a.min_percent));
+    Ok(bands)
+}
+
+/// The scheme as the settings form shows it, highest band first.
+pub fn letters_text(bands: &[LetterBand]) -> String {
+    bands
+        .iter()
+        .map(|b| format!("{}: {}", b.letter, b.min_percent))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A late-penalty rule: `percent_per_day` off for each started day late, at most `max_percent`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LatePenalty {
@@ -265,6 +316,19 @@ mod tests {
             course_total(&[], &[score(1, 1, Some(10.0), 10.0), big_bonus]),
             300.0
         ));
+    }
+
+    #[test]
+    fn letter_schemes_are_typed_one_band_per_line() {
+        let bands = parse_letters("Pass: 50\nDistinction: 85 %\nFail: 0").unwrap();
+        assert_eq!(letter_for(&bands, 84.9), Some("Pass"));
+        assert_eq!(letter_for(&bands, 85.0), Some("Distinction"));
+        assert_eq!(letters_text(&bands), "Distinction: 85\nPass: 50\nFail: 0");
+        assert_eq!(
+            parse_letters("A: 90\nB").unwrap_err(),
+            "Line 2: write a band as `A: 93` (a letter, a colon, the lowest percentage)."
+        );
+        assert!(parse_letters("A: 90").unwrap_err().contains("starts at 0"));
     }
 
     #[test]

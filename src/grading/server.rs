@@ -86,3 +86,13 @@ pub async fn load_my_grades(course_id: i64) -> Result<MyGrades, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::my_grades(&state, &actor, course_id).await)
 }
+
+#[server(endpoint = "grades/settings")]
+pub async fn save_gradebook_settings(
+    course_id: i64,
+    pass_percent: String,
+    letters: String,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::save_settings(&state, &actor, course_id, &pass_percent, &letters).await)
+}

@@ -95,6 +95,7 @@ pub async fn record_quiz_grade(
 }
 
 /// One learner's course total from their own grades: a handful of rows, whatever the class size.
+/// A total reaching the course's pass grade may complete the course.
 pub async fn recompute_total(
     tx: &mut Tx,
     course_id: i64,
@@ -103,7 +104,71 @@ pub async fn recompute_total(
 ) -> Result<(), AppError> {
     let (categories, scores) = store::learner_scores(tx, course_id, user_id).await?;
     let total = rules::course_total(&categories, &scores);
-    store::set_total(tx, course_id, user_id, total, now).await
+    store::set_total(tx, course_id, user_id, total, now).await?;
+    crate::learning::service::complete_course_if_done(tx, course_id, user_id, now).await
+}
+
+/// Whether a learner's total meets the course's pass grade (true when there is none), for the
+/// course-completion rule.
+pub async fn meets_pass_grade(tx: &mut Tx, course_id: i64, user_id: i64) -> Result<bool, AppError> {
+    let (pass, _) = store::settings_in_tx(tx, course_id).await?;
+    let Some(pass) = pass else {
+        return Ok(true);
+    };
+    Ok(store::total_in_tx(tx, course_id, user_id)
+        .await?
+        .is_some_and(|t| t + 1e-9 >= pass))
+}
+
+/// The course's letter scheme (its own, or the default).
+pub async fn letters(state: &AppState, course_id: i64) -> Result<Vec<rules::LetterBand>, AppError> {
+    let (_, letters) = store::settings(&state.db, course_id).await?;
+    Ok(letters
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_else(rules::default_letters))
+}
+
+/// Sets the pass grade (empty for none) and the letter scheme, then brings every learner's
+/// completion up to date (a lower pass grade can complete courses at once).
+pub async fn save_settings(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    pass_percent: &str,
+    letters: &str,
+) -> Result<(), AppError> {
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    let mut problems = crate::error::Problems::default();
+    let pass = match pass_percent.trim() {
+        "" => None,
+        typed => match crate::assessments::question::parse_number(typed.trim_end_matches('%')) {
+            Some(p) if (0.0..=100.0).contains(&p) => Some(p),
+            _ => {
+                problems.add(
+                    "pass_percent",
+                    "Enter a pass grade from 0 to 100 %, or leave it empty.",
+                );
+                None
+            }
+        },
+    };
+    let bands = match rules::parse_letters(letters) {
+        Ok(b) => Some(b),
+        Err(message) => {
+            problems.add("letters", message);
+            None
+        }
+    };
+    problems.into_result()?;
+    let json = serde_json::to_string(&bands).map_err(|_| AppError::Internal)?;
+    let now = now();
+    store::save_settings(&state.db, course_id, pass, Some(json.as_str()), now).await?;
+    let mut tx = state.db.begin().await?;
+    for user_id in store::learner_ids(&state.db, course_id).await? {
+        crate::learning::service::complete_course_if_done(&mut tx, course_id, user_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A grader changes one learner's grade on one item. A change made from an older version than
@@ -195,11 +260,11 @@ pub async fn set_cell(
         .unwrap_or(1);
     tx.commit().await?;
     let total_percent = store::total(&state.db, course_id, user_id).await?;
+    let letters = letters(state, course_id).await?;
     Ok(SavedCell {
         version,
         total_percent,
-        letter: total_percent
-            .and_then(|t| rules::letter_for(&rules::default_letters(), t).map(str::to_string)),
+        letter: total_percent.and_then(|t| rules::letter_for(&letters, t).map(str::to_string)),
     })
 }
 
@@ -234,7 +299,8 @@ pub async fn grader_table(
         .await?
         .into_iter()
         .collect();
-    let letters = rules::default_letters();
+    let letters = letters(state, course_id).await?;
+    let (pass, _) = store::settings(&state.db, course_id).await?;
     let rows = learners
         .into_iter()
         .map(|l| {
@@ -283,6 +349,8 @@ pub async fn grader_table(
         per_page: PER_PAGE,
         total_learners,
         may_edit_setup: access.may_edit(),
+        pass_percent: pass.map(format_points).unwrap_or_default(),
+        letters: rules::letters_text(&letters),
     })
 }
 
@@ -322,6 +390,7 @@ pub async fn my_grades(
     let items = store::items(&state.db, course_id).await?;
     let grades = store::grades_of(&state.db, course_id, &[actor.id]).await?;
     let total = store::total(&state.db, course_id, actor.id).await?;
+    let letters = letters(state, course_id).await?;
     Ok(MyGrades {
         course_id,
         course_title: course.title,
@@ -340,8 +409,7 @@ pub async fn my_grades(
             })
             .collect(),
         total_percent: total,
-        letter: total
-            .and_then(|t| rules::letter_for(&rules::default_letters(), t).map(str::to_string)),
+        letter: total.and_then(|t| rules::letter_for(&letters, t).map(str::to_string)),
     })
 }
 
@@ -364,7 +432,7 @@ pub async fn export_csv(
     header.push("letter".into());
     let csv_error = |_| AppError::Internal;
     out.write_record(&header).map_err(csv_error)?;
-    let letters = rules::default_letters();
+    let letters = letters(state, course_id).await?;
     let mut page = 1;
     loop {
         // A page of learners at a time: one query for their grades, one for their totals.

@@ -505,3 +505,79 @@ pub async fn totals_of(
         qb.build_query_as().fetch_all(p).await?
     }))
 }
+
+/// A course's pass grade and letter scheme (JSON), if set.
+pub async fn settings_in_tx(
+    tx: &mut Tx,
+    course_id: i64,
+) -> Result<(Option<f64>, Option<String>), AppError> {
+    let row: Option<(Option<f64>, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT pass_percent, letters FROM gradebook_settings WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .fetch_optional(c)
+    .await?);
+    Ok(row.unwrap_or((None, None)))
+}
+
+pub async fn settings(db: &Db, course_id: i64) -> Result<(Option<f64>, Option<String>), AppError> {
+    let row: Option<(Option<f64>, Option<String>)> = with_db!(db, |p| sqlx::query_as(
+        "SELECT pass_percent, letters FROM gradebook_settings WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.unwrap_or((None, None)))
+}
+
+pub async fn save_settings(
+    db: &Db,
+    course_id: i64,
+    pass_percent: Option<f64>,
+    letters: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    with_db!(db, |p| {
+        sqlx::query(
+        "INSERT INTO gradebook_settings (course_id, pass_percent, letters, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (course_id) DO UPDATE SET pass_percent = excluded.pass_percent, letters = excluded.letters,
+             updated_at = excluded.updated_at"
+    )
+    .bind(course_id)
+    .bind(pass_percent)
+    .bind(letters)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+/// Every active learner of a course (to bring totals and completion up to date after a rule
+/// change, which affects everyone).
+pub async fn learner_ids(db: &Db, course_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT user_id FROM enrolments WHERE course_id = $1 AND role = 'learner' AND status = 'active' ORDER BY user_id"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+pub async fn total_in_tx(
+    tx: &mut Tx,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Option<f64>, AppError> {
+    let row: Option<Option<f64>> = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT percent FROM course_totals WHERE course_id = $1 AND user_id = $2"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await?);
+    Ok(row.flatten())
+}

@@ -138,7 +138,8 @@ async fn player_view(
     })
 }
 
-/// Marks the course complete once every required item is done (after any item completes).
+/// Marks the course complete once every required item is done and, when the course has a pass
+/// grade, the learner's total reaches it (after any item completes or any grade changes).
 pub(crate) async fn complete_course_if_done(
     tx: &mut crate::db::Tx,
     course_id: i64,
@@ -146,7 +147,11 @@ pub(crate) async fn complete_course_if_done(
     now: i64,
 ) -> Result<(), AppError> {
     if let Some(p) = store::progress_in_tx(tx, course_id, user_id).await? {
-        if p.completed_at.is_none() && p.total > 0 && p.done >= p.total {
+        if p.completed_at.is_none()
+            && p.total > 0
+            && p.done >= p.total
+            && crate::grading::service::meets_pass_grade(tx, course_id, user_id).await?
+        {
             store::mark_course_complete(tx, course_id, user_id, now).await?;
         }
     }
