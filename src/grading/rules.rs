@@ -150,7 +150,7 @@ pub fn parse_letters(input: &str) -> Result<Vec<LetterBand>, String> {
                 .parse::<f64>()
                 .ok()?;
             let letter = letter.trim();
-            ((0.0..=100.0).contains(&min) && !letter.is_empty() && letter.chars().count() <= 10)
+            ((0.0..=100.0).contains(&min) && !letter.is_empty() && letter.chars().count() <= 20)
                 .then(|| LetterBand {
                     min_percent: min,
                     letter: letter.to_string(),
