@@ -314,7 +314,7 @@ fn ImportForm(
                 <textarea id="import-text" rows="10" class="mono" bind:value=text
                     aria-invalid=move || if text_error.get().is_some() { "true" } else { "false" }
                     aria-describedby="import-text-error"></textarea>
-                <p class="field-error" id="import-text-error">{move || text_error.get()}</p>
+                {move || text_error.get().map(|e| view! { <p class="field-error" id="import-text-error">{e}</p> })}
             </div>
             <button type="submit" class="btn btn-secondary" disabled=move || preview.pending().get()>"Check the questions"</button>
         </form>

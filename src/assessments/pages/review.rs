@@ -212,7 +212,7 @@ fn GradeForm(
                 <input id=mark_id.clone() type="text" inputmode="decimal" bind:value=mark_value
                     aria-describedby=format!("{mark_id}-error")
                     aria-invalid=move || if local_error.get().or(server_error.get()).is_some() { "true" } else { "false" } />
-                <p class="field-error" id=format!("{mark_id}-error")>{move || local_error.get().or(server_error.get())}</p>
+                {move || local_error.get().or(server_error.get()).map(|e| view! { <p class="field-error" id=format!("{mark_id}-error")>{e}</p> })}
             </div>
             <div class="field">
                 <label for=comment_id.clone()>"Comment for the learner"</label>

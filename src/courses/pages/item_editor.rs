@@ -161,15 +161,21 @@ fn ItemForm(
                 <Field label=if kind == ItemKind::Video { "YouTube or Vimeo address" } else { "Web address" } name="url" kind="url"
                     value=url error=field_error(result, "url") />
             })}
-            <div class="field">
-                <label for="item-completion">"Completes"</label>
-                <select id="item-completion" on:change=move |ev| completion.set(event_target_value(&ev))>
-                    {Completion::ALL.iter().map(|c| {
-                        let sel = c.as_str() == selected_completion;
-                        view! { <option value=c.as_str() selected=sel>{c.label()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            {if kind.is_assessed() {
+                view! { <p class="hint">"Completes when the learner submits it (or reaches the pass mark, if the quiz has one)."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="field">
+                        <label for="item-completion">"Completes"</label>
+                        <select id="item-completion" on:change=move |ev| completion.set(event_target_value(&ev))>
+                            {Completion::ALL.iter().map(|c| {
+                                let sel = c.as_str() == selected_completion;
+                                view! { <option value=c.as_str() selected=sel>{c.label()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any()
+            }}
             <label class="checkbox"><input type="checkbox" bind:checked=required />"Required for course completion"</label>
             <label class="checkbox"><input type="checkbox" bind:checked=hidden />"Hidden from learners (draft)"</label>
             {can_edit.then(|| view! {
