@@ -8,7 +8,9 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry on CI only: a rehearsal once saw the very first page of a run never hydrate (the
+  // WASM was served; see the session note). A deterministic failure still fails twice.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {
     baseURL: process.env.LYCEUM_E2E_URL ?? 'http://127.0.0.1:3000',
