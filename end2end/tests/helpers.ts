@@ -9,9 +9,24 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
 
-/** Waits until the WASM client has hydrated the page. */
+/** Waits until the WASM client has hydrated the page; if it never does, says what the page loaded. */
 export async function hydrated(page: Page) {
-  await page.locator('body[data-hydrated="true"]').waitFor();
+  try {
+    await page.locator('body[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  } catch (error) {
+    const loaded = await page
+      .evaluate(() =>
+        JSON.stringify({
+          readyState: document.readyState,
+          resources: performance.getEntriesByType('resource').map((entry) => {
+            const r = entry as PerformanceResourceTiming;
+            return { name: r.name.split('/').pop(), ms: Math.round(r.duration), bytes: r.transferSize, status: r.responseStatus };
+          }),
+        }),
+      )
+      .catch(() => 'the page is gone');
+    throw new Error(`The page did not hydrate within 30 s; it loaded ${loaded}\n${error}`);
+  }
 }
 
 export async function signIn(page: Page, email: string, password: string) {
