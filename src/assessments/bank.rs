@@ -81,6 +81,13 @@ pub async fn delete_category(
     id: i64,
 ) -> Result<(), AppError> {
     editor(state, actor, course_id).await?;
+    if !store::categories(&state.db, course_id)
+        .await?
+        .iter()
+        .any(|c| c.id == id)
+    {
+        return Err(AppError::NotFound);
+    }
     if store::category_in_use(&state.db, id).await? {
         return Err(AppError::Conflict(
             "This category still has questions or feeds a quiz's random questions. Move or delete them first."
@@ -125,7 +132,7 @@ pub async fn load(
 fn checked(mut question: Question) -> Result<Question, AppError> {
     question.name = question.name.trim().to_string();
     if question.name.is_empty() {
-        question.name = default_name(&question);
+        question.name = super::exchange::name_from_stem(&question.stem, question.type_label());
     }
     if question.name.chars().count() > 255 {
         return Err(AppError::invalid(
@@ -152,21 +159,6 @@ fn checked(mut question: Question) -> Result<Question, AppError> {
         ));
     }
     Ok(question)
-}
-
-/// A name from the start of the stem, for questions saved without one.
-pub fn default_name(question: &Question) -> String {
-    let plain = super::render::to_plain(&question.stem);
-    let words = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut name: String = words.chars().take(60).collect();
-    if words.chars().count() > 60 {
-        name.push('…');
-    }
-    if name.is_empty() {
-        question.type_label().to_string()
-    } else {
-        name
-    }
 }
 
 pub async fn save(

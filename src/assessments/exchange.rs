@@ -121,7 +121,8 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
-fn decode_entities(text: &str) -> String {
+/// Decodes the entities sanitised HTML uses, for plain-text names and summaries.
+pub fn decode_entities(text: &str) -> String {
     const ENTITIES: [(&str, &str); 7] = [
         ("&nbsp;", " "),
         ("&lt;", "<"),

@@ -19,7 +19,7 @@ pub fn to_plain(text: &RichText) -> String {
         _ => {
             let html = to_html(text);
             let stripped = ammonia::Builder::empty().clean(&html).to_string();
-            decode_entities(&stripped)
+            super::exchange::decode_entities(&stripped)
         }
     }
 }
@@ -38,15 +38,6 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-fn decode_entities(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

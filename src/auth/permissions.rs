@@ -13,6 +13,19 @@ pub struct Actor {
     pub roles: Vec<Role>,
 }
 
+impl Actor {
+    /// Someone other than the caller, with no site roles, for asking what their enrolment lets
+    /// them do in a course (is this person a learner there?).
+    pub fn other_person(user_id: i64) -> Actor {
+        Actor {
+            id: user_id,
+            name: String::new(),
+            email: String::new(),
+            roles: Vec::new(),
+        }
+    }
+}
+
 /// Everything that needs permission beyond being signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action<'a> {

@@ -2,7 +2,6 @@
 //! script loads) and the download with range requests.
 
 use super::service;
-use crate::auth::request::RequestAuth;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::{
@@ -14,12 +13,6 @@ use axum::{
 };
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
-
-fn actor(req_auth: Option<&RequestAuth>) -> Result<crate::auth::permissions::Actor, AppError> {
-    req_auth
-        .and_then(|a| a.actor.clone())
-        .ok_or(AppError::Unauthenticated)
-}
 
 fn wants_json(headers: &axum::http::HeaderMap) -> bool {
     headers
@@ -71,7 +64,7 @@ async fn receive(
     course_id: i64,
     req: Request,
 ) -> Result<crate::courses::model::FileInfo, AppError> {
-    let actor = actor(req.extensions().get::<RequestAuth>())?;
+    let actor = crate::edge::request_actor(&req)?;
     // Refuse early when we may not upload at all, before reading any of the body.
     service::authorize_upload(state, &actor, course_id).await?;
     let declared = req
@@ -139,7 +132,7 @@ pub async fn download(
     let Some(id) = id else {
         return error_response(&AppError::NotFound);
     };
-    let actor = match actor(req.extensions().get::<RequestAuth>()) {
+    let actor = match crate::edge::request_actor(&req) {
         Ok(a) => a,
         Err(e) => return error_response(&e),
     };

@@ -184,7 +184,7 @@ pub async fn set_cell(
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    let learner = access::load(&state.db, &stub(user_id), course_id).await?;
+    let learner = access::load(&state.db, &Actor::other_person(user_id), course_id).await?;
     if !learner.is_learner() {
         return Err(AppError::invalid(
             "user_id",
@@ -266,15 +266,6 @@ pub async fn set_cell(
         total_percent,
         letter: total_percent.and_then(|t| rules::letter_for(&letters, t).map(str::to_string)),
     })
-}
-
-fn stub(user_id: i64) -> Actor {
-    Actor {
-        id: user_id,
-        name: String::new(),
-        email: String::new(),
-        roles: Vec::new(),
-    }
 }
 
 /// Staff see the grader table: one page of active learners (by name) with every grade item.

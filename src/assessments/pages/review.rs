@@ -5,6 +5,7 @@ use super::super::model::*;
 use super::super::server::*;
 use crate::courses::pages::route_id;
 use crate::error::AppError;
+use crate::grading::model::format_points;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, FormAlert, Pagination, format};
 use leptos::prelude::*;
@@ -19,14 +20,9 @@ fn score_text(a: &AttemptSummary) -> String {
     match (a.state.as_str(), a.score, a.needs_grading) {
         ("in_progress", ..) => "In progress".into(),
         (_, _, true) => "Waiting for grading".into(),
-        (_, Some(s), _) => format!("{} / {}", trim(s), trim(a.max_score)),
+        (_, Some(s), _) => format!("{} / {}", format_points(s), format_points(a.max_score)),
         _ => "—".into(),
     }
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{:.2}", v);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// The quiz item in the player: rules, past attempts, and Start / Continue.
@@ -154,7 +150,7 @@ pub fn AttemptReviewPage() -> impl IntoView {
                         view! {
                             <section class="question card" aria-labelledby=format!("rq-{}", q.number)>
                                 <h2 id=format!("rq-{}", q.number) class="h3">{format!("Question {} ({})", q.number, q.type_label)}
-                                    {q.mark.map(|m| format!(": {} / {}", trim(m), trim(q.max_mark)))}
+                                    {q.mark.map(|m| format!(": {} / {}", format_points(m), format_points(q.max_mark)))}
                                     {q.needs_grading.then_some(": waiting for grading")}</h2>
                                 <div class="prose" inner_html=q.stem_html.clone()></div>
                                 {q.answer_text.clone().map(|t| view! { <p><strong>"Answer: "</strong><span class="pre-wrap">{t}</span></p> })}
@@ -182,7 +178,7 @@ fn GradeForm(
     graded_slot: RwSignal<Option<i32>>,
 ) -> impl IntoView {
     let slot = slot_number;
-    let mark_value = RwSignal::new(mark.map(trim).unwrap_or_default());
+    let mark_value = RwSignal::new(mark.map(format_points).unwrap_or_default());
     let comment_value = RwSignal::new(comment);
     let local_error = RwSignal::new(None::<String>);
     let result: Signal<Option<Result<(), AppError>>> = Signal::derive(move || {
@@ -204,11 +200,11 @@ fn GradeForm(
                     graded_slot.set(Some(slot));
                     grade.dispatch(GradeAttemptQuestion { attempt_id, slot, mark: m, comment: comment_value.get_untracked() });
                 }
-                Err(_) => local_error.set(Some(format!("Enter a mark from 0 to {}.", trim(max_mark)))),
+                Err(_) => local_error.set(Some(format!("Enter a mark from 0 to {}.", format_points(max_mark)))),
             }
         }>
             <div class="field">
-                <label for=mark_id.clone()>{format!("Mark (out of {})", trim(max_mark))}</label>
+                <label for=mark_id.clone()>{format!("Mark (out of {})", format_points(max_mark))}</label>
                 <input id=mark_id.clone() type="text" inputmode="decimal" bind:value=mark_value
                     aria-describedby=format!("{mark_id}-error")
                     aria-invalid=move || if local_error.get().or(server_error.get()).is_some() { "true" } else { "false" } />
