@@ -78,6 +78,15 @@ pub fn router(state: AppState) -> Router {
             "/courses/{id}/files",
             axum::routing::post(crate::files::handlers::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route(
+            "/assignments/{item_id}/files",
+            axum::routing::post(crate::assignments::handlers::upload_work).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/assignments/{item_id}/feedback/{user_id}",
+            axum::routing::post(crate::assignments::handlers::upload_feedback).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/assignments/{item_id}/submissions.zip", get(crate::assignments::handlers::download_zip))
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
         .route("/courses/{id}/questions/export", get(crate::assessments::handlers::export_questions))
         .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
@@ -125,15 +134,19 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Course files, a learner's assignment files, a grader's feedback files.
 fn is_upload(req: &Request) -> bool {
     let path = req.uri().path();
-    req.method() == Method::POST && path.starts_with("/courses/") && path.ends_with("/files")
+    req.method() == Method::POST
+        && ((path.starts_with("/courses/") && path.ends_with("/files"))
+            || (path.starts_with("/assignments/")
+                && (path.ends_with("/files") || path.contains("/feedback/"))))
 }
 
 /// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as
-/// the connection needs (a large video on a slow line).
+/// the connection needs (a large video on a slow line), and so may zipping a class's work.
 async fn timeout_except_uploads(req: Request, next: Next) -> Response {
-    if is_upload(&req) {
+    if is_upload(&req) || req.uri().path().ends_with("/submissions.zip") {
         return next.run(req).await;
     }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {

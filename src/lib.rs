@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod assessments;
+pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod courses;

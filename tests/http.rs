@@ -261,11 +261,36 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "grades/settings",
         "course_id=1&pass_percent=50&letters=F%3A%200",
     ),
+    ("grades/set_hidden", "grade_item_id=1&hidden=true"),
+    ("assignments/editor", "item_id=3"),
+    (
+        "assignments/save_settings",
+        r#"{"item_id":3,"form":{"max_points":"10","accept_text":true}}"#,
+    ),
+    ("assignments/mine", "item_id=3"),
+    (
+        "assignments/save_draft",
+        r#"{"item_id":3,"draft":{"body":"x","version":0}}"#,
+    ),
+    ("assignments/submit", "item_id=3&version=0"),
+    ("assignments/reopen", "item_id=3"),
+    ("assignments/remove_file", "item_id=3&file_id=1"),
+    ("assignments/list", "item_id=3&filter=all&page=1"),
+    ("assignments/detail", "item_id=3&user_id=1"),
+    (
+        "assignments/grade",
+        r#"{"item_id":3,"user_id":1,"input":{"points":"5","version":0}}"#,
+    ),
+    (
+        "assignments/remove_feedback_file",
+        "item_id=3&user_id=1&file_id=1",
+    ),
+    ("assignments/release", "item_id=3&released=true"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
-/// question 1 (category 1) that the instructor has started an attempt at (attempt 1), and a
-/// manual grade item (1).
+/// question 1 (category 1) that the instructor has started an attempt at (attempt 1), a
+/// manual grade item (1) and an assignment (item 3).
 async fn course_fixture(state: &AppState) {
     use lyceum::courses::model::{CourseForm, ItemForm};
     let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
@@ -351,6 +376,19 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(grade_item, 1);
+    let assignment = lyceum::courses::structure::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm {
+            kind: "assignment".into(),
+            title: "Essay".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(assignment, 3);
     assert_eq!(
         (course.id, section, quiz, category, question, attempt),
         (1, 1, 2, 1, 1, 1)
@@ -377,6 +415,7 @@ db_test!(
             "/files/1/notes.pdf",
             "/courses/1/participants.csv",
             "/courses/1/questions/export?format=gift",
+            "/assignments/3/submissions.zip",
         ] {
             let req = Request::builder()
                 .uri(path)
@@ -412,6 +451,9 @@ db_test!(
             "attempts/load",
             "attempts/save",
             "grades/table",
+            "assignments/editor",
+            "assignments/list",
+            "assignments/save_settings",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -24,7 +24,7 @@ pub const GRACE_SECS: i64 = 15;
 /// The quiz page before (and between) attempts.
 pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizIntro, AppError> {
     let (course_id, title, settings) = super::quiz::find(state, item_id).await?;
-    visible(state, actor, course_id, item_id).await?;
+    access::item_visible(&state.db, actor, course_id, item_id).await?;
     let now = now();
     let mut attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
     if attempts.iter().any(|a| overdue(a, now)) {
@@ -92,28 +92,6 @@ fn why_not_start(
     None
 }
 
-/// Anyone who may see the course content, except learners when the item is hidden.
-async fn visible(
-    state: &AppState,
-    actor: &Actor,
-    course_id: i64,
-    item_id: i64,
-) -> Result<access::CourseAccess, AppError> {
-    let access = access::load(&state.db, actor, course_id).await?;
-    if !access.may_view_content() {
-        return Err(AppError::Forbidden);
-    }
-    if !access.may_see_learners() {
-        let (_, item, ..) = crate::courses::store::find_item(&state.db, item_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if item.hidden {
-            return Err(AppError::NotFound);
-        }
-    }
-    Ok(access)
-}
-
 fn overdue(attempt: &AttemptRow, now: i64) -> bool {
     attempt.in_progress() && attempt.deadline_at.is_some_and(|d| now > d + GRACE_SECS)
 }
@@ -121,7 +99,7 @@ fn overdue(attempt: &AttemptRow, now: i64) -> bool {
 /// Starts an attempt, or returns the one already open.
 pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64, AppError> {
     let (course_id, _, settings) = super::quiz::find(state, item_id).await?;
-    visible(state, actor, course_id, item_id).await?;
+    access::item_visible(&state.db, actor, course_id, item_id).await?;
     let now = now();
     let attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
     if let Some(open) = attempts.iter().find(|a| a.in_progress()) {

@@ -97,3 +97,26 @@ pub async fn require(
         Err(AppError::Forbidden)
     }
 }
+
+/// Access to one item: anyone who may see the course content, except learners when the item is
+/// hidden (for them it does not exist).
+pub async fn item_visible(
+    db: &Db,
+    actor: &Actor,
+    course_id: i64,
+    item_id: i64,
+) -> Result<CourseAccess, AppError> {
+    let access = load(db, actor, course_id).await?;
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    if !access.may_see_learners() {
+        let (_, item, ..) = super::store::find_item(db, item_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if item.hidden {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(access)
+}

@@ -152,14 +152,14 @@ string_enum!(
     CourseRole { Instructor = "instructor" / "Instructor", Assistant = "assistant" / "Teaching assistant", Learner = "learner" / "Learner" }
 );
 string_enum!(
-    /// What an item is; each kind decides its own editor and player. Assessed kinds (quizzes)
-    /// complete by submission, not by viewing or "Mark as done".
-    ItemKind { Lesson = "lesson" / "Lesson", File = "file" / "File", Video = "video" / "Video", Link = "link" / "External link", Quiz = "quiz" / "Quiz" }
+    /// What an item is; each kind decides its own editor and player. Assessed kinds (quizzes,
+    /// assignments) complete by submission, not by viewing or "Mark as done".
+    ItemKind { Lesson = "lesson" / "Lesson", File = "file" / "File", Video = "video" / "Video", Link = "link" / "External link", Quiz = "quiz" / "Quiz", Assignment = "assignment" / "Assignment" }
 );
 impl ItemKind {
     /// Kinds that learners complete by handing something in.
     pub fn is_assessed(self) -> bool {
-        matches!(self, ItemKind::Quiz)
+        matches!(self, ItemKind::Quiz | ItemKind::Assignment)
     }
 }
 

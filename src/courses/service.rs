@@ -252,7 +252,11 @@ pub async fn set_cover(
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     if let Some(file_id) = file_id {
         let file = store::find_file(&state.db, file_id).await?;
-        if !file.is_some_and(|f| f.course_id == course_id && f.content_type.starts_with("image/")) {
+        if !file.is_some_and(|f| {
+            f.course_id == course_id
+                && f.private_to.is_none()
+                && f.content_type.starts_with("image/")
+        }) {
             return Err(AppError::invalid(
                 "cover_file_id",
                 "Choose an image uploaded to this course.",
@@ -327,6 +331,9 @@ pub async fn copy(
             if item.kind == ItemKind::Quiz {
                 // Settings start from the defaults; the question bank is not copied yet.
                 crate::assessments::quiz_store::insert_quiz(&mut tx, new_item, new_id, now).await?;
+            }
+            if item.kind == ItemKind::Assignment {
+                crate::assignments::service::copy(&mut tx, item.id, new_item, new_id, now).await?;
             }
             if item.kind == ItemKind::Lesson {
                 store::insert_revision(

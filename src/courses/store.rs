@@ -984,6 +984,8 @@ pub struct FileRow {
     pub size_bytes: i64,
     pub sha256: String,
     pub created_at: i64,
+    /// A learner's submitted work or their feedback: only they and the course's staff see it.
+    pub private_to: Option<i64>,
 }
 
 impl FileRow {
@@ -999,7 +1001,7 @@ impl FileRow {
 }
 
 const FILE_COLUMNS: &str =
-    "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at";
+    "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at, private_to";
 
 pub async fn find_file(db: &Db, id: i64) -> Result<Option<FileRow>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
@@ -1011,12 +1013,14 @@ pub async fn find_file(db: &Db, id: i64) -> Result<Option<FileRow>, AppError> {
 }
 
 pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 ORDER BY id DESC LIMIT 500")
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(
+        format!("SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 AND private_to IS NULL ORDER BY id DESC LIMIT 500")
     ))
     .bind(course_id)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 /// Deletes a file record; returns its storage key when no other record shares the blob.
@@ -1066,10 +1070,22 @@ pub async fn insert_file(
     uploaded_by: i64,
     now: i64,
 ) -> Result<i64, AppError> {
+    insert_private_file(tx, course_id, f, None, uploaded_by, now).await
+}
+
+/// `insert_file` for a file only `private_to` (and the course's staff) may see, when given.
+pub async fn insert_private_file(
+    tx: &mut Tx,
+    course_id: i64,
+    f: &NewFile<'_>,
+    private_to: Option<i64>,
+    uploaded_by: i64,
+    now: i64,
+) -> Result<i64, AppError> {
     Ok(with_tx!(tx, |c| {
         sqlx::query_scalar(
-        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
+        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at, private_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
     )
     .bind(course_id)
     .bind(f.storage_key)
@@ -1079,6 +1095,7 @@ pub async fn insert_file(
     .bind(f.sha256)
     .bind(uploaded_by)
     .bind(now)
+    .bind(private_to)
     .fetch_one(c)
     .await?
     }))

@@ -105,7 +105,7 @@ pub async fn move_section(
 async fn check_file(state: &AppState, course_id: i64, fields: &ItemFields) -> Result<(), AppError> {
     if let Some(file_id) = fields.file_id {
         let file = store::find_file(&state.db, file_id).await?;
-        let Some(file) = file.filter(|f| f.course_id == course_id) else {
+        let Some(file) = file.filter(|f| f.course_id == course_id && f.private_to.is_none()) else {
             return Err(AppError::invalid(
                 "file_id",
                 "Choose a file uploaded to this course.",
@@ -139,6 +139,9 @@ pub async fn add_item(
     if fields.kind == ItemKind::Quiz {
         crate::assessments::quiz_store::insert_quiz(&mut tx, id, course_id, now).await?;
     }
+    if fields.kind == ItemKind::Assignment {
+        crate::assignments::service::create(&mut tx, id, course_id, now).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -158,6 +161,9 @@ pub async fn update_item(
     store::update_item(&mut tx, item_id, &fields, now).await?;
     if fields.kind == ItemKind::Quiz {
         crate::assessments::quiz_store::insert_quiz(&mut tx, item_id, course_id, now).await?;
+    }
+    if fields.kind == ItemKind::Assignment {
+        crate::assignments::service::create(&mut tx, item_id, course_id, now).await?;
     }
     if fields.kind == ItemKind::Lesson {
         store::insert_revision(&mut tx, item_id, &fields.title, &fields.body, actor.id, now)

@@ -36,15 +36,30 @@ pub async fn upload(
 ) -> Response {
     let json = wants_json(req.headers());
     let result = receive(&state, course_id, req).await;
+    upload_response(
+        json,
+        result,
+        &format!("/courses/{course_id}/edit"),
+        "#files",
+    )
+}
+
+/// The answer to an upload: JSON to scripts; to plain forms, a redirect to `back` with the
+/// outcome in the query (`uploaded=<id>` or `upload_error=<message>`), then `anchor`.
+pub fn upload_response(
+    json: bool,
+    result: Result<crate::courses::model::FileInfo, AppError>,
+    back: &str,
+    anchor: &str,
+) -> Response {
     if json {
         return match result {
             Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
             Err(err) => error_response(&err),
         };
     }
-    let back = format!("/courses/{course_id}/edit");
     match result {
-        Ok(file) => Redirect::to(&format!("{back}?uploaded={}#files", file.id)).into_response(),
+        Ok(file) => Redirect::to(&format!("{back}?uploaded={}{anchor}", file.id)).into_response(),
         Err(err @ (AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound)) => {
             error_response(&err)
         }
@@ -54,7 +69,7 @@ pub async fn upload(
                 .or_else(|| err.general())
                 .unwrap_or_default();
             let query = crate::ui::query_string(&[("upload_error", message)]);
-            Redirect::to(&format!("{back}{query}#files")).into_response()
+            Redirect::to(&format!("{back}{query}{anchor}")).into_response()
         }
     }
 }
@@ -67,6 +82,14 @@ async fn receive(
     let actor = crate::edge::request_actor(&req)?;
     // Refuse early when we may not upload at all, before reading any of the body.
     service::authorize_upload(state, &actor, course_id).await?;
+    let mut multipart = open_multipart(state, req).await?;
+    let (name, field) = file_field(&mut multipart).await?;
+    service::receive(state, &actor, course_id, &name, field).await
+}
+
+/// The request's multipart body, paced for storage; refuses (after draining) a body whose
+/// declared size is over the upload limit.
+pub async fn open_multipart(state: &AppState, req: Request) -> Result<Multipart, AppError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -86,22 +109,26 @@ async fn receive(
         }
         return Err(service::too_large(limit));
     }
-    loop {
-        let field = multipart.next_field().await.map_err(|_| {
-            AppError::invalid("file", "The upload was interrupted. Please try again.")
-        })?;
-        let Some(field) = field else {
-            return Err(AppError::invalid("file", "Choose a file to upload."));
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("file").to_string();
-        if name.is_empty() {
-            return Err(AppError::invalid("file", "Choose a file to upload."));
-        }
-        return service::receive(state, &actor, course_id, &name, field).await;
+    Ok(multipart)
+}
+
+/// The `file` field of a multipart upload, with the file's name. It must come first (our forms
+/// send nothing else), so the body is read in one pass.
+pub async fn file_field(
+    multipart: &mut Multipart,
+) -> Result<(String, axum::extract::multipart::Field<'_>), AppError> {
+    let field = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("file", "The upload was interrupted. Please try again."))?;
+    let Some(field) = field.filter(|f| f.name() == Some("file")) else {
+        return Err(AppError::invalid("file", "Choose a file to upload."));
+    };
+    let name = field.file_name().unwrap_or("file").to_string();
+    if name.is_empty() {
+        return Err(AppError::invalid("file", "Choose a file to upload."));
     }
+    Ok((name, field))
 }
 
 use axum::extract::FromRequest;

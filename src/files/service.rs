@@ -38,12 +38,31 @@ pub async fn authorize_upload(
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await
 }
 
-/// Streams `chunks` into storage (never holding more than one chunk and the sniffing sample in
-/// memory), then records the file. The content type comes from the bytes, the name is cleaned.
+/// Receives a course file (staff uploads, seen by everyone who may open the course).
 pub async fn receive<S, E>(
     state: &AppState,
     actor: &Actor,
     course_id: i64,
+    name: &str,
+    chunks: S,
+) -> Result<FileInfo, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    authorize_upload(state, actor, course_id).await?;
+    store_upload(state, actor, course_id, None, name, chunks).await
+}
+
+/// Streams `chunks` into storage (never holding more than one chunk and the sniffing sample in
+/// memory), then records the file, private to one learner when `private_to` is given. The
+/// caller has checked that the actor may add it. The content type comes from the bytes, the name
+/// is cleaned.
+pub async fn store_upload<S, E>(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    private_to: Option<i64>,
     name: &str,
     mut chunks: S,
 ) -> Result<FileInfo, AppError>
@@ -51,7 +70,6 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    authorize_upload(state, actor, course_id).await?;
     let limit = state.config.max_upload_bytes;
     let storage = &state.files;
     let temp = storage.temp_path().await?;
@@ -89,7 +107,8 @@ where
     };
     let id = async {
         let mut tx = state.db.begin().await?;
-        let id = store::insert_file(&mut tx, course_id, &record, actor.id, now).await?;
+        let id = store::insert_private_file(&mut tx, course_id, &record, private_to, actor.id, now)
+            .await?;
         tx.commit().await?;
         Ok::<_, AppError>(id)
     }
@@ -160,7 +179,8 @@ where
 }
 
 /// The file's record, if the actor may see it: anyone who may open the course's content,
-/// and, for a published course's cover image, anyone signed in.
+/// and, for a published course's cover image, anyone signed in. A private file (a learner's
+/// submitted work or feedback) only its learner and the course's staff.
 pub async fn authorize_file(
     state: &AppState,
     actor: &Actor,
@@ -170,6 +190,14 @@ pub async fn authorize_file(
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, file.course_id).await?;
+    if let Some(owner) = file.private_to {
+        let allowed = access.may_see_learners() || (owner == actor.id && access.may_view_content());
+        return if allowed {
+            Ok(file)
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
     let allowed = access.may_view_content() || {
         access.may_see_course()
             && store::find(&state.db, file.course_id)

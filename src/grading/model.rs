@@ -17,8 +17,10 @@ pub struct GradeItemView {
     pub category: Option<String>,
     pub max_points: f64,
     pub extra_credit: bool,
-    /// Fed by a quiz (typing a value overrides the quiz's result, with a reason).
-    pub from_quiz: bool,
+    /// Fed by a quiz or an assignment (typing a value overrides its result, with a reason).
+    pub from_source: bool,
+    /// Learners do not see it (an assignment's grades until released).
+    pub hidden: bool,
 }
 
 /// One cell of the grader table.

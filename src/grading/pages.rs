@@ -148,13 +148,13 @@ fn GradeInput(
     let version = StoredValue::new(cell.version);
     let status = RwSignal::new(None::<Result<String, String>>);
     let item_id = item.id;
-    let from_quiz = item.from_quiz;
+    let from_source = item.from_source;
     let label = format!(
         "{learner}: {} (out of {})",
         item.name,
         format_points(item.max_points)
     );
-    let needs_reason = move || from_quiz && value.get() != saved_value.get_value();
+    let needs_reason = move || from_source && value.get() != saved_value.get_value();
     let save = move || {
         let typed = value.get_untracked();
         let excused = typed.trim().eq_ignore_ascii_case("ex");

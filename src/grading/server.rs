@@ -24,6 +24,12 @@ pub async fn save_grade_cell(
     respond(super::service::set_cell(&state, &actor, grade_item_id, user_id, &edit).await)
 }
 
+#[server(endpoint = "grades/set_hidden")]
+pub async fn set_grade_item_hidden(grade_item_id: i64, hidden: bool) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::set_item_hidden(&state, &actor, grade_item_id, hidden).await)
+}
+
 #[server(endpoint = "grades/add_category")]
 pub async fn add_grade_category(
     course_id: i64,

@@ -89,9 +89,64 @@ pub async fn record_quiz_grade(
     percent: Option<f64>,
     now: i64,
 ) -> Result<(), AppError> {
-    let grade_item = store::quiz_item(tx, course_id, quiz_item_id, now).await?;
+    let grade_item =
+        store::source_item(tx, course_id, quiz_item_id, store::Source::Quiz, now).await?;
     store::set_source_points(tx, grade_item, user_id, course_id, percent, now).await?;
     recompute_total(tx, course_id, user_id, now).await
+}
+
+/// An assignment's grade (points after any late penalty) reaches the gradebook and the learner's
+/// total follows; runs inside the transaction that graded the work.
+pub async fn record_assignment_grade(
+    tx: &mut Tx,
+    course_id: i64,
+    assignment_item_id: i64,
+    max_points: f64,
+    user_id: i64,
+    points: Option<f64>,
+    now: i64,
+) -> Result<(), AppError> {
+    let source = store::Source::Assignment { max_points };
+    let grade_item = store::source_item(tx, course_id, assignment_item_id, source, now).await?;
+    store::set_source_points(tx, grade_item, user_id, course_id, points, now).await?;
+    recompute_total(tx, course_id, user_id, now).await
+}
+
+/// An assignment's settings changed: its grade item takes the new points possible, the graded
+/// learners' points are set again (`graded`: the due date or the late rule may have changed),
+/// and every learner with a grade on it gets their total recomputed once.
+pub async fn assignment_changed(
+    tx: &mut Tx,
+    course_id: i64,
+    assignment_item_id: i64,
+    max_points: f64,
+    graded: &[(i64, Option<f64>)],
+    now: i64,
+) -> Result<(), AppError> {
+    let source = store::Source::Assignment { max_points };
+    let grade_item = store::source_item(tx, course_id, assignment_item_id, source, now).await?;
+    store::set_source_max(tx, assignment_item_id, max_points).await?;
+    for (user_id, points) in graded {
+        store::set_source_points(tx, grade_item, *user_id, course_id, *points, now).await?;
+    }
+    for user_id in store::graded_learners(tx, grade_item).await? {
+        recompute_total(tx, course_id, user_id, now).await?;
+    }
+    Ok(())
+}
+
+/// Shows a grade item to learners, or hides it (an assignment's grades until they are released).
+pub async fn set_item_hidden(
+    state: &AppState,
+    actor: &Actor,
+    grade_item_id: i64,
+    hidden: bool,
+) -> Result<(), AppError> {
+    let (course_id, _) = store::item(&state.db, grade_item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    store::set_hidden(&state.db, grade_item_id, hidden).await
 }
 
 /// One learner's course total from their own grades: a handful of rows, whatever the class size.
@@ -228,7 +283,7 @@ pub async fn set_cell(
     if overriding && edit.reason.trim().is_empty() {
         return Err(AppError::invalid(
             "reason",
-            "Say why you are overriding the quiz's result.",
+            "Say why you are overriding the result it came with.",
         ));
     }
     let cell = CellWrite {
@@ -360,7 +415,8 @@ fn item_view(i: &store::ItemRow, categories: &[store::CategoryRow]) -> GradeItem
         }),
         max_points: i.max_points,
         extra_credit: i.extra_credit,
-        from_quiz: i.source == "quiz",
+        from_source: i.source != "manual",
+        hidden: i.hidden,
     }
 }
 
@@ -378,9 +434,32 @@ pub async fn my_grades(
         .await?
         .ok_or(AppError::NotFound)?;
     let categories = store::categories(&state.db, course_id).await?;
-    let items = store::items(&state.db, course_id).await?;
+    let all_items = store::items(&state.db, course_id).await?;
     let grades = store::grades_of(&state.db, course_id, &[actor.id]).await?;
-    let total = store::total(&state.db, course_id, actor.id).await?;
+    // Hidden items are left out, and so is their share of the total: the total shown is the one
+    // the visible grades make (Moodle's "excluding hidden items").
+    let items: Vec<&store::ItemRow> = all_items.iter().filter(|i| !i.hidden).collect();
+    let total = if items.len() == all_items.len() {
+        store::total(&state.db, course_id, actor.id).await?
+    } else {
+        let rules: Vec<rules::CategoryRule> =
+            categories.iter().map(store::CategoryRow::rule).collect();
+        let scores: Vec<rules::ItemScore> = items
+            .iter()
+            .map(|i| {
+                let g = grades.iter().find(|g| g.grade_item_id == i.id);
+                rules::ItemScore {
+                    item_id: i.id,
+                    category_id: i.category_id,
+                    points: g.and_then(|g| g.effective()),
+                    max_points: i.max_points,
+                    excused: g.is_some_and(|g| g.excused),
+                    extra_credit: i.extra_credit,
+                }
+            })
+            .collect();
+        rules::course_total(&rules, &scores)
+    };
     let letters = letters(state, course_id).await?;
     Ok(MyGrades {
         course_id,

@@ -13,6 +13,16 @@ pub struct CategoryRow {
     pub drop_lowest: i32,
 }
 
+impl CategoryRow {
+    pub fn rule(&self) -> CategoryRule {
+        CategoryRule {
+            id: self.id,
+            weight: self.weight,
+            drop_lowest: self.drop_lowest.max(0) as u32,
+        }
+    }
+}
+
 pub async fn categories(db: &Db, course_id: i64) -> Result<Vec<CategoryRow>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(
@@ -63,10 +73,12 @@ pub struct ItemRow {
     pub extra_credit: bool,
     pub source: String,
     pub source_item_id: Option<i64>,
+    /// Learners do not see it (yet).
+    pub hidden: bool,
 }
 
 const ITEM_COLUMNS: &str =
-    "id, category_id, name, max_points, extra_credit, source, source_item_id";
+    "id, category_id, name, max_points, extra_credit, source, source_item_id, hidden";
 
 pub async fn items(db: &Db, course_id: i64) -> Result<Vec<ItemRow>, AppError> {
     Ok(with_db!(db, |p| {
@@ -121,22 +133,39 @@ pub async fn insert_item(
     }))
 }
 
-/// The grade item a quiz feeds (graded out of 100: the quiz percentage), created on first use.
-pub async fn quiz_item(
+/// What feeds a grade item that a course item owns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Source {
+    /// Graded out of 100 (the quiz percentage), visible from the start.
+    Quiz,
+    /// Graded out of the assignment's points, hidden until the grades are released.
+    Assignment { max_points: f64 },
+}
+
+/// The grade item a course item feeds, created on first use (named after the item).
+pub async fn source_item(
     tx: &mut Tx,
     course_id: i64,
-    quiz_item_id: i64,
+    item_id: i64,
+    source: Source,
     now: i64,
 ) -> Result<i64, AppError> {
+    let (kind, max_points, hidden) = match source {
+        Source::Quiz => ("quiz", 100.0, false),
+        Source::Assignment { max_points } => ("assignment", max_points, true),
+    };
     with_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO grade_items (course_id, name, max_points, source, source_item_id, position, created_at)
-         SELECT $1, i.title, 100, 'quiz', i.id, (SELECT COALESCE(MAX(position), 0) + 1 FROM grade_items WHERE course_id = $1), $3
+        "INSERT INTO grade_items (course_id, name, max_points, source, source_item_id, hidden, position, created_at)
+         SELECT $1, i.title, $3, $4, i.id, $5, (SELECT COALESCE(MAX(position), 0) + 1 FROM grade_items WHERE course_id = $1), $6
          FROM items i WHERE i.id = $2
          ON CONFLICT (source_item_id) WHERE source_item_id IS NOT NULL DO NOTHING"
     )
     .bind(course_id)
-    .bind(quiz_item_id)
+    .bind(item_id)
+    .bind(max_points)
+    .bind(kind)
+    .bind(hidden)
     .bind(now)
     .execute(c)
     .await
@@ -145,8 +174,53 @@ pub async fn quiz_item(
     Ok(with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT id FROM grade_items WHERE source_item_id = $1"
     )
-    .bind(quiz_item_id)
+    .bind(item_id)
     .fetch_one(c)
+    .await?))
+}
+
+/// The grade item a course item feeds, if it has one: its id and whether it is hidden.
+pub async fn item_of_source(db: &Db, item_id: i64) -> Result<Option<(i64, bool)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT id, hidden FROM grade_items WHERE source_item_id = $1"
+    )
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?))
+}
+
+/// Changes the points possible of the item a course item feeds (an assignment's settings).
+pub async fn set_source_max(tx: &mut Tx, item_id: i64, max_points: f64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE grade_items SET max_points = $2 WHERE source_item_id = $1"
+    )
+    .bind(item_id)
+    .bind(max_points)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+pub async fn set_hidden(db: &Db, grade_item_id: i64, hidden: bool) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query(
+        "UPDATE grade_items SET hidden = $2 WHERE id = $1"
+    )
+    .bind(grade_item_id)
+    .bind(hidden)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
+/// Learners with a grade on an item (to bring their totals up to date after the item changes).
+pub async fn graded_learners(tx: &mut Tx, grade_item_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT user_id FROM grades WHERE grade_item_id = $1"
+    )
+    .bind(grade_item_id)
+    .fetch_all(c)
     .await?))
 }
 
@@ -358,12 +432,6 @@ pub async fn learner_scores(
     user_id: i64,
 ) -> Result<(Vec<CategoryRule>, Vec<ItemScore>), AppError> {
     #[derive(sqlx::FromRow)]
-    struct Rule {
-        id: i64,
-        weight: f64,
-        drop_lowest: i32,
-    }
-    #[derive(sqlx::FromRow)]
     struct Score {
         id: i64,
         category_id: Option<i64>,
@@ -373,8 +441,8 @@ pub async fn learner_scores(
         override_points: Option<f64>,
         excused: Option<bool>,
     }
-    let rules: Vec<Rule> = with_tx!(tx, |c| sqlx::query_as(
-        "SELECT id, weight, drop_lowest FROM grade_categories WHERE course_id = $1"
+    let rules: Vec<CategoryRow> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, name, weight, drop_lowest FROM grade_categories WHERE course_id = $1"
     )
     .bind(course_id)
     .fetch_all(c)
@@ -391,14 +459,7 @@ pub async fn learner_scores(
     .await?
     });
     Ok((
-        rules
-            .into_iter()
-            .map(|r| CategoryRule {
-                id: r.id,
-                weight: r.weight,
-                drop_lowest: r.drop_lowest.max(0) as u32,
-            })
-            .collect(),
+        rules.iter().map(CategoryRow::rule).collect(),
         scores
             .into_iter()
             .map(|s| ItemScore {

@@ -280,6 +280,10 @@ fn ItemContent(item: crate::courses::model::ItemDetail) -> impl IntoView {
     match item.item.kind {
         ItemKind::Lesson => view! { <div class="prose" inner_html=item.html.clone()></div> }.into_any(),
         ItemKind::Quiz => view! { <crate::assessments::pages::QuizIntroPanel item_id=item.item.id /> }.into_any(),
+        ItemKind::Assignment => view! {
+            <div class="prose" inner_html=item.html.clone()></div>
+            <crate::assignments::pages::AssignmentPanel item_id=item.item.id />
+        }.into_any(),
         ItemKind::Link => {
             let url = item.url.clone().unwrap_or_default();
             view! {

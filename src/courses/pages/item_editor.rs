@@ -48,6 +48,9 @@ pub fn ItemEditorPage() -> impl IntoView {
                         {(item.item.kind == ItemKind::Quiz).then(|| view! {
                             <crate::assessments::pages::QuizSetup item_id=item.item.id />
                         })}
+                        {(item.item.kind == ItemKind::Assignment).then(|| view! {
+                            <crate::assignments::pages::AssignmentSetup item_id=item.item.id />
+                        })}
                         {(item.item.kind == ItemKind::Lesson).then(|| view! {
                             <Suspense fallback=|| view! { <p>"Loading revisions…"</p> }>
                                 {move || Suspend::new(async move {

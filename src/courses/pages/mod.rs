@@ -8,7 +8,7 @@ mod item_editor;
 
 pub use catalogue::{CataloguePage, NewCoursePage};
 pub use categories::CategoriesPage;
-pub use editor::CourseEditorPage;
+pub use editor::{CourseEditorPage, human_size};
 pub use item_editor::ItemEditorPage;
 
 use super::model::CategoryOption;
