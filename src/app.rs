@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses/:id/grading") view=crate::assessments::pages::GradingQueuePage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/gradebook") view=crate::grading::pages::GradebookPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/grades") view=crate::grading::pages::MyGradesPage ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/dashboard") view=crate::dashboard::pages::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/assignments/:item_id/submissions") view=crate::assignments::pages::SubmissionsPage ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/assignments/:item_id/submissions/:user_id") view=crate::assignments::pages::SubmissionGradingPage ssr=SsrMode::Async />
                     <Route path=path!("/attempts/:id") view=crate::assessments::pages::AttemptPage ssr=SsrMode::Async />

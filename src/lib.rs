@@ -9,6 +9,7 @@ pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod courses;
+pub mod dashboard;
 pub mod enrolments;
 pub mod error;
 #[cfg(feature = "ssr")]

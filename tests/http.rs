@@ -286,6 +286,11 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "item_id=3&user_id=1&file_id=1",
     ),
     ("assignments/release", "item_id=3&released=true"),
+    (
+        "dashboard/overview",
+        "course_id=1&below_percent=50&inactive_days=14&page=1",
+    ),
+    ("dashboard/quiz", "item_id=2"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
@@ -454,6 +459,8 @@ db_test!(
             "assignments/editor",
             "assignments/list",
             "assignments/save_settings",
+            "dashboard/overview",
+            "dashboard/quiz",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -161,6 +161,10 @@ impl ItemKind {
     pub fn is_assessed(self) -> bool {
         matches!(self, ItemKind::Quiz | ItemKind::Assignment)
     }
+    /// Kinds with Markdown text of their own: a lesson's page, an assignment's instructions.
+    pub fn has_text(self) -> bool {
+        matches!(self, ItemKind::Lesson | ItemKind::Assignment)
+    }
 }
 
 string_enum!(
@@ -495,7 +499,7 @@ impl ItemForm {
             (Some(kind), Some(title)) => Ok(ItemFields {
                 kind,
                 title,
-                body: if kind == ItemKind::Lesson {
+                body: if kind.has_text() {
                     self.body.clone()
                 } else {
                     String::new()

@@ -231,7 +231,7 @@ pub async fn detail(state: &AppState, item_id: i64) -> Result<ItemDetail, AppErr
         Some(id) => store::find_file(&state.db, id).await?.map(|f| f.info()),
         None => None,
     };
-    let html = if item.kind == ItemKind::Lesson {
+    let html = if item.kind.has_text() {
         content::render_markdown(&body)
     } else {
         String::new()

@@ -78,11 +78,11 @@ pub fn SubmissionsPage() -> impl IntoView {
                     } else {
                         "Grades are hidden: learners see nothing of their grading until you release it."
                     }}</p>
-                    <ul class="stats" aria-label="Counts">
-                        <li><strong>{c.learners}</strong>" learners"</li>
-                        <li><strong>{c.submitted}</strong>" submitted"</li>
-                        <li><strong>{c.needs_grading}</strong>" need grading"</li>
-                        <li><strong>{c.late}</strong>" late"</li>
+                    <ul class="stats plain-list" aria-label="Counts">
+                        <li class="stat"><span class="stat-value">{c.learners}</span><span class="stat-label">"learners"</span></li>
+                        <li class="stat"><span class="stat-value">{c.submitted}</span><span class="stat-label">"submitted"</span></li>
+                        <li class="stat"><span class="stat-value">{c.needs_grading}</span><span class="stat-label">"need grading"</span></li>
+                        <li class="stat"><span class="stat-value">{c.late}</span><span class="stat-label">"late"</span></li>
                     </ul>
                     <nav class="tabs" aria-label="Show">
                         {SubmissionFilter::ALL.iter().map(|f| {

@@ -269,13 +269,10 @@ fn DraftEditor(a: MyAssignment, reload: RwSignal<u32>) -> impl IntoView {
                         sync.set(Sync::Unsaved);
                     }
                 }
-                Err(AppError::Conflict(message)) => sync.set(Sync::Failed(message)),
-                Err(e @ (AppError::Invalid(_) | AppError::Forbidden | AppError::NotFound)) => {
-                    sync.set(Sync::Failed(e.field("body").unwrap_or_else(|| e.to_string())));
-                }
-                Err(_) => sync.set(Sync::Failed(
+                Err(AppError::Transport(_)) => sync.set(Sync::Failed(
                     "Not saved yet: the connection seems to be down. Your text is kept in this browser and is saved when the connection returns.".into(),
                 )),
+                Err(e) => sync.set(Sync::Failed(e.field("body").unwrap_or_else(|| e.to_string()))),
             }
         });
     };

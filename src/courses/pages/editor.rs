@@ -145,6 +145,7 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}")>"Course page"</a>
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}/participants")>"Participants"</a>
+                <a class="btn btn-secondary" href=format!("/courses/{course_id}/dashboard")>"Dashboard"</a>
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}/grading")>"Needs grading"</a>
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}/gradebook")>"Gradebook"</a>
                 {can_edit.then(|| view! { <a class="btn btn-secondary" href=format!("/courses/{course_id}/questions")>"Question bank"</a> })}

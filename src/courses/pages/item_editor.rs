@@ -142,6 +142,10 @@ fn ItemForm(
                 <TextArea label="Page (Markdown)" name="body" value=body rows=16 error=field_error(result, "body")
                     hint="Headings, lists, links, tables, code blocks and images: ![description](/files/…)." />
             })}
+            {(kind == ItemKind::Assignment).then(|| view! {
+                <TextArea label="Instructions (Markdown)" name="body" value=body rows=10 error=field_error(result, "body")
+                    hint="What to do and how it is assessed. Learners see this above their work." />
+            })}
             {matches!(kind, ItemKind::File | ItemKind::Video).then(|| {
                 let selected_file = selected_file.clone();
                 view! {
