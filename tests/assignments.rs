@@ -316,7 +316,7 @@ db_test!(late_work_loses_points_and_the_cut_off_closes_it, |state| {
     assert_eq!(saved.raw_points, Some(80.0));
     assert!((saved.points.unwrap() - 64.0).abs() < 1e-9, "{saved:?}");
     // The gradebook has 64 / 80 (hidden from the learner until released).
-    let table = gradebook::grader_table(&state, &c.teacher, c.course_id, 1)
+    let table = gradebook::grader_table(&state, &c.teacher, c.course_id, 1, 1)
         .await
         .unwrap();
     let column = table
@@ -339,7 +339,7 @@ db_test!(late_work_loses_points_and_the_cut_off_closes_it, |state| {
     assignments::save_settings(&state, &c.teacher, c.item_id, &milder)
         .await
         .unwrap();
-    let table = gradebook::grader_table(&state, &c.teacher, c.course_id, 1)
+    let table = gradebook::grader_table(&state, &c.teacher, c.course_id, 1, 1)
         .await
         .unwrap();
     let row = table

@@ -344,7 +344,7 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
         2
     );
     // The table and the CSV show the same thing, to staff only.
-    let table = gradebook::grader_table(&state, &c.assistant, c.course_id, 1)
+    let table = gradebook::grader_table(&state, &c.assistant, c.course_id, 1, 1)
         .await
         .unwrap();
     assert_eq!(table.rows.len(), 1, "learners only, not the assistant");
@@ -367,7 +367,7 @@ db_test!(two_graders_editing_one_cell_see_the_conflict, |state| {
         AppError::Forbidden
     );
     assert_eq!(
-        gradebook::grader_table(&state, &c.learner, c.course_id, 1)
+        gradebook::grader_table(&state, &c.learner, c.course_id, 1, 1)
             .await
             .unwrap_err(),
         AppError::Forbidden
@@ -453,3 +453,207 @@ db_test!(
         assert_eq!(mine.letter.as_deref(), Some("Pass"));
     }
 );
+
+db_test!(
+    csv_import_previews_then_applies_and_reports_conflicts,
+    |state| {
+        let c = class(&state).await;
+        let second = user_with_roles(&state, "second@example.com", &[Role::Learner]).await;
+        lyceum::enrolments::service::enrol_user(
+            &state,
+            &c.teacher,
+            c.course_id,
+            second.id,
+            CourseRole::Learner,
+        )
+        .await
+        .unwrap();
+        let essay =
+            gradebook::add_item(&state, &c.teacher, c.course_id, None, "Essay", 20.0, false)
+                .await
+                .unwrap();
+        let lab = gradebook::add_item(&state, &c.teacher, c.course_id, None, "Lab", 10.0, false)
+            .await
+            .unwrap();
+        gradebook::set_cell(&state, &c.teacher, lab, c.learner.id, &edit("7", 0))
+            .await
+            .unwrap();
+        // The export's own format comes back in: the name column and the totals are ignored.
+        let csv = "email,name,Essay (20),Lab (10),Quiz 9,total %\n\
+                   learner@example.com,Lena,15,7,,60\n\
+                   second@example.com,Sam,ex,lots,,\n\
+                   nobody@example.com,Who,12,3,,\n";
+        let preview = lyceum::grading::import::preview(&state, &c.teacher, c.course_id, csv)
+            .await
+            .unwrap();
+        let changes: Vec<(i64, i64, &str)> = preview
+            .changes
+            .iter()
+            .map(|ch| (ch.user_id, ch.grade_item_id, ch.new.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![(c.learner.id, essay, "15"), (second.id, essay, "EX")]
+        );
+        assert_eq!(preview.unchanged, 1, "Lab 7 is already 7");
+        let problems: Vec<(usize, &str)> = preview
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems[0].0 == 1 && problems[0].1.contains("Quiz 9"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].0 == 3 && problems[1].1.contains("Lab"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].0 == 4 && problems[2].1.contains("nobody@example.com"),
+            "{problems:?}"
+        );
+        // Nothing changes until applied.
+        assert_eq!(total(&state, &c).await, Some(70.0));
+
+        // Meanwhile a grader changes one of the previewed cells: that one is refused.
+        let v = store::grades_of(&state.db, c.course_id, &[second.id])
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(v, 0);
+        gradebook::set_cell(&state, &c.assistant, essay, second.id, &edit("11", 0))
+            .await
+            .unwrap();
+        let applied =
+            lyceum::grading::import::apply(&state, &c.teacher, c.course_id, &preview.changes)
+                .await
+                .unwrap();
+        assert_eq!(applied.applied, 1);
+        assert_eq!(applied.conflicts.len(), 1);
+        assert!(
+            applied.conflicts[0].contains("Sam")
+                || applied.conflicts[0].contains("second@example.com"),
+            "{:?}",
+            applied.conflicts
+        );
+        // (15 + 7) / 30.
+        assert!((total(&state, &c).await.unwrap() - 22.0 / 30.0 * 100.0).abs() < 1e-9);
+        let history = gradebook::cell_history(&state, &c.teacher, essay, c.learner.id)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].reason, "Imported from a CSV file");
+        // Learners cannot import.
+        assert_eq!(
+            lyceum::grading::import::preview(&state, &c.learner, c.course_id, csv)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        // A file that is not a grades CSV says so.
+        let err =
+            lyceum::grading::import::preview(&state, &c.teacher, c.course_id, "name,score\nx,1\n")
+                .await
+                .unwrap_err();
+        assert!(err.field("csv").unwrap().contains("email"), "{err:?}");
+    }
+);
+
+db_test!(items_and_categories_change_and_totals_follow, |state| {
+    let c = class(&state).await;
+    let essays = gradebook::add_category(&state, &c.teacher, c.course_id, "Essays", 0.0, 0)
+        .await
+        .unwrap();
+    let essay = gradebook::add_item(
+        &state,
+        &c.teacher,
+        c.course_id,
+        Some(essays),
+        "Essay",
+        20.0,
+        false,
+    )
+    .await
+    .unwrap();
+    let lab = gradebook::add_item(&state, &c.teacher, c.course_id, None, "Lab", 10.0, false)
+        .await
+        .unwrap();
+    gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("10", 0))
+        .await
+        .unwrap();
+    gradebook::set_cell(&state, &c.teacher, lab, c.learner.id, &edit("10", 0))
+        .await
+        .unwrap();
+    assert!((total(&state, &c).await.unwrap() - 20.0 / 30.0 * 100.0).abs() < 1e-9);
+    // The essay is now out of 10: 20 / 20.
+    gradebook::update_item(
+        &state,
+        &c.teacher,
+        essay,
+        Some(essays),
+        "Essay one",
+        10.0,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(total(&state, &c).await, Some(100.0));
+    // Weighting the essays' category at 100 % leaves the uncategorised lab out.
+    gradebook::update_category(&state, &c.teacher, essays, "Essays", 100.0, 0)
+        .await
+        .unwrap();
+    assert_eq!(total(&state, &c).await, Some(100.0));
+    gradebook::set_cell(&state, &c.teacher, essay, c.learner.id, &edit("5", 1))
+        .await
+        .unwrap();
+    assert_eq!(total(&state, &c).await, Some(50.0));
+    // Deleting the category puts its items back among the others (points again): 15 / 20.
+    gradebook::delete_category(&state, &c.teacher, essays)
+        .await
+        .unwrap();
+    assert_eq!(total(&state, &c).await, Some(75.0));
+    // Deleting the lab: 5 / 10.
+    gradebook::delete_item(&state, &c.teacher, lab)
+        .await
+        .unwrap();
+    assert_eq!(total(&state, &c).await, Some(50.0));
+    let err = gradebook::update_item(&state, &c.teacher, essay, None, "", 10.0, false)
+        .await
+        .unwrap_err();
+    assert!(err.field("name").is_some());
+    assert_eq!(
+        gradebook::delete_item(&state, &c.assistant, essay)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    // Column pages: 30 more items make three pages of 12.
+    for n in 0..30 {
+        gradebook::add_item(
+            &state,
+            &c.teacher,
+            c.course_id,
+            None,
+            &format!("Item {n:02}"),
+            1.0,
+            false,
+        )
+        .await
+        .unwrap();
+    }
+    let first = gradebook::grader_table(&state, &c.teacher, c.course_id, 1, 1)
+        .await
+        .unwrap();
+    let third = gradebook::grader_table(&state, &c.teacher, c.course_id, 1, 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.items.len(), first.col_pages, first.total_items),
+        (12, 3, 31)
+    );
+    assert_eq!(third.items.len(), 7);
+    assert_eq!(third.rows[0].cells.len(), 7);
+    assert_eq!(first.items[0].name, "Essay one");
+});

@@ -243,7 +243,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("attempts/review", "attempt_id=1"),
     ("attempts/grading_queue", "course_id=1&page=1"),
     ("attempts/grade", "attempt_id=1&slot=1&mark=1&comment="),
-    ("grades/table", "course_id=1&page=1"),
+    ("grades/table", "course_id=1&page=1&col_page=1"),
     (
         "grades/save_cell",
         r#"{"grade_item_id":1,"user_id":1,"edit":{"points":"5","excused":false,"feedback":"","reason":"","version":0}}"#,
@@ -262,6 +262,19 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "course_id=1&pass_percent=50&letters=F%3A%200",
     ),
     ("grades/set_hidden", "grade_item_id=1&hidden=true"),
+    (
+        "grades/update_item",
+        "grade_item_id=1&name=X&max_points=10&extra_credit=false",
+    ),
+    ("grades/delete_item", "grade_item_id=1"),
+    (
+        "grades/update_category",
+        "category_id=1&name=X&weight=0&drop_lowest=0",
+    ),
+    ("grades/delete_category", "category_id=1"),
+    ("grades/history", "grade_item_id=1&user_id=1"),
+    ("grades/import_preview", "course_id=1&csv=email%0A"),
+    ("grades/import_apply", r#"{"course_id":1,"changes":[]}"#),
     ("assignments/editor", "item_id=3"),
     (
         "assignments/save_settings",
@@ -295,7 +308,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
 /// question 1 (category 1) that the instructor has started an attempt at (attempt 1), a
-/// manual grade item (1) and an assignment (item 3).
+/// manual grade item (1), an assignment (item 3) and a grade category (1).
 async fn course_fixture(state: &AppState) {
     use lyceum::courses::model::{CourseForm, ItemForm};
     let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
@@ -394,6 +407,11 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(assignment, 3);
+    let category =
+        lyceum::grading::service::add_category(state, &instructor, course.id, "Essays", 0.0, 0)
+            .await
+            .unwrap();
+    assert_eq!(category, 1);
     assert_eq!(
         (course.id, section, quiz, category, question, attempt),
         (1, 1, 2, 1, 1, 1)

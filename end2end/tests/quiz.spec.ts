@@ -166,6 +166,24 @@ test('answers survive going offline and a reload; the essay is graded and the le
   await expect(learner.getByText('3.5 / 4 (87.5 %)')).toBeVisible();
   await expect(learner.getByText('Good start: name mitosis.')).toBeVisible();
   await context.close();
+
+  // The dashboard: nothing left to grade; the quiz's statistics, readable on a phone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/courses/${courseId}/dashboard`);
+  await hydrated(page);
+  await expect(page.getByText('Nothing is waiting for a grade.')).toBeVisible();
+  await expect(page.getByText('No learner is at risk by these measures.')).toBeVisible();
+  await page.getByLabel('Quiz', { exact: true }).selectOption({ label: 'Cell quiz' });
+  await page.getByRole('button', { name: 'Show statistics' }).click();
+  await expect(page).toHaveURL(/quiz=\d+/);
+  const stats = page.getByRole('region', { name: 'Statistics: Cell quiz' });
+  await expect(stats.getByText('87.5 %').first()).toBeVisible();
+  const chart = stats.getByRole('img', { name: /Scores in “Cell quiz”/ });
+  await expect(chart).toBeVisible();
+  const box = await chart.boundingBox();
+  expect(box!.width).toBeLessThanOrEqual(390);
+  await expect(stats.getByRole('row', { name: /^Explain 1 1 50\.0/ })).toBeVisible();
+  await expect(stats.getByRole('row', { name: /^Cell unit 1 1 100\.0/ })).toBeVisible();
 });
 
 test('when time runs out the attempt is submitted with the answers given so far', async ({ page, browser }) => {

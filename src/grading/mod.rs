@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod rules;

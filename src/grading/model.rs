@@ -14,6 +14,7 @@ pub struct GradeCategoryView {
 pub struct GradeItemView {
     pub id: i64,
     pub name: String,
+    pub category_id: Option<i64>,
     pub category: Option<String>,
     pub max_points: f64,
     pub extra_credit: bool,
@@ -29,6 +30,7 @@ pub struct GradeCell {
     pub points: Option<f64>,
     pub override_points: Option<f64>,
     pub excused: bool,
+    pub feedback: String,
     /// 0 when nobody has graded it yet; sent back with an edit to detect conflicts.
     pub version: i32,
 }
@@ -50,17 +52,26 @@ pub struct GraderRow {
     pub cells: Vec<GradeCell>,
 }
 
-/// One page of learners × every grade item.
+/// Grade items (columns) per page of the grader table.
+pub const COLUMNS_PER_PAGE: u32 = 12;
+
+/// One page of learners × one page of grade items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GraderTable {
     pub course_id: i64,
     pub course_title: String,
     pub categories: Vec<GradeCategoryView>,
+    /// This page's items (columns).
     pub items: Vec<GradeItemView>,
+    /// Every item, for the set-up forms.
+    pub all_items: Vec<GradeItemView>,
     pub rows: Vec<GraderRow>,
     pub page: u32,
     pub per_page: u32,
     pub total_learners: i64,
+    pub col_page: u32,
+    pub col_pages: u32,
+    pub total_items: usize,
     pub may_edit_setup: bool,
     /// The settings form's current values: pass grade (empty for none) and letter scheme.
     pub pass_percent: String,
@@ -93,7 +104,8 @@ pub struct CellEdit {
     /// Points as typed; empty clears the grade (or, on a quiz item, the override).
     pub points: String,
     pub excused: bool,
-    pub feedback: String,
+    /// `None` keeps the feedback the cell has.
+    pub feedback: Option<String>,
     /// Required when overriding a quiz's result.
     pub reason: String,
     /// The version the grader saw (0 for a cell with no grade yet).
@@ -106,6 +118,56 @@ pub struct SavedCell {
     pub version: i32,
     pub total_percent: Option<f64>,
     pub letter: Option<String>,
+}
+
+/// One change to a grade, newest first in a history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub points: Option<f64>,
+    pub override_points: Option<f64>,
+    pub excused: bool,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+/// A grade a CSV file would change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportChange {
+    pub line: usize,
+    pub user_id: i64,
+    pub learner: String,
+    pub grade_item_id: i64,
+    pub item: String,
+    /// What the cell shows now ("" for no grade, "EX" for excused).
+    pub old: String,
+    /// What the file says.
+    pub new: String,
+    /// The cell's version when previewed: applying refuses a cell changed since.
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeImportPreview {
+    pub changes: Vec<ImportChange>,
+    pub problems: Vec<ImportProblem>,
+    /// Cells the file gives the value they already have.
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeImportResult {
+    pub applied: usize,
+    /// Cells someone changed between the preview and applying it (left as they are).
+    pub conflicts: Vec<String>,
+    /// Changes refused for another reason (the learner left the course, ...).
+    pub failed: Vec<String>,
 }
 
 /// Points as people read them: at most two decimals, no trailing zeros.

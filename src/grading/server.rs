@@ -9,9 +9,13 @@ use leptos::server_fn::codec::Json;
 use crate::edge::{respond, signed_in};
 
 #[server(endpoint = "grades/table")]
-pub async fn load_grader_table(course_id: i64, page: u32) -> Result<GraderTable, AppError> {
+pub async fn load_grader_table(
+    course_id: i64,
+    page: u32,
+    col_page: u32,
+) -> Result<GraderTable, AppError> {
     let (state, actor, _) = signed_in()?;
-    respond(super::service::grader_table(&state, &actor, course_id, page).await)
+    respond(super::service::grader_table(&state, &actor, course_id, page, col_page).await)
 }
 
 #[server(endpoint = "grades/save_cell", input = Json)]
@@ -101,4 +105,93 @@ pub async fn save_gradebook_settings(
 ) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::save_settings(&state, &actor, course_id, &pass_percent, &letters).await)
+}
+
+#[server(endpoint = "grades/update_item")]
+pub async fn update_grade_item(
+    grade_item_id: i64,
+    category_id: Option<i64>,
+    name: String,
+    max_points: String,
+    extra_credit: bool,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    let max_points = crate::assessments::question::parse_number(&max_points).ok_or_else(|| {
+        AppError::invalid("max_points", "Enter the points possible (more than 0).")
+    })?;
+    respond(
+        super::service::update_item(
+            &state,
+            &actor,
+            grade_item_id,
+            category_id,
+            &name,
+            max_points,
+            extra_credit,
+        )
+        .await,
+    )
+}
+
+#[server(endpoint = "grades/delete_item")]
+pub async fn delete_grade_item(grade_item_id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::delete_item(&state, &actor, grade_item_id).await)
+}
+
+#[server(endpoint = "grades/update_category")]
+pub async fn update_grade_category(
+    category_id: i64,
+    name: String,
+    weight: String,
+    drop_lowest: String,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    let weight = crate::assessments::question::parse_number(if weight.trim().is_empty() {
+        "0"
+    } else {
+        &weight
+    })
+    .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?;
+    let drop_lowest = drop_lowest
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| AppError::invalid("drop_lowest", "Enter a whole number, or 0."))?;
+    respond(
+        super::service::update_category(&state, &actor, category_id, &name, weight, drop_lowest)
+            .await,
+    )
+}
+
+#[server(endpoint = "grades/delete_category")]
+pub async fn delete_grade_category(category_id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::delete_category(&state, &actor, category_id).await)
+}
+
+#[server(endpoint = "grades/history")]
+pub async fn load_grade_history(
+    grade_item_id: i64,
+    user_id: i64,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::cell_history(&state, &actor, grade_item_id, user_id).await)
+}
+
+#[server(endpoint = "grades/import_preview")]
+pub async fn preview_grade_import(
+    course_id: i64,
+    csv: String,
+) -> Result<GradeImportPreview, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::import::preview(&state, &actor, course_id, &csv).await)
+}
+
+#[server(endpoint = "grades/import_apply", input = Json)]
+pub async fn apply_grade_import(
+    course_id: i64,
+    changes: Vec<ImportChange>,
+) -> Result<GradeImportResult, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::import::apply(&state, &actor, course_id, &changes).await)
 }

@@ -23,6 +23,11 @@ pub async fn add_category(
 ) -> Result<i64, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let name = parse_line("name", "category name", name, 200)?;
+    check_category_rule(weight, drop_lowest)?;
+    store::insert_category(&state.db, course_id, &name, weight, drop_lowest, now()).await
+}
+
+fn check_category_rule(weight: f64, drop_lowest: i32) -> Result<(), AppError> {
     if !(0.0..=1000.0).contains(&weight) || !weight.is_finite() {
         return Err(AppError::invalid(
             "weight",
@@ -35,7 +40,34 @@ pub async fn add_category(
             "Drop from 0 to 100 items.",
         ));
     }
-    store::insert_category(&state.db, course_id, &name, weight, drop_lowest, now()).await
+    Ok(())
+}
+
+fn check_max_points(max_points: f64) -> Result<f64, AppError> {
+    if max_points.is_finite() && max_points > 0.0 && max_points <= 100_000.0 {
+        Ok(max_points)
+    } else {
+        Err(AppError::invalid(
+            "max_points",
+            "Enter the points possible (more than 0).",
+        ))
+    }
+}
+
+async fn check_category(
+    state: &AppState,
+    course_id: i64,
+    category_id: Option<i64>,
+) -> Result<(), AppError> {
+    if let Some(category) = category_id {
+        if store::category_course(&state.db, category).await? != Some(course_id) {
+            return Err(AppError::invalid(
+                "category_id",
+                "Choose one of this course's categories.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub async fn add_item(
@@ -49,24 +81,8 @@ pub async fn add_item(
 ) -> Result<i64, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let name = parse_line("name", "item name", name, 200)?;
-    if !(max_points.is_finite() && max_points > 0.0 && max_points <= 100_000.0) {
-        return Err(AppError::invalid(
-            "max_points",
-            "Enter the points possible (more than 0).",
-        ));
-    }
-    if let Some(category) = category_id {
-        if !store::categories(&state.db, course_id)
-            .await?
-            .iter()
-            .any(|c| c.id == category)
-        {
-            return Err(AppError::invalid(
-                "category_id",
-                "Choose one of this course's categories.",
-            ));
-        }
-    }
+    let max_points = check_max_points(max_points)?;
+    check_category(state, course_id, category_id).await?;
     store::insert_item(
         &state.db,
         course_id,
@@ -77,6 +93,135 @@ pub async fn add_item(
         now(),
     )
     .await
+}
+
+/// Changes a grade item. Items fed by a quiz or an assignment take their name and points from
+/// it, so only their category and extra credit change here. Every learner's total follows.
+pub async fn update_item(
+    state: &AppState,
+    actor: &Actor,
+    grade_item_id: i64,
+    category_id: Option<i64>,
+    name: &str,
+    max_points: f64,
+    extra_credit: bool,
+) -> Result<(), AppError> {
+    let (course_id, item) = store::item(&state.db, grade_item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    check_category(state, course_id, category_id).await?;
+    let (name, max_points) = if item.source == "manual" {
+        (
+            parse_line("name", "item name", name, 200)?,
+            check_max_points(max_points)?,
+        )
+    } else {
+        (item.name.clone(), item.max_points)
+    };
+    store::update_item(
+        &state.db,
+        grade_item_id,
+        category_id,
+        &name,
+        max_points,
+        extra_credit,
+    )
+    .await?;
+    recompute_course(state, course_id).await
+}
+
+/// Deletes a manual grade item with its grades (items fed by a quiz or an assignment go with
+/// their course item).
+pub async fn delete_item(
+    state: &AppState,
+    actor: &Actor,
+    grade_item_id: i64,
+) -> Result<(), AppError> {
+    let (course_id, item) = store::item(&state.db, grade_item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    if item.source != "manual" {
+        return Err(AppError::invalid(
+            "item",
+            "This item comes from a quiz or an assignment: delete that from the course instead.",
+        ));
+    }
+    store::delete_item(&state.db, grade_item_id).await?;
+    recompute_course(state, course_id).await
+}
+
+pub async fn update_category(
+    state: &AppState,
+    actor: &Actor,
+    category_id: i64,
+    name: &str,
+    weight: f64,
+    drop_lowest: i32,
+) -> Result<(), AppError> {
+    let course_id = store::category_course(&state.db, category_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    let name = parse_line("name", "category name", name, 200)?;
+    check_category_rule(weight, drop_lowest)?;
+    store::update_category(&state.db, category_id, &name, weight, drop_lowest).await?;
+    recompute_course(state, course_id).await
+}
+
+/// Deletes a category; its items stay, uncategorised.
+pub async fn delete_category(
+    state: &AppState,
+    actor: &Actor,
+    category_id: i64,
+) -> Result<(), AppError> {
+    let course_id = store::category_course(&state.db, category_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    store::delete_category(&state.db, category_id).await?;
+    recompute_course(state, course_id).await
+}
+
+/// Every learner's total again, after the gradebook's structure changed (an item's points, a
+/// category's weight). A few hundred learners per transaction, so writers are not held up long.
+async fn recompute_course(state: &AppState, course_id: i64) -> Result<(), AppError> {
+    let learners = store::learner_ids(&state.db, course_id).await?;
+    let now = now();
+    for chunk in learners.chunks(200) {
+        let mut tx = state.db.begin().await?;
+        for user_id in chunk {
+            recompute_total(&mut tx, course_id, *user_id, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// One cell's history, newest first.
+pub async fn cell_history(
+    state: &AppState,
+    actor: &Actor,
+    grade_item_id: i64,
+    user_id: i64,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    let (course_id, _) = store::item(&state.db, grade_item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    Ok(store::history(&state.db, grade_item_id, user_id)
+        .await?
+        .into_iter()
+        .map(|h| HistoryEntry {
+            points: h.points,
+            override_points: h.override_points,
+            excused: h.excused,
+            reason: h.reason,
+            changed_by: h.changed_by_name.unwrap_or_default(),
+            changed_at: h.changed_at,
+        })
+        .collect())
 }
 
 /// A quiz result reaches the gradebook (as a percentage, out of 100) and the learner's total
@@ -263,7 +408,7 @@ pub async fn set_cell(
             }
         }
     };
-    if edit.feedback.len() > 20_000 {
+    if edit.feedback.as_ref().is_some_and(|f| f.len() > 20_000) {
         return Err(AppError::invalid(
             "feedback",
             "Feedback can be at most 20,000 characters.",
@@ -293,7 +438,13 @@ pub async fn set_cell(
         points,
         override_points,
         excused: edit.excused,
-        feedback: edit.feedback.trim().to_string(),
+        feedback: match &edit.feedback {
+            Some(f) => f.trim().to_string(),
+            None => current
+                .as_ref()
+                .map(|g| g.feedback.clone())
+                .unwrap_or_default(),
+        },
         by: actor.id,
     };
     if !store::write_cell(&mut tx, &cell, edit.version, now).await? {
@@ -323,12 +474,14 @@ pub async fn set_cell(
     })
 }
 
-/// Staff see the grader table: one page of active learners (by name) with every grade item.
+/// Staff see the grader table: one page of active learners (by name) × one page of grade
+/// items, so a large class with many items stays a page the browser renders quickly.
 pub async fn grader_table(
     state: &AppState,
     actor: &Actor,
     course_id: i64,
     page: u32,
+    col_page: u32,
 ) -> Result<GraderTable, AppError> {
     let access =
         access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
@@ -337,7 +490,14 @@ pub async fn grader_table(
         .ok_or(AppError::NotFound)?;
     let page = page.max(1);
     let categories = store::categories(&state.db, course_id).await?;
-    let items = store::items(&state.db, course_id).await?;
+    let all_items = store::items(&state.db, course_id).await?;
+    let col_pages = (all_items.len().max(1) as u32).div_ceil(COLS_PER_PAGE);
+    let col_page = col_page.clamp(1, col_pages);
+    let items: Vec<&store::ItemRow> = all_items
+        .iter()
+        .skip(((col_page - 1) * COLS_PER_PAGE) as usize)
+        .take(COLS_PER_PAGE as usize)
+        .collect();
     let (learners, total_learners) = store::learners(&state.db, course_id, PER_PAGE, page).await?;
     let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
     let grades = by_cell(store::grades_of(&state.db, course_id, &ids).await?);
@@ -364,12 +524,14 @@ pub async fn grader_table(
                             points: g.points,
                             override_points: g.override_points,
                             excused: g.excused,
+                            feedback: g.feedback.clone(),
                             version: g.version,
                         },
                         None => GradeCell {
                             points: None,
                             override_points: None,
                             excused: false,
+                            feedback: String::new(),
                             version: 0,
                         },
                     })
@@ -381,6 +543,13 @@ pub async fn grader_table(
         course_id,
         course_title: course.title,
         items: items.iter().map(|i| item_view(i, &categories)).collect(),
+        all_items: all_items
+            .iter()
+            .map(|i| item_view(i, &categories))
+            .collect(),
+        col_page,
+        col_pages,
+        total_items: all_items.len(),
         categories: categories
             .into_iter()
             .map(|c| GradeCategoryView {
@@ -402,11 +571,13 @@ pub async fn grader_table(
 
 /// Learners per page of the grader table.
 pub const PER_PAGE: u32 = 50;
+const COLS_PER_PAGE: u32 = COLUMNS_PER_PAGE;
 
 fn item_view(i: &store::ItemRow, categories: &[store::CategoryRow]) -> GradeItemView {
     GradeItemView {
         id: i.id,
         name: i.name.clone(),
+        category_id: i.category_id,
         category: i.category_id.and_then(|c| {
             categories
                 .iter()
@@ -541,7 +712,7 @@ pub async fn export_csv(
 }
 
 /// Grades keyed by (grade item, learner), so tables are built without a scan per cell.
-fn by_cell(grades: Vec<store::GradeRow>) -> HashMap<(i64, i64), store::GradeRow> {
+pub(crate) fn by_cell(grades: Vec<store::GradeRow>) -> HashMap<(i64, i64), store::GradeRow> {
     grades
         .into_iter()
         .map(|g| ((g.grade_item_id, g.user_id), g))

@@ -34,6 +34,55 @@ pub async fn categories(db: &Db, course_id: i64) -> Result<Vec<CategoryRow>, App
     }))
 }
 
+/// The course a category belongs to.
+pub async fn category_course(db: &Db, category_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT course_id FROM grade_categories WHERE id = $1"
+    )
+    .bind(category_id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn update_category(
+    db: &Db,
+    id: i64,
+    name: &str,
+    weight: f64,
+    drop_lowest: i32,
+) -> Result<(), AppError> {
+    let result: Result<u64, sqlx::Error> = with_db!(db, |p| sqlx::query(
+        "UPDATE grade_categories SET name = $2, weight = $3, drop_lowest = $4 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(name)
+    .bind(weight)
+    .bind(drop_lowest)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()));
+    match result {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
+            "name",
+            "There is already a category with this name.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a category; its items become uncategorised (ON DELETE SET NULL).
+pub async fn delete_category(db: &Db, id: i64) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query(
+        "DELETE FROM grade_categories WHERE id = $1"
+    )
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
 pub async fn insert_category(
     db: &Db,
     course_id: i64,
@@ -131,6 +180,40 @@ pub async fn insert_item(
     .fetch_one(p)
     .await?
     }))
+}
+
+pub async fn update_item(
+    db: &Db,
+    id: i64,
+    category_id: Option<i64>,
+    name: &str,
+    max_points: f64,
+    extra_credit: bool,
+) -> Result<(), AppError> {
+    with_db!(db, |p| {
+        sqlx::query(
+        "UPDATE grade_items SET category_id = $2, name = $3, max_points = $4, extra_credit = $5 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(category_id)
+    .bind(name)
+    .bind(max_points)
+    .bind(extra_credit)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+/// Deletes a grade item with its grades and their history.
+pub async fn delete_item(db: &Db, id: i64) -> Result<(), AppError> {
+    with_db!(db, |p| sqlx::query("DELETE FROM grade_items WHERE id = $1")
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())?);
+    Ok(())
 }
 
 /// What feeds a grade item that a course item owns.
@@ -617,6 +700,20 @@ pub async fn save_settings(
 
 /// Every active learner of a course (to bring totals and completion up to date after a rule
 /// change, which affects everyone).
+/// (id, email, name) of a course's active learners, for matching an imported file.
+pub async fn learner_emails(
+    db: &Db,
+    course_id: i64,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT u.id, u.email, u.name FROM enrolments e JOIN users u ON u.id = e.user_id
+         WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?))
+}
+
 pub async fn learner_ids(db: &Db, course_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_scalar(

@@ -1,12 +1,15 @@
 //! The grader table (learners × items, sticky headers, inline edits that report conflicts) and a
 //! learner's "My grades".
 
+mod cell;
+mod import;
+mod setup;
+
 use super::model::*;
 use super::server::*;
 use crate::courses::pages::route_id;
 use crate::error::AppError;
-use crate::ui::forms::field_error;
-use crate::ui::{Checkbox, ErrorPage, Field, FormAlert, Pagination, TextArea};
+use crate::ui::{ErrorPage, FormAlert, Pagination};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,33 +19,42 @@ fn percent(p: Option<f64>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// The selected cell, for the details panel: item, learner id and name, the cell as loaded.
+#[derive(Clone)]
+pub(super) struct Selected {
+    item: GradeItemView,
+    user_id: i64,
+    learner: String,
+    cell: GradeCell,
+}
+
 #[component]
 pub fn GradebookPage() -> impl IntoView {
     let course_id = route_id("id");
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
+    let number = move |name: &'static str| {
+        Memo::new(move |_| {
+            query.with(|q| q.get(name).and_then(|p| p.parse::<u32>().ok()).unwrap_or(1))
         })
-    });
-    let add_category = ServerAction::<AddGradeCategory>::new();
-    let add_item = ServerAction::<AddGradeItem>::new();
-    let settings = ServerAction::<SaveGradebookSettings>::new();
+    };
+    let page = number("page");
+    let cols = number("cols");
+    let actions = setup::SetupActions::new();
+    let hide = ServerAction::<SetGradeItemHidden>::new();
     let reload = RwSignal::new(0u32);
+    let selected = RwSignal::new(None::<Selected>);
     let table = Resource::new(
         move || {
             (
                 course_id.get(),
                 page.get(),
-                add_category.version().get(),
-                add_item.version().get(),
-                settings.version().get(),
+                cols.get(),
+                actions.version(),
+                hide.version().get(),
                 reload.get(),
             )
         },
-        |(id, page, ..)| load_grader_table(id, page),
+        |(id, page, cols, ..)| load_grader_table(id, page, cols),
     );
     view! {
         <Title text="Gradebook" />
@@ -54,6 +66,7 @@ pub fn GradebookPage() -> impl IntoView {
                 };
                 let cid = t.course_id;
                 let page_count = (t.total_learners.max(1) as u32).div_ceil(t.per_page);
+                let (learner_page, col_page) = (t.page, t.col_page);
                 view! {
                     <nav aria-label="Breadcrumb" class="breadcrumb"><a href=format!("/courses/{cid}/edit")>{t.course_title.clone()}</a>" › Gradebook"</nav>
                     <div class="page-header">
@@ -63,33 +76,56 @@ pub fn GradebookPage() -> impl IntoView {
                             <button type="button" class="btn btn-secondary" on:click=move |_| reload.update(|r| *r += 1)>"Reload"</button>
                         </div>
                     </div>
+                    <FormAlert result=Signal::from(hide.value()) />
                     {if t.items.is_empty() {
-                        view! { <p>"No grade items yet. Quizzes appear here once someone submits one; add other items below."</p> }.into_any()
+                        view! { <p>"No grade items yet. Quizzes appear here once someone submits one, assignments once added; add other items below."</p> }.into_any()
                     } else {
-                        view! { <GraderGrid table=t.clone() /> }.into_any()
+                        view! {
+                            <ColumnPages course_id=cid table=t.clone() />
+                            <GraderGrid table=t.clone() hide selected />
+                        }.into_any()
                     }}
-                    <Pagination page=t.page page_count total=t.total_learners href=move |p| format!("/courses/{cid}/gradebook?page={p}") />
-                    {t.may_edit_setup.then(|| view! {
-                        <div class="bank-layout">
-                            <section class="card" aria-labelledby="add-grade-item"><h2 id="add-grade-item">"Add a grade item"</h2>
-                                <AddItemForm course_id=cid categories=t.categories.clone() action=add_item /></section>
-                            <section class="card" aria-labelledby="add-grade-category"><h2 id="add-grade-category">"Categories"</h2>
-                                <ul class="plain-list">{t.categories.iter().map(|c| view! {
-                                    <li>{format!("{}: weight {} %, drop lowest {}", c.name, format_points(c.weight), c.drop_lowest)}</li>
-                                }).collect_view()}</ul>
-                                <AddCategoryForm course_id=cid action=add_category /></section>
-                            <section class="card" aria-labelledby="grade-settings"><h2 id="grade-settings">"Course grade"</h2>
-                                <SettingsForm course_id=cid pass_percent=t.pass_percent.clone() letters=t.letters.clone() action=settings /></section>
-                        </div>
-                    })}
+                    <Pagination page=learner_page page_count total=t.total_learners href=move |p| format!("/courses/{cid}/gradebook?page={p}&cols={col_page}") />
+                    {move || selected.get().map(|s| view! { <cell::CellPanel selected=s close=selected reload /> })}
+                    {t.may_edit_setup.then(|| view! { <setup::Setup table=t.clone() actions /> })}
+                    <import::ImportPanel course_id=cid reload />
                 }.into_any()
             })}
         </Suspense>
     }
 }
 
+/// "Items 13–24 of 40" with links to the neighbouring pages of columns.
 #[component]
-fn GraderGrid(table: GraderTable) -> impl IntoView {
+fn ColumnPages(course_id: i64, table: GraderTable) -> impl IntoView {
+    if table.col_pages <= 1 {
+        return ().into_any();
+    }
+    let per = COLUMNS_PER_PAGE as usize;
+    let first = (table.col_page as usize - 1) * per + 1;
+    let last = (first + table.items.len()).saturating_sub(1);
+    let href = move |c: u32| {
+        format!(
+            "/courses/{course_id}/gradebook?page={}&cols={c}",
+            table.page
+        )
+    };
+    view! {
+        <nav class="column-pages" aria-label="Grade item columns">
+            {(table.col_page > 1).then(|| view! { <a class="btn btn-small btn-secondary" href=href(table.col_page - 1)>"Previous items"</a> })}
+            <span>{format!("Items {first}–{last} of {}", table.total_items)}</span>
+            {(table.col_page < table.col_pages).then(|| view! { <a class="btn btn-small btn-secondary" href=href(table.col_page + 1)>"Next items"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn GraderGrid(
+    table: GraderTable,
+    hide: ServerAction<SetGradeItemHidden>,
+    selected: RwSignal<Option<Selected>>,
+) -> impl IntoView {
     let items = table.items.clone();
     view! {
         <div class="grader-wrap" role="region" aria-label="Grades: learners in rows, items in columns" tabindex="0">
@@ -97,12 +133,19 @@ fn GraderGrid(table: GraderTable) -> impl IntoView {
                 <thead>
                     <tr>
                         <th scope="col" class="sticky-col">"Learner"</th>
-                        {items.iter().map(|i| view! {
-                            <th scope="col">
-                                {i.name.clone()}
-                                <span class="small muted">{format!(" / {}", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
-                                {i.category.clone().map(|c| view! { <span class="small muted block">{c}</span> })}
-                            </th>
+                        {items.iter().map(|i| {
+                            let (id, hidden, name) = (i.id, i.hidden, i.name.clone());
+                            view! {
+                                <th scope="col">
+                                    {i.name.clone()}
+                                    <span class="small muted">{format!(" / {}", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
+                                    {i.category.clone().map(|c| view! { <span class="small muted block">{c}</span> })}
+                                    {hidden.then(|| view! { <span class="badge badge-warning">"Hidden from learners"</span> })}
+                                    <button type="button" class="btn btn-small btn-secondary block" aria-label=format!("{} “{name}” {}", if hidden { "Show" } else { "Hide" }, if hidden { "to learners" } else { "from learners" })
+                                        on:click=move |_| { hide.dispatch(SetGradeItemHidden { grade_item_id: id, hidden: !hidden }); }>
+                                        {if hidden { "Show" } else { "Hide" }}</button>
+                                </th>
+                            }
                         }).collect_view()}
                         <th scope="col">"Total"</th>
                     </tr>
@@ -111,11 +154,21 @@ fn GraderGrid(table: GraderTable) -> impl IntoView {
                     {table.rows.into_iter().map(|row| {
                         let total = RwSignal::new((row.total_percent, row.letter.clone()));
                         let learner = row.name.clone();
+                        let user_id = row.user_id;
                         view! {
                             <tr>
                                 <th scope="row" class="sticky-col">{row.name.clone()}<span class="small muted block">{row.email.clone()}</span></th>
-                                {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| view! {
-                                    <td><GradeInput user_id=row.user_id learner=learner.clone() item cell total /></td>
+                                {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| {
+                                    let pick = Selected { item: item.clone(), user_id, learner: learner.clone(), cell: cell.clone() };
+                                    let label = format!("Feedback and history: {}, {}", learner, item.name);
+                                    let has_feedback = !cell.feedback.is_empty();
+                                    view! {
+                                        <td>
+                                            <GradeInput user_id learner=learner.clone() item cell total />
+                                            <button type="button" class="btn btn-small btn-link" aria-label=label
+                                                on:click=move |_| selected.set(Some(pick.clone()))>{if has_feedback { "Feedback ✎" } else { "Details" }}</button>
+                                        </td>
+                                    }
                                 }).collect_view()}
                                 <td class="total">{move || { let (p, l) = total.get(); format!("{}{}", percent(p), l.map(|l| format!(" ({l})")).unwrap_or_default()) }}</td>
                             </tr>
@@ -165,7 +218,7 @@ fn GradeInput(
                 typed.clone()
             },
             excused,
-            feedback: String::new(),
+            feedback: None,
             reason: reason.get_untracked(),
             version: version.get_value(),
         };
@@ -207,83 +260,6 @@ fn GradeInput(
                 None => ().into_any(),
             }}</span>
         </div>
-    }
-}
-
-#[component]
-fn AddItemForm(
-    course_id: i64,
-    categories: Vec<GradeCategoryView>,
-    action: ServerAction<AddGradeItem>,
-) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let max = RwSignal::new("100".to_string());
-    let category = RwSignal::new(String::new());
-    let extra = RwSignal::new(false);
-    let result: Signal<Option<Result<i64, AppError>>> = action.value().into();
-    view! {
-        <form class="form" on:submit=move |ev| {
-            ev.prevent_default();
-            action.dispatch(AddGradeItem { course_id, category_id: category.get_untracked(), name: name.get_untracked(), max_points: max.get_untracked(), extra_credit: extra.get_untracked() });
-        }>
-            <FormAlert result success="Grade item added." />
-            <Field label="Name" name="name" value=name error=field_error(result, "name") />
-            <Field label="Points possible" name="max_points" value=max error=field_error(result, "max_points") />
-            <div class="field">
-                <label for="grade-item-category">"Category"</label>
-                <select id="grade-item-category" on:change=move |ev| category.set(event_target_value(&ev))>
-                    <option value="">"None"</option>
-                    {categories.iter().map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> }).collect_view()}
-                </select>
-            </div>
-            <Checkbox label="Extra credit" name="extra_credit" checked=extra />
-            <button type="submit" class="btn btn-primary">"Add item"</button>
-        </form>
-    }
-}
-
-#[component]
-fn AddCategoryForm(course_id: i64, action: ServerAction<AddGradeCategory>) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let weight = RwSignal::new("0".to_string());
-    let drop = RwSignal::new("0".to_string());
-    let result: Signal<Option<Result<i64, AppError>>> = action.value().into();
-    view! {
-        <form class="form" on:submit=move |ev| {
-            ev.prevent_default();
-            action.dispatch(AddGradeCategory { course_id, name: name.get_untracked(), weight: weight.get_untracked(), drop_lowest: drop.get_untracked() });
-        }>
-            <FormAlert result success="Category added." />
-            <Field label="Category name" name="category_name" value=name error=field_error(result, "name") />
-            <Field label="Weight (%)" name="weight" value=weight error=field_error(result, "weight") hint="0 everywhere: the total is points-based." />
-            <Field label="Drop the lowest" name="drop_lowest" value=drop error=field_error(result, "drop_lowest") />
-            <button type="submit" class="btn btn-secondary">"Add category"</button>
-        </form>
-    }
-}
-
-#[component]
-fn SettingsForm(
-    course_id: i64,
-    pass_percent: String,
-    letters: String,
-    action: ServerAction<SaveGradebookSettings>,
-) -> impl IntoView {
-    let pass = RwSignal::new(pass_percent);
-    let letters = RwSignal::new(letters);
-    let result: Signal<Option<Result<(), AppError>>> = action.value().into();
-    view! {
-        <form class="form" on:submit=move |ev| {
-            ev.prevent_default();
-            action.dispatch(SaveGradebookSettings { course_id, pass_percent: pass.get_untracked(), letters: letters.get_untracked() });
-        }>
-            <FormAlert result success="Course grade settings saved." />
-            <Field label="Pass grade (%)" name="pass_percent" value=pass error=field_error(result, "pass_percent")
-                hint="Empty for none. With a pass grade, completing the course also needs a total of at least this." />
-            <TextArea label="Letter scheme" name="letters" value=letters error=field_error(result, "letters") rows=8
-                hint="One band per line: the letter, a colon, the lowest percentage (A: 93)." />
-            <button type="submit" class="btn btn-secondary">"Save course grade settings"</button>
-        </form>
     }
 }
 
