@@ -79,5 +79,37 @@ test('two graders editing the same cell see the conflict; the learner sees the g
   await me.goto(`/courses/${courseId}/grades`);
   await expect(me.getByRole('cell', { name: '16 / 20' })).toBeVisible();
   await expect(me.getByText('Course total: 80 % (B-)')).toBeVisible();
+
+  // The instructor writes feedback in the cell's panel, which also shows who changed what.
+  await page.getByRole('button', { name: 'Reload' }).click();
+  await expect(teacherCell).toHaveValue('16');
+  await page.getByRole('button', { name: 'Feedback and history: Lena Learner, Essay 1' }).click();
+  const panel = page.getByRole('region', { name: 'Lena Learner: Essay 1' });
+  await panel.getByLabel('Feedback for the learner').fill('Strong thesis; tighten the conclusion.');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  await expect(panel.getByText('Saved.')).toBeVisible();
+  await expect(panel.getByRole('table', { name: 'Changes to this grade, newest first' }).locator('tbody tr')).toHaveCount(3);
+  await panel.getByRole('button', { name: 'Close' }).click();
+
+  // A CSV import: checked first (a line for someone not in the course is reported), then applied.
+  await page.getByLabel('Or paste the CSV').fill(`email,name,Essay 1 (20)\n${learner},Lena,18\nnobody@example.com,Who,3\n`);
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.getByText('1 change(s), 0 grade(s) already as in the file, 1 problem(s).')).toBeVisible();
+  await expect(page.getByRole('table', { name: /Problems/ })).toContainText('nobody@example.com');
+  await page.getByRole('button', { name: 'Apply 1 change(s)' }).click();
+  await expect(page.getByText('1 grade(s) imported.')).toBeVisible();
+  await expect(teacherCell).toHaveValue('18');
+
+  await me.reload();
+  await expect(me.getByRole('cell', { name: '18 / 20' })).toBeVisible();
+  await expect(me.getByText('Course total: 90 % (A-)')).toBeVisible();
+  await expect(me.getByText('Strong thesis; tighten the conclusion.')).toBeVisible();
+
+  // Hidden items disappear from the learner's grades.
+  await page.getByRole('button', { name: 'Hide “Essay 1” from learners' }).click();
+  await expect(page.getByText('Hidden from learners')).toBeVisible();
+  await me.reload();
+  await expect(me.getByRole('heading', { name: 'My grades' })).toBeVisible();
+  await expect(me.getByRole('cell', { name: '18 / 20' })).toBeHidden();
   await learnerContext.close();
 });

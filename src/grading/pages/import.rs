@@ -7,17 +7,41 @@ use crate::error::AppError;
 use crate::ui::TextArea;
 use leptos::prelude::*;
 
-#[component]
-pub fn ImportPanel(course_id: i64, reload: RwSignal<u32>) -> impl IntoView {
-    let csv = RwSignal::new(String::new());
-    let preview = ServerAction::<PreviewGradeImport>::new();
-    let apply = ServerAction::<ApplyGradeImport>::new();
-    let read_error = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = apply.value().get() {
-            reload.update(|r| *r += 1);
+/// The import's text, actions and messages, owned by the page.
+#[derive(Clone, Copy)]
+pub struct ImportState {
+    csv: RwSignal<String>,
+    preview: ServerAction<PreviewGradeImport>,
+    apply: ServerAction<ApplyGradeImport>,
+    read_error: RwSignal<Option<String>>,
+}
+
+impl ImportState {
+    /// Applying reloads the table (`reload`).
+    pub fn new(reload: RwSignal<u32>) -> Self {
+        let apply = ServerAction::<ApplyGradeImport>::new();
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = apply.value().get() {
+                reload.update(|r| *r += 1);
+            }
+        });
+        ImportState {
+            csv: RwSignal::new(String::new()),
+            preview: ServerAction::new(),
+            apply,
+            read_error: RwSignal::new(None),
         }
-    });
+    }
+}
+
+#[component]
+pub fn ImportPanel(course_id: i64, state: ImportState) -> impl IntoView {
+    let ImportState {
+        csv,
+        preview,
+        apply,
+        read_error,
+    } = state;
     let on_file = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {

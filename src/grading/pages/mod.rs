@@ -43,6 +43,8 @@ pub fn GradebookPage() -> impl IntoView {
     let hide = ServerAction::<SetGradeItemHidden>::new();
     let reload = RwSignal::new(0u32);
     let selected = RwSignal::new(None::<Selected>);
+    // Kept here so the import's preview and result survive the table reloading after it.
+    let import_state = import::ImportState::new(reload);
     let table = Resource::new(
         move || {
             (
@@ -88,7 +90,7 @@ pub fn GradebookPage() -> impl IntoView {
                     <Pagination page=learner_page page_count total=t.total_learners href=move |p| format!("/courses/{cid}/gradebook?page={p}&cols={col_page}") />
                     {move || selected.get().map(|s| view! { <cell::CellPanel selected=s close=selected reload /> })}
                     {t.may_edit_setup.then(|| view! { <setup::Setup table=t.clone() actions /> })}
-                    <import::ImportPanel course_id=cid reload />
+                    <import::ImportPanel course_id=cid state=import_state />
                 }.into_any()
             })}
         </Suspense>
