@@ -170,7 +170,7 @@ db_test!(drafts_files_and_handing_in, |state| {
     let f1 = upload(&state, &c.learner, c.item_id, "essay.pdf")
         .await
         .unwrap();
-    upload(&state, &c.learner, c.item_id, "notes.pdf")
+    let notes = upload(&state, &c.learner, c.item_id, "notes.pdf")
         .await
         .unwrap();
     let third = upload(&state, &c.learner, c.item_id, "more.pdf")
@@ -197,7 +197,11 @@ db_test!(drafts_files_and_handing_in, |state| {
         listed.iter().all(|f| f.id != f1.id),
         "work is not a course file"
     );
-    // Nor can staff make it an item's file.
+    // Nor is it a course file staff can delete or make an item's file.
+    assert!(matches!(
+        lyceum::files::service::delete(&state, &c.teacher, notes.id).await,
+        Err(AppError::NotFound)
+    ));
     assert!(
         lyceum::courses::service::set_cover(&state, &c.teacher, c.course_id, Some(f1.id))
             .await
@@ -584,7 +588,7 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     let v = assignments::save_draft(&state, &c.learner, c.item_id, &draft("Ada's *text*", 0))
         .await
         .unwrap();
-    upload(&state, &c.learner, c.item_id, "essay.pdf")
+    let essay = upload(&state, &c.learner, c.item_id, "essay.pdf")
         .await
         .unwrap();
     let v = assignments::mine(&state, &c.learner, c.item_id)
@@ -645,4 +649,26 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     .unwrap();
     assert!(pdf.starts_with(b"%PDF-1.7"));
     std::fs::remove_file(path).unwrap();
+
+    // Deleting the assignment deletes the learners' files too.
+    let stored = lyceum::courses::store::find_file(&state.db, essay.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let on_disk = state
+        .files
+        .local_path(&stored.storage_key)
+        .unwrap()
+        .unwrap();
+    assert!(on_disk.exists());
+    structure::delete_item(&state, &c.teacher, c.item_id)
+        .await
+        .unwrap();
+    assert!(
+        lyceum::courses::store::find_file(&state.db, essay.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!on_disk.exists());
 });

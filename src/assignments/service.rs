@@ -212,6 +212,13 @@ fn closed_error(field: &str) -> AppError {
     )
 }
 
+fn handed_in(field: &str) -> AppError {
+    AppError::invalid(
+        field,
+        "This work has been handed in, so it can no longer change.",
+    )
+}
+
 fn stale_draft() -> AppError {
     AppError::Conflict(
         "Your work was changed in another window or tab. Reload the page to see the latest version; what you typed here is kept in this browser.".into(),
@@ -344,10 +351,7 @@ pub async fn authorize_work_upload(
     }
     if let Some(row) = store::submission(&state.db, item_id, actor.id).await? {
         if row.submitted() {
-            return Err(AppError::invalid(
-                "file",
-                "This work has been handed in, so it can no longer change.",
-            ));
+            return Err(handed_in("file"));
         }
         let count = store::files_of(&state.db, &[row.id], "work").await?.len();
         if count >= settings.max_files as usize {
@@ -376,19 +380,60 @@ where
     E: std::fmt::Display,
 {
     let course_id = authorize_work_upload(state, actor, item_id).await?;
-    let file = files::store_upload(state, actor, course_id, Some(actor.id), name, chunks).await?;
+    let target = Attach {
+        item_id,
+        course_id,
+        learner_id: actor.id,
+        purpose: "work",
+    };
+    store_and_attach(state, actor, &target, name, chunks).await
+}
+
+/// Where an uploaded file goes: a learner's work, or the feedback written for them.
+struct Attach {
+    item_id: i64,
+    course_id: i64,
+    learner_id: i64,
+    purpose: &'static str,
+}
+
+/// Stores an upload private to the learner and links it to their submission. Work can only be
+/// added to a draft; both kinds count as a change (the learner's, or the grading's). When the
+/// link fails, the stored file goes again.
+async fn store_and_attach<S, E>(
+    state: &AppState,
+    actor: &Actor,
+    to: &Attach,
+    name: &str,
+    chunks: S,
+) -> Result<FileInfo, AppError>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let file = files::store_upload(
+        state,
+        actor,
+        to.course_id,
+        Some(to.learner_id),
+        name,
+        chunks,
+    )
+    .await?;
     let attached = async {
         let now = now();
         let mut tx = state.db.begin().await?;
-        let id = store::ensure_submission(&mut tx, item_id, course_id, actor.id, now).await?;
-        if store::submission_in_tx(&mut tx, id).await?.submitted() {
-            return Err(AppError::invalid(
-                "file",
-                "This work has been handed in, so it can no longer change.",
-            ));
+        let id =
+            store::ensure_submission(&mut tx, to.item_id, to.course_id, to.learner_id, now).await?;
+        if to.purpose == "work" {
+            if store::submission_in_tx(&mut tx, id).await?.submitted() {
+                return Err(handed_in("file"));
+            }
+            store::touch(&mut tx, id, now).await?;
+        } else {
+            store::touch_grade(&mut tx, id).await?;
         }
-        store::attach_file(&mut tx, id, file.id, "work").await?;
-        store::touch(&mut tx, id, now).await?;
+        store::attach_file(&mut tx, id, file.id, to.purpose).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -415,10 +460,7 @@ pub async fn remove_work_file(
         .await?
         .ok_or(AppError::NotFound)?;
     if row.submitted() {
-        return Err(AppError::invalid(
-            "file",
-            "This work has been handed in, so it can no longer change.",
-        ));
+        return Err(handed_in("file"));
     }
     if !store::has_file(&state.db, row.id, file_id, "work").await? {
         return Err(AppError::NotFound);
@@ -429,6 +471,14 @@ pub async fn remove_work_file(
     store::ensure_submission(&mut tx, item_id, course_id, actor.id, now).await?;
     store::touch(&mut tx, row.id, now).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes every file handed in or given as feedback on an assignment (before it is deleted).
+pub async fn delete_all_files(state: &AppState, item_id: i64) -> Result<(), AppError> {
+    for file_id in store::all_file_ids(&state.db, item_id).await? {
+        delete_file(state, file_id).await?;
+    }
     Ok(())
 }
 
@@ -697,22 +747,13 @@ where
     E: std::fmt::Display,
 {
     let course_id = authorize_feedback_upload(state, actor, item_id, user_id).await?;
-    let file = files::store_upload(state, actor, course_id, Some(user_id), name, chunks).await?;
-    let attached = async {
-        let now = now();
-        let mut tx = state.db.begin().await?;
-        let id = store::ensure_submission(&mut tx, item_id, course_id, user_id, now).await?;
-        store::attach_file(&mut tx, id, file.id, "feedback").await?;
-        store::touch_grade(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
-    }
-    .await;
-    if let Err(e) = attached {
-        delete_file(state, file.id).await?;
-        return Err(e);
-    }
-    Ok(file)
+    let target = Attach {
+        item_id,
+        course_id,
+        learner_id: user_id,
+        purpose: "feedback",
+    };
+    store_and_attach(state, actor, &target, name, chunks).await
 }
 
 pub async fn remove_feedback_file(

@@ -362,6 +362,17 @@ pub async fn file_count(tx: &mut Tx, submission_id: i64, purpose: &str) -> Resul
     .await?))
 }
 
+/// Every file of an assignment's submissions (work and feedback).
+pub async fn all_file_ids(db: &Db, item_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT sf.file_id FROM submission_files sf JOIN submissions s ON s.id = sf.submission_id
+         WHERE s.item_id = $1"
+    )
+    .bind(item_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// Whether the file belongs to the submission with that purpose.
 pub async fn has_file(
     db: &Db,

@@ -184,6 +184,10 @@ pub async fn delete_item(state: &AppState, actor: &Actor, item_id: i64) -> Resul
     )
     .await?;
     tx.commit().await?;
+    if item.kind == ItemKind::Assignment {
+        // The learners' files are not course files: they go with the assignment.
+        crate::assignments::service::delete_all_files(state, item_id).await?;
+    }
     store::delete_item(&state.db, item_id).await
 }
 

@@ -234,10 +234,12 @@ pub async fn list(
         .collect())
 }
 
-/// Deletes a file; items that used it lose it (they show "file missing" to staff).
+/// Deletes a course file; items that used it lose it (they show "file missing" to staff). A
+/// learner's work and its feedback are not course files: they go with their submission.
 pub async fn delete(state: &AppState, actor: &Actor, file_id: i64) -> Result<(), AppError> {
     let file = store::find_file(&state.db, file_id)
         .await?
+        .filter(|f| f.private_to.is_none())
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, file.course_id, CourseAccess::may_edit).await?;
     let mut tx = state.db.begin().await?;

@@ -34,6 +34,23 @@ pub async fn set_grade_item_hidden(grade_item_id: i64, hidden: bool) -> Result<(
     respond(super::service::set_item_hidden(&state, &actor, grade_item_id, hidden).await)
 }
 
+/// A category's weight and drops as typed (empty means 0).
+#[cfg(feature = "ssr")]
+fn category_numbers(weight: &str, drop_lowest: &str) -> Result<(f64, i32), AppError> {
+    let weight = match weight.trim() {
+        "" => 0.0,
+        typed => crate::assessments::question::parse_number(typed)
+            .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?,
+    };
+    let drop_lowest = match drop_lowest.trim() {
+        "" => 0,
+        typed => typed.parse::<i32>().map_err(|_| {
+            AppError::invalid("drop_lowest", "Enter a whole number of items to drop.")
+        })?,
+    };
+    Ok((weight, drop_lowest))
+}
+
 #[server(endpoint = "grades/add_category")]
 pub async fn add_grade_category(
     course_id: i64,
@@ -42,23 +59,7 @@ pub async fn add_grade_category(
     drop_lowest: String,
 ) -> Result<i64, AppError> {
     let (state, actor, _) = signed_in()?;
-    let weight = crate::assessments::question::parse_number(if weight.trim().is_empty() {
-        "0"
-    } else {
-        &weight
-    })
-    .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?;
-    let drop_lowest = drop_lowest
-        .trim()
-        .parse::<i32>()
-        .or_else(|_| {
-            if drop_lowest.trim().is_empty() {
-                Ok(0)
-            } else {
-                Err(())
-            }
-        })
-        .map_err(|_| AppError::invalid("drop_lowest", "Enter a whole number of items to drop."))?;
+    let (weight, drop_lowest) = category_numbers(&weight, &drop_lowest)?;
     respond(
         super::service::add_category(&state, &actor, course_id, &name, weight, drop_lowest).await,
     )
@@ -147,16 +148,7 @@ pub async fn update_grade_category(
     drop_lowest: String,
 ) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
-    let weight = crate::assessments::question::parse_number(if weight.trim().is_empty() {
-        "0"
-    } else {
-        &weight
-    })
-    .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?;
-    let drop_lowest = drop_lowest
-        .trim()
-        .parse::<i32>()
-        .map_err(|_| AppError::invalid("drop_lowest", "Enter a whole number, or 0."))?;
+    let (weight, drop_lowest) = category_numbers(&weight, &drop_lowest)?;
     respond(
         super::service::update_category(&state, &actor, category_id, &name, weight, drop_lowest)
             .await,
