@@ -577,6 +577,11 @@ db_test!(rubric_grading_release_and_conflicts, |state| {
         .unwrap();
     let row = grades.rows.iter().find(|r| r.name == "Essay 1").unwrap();
     assert_eq!((row.points, row.max_points), (Some(13.0), 16.0));
+    assert_eq!(row.feedback, "Cite more.");
+    assert_eq!(
+        row.link.as_deref(),
+        Some(format!("/courses/{}/learn/{}", c.course_id, c.item_id).as_str())
+    );
     assert!((grades.total_percent.unwrap() - 81.25).abs() < 1e-9);
 });
 

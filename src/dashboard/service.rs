@@ -202,9 +202,14 @@ pub async fn quiz_stats(
 
 /// Facility and discrimination per bank question (a random slot's questions each get a line).
 fn item_analysis(marks: Vec<store::QuestionMark>, totals: &HashMap<i64, f64>) -> Vec<QuestionStat> {
+    /// One question's marks: (mark, mark possible, attempt) per attempt.
+    struct Group {
+        question_id: Option<i64>,
+        name: String,
+        rows: Vec<(f64, f64, i64)>,
+    }
     // Keyed by question (or, for a deleted one, by slot), in first-seen slot order.
-    let mut groups: BTreeMap<(i32, String), (Option<i64>, String, Vec<(f64, f64, i64)>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(i32, String), Group> = BTreeMap::new();
     let mut first_slot: HashMap<String, i32> = HashMap::new();
     for m in marks {
         let key = match m.question_id {
@@ -212,37 +217,42 @@ fn item_analysis(marks: Vec<store::QuestionMark>, totals: &HashMap<i64, f64>) ->
             None => format!("s{}", m.slot),
         };
         let slot = *first_slot.entry(key.clone()).or_insert(m.slot);
-        let entry = groups.entry((slot, key)).or_insert_with(|| {
-            (
-                m.question_id,
-                m.name
-                    .clone()
-                    .unwrap_or_else(|| "(deleted question)".into()),
-                Vec::new(),
-            )
+        let group = groups.entry((slot, key)).or_insert_with(|| Group {
+            question_id: m.question_id,
+            name: m
+                .name
+                .clone()
+                .unwrap_or_else(|| "(deleted question)".into()),
+            rows: Vec::new(),
         });
-        entry
-            .2
+        group
+            .rows
             .push((m.mark.unwrap_or(0.0), m.max_mark, m.attempt_id));
     }
     groups
         .into_values()
-        .map(|(question_id, name, rows)| {
-            let pairs: Vec<(f64, f64)> = rows.iter().map(|(m, max, _)| (*m, *max)).collect();
-            let question: Vec<f64> = rows.iter().map(|(m, ..)| *m).collect();
-            let rest: Vec<f64> = rows
-                .iter()
-                .map(|(m, _, attempt)| totals.get(attempt).copied().unwrap_or(0.0) - m)
-                .collect();
-            QuestionStat {
-                question_id,
-                name,
-                attempts: rows.len() as i64,
-                max_mark: rows.iter().map(|(_, max, _)| *max).fold(0.0, f64::max),
-                facility: stats::facility(&pairs),
-                discrimination: stats::discrimination(&question, &rest),
-            }
-        })
+        .map(
+            |Group {
+                 question_id,
+                 name,
+                 rows,
+             }| {
+                let pairs: Vec<(f64, f64)> = rows.iter().map(|(m, max, _)| (*m, *max)).collect();
+                let question: Vec<f64> = rows.iter().map(|(m, ..)| *m).collect();
+                let rest: Vec<f64> = rows
+                    .iter()
+                    .map(|(m, _, attempt)| totals.get(attempt).copied().unwrap_or(0.0) - m)
+                    .collect();
+                QuestionStat {
+                    question_id,
+                    name,
+                    attempts: rows.len() as i64,
+                    max_mark: rows.iter().map(|(_, max, _)| *max).fold(0.0, f64::max),
+                    facility: stats::facility(&pairs),
+                    discrimination: stats::discrimination(&question, &rest),
+                }
+            },
+        )
         .collect()
 }
 

@@ -95,7 +95,10 @@ pub struct MyGradeRow {
     pub points: Option<f64>,
     pub max_points: f64,
     pub excused: bool,
+    /// The grader's feedback on the cell, or else on the assignment's submission.
     pub feedback: String,
+    /// The quiz or assignment the grade comes from, to open it.
+    pub link: Option<String>,
 }
 
 /// What a grader sends for one cell.

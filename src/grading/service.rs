@@ -632,6 +632,13 @@ pub async fn my_grades(
         rules::course_total(&rules, &scores)
     };
     let letters = letters(state, course_id).await?;
+    // Assignment feedback is written on the submission (visible here once released: hidden
+    // items are left out above).
+    let work_feedback: HashMap<i64, String> =
+        store::submission_feedback(&state.db, course_id, actor.id)
+            .await?
+            .into_iter()
+            .collect();
     Ok(MyGrades {
         course_id,
         course_title: course.title,
@@ -639,13 +646,23 @@ pub async fn my_grades(
             .iter()
             .map(|i| {
                 let g = grades.iter().find(|g| g.grade_item_id == i.id);
+                let cell_feedback = g.map(|g| g.feedback.clone()).unwrap_or_default();
                 MyGradeRow {
                     name: i.name.clone(),
                     category: item_view(i, &categories).category,
                     points: g.and_then(|g| g.effective()),
                     max_points: i.max_points,
                     excused: g.is_some_and(|g| g.excused),
-                    feedback: g.map(|g| g.feedback.clone()).unwrap_or_default(),
+                    feedback: if cell_feedback.is_empty() {
+                        i.source_item_id
+                            .and_then(|s| work_feedback.get(&s).cloned())
+                            .unwrap_or_default()
+                    } else {
+                        cell_feedback
+                    },
+                    link: i
+                        .source_item_id
+                        .map(|s| format!("/courses/{course_id}/learn/{s}")),
                 }
             })
             .collect(),

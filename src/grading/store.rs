@@ -700,6 +700,22 @@ pub async fn save_settings(
 
 /// Every active learner of a course (to bring totals and completion up to date after a rule
 /// change, which affects everyone).
+/// (assignment item, feedback) of a learner's graded submissions in a course.
+pub async fn submission_feedback(
+    db: &Db,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT item_id, feedback FROM submissions
+         WHERE course_id = $1 AND user_id = $2 AND graded_at IS NOT NULL AND feedback <> ''"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// (id, email, name) of a course's active learners, for matching an imported file.
 pub async fn learner_emails(
     db: &Db,

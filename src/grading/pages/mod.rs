@@ -286,7 +286,10 @@ pub fn MyGradesPage() -> impl IntoView {
                         <tbody>
                             {g.rows.iter().map(|r| view! {
                                 <tr>
-                                    <td>{r.name.clone()}</td>
+                                    <td>{match r.link.clone() {
+                                        Some(href) => view! { <a href=href>{r.name.clone()}</a> }.into_any(),
+                                        None => view! { {r.name.clone()} }.into_any(),
+                                    }}</td>
                                     <td>{r.category.clone().unwrap_or_default()}</td>
                                     <td>{if r.excused { "Excused".to_string() } else {
                                         r.points.map(|p| format!("{} / {}", format_points(p), format_points(r.max_points))).unwrap_or_else(|| "Not graded yet".into())
