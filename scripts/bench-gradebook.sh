@@ -32,14 +32,15 @@ for backend in ${GB_BACKENDS:-sqlite postgres}; do
   for _ in $(seq 1 120); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.5; done
   course=$(python3 scripts/bench_gradebook_seed.py "$target" "$LEARNERS" "$ITEMS" "$TOKEN")
   last_page=$(( (LEARNERS + 49) / 50 ))
+  last_cols=$(( (ITEMS + 11) / 12 ))
   for check in "/courses/$course/gradebook" "/courses/$course/grades.csv"; do
     code=$(curl -s -o "$DATA/check.out" -w '%{http_code}' -H "Cookie: lyceum_session=$TOKEN" "$BASE$check")
     [ "$code" = 200 ] || { echo "$check answered $code" >&2; exit 1; }
   done
   rows=$(( $(wc -l < "$DATA/check.out") - 1 ))
   [ "$rows" = "$LEARNERS" ] || { echo "the CSV has $rows rows, expected $LEARNERS" >&2; exit 1; }
-  for spec in "grader table, first page (50 learners × $ITEMS items)|/courses/$course/gradebook|16" \
-              "grader table, last page|/courses/$course/gradebook?page=$last_page|16" \
+  for spec in "grader table, first page (50 learners × 12 of $ITEMS items)|/courses/$course/gradebook|16" \
+              "grader table, last page of learners and of items|/courses/$course/gradebook?page=$last_page&cols=$last_cols|16" \
               "CSV export ($LEARNERS × $ITEMS, $(wc -c < "$DATA/check.out") bytes)|/courses/$course/grades.csv|4"; do
     IFS='|' read -r name path conns <<<"$spec"
     result=$(wrk -t2 -c"$conns" -d"$DURATION" --latency -H "Cookie: lyceum_session=$TOKEN" "$BASE$path")
