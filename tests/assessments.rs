@@ -1205,3 +1205,85 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_course_copy_brings_its_question_bank_and_quiz_set_up,
+    |state| {
+        let c = class(&state).await;
+        let pool = bank::save_category(&state, &c.teacher, c.course_id, None, "Pool")
+            .await
+            .unwrap();
+        let tf = |name: &str| {
+            q(
+                name,
+                QuestionBody::TrueFalse {
+                    correct: true,
+                    true_feedback: None,
+                    false_feedback: None,
+                },
+            )
+        };
+        let fixed = add_question(&state, &c, c.category_id, tf("Fixed")).await;
+        for n in 0..3 {
+            add_question(&state, &c, pool, tf(&format!("Pool {n}"))).await;
+        }
+        let item = add_quiz(&state, &c, "Check").await;
+        quiz::add_questions(&state, &c.teacher, item, &[fixed])
+            .await
+            .unwrap();
+        quiz::add_random(&state, &c.teacher, item, pool, 2, 1.5)
+            .await
+            .unwrap();
+        let form = QuizSettingsForm {
+            time_limit_minutes: "10".into(),
+            pass_percent: "60".into(),
+            ..settings_form()
+        };
+        set_settings(&state, &c, item, form).await;
+        // A learner's attempt stays behind.
+        attempts::start(&state, &c.learner, item).await.unwrap();
+
+        let copy = service::copy(&state, &c.teacher, c.course_id, "QZ-2", "Quizzing again")
+            .await
+            .unwrap();
+        let mut categories: Vec<(String, i64)> = bank::categories(&state, &c.teacher, copy.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.name, k.question_count))
+            .collect();
+        categories.sort();
+        assert_eq!(
+            categories,
+            vec![("Default".to_string(), 1), ("Pool".to_string(), 3)]
+        );
+        let outline = lyceum::courses::store::outline(&state.db, copy.id, true)
+            .await
+            .unwrap();
+        let copied = outline[0].items[0].id;
+        let editor = quiz::editor(&state, &c.teacher, copied).await.unwrap();
+        let original = quiz::editor(&state, &c.teacher, item).await.unwrap();
+        assert_eq!(editor.settings, original.settings);
+        assert_eq!(editor.attempt_count, 0, "attempts are not copied");
+        let slots: Vec<(String, f64, i32)> = editor
+            .slots
+            .iter()
+            .map(|s| (s.label.clone(), s.mark, s.draw_count))
+            .collect();
+        assert_eq!(
+            slots,
+            vec![
+                ("Fixed".to_string(), 1.0, 1),
+                ("Random: 2 from “Pool”".to_string(), 1.5, 2)
+            ]
+        );
+        // The copy's slots point into the copy's bank, not the original's.
+        let copy_categories = bank::categories(&state, &c.teacher, copy.id).await.unwrap();
+        assert!(
+            editor.slots[1]
+                .category_id
+                .is_some_and(|k| copy_categories.iter().any(|x| x.id == k))
+        );
+        assert_ne!(editor.slots[0].question_id, Some(fixed));
+    }
+);

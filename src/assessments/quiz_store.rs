@@ -150,6 +150,16 @@ pub async fn slots(db: &Db, item_id: i64) -> Result<Vec<SlotRow>, AppError> {
     .await?))
 }
 
+pub async fn slots_in_tx(tx: &mut Tx, item_id: i64) -> Result<Vec<SlotRow>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, position, question_id, category_id, draw_count, mark FROM quiz_slots
+         WHERE item_id = $1 ORDER BY position, id"
+    )
+    .bind(item_id)
+    .fetch_all(c)
+    .await?))
+}
+
 pub async fn add_slot(
     tx: &mut Tx,
     item_id: i64,
@@ -574,4 +584,114 @@ pub async fn learner_name(db: &Db, user_id: i64) -> Result<String, AppError> {
     .fetch_optional(p)
     .await?)
     .unwrap_or_default())
+}
+
+/// Old → new ids of a question bank copied into another course.
+#[derive(Debug, Default)]
+pub struct BankCopy {
+    pub categories: std::collections::HashMap<i64, i64>,
+    pub questions: std::collections::HashMap<i64, i64>,
+}
+
+/// Copies a course's question bank (categories and questions) into another course (a course
+/// copy), returning how the ids map.
+pub async fn copy_bank(
+    tx: &mut Tx,
+    from_course: i64,
+    to_course: i64,
+    by: i64,
+    now: i64,
+) -> Result<BankCopy, AppError> {
+    let mut map = BankCopy::default();
+    let categories: Vec<(i64, String)> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, name FROM question_categories WHERE course_id = $1 ORDER BY id"
+    )
+    .bind(from_course)
+    .fetch_all(c)
+    .await?);
+    for (id, name) in categories {
+        let new_id = super::bank_store::insert_category(tx, to_course, &name, now).await?;
+        map.categories.insert(id, new_id);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        category_id: i64,
+        qtype: String,
+        name: String,
+        data: String,
+    }
+    let questions: Vec<Row> = with_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, category_id, qtype, name, data FROM questions WHERE course_id = $1 ORDER BY id"
+    )
+    .bind(from_course)
+    .fetch_all(c)
+    .await?
+    });
+    for q in questions {
+        let Some(category) = map.categories.get(&q.category_id).copied() else {
+            continue;
+        };
+        let new_id: i64 = with_tx!(tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO questions (course_id, category_id, qtype, name, data, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(to_course)
+            .bind(category)
+            .bind(&q.qtype)
+            .bind(&q.name)
+            .bind(&q.data)
+            .bind(by)
+            .bind(now)
+            .fetch_one(c)
+            .await?
+        });
+        map.questions.insert(q.id, new_id);
+    }
+    Ok(map)
+}
+
+/// Copies a quiz's settings and slots onto an item of a course copy, pointing at the copied bank.
+pub async fn copy_quiz(
+    tx: &mut Tx,
+    from_item: i64,
+    to_item: i64,
+    to_course: i64,
+    bank: &BankCopy,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO quizzes (item_id, course_id, opens_at, closes_at, time_limit_secs, attempts_allowed,
+                grading_method, questions_per_page, shuffle_questions, shuffle_answers, pass_percent,
+                review_answers, review_correct, review_feedback, feedback_bands, updated_at)
+         SELECT $2, $3, opens_at, closes_at, time_limit_secs, attempts_allowed, grading_method,
+                questions_per_page, shuffle_questions, shuffle_answers, pass_percent, review_answers,
+                review_correct, review_feedback, feedback_bands, $4
+         FROM quizzes WHERE item_id = $1
+         ON CONFLICT (item_id) DO NOTHING",
+        )
+        .bind(from_item)
+        .bind(to_item)
+        .bind(to_course)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?
+    });
+    for slot in slots_in_tx(tx, from_item).await? {
+        let question = slot
+            .question_id
+            .and_then(|q| bank.questions.get(&q).copied());
+        let category = slot
+            .category_id
+            .and_then(|c| bank.categories.get(&c).copied());
+        if question.is_none() && category.is_none() {
+            continue;
+        }
+        add_slot(tx, to_item, question, category, slot.draw_count, slot.mark).await?;
+    }
+    Ok(())
 }

@@ -291,6 +291,9 @@ pub async fn copy(
     let mut tx = state.db.begin().await?;
     let new_id = store::insert(&mut tx, &fields, actor.id, now).await?;
     store::set_enrolment_settings(&mut tx, new_id, &source.enrolment, now).await?;
+    // The question bank is course content too; quizzes in the copy draw on the copied bank.
+    let bank = crate::assessments::quiz_store::copy_bank(&mut tx, course_id, new_id, actor.id, now)
+        .await?;
     let mut file_map = Vec::with_capacity(files.len());
     for f in files.iter().rev() {
         let id = store::insert_file(&mut tx, new_id, &f.as_new(), actor.id, now).await?;
@@ -329,8 +332,10 @@ pub async fn copy(
             };
             let new_item = store::insert_item(&mut tx, new_id, section_id, &fields, now).await?;
             if item.kind == ItemKind::Quiz {
-                // Settings start from the defaults; the question bank is not copied yet.
-                crate::assessments::quiz_store::insert_quiz(&mut tx, new_item, new_id, now).await?;
+                crate::assessments::quiz_store::copy_quiz(
+                    &mut tx, item.id, new_item, new_id, &bank, now,
+                )
+                .await?;
             }
             if item.kind == ItemKind::Assignment {
                 crate::assignments::service::copy(&mut tx, item.id, new_item, new_id, now).await?;
