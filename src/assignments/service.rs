@@ -205,6 +205,21 @@ async fn released(state: &AppState, item_id: i64) -> Result<bool, AppError> {
         .is_some_and(|(_, hidden)| !hidden))
 }
 
+/// `as_learner`, while the assignment still takes work (before the cut-off); `field` is where
+/// the refusal shows.
+async fn open_for_work(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    field: &str,
+) -> Result<(i64, AssignmentSettings), AppError> {
+    let found = as_learner(state, actor, item_id).await?;
+    if found.1.closed(now()) {
+        return Err(closed_error(field));
+    }
+    Ok(found)
+}
+
 fn closed_error(field: &str) -> AppError {
     AppError::invalid(
         field,
@@ -233,16 +248,13 @@ pub async fn save_draft(
     item_id: i64,
     draft: &DraftSave,
 ) -> Result<i32, AppError> {
-    let (course_id, settings) = as_learner(state, actor, item_id).await?;
+    let (course_id, settings) = open_for_work(state, actor, item_id, "body").await?;
     let now = now();
     if !settings.accept_text {
         return Err(AppError::invalid(
             "body",
             "This assignment takes files only.",
         ));
-    }
-    if settings.closed(now) {
-        return Err(closed_error("body"));
     }
     if draft.body.len() > MAX_BODY {
         return Err(AppError::invalid(
@@ -274,11 +286,8 @@ pub async fn submit(
     item_id: i64,
     version: i32,
 ) -> Result<(), AppError> {
-    let (course_id, settings) = as_learner(state, actor, item_id).await?;
+    let (course_id, settings) = open_for_work(state, actor, item_id, "submit").await?;
     let now = now();
-    if settings.closed(now) {
-        return Err(closed_error("submit"));
-    }
     let mut tx = state.db.begin().await?;
     let id = store::ensure_submission(&mut tx, item_id, course_id, actor.id, now).await?;
     let row = store::submission_in_tx(&mut tx, id).await?;
@@ -312,16 +321,13 @@ pub async fn submit(
 /// Takes handed-in work back to a draft, to hand it in again (when the assignment allows it and
 /// the cut-off has not passed). A grade already given stays until the work is graded again.
 pub async fn reopen(state: &AppState, actor: &Actor, item_id: i64) -> Result<(), AppError> {
-    let (course_id, settings) = as_learner(state, actor, item_id).await?;
+    let (course_id, settings) = open_for_work(state, actor, item_id, "reopen").await?;
     let now = now();
     if !settings.resubmit {
         return Err(AppError::invalid(
             "reopen",
             "This assignment takes one submission only.",
         ));
-    }
-    if settings.closed(now) {
-        return Err(closed_error("reopen"));
     }
     let mut tx = state.db.begin().await?;
     let id = store::ensure_submission(&mut tx, item_id, course_id, actor.id, now).await?;
@@ -339,15 +345,12 @@ pub async fn authorize_work_upload(
     actor: &Actor,
     item_id: i64,
 ) -> Result<i64, AppError> {
-    let (course_id, settings) = as_learner(state, actor, item_id).await?;
+    let (course_id, settings) = open_for_work(state, actor, item_id, "file").await?;
     if !settings.accept_files {
         return Err(AppError::invalid(
             "file",
             "This assignment takes text only.",
         ));
-    }
-    if settings.closed(now()) {
-        return Err(closed_error("file"));
     }
     if let Some(row) = store::submission(&state.db, item_id, actor.id).await? {
         if row.submitted() {
@@ -452,10 +455,7 @@ pub async fn remove_work_file(
     item_id: i64,
     file_id: i64,
 ) -> Result<(), AppError> {
-    let (course_id, settings) = as_learner(state, actor, item_id).await?;
-    if settings.closed(now()) {
-        return Err(closed_error("file"));
-    }
+    let (course_id, _) = open_for_work(state, actor, item_id, "file").await?;
     let row = store::submission(&state.db, item_id, actor.id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -552,8 +552,7 @@ pub async fn list(
         rows: rows
             .into_iter()
             .map(|w| {
-                let submitted = w.status.as_deref() == Some("submitted");
-                let count = w.submit_count.unwrap_or(0);
+                let needs_grading = w.needs_grading();
                 SubmissionRow {
                     user_id: w.user_id,
                     name: w.name,
@@ -569,7 +568,7 @@ pub async fn list(
                     points: w
                         .raw_points
                         .map(|raw| settings.final_points(raw, w.submitted_at)),
-                    needs_grading: submitted && w.graded_submission.is_none_or(|g| g < count),
+                    needs_grading,
                 }
             })
             .collect(),

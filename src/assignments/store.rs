@@ -142,10 +142,6 @@ impl SubmissionRow {
     pub fn submitted(&self) -> bool {
         self.status == "submitted"
     }
-    /// Handed in, and not graded since it was last handed in.
-    pub fn needs_grading(&self) -> bool {
-        self.submitted() && self.graded_submission.is_none_or(|g| g < self.submit_count)
-    }
     pub fn rubric_levels(&self) -> Vec<Option<usize>> {
         self.rubric_marks
             .as_deref()
@@ -229,6 +225,10 @@ pub async fn save_body(
     .map(|r| r.rows_affected())?);
     Ok(changed == 1)
 }
+
+/// Handed in, and not graded since it was last handed in (the condition every list, count and
+/// the dashboard use; `s` is the submissions table).
+pub const NEEDS_GRADING: &str = "s.status = 'submitted' AND (s.graded_submission IS NULL OR s.graded_submission < s.submit_count)";
 
 /// Counts a change to the draft that is not its text (a file added or removed).
 pub async fn touch(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
@@ -443,6 +443,16 @@ pub struct LearnerWork {
     pub file_count: i64,
 }
 
+impl LearnerWork {
+    /// `NEEDS_GRADING`, for a row already loaded.
+    pub fn needs_grading(&self) -> bool {
+        self.status.as_deref() == Some("submitted")
+            && self
+                .graded_submission
+                .is_none_or(|g| g < self.submit_count.unwrap_or(0))
+    }
+}
+
 /// A page of the course's active learners (by name) with their work, and how many match.
 pub async fn learners_work(
     db: &Db,
@@ -467,7 +477,7 @@ pub async fn learners_work(
             match (filter, due_at) {
                 (SubmissionFilter::All, _) => {}
                 (SubmissionFilter::NeedsGrading, _) => {
-                    qb.push(" AND s.status = 'submitted' AND (s.graded_submission IS NULL OR s.graded_submission < s.submit_count)");
+                    qb.push(" AND ").push(NEEDS_GRADING);
                 }
                 (SubmissionFilter::Late, Some(due)) => {
                     qb.push(" AND s.submitted_at > ");
@@ -547,14 +557,14 @@ pub async fn counts(
     due_at: Option<i64>,
 ) -> Result<(i64, i64, i64, i64), AppError> {
     Ok(with_db!(db, |p| {
-        sqlx::query_as(
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*),
             COALESCE(SUM(CASE WHEN s.submit_count > 0 THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN s.status = 'submitted' AND (s.graded_submission IS NULL OR s.graded_submission < s.submit_count) THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN {NEEDS_GRADING} THEN 1 ELSE 0 END), 0),
             COALESCE(SUM(CASE WHEN s.submitted_at IS NOT NULL AND $3 IS NOT NULL AND s.submitted_at > $3 THEN 1 ELSE 0 END), 0)
          FROM enrolments e LEFT JOIN submissions s ON s.item_id = $1 AND s.user_id = e.user_id
          WHERE e.course_id = $2 AND e.role = 'learner' AND e.status = 'active'"
-    )
+    )))
     .bind(item_id)
     .bind(course_id)
     .bind(due_at)

@@ -23,12 +23,14 @@ pub async fn assignment_grading(
     db: &Db,
     course_id: i64,
 ) -> Result<Vec<(i64, String, i64)>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
+    use crate::assignments::store::NEEDS_GRADING;
+    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
         "SELECT s.item_id, i.title, COUNT(*) FROM submissions s JOIN items i ON i.id = s.item_id
-         WHERE s.course_id = $1 AND s.status = 'submitted'
-           AND (s.graded_submission IS NULL OR s.graded_submission < s.submit_count)
+         WHERE s.course_id = $1 AND {NEEDS_GRADING}
          GROUP BY s.item_id, i.title ORDER BY i.title LIMIT 100"
     )
+    ))
     .bind(course_id)
     .fetch_all(p)
     .await?))

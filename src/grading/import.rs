@@ -224,17 +224,19 @@ pub async fn apply(
         conflicts: Vec::new(),
         failed: Vec::new(),
     };
+    // Only this course's items (one query, not one per change).
+    let items: std::collections::HashSet<i64> = store::items(&state.db, course_id)
+        .await?
+        .iter()
+        .map(|i| i.id)
+        .collect();
     for change in changes {
-        // Only this course's items.
-        match store::item(&state.db, change.grade_item_id).await? {
-            Some((c, _)) if c == course_id => {}
-            _ => {
-                result.failed.push(format!(
-                    "Line {}: {} is not an item of this course.",
-                    change.line, change.item
-                ));
-                continue;
-            }
+        if !items.contains(&change.grade_item_id) {
+            result.failed.push(format!(
+                "Line {}: {} is not an item of this course.",
+                change.line, change.item
+            ));
+            continue;
         }
         let excused = change.new == "EX";
         let edit = CellEdit {
