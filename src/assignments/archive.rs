@@ -4,24 +4,18 @@
 use super::store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
+use crate::courses::store::FileRow;
+use crate::db::Db;
 use crate::error::AppError;
 use crate::files::storage::{Storage, io_error};
 use crate::state::AppState;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// One file to put in the zip.
-struct Entry {
-    folder: String,
-    name: String,
-    source: Source,
-}
-
-enum Source {
-    Text(String),
-    Stored(String),
-}
+/// Learners whose texts are read from the database at a time, so memory stays bounded however
+/// large the class.
+const TEXTS_PER_QUERY: usize = 100;
 
 /// Builds the zip and returns its suggested name and its temporary path (the caller serves it,
 /// then removes it).
@@ -34,34 +28,18 @@ pub async fn build(
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
     let work = store::submitted_work(&state.db, item_id).await?;
     let ids: Vec<i64> = work.iter().map(|w| w.submission_id).collect();
-    let files = store::files_of(&state.db, &ids, "work").await?;
-    let mut entries = Vec::new();
-    for w in &work {
-        let folder = format!("{} ({})", safe_segment(&w.name), w.user_id);
-        if !w.body.trim().is_empty() {
-            let html = crate::courses::content::render_markdown(&w.body);
-            entries.push(Entry {
-                folder: folder.clone(),
-                name: "online-text.html".into(),
-                source: Source::Text(format!(
-                    "<!doctype html><meta charset=\"utf-8\"><title>{}</title>\n{html}\n",
-                    crate::assessments::render::escape(&w.name)
-                )),
-            });
-        }
-        for (_, f) in files.iter().filter(|(s, _)| *s == w.submission_id) {
-            entries.push(Entry {
-                folder: folder.clone(),
-                name: safe_segment(&f.name),
-                source: Source::Stored(f.storage_key.clone()),
-            });
-        }
+    let mut files: HashMap<i64, Vec<FileRow>> = HashMap::new();
+    for (submission, file) in store::files_of(&state.db, &ids, "work").await? {
+        files.entry(submission).or_default().push(file);
     }
     let temp = state.files.temp_path().await?;
-    let storage = state.files.clone();
-    let handle = tokio::runtime::Handle::current();
+    let zip = Zip {
+        storage: state.files.clone(),
+        db: state.db.clone(),
+        handle: tokio::runtime::Handle::current(),
+    };
     let path = temp.clone();
-    let written = tokio::task::spawn_blocking(move || write_zip(&path, &storage, &handle, entries))
+    let written = tokio::task::spawn_blocking(move || zip.write(&path, &work, &files))
         .await
         .map_err(|_| AppError::Internal)?;
     if let Err(e) = written {
@@ -71,39 +49,68 @@ pub async fn build(
     Ok((format!("{}-submissions.zip", safe_segment(&title)), temp))
 }
 
-fn write_zip(
-    path: &PathBuf,
-    storage: &Storage,
-    handle: &tokio::runtime::Handle,
-    entries: Vec<Entry>,
-) -> Result<(), AppError> {
-    let file = std::fs::File::create(path).map_err(io_error)?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    let zip_error = |e: zip::result::ZipError| {
-        tracing::error!(error = %e, "could not write the submissions zip");
-        AppError::Internal
-    };
-    let mut used = HashSet::new();
-    for entry in entries {
-        // Two files of one learner may share a name: number the later ones.
-        let mut name = format!("{}/{}", entry.folder, entry.name);
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{}/{n}-{}", entry.folder, entry.name);
-            n += 1;
+/// What the blocking writer reaches back to: stored files and the database (through the runtime).
+struct Zip {
+    storage: Storage,
+    db: Db,
+    handle: tokio::runtime::Handle,
+}
+
+impl Zip {
+    fn write(
+        &self,
+        path: &PathBuf,
+        work: &[store::SubmittedWork],
+        files: &HashMap<i64, Vec<FileRow>>,
+    ) -> Result<(), AppError> {
+        let file = std::fs::File::create(path).map_err(io_error)?;
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        let zip_error = |e: zip::result::ZipError| {
+            tracing::error!(error = %e, "could not write the submissions zip");
+            AppError::Internal
+        };
+        for page in work.chunks(TEXTS_PER_QUERY) {
+            let ids: Vec<i64> = page.iter().map(|w| w.submission_id).collect();
+            let texts: HashMap<i64, String> = self
+                .handle
+                .block_on(store::bodies(&self.db, &ids))?
+                .into_iter()
+                .collect();
+            for w in page {
+                let folder = format!("{} ({})", safe_segment(&w.name), w.user_id);
+                // Two files of one learner may share a name: number the later ones.
+                let mut used = HashSet::new();
+                let mut start = |zip: &mut zip::ZipWriter<_>, name: &str| {
+                    let mut entry = format!("{folder}/{name}");
+                    let mut n = 2;
+                    while !used.insert(entry.clone()) {
+                        entry = format!("{folder}/{n}-{name}");
+                        n += 1;
+                    }
+                    zip.start_file(entry, options).map_err(zip_error)
+                };
+                if let Some(body) = texts.get(&w.submission_id).filter(|b| !b.trim().is_empty()) {
+                    let html = crate::courses::content::render_markdown(body);
+                    start(&mut zip, "online-text.html")?;
+                    let page = format!(
+                        "<!doctype html><meta charset=\"utf-8\"><title>{}</title>\n{html}\n",
+                        crate::assessments::render::escape(&w.name)
+                    );
+                    zip.write_all(page.as_bytes()).map_err(io_error)?;
+                }
+                for f in files.get(&w.submission_id).into_iter().flatten() {
+                    start(&mut zip, &safe_segment(&f.name))?;
+                    copy_stored(&self.storage, &self.handle, &f.storage_key, &mut zip)?;
+                }
+            }
         }
-        zip.start_file(name, options).map_err(zip_error)?;
-        match entry.source {
-            Source::Text(text) => zip.write_all(text.as_bytes()).map_err(io_error)?,
-            Source::Stored(key) => copy_stored(storage, handle, &key, &mut zip)?,
-        }
+        let mut out = zip.finish().map_err(zip_error)?;
+        out.flush().map_err(io_error)?;
+        Ok(())
     }
-    let mut out = zip.finish().map_err(zip_error)?;
-    out.flush().map_err(io_error)?;
-    Ok(())
 }
 
 /// Copies a stored file into the zip: from disk, or streamed from S3 a chunk at a time.

@@ -579,18 +579,34 @@ pub struct SubmittedWork {
     pub submission_id: i64,
     pub user_id: i64,
     pub name: String,
-    pub body: String,
 }
 
+/// Who handed in work (not the texts: see `bodies`).
 pub async fn submitted_work(db: &Db, item_id: i64) -> Result<Vec<SubmittedWork>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(
-        "SELECT s.id AS submission_id, s.user_id, u.name, s.body FROM submissions s JOIN users u ON u.id = s.user_id
+        "SELECT s.id AS submission_id, s.user_id, u.name FROM submissions s JOIN users u ON u.id = s.user_id
          WHERE s.item_id = $1 AND s.status = 'submitted' ORDER BY LOWER(u.name), u.id"
     )
     .bind(item_id)
     .fetch_all(p)
     .await?
+    }))
+}
+
+/// (submission, text) of some submissions.
+pub async fn bodies(db: &Db, submission_ids: &[i64]) -> Result<Vec<(i64, String)>, AppError> {
+    if submission_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(with_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new("SELECT id, body FROM submissions WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for id in submission_ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(p).await?
     }))
 }
 
