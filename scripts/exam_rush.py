@@ -40,9 +40,11 @@ def question(n):
             "body": body, "default_mark": 1.0, "tags": [], "id_number": None}
 
 
-def right_answer(n):
+def right_answer(n, qv):
     if n < 10:
-        return {"type": "single", "value": 0}
+        # Choices are numbered by the place the page shows them in, not by the question's order.
+        place = next(p for p, html in qv["input"]["Single"] if f"Right {n}" in html)
+        return {"type": "single", "value": place}
     if n < 13:
         return {"type": "text", "value": f"Answer{n} indeed"}
     return {"type": "text", "value": str(n + 0.25)}
@@ -141,7 +143,7 @@ async def learner(session, base, i, window, saves, stats, item_id):
     slots = {}
     for qv in view["questions"]:
         n = int(qv["stem_html"].split("Question ", 1)[1].split(":", 1)[0])
-        slots[qv["slot"]] = n
+        slots[qv["slot"]] = (n, qv)
     order = list(slots.items())
     random.shuffle(order)
     per_save = max(1, len(order) // saves)
@@ -150,9 +152,9 @@ async def learner(session, base, i, window, saves, stats, item_id):
         await asyncio.sleep(random.uniform(20, 40))  # think time: ~30 s between saves
         chunk = order[s * per_save:] if s == saves - 1 else order[s * per_save:(s + 1) * per_save]
         answers = []
-        for slot, n in chunk:
+        for slot, (n, qv) in chunk:
             seq += 1
-            answers.append({"slot": slot, "seq": seq, "response": right_answer(n)})
+            answers.append({"slot": slot, "seq": seq, "response": right_answer(n, qv)})
         ok, body = await call("save answers", "POST", "/api/attempts/save", json={"attempt_id": attempt, "answers": answers})
     await asyncio.sleep(random.uniform(5, 15))
     await call("submit", "POST", "/api/attempts/submit", json={"attempt_id": attempt, "answers": []})

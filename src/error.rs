@@ -26,6 +26,10 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request itself was malformed (wrong types, broken JSON, a value out of range): a
+    /// client error, answered 400.
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached the server, or its answer could not be read.
@@ -87,6 +91,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests(_) => 429,
+            AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }
@@ -100,6 +105,7 @@ impl AppError {
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::BadRequest(_) => "bad_request",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -111,11 +117,14 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            // The server could not read the request's arguments: a client error (400).
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
-                AppError::Invalid(vec![FieldError {
-                    field: String::new(),
-                    message: format!("The form was incomplete: {message}"),
-                }])
+                AppError::BadRequest(format!("The request could not be read: {message}"))
+            }
+            // On the server this can only be a request body that does not decode (broken JSON);
+            // in the browser it is an answer that could not be read (below).
+            ServerFnErrorErr::Deserialization(message) if cfg!(feature = "ssr") => {
+                AppError::BadRequest(format!("The request could not be read: {message}"))
             }
             other => AppError::Transport(other.to_string()),
         }

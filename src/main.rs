@@ -126,6 +126,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
     let addr = config.addr;
     let state = AppState::new(leptos_options, db.clone(), config);
     tokio::spawn(lyceum::assessments::attempts::run_clock(state.clone()));
+    tokio::spawn(lyceum::auth::throttle::run_pruning(db.clone()));
     let app = lyceum::http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

@@ -155,6 +155,38 @@ async fn slot_of(state: &AppState, who: &Actor, attempt_id: i64, question_name: 
         .slot
 }
 
+/// The places (as the learner's page numbers them) of the options with these texts, in this
+/// order: how a learner picks choices and orders items (the page never sees the question's own
+/// indexes).
+async fn places(
+    state: &AppState,
+    who: &Actor,
+    attempt_id: i64,
+    question_name: &str,
+    texts: &[&str],
+) -> Vec<usize> {
+    let view = attempts::view(state, who, attempt_id).await.unwrap();
+    let question = view
+        .questions
+        .iter()
+        .find(|q| q.stem_html.contains(&format!("{question_name}?")))
+        .unwrap_or_else(|| panic!("question {question_name} in the attempt"));
+    let options = match &question.input {
+        QuestionInput::Single(o) | QuestionInput::Multiple(o) | QuestionInput::Ordering(o) => o,
+        other => panic!("{question_name} has no numbered options: {other:?}"),
+    };
+    texts
+        .iter()
+        .map(|t| {
+            options
+                .iter()
+                .find(|(_, text)| text.contains(t))
+                .unwrap_or_else(|| panic!("option {t} in {question_name}"))
+                .0
+        })
+        .collect()
+}
+
 async fn exec(db: &Db, sql: &'static str, id: i64) {
     match db {
         Db::Sqlite(p) => {
@@ -600,9 +632,19 @@ db_test!(
             blanks_view.stem_html
         );
         let mut saves = Vec::new();
+        let single = places(&state, &c.learner, attempt, "Single", &["half"]).await[0];
+        let multi = places(&state, &c.learner, attempt, "Multi", &["a", "b"]).await;
+        let ordering = places(
+            &state,
+            &c.learner,
+            attempt,
+            "Ordering",
+            &["2", "1", "3", "4"],
+        )
+        .await;
         for (name, response) in [
-            ("Single", Response::Single(1)),                  // 0.5
-            ("Multi", Response::Multiple(vec![0, 1])),        // 1.0
+            ("Single", Response::Single(single)),             // 0.5
+            ("Multi", Response::Multiple(multi)),             // 1.0
             ("Short", Response::Text("Mitochondria".into())), // 1.0
             ("Numeric", Response::Text("9,8".into())),        // 1.0 (within 0.05)
             (
@@ -614,7 +656,7 @@ db_test!(
                     None,
                 ]),
             ), // 0.5
-            ("Ordering", Response::Ordering(vec![1, 0, 2, 3])), // 0.5
+            ("Ordering", Response::Ordering(ordering)),       // 0.5
             (
                 "Blanks",
                 Response::Blanks(vec!["Red".into(), "green".into()]),
@@ -1117,11 +1159,12 @@ db_test!(review_options_hide_answers_until_the_quiz_closes, |state| {
     form.closes_at = "2099-01-01T00:00".into();
     set_settings(&state, &c, item, form).await;
     let attempt = attempts::start(&state, &c.learner, item).await.unwrap();
+    let lyon = places(&state, &c.learner, attempt, "Capital", &["Lyon"]).await[0];
     attempts::submit(
         &state,
         &c.learner,
         attempt,
-        &[answer(1, 1, Response::Single(1))],
+        &[answer(1, 1, Response::Single(lyon))],
     )
     .await
     .unwrap();

@@ -1,7 +1,7 @@
 //! Signing in, lockout, sessions, password reset, set-up, API tokens and settings, on both databases.
 
-use lyceum::auth::model::MAX_FAILURES_PER_ACCOUNT;
-use lyceum::auth::service as auth;
+use lyceum::auth::service::{self as auth, PasswordChange};
+use lyceum::auth::throttle::Client;
 use lyceum::auth::tokens;
 use lyceum::db_test;
 use lyceum::error::AppError;
@@ -18,8 +18,7 @@ db_test!(
             &state,
             "known@example.com",
             "not the password",
-            "10.0.0.1",
-            "t",
+            &Client::at("10.0.0.1"),
         )
         .await
         .unwrap_err();
@@ -27,8 +26,7 @@ db_test!(
             &state,
             "nobody@example.com",
             "not the password",
-            "10.0.0.1",
-            "t",
+            &Client::at("10.0.0.1"),
         )
         .await
         .unwrap_err();
@@ -38,45 +36,64 @@ db_test!(
 );
 
 db_test!(
-    repeated_failures_lock_the_account_even_for_the_right_password,
+    five_failures_hold_back_that_client_but_not_the_owner_elsewhere,
     |state| {
         user_with_roles(&state, "target@example.com", &[Role::Learner]).await;
-        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
-            auth::sign_in(&state, "target@example.com", "guess", "10.0.0.2", "t")
+        let stranger = Client::at("10.0.0.2");
+        for _ in 0..5 {
+            let err = auth::sign_in(&state, "target@example.com", "guess", &stranger)
                 .await
                 .unwrap_err();
+            assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
         }
-        let err = auth::sign_in(&state, "target@example.com", PASSWORD, "10.0.0.3", "t")
+        // The stranger now waits, even with the right password…
+        let err = auth::sign_in(&state, "target@example.com", PASSWORD, &stranger)
             .await
             .unwrap_err();
-        assert!(matches!(err, AppError::TooManyRequests(_)));
-        // Another account is not affected.
-        user_with_roles(&state, "other@example.com", &[Role::Learner]).await;
-        auth::sign_in(&state, "other@example.com", PASSWORD, "10.0.0.4", "t")
-            .await
-            .unwrap();
+        assert!(
+            matches!(err, AppError::TooManyRequests(ref m) if m.contains("30 seconds")),
+            "{err:?}"
+        );
+        // …but the owner, from another address, signs in.
+        auth::sign_in(
+            &state,
+            "target@example.com",
+            PASSWORD,
+            &Client::at("10.0.0.3"),
+        )
+        .await
+        .unwrap();
     }
 );
 
-db_test!(an_unknown_account_is_locked_the_same_way, |state| {
-    for _ in 0..MAX_FAILURES_PER_ACCOUNT {
-        auth::sign_in(&state, "ghost@example.com", "guess", "10.0.0.5", "t")
-            .await
-            .unwrap_err();
+db_test!(known_and_unknown_accounts_are_held_back_alike, |state| {
+    user_with_roles(&state, "known@example.com", &[Role::Learner]).await;
+    for email in ["known@example.com", "ghost@example.com"] {
+        let client = Client::at("10.0.0.5");
+        for _ in 0..5 {
+            auth::sign_in(&state, email, "guess", &client)
+                .await
+                .unwrap_err();
+        }
+        assert!(matches!(
+            auth::sign_in(&state, email, "guess", &client)
+                .await
+                .unwrap_err(),
+            AppError::TooManyRequests(_)
+        ));
     }
-    assert!(matches!(
-        auth::sign_in(&state, "ghost@example.com", "guess", "10.0.0.6", "t")
-            .await
-            .unwrap_err(),
-        AppError::TooManyRequests(_)
-    ));
 });
 
 db_test!(sessions_expire_after_inactivity, |state| {
     user_with_roles(&state, "idle@example.com", &[Role::Learner]).await;
-    let token = auth::sign_in(&state, "idle@example.com", PASSWORD, "10.0.0.7", "t")
-        .await
-        .unwrap();
+    let token = auth::sign_in(
+        &state,
+        "idle@example.com",
+        PASSWORD,
+        &Client::at("10.0.0.7"),
+    )
+    .await
+    .unwrap();
     let hash = tokens::hash(&token);
     assert!(
         auth::actor_for_session(&state, &hash)
@@ -104,14 +121,24 @@ db_test!(sessions_expire_after_inactivity, |state| {
 db_test!(signing_out_others_keeps_the_current_session, |state| {
     let actor = user_with_roles(&state, "many@example.com", &[Role::Learner]).await;
     let first = tokens::hash(
-        &auth::sign_in(&state, "many@example.com", PASSWORD, "10.0.0.8", "a")
-            .await
-            .unwrap(),
+        &auth::sign_in(
+            &state,
+            "many@example.com",
+            PASSWORD,
+            &Client::at("10.0.0.8"),
+        )
+        .await
+        .unwrap(),
     );
     let second = tokens::hash(
-        &auth::sign_in(&state, "many@example.com", PASSWORD, "10.0.0.8", "b")
-            .await
-            .unwrap(),
+        &auth::sign_in(
+            &state,
+            "many@example.com",
+            PASSWORD,
+            &Client::at("10.0.0.8"),
+        )
+        .await
+        .unwrap(),
     );
     assert_eq!(
         auth::list_sessions(&state, &actor, &first)
@@ -148,11 +175,12 @@ fn token_from(body: &str) -> String {
 db_test!(a_password_reset_link_works_once, |state| {
     let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
     user_with_roles(&state, "forgetful@example.com", &[Role::Learner]).await;
-    auth::request_password_reset(&state, "forgetful@example.com")
+    let client = Client::at("10.0.0.9");
+    auth::request_password_reset(&state, "forgetful@example.com", &client)
         .await
         .unwrap();
     // Unknown addresses get the same answer and no email.
-    auth::request_password_reset(&state, "unknown@example.com")
+    auth::request_password_reset(&state, "unknown@example.com", &client)
         .await
         .unwrap();
     let outbox = lyceum::mail::list_outbox(&state.db, &admin, 1)
@@ -171,15 +199,15 @@ db_test!(a_password_reset_link_works_once, |state| {
     );
     let token = token_from(&reset.body);
 
-    let weak = auth::reset_password(&state, &token, "short")
+    let weak = auth::reset_password(&state, &token, "short", true)
         .await
         .unwrap_err();
     assert!(weak.field("password").is_some());
-    auth::reset_password(&state, &token, "a brand new passphrase")
+    auth::reset_password(&state, &token, "a brand new passphrase", true)
         .await
         .unwrap();
     assert!(
-        auth::reset_password(&state, &token, "another new passphrase")
+        auth::reset_password(&state, &token, "another new passphrase", true)
             .await
             .is_err()
     );
@@ -187,8 +215,7 @@ db_test!(a_password_reset_link_works_once, |state| {
         &state,
         "forgetful@example.com",
         "a brand new passphrase",
-        "10.0.0.9",
-        "t",
+        &Client::at("10.0.0.9"),
     )
     .await
     .unwrap();
@@ -199,20 +226,40 @@ db_test!(
     |state| {
         let actor = user_with_roles(&state, "change@example.com", &[Role::Learner]).await;
         let here = tokens::hash(
-            &auth::sign_in(&state, "change@example.com", PASSWORD, "10.0.1.1", "a")
-                .await
-                .unwrap(),
+            &auth::sign_in(
+                &state,
+                "change@example.com",
+                PASSWORD,
+                &Client::at("10.0.1.1"),
+            )
+            .await
+            .unwrap(),
         );
         let there = tokens::hash(
-            &auth::sign_in(&state, "change@example.com", PASSWORD, "10.0.1.1", "b")
-                .await
-                .unwrap(),
+            &auth::sign_in(
+                &state,
+                "change@example.com",
+                PASSWORD,
+                &Client::at("10.0.1.1"),
+            )
+            .await
+            .unwrap(),
         );
-        let err = auth::change_password(&state, &actor, "wrong", "a fresh passphrase", &here)
+        let client = Client::at("10.0.1.1");
+        let wrong = PasswordChange {
+            current: "wrong",
+            new: "a fresh passphrase",
+            revoke_api_tokens: true,
+        };
+        let err = auth::change_password(&state, &actor, &wrong, &here, &client)
             .await
             .unwrap_err();
         assert!(err.field("current_password").is_some());
-        auth::change_password(&state, &actor, PASSWORD, "a fresh passphrase", &here)
+        let right = PasswordChange {
+            current: PASSWORD,
+            ..wrong
+        };
+        auth::change_password(&state, &actor, &right, &here, &client)
             .await
             .unwrap();
         assert!(
@@ -243,8 +290,7 @@ db_test!(
             "first@example.com",
             "First",
             "a good passphrase",
-            "ip",
-            "ua",
+            &Client::at("ip"),
         )
         .await
         .unwrap_err();
@@ -255,8 +301,7 @@ db_test!(
             "first@example.com",
             "First",
             "a good passphrase",
-            "ip",
-            "ua",
+            &Client::at("ip"),
         )
         .await
         .unwrap();
@@ -268,8 +313,7 @@ db_test!(
                 "second@example.com",
                 "Second",
                 "a good passphrase",
-                "ip",
-                "ua"
+                &Client::at("ip")
             )
             .await
             .is_err()
@@ -283,8 +327,7 @@ db_test!(self_registration_follows_the_site_setting, |state| {
         "self@example.com",
         "Self",
         "a good passphrase",
-        "ip",
-        "ua",
+        &Client::at("ip"),
     )
     .await
     .unwrap_err();
@@ -302,8 +345,7 @@ db_test!(self_registration_follows_the_site_setting, |state| {
         "self@example.com",
         "Self",
         "a good passphrase",
-        "ip",
-        "ua",
+        &Client::at("ip"),
     )
     .await
     .unwrap();

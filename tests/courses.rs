@@ -68,6 +68,23 @@ struct Built {
     items: Vec<i64>,
 }
 
+/// Shows a course file to learners as a file item (a file no item uses is for staff only).
+async fn show_file(state: &AppState, teacher: &Actor, built: &Built, file_id: i64) -> i64 {
+    structure::add_item(
+        state,
+        teacher,
+        built.section_id,
+        &ItemForm {
+            kind: "file".into(),
+            title: "Notes".into(),
+            file_id: file_id.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 async fn course_with_lessons(
     state: &AppState,
     teacher: &Actor,
@@ -1949,6 +1966,12 @@ db_test!(
             CourseRole::Learner,
         )
         .await;
+        // Until an item shows it, the file is the staff's working copy.
+        assert_eq!(
+            download_refusal(&state, &student, file.id).await,
+            AppError::NotFound
+        );
+        show_file(&state, &teacher, &built, file.id).await;
 
         let (row, path) = files::service::authorize_download(&state, &student, file.id)
             .await
@@ -1968,11 +1991,13 @@ db_test!(
         let file = upload(&state, &teacher, built.course_id, "notes.pdf", pdf(1000))
             .await
             .unwrap();
+        show_file(&state, &teacher, &built, file.id).await;
         publish(&state, &teacher, built.course_id).await;
 
         let err = download_refusal(&state, &outsider, file.id).await;
 
-        assert_eq!(err, AppError::Forbidden);
+        // The course is in the catalogue, its content is not: the file does not exist for them.
+        assert_eq!(err, AppError::NotFound);
         assert_eq!(
             download_refusal(&state, &outsider, file.id + 1000).await,
             AppError::NotFound
@@ -2045,7 +2070,7 @@ db_test!(
             .unwrap();
         assert_eq!(
             download_refusal(&state, &outsider, notes.id).await,
-            AppError::Forbidden
+            AppError::NotFound
         );
     }
 );
@@ -2111,9 +2136,14 @@ async fn get(
 }
 
 async fn sign_in(state: &AppState, email: &str) -> String {
-    lyceum::auth::service::sign_in(state, email, lyceum::testing::PASSWORD, "127.0.0.1", "test")
-        .await
-        .unwrap()
+    lyceum::auth::service::sign_in(
+        state,
+        email,
+        lyceum::testing::PASSWORD,
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap()
 }
 
 db_test!(
@@ -2126,6 +2156,7 @@ db_test!(
         let file = upload(&state, &teacher, built.course_id, "notes.pdf", pdf(2000))
             .await
             .unwrap();
+        show_file(&state, &teacher, &built, file.id).await;
         publish(&state, &teacher, built.course_id).await;
         enrol(
             &state,
@@ -2168,7 +2199,7 @@ db_test!(
         assert_eq!(body.len(), 10);
 
         let (status, _, body) = get(&app, &file.url(), &outsider_token, None).await;
-        assert_eq!(status, http::StatusCode::FORBIDDEN);
+        assert_eq!(status, http::StatusCode::NOT_FOUND);
         assert!(!body.starts_with(b"%PDF"));
         let (status, _, _) = get(&app, &file.url(), "not-a-session", None).await;
         assert_eq!(status, http::StatusCode::UNAUTHORIZED);

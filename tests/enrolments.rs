@@ -1547,8 +1547,7 @@ db_test!(the_participants_csv_downloads_for_staff_only, |state| {
                 &state,
                 email,
                 lyceum::testing::PASSWORD,
-                "127.0.0.1",
-                "test",
+                &lyceum::auth::throttle::Client::at("127.0.0.1"),
             )
             .await
             .unwrap();

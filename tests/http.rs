@@ -2,78 +2,15 @@
 //! learner, the REST API works end to end, and the security middleware does its job.
 
 use axum::body::Body;
-use http::{HeaderMap, Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use http::{Method, Request, StatusCode, header};
 use lyceum::auth::service as auth;
 use lyceum::db_test;
 use lyceum::state::AppState;
 use lyceum::testing::{PASSWORD, user_with_roles};
 use lyceum::users::model::Role;
-use tower::ServiceExt;
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn send(app: &axum::Router, req: Request<Body>) -> Reply {
-    let path = req.uri().to_string();
-    // A hung render must fail the test, not stall the whole run.
-    let res = tokio::time::timeout(std::time::Duration::from_secs(60), app.clone().oneshot(req))
-        .await
-        .unwrap_or_else(|_| panic!("no response to {path} within 60 s"))
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn server_fn(path: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut req = Request::builder()
-        .method(Method::POST)
-        .uri(format!("/api/{path}"))
-        // Functions with nested inputs take JSON; the rest take forms.
-        .header(
-            header::CONTENT_TYPE,
-            if body.starts_with('{') {
-                "application/json"
-            } else {
-                "application/x-www-form-urlencoded"
-            },
-        )
-        .header(header::ACCEPT, "application/json");
-    if let Some(token) = cookie {
-        req = req.header(header::COOKIE, format!("lyceum_session={token}"));
-    }
-    req.body(Body::from(body.to_string())).unwrap()
-}
-
-fn api(method: Method, path: &str, token: Option<&str>, body: Option<&str>) -> Request<Body> {
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("/api/v1{path}"));
-    if let Some(token) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
-    }
-    req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default())
-        .unwrap()
-}
-
-async fn session_for(state: &AppState, email: &str, roles: &[Role]) -> String {
-    user_with_roles(state, email, roles).await;
-    auth::sign_in(state, email, PASSWORD, "127.0.0.1", "test")
-        .await
-        .unwrap()
-}
+mod support;
+use support::*;
 
 /// Anyone may call these (they check what they need themselves).
 const PUBLIC_FNS: &[&str] = &[
@@ -459,9 +396,14 @@ db_test!(
     |state| {
         course_fixture(&state).await;
         let app = lyceum::http::router(state.clone());
-        let token = auth::sign_in(&state, "teacher@example.com", PASSWORD, "127.0.0.1", "test")
-            .await
-            .unwrap();
+        let token = auth::sign_in(
+            &state,
+            "teacher@example.com",
+            PASSWORD,
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
         for path in [
             "courses/editor",
             "courses/item",
@@ -701,9 +643,10 @@ db_test!(the_rest_api_manages_users_with_cursor_pagination, |state| {
         ),
     )
     .await;
-    assert_eq!(duplicate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
     let error: serde_json::Value = serde_json::from_str(&duplicate.body).unwrap();
     assert_eq!(error["error"]["field"], "email");
+    assert_eq!(error["error"]["code"], "conflict");
 
     let patched = send(
         &app,

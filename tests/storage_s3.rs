@@ -72,8 +72,7 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
         &state,
         "teacher@example.com",
         PASSWORD,
-        "127.0.0.1",
-        "test",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
     )
     .await
     .unwrap();

@@ -53,8 +53,7 @@ async fn setup(max_upload_bytes: u64) -> Setup {
         &state,
         "teacher@example.com",
         PASSWORD,
-        "127.0.0.1",
-        "test",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
     )
     .await
     .unwrap();

@@ -245,10 +245,14 @@ db_test!(the_user_table_searches_sorts_filters_and_pages, |state| {
 db_test!(suspending_ends_sessions_and_blocks_sign_in, |state| {
     let admin = admin(&state).await;
     let learner = user_with_roles(&state, "s@example.com", &[Role::Learner]).await;
-    let token =
-        lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
-            .await
-            .unwrap();
+    let token = lyceum::auth::service::sign_in(
+        &state,
+        "s@example.com",
+        PASSWORD,
+        &lyceum::auth::throttle::Client::at("1.1.1.1"),
+    )
+    .await
+    .unwrap();
     let hash = lyceum::auth::tokens::hash(&token);
     assert!(
         lyceum::auth::service::actor_for_session(&state, &hash)
@@ -266,17 +270,27 @@ db_test!(suspending_ends_sessions_and_blocks_sign_in, |state| {
             .unwrap()
             .is_none()
     );
-    let err = lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
-        .await
-        .unwrap_err();
+    let err = lyceum::auth::service::sign_in(
+        &state,
+        "s@example.com",
+        PASSWORD,
+        &lyceum::auth::throttle::Client::at("1.1.1.1"),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("suspended"));
 
     service::set_status(&state, &admin, learner.id, UserStatus::Active)
         .await
         .unwrap();
-    lyceum::auth::service::sign_in(&state, "s@example.com", PASSWORD, "1.1.1.1", "test")
-        .await
-        .unwrap();
+    lyceum::auth::service::sign_in(
+        &state,
+        "s@example.com",
+        PASSWORD,
+        &lyceum::auth::throttle::Client::at("1.1.1.1"),
+    )
+    .await
+    .unwrap();
 });
 
 db_test!(

@@ -302,13 +302,50 @@ pub fn parse_question(row: &AttemptQuestionRow) -> Result<(Question, Vec<usize>)
     Ok((question, order))
 }
 
+/// A response as the learner's browser knows it: choices and ordering items are numbered by
+/// their place in the order shown to this learner, never by the question's own order (an
+/// ordering item's own index *is* its correct position, and authors often list the right choice
+/// first). `to_shown` and `from_shown` translate at the edge; stored responses and marking use
+/// the question's own indexes.
+pub fn to_shown(response: Response, order: &[usize]) -> Response {
+    let shown = |i: usize| order.iter().position(|o| *o == i).unwrap_or(usize::MAX);
+    match response {
+        Response::Single(i) if !order.is_empty() => Response::Single(shown(i)),
+        Response::Multiple(v) if !order.is_empty() => {
+            Response::Multiple(v.into_iter().map(shown).collect())
+        }
+        Response::Ordering(v) if !order.is_empty() => {
+            Response::Ordering(v.into_iter().map(shown).collect())
+        }
+        other => other,
+    }
+}
+
+/// The inverse of `to_shown`; a place outside the list becomes an index no option has (it
+/// scores nothing).
+pub fn from_shown(response: Response, order: &[usize]) -> Response {
+    let own = |p: usize| order.get(p).copied().unwrap_or(usize::MAX);
+    match response {
+        Response::Single(p) if !order.is_empty() => Response::Single(own(p)),
+        Response::Multiple(v) if !order.is_empty() => {
+            Response::Multiple(v.into_iter().map(own).collect())
+        }
+        Response::Ordering(v) if !order.is_empty() => {
+            Response::Ordering(v.into_iter().map(own).collect())
+        }
+        other => other,
+    }
+}
+
 fn attempt_question(row: &AttemptQuestionRow, number: usize) -> Result<AttemptQuestion, AppError> {
     let (question, order) = parse_question(row)?;
     let html_of = |t: &super::question::RichText| render::to_html(t);
+    // `(place shown, text)`: the browser never sees the question's own indexes.
     let ordered = |texts: Vec<String>| -> Vec<(usize, String)> {
         order
             .iter()
-            .filter_map(|i| texts.get(*i).map(|t| (*i, t.clone())))
+            .enumerate()
+            .filter_map(|(place, i)| texts.get(*i).map(|t| (place, t.clone())))
             .collect()
     };
     let input = match &question.body {
@@ -346,7 +383,8 @@ fn attempt_question(row: &AttemptQuestionRow, number: usize) -> Result<AttemptQu
         response: row
             .response
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok()),
+            .and_then(|r| serde_json::from_str(r).ok())
+            .map(|r| to_shown(r, &order)),
         response_seq: row.response_seq,
     })
 }
@@ -381,11 +419,28 @@ pub async fn save(
             "Too many answers in one save.",
         ));
     }
+    // Choices and ordering items arrive by the place they were shown in (see `to_shown`).
+    let orders = if answers.iter().any(|a| {
+        matches!(
+            a.response,
+            Some(Response::Single(_) | Response::Multiple(_) | Response::Ordering(_))
+        )
+    }) {
+        store::display_orders(&state.db, attempt_id).await?
+    } else {
+        Vec::new()
+    };
     let mut encoded = Vec::with_capacity(answers.len());
     for a in answers {
         let json = match &a.response {
             Some(r) => {
-                let json = serde_json::to_string(r).map_err(|_| AppError::Internal)?;
+                let order: Vec<usize> = orders
+                    .iter()
+                    .find(|(slot, _)| *slot == a.slot)
+                    .and_then(|(_, o)| serde_json::from_str(o).ok())
+                    .unwrap_or_default();
+                let own = from_shown(r.clone(), &order);
+                let json = serde_json::to_string(&own).map_err(|_| AppError::Internal)?;
                 if json.len() > 100_000 {
                     return Err(AppError::invalid(
                         "answers",
@@ -577,5 +632,34 @@ pub async fn run_clock(state: AppState) {
             Ok(n) => tracing::info!(count = n, "attempts submitted when their time ran out"),
             Err(e) => tracing::warn!(error = %e, "submitting overdue attempts failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{from_shown, to_shown};
+    use crate::assessments::question::Response;
+
+    #[test]
+    fn responses_travel_by_the_place_shown_and_come_back_as_the_questions_own() {
+        // Shown: own item 2 first, then 0, then 1.
+        let order = [2, 0, 1];
+        // The learner puts the places in the order 1, 2, 0: own items 0, 1, 2 (the right order).
+        let own = from_shown(Response::Ordering(vec![1, 2, 0]), &order);
+        assert_eq!(own, Response::Ordering(vec![0, 1, 2]));
+        assert_eq!(to_shown(own, &order), Response::Ordering(vec![1, 2, 0]));
+        assert_eq!(from_shown(Response::Single(0), &order), Response::Single(2));
+        assert_eq!(
+            from_shown(Response::Multiple(vec![0, 2]), &order),
+            Response::Multiple(vec![2, 1])
+        );
+        // A place outside the list names no option.
+        assert_eq!(
+            from_shown(Response::Single(7), &order),
+            Response::Single(usize::MAX)
+        );
+        // Other answers pass untouched.
+        let text = Response::Text("42".into());
+        assert_eq!(from_shown(text.clone(), &order), text);
     }
 }

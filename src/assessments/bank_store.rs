@@ -124,7 +124,7 @@ pub async fn list(
     query: &BankQuery,
 ) -> Result<Page<QuestionSummary>, AppError> {
     let page = query.page.max(1);
-    let offset = i64::from(page - 1) * i64::from(PER_PAGE);
+    let offset = crate::db::page_offset(page, PER_PAGE);
     let pattern = crate::db::like_pattern(&query.search);
     let search = !query.search.trim().is_empty();
     macro_rules! filters {

@@ -334,7 +334,7 @@ pub struct AttemptQuestion {
 /// The controls a question needs, with options in the order this learner sees them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QuestionInput {
-    /// `(choice number, sanitised HTML)`.
+    /// `(place shown, sanitised HTML)`: responses name choices by these places.
     Single(Vec<(usize, String)>),
     Multiple(Vec<(usize, String)>),
     TrueFalse,
@@ -345,7 +345,7 @@ pub enum QuestionInput {
         prompts: Vec<String>,
         options: Vec<String>,
     },
-    /// `(item number, text)` in the starting order.
+    /// `(place shown at the start, text)`: the response lists these places in the learner's order.
     Ordering(Vec<(usize, String)>),
     /// The number of blanks; the stem shows `[[n]]` markers as "(n)".
     Blanks(usize),

@@ -441,6 +441,16 @@ pub async fn save_response(
     Ok(())
 }
 
+/// Each question's display order (JSON), by slot: what a save needs to read choices by place.
+pub async fn display_orders(db: &Db, attempt_id: i64) -> Result<Vec<(i32, String)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT slot, display_order FROM attempt_questions WHERE attempt_id = $1"
+    )
+    .bind(attempt_id)
+    .fetch_all(p)
+    .await?))
+}
+
 pub async fn response_seqs(tx: &mut Tx, attempt_id: i64) -> Result<Vec<(i32, i64)>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_as(
         "SELECT slot, response_seq FROM attempt_questions WHERE attempt_id = $1 ORDER BY slot"

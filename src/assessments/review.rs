@@ -223,7 +223,7 @@ pub async fn grading_queue(
         &state.db,
         course_id,
         i64::from(per_page),
-        i64::from((page - 1) * per_page),
+        crate::db::page_offset(page, per_page),
     )
     .await?;
     Ok(Page {

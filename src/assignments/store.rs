@@ -463,7 +463,7 @@ pub async fn learners_work(
     per_page: u32,
     page: u32,
 ) -> Result<(Vec<LearnerWork>, i64), AppError> {
-    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
     Ok(with_db!(db, |p| {
         let query = |select: &str| {
             let mut qb = sqlx::QueryBuilder::new(select);

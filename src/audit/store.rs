@@ -93,7 +93,7 @@ pub async fn list(
     let search_pattern = format!("%{}%", search.replace(['%', '_'], ""));
     let page = query.page.max(1);
     let per_page = AuditQuery::PER_PAGE;
-    let offset = i64::from(page - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
     let (rows, total): (Vec<Row>, i64) = with_db!(db, |p| {
         let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT id, at, actor_id, actor_label, action, target_type, target_id, target_label, before_state, after_state \

@@ -1,5 +1,5 @@
-//! Authentication and authorisation: passwords (Argon2id), database-backed sessions, sign-in rate
-//! limits, password reset, first-administrator set-up, personal API tokens, and the permission rules
+//! Authentication and authorisation: passwords (Argon2id), database-backed sessions, guessing
+//! limits (`throttle`), password reset, first-administrator set-up, personal API tokens, and the permission rules
 //! in `permissions` that every service calls.
 
 pub mod model;
@@ -12,5 +12,9 @@ pub mod request;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod tokens;

@@ -25,8 +25,3 @@ pub struct NewApiToken {
     pub info: ApiTokenInfo,
     pub secret: String,
 }
-
-/// Failed attempts allowed per account, and per client address, within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
-pub const LOCKOUT_WINDOW_SECS: i64 = 15 * 60;

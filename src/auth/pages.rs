@@ -5,7 +5,7 @@ use super::server::*;
 use crate::app::use_shell;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
-use crate::ui::{ErrorPage, Field, FormAlert, format, hard_navigate};
+use crate::ui::{Checkbox, ErrorPage, Field, FormAlert, format, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
@@ -169,6 +169,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<ResetPassword>::new();
     let password = RwSignal::new(String::new());
+    let keep_tokens = RwSignal::new(false);
     let result: Signal<Option<Result<(), AppError>>> = action.value().into();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -176,6 +177,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         action.dispatch(ResetPassword {
             token,
             password: password.get_untracked(),
+            keep_api_tokens: keep_tokens.get_untracked().then(|| "on".to_string()),
         });
     };
     view! {
@@ -194,6 +196,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             <FormAlert result />
                             <Field label="New password" name="password" kind="password" value=password autocomplete="new-password" required=true
                                 hint="At least 10 characters; not your email address or a common password." error=field_error(result, "password") />
+                            <p class="hint">"Every session of your account is signed out, and your API tokens are revoked unless you keep them."</p>
+                            <Checkbox label="Keep my API tokens working" name="keep_api_tokens" checked=keep_tokens />
                             <div class="form-actions">
                                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Set password"</button>
                             </div>
@@ -297,6 +301,7 @@ fn NameForm(initial: String) -> impl IntoView {
 fn PasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangeMyPassword>::new();
     let (current, new) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let keep_tokens = RwSignal::new(false);
     let result: Signal<Option<Result<(), AppError>>> = action.value().into();
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
@@ -309,13 +314,18 @@ fn PasswordForm() -> impl IntoView {
             <h2 id="password-heading">"Password"</h2>
             <form class="form" novalidate on:submit=move |ev| {
                 ev.prevent_default();
-                action.dispatch(ChangeMyPassword { current_password: current.get_untracked(), new_password: new.get_untracked() });
+                action.dispatch(ChangeMyPassword {
+                    current_password: current.get_untracked(),
+                    new_password: new.get_untracked(),
+                    keep_api_tokens: keep_tokens.get_untracked().then(|| "on".to_string()),
+                });
             }>
-                <FormAlert result success="Your password is changed. Your other sessions were signed out." />
+                <FormAlert result success="Your password is changed. Your other sessions were signed out and, unless you kept them, your API tokens revoked." />
                 <Field label="Current password" name="current_password" kind="password" value=current autocomplete="current-password"
                     required=true error=field_error(result, "current_password") />
                 <Field label="New password" name="new_password" kind="password" value=new autocomplete="new-password" required=true
                     hint="At least 10 characters; not your email address or a common password." error=field_error(result, "new_password") />
+                <Checkbox label="Keep my API tokens working (otherwise they are revoked, in case someone else made them)" name="keep_api_tokens" checked=keep_tokens />
                 <div class="form-actions"><button type="submit" class="btn btn-primary">"Change password"</button></div>
             </form>
         </section>

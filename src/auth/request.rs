@@ -3,6 +3,7 @@
 
 use super::permissions::Actor;
 use super::service;
+use super::throttle::Client;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::{
@@ -14,6 +15,10 @@ use http::{HeaderMap, header};
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "lyceum_session";
+/// A random secret a browser keeps once it has signed in: the account's "usual client" even when
+/// its address changes (see `throttle`).
+pub const DEVICE_COOKIE: &str = "lyceum_device";
+const DEVICE_COOKIE_SECS: i64 = 400 * 24 * 60 * 60;
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestAuth {
@@ -21,6 +26,19 @@ pub struct RequestAuth {
     pub session_hash: Option<String>,
     pub ip: String,
     pub user_agent: String,
+    /// The device cookie's secret, if the browser sent one.
+    pub device: Option<String>,
+}
+
+impl RequestAuth {
+    /// The client as the guessing limits see it.
+    pub fn client(&self) -> Client {
+        Client {
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            device: self.device.clone(),
+        }
+    }
 }
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -75,9 +93,11 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .chars()
         .take(300)
         .collect();
+    let device = cookie_value(headers, DEVICE_COOKIE).filter(|v| !v.is_empty() && v.len() <= 100);
     let mut auth = RequestAuth {
         ip,
         user_agent,
+        device,
         ..Default::default()
     };
     if let Some(token) = session_token(headers) {
@@ -110,6 +130,18 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
         ""
     };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The device cookie (a year and more: it only marks the browser as one that signed in before).
+pub fn device_cookie(state: &AppState, secret: &str) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{DEVICE_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEVICE_COOKIE_SECS}{secure}"
+    )
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {

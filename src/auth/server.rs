@@ -32,11 +32,18 @@ pub async fn get_shell() -> Result<ShellInfo, AppError> {
 #[server(endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    let auth = super::request::current();
-    let token = crate::edge::respond(
-        super::service::sign_in(&state, &email, &password, &auth.ip, &auth.user_agent).await,
-    )?;
+    let mut client = super::request::current().client();
+    // A browser without a device cookie gets one with its first successful sign-in.
+    let new_device = client.device.is_none().then(super::tokens::new_secret);
+    if new_device.is_some() {
+        client.device = new_device.clone();
+    }
+    let token =
+        crate::edge::respond(super::service::sign_in(&state, &email, &password, &client).await)?;
     crate::edge::set_cookie(&super::request::session_cookie(&state, &token));
+    if let Some(device) = new_device {
+        crate::edge::set_cookie(&super::request::device_cookie(&state, &device));
+    }
     Ok(())
 }
 
@@ -53,10 +60,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(endpoint = "auth/register")]
 pub async fn register(email: String, name: String, password: String) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    let auth = super::request::current();
+    let client = super::request::current().client();
     let token = crate::edge::respond(
-        super::service::register(&state, &email, &name, &password, &auth.ip, &auth.user_agent)
-            .await,
+        super::service::register(&state, &email, &name, &password, &client).await,
     )?;
     crate::edge::set_cookie(&super::request::session_cookie(&state, &token));
     Ok(())
@@ -65,13 +71,21 @@ pub async fn register(email: String, name: String, password: String) -> Result<(
 #[server(endpoint = "auth/forgot_password")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    crate::edge::respond(super::service::request_password_reset(&state, &email).await)
+    let client = super::request::current().client();
+    crate::edge::respond(super::service::request_password_reset(&state, &email, &client).await)
 }
 
+/// `keep_api_tokens` is a checkbox: absent (the default) revokes them.
 #[server(endpoint = "auth/reset_password")]
-pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    token: String,
+    password: String,
+    #[server(default)] keep_api_tokens: Option<String>,
+) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    crate::edge::respond(super::service::reset_password(&state, &token, &password).await)
+    crate::edge::respond(
+        super::service::reset_password(&state, &token, &password, keep_api_tokens.is_none()).await,
+    )
 }
 
 #[server(endpoint = "auth/setup")]
@@ -82,18 +96,9 @@ pub async fn complete_setup(
     password: String,
 ) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    let auth = super::request::current();
+    let client = super::request::current().client();
     let session = crate::edge::respond(
-        super::service::complete_setup(
-            &state,
-            &token,
-            &email,
-            &name,
-            &password,
-            &auth.ip,
-            &auth.user_agent,
-        )
-        .await,
+        super::service::complete_setup(&state, &token, &email, &name, &password, &client).await,
     )?;
     crate::edge::set_cookie(&super::request::session_cookie(&state, &session));
     Ok(())
@@ -105,16 +110,22 @@ pub async fn update_my_name(name: String) -> Result<(), AppError> {
     crate::edge::respond(super::service::update_own_name(&state, &actor, &name).await)
 }
 
+/// `keep_api_tokens` is a checkbox: absent (the default) revokes them.
 #[server(endpoint = "account/change_password")]
 pub async fn change_my_password(
     current_password: String,
     new_password: String,
+    #[server(default)] keep_api_tokens: Option<String>,
 ) -> Result<(), AppError> {
     let (state, actor, auth) = crate::edge::signed_in()?;
-    let hash = auth.session_hash.unwrap_or_default();
+    let change = super::service::PasswordChange {
+        current: &current_password,
+        new: &new_password,
+        revoke_api_tokens: keep_api_tokens.is_none(),
+    };
+    let hash = auth.session_hash.clone().unwrap_or_default();
     crate::edge::respond(
-        super::service::change_password(&state, &actor, &current_password, &new_password, &hash)
-            .await,
+        super::service::change_password(&state, &actor, &change, &hash, &auth.client()).await,
     )
 }
 

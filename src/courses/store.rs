@@ -368,7 +368,7 @@ pub async fn search(
     let states: Vec<String> = states.iter().map(|s| s.as_str().to_string()).collect();
     let page = query.page();
     let per_page = CatalogueQuery::PER_PAGE;
-    let offset = i64::from(page - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
 
     macro_rules! push_filters {
         ($qb:expr) => {{

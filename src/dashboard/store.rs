@@ -84,7 +84,7 @@ pub async fn at_risk(
     per_page: u32,
     page: u32,
 ) -> Result<(Vec<RiskRow>, i64), AppError> {
-    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
     let from = "FROM enrolments e JOIN users u ON u.id = e.user_id
          LEFT JOIN course_totals t ON t.course_id = e.course_id AND t.user_id = e.user_id
          WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active' AND e.completed_at IS NULL

@@ -181,6 +181,12 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// The number of rows before page `page` (counted from 1) of `per_page` rows. Page 0 is page
+/// 1, and a page past any real one stays a large offset instead of overflowing.
+pub fn page_offset(page: u32, per_page: u32) -> i64 {
+    i64::from(page.max(1) - 1) * i64::from(per_page)
+}
+
 /// A `LIKE` pattern matching `search` anywhere (trimmed, lower-cased), with its wildcards escaped (use `ESCAPE '\\'`).
 pub fn like_pattern(search: &str) -> String {
     let mut escaped = String::with_capacity(search.len() + 2);

@@ -389,9 +389,8 @@ pub async fn participants_csv(
 ) -> Result<String, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
     let page = store::participants(&state.db, course_id, query, false).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |_| AppError::Internal;
-    out.write_record([
+    let mut out = crate::spreadsheet::CsvOut::new();
+    out.row([
         "name",
         "email",
         "role",
@@ -402,13 +401,12 @@ pub async fn participants_csv(
         "enrolled_at",
         "last_activity_at",
         "completed_at",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     let stamp = |t: Option<i64>| t.map(crate::ui::format::datetime).unwrap_or_default();
     for p in &page.items {
-        out.write_record([
-            csv_safe(&p.name),
-            csv_safe(&p.email),
+        out.row([
+            p.name.clone(),
+            p.email.clone(),
             p.role.as_str().to_string(),
             p.status.as_str().to_string(),
             p.percent().to_string(),
@@ -417,11 +415,9 @@ pub async fn participants_csv(
             stamp(Some(p.enrolled_at)),
             stamp(p.last_activity_at),
             stamp(p.completed_at),
-        ])
-        .map_err(csv_error)?;
+        ])?;
     }
-    String::from_utf8(out.into_inner().map_err(|_| AppError::Internal)?)
-        .map_err(|_| AppError::Internal)
+    out.finish()
 }
 
 // ---- bulk CSV --------------------------------------------------------------------------------
@@ -487,7 +483,8 @@ async fn check_csv(tx: &mut Tx, text: &str) -> Result<CsvPreview, AppError> {
                 continue;
             }
         };
-        let raw_email = record.get(email_col).unwrap_or("").to_string();
+        let raw_email =
+            crate::spreadsheet::restore_cell(record.get(email_col).unwrap_or("")).to_string();
         let raw_role = role_col
             .and_then(|c| record.get(c))
             .unwrap_or("")
@@ -618,13 +615,4 @@ pub async fn apply_csv(
     .await?;
     tx.commit().await?;
     Ok(outcome)
-}
-
-/// Spreadsheet programs run cells that start with these as formulas; a leading quote keeps them text.
-fn csv_safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    }
 }

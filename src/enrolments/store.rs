@@ -208,7 +208,7 @@ pub async fn participants(
     } else {
         1_000_000
     };
-    let offset = i64::from(page - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
 
     macro_rules! push_filters {
         ($qb:expr) => {{

@@ -2,6 +2,7 @@
 
 use super::sniff;
 use super::storage::{Storage, io_error};
+use super::store as files_store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::FileInfo;
@@ -178,9 +179,15 @@ where
     Ok((size, sha, head))
 }
 
-/// The file's record, if the actor may see it: anyone who may open the course's content,
-/// and, for a published course's cover image, anyone signed in. A private file (a learner's
-/// submitted work or feedback) only its learner and the course's staff.
+/// The file's record, if the actor may see it. This is the one download rule, decided by what
+/// the file belongs to:
+/// - the course's staff see every file of the course;
+/// - a learner's work and the feedback written for it (private files) are seen by that learner
+///   while the assignment is visible, feedback only once its grades are released;
+/// - other course files are seen by learners when something they are shown uses them (a visible
+///   item, a question in their own attempt), and by anyone who may see the course when they are
+///   on its page (cover, description);
+/// - anything else does not exist for them (404), so hidden things cannot be found by counting.
 pub async fn authorize_file(
     state: &AppState,
     actor: &Actor,
@@ -190,24 +197,35 @@ pub async fn authorize_file(
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, file.course_id).await?;
-    if let Some(owner) = file.private_to {
-        let allowed = access.may_see_learners() || (owner == actor.id && access.may_view_content());
-        return if allowed {
-            Ok(file)
-        } else {
-            Err(AppError::NotFound)
-        };
+    if access.may_see_learners() {
+        return Ok(file);
     }
-    let allowed = access.may_view_content() || {
-        access.may_see_course()
-            && store::find(&state.db, file.course_id)
-                .await?
-                .is_some_and(|c| c.cover_file_id == Some(file.id))
-    };
-    if !allowed {
+    if !access.may_see_course() {
         return Err(AppError::Forbidden);
     }
-    Ok(file)
+    let visible = match file.private_to {
+        Some(owner) => {
+            owner == actor.id
+                && access.may_view_content()
+                && files_store::private_uses(&state.db, file.id, actor.id)
+                    .await?
+                    .iter()
+                    .any(|u| {
+                        !u.item_hidden && (u.purpose == "work" || u.grades_hidden == Some(false))
+                    })
+        }
+        None => {
+            files_store::on_course_page(&state.db, file.id, file.course_id).await?
+                || (access.may_view_content()
+                    && files_store::shown_to_learner(&state.db, file.id, file.course_id, actor.id)
+                        .await?)
+        }
+    };
+    if visible {
+        Ok(file)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// `authorize_file` plus the file's path, for local storage only (an error when files are in S3).

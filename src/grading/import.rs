@@ -81,7 +81,7 @@ pub async fn preview(
     let mut problems = Vec::new();
     let mut columns: Vec<(usize, &store::ItemRow)> = Vec::new();
     for (col, header) in headers.iter().enumerate() {
-        let key = column_key(header);
+        let key = column_key(crate::spreadsheet::restore_cell(header.trim()));
         if col == email_col || matches!(key.as_str(), "name" | "total %" | "total" | "letter" | "")
         {
             continue;
@@ -127,7 +127,7 @@ pub async fn preview(
             });
             continue;
         };
-        let email = record.get(email_col).unwrap_or("").trim();
+        let email = crate::spreadsheet::restore_cell(record.get(email_col).unwrap_or("").trim());
         if email.is_empty() && record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

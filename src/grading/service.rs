@@ -679,7 +679,7 @@ pub async fn export_csv(
 ) -> Result<String, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
     let items = store::items(&state.db, course_id).await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = crate::spreadsheet::CsvOut::new();
     let mut header = vec!["email".to_string(), "name".to_string()];
     header.extend(
         items
@@ -688,8 +688,7 @@ pub async fn export_csv(
     );
     header.push("total %".into());
     header.push("letter".into());
-    let csv_error = |_| AppError::Internal;
-    out.write_record(&header).map_err(csv_error)?;
+    out.row(&header)?;
     let letters = letters(state, course_id).await?;
     let mut page = 1;
     loop {
@@ -717,15 +716,14 @@ pub async fn export_csv(
                     .unwrap_or_default()
                     .to_string(),
             );
-            out.write_record(&record).map_err(csv_error)?;
+            out.row(&record)?;
         }
         if i64::from(page) * 1000 >= total {
             break;
         }
         page += 1;
     }
-    String::from_utf8(out.into_inner().map_err(|_| AppError::Internal)?)
-        .map_err(|_| AppError::Internal)
+    out.finish()
 }
 
 /// Grades keyed by (grade item, learner), so tables are built without a scan per cell.

@@ -605,7 +605,7 @@ pub async fn learners(
     per_page: u32,
     page: u32,
 ) -> Result<(Vec<LearnerRow>, i64), AppError> {
-    let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
     Ok(with_db!(db, |p| {
         let rows = sqlx::query_as(
             "SELECT u.id, u.name, u.email FROM enrolments e JOIN users u ON u.id = e.user_id

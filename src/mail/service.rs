@@ -106,7 +106,7 @@ pub async fn list_outbox(
     }
     let page = page.max(1);
     let per_page = 25u32;
-    let offset = i64::from(page - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
     let (rows, total): (Vec<Row>, i64) = with_db!(db, |p| {
         let rows = sqlx::query_as(
             "SELECT id, to_address, subject, body, created_at, sent_at, last_error FROM outbox ORDER BY id DESC LIMIT $1 OFFSET $2",

@@ -78,7 +78,10 @@ fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let get = |col: Option<usize>| col.and_then(|c| record.get(c)).unwrap_or("").to_string();
+        let get = |col: Option<usize>| {
+            let cell = col.and_then(|c| record.get(c)).unwrap_or("");
+            crate::spreadsheet::restore_cell(cell).to_string()
+        };
         let (raw_email, raw_name, raw_roles, raw_password) = (
             get(Some(email_col)),
             get(Some(name_col)),
@@ -292,19 +295,16 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_error = |_| AppError::Internal;
-    writer
-        .write_record([
-            "id",
-            "email",
-            "name",
-            "roles",
-            "status",
-            "created_at",
-            "last_sign_in_at",
-        ])
-        .map_err(csv_error)?;
+    let mut writer = crate::spreadsheet::CsvOut::new();
+    writer.row([
+        "id",
+        "email",
+        "name",
+        "roles",
+        "status",
+        "created_at",
+        "last_sign_in_at",
+    ])?;
     let mut after = 0;
     loop {
         let batch: Vec<User> = store::list_after(&state.db, after, 1000).await?;
@@ -317,21 +317,18 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(";");
-            writer
-                .write_record([
-                    user.id.to_string(),
-                    user.email.clone(),
-                    user.name.clone(),
-                    roles,
-                    user.status.as_str().to_string(),
-                    user.created_at.to_string(),
-                    user.last_sign_in_at
-                        .map(|t| t.to_string())
-                        .unwrap_or_default(),
-                ])
-                .map_err(csv_error)?;
+            writer.row([
+                user.id.to_string(),
+                user.email.clone(),
+                user.name.clone(),
+                roles,
+                user.status.as_str().to_string(),
+                user.created_at.to_string(),
+                user.last_sign_in_at
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            ])?;
         }
     }
-    let bytes = writer.into_inner().map_err(|_| AppError::Internal)?;
-    String::from_utf8(bytes).map_err(|_| AppError::Internal)
+    writer.finish()
 }

@@ -56,6 +56,11 @@ fn email_taken() -> AppError {
     )
 }
 
+/// Whether an error is the one for an address another account uses.
+pub fn is_email_taken(err: &AppError) -> bool {
+    *err == email_taken()
+}
+
 pub async fn insert(
     tx: &mut Tx,
     email: &Email,
@@ -189,7 +194,7 @@ pub async fn list(db: &Db, query: &UserQuery) -> Result<Page<User>, AppError> {
     let status = query.status.map(|s| s.as_str().to_string());
     let per_page = query.per_page();
     let page = query.page();
-    let offset = i64::from(page - 1) * i64::from(per_page);
+    let offset = crate::db::page_offset(page, per_page);
 
     macro_rules! push_filters {
         ($qb:expr) => {{

@@ -1,6 +1,9 @@
 //! The HTTP server: routes (pages, server functions, REST API, health checks) and the middleware
-//! every request passes: request id + tracing, security headers, body limit, origin check (CSRF),
-//! and session resolution.
+//! every request passes: request id + tracing, security headers, the guards in `guards` (time and
+//! body limits, origin check, NUL refusal, server functions' error statuses), and session
+//! resolution.
+
+pub mod guards;
 
 use crate::app::{App, shell};
 use crate::auth::request;
@@ -9,13 +12,14 @@ use axum::{
     Router,
     body::Body,
     extract::{Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
-    middleware::{self, Next},
+    http::{HeaderValue, StatusCode, header},
+    middleware,
     response::{IntoResponse, Response},
     routing::get,
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+// Server functions are routed by `leptos_routes_with_context`, each at its own path.
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::{
     request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
@@ -48,10 +52,6 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// A request that takes longer than this is answered 408 instead of holding its connection
-/// (generous: a large CSV import hashes a password per row).
-const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
-
 /// The route list, generated once per process. Generating it sets a process-wide Leptos flag that
 /// suspends any resource first polled meanwhile, forever (leptos-rs/leptos#4773), so it must never
 /// run while pages render: tests build many routers concurrently.
@@ -65,7 +65,6 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = route_list();
     let context_state = state.clone();
-    let fn_state = state.clone();
     let fallback_state = state.clone();
     let max_body = state.config.max_body_bytes;
     let request_id = http::HeaderName::from_static("x-request-id");
@@ -93,13 +92,6 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())
-        .route(
-            "/api/{*fn_name}",
-            axum::routing::post(move |req: Request<Body>| {
-                let state = fn_state.clone();
-                async move { handle_server_fns_with_context(move || provide_context(state.clone()), req).await }
-            }),
-        )
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = options.clone();
             move || shell(options.clone())
@@ -109,8 +101,12 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), request::resolve))
-        .layer(middleware::from_fn_with_state(state.clone(), check_origin))
-        .layer(middleware::from_fn_with_state(max_body, limit_body))
+        // Inside the others: leptos registers each server function's own route, so this wraps
+        // the whole router and picks server-function paths itself.
+        .layer(middleware::from_fn(guards::server_fn_status))
+        .layer(middleware::from_fn(guards::refuse_nul))
+        .layer(middleware::from_fn_with_state(state.clone(), guards::check_origin))
+        .layer(middleware::from_fn_with_state(max_body, guards::limit_body))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
@@ -129,48 +125,9 @@ pub fn router(state: AppState) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 ))
-                .layer(middleware::from_fn(timeout_except_uploads)),
+                .layer(middleware::from_fn(guards::timeout_except_uploads)),
         )
         .with_state(state)
-}
-
-/// Course files, a learner's assignment files, a grader's feedback files.
-fn is_upload(req: &Request) -> bool {
-    let path = req.uri().path();
-    req.method() == Method::POST
-        && ((path.starts_with("/courses/") && path.ends_with("/files"))
-            || (path.starts_with("/assignments/")
-                && (path.ends_with("/files") || path.contains("/feedback/"))))
-}
-
-/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as
-/// the connection needs (a large video on a slow line), and so may zipping a class's work.
-async fn timeout_except_uploads(req: Request, next: Next) -> Response {
-    if is_upload(&req) || req.uri().path().ends_with("/submissions.zip") {
-        return next.run(req).await;
-    }
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
-    }
-}
-
-/// Uploads stream with their own, larger limit (checked as they are written); every other request
-/// body is limited to `max_body` bytes.
-async fn limit_body(State(max_body): State<usize>, req: Request, next: Next) -> Response {
-    if is_upload(&req) {
-        return next.run(req).await;
-    }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > max_body) {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
-    }
-    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max_body))))
-        .await
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -178,38 +135,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-    }
-}
-
-/// CSRF defence on top of SameSite=Lax cookies: a state-changing request that carries our session
-/// cookie must come from our own origin.
-async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || request::session_token(req.headers()).is_none()
-    {
-        return next.run(req).await;
-    }
-    let headers = req.headers();
-    let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(origin) => {
-            let scheme = state.config.base_url.scheme();
-            let own_host = headers
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .map(|h| format!("{scheme}://{h}"));
-            origin == state.config.origin() || own_host.as_deref() == Some(origin)
-        }
-        // No Origin: a browser tells us through Sec-Fetch-Site; other clients are not CSRF vectors.
-        None => !matches!(
-            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
-            Some("cross-site" | "same-site")
-        ),
-    };
-    if allowed {
-        next.run(req).await
-    } else {
-        tracing::warn!("refused a cross-origin state-changing request");
-        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
     }
 }
 

@@ -1,0 +1,235 @@
+//! What every request passes before its handler: the time limit, the body limit, the origin
+//! check (CSRF), refusing text the database cannot store, and giving server functions' errors the
+//! status their error names.
+
+use crate::auth::request;
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{HeaderMap, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// A request that takes longer than this is answered 408 instead of holding its connection
+/// (generous: a large CSV import hashes a password per row).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Course files, a learner's assignment files, a grader's feedback files.
+fn is_upload(req: &Request) -> bool {
+    let path = req.uri().path();
+    req.method() == Method::POST
+        && ((path.starts_with("/courses/") && path.ends_with("/files"))
+            || (path.starts_with("/assignments/")
+                && (path.ends_with("/files") || path.contains("/feedback/"))))
+}
+
+/// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as
+/// the connection needs (a large video on a slow line), and so may zipping a class's work.
+pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
+    if is_upload(&req) || req.uri().path().ends_with("/submissions.zip") {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+/// Uploads stream with their own, larger limit (checked as they are written); every other request
+/// body is limited to `max_body` bytes.
+pub async fn limit_body(State(max_body): State<usize>, req: Request, next: Next) -> Response {
+    if is_upload(&req) {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max_body) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    }
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, max_body))))
+        .await
+}
+
+/// CSRF defence on top of SameSite=Lax cookies: a state-changing request must come from our own
+/// origin, signed in or not (a cross-site sign-in would sign the victim into the attacker's
+/// account). Bearer-token calls without our cookie are exempt: a browser never adds that header
+/// on its own.
+pub async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || (request::session_token(req.headers()).is_none()
+            && req.headers().contains_key(header::AUTHORIZATION))
+    {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) => {
+            let scheme = state.config.base_url.scheme();
+            let own_host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(|h| format!("{scheme}://{h}"));
+            origin == state.config.origin() || own_host.as_deref() == Some(origin)
+        }
+        // No Origin: a browser tells us through Sec-Fetch-Site; other clients are not CSRF vectors.
+        None => !matches!(
+            headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            Some("cross-site" | "same-site")
+        ),
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!("refused a cross-origin state-changing request");
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
+}
+
+/// Where a request goes, for answering it in the shape its caller reads.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Caller {
+    ServerFn,
+    RestApi,
+    Other,
+}
+
+fn caller(path: &str) -> Caller {
+    if path.starts_with("/api/v1/") {
+        Caller::RestApi
+    } else if path.starts_with("/api/") {
+        Caller::ServerFn
+    } else {
+        Caller::Other
+    }
+}
+
+/// A client error in the shape the caller reads: an `AppError` for server functions, the
+/// documented JSON error for the REST API, plain text otherwise.
+fn client_error(caller: Caller, err: AppError) -> Response {
+    match caller {
+        Caller::RestApi => crate::rest::ApiError::from(err).into_response(),
+        Caller::ServerFn => {
+            let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, axum::Json(err)).into_response()
+        }
+        Caller::Other => {
+            let status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, err.to_string()).into_response()
+        }
+    }
+}
+
+pub const NUL_MESSAGE: &str =
+    "Text cannot contain NUL characters (zero bytes). Remove them and try again.";
+
+/// Whether form-encoded or JSON text decodes to a string holding NUL. PostgreSQL cannot store
+/// NUL in text, so it is refused here for every input rather than failing deep inside as a 500.
+fn form_has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || form_urlencoded::parse(bytes).any(|(k, v)| k.contains('\0') || v.contains('\0'))
+}
+
+fn json_has_nul(bytes: &[u8]) -> bool {
+    fn walk(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(walk),
+            serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || walk(v)),
+            _ => false,
+        }
+    }
+    if bytes.contains(&0) {
+        return true;
+    }
+    // Only text that spells the escape can hold NUL: parse just those bodies.
+    let spelled = bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    spelled && serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| walk(&v))
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Refuses (400) a query string or a form/JSON body that holds a NUL character, for every page,
+/// server function and API route. Uploads are files, not text, and pass untouched.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let caller = caller(req.uri().path());
+    let refuse = || client_error(caller, AppError::BadRequest(NUL_MESSAGE.into()));
+    if let Some(query) = req.uri().query()
+        && form_has_nul(query.as_bytes())
+    {
+        return refuse();
+    }
+    let textual = {
+        let ct = content_type(req.headers());
+        ct.starts_with("application/x-www-form-urlencoded") || ct.contains("json")
+    };
+    if !textual || matches!(*req.method(), Method::GET | Method::HEAD) || is_upload(&req) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    // The body is already limited (`limit_body`); server functions read it whole anyway.
+    let bytes: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+        }
+    };
+    let json = content_type(&parts.headers).contains("json");
+    if (json && json_has_nul(&bytes)) || (!json && form_has_nul(&bytes)) {
+        return refuse();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Server functions answer 500 for any error that did not set its own status, including the
+/// ones raised before our code runs (arguments of the wrong type, broken JSON): the status here
+/// follows the error the body carries, so a client error is never reported as ours.
+pub async fn server_fn_status(req: Request, next: Next) -> Response {
+    if caller(req.uri().path()) != Caller::ServerFn {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(err.status_code())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_however_it_is_spelled() {
+        assert!(form_has_nul(b"q=%00abc"));
+        assert!(form_has_nul(b"a=1&q%00=2"));
+        assert!(form_has_nul(b"q=a\0b"));
+        assert!(!form_has_nul(b"q=abc&page=1"));
+        assert!(!form_has_nul(b"q=100%25"));
+        assert!(json_has_nul(br#"{"name":"\u0000abc"}"#));
+        assert!(json_has_nul(br#"{"a":[{"b":"x\u0000"}]}"#));
+        assert!(!json_has_nul(br#"{"name":"abc"}"#));
+        // An escaped backslash followed by "u0000" is six ordinary characters.
+        assert!(!json_has_nul(br#"{"name":"\\u0000"}"#));
+    }
+}
