@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export RUSTFLAGS := --cfg erase_components
 export LYCEUM_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build setup setup-test test test-sqlite test-rust check-postgres e2e bench clean-test-dbs
+.PHONY: run build setup setup-test test test-sqlite test-rust check-postgres e2e api-conformance bench clean-test-dbs
 
 run: setup build
 	./target/release/lyceum serve
@@ -19,12 +19,12 @@ setup:
 setup-test:
 	@scripts/setup.sh --test
 
-test: setup-test check-postgres clean-test-dbs test-rust e2e
+test: setup-test check-postgres clean-test-dbs test-rust e2e api-conformance
 	@$(MAKE) --no-print-directory clean-test-dbs
 
 test-sqlite: setup-test
 	LYCEUM_TEST_SKIP_POSTGRES=1 cargo test --features ssr
-	$(MAKE) e2e
+	$(MAKE) e2e api-conformance
 
 # Starts a local S3 server (moto) for tests/storage_s3.rs and stops it afterwards.
 test-rust:
@@ -39,6 +39,10 @@ clean-test-dbs:
 # Builds the release server and WASM, serves on a scratch database, runs the Playwright specs.
 e2e:
 	scripts/e2e.sh
+
+# The REST API against its OpenAPI document (schemathesis, about a minute) on the release build.
+api-conformance:
+	scripts/api-conformance.sh
 
 bench: setup build
 	scripts/bench.sh

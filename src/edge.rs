@@ -29,6 +29,21 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// Whether the browser says this request (a page load, or a call it makes) came from another
+/// site (`Sec-Fetch-Site: cross-site` or `same-site`). Pages render for such requests, but
+/// record nothing: a GET must not change what we store on someone's behalf.
+pub fn sent_by_another_site() -> bool {
+    leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
+        matches!(
+            parts
+                .headers
+                .get("sec-fetch-site")
+                .and_then(|v| v.to_str().ok()),
+            Some("cross-site" | "same-site")
+        )
+    })
+}
+
 /// Adds a Set-Cookie header to the current response.
 pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (

@@ -1215,9 +1215,15 @@ db_test!(
         };
         assert!(reason.contains("BIO-101"), "{reason}");
         assert!(
-            lyceum::enrolments::service::self_enrol(&state, &student, advanced.course_id, "")
-                .await
-                .is_err()
+            lyceum::enrolments::service::self_enrol(
+                &state,
+                &student,
+                advanced.course_id,
+                "",
+                &lyceum::auth::throttle::Client::at("127.0.0.1")
+            )
+            .await
+            .is_err()
         );
 
         // Enrolled but not finished: still closed.
@@ -1251,9 +1257,15 @@ db_test!(
             ),
             "{open:?}"
         );
-        lyceum::enrolments::service::self_enrol(&state, &student, advanced.course_id, "")
-            .await
-            .unwrap();
+        lyceum::enrolments::service::self_enrol(
+            &state,
+            &student,
+            advanced.course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
     }
 );
 
@@ -1828,7 +1840,8 @@ db_test!(
         .await
         .unwrap();
 
-        assert_eq!(file.name, "notes.txt");
+        // The path goes, and the name ends in what the bytes are.
+        assert_eq!(file.name, "notes.txt.pdf");
         assert_eq!(file.content_type, "application/pdf");
         assert_eq!(file.size_bytes, 3 * 1024 * 1024);
         let row = store::find_file(&state.db, file.id).await.unwrap().unwrap();

@@ -137,9 +137,15 @@ db_test!(learner_self_enrols_in_an_open_course, |state| {
     let student = learner(&state, "learner@example.com").await;
     let course_id = open_course(&state, &teacher, settings("", false, "")).await;
 
-    let status = service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap();
+    let status = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
 
     assert_eq!(status, EnrolmentStatus::Active);
     assert_eq!(
@@ -169,9 +175,15 @@ db_test!(a_course_without_self_enrolment_is_by_invitation, |state| {
     let student = learner(&state, "learner@example.com").await;
     let course_id = open_course(&state, &teacher, EnrolmentSettingsForm::default()).await;
 
-    let err = service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap_err();
+    let err = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap_err();
 
     assert!(err.general().unwrap().contains("invitation"), "{err:?}");
     assert_eq!(status_of(&state, course_id, &student).await, None);
@@ -197,16 +209,28 @@ db_test!(an_enrolment_key_must_match, |state| {
     );
 
     for wrong in ["", "Mitochondria", "mitochondri"] {
-        let err = service::self_enrol(&state, &student, course_id, wrong)
-            .await
-            .unwrap_err();
+        let err = service::self_enrol(
+            &state,
+            &student,
+            course_id,
+            wrong,
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap_err();
         assert!(err.field("enrol_key").is_some(), "{wrong:?}: {err:?}");
     }
     assert_eq!(status_of(&state, course_id, &student).await, None);
 
-    let status = service::self_enrol(&state, &student, course_id, " mitochondria ")
-        .await
-        .unwrap();
+    let status = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        " mitochondria ",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
     assert_eq!(status, EnrolmentStatus::Active);
     // The key never reaches the course page.
     let page = learning::course_page(&state, &student, course_id)
@@ -220,9 +244,15 @@ db_test!(enrolment_needing_approval_waits_until_approved, |state| {
     let student = learner(&state, "learner@example.com").await;
     let course_id = open_course(&state, &teacher, settings("", true, "")).await;
 
-    let status = service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap();
+    let status = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
 
     assert_eq!(status, EnrolmentStatus::Pending);
     assert_eq!(
@@ -264,9 +294,15 @@ db_test!(
         let course_id = open_course(&state, &teacher, settings("", false, "1")).await;
 
         assert_eq!(
-            service::self_enrol(&state, &first, course_id, "")
-                .await
-                .unwrap(),
+            service::self_enrol(
+                &state,
+                &first,
+                course_id,
+                "",
+                &lyceum::auth::throttle::Client::at("127.0.0.1")
+            )
+            .await
+            .unwrap(),
             EnrolmentStatus::Active
         );
         let course = lyceum::courses::store::find(&state.db, course_id)
@@ -284,15 +320,27 @@ db_test!(
             }
         );
         assert_eq!(
-            service::self_enrol(&state, &second, course_id, "")
-                .await
-                .unwrap(),
+            service::self_enrol(
+                &state,
+                &second,
+                course_id,
+                "",
+                &lyceum::auth::throttle::Client::at("127.0.0.1")
+            )
+            .await
+            .unwrap(),
             EnrolmentStatus::Waitlisted
         );
         assert_eq!(
-            service::self_enrol(&state, &third, course_id, "")
-                .await
-                .unwrap(),
+            service::self_enrol(
+                &state,
+                &third,
+                course_id,
+                "",
+                &lyceum::auth::throttle::Client::at("127.0.0.1")
+            )
+            .await
+            .unwrap(),
             EnrolmentStatus::Waitlisted
         );
         assert_eq!(role_in(&state, course_id, &second).await, None);
@@ -329,9 +377,15 @@ db_test!(raising_the_capacity_promotes_the_waiting_list, |state| {
     ];
     let course_id = open_course(&state, &teacher, settings("", false, "1")).await;
     for person in &people {
-        service::self_enrol(&state, person, course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            person,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
     }
     assert_eq!(
         status_of(&state, course_id, &people[1]).await,
@@ -369,17 +423,29 @@ db_test!(a_draft_course_cannot_be_self_enrolled, |state| {
         .await
         .unwrap();
 
-    let err = service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap_err();
+    let err = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap_err();
 
     assert!(matches!(err, AppError::Invalid(_)), "{err:?}");
     assert!(err.general().unwrap().contains("not open"), "{err:?}");
     assert_eq!(status_of(&state, course_id, &student).await, None);
     assert_eq!(
-        service::self_enrol(&state, &student, course_id + 1000, "")
-            .await
-            .unwrap_err(),
+        service::self_enrol(
+            &state,
+            &student,
+            course_id + 1000,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1")
+        )
+        .await
+        .unwrap_err(),
         AppError::NotFound
     );
 });
@@ -388,20 +454,38 @@ db_test!(enrolling_twice_is_a_conflict, |state| {
     let teacher = instructor(&state).await;
     let student = learner(&state, "learner@example.com").await;
     let course_id = open_course(&state, &teacher, settings("", false, "")).await;
-    service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap();
+    service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
 
-    let err = service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap_err();
+    let err = service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap_err();
 
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
     // The instructor is already in too.
     assert!(matches!(
-        service::self_enrol(&state, &teacher, course_id, "")
-            .await
-            .unwrap_err(),
+        service::self_enrol(
+            &state,
+            &teacher,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1")
+        )
+        .await
+        .unwrap_err(),
         AppError::Conflict(_)
     ));
 });
@@ -423,9 +507,15 @@ db_test!(only_learners_may_leave_a_course, |state| {
             .unwrap_err(),
         AppError::NotFound
     );
-    service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap();
+    service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
     service::leave(&state, &student, course_id).await.unwrap();
     assert_eq!(
         service::leave(&state, &student, course_id)
@@ -457,9 +547,15 @@ db_test!(
             ],
         )
         .await;
-        service::self_enrol(&state, &student, course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            &student,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
         learning::open_item(&state, &student, items[0])
             .await
             .unwrap();
@@ -511,9 +607,15 @@ db_test!(
             Vec::<String>::new()
         );
 
-        let status = service::self_enrol(&state, &student, course_id, "")
-            .await
-            .unwrap();
+        let status = service::self_enrol(
+            &state,
+            &student,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
 
         assert_eq!(status, EnrolmentStatus::Active);
         assert_eq!(
@@ -563,9 +665,15 @@ async fn progressing(state: &AppState) -> Progressing {
         ],
     )
     .await;
-    service::self_enrol(state, &student, course_id, "")
-        .await
-        .unwrap();
+    service::self_enrol(
+        state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
     let [read, watch, reflect, extra, hidden] = items[..] else {
         unreachable!()
     };
@@ -685,12 +793,24 @@ db_test!(
         let p = progressing(&state).await;
         let starter = learner(&state, "starter@example.com").await;
         let idle = learner(&state, "idle@example.com").await;
-        service::self_enrol(&state, &starter, p.course_id, "")
-            .await
-            .unwrap();
-        service::self_enrol(&state, &idle, p.course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            &starter,
+            p.course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        service::self_enrol(
+            &state,
+            &idle,
+            p.course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
         for item in [p.read, p.watch] {
             learning::open_item(&state, &p.student, item).await.unwrap();
         }
@@ -978,9 +1098,15 @@ db_test!(
         service::enrol_user(&state, &teacher, course_id, ada.id, CourseRole::Learner)
             .await
             .unwrap();
-        service::self_enrol(&state, &dee, course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            &dee,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
         service::leave(&state, &dee, course_id).await.unwrap();
 
         let outcome = service::apply_csv(
@@ -1290,9 +1416,15 @@ db_test!(
         let outsider = learner(&state, "outsider@example.com").await;
         let pending = learner(&state, "pending@example.com").await;
         let course_id = open_course(&state, &teacher, settings("", true, "")).await;
-        service::self_enrol(&state, &pending, course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            &pending,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
         let query = ParticipantQuery::default();
 
         assert_eq!(
@@ -1384,9 +1516,15 @@ db_test!(
         let teacher = instructor(&state).await;
         let student = learner(&state, "learner@example.com").await;
         let course_id = open_course(&state, &teacher, settings("", false, "")).await;
-        service::self_enrol(&state, &student, course_id, "")
-            .await
-            .unwrap();
+        service::self_enrol(
+            &state,
+            &student,
+            course_id,
+            "",
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
 
         assert_eq!(
             service::participants(&state, &student, course_id, &ParticipantQuery::default())
@@ -1535,9 +1673,15 @@ db_test!(the_participants_csv_downloads_for_staff_only, |state| {
     let teacher = instructor(&state).await;
     let student = learner(&state, "learner@example.com").await;
     let course_id = open_course(&state, &teacher, settings("", false, "")).await;
-    service::self_enrol(&state, &student, course_id, "")
-        .await
-        .unwrap();
+    service::self_enrol(
+        &state,
+        &student,
+        course_id,
+        "",
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
     let app = lyceum::http::router(state.clone());
     let download = |email: &'static str, query: &'static str| {
         let state = state.clone();

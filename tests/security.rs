@@ -117,6 +117,60 @@ fn question(name: &str, body: QuestionBody) -> Question {
     }
 }
 
+async fn save_question(state: &AppState, s: &School, q: Question) -> i64 {
+    let category = bank::categories(state, &s.teacher, s.course_id)
+        .await
+        .unwrap()[0]
+        .id;
+    bank::save(
+        state,
+        &s.teacher,
+        s.course_id,
+        lyceum::assessments::model::BankQuestion {
+            id: None,
+            category_id: category,
+            question: q,
+            version: 0,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn quiz_with(state: &AppState, s: &School, ids: &[i64], form: QuizSettingsForm) -> i64 {
+    let item = add_item(
+        state,
+        s,
+        ItemForm {
+            kind: "quiz".into(),
+            title: "Exam".into(),
+            required: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    quiz::add_questions(state, &s.teacher, item, ids)
+        .await
+        .unwrap();
+    quiz::save_settings(state, &s.teacher, item, &form)
+        .await
+        .unwrap();
+    item
+}
+
+fn quiz_settings(review: &str) -> QuizSettingsForm {
+    QuizSettingsForm {
+        attempts_allowed: "0".into(),
+        grading_method: "highest".into(),
+        questions_per_page: "0".into(),
+        shuffle_answers: true,
+        review_answers: review.into(),
+        review_correct: review.into(),
+        review_feedback: review.into(),
+        ..Default::default()
+    }
+}
+
 db_test!(
     choices_and_ordering_items_travel_by_place_shown_and_sorting_them_never_solves,
     |state| {
@@ -1065,4 +1119,302 @@ db_test!(rest_rejections_keep_the_documented_error_shape, |state| {
             assert!(reply.headers.contains_key(header::ALLOW), "{what}");
         }
     }
+});
+
+// ---- the same class elsewhere: enrolment keys are guessed like passwords -----------------------
+
+db_test!(guessing_an_enrolment_key_is_limited, |state| {
+    let teacher = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
+    let learner = user_with_roles(&state, "ada@example.com", &[Role::Learner]).await;
+    let course = courses::create(
+        &state,
+        &teacher,
+        &CourseForm {
+            code: "KEY-1".into(),
+            title: "Keyed".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    courses::set_enrolment_settings(
+        &state,
+        &teacher,
+        course.id,
+        &lyceum::courses::model::EnrolmentSettingsForm {
+            self_enrol: true,
+            enrol_key: "mitochondria".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    courses::set_state(&state, &teacher, course.id, CourseState::Published)
+        .await
+        .unwrap();
+    let enrol = |key: &'static str| {
+        let (state, learner) = (state.clone(), learner.clone());
+        async move {
+            lyceum::enrolments::service::self_enrol(
+                &state,
+                &learner,
+                course.id,
+                key,
+                &Client::at("10.9.0.1"),
+            )
+            .await
+        }
+    };
+    for guess in ["ribosome", "nucleus", "golgi", "vacuole", "lysosome"] {
+        let err = enrol(guess).await.unwrap_err();
+        assert!(err.field("enrol_key").is_some(), "{err:?}");
+    }
+    // The sixth try waits, even with the right key.
+    assert!(matches!(
+        enrol("mitochondria").await.unwrap_err(),
+        AppError::TooManyRequests(_)
+    ));
+});
+
+// ---- the same classes elsewhere: what the review withholds, no other page tells -------------------
+
+fn true_false(name: &str) -> Question {
+    question(
+        name,
+        QuestionBody::TrueFalse {
+            correct: true,
+            true_feedback: None,
+            false_feedback: None,
+        },
+    )
+}
+
+db_test!(
+    marks_the_review_withholds_are_withheld_everywhere,
+    |state| {
+        let s = school(&state).await;
+        let q = save_question(&state, &s, true_false("Sky")).await;
+        let item = quiz_with(&state, &s, &[q], quiz_settings("never")).await;
+        let attempt = attempts::start(&state, &s.learner, item).await.unwrap();
+        let answer = lyceum::assessments::model::AnswerSave {
+            slot: 1,
+            seq: 1,
+            response: Some(Response::Bool(true)),
+        };
+        let submitted = attempts::submit(&state, &s.learner, attempt, &[answer])
+            .await
+            .unwrap();
+        assert_eq!(submitted.score, None, "the submit answer tells the mark");
+        let intro = attempts::intro(&state, &s.learner, item).await.unwrap();
+        assert_eq!(intro.grade_percent, None);
+        assert!(intro.attempts.iter().all(|a| a.score.is_none()));
+        let review = review::review(&state, &s.learner, attempt).await.unwrap();
+        assert_eq!(review.attempt.score, None);
+        let mine = lyceum::grading::service::my_grades(&state, &s.learner, s.course_id)
+            .await
+            .unwrap();
+        assert!(
+            mine.rows.is_empty(),
+            "My grades shows the quiz: {:?}",
+            mine.rows
+        );
+        // Staff see the mark; once the review shows marks, so does the learner.
+        let staff = attempts::intro(&state, &s.teacher, item).await.unwrap();
+        assert!(
+            staff
+                .attempts
+                .iter()
+                .all(|a| a.score.is_none() || a.score == Some(1.0))
+        );
+        quiz::save_settings(&state, &s.teacher, item, &quiz_settings("after_submit"))
+            .await
+            .unwrap();
+        let intro = attempts::intro(&state, &s.learner, item).await.unwrap();
+        assert_eq!(intro.grade_percent, Some(100.0));
+        let mine = lyceum::grading::service::my_grades(&state, &s.learner, s.course_id)
+            .await
+            .unwrap();
+        assert_eq!(mine.rows.len(), 1);
+    }
+);
+
+db_test!(
+    a_questions_files_reach_the_learner_as_the_attempt_and_review_show_them,
+    |state| {
+        let s = school(&state).await;
+        let app = lyceum::http::router(state.clone());
+        let learner = cookie(&state, "ada@example.com").await;
+        let diagram = course_file(&state, &s, "diagram.pdf").await;
+        let solution = course_file(&state, &s, "solution.pdf").await;
+        let mut q = true_false("Cells");
+        q.stem = RichText::new(
+            TextFormat::Markdown,
+            format!(
+                "Cells? See [the diagram](/files/{}/diagram.pdf).",
+                diagram.id
+            ),
+        );
+        q.general_feedback = Some(RichText::plain(format!(
+            "Worked answer: /files/{}/solution.pdf",
+            solution.id
+        )));
+        let id = save_question(&state, &s, q).await;
+        let item = quiz_with(&state, &s, &[id], quiz_settings("after_close")).await;
+        let status = |file: i64| {
+            let (app, learner) = (app.clone(), learner.clone());
+            async move {
+                send(&app, get(&format!("/files/{file}"), Some(&learner)))
+                    .await
+                    .status
+            }
+        };
+        assert_eq!(status(diagram.id).await, StatusCode::NOT_FOUND);
+        let attempt = attempts::start(&state, &s.learner, item).await.unwrap();
+        // While answering: what the page shows, not the worked answer.
+        assert_eq!(status(diagram.id).await, StatusCode::OK);
+        assert_eq!(status(solution.id).await, StatusCode::NOT_FOUND);
+        attempts::submit(&state, &s.learner, attempt, &[])
+            .await
+            .unwrap();
+        assert_eq!(status(solution.id).await, StatusCode::NOT_FOUND);
+        // Once the review shows feedback, its files come with it.
+        quiz::save_settings(&state, &s.teacher, item, &quiz_settings("after_submit"))
+            .await
+            .unwrap();
+        assert_eq!(status(solution.id).await, StatusCode::OK);
+    }
+);
+
+db_test!(uploads_are_named_for_what_they_are, |state| {
+    let s = school(&state).await;
+    let file = lyceum::files::service::receive(
+        &state,
+        &s.teacher,
+        s.course_id,
+        "essay.html",
+        pdf("not a page"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(file.name, "essay.html.pdf");
+    assert_eq!(file.content_type, "application/pdf");
+});
+
+db_test!(ids_from_other_courses_tell_nothing, |state| {
+    let s = school(&state).await;
+    let q = save_question(&state, &s, true_false("Secret")).await;
+    quiz_with(&state, &s, &[q], quiz_settings("after_submit")).await;
+    // Another instructor's course.
+    let rival = user_with_roles(&state, "rival@example.com", &[Role::Instructor]).await;
+    let theirs = courses::create(
+        &state,
+        &rival,
+        &CourseForm {
+            code: "RIV-1".into(),
+            title: "Rival".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Deleting a question of another course by id: not found, and no quiz named.
+    let err = bank::delete(&state, &rival, theirs.id, q)
+        .await
+        .unwrap_err();
+    assert_eq!(err, AppError::NotFound);
+    // A draft course of someone else is not a course one can require.
+    let draft = courses::create(
+        &state,
+        &s.teacher,
+        &CourseForm {
+            code: "DRAFT-9".into(),
+            title: "Unannounced".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = courses::set_prerequisites(&state, &rival, theirs.id, "DRAFT-9")
+        .await
+        .unwrap_err();
+    assert!(err.field("prerequisites").is_some(), "{err:?}");
+    assert!(!err.to_string().contains("Unannounced"));
+    courses::set_prerequisites(&state, &s.teacher, theirs.id, "SEC-1")
+        .await
+        .unwrap_err();
+    // The published one is fine.
+    courses::set_prerequisites(&state, &rival, theirs.id, "SEC-1")
+        .await
+        .unwrap();
+    let _ = draft;
+});
+
+db_test!(
+    a_link_from_another_site_shows_an_item_but_records_nothing,
+    |state| {
+        let s = school(&state).await;
+        let lesson = add_item(
+            &state,
+            &s,
+            ItemForm {
+                kind: "lesson".into(),
+                title: "Fire safety".into(),
+                body: "Know the exits.".into(),
+                required: true,
+                completion: "view".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        let app = lyceum::http::router(state.clone());
+        let learner = cookie(&state, "ada@example.com").await;
+        let path = format!("/courses/{}/learn/{lesson}", s.course_id);
+        let mut from_elsewhere = get(&path, Some(&learner));
+        from_elsewhere
+            .headers_mut()
+            .insert("sec-fetch-site", "cross-site".parse().unwrap());
+        let page = send(&app, from_elsewhere).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Know the exits."));
+        let done = lyceum::learning::store::completed_items(&state.db, s.course_id, s.learner.id)
+            .await
+            .unwrap();
+        assert!(done.is_empty(), "a cross-site link completed {done:?}");
+        let mut own = get(&path, Some(&learner));
+        own.headers_mut()
+            .insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert_eq!(send(&app, own).await.status, StatusCode::OK);
+        let done = lyceum::learning::store::completed_items(&state.db, s.course_id, s.learner.id)
+            .await
+            .unwrap();
+        assert_eq!(done, vec![lesson]);
+    }
+);
+
+#[tokio::test]
+async fn behind_a_proxy_the_client_is_the_address_the_proxy_added() {
+    let mut config = lyceum::testing::config();
+    config.trust_proxy = true;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("lyceum")
+        .build();
+    let state = AppState::new(options, lyceum::testing::sqlite().await, config);
+    let mut headers = http::HeaderMap::new();
+    // The client wrote the first entry; our proxy added the last.
+    headers.insert("x-forwarded-for", "6.6.6.6, 10.0.0.9".parse().unwrap());
+    let ip = lyceum::auth::request::client_ip(&state, &headers, None);
+    assert_eq!(ip, "10.0.0.9");
+    headers.insert("x-forwarded-for", "1.2.3.4".repeat(40).parse().unwrap());
+    assert_eq!(
+        lyceum::auth::request::client_ip(&state, &headers, None).len(),
+        64
+    );
+}
+
+db_test!(an_overlong_email_at_sign_in_is_a_field_message, |state| {
+    let long = format!("{}@example.com", "a".repeat(3000));
+    let err = auth::sign_in(&state, &long, "whatever", &Client::at("10.8.0.1"))
+        .await
+        .unwrap_err();
+    assert!(err.field("email").is_some(), "{err:?}");
 });

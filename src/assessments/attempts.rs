@@ -24,7 +24,7 @@ pub const GRACE_SECS: i64 = 15;
 /// The quiz page before (and between) attempts.
 pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizIntro, AppError> {
     let (course_id, title, settings) = super::quiz::find(state, item_id).await?;
-    access::item_visible(&state.db, actor, course_id, item_id).await?;
+    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
     let now = now();
     let mut attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
     if attempts.iter().any(|a| overdue(a, now)) {
@@ -41,18 +41,36 @@ pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<Quiz
     } else {
         why_not_start(&settings, &attempts, question_count, now)
     };
+    // Marks show only when the review options let the learner see them.
+    let marks = marks_shown(&settings, access.may_see_learners(), now);
     Ok(QuizIntro {
         item_id,
         course_id,
         title,
-        grade_percent: quiz_percent(&settings, &attempts),
-        settings,
+        grade_percent: quiz_percent(&settings, &attempts).filter(|_| marks),
         question_count,
-        attempts: attempts.iter().map(AttemptRow::summary).collect(),
+        attempts: attempts.iter().map(|a| summary_for(a, marks)).collect(),
+        settings,
         open_attempt,
         cannot_start,
         now,
     })
+}
+
+/// Whether a learner may see the marks of their finished attempts now (staff always may): the
+/// review option for answers and marks, which the intro, the submit answer and "My grades" all
+/// follow, so that no page tells what the review withholds.
+pub fn marks_shown(settings: &QuizSettings, staff: bool, now: i64) -> bool {
+    staff || settings.review_answers.allows(now, settings.closes_at)
+}
+
+/// An attempt's summary, without its score when marks are not shown.
+pub(crate) fn summary_for(attempt: &AttemptRow, marks: bool) -> AttemptSummary {
+    let mut summary = attempt.summary();
+    if !marks {
+        summary.score = None;
+    }
+    summary
 }
 
 /// The quiz grade as a percentage by the grading method, from finished, fully marked attempts.
@@ -195,9 +213,51 @@ async fn build_questions(
             question: row.data.clone(),
             display_order: serde_json::to_string(&order).map_err(|_| AppError::Internal)?,
             max_mark,
+            shown_files: shown_files(&question),
         });
     }
     Ok(out)
+}
+
+/// The course files (`/files/{id}…` links) in what the attempt page shows of a question (stem,
+/// choices, prompts, options, items), as " 12 15 ". Feedback and answers are not shown during an
+/// attempt; files only they use wait for the review (see files::store).
+pub fn shown_files(question: &Question) -> String {
+    let mut texts: Vec<&str> = vec![&question.stem.text];
+    match &question.body {
+        QuestionBody::SingleChoice { choices } | QuestionBody::MultipleResponse { choices } => {
+            texts.extend(choices.iter().map(|c| c.text.text.as_str()));
+        }
+        QuestionBody::Matching { pairs, distractors } => {
+            texts.extend(pairs.iter().map(|p| p.prompt.text.as_str()));
+            texts.extend(pairs.iter().map(|p| p.answer.as_str()));
+            texts.extend(distractors.iter().map(String::as_str));
+        }
+        QuestionBody::Ordering { items } => texts.extend(items.iter().map(String::as_str)),
+        _ => {}
+    }
+    let mut ids: Vec<i64> = texts.into_iter().flat_map(file_links).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let listed: String = ids.iter().map(|id| format!(" {id}")).collect();
+    if listed.is_empty() {
+        listed
+    } else {
+        listed + " "
+    }
+}
+
+/// The ids in `/files/{id}` links in a text.
+fn file_links(text: &str) -> Vec<i64> {
+    text.match_indices("/files/")
+        .filter_map(|(at, marker)| {
+            let digits: String = text[at + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .collect()
 }
 
 /// The order a learner sees a question's options in (indexes into the question's own lists).
@@ -267,6 +327,8 @@ pub async fn view(
     attempt_id: i64,
 ) -> Result<AttemptView, AppError> {
     let mut attempt = own_attempt(state, actor, attempt_id).await?;
+    // A quiz hidden since the attempt began does not exist for learners any more.
+    access::item_visible(&state.db, actor, attempt.course_id, attempt.item_id).await?;
     let now = now();
     if overdue(&attempt, now) {
         finish(state, attempt.id, true).await?;
@@ -499,7 +561,12 @@ pub async fn submit(
         let auto = attempt.deadline_at.is_some_and(|d| now() >= d);
         finish(state, attempt_id, auto).await?;
     }
-    Ok(own_attempt(state, actor, attempt_id).await?.summary())
+    let (course_id, _, settings) = super::quiz::find(state, attempt.item_id).await?;
+    let staff = access::load(&state.db, actor, course_id)
+        .await?
+        .may_see_learners();
+    let done = own_attempt(state, actor, attempt_id).await?;
+    Ok(summary_for(&done, marks_shown(&settings, staff, now())))
 }
 
 /// Closes and marks an attempt; returns false when it was already closed.
@@ -639,6 +706,27 @@ pub async fn run_clock(state: AppState) {
 mod tests {
     use super::{from_shown, to_shown};
     use crate::assessments::question::Response;
+
+    #[test]
+    fn only_the_files_the_attempt_page_shows_are_listed() {
+        use crate::assessments::question::{Choice, Question, QuestionBody, RichText, TextFormat};
+        let question = Question {
+            name: "Q".into(),
+            stem: RichText::new(TextFormat::Markdown, "Look: ![cell](/files/12/cell.png)"),
+            general_feedback: Some(RichText::plain("See /files/99/solution.png")),
+            body: QuestionBody::SingleChoice {
+                choices: vec![Choice {
+                    text: RichText::plain("![a](/files/7/a.png) and /files/12/x"),
+                    fraction: 1.0,
+                    feedback: Some(RichText::plain("/files/98/why.png")),
+                }],
+            },
+            default_mark: 1.0,
+            tags: vec![],
+            id_number: None,
+        };
+        assert_eq!(super::shown_files(&question), " 7 12 ");
+    }
 
     #[test]
     fn responses_travel_by_the_place_shown_and_come_back_as_the_questions_own() {

@@ -227,6 +227,10 @@ pub async fn delete(
     id: i64,
 ) -> Result<(), AppError> {
     editor(state, actor, course_id).await?;
+    // Only this course's questions: another course's quizzes must not be named below.
+    store::find(&state.db, course_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let quizzes = store::quizzes_using(&state.db, id).await?;
     if !quizzes.is_empty() {
         return Err(AppError::Conflict(format!(

@@ -106,6 +106,12 @@ pub async fn add_questions(
     question_ids: &[i64],
 ) -> Result<(), AppError> {
     let course_id = editable(state, actor, item_id).await?;
+    if question_ids.len() > 500 {
+        return Err(AppError::invalid(
+            "question_ids",
+            "Add at most 500 questions at a time.",
+        ));
+    }
     let rows = bank_store::find_many(&state.db, course_id, question_ids).await?;
     if rows.len() != question_ids.len() {
         return Err(AppError::invalid(

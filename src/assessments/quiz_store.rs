@@ -345,6 +345,9 @@ pub struct NewAttemptQuestion {
     pub question: String,
     pub display_order: String,
     pub max_mark: f64,
+    /// The course files the attempt page shows with this question (" 12 15 "), which its
+    /// learner may download while taking the quiz (see files::store).
+    pub shown_files: String,
 }
 
 pub async fn insert_attempt_questions(
@@ -356,7 +359,7 @@ pub async fn insert_attempt_questions(
     for chunk in questions.chunks(100) {
         with_tx!(tx, |c| {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO attempt_questions (attempt_id, slot, question_id, question, display_order, max_mark) ",
+                "INSERT INTO attempt_questions (attempt_id, slot, question_id, question, display_order, max_mark, shown_files) ",
             );
             qb.push_values(chunk, |mut row, q| {
                 row.push_bind(attempt_id)
@@ -364,7 +367,8 @@ pub async fn insert_attempt_questions(
                     .push_bind(q.question_id)
                     .push_bind(q.question.clone())
                     .push_bind(q.display_order.clone())
-                    .push_bind(q.max_mark);
+                    .push_bind(q.max_mark)
+                    .push_bind(q.shown_files.clone());
             });
             qb.build().execute(c).await.map(|r| r.rows_affected())?
         });

@@ -26,6 +26,9 @@ pub async fn review(
     if attempt.user_id != actor.id && !staff {
         return Err(AppError::Forbidden);
     }
+    if !staff {
+        access::item_visible(&state.db, actor, attempt.course_id, attempt.item_id).await?;
+    }
     if attempt.in_progress() {
         return Err(AppError::Conflict(
             "This attempt is still in progress.".into(),
@@ -91,7 +94,7 @@ pub async fn review(
     let attempts = store::attempts_of(&state.db, attempt.item_id, attempt.user_id).await?;
     let quiz_grade = quiz_percent(&settings, &attempts);
     Ok(AttemptReview {
-        attempt: attempt.summary(),
+        attempt: super::attempts::summary_for(&attempt, show_answers),
         item_id: attempt.item_id,
         course_id: attempt.course_id,
         title,

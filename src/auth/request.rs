@@ -56,19 +56,20 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
     cookie_value(headers, SESSION_COOKIE).filter(|v| !v.is_empty())
 }
 
-/// The client's address: the socket peer, or the first X-Forwarded-For entry behind a trusted proxy.
+/// The client's address: the socket peer, or, behind a trusted proxy, the last X-Forwarded-For
+/// entry (the one our proxy added: entries before it are whatever the client sent, and would let
+/// anyone pick a new address for every guess). Capped in length, as it is stored.
 pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    if state.config.trust_proxy {
-        if let Some(forwarded) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = forwarded
-                .split(',')
-                .next()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                return first.to_string();
-            }
-        }
+    if state.config.trust_proxy
+        && let Some(last) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|s| !s.is_empty())
+    {
+        return last.chars().take(64).collect();
     }
     peer.map(|p| p.ip().to_string())
         .unwrap_or_else(|| "unknown".into())

@@ -87,6 +87,8 @@ pub async fn sign_in(
     let mut problems = Problems::default();
     if email.is_empty() {
         problems.add("email", "Enter your email address.");
+    } else if email.len() > 254 {
+        problems.add("email", "Email addresses are at most 254 characters.");
     }
     if password.is_empty() {
         problems.add("password", "Enter your password.");

@@ -1,5 +1,5 @@
 //! Guessing limits for what an attacker could repeat: signing in, the current password on the
-//! password form, "forgot password" and registration.
+//! password form, "forgot password", registration and course enrolment keys.
 //!
 //! Each attempt is recorded (as pending) *before* its password is checked, and counts every
 //! other recorded attempt, so simultaneous guesses see each other and never more than the limit
@@ -51,6 +51,8 @@ pub enum Guarded {
     PasswordChange,
     ResetRequest,
     Register,
+    /// A course's enrolment key, counted per person and course.
+    EnrolKey,
 }
 
 /// Who an attempt is counted against.
@@ -112,6 +114,7 @@ impl Guarded {
             Guarded::PasswordChange => "password_change",
             Guarded::ResetRequest => "reset_request",
             Guarded::Register => "register",
+            Guarded::EnrolKey => "enrol_key",
         }
     }
 
@@ -131,6 +134,12 @@ impl Guarded {
             limit(Scope::Address, 10, false, false),
         ];
         const REGISTER: &[Limit] = &[limit(Scope::Address, 10, false, false)];
+        // Keys are short words a class shares: five tries per person and course, then growing
+        // waits; and a limit per client address across people.
+        const ENROL_KEY: &[Limit] = &[
+            limit(Scope::Account, 5, true, false),
+            limit(Scope::Address, 30, false, false),
+        ];
         match self {
             Guarded::SignIn => Policy {
                 window_secs: 15 * 60,
@@ -152,6 +161,11 @@ impl Guarded {
                 counting: Counting::Requests,
                 limits: REGISTER,
             },
+            Guarded::EnrolKey => Policy {
+                window_secs: 60 * 60,
+                counting: Counting::Failures,
+                limits: ENROL_KEY,
+            },
         }
     }
 
@@ -169,6 +183,9 @@ impl Guarded {
             ),
             Guarded::Register => format!(
                 "Too many accounts were created from your network. Wait {wait} and try again."
+            ),
+            Guarded::EnrolKey => format!(
+                "Too many wrong enrolment keys. Wait {wait} and try again, or ask your instructor for the key."
             ),
         })
     }

@@ -195,6 +195,8 @@ pub async fn set_enrolment_settings(
     Ok(settings)
 }
 
+const MAX_PREREQUISITES: usize = 50;
+
 /// Sets the courses that must be completed before enrolling, by code (comma-separated).
 pub async fn set_prerequisites(
     state: &AppState,
@@ -208,7 +210,19 @@ pub async fn set_prerequisites(
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
         .collect();
-    let found = store::find_ids_by_codes(&state.db, &wanted).await?;
+    if wanted.len() > MAX_PREREQUISITES {
+        return Err(AppError::invalid(
+            "prerequisites",
+            format!("A course can require at most {MAX_PREREQUISITES} others."),
+        ));
+    }
+    // Only courses the instructor may see count: a draft of someone else's is "no such course".
+    let mut found = Vec::new();
+    for (id, code) in store::find_ids_by_codes(&state.db, &wanted).await? {
+        if access::load(&state.db, actor, id).await?.may_see_course() {
+            found.push((id, code));
+        }
+    }
     let missing: Vec<&str> = wanted
         .iter()
         .filter(|w| !found.iter().any(|(_, code)| code.eq_ignore_ascii_case(w)))

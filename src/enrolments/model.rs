@@ -141,3 +141,11 @@ pub struct CohortMember {
     pub name: String,
     pub email: String,
 }
+
+/// Someone staff may add to a course, as the search shows them: no more than needed to choose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonMatch {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}

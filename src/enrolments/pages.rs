@@ -9,7 +9,6 @@ use crate::ui::forms::field_error;
 use crate::ui::{
     ErrorPage, Field, FormAlert, Pagination, ProgressBar, TextArea, format, query_string,
 };
-use crate::users::model::User;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -278,7 +277,7 @@ fn AddPerson(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
             </div>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let people: Vec<User> = found.await.unwrap_or_default();
+                    let people: Vec<PersonMatch> = found.await.unwrap_or_default();
                     view! {
                         <ul class="search-results" aria-live="polite" aria-label="Matching people">
                             {people.into_iter().map(|u| {

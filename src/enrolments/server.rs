@@ -2,7 +2,7 @@
 
 use super::model::*;
 use crate::error::AppError;
-use crate::users::model::{Page, User};
+use crate::users::model::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -10,8 +10,8 @@ use crate::edge::{respond, signed_in};
 
 #[server(endpoint = "enrolments/self")]
 pub async fn self_enrol(course_id: i64, key: String) -> Result<EnrolmentStatus, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::service::self_enrol(&state, &actor, course_id, &key).await)
+    let (state, actor, auth) = signed_in()?;
+    respond(super::service::self_enrol(&state, &actor, course_id, &key, &auth.client()).await)
 }
 
 #[server(endpoint = "enrolments/leave")]
@@ -30,7 +30,7 @@ pub async fn participants(
 }
 
 #[server(endpoint = "enrolments/search_people")]
-pub async fn search_people(course_id: i64, search: String) -> Result<Vec<User>, AppError> {
+pub async fn search_people(course_id: i64, search: String) -> Result<Vec<PersonMatch>, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::search_people(&state, &actor, course_id, &search).await)
 }

@@ -5,13 +5,14 @@ use super::model::*;
 use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
+use crate::auth::throttle::{self, Client, Guarded};
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::{Course, CourseState};
 use crate::courses::store as course_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::users::model::{Email, Page, User, UserQuery, UserStatus};
+use crate::users::model::{Email, Page, UserQuery, UserStatus};
 
 /// What the course page offers the actor: their enrolment, an enrol button, or the reason not.
 pub async fn enrol_option(
@@ -71,6 +72,7 @@ pub async fn self_enrol(
     actor: &Actor,
     course_id: i64,
     key: &str,
+    client: &Client,
 ) -> Result<EnrolmentStatus, AppError> {
     let course = course_store::find(&state.db, course_id)
         .await?
@@ -86,7 +88,12 @@ pub async fn self_enrol(
         EnrolOption::Open { .. } => {}
     }
     if let Some(expected) = &course.enrolment.enrol_key {
-        if !constant_time_eq(key.trim().as_bytes(), expected.as_bytes()) {
+        // Guesses are limited per person and course, like passwords.
+        let guesser = format!("course:{course_id}:user:{}", actor.id);
+        let attempt = throttle::begin(&state.db, Guarded::EnrolKey, &guesser, client).await?;
+        let right = constant_time_eq(key.trim().as_bytes(), expected.as_bytes());
+        throttle::finish(&state.db, attempt, right).await?;
+        if !right {
             return Err(AppError::invalid(
                 "enrol_key",
                 "That enrolment key is not right. Check it with your instructor.",
@@ -202,7 +209,7 @@ pub async fn search_people(
     actor: &Actor,
     course_id: i64,
     search: &str,
-) -> Result<Vec<User>, AppError> {
+) -> Result<Vec<PersonMatch>, AppError> {
     access::require(
         &state.db,
         actor,
@@ -220,7 +227,16 @@ pub async fn search_people(
         page: 1,
         ..Default::default()
     };
-    Ok(crate::users::store::list(&state.db, &query).await?.items)
+    Ok(crate::users::store::list(&state.db, &query)
+        .await?
+        .items
+        .into_iter()
+        .map(|u| PersonMatch {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+        })
+        .collect())
 }
 
 /// Staff enrol (or change the role of) one person.

@@ -90,6 +90,7 @@ where
             "This kind of file is not accepted. Upload PDF, image, video, audio, office documents, text or zip files.",
         ));
     };
+    let name = sniff::name_for(&name, content_type);
     if size == 0 {
         let _ = tokio::fs::remove_file(&temp).await;
         return Err(AppError::invalid("file", "The file is empty."));
@@ -217,8 +218,14 @@ pub async fn authorize_file(
         None => {
             files_store::on_course_page(&state.db, file.id, file.course_id).await?
                 || (access.may_view_content()
-                    && files_store::shown_to_learner(&state.db, file.id, file.course_id, actor.id)
-                        .await?)
+                    && files_store::shown_to_learner(
+                        &state.db,
+                        file.id,
+                        file.course_id,
+                        actor.id,
+                        now(),
+                    )
+                    .await?)
         }
     };
     if visible {

@@ -68,6 +68,64 @@ pub fn content_type(head: &[u8], name: &str) -> Option<&'static str> {
     }
 }
 
+/// The extensions each accepted type may carry; the first is the one added when a name lacks them.
+const EXTENSIONS: &[(&str, &[&str])] = &[
+    ("application/pdf", &["pdf"]),
+    ("image/png", &["png"]),
+    ("image/jpeg", &["jpg", "jpeg"]),
+    ("image/gif", &["gif"]),
+    ("image/webp", &["webp"]),
+    ("video/mp4", &["mp4", "m4v"]),
+    ("video/webm", &["webm"]),
+    ("audio/mpeg", &["mp3"]),
+    ("audio/ogg", &["ogg", "oga", "opus"]),
+    ("audio/x-wav", &["wav"]),
+    ("audio/mp4", &["m4a", "mp4"]),
+    ("video/quicktime", &["mov"]),
+    ("application/epub+zip", &["epub"]),
+    ("application/rtf", &["rtf"]),
+    ("application/msword", &["doc"]),
+    ("application/vnd.ms-excel", &["xls"]),
+    ("application/vnd.ms-powerpoint", &["ppt"]),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &["docx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &["xlsx"],
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        &["pptx"],
+    ),
+    ("application/vnd.oasis.opendocument.text", &["odt"]),
+    ("application/vnd.oasis.opendocument.spreadsheet", &["ods"]),
+    ("application/vnd.oasis.opendocument.presentation", &["odp"]),
+    ("application/zip", &["zip"]),
+    ("text/plain; charset=utf-8", &["txt", "text", "log"]),
+    ("text/markdown; charset=utf-8", &["md", "markdown"]),
+    ("text/csv; charset=utf-8", &["csv"]),
+];
+
+/// The name with an extension that matches what the file is: a PDF named `essay.html` is kept as
+/// `essay.html.pdf`, so whoever downloads it (or unpacks a zip of submissions) never opens it as
+/// something that runs.
+pub fn name_for(name: &str, content_type: &str) -> String {
+    let Some((_, extensions)) = EXTENSIONS.iter().find(|(t, _)| *t == content_type) else {
+        return name.to_string();
+    };
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if extensions.contains(&ext.as_str()) {
+        name.to_string()
+    } else {
+        format!("{name}.{}", extensions[0])
+    }
+}
+
 /// `infer` hands out `&'static str` already; this keeps the match arms readable.
 fn static_mime(mime: &'static str) -> &'static str {
     mime
@@ -92,6 +150,23 @@ pub fn safe_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_end_in_what_the_file_is() {
+        assert_eq!(name_for("essay.pdf", "application/pdf"), "essay.pdf");
+        assert_eq!(name_for("essay.PDF", "application/pdf"), "essay.PDF");
+        assert_eq!(name_for("essay.html", "application/pdf"), "essay.html.pdf");
+        assert_eq!(name_for("run.hta", "application/zip"), "run.hta.zip");
+        assert_eq!(name_for("photo", "image/jpeg"), "photo.jpg");
+        assert_eq!(
+            name_for("notes.md", "text/markdown; charset=utf-8"),
+            "notes.md"
+        );
+        // Every accepted type has its extensions.
+        for (mime, exts) in EXTENSIONS {
+            assert!(!exts.is_empty(), "{mime}");
+        }
+    }
 
     #[test]
     fn sniffs_from_bytes_not_names() {

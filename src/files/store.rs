@@ -67,22 +67,31 @@ pub async fn on_course_page(db: &Db, file_id: i64, course_id: i64) -> Result<boo
 }
 
 /// Whether a course file belongs to something the learner is shown: a visible item's file, an
-/// image or link in a visible item's text, or a question in one of the learner's own attempts.
-/// A file only hidden items use, or none, is for staff only.
+/// image or link in a visible item's text, a question in one of the learner's own attempts (what
+/// the attempt page shows; feedback and answers once the quiz's review options show them). A
+/// file only hidden items use, or none, is for staff only.
 pub async fn shown_to_learner(
     db: &Db,
     file_id: i64,
     course_id: i64,
     user_id: i64,
+    now: i64,
 ) -> Result<bool, AppError> {
     let [a, b, c, d] = reference_patterns(file_id);
+    let listed = format!("% {file_id} %");
     Ok(with_db!(db, |p| {
         sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM items WHERE file_id = $1 AND course_id = $2 AND hidden = FALSE)
              OR EXISTS (SELECT 1 FROM items WHERE course_id = $2 AND hidden = FALSE
                  AND (body LIKE $3 OR body LIKE $4 OR body LIKE $5 OR body LIKE $6))
              OR EXISTS (SELECT 1 FROM attempt_questions aq JOIN quiz_attempts a ON a.id = aq.attempt_id
-                 WHERE a.user_id = $7 AND a.course_id = $2
+                 WHERE a.user_id = $7 AND a.course_id = $2 AND aq.shown_files LIKE $8)
+             OR EXISTS (SELECT 1 FROM attempt_questions aq JOIN quiz_attempts a ON a.id = aq.attempt_id
+                 JOIN quizzes q ON q.item_id = a.item_id
+                 WHERE a.user_id = $7 AND a.course_id = $2 AND a.state = 'submitted'
+                 AND (q.review_feedback = 'after_submit' OR q.review_correct = 'after_submit'
+                      OR (q.closes_at IS NOT NULL AND q.closes_at <= $9
+                          AND (q.review_feedback = 'after_close' OR q.review_correct = 'after_close')))
                  AND (aq.question LIKE $3 OR aq.question LIKE $4 OR aq.question LIKE $5 OR aq.question LIKE $6))"
     )
     .bind(file_id)
@@ -92,6 +101,8 @@ pub async fn shown_to_learner(
     .bind(c)
     .bind(d)
     .bind(user_id)
+    .bind(listed)
+    .bind(now)
     .fetch_one(p)
     .await
     })?)

@@ -608,8 +608,13 @@ pub async fn my_grades(
     let all_items = store::items(&state.db, course_id).await?;
     let grades = store::grades_of(&state.db, course_id, &[actor.id]).await?;
     // Hidden items are left out, and so is their share of the total: the total shown is the one
-    // the visible grades make (Moodle's "excluding hidden items").
-    let items: Vec<&store::ItemRow> = all_items.iter().filter(|i| !i.hidden).collect();
+    // the visible grades make (Moodle's "excluding hidden items"). So are quizzes whose review
+    // options do not show marks yet: the gradebook must not tell what the review withholds.
+    let withheld = store::quiz_marks_withheld(&state.db, course_id, crate::db::now()).await?;
+    let items: Vec<&store::ItemRow> = all_items
+        .iter()
+        .filter(|i| !i.hidden && !withheld.contains(&i.id))
+        .collect();
     let total = if items.len() == all_items.len() {
         store::total(&state.db, course_id, actor.id).await?
     } else {

@@ -140,6 +140,24 @@ pub async fn items(db: &Db, course_id: i64) -> Result<Vec<ItemRow>, AppError> {
     }))
 }
 
+/// Quiz-fed items whose marks the quiz's review options do not show learners yet (review of
+/// marks "never", or "after the quiz closes" before it closes): learners see them as they see
+/// hidden items.
+pub async fn quiz_marks_withheld(db: &Db, course_id: i64, now: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT gi.id FROM grade_items gi JOIN quizzes q ON q.item_id = gi.source_item_id
+         WHERE gi.course_id = $1 AND gi.source = 'quiz'
+           AND NOT (q.review_answers = 'after_submit'
+                    OR (q.review_answers = 'after_close' AND q.closes_at IS NOT NULL AND q.closes_at <= $2))"
+    )
+    .bind(course_id)
+    .bind(now)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
 pub async fn item(db: &Db, id: i64) -> Result<Option<(i64, ItemRow)>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {

@@ -63,6 +63,25 @@ pub async fn open_item(
     actor: &Actor,
     item_id: i64,
 ) -> Result<PlayerView, AppError> {
+    open(state, actor, item_id, true).await
+}
+
+/// Shows an item without recording the view: for a page another site sent the learner to, so
+/// that no site can mark things viewed (or complete a course) by linking to them.
+pub async fn show_item(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<PlayerView, AppError> {
+    open(state, actor, item_id, false).await
+}
+
+async fn open(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    record: bool,
+) -> Result<PlayerView, AppError> {
     let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -75,7 +94,7 @@ pub async fn open_item(
         return Err(AppError::NotFound);
     }
     let learner = access.is_learner();
-    if learner {
+    if learner && record {
         let now = now();
         let mut tx = state.db.begin().await?;
         store::record_item(

@@ -126,7 +126,7 @@ pub struct CreateUserBody {
     /// must not contain the email address and must be hard to guess (a zxcvbn score of 2 or
     /// more); a weak one is refused with 422.
     #[serde(default)]
-    #[schema(min_length = 10, max_length = 256)]
+    #[schema(min_length = 10, max_length = 256, pattern = r"^[^\x00]*$")]
     pub password: Option<String>,
 }
 
