@@ -1075,6 +1075,30 @@ db_test!(rest_rejections_keep_the_documented_error_shape, |state| {
             ),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
+        // The document says at least 10 characters: an empty one is not "no password".
+        (
+            "/api/v1/users",
+            "post",
+            api(
+                Method::POST,
+                "/users",
+                Some(&token),
+                Some(r#"{"email":"e@example.com","name":"E","password":""}"#),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        // The API takes addresses as the document states them: no surrounding spaces.
+        (
+            "/api/v1/users",
+            "post",
+            api(
+                Method::POST,
+                "/users",
+                Some(&token),
+                Some(r#"{"email":" e@example.com","name":"E"}"#),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ];
     for (path, method, req, expected) in cases {
         let what = format!("{method} {}", req.uri());

@@ -220,6 +220,14 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<User>), ApiError> {
     check_email(&body.email)?;
     check_name(&body.name)?;
+    // The form reads an empty password as "none, send a link"; here absent means that.
+    if body.password.as_deref() == Some("") {
+        return Err(AppError::invalid(
+            "password",
+            "password must be at least 10 characters; leave it out to email a link instead.",
+        )
+        .into());
+    }
     let form = UserForm {
         email: body.email,
         name: body.name,
