@@ -30,6 +30,10 @@ pub enum AppError {
     /// client error, answered 400.
     #[error("{0}")]
     BadRequest(String),
+    /// Too busy to answer now (no database connection in time): nothing was lost or changed; the
+    /// same request may be sent again shortly (503 with Retry-After).
+    #[error("Lyceum is busy right now. Nothing was lost: try again in a few seconds.")]
+    Unavailable,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached the server, or its answer could not be read.
@@ -92,6 +96,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests(_) => 429,
             AppError::BadRequest(_) => 400,
+            AppError::Unavailable => 503,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }
@@ -106,6 +111,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
             AppError::BadRequest(_) => "bad_request",
+            AppError::Unavailable => "unavailable",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -167,14 +173,59 @@ mod ssr {
     use super::AppError;
 
     impl From<sqlx::Error> for AppError {
+        /// Logs the cause once (inside the request's span, so with its request id) and keeps
+        /// only what the person may see: "busy" when no connection came in time or the database
+        /// is momentarily locked or unreachable, "internal" otherwise.
         fn from(err: sqlx::Error) -> Self {
-            tracing::error!(error = %err, "database error");
-            AppError::Internal
+            note_cause_logged();
+            if is_overload(&err) {
+                tracing::warn!(error = %err, "database busy: answered 503");
+                AppError::Unavailable
+            } else {
+                tracing::error!(error = %err, "database error");
+                AppError::Internal
+            }
+        }
+    }
+
+    tokio::task_local! {
+        /// Set while a request is served: whether the cause of its error has been logged.
+        static CAUSE_LOGGED: std::cell::Cell<bool>;
+    }
+
+    /// Records that the cause of this request's error is in the log (so the answer's 5xx is not
+    /// logged a second time, without it).
+    pub fn note_cause_logged() {
+        let _ = CAUSE_LOGGED.try_with(|c| c.set(true));
+    }
+
+    /// Serves `future` (one request), telling afterwards whether it logged the cause of an error.
+    pub async fn watch_causes<F: std::future::Future>(future: F) -> (F::Output, bool) {
+        CAUSE_LOGGED
+            .scope(std::cell::Cell::new(false), async move {
+                let out = future.await;
+                (out, CAUSE_LOGGED.with(std::cell::Cell::get))
+            })
+            .await
+    }
+
+    /// Errors that mean "not now" rather than "wrong": the request can be sent again as it is.
+    fn is_overload(err: &sqlx::Error) -> bool {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(db) => matches!(
+                db.code().as_deref(),
+                // SQLite: busy / locked (and their extended codes); PostgreSQL: too many
+                // connections, cannot connect now, lock timeout.
+                Some("5" | "6" | "261" | "262" | "517" | "53300" | "57P03" | "55P03")
+            ),
+            _ => false,
         }
     }
 
     impl From<sqlx::migrate::MigrateError> for AppError {
         fn from(err: sqlx::migrate::MigrateError) -> Self {
+            note_cause_logged();
             tracing::error!(error = %err, "migration error");
             AppError::Internal
         }
@@ -197,4 +248,4 @@ mod ssr {
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{is_unique_violation, set_response_status};
+pub use ssr::{is_unique_violation, note_cause_logged, set_response_status, watch_causes};

@@ -3,7 +3,7 @@
 
 use crate::auth::permissions::Actor;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Db, PoolLimits};
 use crate::state::AppState;
 use crate::users::model::{Role, UserForm};
 
@@ -18,8 +18,13 @@ fn unique_name() -> String {
 }
 
 pub async fn sqlite() -> Db {
+    sqlite_with(PoolLimits::shipped(true)).await
+}
+
+/// A new, migrated SQLite database whose pools have these limits.
+pub async fn sqlite_with(limits: PoolLimits) -> Db {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
-    let db = Db::connect(&format!("sqlite://{}", path.display()))
+    let db = Db::connect_with(&format!("sqlite://{}", path.display()), limits)
         .await
         .expect("open a temporary SQLite database");
     db.migrate().await.expect("migrate SQLite");
@@ -28,6 +33,11 @@ pub async fn sqlite() -> Db {
 
 /// A new, migrated PostgreSQL database; `None` only when `LYCEUM_TEST_SKIP_POSTGRES=1` (make test-sqlite).
 pub async fn postgres() -> Option<Db> {
+    postgres_with(PoolLimits::shipped(false)).await
+}
+
+/// `postgres()` with these pool limits.
+pub async fn postgres_with(limits: PoolLimits) -> Option<Db> {
     if std::env::var("LYCEUM_TEST_SKIP_POSTGRES").as_deref() == Ok("1") {
         eprintln!("skipping the PostgreSQL run of this test (LYCEUM_TEST_SKIP_POSTGRES=1)");
         return None;
@@ -48,7 +58,7 @@ pub async fn postgres() -> Option<Db> {
     admin.close().await;
     let mut url = url::Url::parse(&admin_url).expect("a valid PostgreSQL URL");
     url.set_path(&format!("/{name}"));
-    let db = Db::connect(url.as_str())
+    let db = Db::connect_with(url.as_str(), limits)
         .await
         .expect("connect to the test database");
     db.migrate().await.expect("migrate PostgreSQL");

@@ -190,7 +190,7 @@ async fn places(
 async fn exec(db: &Db, sql: &'static str, id: i64) {
     match db {
         Db::Sqlite(p) => {
-            sqlx::query(sql).bind(id).execute(p).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&p.write).await.unwrap();
         }
         Db::Postgres(p) => {
             sqlx::query(sql).bind(id).execute(p).await.unwrap();

@@ -8,7 +8,7 @@ use lyceum::error::AppError;
 use lyceum::settings::SiteSettings;
 use lyceum::testing::{PASSWORD, user_with_roles};
 use lyceum::users::model::Role;
-use lyceum::with_db;
+use lyceum::with_db_write;
 
 db_test!(
     wrong_password_and_unknown_email_get_the_same_answer,
@@ -102,7 +102,7 @@ db_test!(sessions_expire_after_inactivity, |state| {
             .is_some()
     );
     let lifetime = SiteSettings::default().session_lifetime_minutes * 60;
-    with_db!(&state.db, |p| sqlx::query(
+    with_db_write!(&state.db, |p| sqlx::query(
         "UPDATE sessions SET last_seen_at = last_seen_at - $1"
     )
     .bind(lifetime + 1)

@@ -15,7 +15,6 @@ use lyceum::dashboard::service as dashboard;
 use lyceum::db::now;
 use lyceum::db_test;
 use lyceum::error::AppError;
-use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;
 use lyceum::users::model::Role;
 

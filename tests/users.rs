@@ -521,7 +521,7 @@ db_test!(
 db_test!(counting_stops_at_the_cap_for_broad_filters, |state| {
     let admin = admin(&state).await;
     let n = lyceum::users::store::COUNT_CAP + 5;
-    lyceum::with_db!(&state.db, |p| sqlx::query(
+    lyceum::with_db_write!(&state.db, |p| sqlx::query(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $1) \
          INSERT INTO users (email, name, status, created_at, updated_at) \
          SELECT 'bulk' || i || '@bulk.test', 'Bulk ' || i, 'active', 0, 0 FROM seq"

@@ -513,14 +513,17 @@ pub async fn save(
             }
             None => None,
         };
-        encoded.push((a.slot, a.seq, json));
+        // One answer per slot: the newest this batch holds.
+        match encoded.iter_mut().find(|(slot, _, _)| *slot == a.slot) {
+            Some(kept) if kept.1 >= a.seq => {}
+            Some(kept) => *kept = (a.slot, a.seq, json),
+            None => encoded.push((a.slot, a.seq, json)),
+        }
     }
     if attempt.in_progress() && !overdue(&attempt, now) {
         let mut tx = state.db.begin().await?;
-        // Each update re-checks that the attempt is still open: a submit may have landed since.
-        for (slot, seq, json) in &encoded {
-            store::save_response(&mut tx, attempt_id, *slot, *seq, json.as_deref(), now).await?;
-        }
+        // The update re-checks that the attempt is still open: a submit may have landed since.
+        store::save_responses(&mut tx, attempt_id, &encoded, now).await?;
         let still_open = store::attempt_in_tx(&mut tx, attempt_id)
             .await?
             .is_some_and(|a| a.in_progress());
@@ -569,20 +572,28 @@ pub async fn submit(
     Ok(summary_for(&done, marks_shown(&settings, staff, now())))
 }
 
-/// Closes and marks an attempt; returns false when it was already closed.
+/// Closes and marks an attempt; returns false when it was already closed. What does not change
+/// is read first: a transaction never waits for a second connection (were every connection in
+/// such a transaction, none would come), and the writer is held only for the writes.
 pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<bool, AppError> {
+    let Some(attempt) = store::attempt(&state.db, attempt_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if !attempt.in_progress() {
+        return Ok(false);
+    }
+    let completion = CompletionRules::load(state, &attempt).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    // Closing first makes this transaction a writer from its first statement (see quiz_store).
+    // Closing first makes this transaction a writer from its first statement (see quiz_store),
+    // and answers saved until now are the ones marked.
     if !store::close_attempt(&mut tx, attempt_id, now, auto).await? {
         return Ok(false);
     }
-    let Some(attempt) = store::attempt_in_tx(&mut tx, attempt_id).await? else {
-        return Err(AppError::NotFound);
-    };
     let rows = store::attempt_questions_in_tx(&mut tx, attempt_id).await?;
     let mut score = 0.0;
     let mut needs_grading = false;
+    let mut marks = Vec::with_capacity(rows.len());
     for row in &rows {
         let (question, _) = parse_question(row)?;
         let response: Option<Response> = row
@@ -599,79 +610,78 @@ pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<boo
             Some(f) => {
                 let mark = f * row.max_mark;
                 score += mark;
-                store::set_question_mark(
-                    &mut tx,
-                    attempt_id,
-                    row.slot,
-                    Some(f),
-                    Some(mark),
-                    None,
-                    None,
-                    None,
-                )
-                .await?;
+                marks.push((row.slot, f, mark));
             }
             None => needs_grading = true,
         }
     }
+    store::set_auto_marks(&mut tx, attempt_id, &marks).await?;
     store::set_attempt_score(&mut tx, attempt_id, score, needs_grading).await?;
-    record_completion(state, &mut tx, &attempt, now).await?;
+    record_completion(&mut tx, &completion, &attempt, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// What deciding a quiz's completion needs besides the attempts: read before the transaction.
+pub struct CompletionRules {
+    settings: Option<QuizSettings>,
+    /// Only learners' attempts complete items and reach the gradebook (staff try quizzes out).
+    learner: bool,
+}
+
+impl CompletionRules {
+    pub async fn load(state: &AppState, attempt: &AttemptRow) -> Result<Self, AppError> {
+        let settings = store::settings(&state.db, attempt.item_id)
+            .await?
+            .map(|(_, _, s)| s);
+        let learner = access::load(
+            &state.db,
+            &Actor::other_person(attempt.user_id),
+            attempt.course_id,
+        )
+        .await?
+        .is_learner();
+        Ok(CompletionRules { settings, learner })
+    }
 }
 
 /// A learner completes a quiz item by finishing an attempt, or, when the quiz has a pass mark,
 /// once their quiz grade reaches it; the quiz grade goes to the gradebook either way.
 pub async fn record_completion(
-    state: &AppState,
     tx: &mut Tx,
+    rules: &CompletionRules,
     attempt: &AttemptRow,
     now: i64,
 ) -> Result<(), AppError> {
-    let Some((_, _, settings)) = store::settings(&state.db, attempt.item_id).await? else {
+    let (Some(settings), true) = (&rules.settings, rules.learner) else {
         return Ok(());
     };
-    let mut attempts = store::attempts_of(&state.db, attempt.item_id, attempt.user_id).await?;
-    // This transaction's own changes are not visible to the pool yet: use its fresh row.
-    if let Some(fresh) = store::attempt_in_tx(tx, attempt.id).await? {
-        if let Some(a) = attempts.iter_mut().find(|a| a.id == fresh.id) {
-            *a = fresh;
-        }
-    }
-    let percent = quiz_percent(&settings, &attempts);
+    // Inside the transaction, so this attempt's new score counts.
+    let attempts = store::attempts_of_in_tx(tx, attempt.item_id, attempt.user_id).await?;
+    let percent = quiz_percent(settings, &attempts);
     let complete = match settings.pass_percent {
         None => true,
         Some(pass) => percent.is_some_and(|p| p + 1e-9 >= pass),
     };
-    let learner = access::load(
-        &state.db,
-        &Actor::other_person(attempt.user_id),
+    crate::learning::store::record_item(
+        tx,
+        attempt.user_id,
+        attempt.item_id,
         attempt.course_id,
+        complete,
+        now,
     )
-    .await?
-    .is_learner();
-    if learner {
-        crate::learning::store::record_item(
-            tx,
-            attempt.user_id,
-            attempt.item_id,
-            attempt.course_id,
-            complete,
-            now,
-        )
-        .await?;
-        // Also settles course completion, once the new total is known.
-        crate::grading::service::record_quiz_grade(
-            tx,
-            attempt.course_id,
-            attempt.item_id,
-            attempt.user_id,
-            percent,
-            now,
-        )
-        .await?;
-    }
-    Ok(())
+    .await?;
+    // Also settles course completion, once the new total is known.
+    crate::grading::service::record_quiz_grade(
+        tx,
+        attempt.course_id,
+        attempt.item_id,
+        attempt.user_id,
+        percent,
+        now,
+    )
+    .await
 }
 
 /// Submits every attempt whose time is up; returns how many it closed. Safe on many instances

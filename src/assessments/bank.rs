@@ -179,6 +179,12 @@ pub async fn save(
             "Choose one of this course's categories.",
         ));
     }
+    // Checked before the transaction: a transaction never waits for a second connection.
+    if let Some(id) = input.id
+        && store::find(&state.db, course_id, id).await?.is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     let now = now();
     let mut tx = state.db.begin().await?;
     let id = match input.id {
@@ -194,9 +200,6 @@ pub async fn save(
             .await?
         }
         Some(id) => {
-            if store::find(&state.db, course_id, id).await?.is_none() {
-                return Err(AppError::NotFound);
-            }
             if !store::update(
                 &mut tx,
                 course_id,

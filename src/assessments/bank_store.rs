@@ -5,7 +5,7 @@ use super::question::Question;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::users::model::Page;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 pub const PER_PAGE: u32 = 25;
 
@@ -97,7 +97,7 @@ pub async fn category_in_use(db: &Db, id: i64) -> Result<bool, AppError> {
 }
 
 pub async fn delete_category(db: &Db, course_id: i64, id: i64) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "DELETE FROM question_categories WHERE course_id = $1 AND id = $2"
     )
     .bind(course_id)
@@ -325,7 +325,7 @@ pub async fn quizzes_using(db: &Db, question_id: i64) -> Result<Vec<String>, App
 }
 
 pub async fn delete(db: &Db, course_id: i64, id: i64) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "DELETE FROM questions WHERE course_id = $1 AND id = $2"
     )
     .bind(course_id)

@@ -3,7 +3,7 @@
 use super::model::{AttemptSummary, FeedbackBand, GradingMethod, QuizSettings, ReviewWhen};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
@@ -100,7 +100,7 @@ pub async fn save_settings(
     now: i64,
 ) -> Result<(), AppError> {
     let bands = serde_json::to_string(&s.feedback_bands).map_err(|_| AppError::Internal)?;
-    with_db!(db, |p| {
+    with_db_write!(db, |p| {
         sqlx::query(
         "UPDATE quizzes SET opens_at = $2, closes_at = $3, time_limit_secs = $4, attempts_allowed = $5,
             grading_method = $6, questions_per_page = $7, shuffle_questions = $8, shuffle_answers = $9,
@@ -191,7 +191,7 @@ pub async fn update_slot(
     mark: f64,
     draw_count: i32,
 ) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "UPDATE quiz_slots SET mark = $3, draw_count = $4 WHERE item_id = $1 AND id = $2"
     )
     .bind(item_id)
@@ -204,7 +204,7 @@ pub async fn update_slot(
 }
 
 pub async fn delete_slot(db: &Db, item_id: i64, slot_id: i64) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "DELETE FROM quiz_slots WHERE item_id = $1 AND id = $2"
     )
     .bind(item_id)
@@ -293,6 +293,23 @@ pub async fn attempt_in_tx(tx: &mut Tx, id: i64) -> Result<Option<AttemptRow>, A
 }
 
 /// One person's attempts at one quiz, oldest first.
+/// `attempts_of`, seeing this transaction's own changes.
+pub async fn attempts_of_in_tx(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+) -> Result<Vec<AttemptRow>, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 ORDER BY number LIMIT 1000"
+    )))
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_all(c)
+    .await?
+    }))
+}
+
 pub async fn attempts_of(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<AttemptRow>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -418,30 +435,47 @@ pub async fn attempt_questions_in_tx(
     .await?))
 }
 
-/// Stores an answer unless a newer one (higher counter) is already there or the attempt has
-/// closed. Used as a transaction's first statement, so SQLite takes the write lock at once rather
-/// than upgrading a read lock (which fails at once, without waiting, if another writer got in).
-pub async fn save_response(
+/// Stores answers (slot, counter, response), each unless a newer one (higher counter) is already
+/// there, and none once the attempt has closed: one statement for the whole batch. Used as a
+/// transaction's first statement, so SQLite takes the write lock at once rather than upgrading a
+/// read lock. `answers` holds each slot once.
+pub async fn save_responses(
     tx: &mut Tx,
     attempt_id: i64,
-    slot: i32,
-    seq: i64,
-    response: Option<&str>,
+    answers: &[(i32, i64, Option<String>)],
     now: i64,
 ) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
-        "UPDATE attempt_questions SET response = $4, response_seq = $3, saved_at = $5
-         WHERE attempt_id = $1 AND slot = $2 AND response_seq < $3
-           AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.id = $1 AND a.state = 'in_progress')"
-    )
-    .bind(attempt_id)
-    .bind(slot)
-    .bind(seq)
-    .bind(response)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
+    if answers.is_empty() {
+        return Ok(());
+    }
+    with_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new("WITH v(slot, seq, response) AS (VALUES ");
+        let mut rows = qb.separated(", ");
+        for (slot, seq, response) in answers {
+            rows.push("(CAST(")
+                .push_bind_unseparated(*slot)
+                .push_unseparated(" AS INTEGER), CAST(")
+                .push_bind_unseparated(*seq)
+                .push_unseparated(" AS BIGINT), CAST(")
+                .push_bind_unseparated(response.clone())
+                .push_unseparated(" AS TEXT))");
+        }
+        qb.push(
+            ") UPDATE attempt_questions SET
+                response = (SELECT v.response FROM v WHERE v.slot = attempt_questions.slot),
+                response_seq = (SELECT v.seq FROM v WHERE v.slot = attempt_questions.slot),
+                saved_at = ",
+        )
+        .push_bind(now)
+        .push(" WHERE attempt_id = ")
+        .push_bind(attempt_id)
+        .push(
+            " AND response_seq < (SELECT v.seq FROM v WHERE v.slot = attempt_questions.slot)
+              AND EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.id = attempt_questions.attempt_id
+                          AND a.state = 'in_progress')",
+        );
+        qb.build().execute(c).await.map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 
@@ -493,9 +527,43 @@ pub async fn set_question_mark(
     Ok(())
 }
 
+/// Sets the automatic marks of many questions (slot, fraction, mark) in one statement.
+pub async fn set_auto_marks(
+    tx: &mut Tx,
+    attempt_id: i64,
+    marks: &[(i32, f64, f64)],
+) -> Result<(), AppError> {
+    if marks.is_empty() {
+        return Ok(());
+    }
+    with_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new("WITH v(slot, fraction, mark) AS (VALUES ");
+        let mut rows = qb.separated(", ");
+        for (slot, fraction, mark) in marks {
+            rows.push("(CAST(")
+                .push_bind_unseparated(*slot)
+                .push_unseparated(" AS INTEGER), CAST(")
+                .push_bind_unseparated(*fraction)
+                .push_unseparated(" AS DOUBLE PRECISION), CAST(")
+                .push_bind_unseparated(*mark)
+                .push_unseparated(" AS DOUBLE PRECISION))");
+        }
+        qb.push(
+            ") UPDATE attempt_questions SET
+                fraction = (SELECT v.fraction FROM v WHERE v.slot = attempt_questions.slot),
+                mark = (SELECT v.mark FROM v WHERE v.slot = attempt_questions.slot)
+             WHERE attempt_id = ",
+        )
+        .push_bind(attempt_id)
+        .push(" AND slot IN (SELECT slot FROM v)");
+        qb.build().execute(c).await.map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
 /// Closes an attempt that is still open; returns whether this call closed it (so two finishers
 /// racing, say the learner's submit and the clock, mark it once). An attempt the clock closes is
-/// submitted as of its deadline. Used as a transaction's first statement (see `save_response`).
+/// submitted as of its deadline. Used as a transaction's first statement (see `save_responses`).
 pub async fn close_attempt(tx: &mut Tx, id: i64, now: i64, auto: bool) -> Result<bool, AppError> {
     let changed = with_tx!(tx, |c| {
         sqlx::query(

@@ -1,7 +1,9 @@
 //! After an attempt: the review (what the quiz's review options allow a learner to see; staff see
 //! everything), the course's essay grading queue, and marking an essay by hand.
 
-use super::attempts::{parse_question, quiz_percent, record_completion, stem_html};
+use super::attempts::{
+    CompletionRules, parse_question, quiz_percent, record_completion, stem_html,
+};
 use super::model::*;
 use super::question::{Marking, Question, QuestionBody, Response};
 use super::quiz_store as store;
@@ -297,6 +299,7 @@ pub async fn grade_question(
     } else {
         0.0
     };
+    let completion = CompletionRules::load(state, &attempt).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
     store::set_question_mark(
@@ -314,7 +317,7 @@ pub async fn grade_question(
     let score: f64 = rows.iter().filter_map(|r| r.mark).sum();
     let needs_grading = rows.iter().any(|r| r.fraction.is_none());
     store::set_attempt_score(&mut tx, attempt_id, score, needs_grading).await?;
-    record_completion(state, &mut tx, &attempt, now).await?;
+    record_completion(&mut tx, &completion, &attempt, now).await?;
     tx.commit().await?;
     Ok(())
 }

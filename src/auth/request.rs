@@ -103,9 +103,14 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     };
     if let Some(token) = session_token(headers) {
         let hash = super::tokens::hash(&token);
-        if let Ok(Some(actor)) = service::actor_for_session(&state, &hash).await {
-            auth.actor = Some(actor);
-            auth.session_hash = Some(hash);
+        match service::actor_for_session(&state, &hash).await {
+            Ok(Some(actor)) => {
+                auth.actor = Some(actor);
+                auth.session_hash = Some(hash);
+            }
+            Ok(None) => {}
+            // A database that cannot answer now must not sign anyone out: say "busy" (503).
+            Err(err) => return crate::http::guards::error_response(req.uri().path(), err),
         }
     }
     req.extensions_mut().insert(auth);

@@ -4,7 +4,7 @@ use super::throttle::KnownClient;
 use super::throttle::Tally;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 // ---- sessions -------------------------------------------------------------------------------
 
@@ -30,7 +30,7 @@ pub async fn session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, Ap
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "DELETE FROM sessions WHERE token_hash = $1"
     )
     .bind(token_hash)
@@ -41,7 +41,7 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), AppError> {
 }
 
 pub async fn touch_session(db: &Db, token_hash: &str, now: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2"
     )
     .bind(now)
@@ -60,7 +60,7 @@ pub async fn insert_session(
     user_agent: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    with_db!(db, |p| {
+    with_db_write!(db, |p| {
         sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $3, $4, $5)"
     )
@@ -122,7 +122,7 @@ pub async fn insert_attempt(
     device: &str,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| {
+    Ok(with_db_write!(db, |p| {
         sqlx::query_scalar(
         "INSERT INTO auth_attempts (kind, account, ip, device, at, outcome) VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING id"
     )
@@ -137,7 +137,7 @@ pub async fn insert_attempt(
 }
 
 pub async fn set_outcome(db: &Db, id: i64, outcome: &str) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE auth_attempts SET outcome = $1 WHERE id = $2"
     )
     .bind(outcome)
@@ -257,7 +257,7 @@ mod tally_sql {
 }
 
 pub async fn delete_attempts_before(db: &Db, before: i64) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "DELETE FROM auth_attempts WHERE at < $1"
     )
     .bind(before)
@@ -270,7 +270,7 @@ pub async fn delete_attempts_before(db: &Db, before: i64) -> Result<u64, AppErro
 
 /// Ends every outstanding link of the account (a new one is about to be sent, or one was used).
 pub async fn end_password_links(db: &Db, user_id: i64, now: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL"
     )
     .bind(now)
@@ -288,7 +288,7 @@ pub async fn insert_password_link(
     now: i64,
     expires_at: i64,
 ) -> Result<(), AppError> {
-    with_db!(db, |p| {
+    with_db_write!(db, |p| {
         sqlx::query(
         "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)"
     )
@@ -430,7 +430,7 @@ pub async fn token_actor(db: &Db, token_hash: &str) -> Result<Option<TokenActorR
 }
 
 pub async fn touch_api_token(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
     )
     .bind(now)

@@ -301,6 +301,9 @@ pub async fn copy(
     let fields = form.parse()?;
     let outline = store::outline(&state.db, course_id, true).await?;
     let files = store::files(&state.db, course_id).await?;
+    // Read before the transaction, in one query: a transaction never waits for a second
+    // connection.
+    let mut contents = store::item_contents(&state.db, course_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
     let new_id = store::insert(&mut tx, &fields, actor.id, now).await?;
@@ -327,10 +330,7 @@ pub async fn copy(
     for section in &outline {
         let section_id = store::insert_section(&mut tx, new_id, &section.title, now).await?;
         for item in &section.items {
-            let (_, _, body, url, file_id) = store::find_item(&state.db, item.id)
-                .await?
-                .ok_or(AppError::Internal)?;
-            let mut body = body;
+            let (mut body, url, file_id) = contents.remove(&item.id).ok_or(AppError::Internal)?;
             for (from, to) in &file_map {
                 body = body.replace(&format!("/files/{from}/"), &format!("/files/{to}/"));
             }

@@ -4,7 +4,7 @@ use super::model::*;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::users::model::Page;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 const COURSE_COLUMNS: &str = "c.id, c.code, c.title, c.summary, c.description, c.category_id, \
     cat.name AS category, c.cover_file_id, c.starts_at, c.ends_at, c.state, c.owner_id, o.name AS owner_name, \
@@ -203,7 +203,7 @@ pub async fn set_owner(tx: &mut Tx, id: i64, owner_id: i64) -> Result<(), AppErr
 }
 
 pub async fn set_cover(db: &Db, id: i64, file_id: Option<i64>) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE courses SET cover_file_id = $2 WHERE id = $1"
     )
     .bind(id)
@@ -559,7 +559,7 @@ pub async fn insert_category(
     name: &str,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
+    Ok(with_db_write!(db, |p| sqlx::query_scalar(
         "INSERT INTO categories (parent_id, name, created_at) VALUES ($1, $2, $3) RETURNING id"
     )
     .bind(parent_id)
@@ -576,7 +576,7 @@ pub async fn update_category(
     parent_id: Option<i64>,
     name: &str,
 ) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "UPDATE categories SET parent_id = $2, name = $3 WHERE id = $1"
     )
     .bind(id)
@@ -602,7 +602,7 @@ pub async fn delete_category(db: &Db, id: i64) -> Result<u64, AppError> {
             "Move or delete the categories inside it first.".into(),
         ));
     }
-    with_db!(db, |p| sqlx::query("DELETE FROM categories WHERE id = $1")
+    with_db_write!(db, |p| sqlx::query("DELETE FROM categories WHERE id = $1")
         .bind(id)
         .execute(p)
         .await
@@ -724,7 +724,7 @@ pub async fn section_course(db: &Db, section_id: i64) -> Result<Option<i64>, App
 }
 
 pub async fn rename_section(db: &Db, section_id: i64, title: &str) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE sections SET title = $2 WHERE id = $1"
     )
     .bind(section_id)
@@ -736,7 +736,7 @@ pub async fn rename_section(db: &Db, section_id: i64, title: &str) -> Result<(),
 }
 
 pub async fn delete_section(db: &Db, section_id: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query("DELETE FROM sections WHERE id = $1")
+    with_db_write!(db, |p| sqlx::query("DELETE FROM sections WHERE id = $1")
         .bind(section_id)
         .execute(p)
         .await
@@ -857,7 +857,7 @@ pub async fn update_item(
 }
 
 pub async fn delete_item(db: &Db, item_id: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query("DELETE FROM items WHERE id = $1")
+    with_db_write!(db, |p| sqlx::query("DELETE FROM items WHERE id = $1")
         .bind(item_id)
         .execute(p)
         .await
@@ -889,6 +889,23 @@ pub async fn find_item(
     .await?
     });
     Ok(row.map(|r| (r.course_id, Item::from(r.item), r.body, r.url, r.file_id)))
+}
+
+/// Every item's content (body, address, file) in a course, by item id: what a copy carries.
+pub async fn item_contents(
+    db: &Db,
+    course_id: i64,
+) -> Result<std::collections::HashMap<i64, (String, Option<String>, Option<i64>)>, AppError> {
+    let rows: Vec<(i64, String, Option<String>, Option<i64>)> = with_db!(db, |p| {
+        sqlx::query_as("SELECT id, body, url, file_id FROM items WHERE course_id = $1")
+            .bind(course_id)
+            .fetch_all(p)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, body, url, file_id)| (id, (body, url, file_id)))
+        .collect())
 }
 
 // ---- revisions -----------------------------------------------------------------------------

@@ -1,7 +1,14 @@
 //! Database access for both backends: SQLite (embedded default) and PostgreSQL (scale-out).
-//! Queries are written once in the SQL both dialects share and run through `with_db!` / `with_tx!`,
-//! which expand the same expression for whichever pool is active. Every use case that writes more
-//! than one row runs inside one `Tx`.
+//! Queries are written once in the SQL both dialects share and run through `with_db!` (reads),
+//! `with_db_write!` (a single statement that writes) and `with_tx!` (inside a `Tx`), which expand
+//! the same expression for whichever pool is active. Every use case that writes more than one row
+//! runs inside one `Tx`.
+//!
+//! SQLite allows one writer at a time. Rather than letting many connections race for the write
+//! lock (each loser sleeping in SQLite's busy handler, so that under load writes wait seconds and
+//! time out), SQLite gets two pools: read-only connections for reads, and exactly one connection
+//! for writes and transactions, so writers queue in order in the process and each waits only for
+//! the ones before it. PostgreSQL has one pool for both.
 
 use sqlx::{
     PgPool, Postgres, Sqlite, SqlitePool, Transaction,
@@ -16,8 +23,33 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// SQLite's two pools: read-only connections, and the one connection that writes.
+#[derive(Clone, Debug)]
+pub struct SqlitePools {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
+/// How many connections a pool keeps and how long a request waits for one before it is told the
+/// service is busy (503), rather than hanging.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLimits {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl PoolLimits {
+    /// What `lyceum serve` uses: for SQLite the read pool (the write pool is always one).
+    pub fn shipped(sqlite: bool) -> PoolLimits {
+        PoolLimits {
+            max_connections: if sqlite { 8 } else { 20 },
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 pub enum Tx {
@@ -25,12 +57,30 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$p` bound to the active pool.
+/// Runs `$body` (reads only) with `$p` bound to the active pool (SQLite: a read-only connection).
 #[macro_export]
 macro_rules! with_db {
     ($db:expr, |$p:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($p) => $body,
+            $crate::db::Db::Sqlite(pools) => {
+                let $p = &pools.read;
+                $body
+            }
+            $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body`, one statement that writes, with `$p` bound to the pool that writes (SQLite: the
+/// single writer connection). More than one statement belongs in a `Tx`.
+#[macro_export]
+macro_rules! with_db_write {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pools) => {
+                let $p = &pools.write;
+                $body
+            }
             $crate::db::Db::Postgres($p) => $body,
         }
     };
@@ -62,30 +112,47 @@ pub struct MigrationStatus {
 }
 
 impl Db {
-    /// Connects, creating the SQLite file (and its folder) when needed.
+    /// Connects with the pool sizes `lyceum serve` uses, creating the SQLite file (and its folder)
+    /// when needed.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        Db::connect_with(url, PoolLimits::shipped(url.starts_with("sqlite:"))).await
+    }
+
+    pub async fn connect_with(url: &str, limits: PoolLimits) -> Result<Db, sqlx::Error> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                // Only the writer waits on SQLite's lock, and only for a checkpoint or another
+                // process (the CLI): in-process writers queue for the connection instead.
+                .busy_timeout(Duration::from_secs(5));
             if let Some(parent) = options.get_filename().parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
                 }
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(15))
-                .connect_with(options)
+            // The writer first: it creates the file and switches it to WAL.
+            // Kept open for good: while it is, read-only connections always find the WAL files.
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(limits.acquire_timeout)
+                .connect_with(options.clone())
                 .await?;
-            Ok(Db::Sqlite(pool))
+            let read = SqlitePoolOptions::new()
+                .max_connections(limits.max_connections)
+                .acquire_timeout(limits.acquire_timeout)
+                .connect_with(options.read_only(true))
+                .await?;
+            Ok(Db::Sqlite(SqlitePools { read, write }))
         } else {
             let pool = PgPoolOptions::new()
-                .max_connections(20)
-                .acquire_timeout(Duration::from_secs(15))
+                .max_connections(limits.max_connections)
+                .acquire_timeout(limits.acquire_timeout)
                 .connect(url)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -108,7 +175,7 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         let migrator = self.migrator();
-        with_db!(self, |p| migrator.run(p).await)
+        with_db_write!(self, |p| migrator.run(p).await)
     }
 
     pub async fn migration_status(&self) -> Result<Vec<MigrationStatus>, sqlx::Error> {
@@ -149,7 +216,7 @@ impl Db {
     /// upgrade its lock once another connection had written since, and would fail at once.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pools) => Tx::Sqlite(pools.write.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -160,7 +227,13 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_db!(self, |p| p.close().await)
+        match self {
+            Db::Sqlite(pools) => {
+                pools.read.close().await;
+                pools.write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use super::model::*;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::users::model::Page;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 /// Adds or updates a person's enrolment (one row per person per course).
 #[allow(clippy::too_many_arguments)]
@@ -111,7 +111,7 @@ pub async fn set_dates(
     starts_at: Option<i64>,
     ends_at: Option<i64>,
 ) -> Result<u64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query(
+    Ok(with_db_write!(db, |p| sqlx::query(
         "UPDATE enrolments SET starts_at = $3, ends_at = $4 WHERE course_id = $1 AND user_id = $2"
     )
     .bind(course_id)

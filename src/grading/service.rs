@@ -363,8 +363,9 @@ pub async fn save_settings(
     let json = serde_json::to_string(&bands).map_err(|_| AppError::Internal)?;
     let now = now();
     store::save_settings(&state.db, course_id, pass, Some(json.as_str()), now).await?;
+    let learners = store::learner_ids(&state.db, course_id).await?;
     let mut tx = state.db.begin().await?;
-    for user_id in store::learner_ids(&state.db, course_id).await? {
+    for user_id in learners {
         crate::learning::service::complete_course_if_done(&mut tx, course_id, user_id, now).await?;
     }
     tx.commit().await?;

@@ -3,7 +3,7 @@
 use super::rules::{CategoryRule, ItemScore};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 
 #[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
 pub struct CategoryRow {
@@ -51,7 +51,7 @@ pub async fn update_category(
     weight: f64,
     drop_lowest: i32,
 ) -> Result<(), AppError> {
-    let result: Result<u64, sqlx::Error> = with_db!(db, |p| sqlx::query(
+    let result: Result<u64, sqlx::Error> = with_db_write!(db, |p| sqlx::query(
         "UPDATE grade_categories SET name = $2, weight = $3, drop_lowest = $4 WHERE id = $1"
     )
     .bind(id)
@@ -73,7 +73,7 @@ pub async fn update_category(
 
 /// Deletes a category; its items become uncategorised (ON DELETE SET NULL).
 pub async fn delete_category(db: &Db, id: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "DELETE FROM grade_categories WHERE id = $1"
     )
     .bind(id)
@@ -91,7 +91,7 @@ pub async fn insert_category(
     drop_lowest: i32,
     now: i64,
 ) -> Result<i64, AppError> {
-    let result: Result<i64, sqlx::Error> = with_db!(db, |p| {
+    let result: Result<i64, sqlx::Error> = with_db_write!(db, |p| {
         sqlx::query_scalar(
         "INSERT INTO grade_categories (course_id, name, weight, drop_lowest, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
@@ -183,7 +183,7 @@ pub async fn insert_item(
     extra_credit: bool,
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| {
+    Ok(with_db_write!(db, |p| {
         sqlx::query_scalar(
         "INSERT INTO grade_items (course_id, category_id, name, max_points, extra_credit, source, position, created_at)
          VALUES ($1, $2, $3, $4, $5, 'manual', (SELECT COALESCE(MAX(position), 0) + 1 FROM grade_items WHERE course_id = $1), $6)
@@ -208,7 +208,7 @@ pub async fn update_item(
     max_points: f64,
     extra_credit: bool,
 ) -> Result<(), AppError> {
-    with_db!(db, |p| {
+    with_db_write!(db, |p| {
         sqlx::query(
         "UPDATE grade_items SET category_id = $2, name = $3, max_points = $4, extra_credit = $5 WHERE id = $1"
     )
@@ -226,7 +226,7 @@ pub async fn update_item(
 
 /// Deletes a grade item with its grades and their history.
 pub async fn delete_item(db: &Db, id: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query("DELETE FROM grade_items WHERE id = $1")
+    with_db_write!(db, |p| sqlx::query("DELETE FROM grade_items WHERE id = $1")
         .bind(id)
         .execute(p)
         .await
@@ -304,7 +304,7 @@ pub async fn set_source_max(tx: &mut Tx, item_id: i64, max_points: f64) -> Resul
 }
 
 pub async fn set_hidden(db: &Db, grade_item_id: i64, hidden: bool) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE grade_items SET hidden = $2 WHERE id = $1"
     )
     .bind(grade_item_id)
@@ -699,7 +699,7 @@ pub async fn save_settings(
     letters: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
-    with_db!(db, |p| {
+    with_db_write!(db, |p| {
         sqlx::query(
         "INSERT INTO gradebook_settings (course_id, pass_percent, letters, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (course_id) DO UPDATE SET pass_percent = excluded.pass_percent, letters = excluded.letters,

@@ -91,6 +91,33 @@ pub async fn check_origin(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
+/// How long a client should wait before sending a request again after a 503.
+const RETRY_AFTER_SECS: &str = "3";
+
+/// Server errors, once each: a 503 tells the client when to try again (`Retry-After`), and a
+/// 5xx whose cause was not logged where it arose (see `AppError`) is logged here, inside the
+/// request's span, so every server error has a line with its request id.
+pub async fn server_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let (mut response, cause_logged) = crate::error::watch_causes(next.run(req)).await;
+    let status = response.status();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(http::HeaderValue::from_static(RETRY_AFTER_SECS));
+    }
+    if status.is_server_error() && !cause_logged {
+        tracing::error!(%status, %method, "answered a server error whose cause was not logged");
+    }
+    response
+}
+
+/// The answer to a request that could not be served, in the shape its caller reads.
+pub fn error_response(path: &str, err: AppError) -> Response {
+    client_error(caller(path), err)
+}
+
 /// Where a request goes, for answering it in the shape its caller reads.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Caller {

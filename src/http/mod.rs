@@ -112,11 +112,16 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(request_id.clone(), RandomRequestId))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<Body>| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    // Only the path: query strings can carry secrets such as reset tokens.
-                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    // Only the path: query strings can carry secrets such as reset tokens. The span
+                    // has error level so that it (and so the request id) is on every warning and
+                    // error line even when the log shows only those.
+                    tracing::error_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
                 })
                 // One access-log line per request, inside the span (so it carries the request id).
-                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO))
+                // Server errors are logged once, with their cause (guards::server_errors).
+                .on_failure(()))
+                .layer(middleware::from_fn(guards::server_errors))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)))
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

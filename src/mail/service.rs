@@ -3,7 +3,7 @@ use crate::auth::permissions::{Action, Actor, can};
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::users::model::Page;
-use crate::with_db;
+use crate::{with_db, with_db_write};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
 
 #[derive(Clone)]
@@ -28,7 +28,7 @@ impl Mailer {
 
     /// Stores the message in the outbox and, with SMTP configured, sends it.
     pub async fn send(&self, db: &Db, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
-        let id: i64 = with_db!(db, |p| {
+        let id: i64 = with_db_write!(db, |p| {
             sqlx::query_scalar(
             "INSERT INTO outbox (to_address, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
         )
@@ -60,7 +60,7 @@ impl Mailer {
         };
         match outcome {
             Ok(()) => {
-                with_db!(db, |p| sqlx::query(
+                with_db_write!(db, |p| sqlx::query(
                     "UPDATE outbox SET sent_at = $1 WHERE id = $2"
                 )
                 .bind(now())
@@ -71,7 +71,7 @@ impl Mailer {
             }
             Err(error) => {
                 tracing::warn!(outbox_id = id, %error, "sending email failed; kept in the outbox");
-                with_db!(db, |p| sqlx::query(
+                with_db_write!(db, |p| sqlx::query(
                     "UPDATE outbox SET last_error = $1 WHERE id = $2"
                 )
                 .bind(&error)

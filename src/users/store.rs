@@ -3,7 +3,7 @@
 use super::model::{Email, Page, Role, User, UserName, UserQuery, UserSort, UserStatus};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, is_unique_violation};
-use crate::{with_db, with_tx};
+use crate::{with_db, with_db_write, with_tx};
 use sqlx::AssertSqlSafe;
 
 #[derive(sqlx::FromRow)]
@@ -252,7 +252,7 @@ pub async fn list_after(db: &Db, after_id: i64, limit: i64) -> Result<Vec<User>,
     let sql = AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.id > $1 AND u.status <> 'deleted' ORDER BY u.id LIMIT $2"
     ));
-    let rows: Vec<UserRow> = with_db!(db, |p| sqlx::query_as(sql)
+    let rows: Vec<UserRow> = with_db_write!(db, |p| sqlx::query_as(sql)
         .bind(after_id)
         .bind(limit)
         .fetch_all(p)
@@ -358,7 +358,7 @@ pub async fn anonymise(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
 }
 
 pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
-    with_db!(db, |p| sqlx::query(
+    with_db_write!(db, |p| sqlx::query(
         "UPDATE users SET last_sign_in_at = $1 WHERE id = $2"
     )
     .bind(now)

@@ -44,6 +44,37 @@ enum SyncState {
     Saved,
     Saving,
     Offline,
+    /// The server answered "busy" (503): answers wait on this device and are sent again later.
+    Busy,
+}
+
+/// After a failed send, the next try waits 1 s, 2 s, 4 s, … up to 30 s, each spread by ±50 %:
+/// thousands of pages that lost the server at once must not all come back in the same second.
+fn retry_delay_ms(failures: u32) -> f64 {
+    let base = 1000.0 * f64::from(2u32.saturating_pow(failures.saturating_sub(1).min(5)));
+    base.min(30_000.0) * (0.5 + random_unit())
+}
+
+fn random_unit() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Math::random()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.5
+    }
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
 }
 
 #[component]
@@ -108,6 +139,14 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
     let sync = RwSignal::new(SyncState::Saved);
     let sending = StoredValue::new(false);
     let submitting = StoredValue::new(false);
+    // Failed sends in a row, and when the next one may go (see `retry_delay_ms`).
+    let failures = StoredValue::new(0u32);
+    let next_try = StoredValue::new(0f64);
+    let back_off = move || {
+        let n = failures.get_value() + 1;
+        failures.set_value(n);
+        next_try.set_value(now_ms() + retry_delay_ms(n));
+    };
     let finished = RwSignal::new(false);
     let submit_error = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
@@ -134,7 +173,7 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
     let flush = {
         let go_to_review = go_to_review.clone();
         move || {
-            if sending.get_value() || finished.get_untracked() {
+            if sending.get_value() || finished.get_untracked() || now_ms() < next_try.get_value() {
                 return;
             }
             let batch = queue.get_untracked();
@@ -148,6 +187,9 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let result = save_answers(attempt_id, batch).await;
                 sending.set_value(false);
+                if result.is_ok() {
+                    failures.set_value(0);
+                }
                 match result {
                     Ok(receipt) if receipt.finished => {
                         finished.set(true);
@@ -169,8 +211,16 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                             SyncState::Saving
                         });
                     }
-                    Err(AppError::Transport(_)) => sync.set(SyncState::Offline),
+                    Err(AppError::Transport(_)) => {
+                        back_off();
+                        sync.set(SyncState::Offline);
+                    }
+                    Err(AppError::Unavailable | AppError::Internal) => {
+                        back_off();
+                        sync.set(SyncState::Busy);
+                    }
                     Err(error) => {
+                        back_off();
                         sync.set(SyncState::Offline);
                         submit_error.set(Some(error.to_string()));
                     }
@@ -203,7 +253,8 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
     let submit = {
         let go_to_review = go_to_review.clone();
         move || {
-            if finished.get_untracked() || submitting.get_value() {
+            if finished.get_untracked() || submitting.get_value() || now_ms() < next_try.get_value()
+            {
                 return;
             }
             submitting.set_value(true);
@@ -219,9 +270,18 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                         go_to_review();
                     }
                     Err(AppError::Transport(_)) => {
+                        back_off();
                         sync.set(SyncState::Offline);
                         submit_error.set(Some(
                             "You are offline. Your answers are kept on this device; submit again when the connection is back."
+                                .into(),
+                        ));
+                    }
+                    Err(AppError::Unavailable) => {
+                        back_off();
+                        sync.set(SyncState::Busy);
+                        submit_error.set(Some(
+                            "Lyceum is busy. Your answers are kept on this device; submit again in a few seconds."
                                 .into(),
                         ));
                     }
@@ -306,6 +366,10 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                     SyncState::Saving => "Saving…".to_string(),
                     SyncState::Offline => format!(
                         "Offline: {} answer(s) kept on this device; they will be sent when the connection returns.",
+                        queue.with(Vec::len)
+                    ),
+                    SyncState::Busy => format!(
+                        "The server is busy: {} answer(s) kept on this device; trying again shortly.",
                         queue.with(Vec::len)
                     ),
                 }}</p>
