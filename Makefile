@@ -11,7 +11,7 @@ run: setup build
 	./target/release/lyceum serve
 
 build:
-	cargo leptos build --release
+	scripts/build-release.sh
 
 setup:
 	@scripts/setup.sh

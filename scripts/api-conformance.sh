@@ -17,7 +17,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
   "$venv/bin/pip" install --quiet "schemathesis==$version"
 fi
 if [ ! -x "$binary" ]; then
-  echo "No server binary at $binary: build it first (cargo leptos build --release)." >&2
+  echo "No server binary at $binary: build it first (scripts/build-release.sh)." >&2
   exit 1
 fi
 if curl -s -o /dev/null "$base"; then

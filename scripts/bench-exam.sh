@@ -13,6 +13,7 @@ BASE=http://$ADDR
 DATA=$PWD/target/bench-exam
 PASS='bench passphrase 2026'
 python3 -c 'import aiohttp' 2>/dev/null || pip install --quiet 'aiohttp>=3.9,<4' >&2
+python3 -c 'import uvloop' 2>/dev/null || pip install --quiet 'uvloop>=0.19' >&2
 # Every simulated browser holds its own connection.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 

@@ -5,9 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
-# Same flags as the Makefile, so builds share artifacts.
-export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
-cargo leptos build --release
+scripts/build-release.sh
 
 pg_admin=${LYCEUM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 pg_e2e=$(python3 -c "import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p._replace(path='/lyceum_e2e').geturl())" "$pg_admin")

@@ -8,7 +8,7 @@ use crate::auth::server::{ShellInfo, SignOut, get_shell};
 use crate::error::AppError;
 use crate::ui::{ErrorPage, NotFound, hard_navigate};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The output name carries the build id (see http::assets).
+                <link rel="stylesheet" id="leptos" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -58,7 +60,6 @@ pub fn App() -> impl IntoView {
     provide_context(ShellResource(shell));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/lyceum.css" />
         <Title formatter=|text: String| if text.is_empty() { "Lyceum".to_string() } else { format!("{text} · Lyceum") } />
         <Router>
             <a class="skip-link" href="#main">"Skip to main content"</a>

@@ -6,6 +6,10 @@ use lyceum::db::Db;
 use lyceum::state::AppState;
 use std::process::ExitCode;
 
+/// See Cargo.toml: less CPU and a smaller resident size than the system allocator under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::files::storage::Storage;
+use crate::http::assets::Assets;
 use crate::mail::Mailer;
 use crate::settings::SettingsCache;
 use axum::extract::FromRef;
@@ -18,11 +19,21 @@ pub struct AppState {
     pub settings: SettingsCache,
     /// File contents: local folder or S3, built once because the S3 client holds a connection pool.
     pub files: Storage,
+    /// The site's static files and the build id in their addresses.
+    pub assets: Arc<Assets>,
 }
 
 impl AppState {
     /// Panics on a storage URL that `Config::from_args` would have refused (start-up only).
-    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
+    /// Pages name the static files with their build id (see `http::assets`): the Leptos output
+    /// name becomes `lyceum.{build id}`.
+    pub fn new(mut leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
+        let assets = Assets::load(
+            &leptos_options.site_root,
+            &leptos_options.site_pkg_dir,
+            &leptos_options.output_name,
+        );
+        leptos_options.output_name = assets.versioned_name().into();
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from);
         let files = Storage::new(config.files_dir(), config.storage_url.as_deref())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -33,6 +44,7 @@ impl AppState {
             mailer,
             settings: SettingsCache::default(),
             files,
+            assets: Arc::new(assets),
         }
     }
 }

@@ -91,6 +91,33 @@ pub async fn check_origin(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
+/// Whether a response is worth compressing on the fly: text (pages, JSON, CSV, scripts, SVG) of
+/// a kilobyte or more, or of unknown length (a streamed page). Files people upload are mostly
+/// compressed already, and keep their byte ranges.
+pub fn compressible(
+    _: StatusCode,
+    _: http::Version,
+    headers: &HeaderMap,
+    _: &http::Extensions,
+) -> bool {
+    let content_type = content_type(headers);
+    let textual = [
+        "text/",
+        "application/json",
+        "application/javascript",
+        "image/svg+xml",
+        "application/xml",
+    ]
+    .iter()
+    .any(|t| content_type.starts_with(t));
+    let large = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_none_or(|n| n >= 1024);
+    textual && large
+}
+
 /// How long a client should wait before sending a request again after a 503.
 const RETRY_AFTER_SECS: &str = "3";
 

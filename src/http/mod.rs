@@ -3,6 +3,7 @@
 //! body limits, origin check, NUL refusal, server functions' error statuses), and session
 //! resolution.
 
+pub mod assets;
 pub mod guards;
 
 use crate::app::{App, shell};
@@ -89,6 +90,12 @@ pub fn router(state: AppState) -> Router {
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
         .route("/courses/{id}/questions/export", get(crate::assessments::handlers::export_questions))
         .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
+        .route(
+            "/pkg/{file}",
+            get(|State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>, req: Request<Body>| async move {
+                state.assets.serve(&file, req).await
+            }),
+        )
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())
@@ -122,6 +129,12 @@ pub fn router(state: AppState) -> Router {
                 // Server errors are logged once, with their cause (guards::server_errors).
                 .on_failure(()))
                 .layer(middleware::from_fn(guards::server_errors))
+                // Pages, JSON and CSV on the fly; the static files were compressed at build time.
+                .layer(
+                    tower_http::compression::CompressionLayer::new()
+                        .quality(tower_http::CompressionLevel::Precise(4))
+                        .compress_when(guards::compressible),
+                )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP)))
                 .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
