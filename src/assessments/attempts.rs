@@ -521,15 +521,11 @@ pub async fn save(
         }
     }
     if attempt.in_progress() && !overdue(&attempt, now) {
-        let mut tx = state.db.begin().await?;
-        // The update re-checks that the attempt is still open: a submit may have landed since.
-        store::save_responses(&mut tx, attempt_id, &encoded, now).await?;
-        let still_open = store::attempt_in_tx(&mut tx, attempt_id)
-            .await?
-            .is_some_and(|a| a.in_progress());
+        // One statement writes (and re-checks that the attempt is still open: a submit may have
+        // landed since); one reads back where every slot stands and whether it is still open.
+        store::save_responses(&state.db, attempt_id, &encoded, now).await?;
+        let (still_open, saved) = store::saved_state(&state.db, attempt_id).await?;
         if still_open {
-            let saved = store::response_seqs(&mut tx, attempt_id).await?;
-            tx.commit().await?;
             return Ok(SaveReceipt {
                 saved,
                 now,
@@ -559,36 +555,53 @@ pub async fn submit(
         save(state, actor, attempt_id, last_answers).await?;
     }
     let attempt = own_attempt(state, actor, attempt_id).await?;
-    if attempt.in_progress() {
-        // A submit that arrives once time is up (the page's own countdown) counts as the clock's.
-        let auto = attempt.deadline_at.is_some_and(|d| now() >= d);
-        finish(state, attempt_id, auto).await?;
-    }
-    let (course_id, _, settings) = super::quiz::find(state, attempt.item_id).await?;
-    let staff = access::load(&state.db, actor, course_id)
-        .await?
-        .may_see_learners();
-    let done = own_attempt(state, actor, attempt_id).await?;
-    Ok(summary_for(&done, marks_shown(&settings, staff, now())))
+    let rules = CompletionRules::load(state, &attempt).await?;
+    // A submit that arrives once time is up (the page's own countdown) counts as the clock's.
+    let auto = attempt.deadline_at.is_some_and(|d| now() >= d);
+    let done = match close_and_mark(state, &attempt, &rules, auto).await? {
+        Some(closed) => closed,
+        // Closed already (the clock, another tab): as it stands.
+        None => own_attempt(state, actor, attempt_id).await?,
+    };
+    let marks = rules
+        .settings
+        .as_ref()
+        .is_some_and(|s| marks_shown(s, rules.staff, now()));
+    Ok(summary_for(&done, marks))
 }
 
-/// Closes and marks an attempt; returns false when it was already closed. What does not change
-/// is read first: a transaction never waits for a second connection (were every connection in
-/// such a transaction, none would come), and the writer is held only for the writes.
+/// Closes and marks an attempt; returns false when it was already closed.
 pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<bool, AppError> {
     let Some(attempt) = store::attempt(&state.db, attempt_id).await? else {
         return Err(AppError::NotFound);
     };
+    let rules = CompletionRules::load(state, &attempt).await?;
+    Ok(close_and_mark(state, &attempt, &rules, auto)
+        .await?
+        .is_some())
+}
+
+/// Closes and marks an attempt, returning it as it now stands, or `None` when it was already
+/// closed (two finishers racing, say the learner's submit and the clock, mark it once). What
+/// does not change is read before (`rules`): a transaction never waits for a second connection
+/// (were every connection in such a transaction, none would come), and the writer is held only
+/// for the writes.
+async fn close_and_mark(
+    state: &AppState,
+    attempt: &AttemptRow,
+    rules: &CompletionRules,
+    auto: bool,
+) -> Result<Option<AttemptRow>, AppError> {
     if !attempt.in_progress() {
-        return Ok(false);
+        return Ok(None);
     }
-    let completion = CompletionRules::load(state, &attempt).await?;
+    let attempt_id = attempt.id;
     let now = now();
     let mut tx = state.db.begin().await?;
     // Closing first makes this transaction a writer from its first statement (see quiz_store),
     // and answers saved until now are the ones marked.
     if !store::close_attempt(&mut tx, attempt_id, now, auto).await? {
-        return Ok(false);
+        return Ok(None);
     }
     let rows = store::attempt_questions_in_tx(&mut tx, attempt_id).await?;
     let mut score = 0.0;
@@ -617,9 +630,9 @@ pub async fn finish(state: &AppState, attempt_id: i64, auto: bool) -> Result<boo
     }
     store::set_auto_marks(&mut tx, attempt_id, &marks).await?;
     store::set_attempt_score(&mut tx, attempt_id, score, needs_grading).await?;
-    record_completion(&mut tx, &completion, &attempt, now).await?;
+    let closed = record_completion(&mut tx, rules, attempt, now).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(closed)
 }
 
 /// What deciding a quiz's completion needs besides the attempts: read before the transaction.
@@ -627,6 +640,8 @@ pub struct CompletionRules {
     settings: Option<QuizSettings>,
     /// Only learners' attempts complete items and reach the gradebook (staff try quizzes out).
     learner: bool,
+    /// The attempt's owner is the course's staff (sees marks whatever the review options).
+    staff: bool,
 }
 
 impl CompletionRules {
@@ -634,30 +649,35 @@ impl CompletionRules {
         let settings = store::settings(&state.db, attempt.item_id)
             .await?
             .map(|(_, _, s)| s);
-        let learner = access::load(
+        let access = access::load(
             &state.db,
             &Actor::other_person(attempt.user_id),
             attempt.course_id,
         )
-        .await?
-        .is_learner();
-        Ok(CompletionRules { settings, learner })
+        .await?;
+        Ok(CompletionRules {
+            settings,
+            learner: access.is_learner(),
+            staff: access.may_see_learners(),
+        })
     }
 }
 
 /// A learner completes a quiz item by finishing an attempt, or, when the quiz has a pass mark,
-/// once their quiz grade reaches it; the quiz grade goes to the gradebook either way.
+/// once their quiz grade reaches it; the quiz grade goes to the gradebook either way. Returns the
+/// attempt as it now stands.
 pub async fn record_completion(
     tx: &mut Tx,
     rules: &CompletionRules,
     attempt: &AttemptRow,
     now: i64,
-) -> Result<(), AppError> {
-    let (Some(settings), true) = (&rules.settings, rules.learner) else {
-        return Ok(());
-    };
+) -> Result<Option<AttemptRow>, AppError> {
     // Inside the transaction, so this attempt's new score counts.
     let attempts = store::attempts_of_in_tx(tx, attempt.item_id, attempt.user_id).await?;
+    let current = attempts.iter().find(|a| a.id == attempt.id).cloned();
+    let (Some(settings), true) = (&rules.settings, rules.learner) else {
+        return Ok(current);
+    };
     let percent = quiz_percent(settings, &attempts);
     let complete = match settings.pass_percent {
         None => true,
@@ -681,7 +701,8 @@ pub async fn record_completion(
         percent,
         now,
     )
-    .await
+    .await?;
+    Ok(current)
 }
 
 /// Submits every attempt whose time is up; returns how many it closed. Safe on many instances

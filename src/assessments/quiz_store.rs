@@ -436,11 +436,10 @@ pub async fn attempt_questions_in_tx(
 }
 
 /// Stores answers (slot, counter, response), each unless a newer one (higher counter) is already
-/// there, and none once the attempt has closed: one statement for the whole batch. Used as a
-/// transaction's first statement, so SQLite takes the write lock at once rather than upgrading a
-/// read lock. `answers` holds each slot once.
+/// there, and none once the attempt has closed: one statement for the whole batch, so it needs
+/// no transaction. `answers` holds each slot once.
 pub async fn save_responses(
-    tx: &mut Tx,
+    db: &Db,
     attempt_id: i64,
     answers: &[(i32, i64, Option<String>)],
     now: i64,
@@ -448,7 +447,7 @@ pub async fn save_responses(
     if answers.is_empty() {
         return Ok(());
     }
-    with_tx!(tx, |c| {
+    with_db_write!(db, |c| {
         let mut qb = sqlx::QueryBuilder::new("WITH v(slot, seq, response) AS (VALUES ");
         let mut rows = qb.separated(", ");
         for (slot, seq, response) in answers {
@@ -489,13 +488,20 @@ pub async fn display_orders(db: &Db, attempt_id: i64) -> Result<Vec<(i32, String
     .await?))
 }
 
-pub async fn response_seqs(tx: &mut Tx, attempt_id: i64) -> Result<Vec<(i32, i64)>, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_as(
-        "SELECT slot, response_seq FROM attempt_questions WHERE attempt_id = $1 ORDER BY slot"
+/// Whether the attempt is still open, and the counter each of its slots holds now.
+pub async fn saved_state(db: &Db, attempt_id: i64) -> Result<(bool, Vec<(i32, i64)>), AppError> {
+    let rows: Vec<(i32, i64, String)> = with_db!(db, |p| sqlx::query_as(
+        "SELECT aq.slot, aq.response_seq, a.state FROM attempt_questions aq
+         JOIN quiz_attempts a ON a.id = aq.attempt_id WHERE aq.attempt_id = $1 ORDER BY aq.slot"
     )
     .bind(attempt_id)
-    .fetch_all(c)
-    .await?))
+    .fetch_all(p)
+    .await?);
+    let open = rows.iter().any(|(_, _, state)| state == "in_progress");
+    Ok((
+        open,
+        rows.into_iter().map(|(slot, seq, _)| (slot, seq)).collect(),
+    ))
 }
 
 pub async fn set_question_mark(
@@ -563,7 +569,8 @@ pub async fn set_auto_marks(
 
 /// Closes an attempt that is still open; returns whether this call closed it (so two finishers
 /// racing, say the learner's submit and the clock, mark it once). An attempt the clock closes is
-/// submitted as of its deadline. Used as a transaction's first statement (see `save_responses`).
+/// submitted as of its deadline. Used as a transaction's first statement, so SQLite takes the write
+/// lock at once rather than upgrading a read lock.
 pub async fn close_attempt(tx: &mut Tx, id: i64, now: i64, auto: bool) -> Result<bool, AppError> {
     let changed = with_tx!(tx, |c| {
         sqlx::query(

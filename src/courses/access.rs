@@ -99,24 +99,47 @@ pub async fn require(
 }
 
 /// Access to one item: anyone who may see the course content, except learners when the item is
-/// hidden (for them it does not exist).
+/// hidden (for them it does not exist). One query: it runs on every quiz and player request.
 pub async fn item_visible(
     db: &Db,
     actor: &Actor,
     course_id: i64,
     item_id: i64,
 ) -> Result<CourseAccess, AppError> {
-    let access = load(db, actor, course_id).await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        state: String,
+        role: Option<String>,
+        hidden: bool,
+    }
+    let now = now();
+    let row: Option<Row> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT c.state, e.role, i.hidden FROM items i JOIN courses c ON c.id = i.course_id
+         LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status = 'active'
+              AND (e.starts_at IS NULL OR e.starts_at <= $4) AND (e.ends_at IS NULL OR e.ends_at > $4)
+         WHERE i.id = $1 AND i.course_id = $2"
+    )
+    .bind(item_id)
+    .bind(course_id)
+    .bind(actor.id)
+    .bind(now)
+    .fetch_optional(p)
+    .await?
+    });
+    let row = row.ok_or(AppError::NotFound)?;
+    let access = CourseAccess {
+        course_id,
+        state: CourseState::parse(&row.state).unwrap_or(CourseState::Draft),
+        role: row.role.as_deref().and_then(CourseRole::parse),
+        admin: actor.has_role(Role::Administrator),
+        manager: actor.has_role(Role::Manager),
+    };
     if !access.may_view_content() {
         return Err(AppError::Forbidden);
     }
-    if !access.may_see_learners() {
-        let (_, item, ..) = super::store::find_item(db, item_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if item.hidden {
-            return Err(AppError::NotFound);
-        }
+    if row.hidden && !access.may_see_learners() {
+        return Err(AppError::NotFound);
     }
     Ok(access)
 }

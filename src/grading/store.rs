@@ -251,6 +251,16 @@ pub async fn source_item(
     source: Source,
     now: i64,
 ) -> Result<i64, AppError> {
+    // Looked up first: it exists after the first grade, and this runs on every submit.
+    let existing: Option<i64> = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM grade_items WHERE source_item_id = $1"
+    )
+    .bind(item_id)
+    .fetch_optional(c)
+    .await?);
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let (kind, max_points, hidden) = match source {
         Source::Quiz => ("quiz", 100.0, false),
         Source::Assignment { max_points } => ("assignment", max_points, true),
