@@ -94,6 +94,10 @@ pub struct ServeArgs {
     /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
     #[arg(long, env = "LYCEUM_STORAGE_URL")]
     pub storage_url: Option<String>,
+    /// Database connections this instance keeps (PostgreSQL: the pool; SQLite: readers, besides
+    /// its one writer). Default 20 on PostgreSQL, 8 on SQLite.
+    #[arg(long, env = "LYCEUM_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub db_connections: Option<u32>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +120,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// `None`: files live in `files_dir()`; otherwise an s3:// URL checked by `from_args`.
     pub storage_url: Option<String>,
+    /// Database connections; `None`: the default for the backend.
+    pub db_connections: Option<u32>,
 }
 
 impl Config {
@@ -183,6 +189,7 @@ impl Config {
             smtp_url: serve.smtp_url.clone(),
             smtp_from: serve.smtp_from.clone(),
             trust_proxy: serve.trust_proxy,
+            db_connections: serve.db_connections,
             max_body_bytes: serve.max_body_bytes,
             max_upload_bytes: serve.max_upload_mb * 1024 * 1024,
             storage_url: serve.storage_url.clone(),

@@ -115,7 +115,11 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
             config.data_dir.display()
         )
     })?;
-    let db = Db::connect(&config.database_url)
+    let mut limits = lyceum::db::PoolLimits::shipped(config.database_url.starts_with("sqlite:"));
+    if let Some(n) = config.db_connections {
+        limits.max_connections = n;
+    }
+    let db = Db::connect_with(&config.database_url, limits)
         .await
         .map_err(|e| format!("DATABASE_URL: cannot open the database: {e}"))?;
     db.migrate()

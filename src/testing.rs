@@ -77,6 +77,7 @@ pub fn config() -> Config {
         max_body_bytes: 10 * 1024 * 1024,
         max_upload_bytes: 5 * 1024 * 1024,
         storage_url: None,
+        db_connections: None,
     }
 }
 

@@ -21,10 +21,30 @@ use rand::seq::SliceRandom;
 /// Seconds after the deadline during which answers still in flight are accepted.
 pub const GRACE_SECS: i64 = 15;
 
+/// A quiz the actor may open (hidden quizzes do not exist for learners), with their access:
+/// one query.
+async fn open_quiz(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<(store::LearnerQuiz, access::CourseAccess), AppError> {
+    let quiz = store::learner_quiz(&state.db, item_id, actor.id, now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let access = access::from_row(
+        actor,
+        quiz.course_id,
+        &quiz.course_state,
+        quiz.role.as_deref(),
+    );
+    access::check_item(&access, quiz.hidden)?;
+    Ok((quiz, access))
+}
+
 /// The quiz page before (and between) attempts.
 pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizIntro, AppError> {
-    let (course_id, title, settings) = super::quiz::find(state, item_id).await?;
-    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
+    let (quiz, access) = open_quiz(state, actor, item_id).await?;
+    let (course_id, title, settings) = (quiz.course_id, quiz.title, quiz.settings);
     let now = now();
     let mut attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
     if attempts.iter().any(|a| overdue(a, now)) {
@@ -116,8 +136,8 @@ fn overdue(attempt: &AttemptRow, now: i64) -> bool {
 
 /// Starts an attempt, or returns the one already open.
 pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64, AppError> {
-    let (course_id, _, settings) = super::quiz::find(state, item_id).await?;
-    access::item_visible(&state.db, actor, course_id, item_id).await?;
+    let (quiz, _) = open_quiz(state, actor, item_id).await?;
+    let (course_id, settings) = (quiz.course_id, quiz.settings);
     let now = now();
     let attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
     if let Some(open) = attempts.iter().find(|a| a.in_progress()) {
@@ -126,12 +146,12 @@ pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64,
         }
         finish(state, open.id, true).await?;
     }
-    let slots = store::slots(&state.db, item_id).await?;
+    let (slots, fixed_rows) = store::slots_with_questions(&state.db, item_id, course_id).await?;
     let question_count: usize = slots.iter().map(|s| s.draw_count.max(1) as usize).sum();
     if let Some(reason) = why_not_start(&settings, &attempts, question_count, now) {
         return Err(AppError::Conflict(reason));
     }
-    let questions = build_questions(state, course_id, &slots, &settings).await?;
+    let questions = build_questions(state, course_id, &slots, &fixed_rows, &settings).await?;
     let max_score: f64 = questions.iter().map(|q| q.max_mark).sum();
     let deadline = match (
         settings.time_limit_secs.map(|l| now + l),
@@ -167,10 +187,10 @@ async fn build_questions(
     state: &AppState,
     course_id: i64,
     slots: &[SlotRow],
+    fixed_rows: &[QuestionRow],
     settings: &QuizSettings,
 ) -> Result<Vec<NewAttemptQuestion>, AppError> {
     let fixed: Vec<i64> = slots.iter().filter_map(|s| s.question_id).collect();
-    let fixed_rows = bank_store::find_many(&state.db, course_id, &fixed).await?;
     let mut categories: Vec<i64> = slots.iter().filter_map(|s| s.category_id).collect();
     categories.sort_unstable();
     categories.dedup();
@@ -328,13 +348,13 @@ pub async fn view(
 ) -> Result<AttemptView, AppError> {
     let mut attempt = own_attempt(state, actor, attempt_id).await?;
     // A quiz hidden since the attempt began does not exist for learners any more.
-    access::item_visible(&state.db, actor, attempt.course_id, attempt.item_id).await?;
+    let (quiz, _) = open_quiz(state, actor, attempt.item_id).await?;
+    let (title, settings) = (quiz.title, quiz.settings);
     let now = now();
     if overdue(&attempt, now) {
         finish(state, attempt.id, true).await?;
         attempt.state = "submitted".into();
     }
-    let (_, title, settings) = super::quiz::find(state, attempt.item_id).await?;
     let rows = if attempt.in_progress() {
         store::attempt_questions(&state.db, attempt_id).await?
     } else {

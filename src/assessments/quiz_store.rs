@@ -93,6 +93,56 @@ pub async fn settings(
     Ok(row.map(|r| (r.course_id, r.title, r.settings.into())))
 }
 
+/// A quiz as one learner opens it, in one query (it runs on every start and attempt page): its
+/// course, title and settings, whether it is hidden, the course's state and the actor's role.
+pub struct LearnerQuiz {
+    pub course_id: i64,
+    pub title: String,
+    pub settings: QuizSettings,
+    pub hidden: bool,
+    pub course_state: String,
+    pub role: Option<String>,
+}
+
+pub async fn learner_quiz(
+    db: &Db,
+    item_id: i64,
+    actor_id: i64,
+    now: i64,
+) -> Result<Option<LearnerQuiz>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        course_id: i64,
+        title: String,
+        hidden: bool,
+        state: String,
+        role: Option<String>,
+        #[sqlx(flatten)]
+        settings: SettingsRow,
+    }
+    let row: Option<Row> = with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT q.course_id, i.title, i.hidden, c.state, e.role, {SETTINGS_COLUMNS}
+             FROM quizzes q JOIN items i ON i.id = q.item_id JOIN courses c ON c.id = q.course_id{}
+             WHERE q.item_id = $1",
+            crate::active_enrolment_join!("$2", "$3")
+        )))
+        .bind(item_id)
+        .bind(actor_id)
+        .bind(now)
+        .fetch_optional(p)
+        .await?
+    });
+    Ok(row.map(|r| LearnerQuiz {
+        course_id: r.course_id,
+        title: r.title,
+        settings: r.settings.into(),
+        hidden: r.hidden,
+        course_state: r.state,
+        role: r.role,
+    }))
+}
+
 pub async fn save_settings(
     db: &Db,
     item_id: i64,
@@ -138,6 +188,66 @@ pub struct SlotRow {
     pub category_id: Option<i64>,
     pub draw_count: i32,
     pub mark: f64,
+}
+
+/// A quiz's slots in order, each fixed slot with its question from the course's bank: what a new
+/// attempt is built from, in one query.
+pub async fn slots_with_questions(
+    db: &Db,
+    item_id: i64,
+    course_id: i64,
+) -> Result<
+    (
+        Vec<SlotRow>,
+        Vec<crate::assessments::bank_store::QuestionRow>,
+    ),
+    AppError,
+> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        position: i32,
+        question_id: Option<i64>,
+        category_id: Option<i64>,
+        draw_count: i32,
+        mark: f64,
+        q_category_id: Option<i64>,
+        q_data: Option<String>,
+        q_version: Option<i32>,
+    }
+    let rows: Vec<Row> = with_db!(db, |p| sqlx::query_as(
+        "SELECT s.id, s.position, s.question_id, s.category_id, s.draw_count, s.mark,
+                q.category_id AS q_category_id, q.data AS q_data, q.version AS q_version
+         FROM quiz_slots s LEFT JOIN questions q ON q.id = s.question_id AND q.course_id = $2
+         WHERE s.item_id = $1 ORDER BY s.position, s.id"
+    )
+    .bind(item_id)
+    .bind(course_id)
+    .fetch_all(p)
+    .await?);
+    let mut slots = Vec::with_capacity(rows.len());
+    let mut questions = Vec::new();
+    for r in rows {
+        if let (Some(id), Some(category_id), Some(data), Some(version)) =
+            (r.question_id, r.q_category_id, r.q_data, r.q_version)
+        {
+            questions.push(crate::assessments::bank_store::QuestionRow {
+                id,
+                category_id,
+                data,
+                version,
+            });
+        }
+        slots.push(SlotRow {
+            id: r.id,
+            position: r.position,
+            question_id: r.question_id,
+            category_id: r.category_id,
+            draw_count: r.draw_count,
+            mark: r.mark,
+        });
+    }
+    Ok((slots, questions))
 }
 
 pub async fn slots(db: &Db, item_id: i64) -> Result<Vec<SlotRow>, AppError> {

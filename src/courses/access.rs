@@ -61,17 +61,16 @@ struct AccessRow {
 pub async fn load(db: &Db, actor: &Actor, course_id: i64) -> Result<CourseAccess, AppError> {
     let now = now();
     let row: Option<AccessRow> = with_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT c.state, e.role FROM courses c
-         LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $2 AND e.status = 'active'
-              AND (e.starts_at IS NULL OR e.starts_at <= $3) AND (e.ends_at IS NULL OR e.ends_at > $3)
-         WHERE c.id = $1"
-    )
-    .bind(course_id)
-    .bind(actor.id)
-    .bind(now)
-    .fetch_optional(p)
-    .await?
+        sqlx::query_as(concat!(
+            "SELECT c.state, e.role FROM courses c",
+            crate::active_enrolment_join!("$2", "$3"),
+            " WHERE c.id = $1"
+        ))
+        .bind(course_id)
+        .bind(actor.id)
+        .bind(now)
+        .fetch_optional(p)
+        .await?
     });
     let row = row.ok_or(AppError::NotFound)?;
     Ok(CourseAccess {
@@ -81,6 +80,46 @@ pub async fn load(db: &Db, actor: &Actor, course_id: i64) -> Result<CourseAccess
         admin: actor.has_role(Role::Administrator),
         manager: actor.has_role(Role::Manager),
     })
+}
+
+/// Access from a row another query read (the course's state and the actor's active role in it),
+/// for queries that read access along with what they are about.
+pub fn from_row(actor: &Actor, course_id: i64, state: &str, role: Option<&str>) -> CourseAccess {
+    CourseAccess {
+        course_id,
+        state: CourseState::parse(state).unwrap_or(CourseState::Draft),
+        role: role.and_then(CourseRole::parse),
+        admin: actor.has_role(Role::Administrator),
+        manager: actor.has_role(Role::Manager),
+    }
+}
+
+/// The SQL that reads the actor's active enrolment (`e.role`) with a course `c`: `$actor` and
+/// `$now` are the placeholders it uses. Kept with `load` so both read enrolments the same way.
+#[macro_export]
+macro_rules! active_enrolment_join {
+    ($actor:literal, $now:literal) => {
+        concat!(
+            " LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = ",
+            $actor,
+            " AND e.status = 'active' AND (e.starts_at IS NULL OR e.starts_at <= ",
+            $now,
+            ") AND (e.ends_at IS NULL OR e.ends_at > ",
+            $now,
+            ")"
+        )
+    };
+}
+
+/// The item rule: hidden items do not exist for anyone who does not see the staff view.
+pub fn check_item(access: &CourseAccess, hidden: bool) -> Result<(), AppError> {
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    if hidden && !access.may_see_learners() {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
 }
 
 /// Loads access and requires `allowed` (403 otherwise; 404 only when there is no such course).
@@ -114,32 +153,20 @@ pub async fn item_visible(
     }
     let now = now();
     let row: Option<Row> = with_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT c.state, e.role, i.hidden FROM items i JOIN courses c ON c.id = i.course_id
-         LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $3 AND e.status = 'active'
-              AND (e.starts_at IS NULL OR e.starts_at <= $4) AND (e.ends_at IS NULL OR e.ends_at > $4)
-         WHERE i.id = $1 AND i.course_id = $2"
-    )
-    .bind(item_id)
-    .bind(course_id)
-    .bind(actor.id)
-    .bind(now)
-    .fetch_optional(p)
-    .await?
+        sqlx::query_as(concat!(
+            "SELECT c.state, e.role, i.hidden FROM items i JOIN courses c ON c.id = i.course_id",
+            crate::active_enrolment_join!("$3", "$4"),
+            " WHERE i.id = $1 AND i.course_id = $2"
+        ))
+        .bind(item_id)
+        .bind(course_id)
+        .bind(actor.id)
+        .bind(now)
+        .fetch_optional(p)
+        .await?
     });
     let row = row.ok_or(AppError::NotFound)?;
-    let access = CourseAccess {
-        course_id,
-        state: CourseState::parse(&row.state).unwrap_or(CourseState::Draft),
-        role: row.role.as_deref().and_then(CourseRole::parse),
-        admin: actor.has_role(Role::Administrator),
-        manager: actor.has_role(Role::Manager),
-    };
-    if !access.may_view_content() {
-        return Err(AppError::Forbidden);
-    }
-    if row.hidden && !access.may_see_learners() {
-        return Err(AppError::NotFound);
-    }
+    let access = from_row(actor, course_id, &row.state, row.role.as_deref());
+    check_item(&access, row.hidden)?;
     Ok(access)
 }
