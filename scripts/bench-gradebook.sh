@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The gradebook at scale (part of make bench): for SQLite and then PostgreSQL, a course with
-# GB_LEARNERS learners × GB_ITEMS graded items; wrk measures the grader table's first and last
-# pages and the whole-class CSV export. Prints Markdown table rows.
+# The gradebook at scale (part of make bench): for SQLite and then PostgreSQL, and for each size in
+# GB_SIZES (learners x items), a course with that many learners × graded items; wrk measures the
+# grader table's first and last pages and the whole-class CSV export, and the server's resident
+# memory is read afterwards. Prints Markdown table rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LEARNERS=${GB_LEARNERS:-5000}
-ITEMS=${GB_ITEMS:-40}
+SIZES=${GB_SIZES:-1000x100 10000x50}
 DURATION=${BENCH_DURATION:-10s}
 ADDR=127.0.0.1:3102
 BASE=http://$ADDR
@@ -17,6 +17,8 @@ server=""
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; fi' EXIT
 
 for backend in ${GB_BACKENDS:-sqlite postgres}; do
+for size in $SIZES; do
+  LEARNERS=${size%x*}; ITEMS=${size#*x}
   rm -rf "$DATA" && mkdir -p "$DATA"
   case $backend in
     sqlite) db_url="sqlite://$DATA/lyceum.db"; target="$DATA/lyceum.db" ;;
@@ -31,6 +33,9 @@ for backend in ${GB_BACKENDS:-sqlite postgres}; do
   server=$!
   for _ in $(seq 1 120); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.5; done
   course=$(python3 scripts/bench_gradebook_seed.py "$target" "$LEARNERS" "$ITEMS" "$TOKEN")
+  # One page's HTML (the shell, the table and the data it hydrates from) per cell.
+  page_bytes=$(curl -s -H "Cookie: lyceum_session=$TOKEN" -H 'Accept-Encoding: identity' "$BASE/courses/$course/gradebook" | wc -c)
+  cells=$(( (LEARNERS < 50 ? LEARNERS : 50) * (ITEMS < 12 ? ITEMS : 12) ))
   last_page=$(( (LEARNERS + 49) / 50 ))
   last_cols=$(( (ITEMS + 11) / 12 ))
   for check in "/courses/$course/gradebook" "/courses/$course/grades.csv"; do
@@ -39,9 +44,10 @@ for backend in ${GB_BACKENDS:-sqlite postgres}; do
   done
   rows=$(( $(wc -l < "$DATA/check.out") - 1 ))
   [ "$rows" = "$LEARNERS" ] || { echo "the CSV has $rows rows, expected $LEARNERS" >&2; exit 1; }
-  for spec in "grader table, first page (50 learners × 12 of $ITEMS items)|/courses/$course/gradebook|16" \
-              "grader table, last page of learners and of items|/courses/$course/gradebook?page=$last_page&cols=$last_cols|16" \
-              "CSV export ($LEARNERS × $ITEMS, $(wc -c < "$DATA/check.out") bytes)|/courses/$course/grades.csv|4"; do
+  for spec in "$LEARNERS × $ITEMS: grader table, first page ($page_bytes bytes, $((page_bytes / cells)) per cell)|/courses/$course/gradebook|16" \
+              "$LEARNERS × $ITEMS: grader table, last page of learners and of items|/courses/$course/gradebook?page=$last_page&cols=$last_cols|16" \
+              "$LEARNERS × $ITEMS: CSV export ($(wc -c < "$DATA/check.out") bytes)|/courses/$course/grades.csv|4" \
+              "$LEARNERS × $ITEMS: CSV export, one at a time|/courses/$course/grades.csv|1"; do
     IFS='|' read -r name path conns <<<"$spec"
     result=$(wrk -t2 -c"$conns" -d"$DURATION" --latency -H "Cookie: lyceum_session=$TOKEN" "$BASE$path")
     rps=$(awk '/Requests\/sec/{print $2}' <<<"$result")
@@ -50,6 +56,9 @@ for backend in ${GB_BACKENDS:-sqlite postgres}; do
     errors=$(awk '/Non-2xx|Socket errors/{print}' <<<"$result" | tr '\n' ' ')
     printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$backend" "$name" "$conns" "$rps" "$p50" "$p99" "${errors:-none}"
   done
+  rss=$(awk '/VmRSS/{printf "%d", $2 / 1024}' "/proc/$server/status")
+  printf '| %s | %s | | | | | %s MB resident |\n' "$backend" "$LEARNERS × $ITEMS: server memory after the runs above" "$rss"
   kill $server; wait $server 2>/dev/null || true
   server=""
+done
 done

@@ -13,7 +13,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.common.log_format);
+    // Held until exit: dropping it flushes the log lines still queued.
+    let _log_writer = init_logging(cli.common.log_format);
     let result = match cli.command {
         None => serve(&cli.common, &cli.serve).await,
         Some(Command::Serve(args)) => serve(&cli.common, &args).await,
@@ -31,8 +32,12 @@ async fn main() -> ExitCode {
     }
 }
 
-fn init_logging(format: LogFormat) {
+/// Log lines go through a queue to a writer thread, so that requests never wait on stdout (the
+/// access log otherwise cost a quarter of a cheap page's throughput). Lines are dropped, and
+/// counted, only if the queue of 128,000 is full.
+fn init_logging(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::{EnvFilter, fmt};
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     match format {
@@ -40,9 +45,11 @@ fn init_logging(format: LogFormat) {
             .json()
             .with_current_span(true)
             .with_env_filter(filter)
+            .with_writer(writer)
             .init(),
-        LogFormat::Text => fmt().with_env_filter(filter).init(),
+        LogFormat::Text => fmt().with_env_filter(filter).with_writer(writer).init(),
     }
+    guard
 }
 
 async fn connect(common: &CommonArgs) -> Result<Db, String> {

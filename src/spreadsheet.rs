@@ -58,11 +58,15 @@ impl CsvOut {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| safe_cell(c.as_ref()).into_owned())
-            .collect();
-        self.writer.write_record(&cells).map_err(csv_error)
+        for cell in cells {
+            self.writer
+                .write_field(safe_cell(cell.as_ref()).as_bytes())
+                .map_err(csv_error)?;
+        }
+        // An empty record ends the one the fields above started.
+        self.writer
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(csv_error)
     }
 
     pub fn finish(self) -> Result<String, AppError> {

@@ -2118,6 +2118,14 @@ db_test!(
 
 // ---- downloads through the router ------------------------------------------------------------
 
+async fn file_sha256(state: &lyceum::state::AppState, id: i64) -> String {
+    lyceum::courses::store::find_file(&state.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .sha256
+}
+
 async fn get(
     app: &axum::Router,
     path: &str,
@@ -2194,6 +2202,18 @@ db_test!(
                 .starts_with("inline; filename=\"notes.pdf\"")
         );
         assert_eq!(headers[http::header::ACCEPT_RANGES], "bytes");
+        // The content hash is the ETag: a browser that has the file gets 304 and no body.
+        let etag = headers[http::header::ETAG].to_str().unwrap().to_string();
+        assert_eq!(etag, format!("\"{}\"", file_sha256(&state, file.id).await));
+        let revalidate = http::Request::builder()
+            .uri(file.url())
+            .header(http::header::COOKIE, format!("lyceum_session={learner_token}"))
+            .header(http::header::IF_NONE_MATCH, &etag)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(app.clone(), revalidate).await.unwrap();
+        assert_eq!(res.status(), http::StatusCode::NOT_MODIFIED);
+        assert_eq!(res.headers()[http::header::ETAG], etag.as_str());
 
         let (status, headers, body) =
             get(&app, &file.url(), &learner_token, Some("bytes=0-7")).await;

@@ -545,6 +545,35 @@ db_test!(
             .unwrap();
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].reason, "Imported from a CSV file");
+        // The export shows every learner's row: points, an excused cell as EX, an empty one empty.
+        gradebook::set_cell(
+            &state,
+            &c.teacher,
+            lab,
+            second.id,
+            &CellEdit {
+                excused: true,
+                ..edit("", 0)
+            },
+        )
+        .await
+        .unwrap();
+        let export = gradebook::export_csv(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(export.lines().count(), 3, "{export}");
+        assert!(
+            export
+                .lines()
+                .any(|l| l.starts_with("learner@example.com,") && l.contains(",15,7,")),
+            "{export}"
+        );
+        assert!(
+            export
+                .lines()
+                .any(|l| l.starts_with("second@example.com,") && l.contains(",11,EX,")),
+            "{export}"
+        );
         // Learners cannot import.
         assert_eq!(
             lyceum::grading::import::preview(&state, &c.learner, c.course_id, csv)

@@ -153,6 +153,17 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
             .starts_with("inline; filename=\"notes.pdf\"")
     );
     assert!(whole == data[..], "the whole download has every byte");
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+    assert!(headers.contains_key(header::LAST_MODIFIED));
+    // A browser that has the file revalidates it: 304, no body, the same validator.
+    let mut again = get(file.id, &token, None);
+    again
+        .headers_mut()
+        .insert(header::IF_NONE_MATCH, etag.parse().unwrap());
+    let (status, headers, body) = send(&app, again).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert_eq!(headers[header::ETAG], etag.as_str());
+    assert!(body.is_empty());
 
     // A range across the boundary between the first two parts.
     let (a, b) = (8 * MB - 100, 8 * MB + 99);

@@ -167,6 +167,14 @@ pub async fn download(
         Ok(found) => found,
         Err(e) => return error_response(&e),
     };
+    // Stored contents never change (a new upload is a new record), so the content hash is a
+    // strong validator: a browser that has the file gets 304 and no body.
+    let etag = format!("\"{}\"", file.sha256);
+    if matches_etag(req.headers(), &etag) {
+        let mut res = StatusCode::NOT_MODIFIED.into_response();
+        set_validators(res.headers_mut(), &etag, file.created_at);
+        return res;
+    }
     let response = match state.files.local_path(&file.storage_key) {
         // ServeFile handles ranges and conditional requests for files on disk.
         Ok(Some(path)) => match ServeFile::new(&path).oneshot(req).await {
@@ -202,10 +210,7 @@ pub async fn download(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=300"),
-    );
+    set_validators(headers, &etag, file.created_at);
     // Our own pages may frame PDFs; nothing in a file may run script in our origin.
     headers.insert(
         header::X_FRAME_OPTIONS,
@@ -222,6 +227,33 @@ pub async fn download(
         HeaderValue::from_static(csp),
     );
     Response::from_parts(parts, body)
+}
+
+/// `If-None-Match` names this ETag (or `*`).
+fn matches_etag(headers: &axum::http::HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
+/// Validators and caching for a stored file: private (who may see it is checked per request),
+/// kept five minutes, then revalidated with the ETag.
+fn set_validators(headers: &mut axum::http::HeaderMap, etag: &str, created_at: i64) {
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, v);
+    }
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(created_at.max(0) as u64);
+    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(modified)) {
+        headers.insert(header::LAST_MODIFIED, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
 }
 
 /// Serves an object kept in S3, with a single byte range if asked for; the body streams from the

@@ -24,14 +24,20 @@ pub struct GradeItemView {
     pub hidden: bool,
 }
 
-/// One cell of the grader table.
+/// One cell of the grader table. Empty fields are left out of its JSON: a page carries 600 cells,
+/// most of them only points and a version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradeCell {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_points: Option<f64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub excused: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub feedback: String,
     /// 0 when nobody has graded it yet; sent back with an edit to detect conflicts.
+    #[serde(default)]
     pub version: i32,
 }
 

@@ -678,6 +678,8 @@ pub async fn my_grades(
 }
 
 /// The grader table as CSV: every learner (not one page), one column per item, then the total.
+/// Two queries (learners with totals, then the grades streamed into a learners × items grid),
+/// whatever the size of the course.
 pub async fn export_csv(
     state: &AppState,
     actor: &Actor,
@@ -685,6 +687,25 @@ pub async fn export_csv(
 ) -> Result<String, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
     let items = store::items(&state.db, course_id).await?;
+    let letters = letters(state, course_id).await?;
+    let learners = store::learners_with_totals(&state.db, course_id).await?;
+    let column: HashMap<i64, usize> = items.iter().enumerate().map(|(c, i)| (i.id, c)).collect();
+    let row: HashMap<i64, usize> = learners
+        .iter()
+        .enumerate()
+        .map(|(r, (l, _))| (l.id, r))
+        .collect();
+    let mut grid = vec![ExportCell::Empty; items.len() * learners.len()];
+    store::each_grade(&state.db, course_id, |item, user, points, excused| {
+        if let (Some(&c), Some(&r)) = (column.get(&item), row.get(&user)) {
+            grid[r * items.len() + c] = match (excused, points) {
+                (true, _) => ExportCell::Excused,
+                (false, Some(p)) => ExportCell::Points(p),
+                (false, None) => ExportCell::Empty,
+            };
+        }
+    })
+    .await?;
     let mut out = crate::spreadsheet::CsvOut::new();
     let mut header = vec!["email".to_string(), "name".to_string()];
     header.extend(
@@ -695,41 +716,37 @@ pub async fn export_csv(
     header.push("total %".into());
     header.push("letter".into());
     out.row(&header)?;
-    let letters = letters(state, course_id).await?;
-    let mut page = 1;
-    loop {
-        // A page of learners at a time: one query for their grades, one for their totals.
-        let (learners, total) = store::learners(&state.db, course_id, 1000, page).await?;
-        let ids: Vec<i64> = learners.iter().map(|l| l.id).collect();
-        let grades = by_cell(store::grades_of(&state.db, course_id, &ids).await?);
-        let totals: HashMap<i64, Option<f64>> = store::totals_of(&state.db, course_id, &ids)
-            .await?
-            .into_iter()
-            .collect();
-        for l in &learners {
-            let mut record = vec![l.email.clone(), l.name.clone()];
-            for i in &items {
-                record.push(match grades.get(&(i.id, l.id)) {
-                    Some(g) if g.excused => "EX".into(),
-                    Some(g) => g.effective().map(format_points).unwrap_or_default(),
-                    None => String::new(),
-                });
-            }
-            let t = totals.get(&l.id).copied().flatten();
-            record.push(t.map(format_points).unwrap_or_default());
-            record.push(
-                t.and_then(|t| rules::letter_for(&letters, t))
-                    .unwrap_or_default()
-                    .to_string(),
-            );
-            out.row(&record)?;
-        }
-        if i64::from(page) * 1000 >= total {
-            break;
-        }
-        page += 1;
+    let mut record: Vec<String> = Vec::with_capacity(items.len() + 4);
+    for (r, (l, total)) in learners.iter().enumerate() {
+        record.clear();
+        record.push(l.email.clone());
+        record.push(l.name.clone());
+        record.extend(
+            grid[r * items.len()..(r + 1) * items.len()]
+                .iter()
+                .map(|cell| match cell {
+                    ExportCell::Empty => String::new(),
+                    ExportCell::Excused => "EX".into(),
+                    ExportCell::Points(p) => format_points(*p),
+                }),
+        );
+        record.push(total.map(format_points).unwrap_or_default());
+        record.push(
+            total
+                .and_then(|t| rules::letter_for(&letters, t))
+                .unwrap_or_default()
+                .to_string(),
+        );
+        out.row(&record)?;
     }
     out.finish()
+}
+
+#[derive(Clone, Copy)]
+enum ExportCell {
+    Empty,
+    Excused,
+    Points(f64),
 }
 
 /// Grades keyed by (grade item, learner), so tables are built without a scan per cell.

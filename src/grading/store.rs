@@ -655,6 +655,47 @@ pub async fn learners(
     }))
 }
 
+/// Every active learner of a course by name, with their course total: the CSV export's rows.
+pub async fn learners_with_totals(
+    db: &Db,
+    course_id: i64,
+) -> Result<Vec<(LearnerRow, Option<f64>)>, AppError> {
+    let rows: Vec<(i64, String, String, Option<f64>)> = with_db!(db, |p| sqlx::query_as(
+        "SELECT u.id, u.name, u.email, t.percent FROM enrolments e JOIN users u ON u.id = e.user_id
+         LEFT JOIN course_totals t ON t.course_id = e.course_id AND t.user_id = e.user_id
+         WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'
+         ORDER BY LOWER(u.name), u.id"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, total)| (LearnerRow { id, name, email }, total))
+        .collect())
+}
+
+/// Every grade of a course as (grade item, learner, points that count, excused), streamed to
+/// `each` so that a 10,000 × 50 export never holds half a million rows.
+pub async fn each_grade(
+    db: &Db,
+    course_id: i64,
+    mut each: impl FnMut(i64, i64, Option<f64>, bool),
+) -> Result<(), AppError> {
+    use futures_util::TryStreamExt;
+    with_db!(db, |p| {
+        let mut rows = sqlx::query_as::<_, (i64, i64, Option<f64>, bool)>(
+            "SELECT grade_item_id, user_id, COALESCE(override_points, points), excused FROM grades WHERE course_id = $1",
+        )
+        .bind(course_id)
+        .fetch(p);
+        while let Some((item, user, points, excused)) = rows.try_next().await? {
+            each(item, user, points, excused);
+        }
+    });
+    Ok(())
+}
+
 /// Course totals of some learners, in one query.
 pub async fn totals_of(
     db: &Db,

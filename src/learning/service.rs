@@ -96,20 +96,34 @@ async fn open(
     let learner = access.is_learner();
     if learner && record {
         let now = now();
-        let mut tx = state.db.begin().await?;
-        store::record_item(
-            &mut tx,
-            actor.id,
-            item_id,
-            course_id,
-            item.completion == Completion::View && !item.kind.is_assessed(),
-            now,
-        )
-        .await?;
-        complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
-        tx.commit().await?;
+        let complete = item.completion == Completion::View && !item.kind.is_assessed();
+        let seen = store::view_state(&state.db, course_id, actor.id, item_id).await?;
+        if view_changes(seen, item_id, complete, now) {
+            let mut tx = state.db.begin().await?;
+            store::record_item(&mut tx, actor.id, item_id, course_id, complete, now).await?;
+            complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
+            tx.commit().await?;
+        }
     }
     player_view(state, actor, course_id, item_id, staff, learner).await
+}
+
+/// The enrolment's last activity is kept to this many seconds: a learner paging back and forth
+/// within a minute does not write on every page.
+const ACTIVITY_GRANULARITY_SECS: i64 = 60;
+
+/// Whether recording a view changes anything: the first view, a completion, another item than the
+/// last one, or activity older than the granularity. Reopening the same item writes nothing.
+fn view_changes(seen: Option<store::ViewState>, item_id: i64, complete: bool, now: i64) -> bool {
+    let Some(seen) = seen else {
+        return true;
+    };
+    seen.first_viewed_at.is_none()
+        || (complete && seen.completed_at.is_none())
+        || seen.last_item_id != Some(item_id)
+        || seen
+            .last_activity_at
+            .is_none_or(|at| now - at >= ACTIVITY_GRANULARITY_SECS)
 }
 
 async fn player_view(
@@ -261,4 +275,33 @@ pub async fn my_learning(state: &AppState, actor: &Actor) -> Result<MyLearning, 
         .items;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(last_item: i64, activity: i64, viewed: bool, completed: bool) -> Option<store::ViewState> {
+        Some(store::ViewState {
+            last_item_id: Some(last_item),
+            last_activity_at: Some(activity),
+            first_viewed_at: viewed.then_some(activity),
+            completed_at: completed.then_some(activity),
+        })
+    }
+
+    #[test]
+    fn reopening_the_same_item_within_a_minute_writes_nothing() {
+        assert!(!view_changes(seen(7, 1000, true, true), 7, true, 1059));
+        assert!(!view_changes(seen(7, 1000, true, false), 7, false, 1010));
+    }
+
+    #[test]
+    fn a_view_writes_when_it_changes_something() {
+        assert!(view_changes(None, 7, false, 1000), "no enrolment row read");
+        assert!(view_changes(seen(7, 1000, false, false), 7, false, 1001), "first view");
+        assert!(view_changes(seen(7, 1000, true, false), 7, true, 1001), "completes on view");
+        assert!(view_changes(seen(6, 1000, true, true), 7, false, 1001), "another item");
+        assert!(view_changes(seen(7, 1000, true, true), 7, false, 1060), "activity a minute old");
+    }
 }

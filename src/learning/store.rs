@@ -45,6 +45,34 @@ pub async fn record_item(
     Ok(())
 }
 
+/// What a learner's view of an item would change: read before writing, so that reopening the same
+/// item (the common case) writes nothing.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct ViewState {
+    pub last_item_id: Option<i64>,
+    pub last_activity_at: Option<i64>,
+    pub first_viewed_at: Option<i64>,
+    pub completed_at: Option<i64>,
+}
+
+pub async fn view_state(
+    db: &Db,
+    course_id: i64,
+    user_id: i64,
+    item_id: i64,
+) -> Result<Option<ViewState>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT e.last_item_id, e.last_activity_at, pr.first_viewed_at, pr.completed_at \
+         FROM enrolments e LEFT JOIN item_progress pr ON pr.user_id = e.user_id AND pr.item_id = $3 \
+         WHERE e.course_id = $1 AND e.user_id = $2"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?))
+}
+
 const PROGRESS_SELECT: &str = "SELECT \
     (SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id WHERE pr.user_id = e.user_id \
       AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden) AS done, \

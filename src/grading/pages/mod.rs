@@ -122,6 +122,10 @@ fn ColumnPages(course_id: i64, table: GraderTable) -> impl IntoView {
     .into_any()
 }
 
+/// The grid is the largest page Lyceum renders (a page is 50 learners × 12 items), so a cell is
+/// only its input: the input's name comes from the row and column headers (aria-labelledby), and
+/// the cell's Details button, its status and its override reason appear when needed (the Details
+/// button on the cell that has focus). About 100 bytes of HTML per cell.
 #[component]
 fn GraderGrid(
     table: GraderTable,
@@ -129,7 +133,12 @@ fn GraderGrid(
     selected: RwSignal<Option<Selected>>,
 ) -> impl IntoView {
     let items = table.items.clone();
+    // The cell that has (or last had) focus: (item id, learner id).
+    let current = RwSignal::new(None::<(i64, i64)>);
+    // One live region for the whole grid: "Saved" is announced without a region per cell.
+    let announce = RwSignal::new(String::new());
     view! {
+        <p class="visually-hidden" role="status">{move || announce.get()}</p>
         <div class="grader-wrap" role="region" aria-label="Grades: learners in rows, items in columns" tabindex="0">
             <table class="grader">
                 <thead>
@@ -139,8 +148,9 @@ fn GraderGrid(
                             let (id, hidden, name) = (i.id, i.hidden, i.name.clone());
                             view! {
                                 <th scope="col">
-                                    {i.name.clone()}
-                                    <span class="small muted">{format!(" / {}", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
+                                    <span id=format!("i{id}")>{i.name.clone()}
+                                        <span class="small muted">{format!(" (out of {})", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
+                                    </span>
                                     {i.category.clone().map(|c| view! { <span class="small muted block">{c}</span> })}
                                     {hidden.then(|| view! { <span class="badge badge-warning">"Hidden from learners"</span> })}
                                     <button type="button" class="btn btn-small btn-secondary block" aria-label=format!("{} “{name}” {}", if hidden { "Show" } else { "Hide" }, if hidden { "to learners" } else { "from learners" })
@@ -155,22 +165,13 @@ fn GraderGrid(
                 <tbody>
                     {table.rows.into_iter().map(|row| {
                         let total = RwSignal::new((row.total_percent, row.letter.clone()));
-                        let learner = row.name.clone();
+                        let learner = StoredValue::new(row.name.clone());
                         let user_id = row.user_id;
                         view! {
                             <tr>
-                                <th scope="row" class="sticky-col">{row.name.clone()}<span class="small muted block">{row.email.clone()}</span></th>
+                                <th scope="row" class="sticky-col"><span id=format!("l{user_id}")>{row.name.clone()}</span><span class="small muted block">{row.email.clone()}</span></th>
                                 {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| {
-                                    let pick = Selected { item: item.clone(), user_id, learner: learner.clone(), cell: cell.clone() };
-                                    let label = format!("Feedback and history: {}, {}", learner, item.name);
-                                    let has_feedback = !cell.feedback.is_empty();
-                                    view! {
-                                        <td>
-                                            <GradeInput user_id learner=learner.clone() item cell total />
-                                            <button type="button" class="btn btn-small btn-link" aria-label=label
-                                                on:click=move |_| selected.set(Some(pick.clone()))>{if has_feedback { "Feedback ✎" } else { "Details" }}</button>
-                                        </td>
-                                    }
+                                    view! { <GradeInput user_id learner item cell total current selected announce /> }
                                 }).collect_view()}
                                 <td class="total">{move || { let (p, l) = total.get(); format!("{}{}", percent(p), l.map(|l| format!(" ({l})")).unwrap_or_default()) }}</td>
                             </tr>
@@ -187,10 +188,13 @@ fn GraderGrid(
 #[component]
 fn GradeInput(
     user_id: i64,
-    learner: String,
+    learner: StoredValue<String>,
     item: GradeItemView,
     cell: GradeCell,
     total: RwSignal<(Option<f64>, Option<String>)>,
+    current: RwSignal<Option<(i64, i64)>>,
+    selected: RwSignal<Option<Selected>>,
+    announce: RwSignal<String>,
 ) -> impl IntoView {
     let initial = if cell.excused {
         "EX".to_string()
@@ -204,12 +208,15 @@ fn GradeInput(
     let status = RwSignal::new(None::<Result<String, String>>);
     let item_id = item.id;
     let from_source = item.from_source;
-    let label = format!(
-        "{learner}: {} (out of {})",
-        item.name,
-        format_points(item.max_points)
-    );
+    let has_feedback = !cell.feedback.is_empty();
+    let item = StoredValue::new(item);
+    let cell = StoredValue::new(cell);
+    let key = (item_id, user_id);
     let needs_reason = move || from_source && value.get() != saved_value.get_value();
+    let label = move || {
+        let item = item.read_value();
+        format!("{}: {} (out of {})", learner.read_value(), item.name, format_points(item.max_points))
+    };
     let save = move || {
         let typed = value.get_untracked();
         let excused = typed.trim().eq_ignore_ascii_case("ex");
@@ -233,6 +240,7 @@ fn GradeInput(
                     reason.set(String::new());
                     total.set((saved.total_percent, saved.letter));
                     status.set(Some(Ok("Saved".into())));
+                    announce.set(format!("Saved: {}", label()));
                 }
                 Err(AppError::Conflict(message)) => status.set(Some(Err(message))),
                 Err(error) => status.set(Some(Err(error
@@ -242,26 +250,40 @@ fn GradeInput(
             }
         });
     };
-    let id = format!("cell-{item_id}-{user_id}");
-    let (reason_id, status_id) = (format!("{id}-reason"), format!("{id}-status"));
-    let reason_label = format!("Reason for overriding {label}");
+    let status_id = format!("s{item_id}-{user_id}");
+    let described_by = {
+        let status_id = status_id.clone();
+        move || status.get().is_some().then(|| status_id.clone())
+    };
     view! {
-        <div class="grade-cell">
-            <input id=id.clone() type="text" inputmode="decimal" class="narrow" aria-label=label.clone() bind:value=value
-                aria-invalid=move || if matches!(status.get(), Some(Err(_))) { "true" } else { "false" }
-                aria-describedby=status_id.clone()
+        <td class:fb=has_feedback>
+            <input inputmode="decimal" aria-labelledby=format!("l{user_id} i{item_id}") bind:value=value
+                aria-invalid=move || matches!(status.get(), Some(Err(_))).then_some("true")
+                aria-describedby=described_by
+                on:focus=move |_| current.set(Some(key))
                 on:change=move |_| { if !needs_reason() { save(); } } />
-            {move || needs_reason().then(|| view! {
-                <label class="visually-hidden" for=reason_id.clone()>{reason_label.clone()}</label>
-                <input id=reason_id.clone() type="text" placeholder="Reason for the override" bind:value=reason />
-                <button type="button" class="btn btn-small btn-secondary" on:click=move |_| save()>"Override"</button>
+            {move || needs_reason().then(|| {
+                let reason_id = format!("r{item_id}-{user_id}");
+                view! {
+                    <label class="visually-hidden" for=reason_id.clone()>{format!("Reason for overriding {}", label())}</label>
+                    <input id=reason_id type="text" placeholder="Reason for the override" bind:value=reason />
+                    <button type="button" class="btn btn-small btn-secondary" on:click=move |_| save()>"Override"</button>
+                }
             })}
-            <span id=status_id class="cell-status" role="status">{move || match status.get() {
-                Some(Ok(m)) => view! { <span class="ok">"✓ "{m}</span> }.into_any(),
-                Some(Err(m)) => view! { <span class="field-error" role="alert">{m}</span> }.into_any(),
-                None => ().into_any(),
-            }}</span>
-        </div>
+            {move || (current.get() == Some(key)).then(|| {
+                let pick = move || Selected { item: item.get_value(), user_id, learner: learner.get_value(), cell: cell.get_value() };
+                view! {
+                    <button type="button" class="btn btn-small btn-link" aria-label=format!("Feedback and history: {}, {}", learner.read_value(), item.read_value().name)
+                        on:click=move |_| selected.set(Some(pick()))>{if has_feedback { "Feedback ✎" } else { "Details" }}</button>
+                }
+            })}
+            {move || status.get().map(|s| view! {
+                <span id=status_id.clone() class="cell-status">{match s {
+                    Ok(m) => view! { <span class="ok">"✓ "{m}</span> }.into_any(),
+                    Err(m) => view! { <span class="field-error" role="alert">{m}</span> }.into_any(),
+                }}</span>
+            })}
+        </td>
     }
 }
 
