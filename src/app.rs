@@ -10,10 +10,10 @@ use crate::ui::{ErrorPage, NotFound, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
     hooks::use_location,
-    path,
+    lazy_route, path,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -26,22 +26,102 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
+    // Static files are addressed under the build id (see http::assets).
+    #[cfg(feature = "ssr")]
+    let root = use_context::<crate::state::AppState>()
+        .map(|state| state.assets.root())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let root = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                // The output name carries the build id (see http::assets).
-                <link rel="stylesheet" id="leptos" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name) />
+                <meta name="description" content="Lyceum: courses, quizzes, assignments, grades and certificates in one place." />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href=format!("{root}/{}/{}.css", options.site_pkg_dir, options.output_name) />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options root />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Each page is a lazy route: its code is split into its own WASM chunk (cargo leptos build
+/// --split), loaded with the route, so the first page downloads only the app frame and itself.
+/// What was typed while the chunk loaded is kept (ui::typed), and the page marks the body
+/// hydrated once it is (the end-to-end tests wait for that).
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path,)*) => {
+        $(
+            struct $route;
+
+            #[lazy_route]
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                fn view(_this: Self) -> AnyView {
+                    crate::ui::typed::remember();
+                    Effect::new(|_| mark_hydrated());
+                    $page().into_any()
+                }
+            }
+        )*
+    };
+}
+
+lazy_pages! {
+    HomePageRoute => HomePage,
+    SignInPageRoute => SignInPage,
+    RegisterPageRoute => RegisterPage,
+    ForgotPasswordPageRoute => ForgotPasswordPage,
+    ResetPasswordPageRoute => ResetPasswordPage,
+    SetupPageRoute => SetupPage,
+    AccountPageRoute => crate::auth::pages::AccountPage,
+    UserListPageRoute => crate::users::pages::UserListPage,
+    NewUserPageRoute => crate::users::pages::NewUserPage,
+    ImportUsersPageRoute => crate::users::pages::ImportUsersPage,
+    EditUserPageRoute => crate::users::pages::EditUserPage,
+    AuditLogPageRoute => crate::audit::pages::AuditLogPage,
+    SettingsPageRoute => crate::settings::pages::SettingsPage,
+    OutboxPageRoute => crate::mail::pages::OutboxPage,
+    CategoriesPageRoute => crate::courses::pages::CategoriesPage,
+    CohortsPageRoute => crate::enrolments::pages::CohortsPage,
+    CataloguePageRoute => crate::courses::pages::CataloguePage,
+    NewCoursePageRoute => crate::courses::pages::NewCoursePage,
+    CoursePageViewRoute => crate::learning::pages::CoursePageView,
+    CourseEditorPageRoute => crate::courses::pages::CourseEditorPage,
+    ItemEditorPageRoute => crate::courses::pages::ItemEditorPage,
+    ParticipantsPageRoute => crate::enrolments::pages::ParticipantsPage,
+    ResumePageRoute => crate::learning::pages::ResumePage,
+    PlayerPageRoute => crate::learning::pages::PlayerPage,
+    QuestionBankPageRoute => crate::assessments::pages::QuestionBankPage,
+    QuestionEditorPageRoute => crate::assessments::pages::QuestionEditorPage,
+    GradingQueuePageRoute => crate::assessments::pages::GradingQueuePage,
+    GradebookPageRoute => crate::grading::pages::GradebookPage,
+    MyGradesPageRoute => crate::grading::pages::MyGradesPage,
+    DashboardPageRoute => crate::dashboard::pages::DashboardPage,
+    SubmissionsPageRoute => crate::assignments::pages::SubmissionsPage,
+    SubmissionGradingPageRoute => crate::assignments::pages::SubmissionGradingPage,
+    AttemptPageRoute => crate::assessments::pages::AttemptPage,
+    AttemptReviewPageRoute => crate::assessments::pages::AttemptReviewPage,
+}
+
+/// Puts back what was typed before the page hydrated, then tells the end-to-end tests (and anyone
+/// curious) that the page is interactive.
+fn mark_hydrated() {
+    crate::ui::typed::restore();
+    #[cfg(feature = "hydrate")]
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
     }
 }
 
@@ -65,42 +145,44 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <Header />
             <main id="main" class="app-main" tabindex="-1">
+                // Every page renders whole on the server (Async): out-of-order streaming would leave
+                // a page without JavaScript showing only its loading placeholders.
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("/reset-password") view=ResetPasswordPage />
-                    <Route path=path!("/setup") view=SetupPage />
-                    <Route path=path!("/account") view=crate::auth::pages::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=crate::users::pages::UserListPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users/new") view=crate::users::pages::NewUserPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users/import") view=crate::users::pages::ImportUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users/:id") view=crate::users::pages::EditUserPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/audit") view=crate::audit::pages::AuditLogPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/settings") view=crate::settings::pages::SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/outbox") view=crate::mail::pages::OutboxPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/categories") view=crate::courses::pages::CategoriesPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/cohorts") view=crate::enrolments::pages::CohortsPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses") view=crate::courses::pages::CataloguePage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/new") view=crate::courses::pages::NewCoursePage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id") view=crate::learning::pages::CoursePageView ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/edit") view=crate::courses::pages::CourseEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/items/:item_id/edit") view=crate::courses::pages::ItemEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/participants") view=crate::enrolments::pages::ParticipantsPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/learn") view=crate::learning::pages::ResumePage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/learn/:item_id") view=crate::learning::pages::PlayerPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/questions") view=crate::assessments::pages::QuestionBankPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/questions/new") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/questions/:question_id") view=crate::assessments::pages::QuestionEditorPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/grading") view=crate::assessments::pages::GradingQueuePage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/gradebook") view=crate::grading::pages::GradebookPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/grades") view=crate::grading::pages::MyGradesPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/dashboard") view=crate::dashboard::pages::DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/assignments/:item_id/submissions") view=crate::assignments::pages::SubmissionsPage ssr=SsrMode::Async />
-                    <Route path=path!("/courses/:id/assignments/:item_id/submissions/:user_id") view=crate::assignments::pages::SubmissionGradingPage ssr=SsrMode::Async />
-                    <Route path=path!("/attempts/:id") view=crate::assessments::pages::AttemptPage ssr=SsrMode::Async />
-                    <Route path=path!("/attempts/:id/review") view=crate::assessments::pages::AttemptReviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<HomePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in") view={Lazy::<SignInPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/register") view={Lazy::<RegisterPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view={Lazy::<ResetPasswordPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/setup") view={Lazy::<SetupPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<AccountPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<UserListPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/new") view={Lazy::<NewUserPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/import") view={Lazy::<ImportUsersPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<EditUserPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view={Lazy::<AuditLogPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view={Lazy::<SettingsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/outbox") view={Lazy::<OutboxPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses") view={Lazy::<CataloguePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/new") view={Lazy::<NewCoursePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id") view={Lazy::<CoursePageViewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/edit") view={Lazy::<CourseEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/items/:item_id/edit") view={Lazy::<ItemEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/participants") view={Lazy::<ParticipantsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/learn") view={Lazy::<ResumePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/learn/:item_id") view={Lazy::<PlayerPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions") view={Lazy::<QuestionBankPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions/new") view={Lazy::<QuestionEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/questions/:question_id") view={Lazy::<QuestionEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/grading") view={Lazy::<GradingQueuePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/gradebook") view={Lazy::<GradebookPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/grades") view={Lazy::<MyGradesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/dashboard") view={Lazy::<DashboardPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/assignments/:item_id/submissions") view={Lazy::<SubmissionsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/assignments/:item_id/submissions/:user_id") view={Lazy::<SubmissionGradingPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/attempts/:id") view={Lazy::<AttemptPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/attempts/:id/review") view={Lazy::<AttemptReviewPageRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="app-footer">
@@ -170,6 +252,7 @@ fn Header() -> impl IntoView {
     let shell = use_shell();
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
+    let sign_out_url = <SignOut as leptos::server_fn::ServerFn>::PATH;
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             hard_navigate("/sign-in");
@@ -204,9 +287,13 @@ fn Header() -> impl IntoView {
                                     <div class="user-menu-panel">
                                         <p class="small muted">{actor.email.clone()}</p>
                                         <a href="/account">"Your account"</a>
-                                        <button type="button" class="link-button" on:click=move |_| { sign_out.dispatch(SignOut {}); }>
-                                            "Sign out"
-                                        </button>
+                                        // A form, so that signing out works before (or without) the script.
+                                        <form method="post" action=sign_out_url on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                            ev.prevent_default();
+                                            sign_out.dispatch(SignOut {});
+                                        }>
+                                            <button type="submit" class="link-button">"Sign out"</button>
+                                        </form>
                                     </div>
                                 </details>
                             }
@@ -222,8 +309,15 @@ fn Header() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     let shell = use_shell();
     // Created here, not inside the Suspend below, so that re-running it does not start new loads.
-    let learning = Resource::new(|| (), |_| crate::learning::server::load_my_learning());
-    let reviews = Resource::new(|| (), |_| crate::courses::server::reviews_due());
+    // Loaded only for someone signed in: a visitor's home page is a 200 with a sign-in link, not
+    // the 401 these functions would set.
+    let signed_in = move || async move { matches!(shell.await, Ok(ShellInfo { actor: Some(_), .. })) };
+    let learning = Resource::new(|| (), move |_| async move {
+        if signed_in().await { crate::learning::server::load_my_learning().await } else { Err(AppError::Unauthenticated) }
+    });
+    let reviews = Resource::new(|| (), move |_| async move {
+        if signed_in().await { crate::courses::server::reviews_due().await } else { Err(AppError::Unauthenticated) }
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -42,9 +42,9 @@ pub mod testing;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // End-to-end tests wait for this before interacting with the page.
-    if let Some(body) = leptos::prelude::document().body() {
-        let _ = body.set_attribute("data-hydrated", "true");
-    }
+    // Each page marks the body hydrated once it is (pages load lazily: see app.rs), and puts back
+    // what was typed before (ui::typed).
+    ui::typed::remember();
+    // hydrate_lazy: pages are lazy routes, each loaded with its own WASM chunk.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -25,15 +25,9 @@ pub struct AppState {
 
 impl AppState {
     /// Panics on a storage URL that `Config::from_args` would have refused (start-up only).
-    /// Pages name the static files with their build id (see `http::assets`): the Leptos output
-    /// name becomes `lyceum.{build id}`.
-    pub fn new(mut leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
-        let assets = Assets::load(
-            &leptos_options.site_root,
-            &leptos_options.site_pkg_dir,
-            &leptos_options.output_name,
-        );
-        leptos_options.output_name = assets.versioned_name().into();
+    /// Pages name the static files under their build id (see `http::assets`).
+    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
+        let assets = Assets::load(&leptos_options.site_root, &leptos_options.site_pkg_dir);
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from);
         let files = Storage::new(config.files_dir(), config.storage_url.as_deref())
             .unwrap_or_else(|e| panic!("{e}"));

@@ -42,7 +42,7 @@ test('two graders editing the same cell see the conflict; the learner sees the g
   await page.getByLabel('Name', { exact: true }).fill('Essay 1');
   await page.getByLabel('Points possible').fill('20');
   await page.getByRole('button', { name: 'Add item' }).click();
-  const teacherCell = page.getByLabel('Lena Learner Essay 1 (out of 20)');
+  const teacherCell = page.getByRole('textbox', { name: 'Lena Learner Essay 1 (out of 20)' });
   await expect(teacherCell).toBeVisible();
 
   // The assistant opens the same table before the instructor saves.
@@ -52,7 +52,7 @@ test('two graders editing the same cell see the conflict; the learner sees the g
   await expect(ta.getByRole('heading', { name: /Welcome/ })).toBeVisible();
   await ta.goto(`/courses/${courseId}/gradebook`);
   await hydrated(ta);
-  const taCell = ta.getByLabel('Lena Learner Essay 1 (out of 20)');
+  const taCell = ta.getByRole('textbox', { name: 'Lena Learner Essay 1 (out of 20)' });
   await expect(taCell).toHaveValue('');
 
   await teacherCell.fill('15');

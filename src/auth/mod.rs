@@ -2,6 +2,8 @@
 //! limits (`throttle`), password reset, first-administrator set-up, personal API tokens, and the permission rules
 //! in `permissions` that every service calls.
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -1,5 +1,11 @@
 use serde::{Deserialize, Serialize};
 
+/// Where to go after signing in: only a path on this site (never `//elsewhere`), else home.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into())
+}
+
 /// One of a user's active sessions, for the account page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {

@@ -11,26 +11,24 @@ use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
 /// Only allow local paths after sign-in, never another site.
-fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//"))
-        .unwrap_or_else(|| "/".into())
-}
+use super::model::safe_next;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let shell = use_shell();
     let query = use_query_map();
     let action = ServerAction::<SignIn>::new();
-    let email = RwSignal::new(String::new());
+    // A plain post that failed comes back with its message and the address typed (handlers.rs).
+    let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let password = RwSignal::new(String::new());
+    let next = StoredValue::new(query.with_untracked(|q| q.get("next")).unwrap_or_default());
+    let posted_error = StoredValue::new(query.with_untracked(|q| q.get("error")));
     let result: Signal<Option<Result<(), AppError>>> = action.value().into();
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             hard_navigate(&safe_next(query.get_untracked().get("next")));
         }
     });
-    // Without JavaScript the form still posts to the server function.
-    let sign_in_url = <SignIn as leptos::server_fn::ServerFn>::PATH;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch(SignIn {
@@ -53,7 +51,12 @@ pub fn SignInPage() -> impl IntoView {
                     <div class="auth-page">
                         <section class="auth-card card">
                             <h1>{format!("Sign in to {site}")}</h1>
-                            <form class="form" method="post" action=sign_in_url on:submit=on_submit novalidate>
+                            // Without JavaScript the form posts to /sign-in (auth::handlers).
+                            <form class="form" method="post" action="/sign-in" on:submit=on_submit novalidate>
+                                <input type="hidden" name="next" value=next.get_value() />
+                                {move || (result.get().is_none()).then(|| posted_error.get_value()).flatten().map(|message| view! {
+                                    <div class="alert alert-error" role="alert">{message}</div>
+                                })}
                                 <FormAlert result />
                                 <Field label="Email address" name="email" kind="email" value=email autocomplete="username"
                                     required=true error=field_error(result, "email") />

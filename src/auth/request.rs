@@ -78,7 +78,7 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>
 /// Middleware: resolve the session cookie into a `RequestAuth`.
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     // Static assets (CSS, JS, WASM) never need to know who asks: spare them the session lookup.
-    if req.uri().path().starts_with("/pkg/") {
+    if req.uri().path().starts_with("/pkg/") || req.uri().path().starts_with("/v/") {
         return next.run(req).await;
     }
     let peer = req

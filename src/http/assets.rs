@@ -1,10 +1,12 @@
-//! The site's own static files (`/pkg`: the hydration script, the WASM and the style sheet).
+//! The site's own static files (`/pkg`: the hydration script, the WASM with its per-page chunks
+//! and the loader that fetches them, and the style sheet).
 //!
-//! Their addresses carry a build id, a hash of their contents taken when the server starts
-//! (`/pkg/lyceum.1a2b….wasm`), so they are cached for a year (`immutable`) and a new build is
-//! fetched at once. Brotli and gzip copies made at build time (`scripts/build-release.sh`) are
-//! sent to browsers that accept them. (cargo-leptos' `hash-files` would read its hash file from
-//! disk on every page render; this reads the files once.)
+//! Pages name them under a build id, a hash of their contents taken when the server starts
+//! (`/v/1a2b…/pkg/lyceum.wasm`), so they are cached for a year (`immutable`) and a new build is
+//! fetched at once. The id is a folder rather than part of each name because the split loader
+//! imports `./lyceum.js` and fetches `./chunk_N.wasm` relative to itself: under one folder they
+//! are the very modules the page loaded. Brotli and gzip copies made at build time
+//! (`scripts/build-release.sh`) are sent to browsers that accept them.
 
 use axum::{
     body::Body,
@@ -21,21 +23,29 @@ use tower_http::services::ServeFile;
 #[derive(Clone, Debug)]
 pub struct Assets {
     dir: PathBuf,
-    stem: String,
     build_id: String,
 }
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 impl Assets {
-    /// Hashes the built files under `site_root/pkg_dir` named `output_name.{js,wasm,css}`.
-    pub fn load(site_root: &str, pkg_dir: &str, output_name: &str) -> Assets {
+    /// Hashes every built file under `site_root/pkg_dir` (not the compressed copies).
+    pub fn load(site_root: &str, pkg_dir: &str) -> Assets {
         let dir = Path::new(site_root).join(pkg_dir);
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
+                    .collect()
+            })
+            // A missing folder (tests, a build without the front end) just hashes nothing.
+            .unwrap_or_default();
+        names.sort();
         let mut hasher = Sha256::new();
-        for ext in ["js", "wasm", "css"] {
-            // A missing file (tests, a build without the front end) just adds nothing.
-            if let Ok(bytes) = std::fs::read(dir.join(format!("{output_name}.{ext}"))) {
-                hasher.update(ext.as_bytes());
+        for path in names {
+            if let Ok(bytes) = std::fs::read(&path) {
+                hasher.update(path.file_name().unwrap_or_default().as_encoded_bytes());
                 hasher.update(&bytes);
             }
         }
@@ -45,34 +55,27 @@ impl Assets {
             .take(8)
             .map(|b| format!("{b:02x}"))
             .collect();
-        Assets {
-            dir,
-            stem: output_name.to_string(),
-            build_id,
-        }
+        Assets { dir, build_id }
     }
 
-    /// The name pages use for the files (`lyceum.{build id}`): Leptos' output name.
-    pub fn versioned_name(&self) -> String {
-        format!("{}.{}", self.stem, self.build_id)
+    /// What pages put before `/pkg/…`: `/v/{build id}`.
+    pub fn root(&self) -> String {
+        format!("/v/{}", self.build_id)
     }
 
-    /// The file a `/pkg/` name stands for, and whether the name carried this build's id.
-    fn resolve(&self, name: &str) -> Option<(PathBuf, bool)> {
-        if name.contains('/') || name.contains("..") || name.starts_with('.') {
+    /// The file a `/pkg/` name stands for.
+    fn resolve(&self, name: &str) -> Option<PathBuf> {
+        if name.contains('/') || name.contains('\\') || name.contains("..") || name.starts_with('.') {
             return None;
         }
-        let versioned = format!("{}.", self.versioned_name());
-        match name.strip_prefix(&versioned) {
-            Some(ext) => Some((self.dir.join(format!("{}.{ext}", self.stem)), true)),
-            None => Some((self.dir.join(name), false)),
-        }
+        Some(self.dir.join(name))
     }
 
-    /// `GET /pkg/{name}`: the file, compressed as the browser accepts, cached for a year when
-    /// its name carries the build id (and revalidated otherwise).
-    pub async fn serve(&self, name: &str, req: Request) -> Response {
-        let Some((path, versioned)) = self.resolve(name) else {
+    /// `GET /v/{build}/pkg/{name}` (`build` is the id pages were given) and `GET /pkg/{name}`:
+    /// the file, compressed as the browser accepts, cached for a year under this build's id and
+    /// revalidated otherwise (an old page after an upgrade still gets today's file).
+    pub async fn serve(&self, build: Option<&str>, name: &str, req: Request) -> Response {
+        let Some(path) = self.resolve(name) else {
             return StatusCode::NOT_FOUND.into_response();
         };
         let service = ServeFile::new(path).precompressed_br().precompressed_gzip();
@@ -81,7 +84,11 @@ impl Assets {
             Err(e) => match e {},
         };
         if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-            let cache = if versioned { IMMUTABLE } else { "no-cache" };
+            let cache = if build == Some(self.build_id.as_str()) {
+                IMMUTABLE
+            } else {
+                "no-cache"
+            };
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -95,22 +102,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versioned_names_map_to_the_built_files_and_nothing_escapes_the_folder() {
-        let assets = Assets {
-            dir: PathBuf::from("/site/pkg"),
-            stem: "lyceum".into(),
-            build_id: "00ff".into(),
-        };
-        assert_eq!(assets.versioned_name(), "lyceum.00ff");
-        assert_eq!(
-            assets.resolve("lyceum.00ff.wasm"),
-            Some((PathBuf::from("/site/pkg/lyceum.wasm"), true))
-        );
-        assert_eq!(
-            assets.resolve("lyceum.css"),
-            Some((PathBuf::from("/site/pkg/lyceum.css"), false))
-        );
-        assert_eq!(assets.resolve("../secret"), None);
-        assert_eq!(assets.resolve(".hidden"), None);
+    fn names_stay_in_the_folder_and_the_id_follows_the_contents() {
+        let dir = std::env::temp_dir().join(format!("lyceum-assets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("lyceum.wasm"), b"one").unwrap();
+        let first = Assets::load(dir.to_str().unwrap(), ".");
+        std::fs::write(dir.join("lyceum.wasm.br"), b"compressed copies do not count").unwrap();
+        assert_eq!(Assets::load(dir.to_str().unwrap(), ".").root(), first.root());
+        std::fs::write(dir.join("chunk_1.wasm"), b"a page's chunk").unwrap();
+        let second = Assets::load(dir.to_str().unwrap(), ".");
+        assert_ne!(second.root(), first.root(), "any built file changes the id");
+        assert!(second.root().starts_with("/v/"));
+        assert_eq!(second.resolve("chunk_1.wasm"), Some(dir.join("./chunk_1.wasm")));
+        assert_eq!(second.resolve("../secret"), None);
+        assert_eq!(second.resolve("a/b"), None);
+        assert_eq!(second.resolve(".hidden"), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -93,9 +93,16 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/pkg/{file}",
             get(|State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>, req: Request<Body>| async move {
-                state.assets.serve(&file, req).await
+                state.assets.serve(None, &file, req).await
             }),
         )
+        .route(
+            "/v/{build}/pkg/{file}",
+            get(|State(state): State<AppState>, axum::extract::Path((build, file)): axum::extract::Path<(String, String)>, req: Request<Body>| async move {
+                state.assets.serve(Some(&build), &file, req).await
+            }),
+        )
+        .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod pagination;
 pub mod progress;
 pub mod storage;
+pub mod typed;
 
 pub use errors::{ErrorPage, Forbidden, NotFound};
 pub use forms::{Checkbox, Field, FormAlert, TextArea};

@@ -1,0 +1,71 @@
+//! Signing in with a plain form post, for browsers whose script has not loaded (or never will):
+//! the page's script sends the same fields to the `auth/sign_in` server function instead.
+
+use super::model::safe_next;
+use super::request::RequestAuth;
+use crate::state::AppState;
+use axum::{
+    Extension, Form,
+    extract::{State, rejection::FormRejection},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `POST /sign-in`: on success the cookies and a redirect to where the person was going; on
+/// failure back to the sign-in page with the message and the address typed (never the password).
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    form: Result<Form<SignInForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return see_other("/sign-in?error=Enter+your+email+address+and+password.", &[]);
+    };
+    let mut client = auth.client();
+    let new_device = client.device.is_none().then(super::tokens::new_secret);
+    if new_device.is_some() {
+        client.device = new_device.clone();
+    }
+    match super::service::sign_in(&state, &form.email, &form.password, &client).await {
+        Ok(token) => {
+            let mut cookies = vec![super::request::session_cookie(&state, &token)];
+            cookies.extend(new_device.map(|d| super::request::device_cookie(&state, &d)));
+            see_other(&safe_next(form.next), &cookies)
+        }
+        Err(err) => {
+            let message = err
+                .general()
+                .or_else(|| err.field("email"))
+                .or_else(|| err.field("password"))
+                .unwrap_or_else(|| err.to_string());
+            let query = crate::ui::query_string(&[
+                ("error", message),
+                ("email", form.email),
+                ("next", form.next.unwrap_or_default()),
+            ]);
+            see_other(&format!("/sign-in{query}"), &[])
+        }
+    }
+}
+
+fn see_other(location: &str, cookies: &[String]) -> Response {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
