@@ -33,8 +33,8 @@ INSERT INTO enrolments (course_id, user_id, role, status, method, enrolled_at, u
   VALUES ({course}, {learner}, 'learner', 'active', 'manual', {now}, {now}, {now});
 INSERT INTO item_progress (user_id, item_id, course_id, first_viewed_at, completed_at)
   SELECT {learner}, id, course_id, {now}, {now} FROM items WHERE course_id = {course} AND position % 3 = 0;""")
-query = ("SELECT (SELECT id FROM courses WHERE code = 'PAGES-64'), (SELECT MIN(id) + 5 FROM items i JOIN courses c ON c.id = i.course_id WHERE c.code = 'PAGES-64'), "
-         "(SELECT id FROM courses WHERE code = 'PAGES-307'), (SELECT MIN(id) + 150 FROM items i JOIN courses c ON c.id = i.course_id WHERE c.code = 'PAGES-307')")
+query = ("SELECT (SELECT id FROM courses WHERE code = 'PAGES-64'), (SELECT MIN(i.id) + 5 FROM items i JOIN courses c ON c.id = i.course_id WHERE c.code = 'PAGES-64'), "
+         "(SELECT id FROM courses WHERE code = 'PAGES-307'), (SELECT MIN(i.id) + 150 FROM items i JOIN courses c ON c.id = i.course_id WHERE c.code = 'PAGES-307')")
 if target.startswith("postgres"):
     subprocess.run(["psql", target, "-v", "ON_ERROR_STOP=1", "-q"], input="\n".join(sql), text=True, check=True)
     out = subprocess.run(["psql", target, "-qAt", "-F", " ", "-c", query], capture_output=True, text=True, check=True).stdout.strip()
