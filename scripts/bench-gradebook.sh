@@ -49,7 +49,7 @@ for size in $SIZES; do
               "$LEARNERS × $ITEMS: CSV export ($(wc -c < "$DATA/check.out") bytes)|/courses/$course/grades.csv|4" \
               "$LEARNERS × $ITEMS: CSV export, one at a time|/courses/$course/grades.csv|1"; do
     IFS='|' read -r name path conns <<<"$spec"
-    result=$(wrk -t2 -c"$conns" -d"$DURATION" --latency -H "Cookie: lyceum_session=$TOKEN" "$BASE$path")
+    result=$(wrk -t"$(( conns < 2 ? 1 : 2 ))" -c"$conns" -d"$DURATION" --latency -H "Cookie: lyceum_session=$TOKEN" "$BASE$path")
     rps=$(awk '/Requests\/sec/{print $2}' <<<"$result")
     p50=$(awk '$1=="50%"{print $2}' <<<"$result")
     p99=$(awk '$1=="99%"{print $2}' <<<"$result")
