@@ -16,9 +16,11 @@ if [ -f "$stamp" ] && [ -x target/release/lyceum ] && [ -z "$(find src style pub
   echo "The release build is up to date."
   exit 0
 fi
+# Stamped with the time the build started, so a file saved during the build is newer than it.
+touch "$stamp.next"
 export WASM_OPT_DEFER=$PWD/target/wasm-opt-deferred.txt
 rm -f "$WASM_OPT_DEFER"
 cargo leptos build --release --split
 node scripts/wasm-opt/optimize-deferred.mjs "$WASM_OPT_DEFER"
 node scripts/compress-assets.mjs target/site/pkg
-touch "$stamp"
+mv "$stamp.next" "$stamp"

@@ -100,6 +100,8 @@ pub fn CataloguePage() -> impl IntoView {
                         let q = query.get_untracked();
                         let page_count = page.page_count();
                         view! {
+                            // The cards' titles are h3 (as under the home page's sections): an h2 keeps the outline in order.
+                            <h2 class="visually-hidden">"Courses"</h2>
                             <ul class="course-grid" aria-label="Courses">
                                 {page.items.into_iter().map(|c| view! { <li><CourseCardView course=c /></li> }).collect_view()}
                             </ul>
