@@ -10,8 +10,9 @@ export RUSTFLAGS="${RUSTFLAGS:---cfg erase_components}"
 # cargo-leptos runs wasm-bindgen and wasm-opt again even when nothing changed: skip the whole
 # build when no input is newer than the last one (make test builds for e2e and then for the API
 # conformance run).
-stamp=target/site/.release-built
-if [ -f "$stamp" ] && [ -x target/release/lyceum ] && [ -z "$(find src style public migrations end2end/package-lock.json \
+# Outside target/site, which cargo-leptos empties while it builds.
+stamp=target/.release-built
+if [ -f "$stamp" ] && [ -x target/release/lyceum ] && [ -f target/site/pkg/lyceum.wasm ] && [ -z "$(find src style public migrations end2end/package-lock.json \
     Cargo.toml Cargo.lock scripts/build-release.sh scripts/compress-assets.mjs scripts/wasm-opt -newer "$stamp" -print -quit 2>/dev/null)" ]; then
   echo "The release build is up to date."
   exit 0
