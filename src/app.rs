@@ -311,13 +311,28 @@ fn HomePage() -> impl IntoView {
     // Created here, not inside the Suspend below, so that re-running it does not start new loads.
     // Loaded only for someone signed in: a visitor's home page is a 200 with a sign-in link, not
     // the 401 these functions would set.
-    let signed_in = move || async move { matches!(shell.await, Ok(ShellInfo { actor: Some(_), .. })) };
-    let learning = Resource::new(|| (), move |_| async move {
-        if signed_in().await { crate::learning::server::load_my_learning().await } else { Err(AppError::Unauthenticated) }
-    });
-    let reviews = Resource::new(|| (), move |_| async move {
-        if signed_in().await { crate::courses::server::reviews_due().await } else { Err(AppError::Unauthenticated) }
-    });
+    let signed_in =
+        move || async move { matches!(shell.await, Ok(ShellInfo { actor: Some(_), .. })) };
+    let learning = Resource::new(
+        || (),
+        move |_| async move {
+            if signed_in().await {
+                crate::learning::server::load_my_learning().await
+            } else {
+                Err(AppError::Unauthenticated)
+            }
+        },
+    );
+    let reviews = Resource::new(
+        || (),
+        move |_| async move {
+            if signed_in().await {
+                crate::courses::server::reviews_due().await
+            } else {
+                Err(AppError::Unauthenticated)
+            }
+        },
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

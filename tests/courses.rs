@@ -2207,11 +2207,16 @@ db_test!(
         assert_eq!(etag, format!("\"{}\"", file_sha256(&state, file.id).await));
         let revalidate = http::Request::builder()
             .uri(file.url())
-            .header(http::header::COOKIE, format!("lyceum_session={learner_token}"))
+            .header(
+                http::header::COOKIE,
+                format!("lyceum_session={learner_token}"),
+            )
             .header(http::header::IF_NONE_MATCH, &etag)
             .body(axum::body::Body::empty())
             .unwrap();
-        let res = tower::ServiceExt::oneshot(app.clone(), revalidate).await.unwrap();
+        let res = tower::ServiceExt::oneshot(app.clone(), revalidate)
+            .await
+            .unwrap();
         assert_eq!(res.status(), http::StatusCode::NOT_MODIFIED);
         assert_eq!(res.headers()[http::header::ETAG], etag.as_str());
 

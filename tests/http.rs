@@ -803,29 +803,48 @@ async fn static_files_are_addressed_by_build_and_cached_for_a_year() {
     let site = std::env::temp_dir().join(format!("lyceum-site-{}", std::process::id()));
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(pkg.join("lyceum.js"), "export function initSync() {}\n".repeat(100)).unwrap();
+    std::fs::write(
+        pkg.join("lyceum.js"),
+        "export function initSync() {}\n".repeat(100),
+    )
+    .unwrap();
     std::fs::write(pkg.join("lyceum.js.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("chunk_1.wasm"), b"\0asm").unwrap();
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .site_root(site.to_str().unwrap())
         .build();
-    let state = AppState::new(options, lyceum::testing::sqlite().await, lyceum::testing::config());
+    let state = AppState::new(
+        options,
+        lyceum::testing::sqlite().await,
+        lyceum::testing::config(),
+    );
     let root = state.assets.root();
     let app = lyceum::http::router(state);
 
     let sign_in = send(&app, page("/sign-in", "")).await;
-    assert!(sign_in.body.contains(&format!("{root}/pkg/lyceum.css")), "{}", sign_in.body);
+    assert!(
+        sign_in.body.contains(&format!("{root}/pkg/lyceum.css")),
+        "{}",
+        sign_in.body
+    );
 
     let mut req = page(&format!("{root}/pkg/lyceum.js"), "");
-    req.headers_mut().insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
+    req.headers_mut()
+        .insert(header::ACCEPT_ENCODING, "br, gzip".parse().unwrap());
     let js = send(&app, req).await;
     assert_eq!(js.status, StatusCode::OK);
     assert_eq!(js.headers[header::CONTENT_ENCODING], "br");
-    assert_eq!(js.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(
+        js.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
     let chunk = send(&app, page(&format!("{root}/pkg/chunk_1.wasm"), "")).await;
     assert_eq!(chunk.status, StatusCode::OK);
-    assert_eq!(chunk.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(
+        chunk.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
     // Another build's id or no id: today's file, revalidated rather than kept.
     let old = send(&app, page("/v/0123456789abcdef/pkg/chunk_1.wasm", "")).await;
     assert_eq!(old.status, StatusCode::OK);
@@ -859,8 +878,14 @@ db_test!(signing_in_works_as_a_plain_form_post, |state| {
     assert_eq!(wrong.status, StatusCode::SEE_OTHER);
     let back = wrong.headers[header::LOCATION].to_str().unwrap();
     assert!(back.starts_with("/sign-in?error="), "{back}");
-    assert!(back.contains("email=plain%40example.com") && back.contains("next=%2Fcourses"), "{back}");
-    assert!(!back.contains("not+it"), "the password never goes back into an address");
+    assert!(
+        back.contains("email=plain%40example.com") && back.contains("next=%2Fcourses"),
+        "{back}"
+    );
+    assert!(
+        !back.contains("not+it"),
+        "the password never goes back into an address"
+    );
     assert!(!wrong.headers.contains_key(header::SET_COOKIE));
 
     let right = send(&app, sign_in_post(&body(PASSWORD, "%2Fcourses"), origin)).await;
@@ -872,12 +897,25 @@ db_test!(signing_in_works_as_a_plain_form_post, |state| {
         .iter()
         .map(|v| v.to_str().unwrap())
         .collect();
-    assert!(cookies.iter().any(|c| c.starts_with("lyceum_session=") && c.contains("HttpOnly")), "{cookies:?}");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("lyceum_session=") && c.contains("HttpOnly")),
+        "{cookies:?}"
+    );
 
     // Only a path on this site is followed; another site cannot post the form at all.
-    let elsewhere = send(&app, sign_in_post(&body(PASSWORD, "%2F%2Fevil.example"), origin)).await;
+    let elsewhere = send(
+        &app,
+        sign_in_post(&body(PASSWORD, "%2F%2Fevil.example"), origin),
+    )
+    .await;
     assert_eq!(elsewhere.headers[header::LOCATION], "/");
-    let forged = send(&app, sign_in_post(&body(PASSWORD, ""), "https://evil.example")).await;
+    let forged = send(
+        &app,
+        sign_in_post(&body(PASSWORD, ""), "https://evil.example"),
+    )
+    .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     let garbled = send(&app, sign_in_post("email=x", origin)).await;
     assert_eq!(garbled.status, StatusCode::SEE_OTHER);

@@ -7,8 +7,8 @@ use crate::state::AppState;
 use axum::{
     Extension, Form,
     extract::{State, rejection::FormRejection},
-    http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    http::{HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
 
@@ -30,17 +30,8 @@ pub async fn sign_in_form(
     let Ok(Form(form)) = form else {
         return see_other("/sign-in?error=Enter+your+email+address+and+password.", &[]);
     };
-    let mut client = auth.client();
-    let new_device = client.device.is_none().then(super::tokens::new_secret);
-    if new_device.is_some() {
-        client.device = new_device.clone();
-    }
-    match super::service::sign_in(&state, &form.email, &form.password, &client).await {
-        Ok(token) => {
-            let mut cookies = vec![super::request::session_cookie(&state, &token)];
-            cookies.extend(new_device.map(|d| super::request::device_cookie(&state, &d)));
-            see_other(&safe_next(form.next), &cookies)
-        }
+    match super::request::sign_in_cookies(&state, &auth, &form.email, &form.password).await {
+        Ok(cookies) => see_other(&safe_next(form.next), &cookies),
         Err(err) => {
             let message = err
                 .general()
@@ -57,11 +48,9 @@ pub async fn sign_in_form(
     }
 }
 
+/// A 303 to `location` (axum's `Redirect::to`) with the cookies to set.
 fn see_other(location: &str, cookies: &[String]) -> Response {
-    let mut res = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
+    let mut res = Redirect::to(location).into_response();
     for cookie in cookies {
         if let Ok(v) = HeaderValue::from_str(cookie) {
             res.headers_mut().append(header::SET_COOKIE, v);

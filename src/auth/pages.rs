@@ -10,7 +10,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
-/// Only allow local paths after sign-in, never another site.
 use super::model::safe_next;
 
 #[component]

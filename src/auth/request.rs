@@ -139,6 +139,26 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
 }
 
 /// The device cookie (a year and more: it only marks the browser as one that signed in before).
+/// Signs in with a password and returns the cookies to set: the session, and a device cookie for
+/// a browser that has none yet (so the guessing limits know it next time). The one way in for the
+/// `auth/sign_in` server function and the plain form post (`handlers`).
+pub async fn sign_in_cookies(
+    state: &AppState,
+    auth: &RequestAuth,
+    email: &str,
+    password: &str,
+) -> Result<Vec<String>, AppError> {
+    let mut client = auth.client();
+    let new_device = client.device.is_none().then(super::tokens::new_secret);
+    if new_device.is_some() {
+        client.device = new_device.clone();
+    }
+    let token = service::sign_in(state, email, password, &client).await?;
+    let mut cookies = vec![session_cookie(state, &token)];
+    cookies.extend(new_device.map(|device| device_cookie(state, &device)));
+    Ok(cookies)
+}
+
 pub fn device_cookie(state: &AppState, secret: &str) -> String {
     let secure = if state.config.secure_cookies() {
         "; Secure"

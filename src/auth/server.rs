@@ -32,17 +32,12 @@ pub async fn get_shell() -> Result<ShellInfo, AppError> {
 #[server(endpoint = "auth/sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let state = crate::edge::state()?;
-    let mut client = super::request::current().client();
-    // A browser without a device cookie gets one with its first successful sign-in.
-    let new_device = client.device.is_none().then(super::tokens::new_secret);
-    if new_device.is_some() {
-        client.device = new_device.clone();
-    }
-    let token =
-        crate::edge::respond(super::service::sign_in(&state, &email, &password, &client).await)?;
-    crate::edge::set_cookie(&super::request::session_cookie(&state, &token));
-    if let Some(device) = new_device {
-        crate::edge::set_cookie(&super::request::device_cookie(&state, &device));
+    let auth = super::request::current();
+    let cookies = crate::edge::respond(
+        super::request::sign_in_cookies(&state, &auth, &email, &password).await,
+    )?;
+    for cookie in cookies {
+        crate::edge::set_cookie(&cookie);
     }
     Ok(())
 }

@@ -697,8 +697,10 @@ pub async fn export_csv(
         .collect();
     let mut grid = vec![ExportCell::Empty; items.len() * learners.len()];
     store::each_grade(&state.db, course_id, |item, user, points, excused| {
-        if let (Some(&c), Some(&r)) = (column.get(&item), row.get(&user)) {
-            grid[r * items.len() + c] = match (excused, points) {
+        if let (Some(&c), Some(&r)) = (column.get(&item), row.get(&user))
+            && let Some(slot) = grid.get_mut(r * items.len() + c)
+        {
+            *slot = match (excused, points) {
                 (true, _) => ExportCell::Excused,
                 (false, Some(p)) => ExportCell::Points(p),
                 (false, None) => ExportCell::Empty,
@@ -722,7 +724,8 @@ pub async fn export_csv(
         record.push(l.email.clone());
         record.push(l.name.clone());
         record.extend(
-            grid[r * items.len()..(r + 1) * items.len()]
+            grid.get(r * items.len()..(r + 1) * items.len())
+                .unwrap_or_default()
                 .iter()
                 .map(|cell| match cell {
                     ExportCell::Empty => String::new(),

@@ -36,7 +36,9 @@ impl Assets {
             .map(|entries| {
                 entries
                     .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
+                    .filter(|p| {
+                        !matches!(p.extension().and_then(|e| e.to_str()), Some("br" | "gz"))
+                    })
                     .collect()
             })
             // A missing folder (tests, a build without the front end) just hashes nothing.
@@ -65,7 +67,8 @@ impl Assets {
 
     /// The file a `/pkg/` name stands for.
     fn resolve(&self, name: &str) -> Option<PathBuf> {
-        if name.contains('/') || name.contains('\\') || name.contains("..") || name.starts_with('.') {
+        if name.contains('/') || name.contains('\\') || name.contains("..") || name.starts_with('.')
+        {
             return None;
         }
         Some(self.dir.join(name))
@@ -107,13 +110,23 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("lyceum.wasm"), b"one").unwrap();
         let first = Assets::load(dir.to_str().unwrap(), ".");
-        std::fs::write(dir.join("lyceum.wasm.br"), b"compressed copies do not count").unwrap();
-        assert_eq!(Assets::load(dir.to_str().unwrap(), ".").root(), first.root());
+        std::fs::write(
+            dir.join("lyceum.wasm.br"),
+            b"compressed copies do not count",
+        )
+        .unwrap();
+        assert_eq!(
+            Assets::load(dir.to_str().unwrap(), ".").root(),
+            first.root()
+        );
         std::fs::write(dir.join("chunk_1.wasm"), b"a page's chunk").unwrap();
         let second = Assets::load(dir.to_str().unwrap(), ".");
         assert_ne!(second.root(), first.root(), "any built file changes the id");
         assert!(second.root().starts_with("/v/"));
-        assert_eq!(second.resolve("chunk_1.wasm"), Some(dir.join("./chunk_1.wasm")));
+        assert_eq!(
+            second.resolve("chunk_1.wasm"),
+            Some(dir.join("./chunk_1.wasm"))
+        );
         assert_eq!(second.resolve("../secret"), None);
         assert_eq!(second.resolve("a/b"), None);
         assert_eq!(second.resolve(".hidden"), None);

@@ -281,7 +281,12 @@ pub async fn my_learning(state: &AppState, actor: &Actor) -> Result<MyLearning, 
 mod tests {
     use super::*;
 
-    fn seen(last_item: i64, activity: i64, viewed: bool, completed: bool) -> Option<store::ViewState> {
+    fn seen(
+        last_item: i64,
+        activity: i64,
+        viewed: bool,
+        completed: bool,
+    ) -> Option<store::ViewState> {
         Some(store::ViewState {
             last_item_id: Some(last_item),
             last_activity_at: Some(activity),
@@ -299,9 +304,21 @@ mod tests {
     #[test]
     fn a_view_writes_when_it_changes_something() {
         assert!(view_changes(None, 7, false, 1000), "no enrolment row read");
-        assert!(view_changes(seen(7, 1000, false, false), 7, false, 1001), "first view");
-        assert!(view_changes(seen(7, 1000, true, false), 7, true, 1001), "completes on view");
-        assert!(view_changes(seen(6, 1000, true, true), 7, false, 1001), "another item");
-        assert!(view_changes(seen(7, 1000, true, true), 7, false, 1060), "activity a minute old");
+        assert!(
+            view_changes(seen(7, 1000, false, false), 7, false, 1001),
+            "first view"
+        );
+        assert!(
+            view_changes(seen(7, 1000, true, false), 7, true, 1001),
+            "completes on view"
+        );
+        assert!(
+            view_changes(seen(6, 1000, true, true), 7, false, 1001),
+            "another item"
+        );
+        assert!(
+            view_changes(seen(7, 1000, true, true), 7, false, 1060),
+            "activity a minute old"
+        );
     }
 }

@@ -61,7 +61,8 @@ pub async fn view_state(
     user_id: i64,
     item_id: i64,
 ) -> Result<Option<ViewState>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT e.last_item_id, e.last_activity_at, pr.first_viewed_at, pr.completed_at \
          FROM enrolments e LEFT JOIN item_progress pr ON pr.user_id = e.user_id AND pr.item_id = $3 \
          WHERE e.course_id = $1 AND e.user_id = $2"
@@ -70,7 +71,8 @@ pub async fn view_state(
     .bind(user_id)
     .bind(item_id)
     .fetch_optional(p)
-    .await?))
+    .await?
+    }))
 }
 
 const PROGRESS_SELECT: &str = "SELECT \

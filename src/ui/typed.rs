@@ -10,7 +10,9 @@
 mod browser {
     use std::cell::RefCell;
     use wasm_bindgen::JsCast;
-    use web_sys::{Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+    use web_sys::{
+        Element, Event, EventInit, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+    };
 
     enum Typed {
         Value(String),
@@ -32,8 +34,9 @@ mod browser {
             };
         }
         if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
-            return (Ok(area.value()) != area.default_value().map_err(|_| ()))
-                .then(|| Typed::Value(area.value()));
+            // A default that cannot be read counts as changed: keeping a value is the safe side.
+            let changed = area.default_value().map_or(true, |d| d != area.value());
+            return changed.then(|| Typed::Value(area.value()));
         }
         if let Some(select) = el.dyn_ref::<HtmlSelectElement>() {
             let options = select.options();
@@ -47,7 +50,8 @@ mod browser {
     }
 
     pub fn remember() {
-        let Ok(controls) = leptos::prelude::document().query_selector_all("input, textarea, select")
+        let Ok(controls) =
+            leptos::prelude::document().query_selector_all("input, textarea, select")
         else {
             return;
         };

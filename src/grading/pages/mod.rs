@@ -133,8 +133,10 @@ fn GraderGrid(
     selected: RwSignal<Option<Selected>>,
 ) -> impl IntoView {
     let items = table.items.clone();
-    // The cell that has (or last had) focus: (item id, learner id).
+    // The cell that has (or last had) focus: (item id, learner id). A selector, so that moving
+    // the focus wakes only the two cells concerned, not all 600.
     let current = RwSignal::new(None::<(i64, i64)>);
+    let focused = Selector::new(move || current.get());
     // One live region for the whole grid: "Saved" is announced without a region per cell.
     let announce = RwSignal::new(String::new());
     view! {
@@ -171,7 +173,7 @@ fn GraderGrid(
                             <tr>
                                 <th scope="row" class="sticky-col"><span id=format!("l{user_id}")>{row.name.clone()}</span><span class="small muted block">{row.email.clone()}</span></th>
                                 {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| {
-                                    view! { <GradeInput user_id learner item cell total current selected announce /> }
+                                    view! { <GradeInput user_id learner item cell total current focused=focused.clone() selected announce /> }
                                 }).collect_view()}
                                 <td class="total">{move || { let (p, l) = total.get(); format!("{}{}", percent(p), l.map(|l| format!(" ({l})")).unwrap_or_default()) }}</td>
                             </tr>
@@ -193,6 +195,7 @@ fn GradeInput(
     cell: GradeCell,
     total: RwSignal<(Option<f64>, Option<String>)>,
     current: RwSignal<Option<(i64, i64)>>,
+    focused: Selector<Option<(i64, i64)>>,
     selected: RwSignal<Option<Selected>>,
     announce: RwSignal<String>,
 ) -> impl IntoView {
@@ -215,7 +218,12 @@ fn GradeInput(
     let needs_reason = move || from_source && value.get() != saved_value.get_value();
     let label = move || {
         let item = item.read_value();
-        format!("{}: {} (out of {})", learner.read_value(), item.name, format_points(item.max_points))
+        format!(
+            "{}: {} (out of {})",
+            learner.read_value(),
+            item.name,
+            format_points(item.max_points)
+        )
     };
     let save = move || {
         let typed = value.get_untracked();
@@ -270,7 +278,7 @@ fn GradeInput(
                     <button type="button" class="btn btn-small btn-secondary" on:click=move |_| save()>"Override"</button>
                 }
             })}
-            {move || (current.get() == Some(key)).then(|| {
+            {move || focused.selected(&Some(key)).then(|| {
                 let pick = move || Selected { item: item.get_value(), user_id, learner: learner.get_value(), cell: cell.get_value() };
                 view! {
                     <button type="button" class="btn btn-small btn-link" aria-label=format!("Feedback and history: {}, {}", learner.read_value(), item.read_value().name)
