@@ -4,7 +4,8 @@ use crate::auth::pages::{
     ForgotPasswordPage, RegisterPage, ResetPasswordPage, SetupPage, SignInPage,
 };
 use crate::auth::permissions::{Action, Actor, can};
-use crate::auth::server::{ShellInfo, SignOut, get_shell};
+use crate::auth::server::{ShellInfo, SignOut};
+use crate::auth::shell::{provide_shell, use_shell};
 use crate::error::AppError;
 use crate::ui::{ErrorPage, NotFound, hard_navigate};
 use leptos::prelude::*;
@@ -16,13 +17,24 @@ use leptos_router::{
     lazy_route, path,
 };
 
+/// The page policy: scripts only from us or inline with this response's nonce (Leptos hydration).
+/// It lives with the shell that sets it; other responses get `http::DEFAULT_CSP`.
+#[cfg(feature = "ssr")]
+fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         media-src 'self'; frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(res)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        if let Ok(value) = http::HeaderValue::from_str(&crate::http::page_csp(&nonce)) {
+        if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce)) {
             res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
@@ -99,7 +111,7 @@ lazy_pages! {
     NewCoursePageRoute => crate::courses::pages::NewCoursePage,
     CoursePageViewRoute => crate::learning::pages::CoursePageView,
     CourseEditorPageRoute => crate::courses::pages::CourseEditorPage,
-    ItemEditorPageRoute => crate::courses::pages::ItemEditorPage,
+    ItemEditorPageRoute => crate::items::pages::ItemEditorPage,
     ParticipantsPageRoute => crate::enrolments::pages::ParticipantsPage,
     ResumePageRoute => crate::learning::pages::ResumePage,
     PlayerPageRoute => crate::learning::pages::PlayerPage,
@@ -125,19 +137,10 @@ fn mark_hydrated() {
     }
 }
 
-/// The shell data every page shares (who is signed in, site name).
-#[derive(Clone, Copy)]
-pub struct ShellResource(pub Resource<Result<ShellInfo, AppError>>);
-
-pub fn use_shell() -> Resource<Result<ShellInfo, AppError>> {
-    expect_context::<ShellResource>().0
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let shell = Resource::new_blocking(|| (), |_| get_shell());
-    provide_context(ShellResource(shell));
+    provide_shell();
 
     view! {
         <Title formatter=|text: String| if text.is_empty() { "Lyceum".to_string() } else { format!("{text} · Lyceum") } />
@@ -372,7 +375,7 @@ fn ReviewsDue(
                             {list.into_iter().map(|r| view! {
                                 <li>
                                     <a href=format!("/courses/{}/edit", r.id)>{format!("{} ({})", r.title, r.code)}</a>
-                                    <span class="small muted">{format!(" · due {} · owner {}", crate::courses::model::format_date(Some(r.review_by)), r.owner_name.clone().unwrap_or_else(|| "none".into()))}</span>
+                                    <span class="small muted">{format!(" · due {} · owner {}", crate::input::format_date(Some(r.review_by)), r.owner_name.clone().unwrap_or_else(|| "none".into()))}</span>
                                 </li>
                             }).collect_view()}
                         </ul>

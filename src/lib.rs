@@ -1,22 +1,29 @@
 //! Lyceum: an open-source learning management system.
 //! Each area of the product is a folder with its whole slice (model, store, service, server
-//! functions, pages); see `../shared/STYLE.md` for the layout.
+//! functions, pages); see ARCHITECTURE.md for the layers and how a request flows.
 #![recursion_limit = "512"]
 
+pub mod acknowledgements;
 pub mod app;
 pub mod assessments;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod completion;
 pub mod courses;
 pub mod dashboard;
 pub mod enrolments;
+pub mod enums;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod files;
 pub mod grading;
+pub mod input;
+pub mod items;
 pub mod learning;
+pub mod lessons;
 pub mod mail;
+pub mod resources;
 pub mod settings;
 pub mod ui;
 pub mod users;

@@ -9,6 +9,8 @@ use lyceum::assessments::{attempts, bank, quiz, review};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::items::copy;
+use lyceum::items::service as items;
 use lyceum::db::Db;
 use lyceum::db_test;
 use lyceum::error::AppError;
@@ -102,7 +104,7 @@ async fn add_question(state: &AppState, c: &Class, category_id: i64, question: Q
 }
 
 async fn add_quiz(state: &AppState, c: &Class, title: &str) -> i64 {
-    structure::add_item(
+    items::add_item(
         state,
         &c.teacher,
         c.section_id,
@@ -736,7 +738,7 @@ db_test!(
             0
         );
         // The learner finished the quiz item (no pass mark): it counts as done.
-        let done = lyceum::learning::store::completed_items(&state.db, c.course_id, c.learner.id)
+        let done = lyceum::completion::store::completed_items(&state.db, c.course_id, c.learner.id)
             .await
             .unwrap();
         assert_eq!(done, vec![item]);
@@ -1100,7 +1102,7 @@ db_test!(
         assert_eq!(r.passed, Some(false));
         assert_eq!(r.band_feedback.as_deref(), Some("Nearly there."));
         assert!(
-            lyceum::learning::store::completed_items(&state.db, c.course_id, c.learner.id)
+            lyceum::completion::store::completed_items(&state.db, c.course_id, c.learner.id)
                 .await
                 .unwrap()
                 .is_empty()
@@ -1116,7 +1118,7 @@ db_test!(
         assert_eq!(r.passed, Some(true));
         assert_eq!(r.band_feedback.as_deref(), Some("Perfect!"));
         assert_eq!(
-            lyceum::learning::store::completed_items(&state.db, c.course_id, c.learner.id)
+            lyceum::completion::store::completed_items(&state.db, c.course_id, c.learner.id)
                 .await
                 .unwrap(),
             vec![item]
@@ -1286,7 +1288,7 @@ db_test!(
         // A learner's attempt stays behind.
         attempts::start(&state, &c.learner, item).await.unwrap();
 
-        let copy = service::copy(&state, &c.teacher, c.course_id, "QZ-2", "Quizzing again")
+        let copy = copy::copy_course(&state, &c.teacher, c.course_id, "QZ-2", "Quizzing again")
             .await
             .unwrap();
         let mut categories: Vec<(String, i64)> = bank::categories(&state, &c.teacher, copy.id)

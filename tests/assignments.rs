@@ -3,12 +3,13 @@
 //! rubric, graders' conflicts, release, the gradebook, and the zip of all work.
 
 use axum::body::Bytes;
-use lyceum::assessments::model::format_datetime;
+use lyceum::input::format_datetime;
 use lyceum::assignments::model::*;
 use lyceum::assignments::{archive, service as assignments};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::items::service as items;
 use lyceum::db::now;
 use lyceum::db_test;
 use lyceum::error::AppError;
@@ -45,7 +46,7 @@ async fn class(state: &AppState) -> Class {
     let section = structure::add_section(state, &teacher, course.id, "Week 1")
         .await
         .unwrap();
-    let item_id = structure::add_item(
+    let item_id = items::add_item(
         state,
         &teacher,
         section,
@@ -666,7 +667,7 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
         .unwrap()
         .unwrap();
     assert!(on_disk.exists());
-    structure::delete_item(&state, &c.teacher, c.item_id)
+    items::delete_item(&state, &c.teacher, c.item_id)
         .await
         .unwrap();
     assert!(

@@ -4,10 +4,14 @@
 use axum::body::Bytes;
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{
-    CatalogueQuery, CourseForm, CourseRole, CourseState, DiffLine, EnrolmentSettingsForm, FileInfo,
-    ItemForm, ItemKind,
+    CatalogueQuery, CourseForm, CourseRole, CourseState, EnrolmentSettingsForm, FileInfo, ItemForm,
 };
+use lyceum::items::kind::ItemKind;
+use lyceum::lessons::model::DiffLine;
 use lyceum::courses::{access, service, store, structure};
+use lyceum::items::service as items;
+use lyceum::lessons::service as lessons;
+use lyceum::items::copy;
 use lyceum::db_test;
 use lyceum::enrolments::model::{EnrolOption, ParticipantQuery};
 use lyceum::error::AppError;
@@ -70,7 +74,7 @@ struct Built {
 
 /// Shows a course file to learners as a file item (a file no item uses is for staff only).
 async fn show_file(state: &AppState, teacher: &Actor, built: &Built, file_id: i64) -> i64 {
-    structure::add_item(
+    items::add_item(
         state,
         teacher,
         built.section_id,
@@ -103,7 +107,7 @@ async fn course_with_lessons(
         .unwrap();
     let mut items = Vec::new();
     for n in 1..=lessons {
-        let id = structure::add_item(
+        let id = items::add_item(
             state,
             teacher,
             section_id,
@@ -504,7 +508,7 @@ db_test!(
             AppError::Forbidden
         );
         assert_eq!(
-            structure::add_item(&state, &assistant, built.section_id, &lesson("Extra", ""))
+            items::add_item(&state, &assistant, built.section_id, &lesson("Extra", ""))
                 .await
                 .unwrap_err(),
             AppError::Forbidden
@@ -533,7 +537,7 @@ db_test!(sections_and_items_are_added_in_order, |state| {
     let week2 = structure::add_section(&state, &teacher, built.course_id, "Week 2")
         .await
         .unwrap();
-    let video = structure::add_item(
+    let video = items::add_item(
         &state,
         &teacher,
         week2,
@@ -602,10 +606,10 @@ db_test!(
         let week2 = structure::add_section(&state, &teacher, built.course_id, "Week 2")
             .await
             .unwrap();
-        let x = structure::add_item(&state, &teacher, week2, &lesson("X", ""))
+        let x = items::add_item(&state, &teacher, week2, &lesson("X", ""))
             .await
             .unwrap();
-        let y = structure::add_item(&state, &teacher, week2, &lesson("Y", ""))
+        let y = items::add_item(&state, &teacher, week2, &lesson("Y", ""))
             .await
             .unwrap();
 
@@ -689,7 +693,7 @@ db_test!(
         let teacher = instructor(&state, "teacher@example.com").await;
         let built = course_with_lessons(&state, &teacher, "BIO-101", 0).await;
 
-        let id = structure::add_item(
+        let id = items::add_item(
             &state,
             &teacher,
             built.section_id,
@@ -701,7 +705,7 @@ db_test!(
         )
         .await
         .unwrap();
-        let err = structure::add_item(
+        let err = items::add_item(
             &state,
             &teacher,
             built.section_id,
@@ -711,7 +715,7 @@ db_test!(
         .unwrap_err();
 
         assert!(err.field("url").is_some());
-        let detail = structure::item_for_editing(&state, &teacher, id)
+        let detail = items::item_for_editing(&state, &teacher, id)
             .await
             .unwrap();
         assert_eq!(
@@ -719,7 +723,7 @@ db_test!(
             Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
         );
         // Saving an existing video with a bad address is refused too, and changes nothing.
-        let err = structure::update_item(
+        let err = items::update_item(
             &state,
             &teacher,
             id,
@@ -728,7 +732,7 @@ db_test!(
         .await
         .unwrap_err();
         assert!(err.field("url").is_some());
-        let detail = structure::item_for_editing(&state, &teacher, id)
+        let detail = items::item_for_editing(&state, &teacher, id)
             .await
             .unwrap();
         assert_eq!(
@@ -757,7 +761,7 @@ db_test!(link_items_must_be_web_addresses, |state| {
         "not a url",
         "",
     ] {
-        let err = structure::add_item(
+        let err = items::add_item(
             &state,
             &teacher,
             built.section_id,
@@ -767,7 +771,7 @@ db_test!(link_items_must_be_web_addresses, |state| {
         .unwrap_err();
         assert!(err.field("url").is_some(), "{bad:?} should be refused");
     }
-    let id = structure::add_item(
+    let id = items::add_item(
         &state,
         &teacher,
         built.section_id,
@@ -775,7 +779,7 @@ db_test!(link_items_must_be_web_addresses, |state| {
     )
     .await
     .unwrap();
-    let detail = structure::item_for_editing(&state, &teacher, id)
+    let detail = items::item_for_editing(&state, &teacher, id)
         .await
         .unwrap();
     assert_eq!(
@@ -802,15 +806,15 @@ db_test!(file_items_must_use_a_file_of_the_same_course, |state| {
         ..Default::default()
     };
 
-    let err = structure::add_item(&state, &teacher, one.section_id, &form(theirs.id))
+    let err = items::add_item(&state, &teacher, one.section_id, &form(theirs.id))
         .await
         .unwrap_err();
     assert!(err.field("file_id").is_some());
 
-    let id = structure::add_item(&state, &teacher, one.section_id, &form(ours.id))
+    let id = items::add_item(&state, &teacher, one.section_id, &form(ours.id))
         .await
         .unwrap();
-    let detail = structure::item_for_editing(&state, &teacher, id)
+    let detail = items::item_for_editing(&state, &teacher, id)
         .await
         .unwrap();
     assert_eq!(detail.file.as_ref().map(|f| f.id), Some(ours.id));
@@ -820,7 +824,7 @@ db_test!(file_items_must_use_a_file_of_the_same_course, |state| {
         ..form(ours.id)
     };
     assert!(
-        structure::add_item(&state, &teacher, one.section_id, &video)
+        items::add_item(&state, &teacher, one.section_id, &video)
             .await
             .unwrap_err()
             .field("file_id")
@@ -835,7 +839,7 @@ db_test!(
     |state| {
         let teacher = instructor(&state, "teacher@example.com").await;
         let built = course_with_lessons(&state, &teacher, "BIO-101", 0).await;
-        let id = structure::add_item(
+        let id = items::add_item(
             &state,
             &teacher,
             built.section_id,
@@ -843,7 +847,7 @@ db_test!(
         )
         .await
         .unwrap();
-        structure::update_item(
+        items::update_item(
             &state,
             &teacher,
             id,
@@ -851,7 +855,7 @@ db_test!(
         )
         .await
         .unwrap();
-        let saved = structure::update_item(
+        let saved = items::update_item(
             &state,
             &teacher,
             id,
@@ -861,7 +865,7 @@ db_test!(
         .unwrap();
         assert!(saved.html.contains("<h1>Cells</h1>"));
 
-        let revisions = structure::revisions(&state, &teacher, id).await.unwrap();
+        let revisions = lessons::revisions(&state, &teacher, id).await.unwrap();
         assert_eq!(revisions.len(), 3);
         // Newest first.
         let (third, second, first) = (revisions[0].id, revisions[1].id, revisions[2].id);
@@ -869,7 +873,7 @@ db_test!(
         assert_eq!(revisions[0].title, "Cells, revised");
         assert_eq!(revisions[2].author.as_deref(), Some(teacher.name.as_str()));
 
-        let diff = structure::compare(&state, &teacher, id, first, second)
+        let diff = lessons::compare(&state, &teacher, id, first, second)
             .await
             .unwrap();
         assert_eq!(
@@ -881,25 +885,24 @@ db_test!(
                 DiffLine::Same("the end".into()),
             ]
         );
-        let diff = structure::compare(&state, &teacher, id, second, third)
+        let diff = lessons::compare(&state, &teacher, id, second, third)
             .await
             .unwrap();
         assert!(diff.lines.contains(&DiffLine::Added("extra".into())));
         assert!(!diff.lines.iter().any(|l| matches!(l, DiffLine::Removed(_))));
 
-        let restored = structure::restore(&state, &teacher, id, first)
-            .await
-            .unwrap();
+        lessons::restore(&state, &teacher, id, first).await.unwrap();
+        let restored = items::item_for_editing(&state, &teacher, id).await.unwrap();
 
         assert_eq!(restored.body, "# Cells\nline two\nthe end\n");
         assert_eq!(restored.item.title, "Cells");
-        let revisions = structure::revisions(&state, &teacher, id).await.unwrap();
+        let revisions = lessons::revisions(&state, &teacher, id).await.unwrap();
         assert_eq!(
             revisions.len(),
             4,
             "restoring adds a revision, it does not rewrite history"
         );
-        let (_, latest_body) = store::revision(&state.db, id, revisions[0].id)
+        let (_, latest_body) = lyceum::lessons::store::revision(&state.db, id, revisions[0].id)
             .await
             .unwrap()
             .unwrap();
@@ -912,16 +915,16 @@ db_test!(
     |state| {
         let teacher = instructor(&state, "teacher@example.com").await;
         let built = course_with_lessons(&state, &teacher, "BIO-101", 2).await;
-        let other_revision = structure::revisions(&state, &teacher, built.items[1])
+        let other_revision = lessons::revisions(&state, &teacher, built.items[1])
             .await
             .unwrap()[0]
             .id;
-        let own_revision = structure::revisions(&state, &teacher, built.items[0])
+        let own_revision = lessons::revisions(&state, &teacher, built.items[0])
             .await
             .unwrap()[0]
             .id;
 
-        let err = structure::compare(
+        let err = lessons::compare(
             &state,
             &teacher,
             built.items[0],
@@ -931,7 +934,7 @@ db_test!(
         .await
         .unwrap_err();
         assert_eq!(err, AppError::NotFound);
-        let err = structure::restore(&state, &teacher, built.items[0], other_revision)
+        let err = lessons::restore(&state, &teacher, built.items[0], other_revision)
             .await
             .unwrap_err();
         assert_eq!(err, AppError::NotFound);
@@ -969,10 +972,10 @@ db_test!(
             "Read [the notes](/files/{}/notes.pdf) first.\n\n![cell](/files/{}/notes.pdf)\n",
             file.id, file.id
         );
-        let lesson_id = structure::add_item(&state, &teacher, week1, &lesson("Reading", &body))
+        let lesson_id = items::add_item(&state, &teacher, week1, &lesson("Reading", &body))
             .await
             .unwrap();
-        structure::add_item(
+        items::add_item(
             &state,
             &teacher,
             week1,
@@ -985,7 +988,7 @@ db_test!(
         )
         .await
         .unwrap();
-        structure::add_item(
+        items::add_item(
             &state,
             &teacher,
             week2,
@@ -1014,7 +1017,7 @@ db_test!(
             .await
             .unwrap();
 
-        let copy = service::copy(&state, &teacher, source.id, "BIO-201", "Cells, next year")
+        let copy = copy::copy_course(&state, &teacher, source.id, "BIO-201", "Cells, next year")
             .await
             .unwrap();
 
@@ -1046,7 +1049,7 @@ db_test!(
             ("notes.pdf", file.size_bytes)
         );
         let new_lesson = copied.sections[0].items[0].id;
-        let detail = structure::item_for_editing(&state, &teacher, new_lesson)
+        let detail = items::item_for_editing(&state, &teacher, new_lesson)
             .await
             .unwrap();
         assert_eq!(
@@ -1058,12 +1061,12 @@ db_test!(
         );
         assert!(!detail.body.contains(&format!("/files/{}/", file.id)));
         let file_item =
-            structure::item_for_editing(&state, &teacher, copied.sections[0].items[1].id)
+            items::item_for_editing(&state, &teacher, copied.sections[0].items[1].id)
                 .await
                 .unwrap();
         assert_eq!(file_item.file.map(|f| f.id), Some(new_file.id));
         assert_eq!(
-            structure::revisions(&state, &teacher, new_lesson)
+            lessons::revisions(&state, &teacher, new_lesson)
                 .await
                 .unwrap()
                 .len(),
@@ -1097,7 +1100,7 @@ db_test!(
             None
         );
         // The source is untouched.
-        let source_lesson = structure::item_for_editing(&state, &teacher, lesson_id)
+        let source_lesson = items::item_for_editing(&state, &teacher, lesson_id)
             .await
             .unwrap();
         assert_eq!(source_lesson.body, body);
@@ -1120,18 +1123,18 @@ db_test!(only_the_courses_editors_may_copy_it, |state| {
     .await;
 
     assert_eq!(
-        service::copy(&state, &other, built.course_id, "BIO-9", "Mine")
+        copy::copy_course(&state, &other, built.course_id, "BIO-9", "Mine")
             .await
             .unwrap_err(),
         AppError::Forbidden
     );
     assert_eq!(
-        service::copy(&state, &student, built.course_id, "BIO-9", "Mine")
+        copy::copy_course(&state, &student, built.course_id, "BIO-9", "Mine")
             .await
             .unwrap_err(),
         AppError::Forbidden
     );
-    let err = service::copy(&state, &teacher, built.course_id, "bio-101", "Same code")
+    let err = copy::copy_course(&state, &teacher, built.course_id, "bio-101", "Same code")
         .await
         .unwrap_err();
     assert!(err.field("code").is_some());
@@ -2096,7 +2099,7 @@ db_test!(
         let file = upload(&state, &teacher, built.course_id, "notes.pdf", pdf(500))
             .await
             .unwrap();
-        let copy = service::copy(&state, &teacher, built.course_id, "BIO-201", "Copy")
+        let copy = copy::copy_course(&state, &teacher, built.course_id, "BIO-201", "Copy")
             .await
             .unwrap();
         let copied = store::files(&state.db, copy.id).await.unwrap().remove(0);

@@ -2,7 +2,8 @@
 //! median, distribution, facility and discrimination; work needing grading; late and missing
 //! work; learners at risk; completion by day.
 
-use lyceum::assessments::model::{AnswerSave, BankQuestion, format_datetime};
+use lyceum::assessments::model::{AnswerSave, BankQuestion};
+use lyceum::input::format_datetime;
 use lyceum::assessments::question::*;
 use lyceum::assessments::{attempts, bank, quiz};
 use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave};
@@ -10,6 +11,7 @@ use lyceum::assignments::service as assignments;
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::items::service as items;
 use lyceum::dashboard::model::RiskQuery;
 use lyceum::dashboard::service as dashboard;
 use lyceum::db::now;
@@ -68,7 +70,7 @@ db_test!(the_dashboard_agrees_with_hand_computed_figures, |state| {
                 .unwrap(),
         );
     }
-    let quiz_item = structure::add_item(
+    let quiz_item = items::add_item(
         &state,
         &teacher,
         section,
@@ -138,7 +140,7 @@ db_test!(the_dashboard_agrees_with_hand_computed_figures, |state| {
 
     // A required assignment due yesterday: one learner hands it in (late, and so completes
     // the course), three do not.
-    let assignment = structure::add_item(
+    let assignment = items::add_item(
         &state,
         &teacher,
         section,

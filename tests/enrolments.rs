@@ -8,11 +8,13 @@ use lyceum::courses::model::{
     ItemForm,
 };
 use lyceum::courses::{access, service as courses, structure};
+use lyceum::items::service as items;
 use lyceum::db_test;
 use lyceum::enrolments::model::{EnrolOption, ParticipantQuery, ProgressFilter};
 use lyceum::enrolments::{cohorts, service, store};
 use lyceum::error::AppError;
-use lyceum::learning::{service as learning, store as progress_store};
+use lyceum::completion::store as progress_store;
+use lyceum::learning::service as learning;
 use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;
 use lyceum::users::model::Role;
@@ -69,7 +71,7 @@ async fn course(
     let mut ids = Vec::new();
     for item in items {
         ids.push(
-            structure::add_item(state, teacher, section, item)
+            items::add_item(state, teacher, section, item)
                 .await
                 .unwrap(),
         );

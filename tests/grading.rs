@@ -7,6 +7,7 @@ use lyceum::assessments::{attempts, bank, quiz};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::items::service as items;
 use lyceum::db_test;
 use lyceum::error::AppError;
 use lyceum::grading::model::CellEdit;
@@ -115,7 +116,7 @@ db_test!(
                 .unwrap(),
             );
         }
-        let item = structure::add_item(
+        let item = items::add_item(
             &state,
             &c.teacher,
             c.section_id,
@@ -385,7 +386,7 @@ db_test!(
     a_pass_grade_holds_back_course_completion_until_the_total_reaches_it,
     |state| {
         let c = class(&state).await;
-        let lesson = structure::add_item(
+        let lesson = items::add_item(
             &state,
             &c.teacher,
             c.section_id,
@@ -425,7 +426,7 @@ db_test!(
             .await
             .unwrap();
         let completed = || async {
-            lyceum::learning::store::progress(&state.db, c.course_id, c.learner.id)
+            lyceum::completion::store::progress(&state.db, c.course_id, c.learner.id)
                 .await
                 .unwrap()
                 .unwrap()

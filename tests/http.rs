@@ -96,19 +96,19 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("courses/delete_section", "section_id=1"),
     ("courses/move_section", "section_id=1&index=0"),
     (
-        "courses/add_item",
+        "items/add",
         "section_id=1&form[kind]=lesson&form[title]=X",
     ),
-    ("courses/item", "item_id=1"),
+    ("items/item", "item_id=1"),
     (
-        "courses/update_item",
+        "items/update",
         "item_id=1&form[kind]=lesson&form[title]=X",
     ),
-    ("courses/delete_item", "item_id=1"),
+    ("items/delete", "item_id=1"),
     ("courses/place_item", "item_id=1&section_id=1&index=0"),
-    ("courses/revisions", "item_id=1"),
-    ("courses/compare", "item_id=1&old=1&new=1"),
-    ("courses/restore", "item_id=1&revision_id=1"),
+    ("lessons/revisions", "item_id=1"),
+    ("lessons/compare", "item_id=1&old=1&new=1"),
+    ("lessons/restore", "item_id=1&revision_id=1"),
     ("courses/delete_file", "file_id=1"),
     ("enrolments/participants", "course_id=1&query[page]=1"),
     ("enrolments/search_people", "course_id=1&search=ab"),
@@ -241,6 +241,13 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "course_id=1&below_percent=50&inactive_days=14&page=1",
     ),
     ("dashboard/quiz", "item_id=2"),
+    ("acknowledgements/view", "item_id=4"),
+    ("acknowledgements/confirm", "item_id=4"),
+    ("acknowledgements/overview", "item_id=4&page=1"),
+    (
+        "acknowledgements/statement",
+        "item_id=4&statement=I%20agree",
+    ),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
@@ -263,7 +270,7 @@ async fn course_fixture(state: &AppState) {
     let section = lyceum::courses::structure::add_section(state, &instructor, course.id, "One")
         .await
         .unwrap();
-    lyceum::courses::structure::add_item(
+    lyceum::items::service::add_item(
         state,
         &instructor,
         section,
@@ -286,7 +293,7 @@ async fn course_fixture(state: &AppState) {
     )
     .await
     .unwrap();
-    let quiz = lyceum::courses::structure::add_item(
+    let quiz = lyceum::items::service::add_item(
         state,
         &instructor,
         section,
@@ -331,7 +338,7 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(grade_item, 1);
-    let assignment = lyceum::courses::structure::add_item(
+    let assignment = lyceum::items::service::add_item(
         state,
         &instructor,
         section,
@@ -344,6 +351,19 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(assignment, 3);
+    let acknowledgement = lyceum::items::service::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm {
+            kind: "acknowledgement".into(),
+            title: "Fire safety".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(acknowledgement, 4);
     let category =
         lyceum::grading::service::add_category(state, &instructor, course.id, "Essays", 0.0, 0)
             .await
@@ -376,6 +396,7 @@ db_test!(
             "/courses/1/participants.csv",
             "/courses/1/questions/export?format=gift",
             "/assignments/3/submissions.zip",
+            "/acknowledgements/4/confirmations.csv",
         ] {
             let req = Request::builder()
                 .uri(path)
@@ -406,8 +427,8 @@ db_test!(
         .unwrap();
         for path in [
             "courses/editor",
-            "courses/item",
-            "courses/revisions",
+            "items/item",
+            "lessons/revisions",
             "enrolments/participants",
             "learning/course",
             "questions/list",
@@ -421,6 +442,9 @@ db_test!(
             "assignments/save_settings",
             "dashboard/overview",
             "dashboard/quiz",
+            "acknowledgements/view",
+            "acknowledgements/overview",
+            "acknowledgements/statement",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -15,6 +15,7 @@ use lyceum::auth::service::{self as auth, PasswordChange};
 use lyceum::auth::throttle::Client;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, ItemForm};
 use lyceum::courses::{service as courses, structure};
+use lyceum::items::service as items;
 use lyceum::db_test;
 use lyceum::error::AppError;
 use lyceum::state::AppState;
@@ -84,7 +85,7 @@ async fn course_file(state: &AppState, s: &School, name: &str) -> FileInfo {
 }
 
 async fn add_item(state: &AppState, s: &School, form: ItemForm) -> i64 {
-    structure::add_item(state, &s.teacher, s.section_id, &form)
+    items::add_item(state, &s.teacher, s.section_id, &form)
         .await
         .unwrap()
 }
@@ -331,7 +332,7 @@ db_test!(
             send(&app, get(&path, Some(&teacher))).await.status,
             StatusCode::OK
         );
-        structure::update_item(
+        items::update_item(
             &state,
             &s.teacher,
             item,
@@ -374,7 +375,7 @@ db_test!(
             send(&app, get(&draft_path, Some(&learner))).await.status,
             StatusCode::NOT_FOUND
         );
-        structure::update_item(
+        items::update_item(
             &state,
             &s.teacher,
             reading,
@@ -451,7 +452,7 @@ db_test!(
         );
 
         // Hiding the assignment hides the learner's own files with it.
-        structure::update_item(
+        items::update_item(
             &state,
             &s.teacher,
             item,
@@ -1400,7 +1401,7 @@ db_test!(
         let page = send(&app, from_elsewhere).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Know the exits."));
-        let done = lyceum::learning::store::completed_items(&state.db, s.course_id, s.learner.id)
+        let done = lyceum::completion::store::completed_items(&state.db, s.course_id, s.learner.id)
             .await
             .unwrap();
         assert!(done.is_empty(), "a cross-site link completed {done:?}");
@@ -1408,7 +1409,7 @@ db_test!(
         own.headers_mut()
             .insert("sec-fetch-site", "same-origin".parse().unwrap());
         assert_eq!(send(&app, own).await.status, StatusCode::OK);
-        let done = lyceum::learning::store::completed_items(&state.db, s.course_id, s.learner.id)
+        let done = lyceum::completion::store::completed_items(&state.db, s.course_id, s.learner.id)
             .await
             .unwrap();
         assert_eq!(done, vec![lesson]);

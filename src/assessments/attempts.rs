@@ -703,7 +703,7 @@ pub async fn record_completion(
         None => true,
         Some(pass) => percent.is_some_and(|p| p + 1e-9 >= pass),
     };
-    crate::learning::store::record_item(
+    crate::completion::store::record_item(
         tx,
         attempt.user_id,
         attempt.item_id,

@@ -10,6 +10,14 @@ use axum::{
 };
 use std::collections::HashMap;
 
+/// The routes of the quiz kind (merged by `items::registry::routes`).
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/courses/{id}/questions/export",
+        axum::routing::get(export_questions),
+    )
+}
+
 /// `GET /courses/{id}/questions/export?format=gift|aiken&category=`
 pub async fn export_questions(
     State(state): State<AppState>,

@@ -1,6 +1,7 @@
 //! Types the bank and quiz pages exchange with the server (compile for the browser too).
 
 use super::question::{Question, Response};
+use crate::input::{format_datetime, parse_datetime};
 use serde::{Deserialize, Serialize};
 
 /// A category of a course's question bank.
@@ -510,25 +511,6 @@ pub const QUESTION_TYPES: &[(&str, &str)] = &[
     ("essay", "Essay"),
     ("description", "Description"),
 ];
-
-/// `YYYY-MM-DDTHH:MM` (a `datetime-local` input, read as UTC) to a Unix time; empty is `None`.
-pub fn parse_datetime(field: &str, input: &str) -> Result<Option<i64>, crate::error::AppError> {
-    let value = input.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .map(|d| Some(d.and_utc().timestamp()))
-        .map_err(|_| crate::error::AppError::invalid(field, "Enter a date and time."))
-}
-
-/// The `datetime-local` form of a Unix time (UTC).
-pub fn format_datetime(ts: Option<i64>) -> String {
-    ts.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|d| d.format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
-}
 
 impl From<&QuizSettings> for QuizSettingsForm {
     fn from(s: &QuizSettings) -> Self {

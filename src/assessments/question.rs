@@ -2,6 +2,7 @@
 //! bank stores a `Question` as JSON, an attempt keeps a copy, and `Question::mark` grades a
 //! `Response` the same way everywhere.
 
+use crate::input::parse_number;
 use serde::{Deserialize, Serialize};
 
 /// How a piece of question text is written. GIFT's `[moodle]` is Moodle's auto-format (HTML
@@ -482,17 +483,6 @@ fn wildcard_match(pieces: &[String], given: &str) -> bool {
         }
     }
     true
-}
-
-/// Reads a number as people type it: spaces ignored, a decimal comma accepted.
-pub fn parse_number(input: &str) -> Option<f64> {
-    let cleaned: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-    let cleaned = if cleaned.contains(',') && !cleaned.contains('.') {
-        cleaned.replace(',', ".")
-    } else {
-        cleaned
-    };
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 fn number_matches(answer: &NumericAnswer, value: f64) -> bool {

@@ -1,6 +1,7 @@
 //! Question text to safe HTML: every format goes through ammonia, whatever an import brought in.
 
 use super::question::{RichText, TextFormat};
+use crate::input::escape_html;
 
 pub fn to_html(text: &RichText) -> String {
     match text.format {
@@ -8,7 +9,7 @@ pub fn to_html(text: &RichText) -> String {
         // Moodle's auto-format keeps line breaks; HTML is taken as written. Both are sanitised.
         TextFormat::Moodle => ammonia::clean(&text.text.replace('\n', "<br>")),
         TextFormat::Html => ammonia::clean(&text.text),
-        TextFormat::Plain => escape(&text.text).replace('\n', "<br>"),
+        TextFormat::Plain => escape_html(&text.text).replace('\n', "<br>"),
     }
 }
 
@@ -22,22 +23,6 @@ pub fn to_plain(text: &RichText) -> String {
             super::exchange::decode_entities(&stripped)
         }
     }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

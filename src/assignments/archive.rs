@@ -97,7 +97,7 @@ impl Zip {
                     start(&mut zip, "online-text.html")?;
                     let page = format!(
                         "<!doctype html><meta charset=\"utf-8\"><title>{}</title>\n{html}\n",
-                        crate::assessments::render::escape(&w.name)
+                        crate::input::escape_html(&w.name)
                     );
                     zip.write_all(page.as_bytes()).map_err(io_error)?;
                 }

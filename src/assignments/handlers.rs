@@ -12,6 +12,23 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+/// The routes of this kind (merged by `items::registry::routes`).
+pub fn routes() -> axum::Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{get, post};
+    axum::Router::new()
+        // Uploads stream to storage and enforce their own limit.
+        .route(
+            "/assignments/{item_id}/files",
+            post(upload_work).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/assignments/{item_id}/feedback/{user_id}",
+            post(upload_feedback).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/assignments/{item_id}/submissions.zip", get(download_zip))
+}
+
 fn wants_json(req: &Request) -> bool {
     req.headers()
         .get(header::ACCEPT)

@@ -1,8 +1,8 @@
 //! Assignment types the pages exchange with the server (compile for the browser too), and the
 //! pure rules: parsing the settings form, rubric scoring, lateness.
 
-use crate::assessments::model::{format_datetime, parse_datetime};
-use crate::assessments::question::parse_number;
+use crate::input::{format_datetime, parse_datetime};
+use crate::input::parse_number;
 use crate::courses::model::FileInfo;
 use crate::error::{AppError, Problems};
 use serde::{Deserialize, Serialize};

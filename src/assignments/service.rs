@@ -312,8 +312,7 @@ pub async fn submit(
         ));
     }
     store::set_submitted(&mut tx, id, now).await?;
-    crate::learning::store::record_item(&mut tx, actor.id, item_id, course_id, true, now).await?;
-    crate::learning::service::complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
+    crate::completion::service::item_done(&mut tx, course_id, actor.id, item_id, true, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -645,7 +644,7 @@ pub async fn grade(
         let raw = if typed.is_empty() {
             None
         } else {
-            match crate::assessments::question::parse_number(typed) {
+            match crate::input::parse_number(typed) {
                 Some(v) if (0.0..=settings.max_points).contains(&v) => Some(v),
                 _ => {
                     return Err(AppError::invalid(

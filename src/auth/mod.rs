@@ -14,6 +14,7 @@ pub mod request;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]

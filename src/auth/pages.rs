@@ -2,7 +2,7 @@
 
 use super::model::{ApiTokenInfo, SessionInfo};
 use super::server::*;
-use crate::app::use_shell;
+use super::shell::use_shell;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{Checkbox, ErrorPage, Field, FormAlert, format, hard_navigate};

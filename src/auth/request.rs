@@ -6,11 +6,6 @@ use super::service;
 use super::throttle::Client;
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::{
-    extract::{ConnectInfo, Request, State},
-    middleware::Next,
-    response::Response,
-};
 use http::{HeaderMap, header};
 use std::net::SocketAddr;
 
@@ -75,18 +70,15 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Middleware: resolve the session cookie into a `RequestAuth`.
-pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    // Static assets (CSS, JS, WASM) never need to know who asks: spare them the session lookup.
-    if req.uri().path().starts_with("/pkg/") || req.uri().path().starts_with("/v/") {
-        return next.run(req).await;
-    }
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0);
-    let headers = req.headers();
-    let ip = client_ip(&state, headers, peer);
+/// Who is asking: the session cookie's actor, if any, and the client as the guessing limits see
+/// it. Resolved once per request by `http::guards::resolve_session`, which answers an error (the
+/// database could not say) in the caller's shape.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<RequestAuth, AppError> {
+    let ip = client_ip(state, headers, peer);
     let user_agent: String = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -103,18 +95,12 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     };
     if let Some(token) = session_token(headers) {
         let hash = super::tokens::hash(&token);
-        match service::actor_for_session(&state, &hash).await {
-            Ok(Some(actor)) => {
-                auth.actor = Some(actor);
-                auth.session_hash = Some(hash);
-            }
-            Ok(None) => {}
-            // A database that cannot answer now must not sign anyone out: say "busy" (503).
-            Err(err) => return crate::http::guards::error_response(req.uri().path(), err),
+        if let Some(actor) = service::actor_for_session(state, &hash).await? {
+            auth.actor = Some(actor);
+            auth.session_hash = Some(hash);
         }
     }
-    req.extensions_mut().insert(auth);
-    next.run(req).await
+    Ok(auth)
 }
 
 /// The `RequestAuth` of the request being served (inside a server function or page render).

@@ -1,6 +1,9 @@
 //! Course types and the parsing rules for what instructors type (compiles for the browser too).
 
 use crate::error::{AppError, Problems};
+use crate::input::{format_date, parse_date};
+use crate::items::kind::ItemKind;
+use crate::string_enum;
 use serde::{Deserialize, Serialize};
 
 /// A course code: 2 to 32 letters, digits, `-`, `_` or `.`, stored as typed, unique ignoring case.
@@ -53,96 +56,6 @@ pub fn parse_line(field: &str, label: &str, input: &str, max: usize) -> Result<S
     Ok(value.to_string())
 }
 
-/// Parses a `YYYY-MM-DD` date input into the Unix time of that day's start (UTC); empty is `None`.
-pub fn parse_date(field: &str, input: &str) -> Result<Option<i64>, AppError> {
-    let value = input.trim();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    let bad = || AppError::invalid(field, "Enter a date as YYYY-MM-DD.");
-    let mut parts = value.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let (y, m, d): (i64, i64, i64) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
-        return Err(bad());
-    }
-    Ok(Some(days_from_civil(y, m, d) * 86_400))
-}
-
-/// The `YYYY-MM-DD` form of a Unix time (UTC), for date inputs.
-pub fn format_date(ts: Option<i64>) -> String {
-    let Some(ts) = ts else { return String::new() };
-    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's civil-date algorithms: exact for the proleptic Gregorian calendar.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "lowercase")]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-            pub fn parse(input: &str) -> Option<$name> {
-                match input.trim() { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
 string_enum!(
     /// Draft courses are seen only by their staff; archived ones stay readable to their members.
     CourseState { Draft = "draft" / "Draft", Published = "published" / "Published", Archived = "archived" / "Archived" }
@@ -151,22 +64,6 @@ string_enum!(
     /// A person's role in one course.
     CourseRole { Instructor = "instructor" / "Instructor", Assistant = "assistant" / "Teaching assistant", Learner = "learner" / "Learner" }
 );
-string_enum!(
-    /// What an item is; each kind decides its own editor and player. Assessed kinds (quizzes,
-    /// assignments) complete by submission, not by viewing or "Mark as done".
-    ItemKind { Lesson = "lesson" / "Lesson", File = "file" / "File", Video = "video" / "Video", Link = "link" / "External link", Quiz = "quiz" / "Quiz", Assignment = "assignment" / "Assignment" }
-);
-impl ItemKind {
-    /// Kinds that learners complete by handing something in.
-    pub fn is_assessed(self) -> bool {
-        matches!(self, ItemKind::Quiz | ItemKind::Assignment)
-    }
-    /// Kinds with Markdown text of their own: a lesson's page, an assignment's instructions.
-    pub fn has_text(self) -> bool {
-        matches!(self, ItemKind::Lesson | ItemKind::Assignment)
-    }
-}
-
 string_enum!(
     /// How an item becomes complete.
     Completion { View = "view" / "When viewed", Manual = "manual" / "When marked as done" }
@@ -445,77 +342,50 @@ pub struct ItemFields {
 
 #[cfg(feature = "ssr")]
 impl ItemForm {
-    pub fn parse(&self) -> Result<ItemFields, AppError> {
+    /// Checks what every item has (kind, title, completion) and keeps the shared columns its kind
+    /// uses; `check_content` is the kind's own check of them (a file chosen, a valid address), so
+    /// that every problem is reported at once.
+    pub fn parse(
+        &self,
+        check_content: impl FnOnce(&mut ItemFields) -> Result<(), AppError>,
+    ) -> Result<ItemFields, AppError> {
         let mut problems = Problems::default();
         let kind = ItemKind::parse(&self.kind);
         if kind.is_none() {
             problems.add("kind", "Choose what kind of item this is.");
         }
         let title = problems.check(parse_line("title", "title", &self.title, 200));
-        let completion = match kind {
-            // Completed by submitting (see assessments::attempts::record_completion).
-            Some(k) if k.is_assessed() => Completion::Manual,
-            _ => Completion::parse(&self.completion).unwrap_or(Completion::View),
-        };
         if self.body.len() > 500_000 {
-            problems.add("body", "The page can be at most 500,000 characters.");
+            problems.add("body", "The text can be at most 500,000 characters.");
         }
-        let file_id = self.file_id.trim().parse::<i64>().ok();
+        let Some(kind) = kind else {
+            return problems.into_result().and(Err(AppError::Internal));
+        };
+        let shape = kind.shape();
         let url = self.url.trim();
-        let mut parsed_url = None;
-        match kind {
-            Some(ItemKind::File) if file_id.is_none() => {
-                problems.add("file_id", "Choose an uploaded file.");
-            }
-            Some(ItemKind::Video) => match (file_id, url.is_empty()) {
-                (Some(_), true) => {}
-                (None, false) => match crate::courses::content::video_embed(url) {
-                    Some(_) => parsed_url = Some(url.to_string()),
-                    None => problems.add(
-                        "url",
-                        "Enter a YouTube or Vimeo address, or choose an uploaded video.",
-                    ),
-                },
-                (Some(_), false) => problems.add(
-                    "url",
-                    "Choose an uploaded video or enter an address, not both.",
-                ),
-                (None, true) => problems.add(
-                    "url",
-                    "Choose an uploaded video or enter a YouTube or Vimeo address.",
-                ),
+        let mut fields = ItemFields {
+            kind,
+            title: title.unwrap_or_default(),
+            body: if shape.text.is_some() {
+                self.body.clone()
+            } else {
+                String::new()
             },
-            Some(ItemKind::Link) => match url::Url::parse(url) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => parsed_url = Some(u.to_string()),
-                _ => problems.add(
-                    "url",
-                    "Enter a web address starting with https:// or http://.",
-                ),
+            url: (shape.url.is_some() && !url.is_empty()).then(|| url.to_string()),
+            file_id: shape
+                .file
+                .and_then(|_| self.file_id.trim().parse::<i64>().ok()),
+            required: self.required,
+            hidden: self.hidden,
+            completion: if shape.completes.is_some() {
+                Completion::Manual
+            } else {
+                Completion::parse(&self.completion).unwrap_or(Completion::View)
             },
-            _ => {}
-        }
+        };
+        problems.check(check_content(&mut fields));
         problems.into_result()?;
-        match (kind, title) {
-            (Some(kind), Some(title)) => Ok(ItemFields {
-                kind,
-                title,
-                body: if kind.has_text() {
-                    self.body.clone()
-                } else {
-                    String::new()
-                },
-                url: parsed_url,
-                file_id: if matches!(kind, ItemKind::File | ItemKind::Video) {
-                    file_id
-                } else {
-                    None
-                },
-                required: self.required,
-                hidden: self.hidden,
-                completion,
-            }),
-            _ => Err(AppError::Internal),
-        }
+        Ok(fields)
     }
 }
 
@@ -578,30 +448,6 @@ impl FileInfo {
     pub fn is_audio(&self) -> bool {
         self.content_type.starts_with("audio/")
     }
-}
-
-/// A saved version of a lesson.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Revision {
-    pub id: i64,
-    pub title: String,
-    pub author: Option<String>,
-    pub created_at: i64,
-}
-
-/// Two revisions compared line by line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RevisionDiff {
-    pub old: Revision,
-    pub new: Revision,
-    pub lines: Vec<DiffLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DiffLine {
-    Same(String),
-    Added(String),
-    Removed(String),
 }
 
 /// The course's staff view: settings, outline, files.
@@ -668,17 +514,6 @@ mod tests {
     }
 
     #[test]
-    fn dates_round_trip() {
-        let ts = parse_date("d", "2026-02-28").unwrap().unwrap();
-        assert_eq!(format_date(Some(ts)), "2026-02-28");
-        assert_eq!(parse_date("d", "1970-01-02").unwrap(), Some(86_400));
-        assert!(parse_date("d", "2026-02-30").is_err());
-        assert!(parse_date("d", "2024-02-29").is_ok());
-        assert!(parse_date("d", "soon").is_err());
-        assert_eq!(parse_date("d", " ").unwrap(), None);
-    }
-
-    #[test]
     fn course_form_reports_every_bad_field() {
         let form = CourseForm {
             code: "a b".into(),
@@ -699,35 +534,5 @@ mod tests {
             parse_tags("Biology, cells,biology,, ").unwrap(),
             vec!["biology", "cells"]
         );
-    }
-
-    #[test]
-    fn video_items_need_an_allowed_address_or_a_file() {
-        let mut form = ItemForm {
-            kind: "video".into(),
-            title: "Intro".into(),
-            url: "https://evil.example/video".into(),
-            ..Default::default()
-        };
-        assert!(form.parse().unwrap_err().field("url").is_some());
-        form.url = "https://youtu.be/dQw4w9WgXcQ".into();
-        assert_eq!(
-            form.parse().unwrap().url.as_deref(),
-            Some("https://youtu.be/dQw4w9WgXcQ")
-        );
-        form.url.clear();
-        form.file_id = "7".into();
-        assert_eq!(form.parse().unwrap().file_id, Some(7));
-    }
-
-    #[test]
-    fn links_must_be_web_addresses() {
-        let form = ItemForm {
-            kind: "link".into(),
-            title: "Docs".into(),
-            url: "javascript:alert(1)".into(),
-            ..Default::default()
-        };
-        assert!(form.parse().unwrap_err().field("url").is_some());
     }
 }

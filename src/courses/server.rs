@@ -92,12 +92,6 @@ pub async fn set_cover(id: i64, file_id: Option<i64>) -> Result<(), AppError> {
     respond(super::service::set_cover(&state, &actor, id, file_id).await)
 }
 
-#[server(endpoint = "courses/copy")]
-pub async fn copy_course(id: i64, code: String, title: String) -> Result<Course, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::service::copy(&state, &actor, id, &code, &title).await)
-}
-
 #[server(endpoint = "courses/reviews_due")]
 pub async fn reviews_due() -> Result<Vec<ReviewDue>, AppError> {
     let (state, actor, _) = signed_in()?;
@@ -128,52 +122,10 @@ pub async fn move_section(section_id: i64, index: u32) -> Result<(), AppError> {
     respond(super::structure::move_section(&state, &actor, section_id, index as usize).await)
 }
 
-#[server(endpoint = "courses/add_item")]
-pub async fn add_item(section_id: i64, form: ItemForm) -> Result<i64, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::add_item(&state, &actor, section_id, &form).await)
-}
-
-#[server(endpoint = "courses/item")]
-pub async fn item_for_editing(item_id: i64) -> Result<ItemDetail, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::item_for_editing(&state, &actor, item_id).await)
-}
-
-#[server(endpoint = "courses/update_item")]
-pub async fn update_item(item_id: i64, form: ItemForm) -> Result<ItemDetail, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::update_item(&state, &actor, item_id, &form).await)
-}
-
-#[server(endpoint = "courses/delete_item")]
-pub async fn delete_item(item_id: i64) -> Result<(), AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::delete_item(&state, &actor, item_id).await)
-}
-
 #[server(endpoint = "courses/place_item")]
 pub async fn place_item(item_id: i64, section_id: i64, index: u32) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::structure::place_item(&state, &actor, item_id, section_id, index as usize).await)
-}
-
-#[server(endpoint = "courses/revisions")]
-pub async fn item_revisions(item_id: i64) -> Result<Vec<Revision>, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::revisions(&state, &actor, item_id).await)
-}
-
-#[server(endpoint = "courses/compare")]
-pub async fn compare_revisions(item_id: i64, old: i64, new: i64) -> Result<RevisionDiff, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::compare(&state, &actor, item_id, old, new).await)
-}
-
-#[server(endpoint = "courses/restore")]
-pub async fn restore_revision(item_id: i64, revision_id: i64) -> Result<ItemDetail, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::restore(&state, &actor, item_id, revision_id).await)
 }
 
 #[server(endpoint = "courses/delete_file")]

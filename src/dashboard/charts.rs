@@ -2,7 +2,7 @@
 //! container (phone or desktop), carries a title and a text description for screen readers, and
 //! the page shows the same numbers as a table.
 
-use crate::assessments::render::escape;
+use crate::input::escape_html;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 280.0;
@@ -16,8 +16,8 @@ fn open(id: &str, title: &str, description: &str) -> String {
         "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" \
          role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
          <title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
-        escape(title),
-        escape(description)
+        escape_html(title),
+        escape_html(description)
     )
 }
 
@@ -73,7 +73,7 @@ pub fn bar_chart(id: &str, title: &str, labels: &[String], values: &[f64]) -> St
         out.push_str(&format!(
             "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{h:.1}\"><title>{}: {}</title></rect>",
             slot * 0.7,
-            escape(label),
+            escape_html(label),
             trim(*value)
         ));
         if *value > 0.0 {
@@ -88,7 +88,7 @@ pub fn bar_chart(id: &str, title: &str, labels: &[String], values: &[f64]) -> St
             "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             x + slot * 0.35,
             HEIGHT - BOTTOM + 16.0,
-            escape(label)
+            escape_html(label)
         ));
     }
     out.push_str("</svg>");
@@ -149,9 +149,9 @@ pub fn line_chart(id: &str, title: &str, points: &[(String, f64)], max: f64, uni
             "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{}: {}{}</title></circle>",
             x_of(i),
             y_of(*value),
-            escape(label),
+            escape_html(label),
             trim(*value),
-            escape(unit)
+            escape_html(unit)
         ));
         if labelled.contains(&i) {
             let anchor = if i == 0 && n > 1 {
@@ -165,7 +165,7 @@ pub fn line_chart(id: &str, title: &str, points: &[(String, f64)], max: f64, uni
                 "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                 x_of(i),
                 HEIGHT - BOTTOM + 16.0,
-                escape(label)
+                escape_html(label)
             ));
         }
     }

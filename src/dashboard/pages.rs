@@ -3,7 +3,7 @@
 
 use super::model::*;
 use super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, Pagination, format};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -3,7 +3,7 @@
 
 use super::model::*;
 use super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{
@@ -224,7 +224,7 @@ fn EnrolmentDates(
     starts_at: Option<i64>,
     ends_at: Option<i64>,
 ) -> impl IntoView {
-    use crate::courses::model::format_date;
+    use crate::input::format_date;
     let open = RwSignal::new(false);
     let starts = RwSignal::new(format_date(starts_at));
     let ends = RwSignal::new(format_date(ends_at));

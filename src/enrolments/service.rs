@@ -370,8 +370,8 @@ pub async fn set_dates(
         CourseAccess::may_manage_enrolments,
     )
     .await?;
-    let starts = crate::courses::model::parse_date("starts_on", starts_on)?;
-    let ends = crate::courses::model::parse_date("ends_on", ends_on)?;
+    let starts = crate::input::parse_date("starts_on", starts_on)?;
+    let ends = crate::input::parse_date("ends_on", ends_on)?;
     if let (Some(s), Some(e)) = (starts, ends) {
         if e < s {
             return Err(AppError::invalid(

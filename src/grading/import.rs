@@ -34,7 +34,7 @@ fn parse_cell(text: &str) -> Result<Option<Option<f64>>, ()> {
     if t.eq_ignore_ascii_case("ex") {
         return Ok(Some(None));
     }
-    match crate::assessments::question::parse_number(t) {
+    match crate::input::parse_number(t) {
         Some(v) if v >= 0.0 => Ok(Some(Some(v))),
         _ => Err(()),
     }

@@ -39,7 +39,7 @@ pub async fn set_grade_item_hidden(grade_item_id: i64, hidden: bool) -> Result<(
 fn category_numbers(weight: &str, drop_lowest: &str) -> Result<(f64, i32), AppError> {
     let weight = match weight.trim() {
         "" => 0.0,
-        typed => crate::assessments::question::parse_number(typed)
+        typed => crate::input::parse_number(typed)
             .ok_or_else(|| AppError::invalid("weight", "Enter a weight in percent, or 0."))?,
     };
     let drop_lowest = match drop_lowest.trim() {
@@ -74,7 +74,7 @@ pub async fn add_grade_item(
     extra_credit: bool,
 ) -> Result<i64, AppError> {
     let (state, actor, _) = signed_in()?;
-    let max = crate::assessments::question::parse_number(&max_points).ok_or_else(|| {
+    let max = crate::input::parse_number(&max_points).ok_or_else(|| {
         AppError::invalid("max_points", "Enter the points possible (more than 0).")
     })?;
     let category = category_id.trim().parse::<i64>().ok();
@@ -117,7 +117,7 @@ pub async fn update_grade_item(
     extra_credit: bool,
 ) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
-    let max_points = crate::assessments::question::parse_number(&max_points).ok_or_else(|| {
+    let max_points = crate::input::parse_number(&max_points).ok_or_else(|| {
         AppError::invalid("max_points", "Enter the points possible (more than 0).")
     })?;
     respond(

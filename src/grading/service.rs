@@ -305,19 +305,7 @@ pub async fn recompute_total(
     let (categories, scores) = store::learner_scores(tx, course_id, user_id).await?;
     let total = rules::course_total(&categories, &scores);
     store::set_total(tx, course_id, user_id, total, now).await?;
-    crate::learning::service::complete_course_if_done(tx, course_id, user_id, now).await
-}
-
-/// Whether a learner's total meets the course's pass grade (true when there is none), for the
-/// course-completion rule.
-pub async fn meets_pass_grade(tx: &mut Tx, course_id: i64, user_id: i64) -> Result<bool, AppError> {
-    let (pass, _) = store::settings_in_tx(tx, course_id).await?;
-    let Some(pass) = pass else {
-        return Ok(true);
-    };
-    Ok(store::total_in_tx(tx, course_id, user_id)
-        .await?
-        .is_some_and(|t| t + 1e-9 >= pass))
+    crate::completion::service::course_if_done(tx, course_id, user_id, now).await
 }
 
 /// The course's letter scheme (its own, or the default).
@@ -341,7 +329,7 @@ pub async fn save_settings(
     let mut problems = crate::error::Problems::default();
     let pass = match pass_percent.trim() {
         "" => None,
-        typed => match crate::assessments::question::parse_number(typed.trim_end_matches('%')) {
+        typed => match crate::input::parse_number(typed.trim_end_matches('%')) {
             Some(p) if (0.0..=100.0).contains(&p) => Some(p),
             _ => {
                 problems.add(
@@ -366,7 +354,7 @@ pub async fn save_settings(
     let learners = store::learner_ids(&state.db, course_id).await?;
     let mut tx = state.db.begin().await?;
     for user_id in learners {
-        crate::learning::service::complete_course_if_done(&mut tx, course_id, user_id, now).await?;
+        crate::completion::service::course_if_done(&mut tx, course_id, user_id, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -396,7 +384,7 @@ pub async fn set_cell(
     let value = if typed.is_empty() {
         None
     } else {
-        match crate::assessments::question::parse_number(typed) {
+        match crate::input::parse_number(typed) {
             Some(v) if v >= 0.0 && v <= item.max_points * 10.0 => Some(v),
             _ => {
                 return Err(AppError::invalid(

@@ -722,20 +722,6 @@ pub async fn totals_of(
     }))
 }
 
-/// A course's pass grade and letter scheme (JSON), if set.
-pub async fn settings_in_tx(
-    tx: &mut Tx,
-    course_id: i64,
-) -> Result<(Option<f64>, Option<String>), AppError> {
-    let row: Option<(Option<f64>, Option<String>)> = with_tx!(tx, |c| sqlx::query_as(
-        "SELECT pass_percent, letters FROM gradebook_settings WHERE course_id = $1"
-    )
-    .bind(course_id)
-    .fetch_optional(c)
-    .await?);
-    Ok(row.unwrap_or((None, None)))
-}
-
 pub async fn settings(db: &Db, course_id: i64) -> Result<(Option<f64>, Option<String>), AppError> {
     let row: Option<(Option<f64>, Option<String>)> = with_db!(db, |p| sqlx::query_as(
         "SELECT pass_percent, letters FROM gradebook_settings WHERE course_id = $1"
@@ -813,17 +799,3 @@ pub async fn learner_ids(db: &Db, course_id: i64) -> Result<Vec<i64>, AppError> 
     }))
 }
 
-pub async fn total_in_tx(
-    tx: &mut Tx,
-    course_id: i64,
-    user_id: i64,
-) -> Result<Option<f64>, AppError> {
-    let row: Option<Option<f64>> = with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT percent FROM course_totals WHERE course_id = $1 AND user_id = $2"
-    )
-    .bind(course_id)
-    .bind(user_id)
-    .fetch_optional(c)
-    .await?);
-    Ok(row.flatten())
-}

@@ -1,17 +1,18 @@
 //! What every request passes before its handler: the time limit, the body limit, the origin
 //! check (CSRF), refusing text the database cannot store, and giving server functions' errors the
-//! status their error names.
+//! status their error names; and resolving who is asking.
 
 use crate::auth::request;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::{
     body::{Body, Bytes},
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use std::net::SocketAddr;
 
 /// A request that takes longer than this is answered 408 instead of holding its connection
 /// (generous: a large CSV import hashes a password per row).
@@ -140,9 +141,29 @@ pub async fn server_errors(req: Request, next: Next) -> Response {
     response
 }
 
-/// The answer to a request that could not be served, in the shape its caller reads.
-pub fn error_response(path: &str, err: AppError) -> Response {
-    client_error(caller(path), err)
+/// Resolves who is asking (`auth::request::authenticate`) and keeps it in the request's
+/// extensions for pages and server functions.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    // Static assets (CSS, JS, WASM) never need to know who asks: spare them the session lookup.
+    if req.uri().path().starts_with("/pkg/") || req.uri().path().starts_with("/v/") {
+        return next.run(req).await;
+    }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    match request::authenticate(&state, req.headers(), peer).await {
+        Ok(auth) => {
+            req.extensions_mut().insert(auth);
+            next.run(req).await
+        }
+        // A database that cannot answer now must not sign anyone out: say "busy" (503).
+        Err(err) => client_error(caller(req.uri().path()), err),
+    }
 }
 
 /// Where a request goes, for answering it in the shape its caller reads.

@@ -1,13 +1,12 @@
 //! The HTTP server: routes (pages, server functions, REST API, health checks) and the middleware
 //! every request passes: request id + tracing, security headers, the guards in `guards` (time and
-//! body limits, origin check, NUL refusal, server functions' error statuses), and session
-//! resolution.
+//! body limits, origin check, NUL refusal, server functions' error statuses, session
+//! resolution).
 
 pub mod assets;
 pub mod guards;
 
 use crate::app::{App, shell};
-use crate::auth::request;
 use crate::state::AppState;
 use axum::{
     Router,
@@ -40,18 +39,10 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// The policy for responses that do not set their own (pages set one with a per-response nonce).
+/// The policy for responses that do not set their own (pages set one with a per-response nonce:
+/// `app::page_csp`).
 pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
-
-/// The page policy: scripts only from us or inline with this response's nonce (Leptos hydration).
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
-         media-src 'self'; frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com; \
-         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
-    )
-}
 
 /// The route list, generated once per process. Generating it sets a process-wide Leptos flag that
 /// suspends any resource first polled meanwhile, forever (leptos-rs/leptos#4773), so it must never
@@ -78,17 +69,7 @@ pub fn router(state: AppState) -> Router {
             "/courses/{id}/files",
             axum::routing::post(crate::files::handlers::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route(
-            "/assignments/{item_id}/files",
-            axum::routing::post(crate::assignments::handlers::upload_work).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/assignments/{item_id}/feedback/{user_id}",
-            axum::routing::post(crate::assignments::handlers::upload_feedback).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/assignments/{item_id}/submissions.zip", get(crate::assignments::handlers::download_zip))
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
-        .route("/courses/{id}/questions/export", get(crate::assessments::handlers::export_questions))
         .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
         .route(
             "/pkg/{file}",
@@ -102,6 +83,8 @@ pub fn router(state: AppState) -> Router {
                 state.assets.serve(Some(&build), &file, req).await
             }),
         )
+        // What item kinds serve themselves: uploads, exports.
+        .merge(crate::items::registry::routes())
         .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
@@ -114,7 +97,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(fallback_state.clone()),
             shell,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), request::resolve))
+        .layer(middleware::from_fn_with_state(state.clone(), guards::resolve_session))
         // Inside the others: leptos registers each server function's own route, so this wraps
         // the whole router and picks server-function paths itself.
         .layer(middleware::from_fn(guards::server_fn_status))

@@ -1,24 +1,7 @@
+use crate::completion::model::Progress;
 use crate::courses::model::{Course, CourseCard, EnrolmentStatus, ItemDetail, Section};
-use crate::enrolments::model::{EnrolOption, percent};
+use crate::enrolments::model::EnrolOption;
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Progress {
-    pub done: i64,
-    pub total: i64,
-    pub completed_at: Option<i64>,
-    pub last_item_id: Option<i64>,
-}
-
-impl Progress {
-    pub fn percent(&self) -> i64 {
-        if self.completed_at.is_some() {
-            100
-        } else {
-            percent(self.done, self.total)
-        }
-    }
-}
 
 /// A course as the catalogue's course page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

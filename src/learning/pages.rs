@@ -2,19 +2,19 @@
 
 use super::model::*;
 use super::server::*;
-use crate::courses::model::{CourseState, ItemKind, Section};
-use crate::courses::pages::route_id;
+use crate::courses::model::{CourseState, Section};
 use crate::enrolments::model::{EnrolOption, EnrolmentStatus};
 use crate::enrolments::server::SelfEnrol;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, Field, FormAlert, ProgressBar, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
 fn date(ts: Option<i64>) -> Option<String> {
-    ts.map(|t| crate::courses::model::format_date(Some(t)))
+    ts.map(|t| crate::input::format_date(Some(t)))
 }
 
 #[component]
@@ -250,14 +250,14 @@ fn Player(view: PlayerView, done: ServerAction<MarkDone>) -> impl IntoView {
             </aside>
             <article class="player-item" aria-labelledby="item-title">
                 <h1 id="item-title">{item.item.title.clone()}</h1>
-                <ItemContent item=item.clone() />
+                {crate::items::registry::player(item.clone())}
                 <FormAlert result />
                 <div class="player-footer">
                     {if !v.is_learner {
                         view! { <p class="small muted">"Preview: progress is recorded for learners only."</p> }.into_any()
                     } else if complete {
                         view! { <p class="done-note" role="status">"✓ Done"</p> }.into_any()
-                    } else if item.item.kind.is_assessed() {
+                    } else if item.item.kind.completes_itself() {
                         ().into_any()
                     } else {
                         view! {
@@ -272,61 +272,6 @@ fn Player(view: PlayerView, done: ServerAction<MarkDone>) -> impl IntoView {
                 </div>
             </article>
         </div>
-    }
-}
-
-#[component]
-fn ItemContent(item: crate::courses::model::ItemDetail) -> impl IntoView {
-    match item.item.kind {
-        ItemKind::Lesson => view! { <div class="prose" inner_html=item.html.clone()></div> }.into_any(),
-        ItemKind::Quiz => view! { <crate::assessments::pages::QuizIntroPanel item_id=item.item.id /> }.into_any(),
-        ItemKind::Assignment => view! {
-            <div class="prose" inner_html=item.html.clone()></div>
-            <crate::assignments::pages::AssignmentPanel item_id=item.item.id />
-        }.into_any(),
-        ItemKind::Link => {
-            let url = item.url.clone().unwrap_or_default();
-            view! {
-                <p>"This item is on another website."</p>
-                <p><a class="btn btn-secondary" href=url.clone() target="_blank" rel="noopener noreferrer">{format!("Open {url} (new tab)")}</a></p>
-            }.into_any()
-        }
-        ItemKind::Video => match (&item.embed_url, &item.file) {
-            (Some(embed), _) => view! {
-                <div class="video-frame">
-                    <iframe src=embed.clone() title=item.item.title.clone() allow="fullscreen; picture-in-picture" allowfullscreen=true
-                        referrerpolicy="strict-origin-when-cross-origin"></iframe>
-                </div>
-            }.into_any(),
-            (None, Some(file)) => view! {
-                <video class="video" controls preload="metadata" src=file.url() aria-label=item.item.title.clone()>
-                    <a href=file.url()>{format!("Download {}", file.name)}</a>
-                </video>
-            }.into_any(),
-            _ => view! { <p class="alert alert-warning">"This video is missing."</p> }.into_any(),
-        },
-        ItemKind::File => match &item.file {
-            None => view! { <p class="alert alert-warning">"This file is missing."</p> }.into_any(),
-            Some(file) => {
-                let url = file.url();
-                let name = file.name.clone();
-                let inline = if file.is_pdf() {
-                    view! { <iframe class="pdf-frame" src=url.clone() title=format!("{name} (PDF)")></iframe> }.into_any()
-                } else if file.is_image() {
-                    view! { <img class="file-image" src=url.clone() alt=item.item.title.clone() /> }.into_any()
-                } else if file.is_video() {
-                    view! { <video class="video" controls preload="metadata" src=url.clone()></video> }.into_any()
-                } else if file.is_audio() {
-                    view! { <audio controls preload="metadata" src=url.clone()></audio> }.into_any()
-                } else {
-                    ().into_any()
-                };
-                view! {
-                    {inline}
-                    <p><a class="btn btn-secondary" href=url download=name.clone()>{format!("Download {name}")}</a></p>
-                }.into_any()
-            }
-        },
     }
 }
 

@@ -4,9 +4,11 @@
 use super::model::*;
 use super::store;
 use crate::auth::permissions::{Action, Actor, can};
+use crate::completion::model::Progress;
+use crate::completion::{service as completion, store as progress_store};
 use crate::courses::access;
 use crate::courses::model::{CatalogueQuery, Completion, EnrolmentStatus, Section};
-use crate::courses::{content, store as course_store, structure};
+use crate::courses::{content, store as course_store};
 use crate::db::now;
 use crate::enrolments::service::enrol_option;
 use crate::error::AppError;
@@ -27,7 +29,7 @@ pub async fn course_page(
     let enrol = enrol_option(state, actor, &course).await?;
     course.enrolment.enrol_key = None;
     let progress = if access.is_learner() {
-        store::progress(&state.db, course_id, actor.id).await?
+        progress_store::progress(&state.db, course_id, actor.id).await?
     } else {
         None
     };
@@ -96,12 +98,11 @@ async fn open(
     let learner = access.is_learner();
     if learner && record {
         let now = now();
-        let complete = item.completion == Completion::View && !item.kind.is_assessed();
+        let complete = item.completion == Completion::View && !item.kind.completes_itself();
         let seen = store::view_state(&state.db, course_id, actor.id, item_id).await?;
         if view_changes(seen, item_id, complete, now) {
             let mut tx = state.db.begin().await?;
-            store::record_item(&mut tx, actor.id, item_id, course_id, complete, now).await?;
-            complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
+            completion::item_done(&mut tx, course_id, actor.id, item_id, complete, now).await?;
             tx.commit().await?;
         }
     }
@@ -141,8 +142,8 @@ async fn player_view(
     let (previous, next) = neighbours(&outline, item_id);
     let (completed, progress) = if learner {
         (
-            store::completed_items(&state.db, course_id, actor.id).await?,
-            store::progress(&state.db, course_id, actor.id).await?,
+            progress_store::completed_items(&state.db, course_id, actor.id).await?,
+            progress_store::progress(&state.db, course_id, actor.id).await?,
         )
     } else {
         (Vec::new(), None)
@@ -156,7 +157,7 @@ async fn player_view(
         course_id,
         course_code: course.code,
         course_title: course.title,
-        item: structure::detail(state, item_id).await?,
+        item: crate::items::service::detail(state, item_id).await?,
         outline,
         completed,
         previous,
@@ -171,26 +172,6 @@ async fn player_view(
     })
 }
 
-/// Marks the course complete once every required item is done and, when the course has a pass
-/// grade, the learner's total reaches it (after any item completes or any grade changes).
-pub(crate) async fn complete_course_if_done(
-    tx: &mut crate::db::Tx,
-    course_id: i64,
-    user_id: i64,
-    now: i64,
-) -> Result<(), AppError> {
-    if let Some(p) = store::progress_in_tx(tx, course_id, user_id).await? {
-        if p.completed_at.is_none()
-            && p.total > 0
-            && p.done >= p.total
-            && crate::grading::service::meets_pass_grade(tx, course_id, user_id).await?
-        {
-            store::mark_course_complete(tx, course_id, user_id, now).await?;
-        }
-    }
-    Ok(())
-}
-
 /// "Mark as done" on an item.
 pub async fn mark_done(
     state: &AppState,
@@ -201,14 +182,16 @@ pub async fn mark_done(
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
-    if !access.may_view_content() || !access.is_learner() || item.hidden || item.kind.is_assessed()
+    if !access.may_view_content()
+        || !access.is_learner()
+        || item.hidden
+        || item.kind.completes_itself()
     {
         return Err(AppError::Forbidden);
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    store::record_item(&mut tx, actor.id, item_id, course_id, true, now).await?;
-    complete_course_if_done(&mut tx, course_id, actor.id, now).await?;
+    completion::item_done(&mut tx, course_id, actor.id, item_id, true, now).await?;
     tx.commit().await?;
     player_view(state, actor, course_id, item_id, false, true).await
 }
@@ -229,7 +212,7 @@ pub async fn resume_item(
         .flat_map(|s| s.items.iter().map(|i| i.id))
         .collect();
     let last = if access.is_learner() {
-        store::progress(&state.db, course_id, actor.id)
+        progress_store::progress(&state.db, course_id, actor.id)
             .await?
             .and_then(|p| p.last_item_id)
     } else {

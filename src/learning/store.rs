@@ -1,49 +1,12 @@
-//! SQL for progress: item views and completions, the enrolment's last activity, course completion.
+//! SQL for the learner's side: what a view would change, and "My learning"'s cards.
 
-use super::model::{LearningCard, Progress};
+use super::model::LearningCard;
+use crate::completion::model::Progress;
+use crate::completion::store::ProgressRow;
 use crate::courses::model::EnrolmentStatus;
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::AppError;
-use crate::{with_db, with_tx};
-
-/// Records that a learner opened an item, completing it when `complete`.
-pub async fn record_item(
-    tx: &mut Tx,
-    user_id: i64,
-    item_id: i64,
-    course_id: i64,
-    complete: bool,
-    now: i64,
-) -> Result<(), AppError> {
-    let completed_at = complete.then_some(now);
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO item_progress (user_id, item_id, course_id, first_viewed_at, completed_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (user_id, item_id) DO UPDATE SET completed_at = COALESCE(item_progress.completed_at, excluded.completed_at)"
-    )
-    .bind(user_id)
-    .bind(item_id)
-    .bind(course_id)
-    .bind(now)
-    .bind(completed_at)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE enrolments SET last_item_id = $3, last_activity_at = $4 WHERE course_id = $1 AND user_id = $2"
-    )
-    .bind(course_id)
-    .bind(user_id)
-    .bind(item_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
-}
+use crate::with_db;
 
 /// What a learner's view of an item would change: read before writing, so that reopening the same
 /// item (the common case) writes nothing.
@@ -71,86 +34,6 @@ pub async fn view_state(
     .bind(user_id)
     .bind(item_id)
     .fetch_optional(p)
-    .await?
-    }))
-}
-
-const PROGRESS_SELECT: &str = "SELECT \
-    (SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id WHERE pr.user_id = e.user_id \
-      AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden) AS done, \
-    (SELECT COUNT(*) FROM items it WHERE it.course_id = e.course_id AND it.required AND NOT it.hidden) AS total, \
-    e.completed_at, e.last_item_id FROM enrolments e WHERE e.course_id = $1 AND e.user_id = $2";
-
-#[derive(sqlx::FromRow)]
-struct ProgressRow {
-    done: i64,
-    total: i64,
-    completed_at: Option<i64>,
-    last_item_id: Option<i64>,
-}
-
-impl From<ProgressRow> for Progress {
-    fn from(r: ProgressRow) -> Progress {
-        Progress {
-            done: r.done,
-            total: r.total,
-            completed_at: r.completed_at,
-            last_item_id: r.last_item_id,
-        }
-    }
-}
-
-pub async fn progress(db: &Db, course_id: i64, user_id: i64) -> Result<Option<Progress>, AppError> {
-    let row: Option<ProgressRow> = with_db!(db, |p| sqlx::query_as(PROGRESS_SELECT)
-        .bind(course_id)
-        .bind(user_id)
-        .fetch_optional(p)
-        .await?);
-    Ok(row.map(Progress::from))
-}
-
-pub async fn progress_in_tx(
-    tx: &mut Tx,
-    course_id: i64,
-    user_id: i64,
-) -> Result<Option<Progress>, AppError> {
-    let row: Option<ProgressRow> = with_tx!(tx, |c| sqlx::query_as(PROGRESS_SELECT)
-        .bind(course_id)
-        .bind(user_id)
-        .fetch_optional(c)
-        .await?);
-    Ok(row.map(Progress::from))
-}
-
-pub async fn mark_course_complete(
-    tx: &mut Tx,
-    course_id: i64,
-    user_id: i64,
-    now: i64,
-) -> Result<(), AppError> {
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE enrolments SET completed_at = $3 WHERE course_id = $1 AND user_id = $2 AND completed_at IS NULL"
-    )
-    .bind(course_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
-}
-
-/// Items of a course the learner has completed.
-pub async fn completed_items(db: &Db, course_id: i64, user_id: i64) -> Result<Vec<i64>, AppError> {
-    Ok(with_db!(db, |p| {
-        sqlx::query_scalar(
-        "SELECT item_id FROM item_progress WHERE course_id = $1 AND user_id = $2 AND completed_at IS NOT NULL"
-    )
-    .bind(course_id)
-    .bind(user_id)
-    .fetch_all(p)
     .await?
     }))
 }

@@ -8,3 +8,15 @@ pub fn datetime(ts: i64) -> String {
 pub fn optional_datetime(ts: Option<i64>) -> String {
     ts.map(datetime).unwrap_or_else(|| "Never".into())
 }
+
+pub fn human_size(bytes: i64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    let b = bytes as f64;
+    if b >= MB {
+        format!("{:.1} MB", b / MB)
+    } else if b >= 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}

@@ -36,3 +36,16 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         format!("?{query}")
     }
 }
+
+/// The id segment of the current route, or 0.
+pub fn route_id(name: &'static str) -> leptos::prelude::Memo<i64> {
+    use leptos::prelude::*;
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .get()
+            .get(name)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    })
+}

@@ -5,7 +5,7 @@
 use super::super::model::*;
 use super::super::question::Response;
 use super::super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::ErrorPage;
 use crate::ui::storage::local_storage;

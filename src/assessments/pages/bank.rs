@@ -2,7 +2,7 @@
 
 use super::super::model::*;
 use super::super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, format};

@@ -5,8 +5,9 @@
 use super::super::model::*;
 use super::super::question::*;
 use super::super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
+use crate::input::parse_number;
 use crate::ui::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;

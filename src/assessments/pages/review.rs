@@ -3,7 +3,7 @@
 
 use super::super::model::*;
 use super::super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::grading::model::format_points;
 use crate::ui::forms::field_error;

@@ -3,7 +3,8 @@
 
 use super::super::model::*;
 use super::super::server::*;
-use crate::courses::pages::{human_size, route_id};
+use crate::ui::format::human_size;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::grading::model::format_points;
 use crate::ui::{ErrorPage, FormAlert, Pagination, format};

@@ -147,7 +147,7 @@ fn FileLinks(files: Vec<FileInfo>) -> impl IntoView {
     view! {
         <ul class="plain-list">
             {files.into_iter().map(|f| view! {
-                <li><a href=f.url()>{f.name.clone()}</a>" "<span class="small muted">{crate::courses::pages::human_size(f.size_bytes)}</span></li>
+                <li><a href=f.url()>{f.name.clone()}</a>" "<span class="small muted">{crate::ui::format::human_size(f.size_bytes)}</span></li>
             }).collect_view()}
         </ul>
     }
@@ -443,7 +443,7 @@ fn WorkFiles(a: MyAssignment, reload: RwSignal<u32>) -> impl IntoView {
                             view! {
                                 <li>
                                     <a href=f.url()>{f.name.clone()}</a>" "
-                                    <span class="small muted">{crate::courses::pages::human_size(f.size_bytes)}</span>" "
+                                    <span class="small muted">{crate::ui::format::human_size(f.size_bytes)}</span>" "
                                     <button type="button" class="btn btn-small btn-danger" aria-label=format!("Remove {}", f.name)
                                         on:click=move |_| { remove.dispatch(RemoveAssignmentFile { item_id, file_id }); }>"Remove"</button>
                                 </li>

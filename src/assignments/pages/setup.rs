@@ -139,7 +139,7 @@ fn RubricEditor(
                 .map(|c| {
                     c.levels
                         .iter()
-                        .filter_map(|l| crate::assessments::question::parse_number(l.points.trim()))
+                        .filter_map(|l| crate::input::parse_number(l.points.trim()))
                         .fold(0.0, f64::max)
                 })
                 .sum::<f64>()

@@ -1,7 +1,7 @@
 use super::super::model::*;
 use super::super::server::*;
 use super::category_options;
-use crate::app::use_shell;
+use crate::auth::shell::use_shell;
 use crate::auth::permissions::{Action, can};
 use crate::error::AppError;
 use crate::ui::forms::field_error;

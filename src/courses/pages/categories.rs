@@ -29,7 +29,7 @@ pub fn CategoriesPage() -> impl IntoView {
             editing.set(None);
         }
     });
-    let shell = crate::app::use_shell();
+    let shell = crate::auth::shell::use_shell();
     view! {
         <Title text="Categories" />
         <div class="page-header"><h1>"Course categories"</h1></div>

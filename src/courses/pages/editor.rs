@@ -3,9 +3,13 @@
 
 use super::super::model::*;
 use super::super::server::*;
+use crate::items::kind::ItemKind;
+use crate::items::server::{AddItem, CopyCourse, DeleteItem};
 use super::catalogue::CourseSettingsForm;
-use super::route_id;
+use crate::ui::format::human_size;
+use crate::ui::route_id;
 use crate::error::AppError;
+use crate::input::format_date;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert};
 use leptos::prelude::*;
@@ -27,18 +31,6 @@ fn focus_later(id: String) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
-}
-
-pub fn human_size(bytes: i64) -> String {
-    const MB: f64 = 1024.0 * 1024.0;
-    let b = bytes as f64;
-    if b >= MB {
-        format!("{:.1} MB", b / MB)
-    } else if b >= 1024.0 {
-        format!("{:.0} KB", b / 1024.0)
-    } else {
-        format!("{bytes} bytes")
-    }
 }
 
 /// Every action on the page, so the editor reloads after any of them.
@@ -365,6 +357,12 @@ fn AddItemForm(
     let kind_id = format!("{field_prefix}-kind");
     let file_select_id = format!("{field_prefix}-file");
     let completion_id = format!("{field_prefix}-completion");
+    // What the chosen kind keeps (text, a file, an address) and how it completes.
+    let shape = move || {
+        ItemKind::parse(&kind.get())
+            .unwrap_or(ItemKind::Lesson)
+            .shape()
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = actions.add_item.value().get() {
             title.set(String::new());
@@ -404,37 +402,42 @@ fn AddItemForm(
                     </select>
                 </div>
                 <Field label="Title" name="item_title" value=title required=true error=field_error(result, "title") />
-                {move || (kind.get() == "lesson").then(|| view! {
-                    <crate::ui::TextArea label="Page (Markdown)" name="item_body" value=body rows=8 error=field_error(result, "body")
-                        hint="Insert images you uploaded with ![description](/files/…) — copy the snippet from the Files list." />
+                {move || shape().text.map(|text| view! {
+                    <crate::ui::TextArea label=text.label name="item_body" value=body rows=8 error=field_error(result, "body") hint=text.hint />
                 })}
-                {move || matches!(kind.get().as_str(), "file" | "video").then(|| {
-                    let want_video = kind.get() == "video";
+                {move || shape().file.map(|field| {
                     let choices: Vec<FileInfo> = files.get_value().into_iter()
-                        .filter(|f| !want_video || f.is_video() || f.is_audio()).collect();
+                        .filter(|f| field.accepts(&f.content_type)).collect();
                     let file_select_id = file_select_id.clone();
                     view! {
                         <div class="field">
-                            <label for=file_select_id.clone()>{if want_video { "Uploaded video" } else { "File" }}</label>
+                            <label for=file_select_id.clone()>{field.label}</label>
                             <select id=file_select_id on:change=move |ev| file_id.set(event_target_value(&ev))
                                 aria-invalid=move || if file_error.get().is_some() { "true" } else { "false" }>
-                                <option value="">{if want_video { "None (use an address below)" } else { "Choose a file" }}</option>
+                                <option value="">{field.optional.unwrap_or("Choose a file")}</option>
                                 {choices.into_iter().map(|f| view! { <option value=f.id.to_string()>{f.name.clone()}</option> }).collect_view()}
                             </select>
                             {move || file_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
                         </div>
                     }
                 })}
-                {move || matches!(kind.get().as_str(), "video" | "link").then(|| view! {
-                    <Field label=if kind.get() == "video" { "YouTube or Vimeo address" } else { "Web address" } name="item_url" kind="url"
-                        value=url error=field_error(result, "url") />
+                {move || shape().url.map(|label| view! {
+                    <Field label name="item_url" kind="url" value=url error=field_error(result, "url") />
                 })}
-                <div class="field">
-                    <label for=completion_id.clone()>"Completes"</label>
-                    <select id=completion_id on:change=move |ev| completion.set(event_target_value(&ev))>
-                        {Completion::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
-                    </select>
-                </div>
+                {move || match shape().completes {
+                    Some(rule) => view! { <p class="hint">{rule}</p> }.into_any(),
+                    None => {
+                        let completion_id = completion_id.clone();
+                        view! {
+                            <div class="field">
+                                <label for=completion_id.clone()>"Completes"</label>
+                                <select id=completion_id on:change=move |ev| completion.set(event_target_value(&ev))>
+                                    {Completion::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+                                </select>
+                            </div>
+                        }.into_any()
+                    }
+                }}
                 <label class="checkbox"><input type="checkbox" bind:checked=required />"Required for course completion"</label>
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" disabled=move || actions.add_item.pending().get()>"Add item"</button>

@@ -1,15 +1,12 @@
-//! Course pages: the catalogue, creating a course, the course editor, the item editor with
-//! revisions, and the category tree.
+//! Course pages: the catalogue, creating a course, the course editor, and the category tree.
 
 mod catalogue;
 mod categories;
 mod editor;
-mod item_editor;
 
 pub use catalogue::{CataloguePage, NewCoursePage};
 pub use categories::CategoriesPage;
-pub use editor::{CourseEditorPage, human_size};
-pub use item_editor::ItemEditorPage;
+pub use editor::CourseEditorPage;
 
 use super::model::CategoryOption;
 use leptos::prelude::*;
@@ -24,16 +21,4 @@ pub fn category_options(categories: &[CategoryOption], selected: &str) -> impl I
             view! { <option value=id selected=is_selected>{c.path.clone()}</option> }
         })
         .collect_view()
-}
-
-/// The id segment of the current route, or 0.
-pub fn route_id(name: &'static str) -> Memo<i64> {
-    let params = leptos_router::hooks::use_params_map();
-    Memo::new(move |_| {
-        params
-            .get()
-            .get(name)
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    })
 }

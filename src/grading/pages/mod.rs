@@ -7,7 +7,7 @@ mod setup;
 
 use super::model::*;
 use super::server::*;
-use crate::courses::pages::route_id;
+use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::{ErrorPage, FormAlert, Pagination};
 use leptos::prelude::*;

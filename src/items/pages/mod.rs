@@ -1,0 +1,5 @@
+//! Item pages: the editor of an item of any kind.
+
+mod editor;
+
+pub use editor::ItemEditorPage;

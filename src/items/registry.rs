@@ -1,0 +1,205 @@
+//! Where each item kind is plugged in: one `match` per hook, and the only code that names the
+//! kinds' folders. A kind's own code lives in its folder; the lifecycle (`service`), course copy
+//! (`copy`), the editor and the player call these hooks and never branch on a kind themselves.
+
+use super::kind::ItemKind;
+use crate::courses::model::ItemDetail;
+use leptos::prelude::*;
+
+// ---- the player and the editor ----------------------------------------------------------------
+
+/// What a learner sees of an item in the course player.
+pub fn player(item: ItemDetail) -> AnyView {
+    let item_id = item.item.id;
+    match item.item.kind {
+        ItemKind::Lesson => view! { <crate::lessons::pages::LessonPlayer item /> }.into_any(),
+        ItemKind::File => view! { <crate::resources::pages::FilePlayer item /> }.into_any(),
+        ItemKind::Video => view! { <crate::resources::pages::VideoPlayer item /> }.into_any(),
+        ItemKind::Link => view! { <crate::resources::pages::LinkPlayer item /> }.into_any(),
+        ItemKind::Quiz => {
+            view! { <crate::assessments::pages::QuizIntroPanel item_id /> }.into_any()
+        }
+        ItemKind::Assignment => view! {
+            <crate::lessons::pages::LessonPlayer item />
+            <crate::assignments::pages::AssignmentPanel item_id />
+        }
+        .into_any(),
+        ItemKind::Acknowledgement => {
+            view! { <crate::acknowledgements::pages::AcknowledgementPlayer item /> }.into_any()
+        }
+    }
+}
+
+/// The kind's own part of the item editor page, below the fields every item has. `changed` is
+/// bumped when the panel changed the item itself (a lesson revision restored), to reload it.
+pub fn editor_panel(
+    kind: ItemKind,
+    item_id: i64,
+    can_edit: bool,
+    changed: RwSignal<u32>,
+) -> AnyView {
+    match kind {
+        ItemKind::Lesson => {
+            view! { <crate::lessons::pages::Revisions item_id can_edit changed /> }.into_any()
+        }
+        ItemKind::Quiz => view! { <crate::assessments::pages::QuizSetup item_id /> }.into_any(),
+        ItemKind::Assignment => {
+            view! { <crate::assignments::pages::AssignmentSetup item_id /> }.into_any()
+        }
+        ItemKind::Acknowledgement => {
+            view! { <crate::acknowledgements::pages::AcknowledgementSetup item_id can_edit /> }
+                .into_any()
+        }
+        ItemKind::File | ItemKind::Video | ItemKind::Link => ().into_any(),
+    }
+}
+
+// ---- the lifecycle (server only) --------------------------------------------------------------
+
+#[cfg(feature = "ssr")]
+pub use lifecycle::*;
+
+#[cfg(feature = "ssr")]
+mod lifecycle {
+    use super::ItemKind;
+    use crate::auth::permissions::Actor;
+    use crate::courses::model::ItemFields;
+    use crate::db::Tx;
+    use crate::error::AppError;
+    use crate::state::AppState;
+    use crate::{acknowledgements, assessments, assignments, lessons, resources};
+
+    /// What a kind requires of the item row's shared columns (a file chosen, a valid address).
+    pub fn check_content(fields: &mut ItemFields) -> Result<(), AppError> {
+        match fields.kind {
+            ItemKind::File => resources::check::file(fields),
+            ItemKind::Video => resources::check::video(fields),
+            ItemKind::Link => resources::check::link(fields),
+            ItemKind::Lesson
+            | ItemKind::Quiz
+            | ItemKind::Assignment
+            | ItemKind::Acknowledgement => Ok(()),
+        }
+    }
+
+    /// The embeddable player address of an item's web address, for kinds that embed one.
+    pub fn embed_url(kind: ItemKind, url: Option<&str>) -> Option<String> {
+        match kind {
+            ItemKind::Video => url.and_then(resources::check::video_embed),
+            _ => None,
+        }
+    }
+
+    /// After an item row was inserted or updated, in the same transaction: the kind creates its
+    /// own rows (idempotently) or keeps a revision.
+    pub async fn saved(
+        tx: &mut Tx,
+        actor: &Actor,
+        course_id: i64,
+        item_id: i64,
+        fields: &ItemFields,
+        now: i64,
+    ) -> Result<(), AppError> {
+        match fields.kind {
+            ItemKind::Lesson => {
+                lessons::service::keep_revision(
+                    tx,
+                    item_id,
+                    &fields.title,
+                    &fields.body,
+                    actor.id,
+                    now,
+                )
+                .await
+            }
+            ItemKind::Quiz => {
+                assessments::quiz_store::insert_quiz(tx, item_id, course_id, now).await
+            }
+            ItemKind::Assignment => assignments::service::create(tx, item_id, course_id, now).await,
+            ItemKind::Acknowledgement => acknowledgements::service::create(tx, item_id, now).await,
+            ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
+        }
+    }
+
+    /// Before an item is deleted (its own rows go with it by cascade): what is not in the
+    /// database, such as stored files, is removed here.
+    pub async fn deleting(state: &AppState, kind: ItemKind, item_id: i64) -> Result<(), AppError> {
+        match kind {
+            // The learners' files are not course files: they go with the assignment.
+            ItemKind::Assignment => assignments::service::delete_all_files(state, item_id).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// What kinds keep per course rather than per item, copied once before the items.
+    #[derive(Debug, Default)]
+    pub struct CourseContent {
+        question_bank: assessments::quiz_store::BankCopy,
+    }
+
+    pub async fn copy_course_content(
+        tx: &mut Tx,
+        from_course: i64,
+        to_course: i64,
+        actor_id: i64,
+        now: i64,
+    ) -> Result<CourseContent, AppError> {
+        // Quizzes in the copy draw on the copied bank.
+        let question_bank =
+            assessments::quiz_store::copy_bank(tx, from_course, to_course, actor_id, now).await?;
+        Ok(CourseContent { question_bank })
+    }
+
+    /// An item of a course copy was inserted (`fields` as copied): the kind copies its own part.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn copied(
+        tx: &mut Tx,
+        shared: &CourseContent,
+        actor: &Actor,
+        to_course: i64,
+        from_item: i64,
+        to_item: i64,
+        fields: &ItemFields,
+        now: i64,
+    ) -> Result<(), AppError> {
+        match fields.kind {
+            ItemKind::Lesson => {
+                lessons::service::keep_revision(
+                    tx,
+                    to_item,
+                    &fields.title,
+                    &fields.body,
+                    actor.id,
+                    now,
+                )
+                .await
+            }
+            ItemKind::Quiz => {
+                assessments::quiz_store::copy_quiz(
+                    tx,
+                    from_item,
+                    to_item,
+                    to_course,
+                    &shared.question_bank,
+                    now,
+                )
+                .await
+            }
+            ItemKind::Assignment => {
+                assignments::service::copy(tx, from_item, to_item, to_course, now).await
+            }
+            ItemKind::Acknowledgement => {
+                acknowledgements::service::copy(tx, from_item, to_item, now).await
+            }
+            ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
+        }
+    }
+
+    /// Routes a kind serves itself (exports, uploads), merged into the server's router once.
+    pub fn routes() -> axum::Router<AppState> {
+        axum::Router::new()
+            .merge(assessments::handlers::routes())
+            .merge(assignments::handlers::routes())
+            .merge(acknowledgements::handlers::routes())
+    }
+}
