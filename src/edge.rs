@@ -1,8 +1,8 @@
 //! Helpers for the thin edges (server functions): the app state, the signed-in actor, and turning a
 //! service result into a response with the right HTTP status.
 
+use crate::auth::identity::{RequestAuth, current};
 use crate::auth::permissions::Actor;
-use crate::auth::request::{RequestAuth, current};
 use crate::error::{AppError, set_response_status};
 use crate::state::AppState;
 

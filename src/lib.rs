@@ -15,7 +15,6 @@ pub mod dashboard;
 pub mod enrolments;
 pub mod enums;
 pub mod error;
-#[cfg(feature = "ssr")]
 pub mod files;
 pub mod grading;
 pub mod input;
@@ -23,6 +22,7 @@ pub mod items;
 pub mod learning;
 pub mod lessons;
 pub mod mail;
+pub mod overrides;
 pub mod resources;
 pub mod settings;
 pub mod ui;

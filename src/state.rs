@@ -1,11 +1,13 @@
-//! What every request handler and service needs: database, settings, mailer.
+//! What every request handler and service needs: database, settings, mailer, file storage.
+//! Each handle's type sits in a file of its area that uses only the foundation, so the state is
+//! foundation too (see `LAYERS` in tests/layering.rs).
 
 use crate::config::Config;
 use crate::db::Db;
 use crate::files::storage::Storage;
 use crate::http::assets::Assets;
-use crate::mail::Mailer;
-use crate::settings::SettingsCache;
+use crate::mail::mailer::Mailer;
+use crate::settings::cache::SettingsCache;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
 use lyceum::db_test;
+use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::items::service as items;
 use lyceum::state::AppState;
@@ -31,7 +32,7 @@ async fn class(state: &AppState) -> Class {
     let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
     let other = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
     let outsider = user_with_roles(state, "cy@example.com", &[Role::Learner]).await;
-    let course = service::create(
+    let course = create_course(
         state,
         &teacher,
         &CourseForm {

@@ -9,6 +9,7 @@ use lyceum::assessments::{attempts, bank, quiz, review};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::enrolments::service::create_course;
 use lyceum::items::copy;
 use lyceum::items::service as items;
 use lyceum::db::Db;
@@ -31,7 +32,7 @@ struct Class {
 async fn class(state: &AppState) -> Class {
     let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
     let learner = user_with_roles(state, "learner@example.com", &[Role::Learner]).await;
-    let course = service::create(
+    let course = create_course(
         state,
         &teacher,
         &CourseForm {
@@ -342,7 +343,7 @@ db_test!(aiken_import_and_gift_export_round_trip, |state| {
     assert_eq!(export.skipped[0].0, "Order");
 
     // The export reads back into another course as the same questions.
-    let other = service::create(
+    let other = create_course(
         &state,
         &c.teacher,
         &CourseForm {

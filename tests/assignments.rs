@@ -9,6 +9,7 @@ use lyceum::assignments::{archive, service as assignments};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::enrolments::service::create_course;
 use lyceum::items::service as items;
 use lyceum::db::now;
 use lyceum::db_test;
@@ -32,7 +33,7 @@ async fn class(state: &AppState) -> Class {
     let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
     let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
     let other = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
-    let course = service::create(
+    let course = create_course(
         state,
         &teacher,
         &CourseForm {

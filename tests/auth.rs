@@ -51,7 +51,8 @@ db_test!(
             .await
             .unwrap_err();
         assert!(
-            matches!(err, AppError::TooManyRequests(ref m) if m.contains("30 seconds")),
+            // 30 seconds from the last failure: a loaded machine may take a second to get here.
+            matches!(err, AppError::TooManyRequests(ref m) if m.contains("30 seconds") || m.contains("29 seconds")),
             "{err:?}"
         );
         // …but the owner, from another address, signs in.

@@ -9,6 +9,7 @@ use lyceum::courses::model::{
 use lyceum::items::kind::ItemKind;
 use lyceum::lessons::model::DiffLine;
 use lyceum::courses::{access, service, store, structure};
+use lyceum::enrolments::service::{self as enrolments, create_course};
 use lyceum::items::service as items;
 use lyceum::lessons::service as lessons;
 use lyceum::items::copy;
@@ -95,7 +96,7 @@ async fn course_with_lessons(
     code: &str,
     lessons: usize,
 ) -> Built {
-    let course = service::create(
+    let course = create_course(
         state,
         teacher,
         &course_form(code, &format!("Course {code}")),
@@ -211,7 +212,7 @@ db_test!(
     |state| {
         let teacher = instructor(&state, "teacher@example.com").await;
 
-        let course = service::create(&state, &teacher, &course_form("BIO-101", "Cells"))
+        let course = create_course(&state, &teacher, &course_form("BIO-101", "Cells"))
             .await
             .unwrap();
 
@@ -229,17 +230,17 @@ db_test!(
 
 db_test!(course_codes_are_unique_whatever_their_case, |state| {
     let teacher = instructor(&state, "teacher@example.com").await;
-    service::create(&state, &teacher, &course_form("BIO-101", "Cells"))
+    create_course(&state, &teacher, &course_form("BIO-101", "Cells"))
         .await
         .unwrap();
 
-    let err = service::create(&state, &teacher, &course_form("bio-101", "Cells again"))
+    let err = create_course(&state, &teacher, &course_form("bio-101", "Cells again"))
         .await
         .unwrap_err();
 
     assert!(err.field("code").unwrap().contains("already uses"));
     // Renaming another course onto the code is refused the same way.
-    let other = service::create(&state, &teacher, &course_form("CHEM-1", "Atoms"))
+    let other = create_course(&state, &teacher, &course_form("CHEM-1", "Atoms"))
         .await
         .unwrap();
     let err = service::update(&state, &teacher, other.id, &course_form("Bio-101", "Atoms"))
@@ -260,7 +261,7 @@ db_test!(the_course_form_reports_every_bad_field, |state| {
         ..Default::default()
     };
 
-    let err = service::create(&state, &teacher, &form).await.unwrap_err();
+    let err = create_course(&state, &teacher, &form).await.unwrap_err();
 
     for field in ["code", "title", "category_id", "ends_on", "review_by"] {
         assert!(
@@ -280,7 +281,7 @@ db_test!(the_course_form_reports_every_bad_field, |state| {
 db_test!(learner_cannot_create_a_course, |state| {
     let student = learner(&state, "learner@example.com").await;
 
-    let err = service::create(&state, &student, &course_form("BIO-101", "Cells"))
+    let err = create_course(&state, &student, &course_form("BIO-101", "Cells"))
         .await
         .unwrap_err();
 
@@ -291,7 +292,7 @@ db_test!(
     instructor_updates_a_course_and_tags_are_normalised,
     |state| {
         let teacher = instructor(&state, "teacher@example.com").await;
-        let course = service::create(&state, &teacher, &course_form("BIO-101", "Cells"))
+        let course = create_course(&state, &teacher, &course_form("BIO-101", "Cells"))
             .await
             .unwrap();
         let form = CourseForm {
@@ -321,7 +322,7 @@ db_test!(a_course_category_must_exist, |state| {
     let science = service::save_category(&state, &root, None, "Science", "")
         .await
         .unwrap();
-    let course = service::create(&state, &teacher, &course_form("BIO-101", "Cells"))
+    let course = create_course(&state, &teacher, &course_form("BIO-101", "Cells"))
         .await
         .unwrap();
 
@@ -333,7 +334,7 @@ db_test!(a_course_category_must_exist, |state| {
         .await
         .unwrap_err();
     assert!(err.field("category_id").is_some());
-    let err = service::create(
+    let err = create_course(
         &state,
         &teacher,
         &CourseForm {
@@ -358,7 +359,7 @@ db_test!(a_course_category_must_exist, |state| {
 
 db_test!(instructor_publishes_and_archives_a_course, |state| {
     let teacher = instructor(&state, "teacher@example.com").await;
-    let course = service::create(&state, &teacher, &course_form("BIO-101", "Cells"))
+    let course = create_course(&state, &teacher, &course_form("BIO-101", "Cells"))
         .await
         .unwrap();
 
@@ -948,7 +949,7 @@ db_test!(
     |state| {
         let teacher = instructor(&state, "teacher@example.com").await;
         let student = learner(&state, "learner@example.com").await;
-        let source = service::create(
+        let source = create_course(
             &state,
             &teacher,
             &CourseForm {
@@ -999,7 +1000,7 @@ db_test!(
         )
         .await
         .unwrap();
-        service::set_enrolment_settings(
+        enrolments::set_enrolment_settings(
             &state,
             &teacher,
             source.id,
@@ -1190,7 +1191,7 @@ db_test!(
         let basics = course_with_lessons(&state, &teacher, "BIO-101", 1).await;
         publish(&state, &teacher, basics.course_id).await;
         let advanced = course_with_lessons(&state, &teacher, "BIO-201", 1).await;
-        service::set_enrolment_settings(
+        enrolments::set_enrolment_settings(
             &state,
             &teacher,
             advanced.course_id,
@@ -1419,7 +1420,7 @@ db_test!(
         let root = admin(&state).await;
         let teacher = instructor(&state, "teacher@example.com").await;
         let tree = category_tree(&state, &root).await;
-        let course = service::create(
+        let course = create_course(
             &state,
             &teacher,
             &CourseForm {
@@ -1490,7 +1491,7 @@ async fn published(
         tags: tags.into(),
         ..course_form(code, title)
     };
-    let course = service::create(state, teacher, &form).await.unwrap();
+    let course = create_course(state, teacher, &form).await.unwrap();
     publish(state, teacher, course.id).await;
     course.id
 }
@@ -1636,7 +1637,7 @@ db_test!(
             "biology",
         )
         .await;
-        let draft = service::create(
+        let draft = create_course(
             &state,
             &teacher,
             &CourseForm {
@@ -1756,7 +1757,7 @@ db_test!(
         let root = admin(&state).await;
         let owner = instructor(&state, "owner@example.com").await;
         let other = instructor(&state, "other@example.com").await;
-        let overdue = service::create(
+        let overdue = create_course(
             &state,
             &owner,
             &CourseForm {
@@ -1766,7 +1767,7 @@ db_test!(
         )
         .await
         .unwrap();
-        service::create(
+        create_course(
             &state,
             &owner,
             &CourseForm {
@@ -1776,7 +1777,7 @@ db_test!(
         )
         .await
         .unwrap();
-        service::create(&state, &owner, &course_form("NONE-1", "No date"))
+        create_course(&state, &owner, &course_form("NONE-1", "No date"))
             .await
             .unwrap();
 

@@ -11,6 +11,7 @@ use lyceum::assignments::service as assignments;
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::enrolments::service::create_course;
 use lyceum::items::service as items;
 use lyceum::dashboard::model::RiskQuery;
 use lyceum::dashboard::service as dashboard;
@@ -38,7 +39,7 @@ fn true_false(n: usize) -> Question {
 
 db_test!(the_dashboard_agrees_with_hand_computed_figures, |state| {
     let teacher = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
-    let course = service::create(
+    let course = create_course(
         &state,
         &teacher,
         &CourseForm {

@@ -64,7 +64,7 @@ async fn course(
         title: format!("Course {code}"),
         ..Default::default()
     };
-    let course = courses::create(state, teacher, &form).await.unwrap();
+    let course = service::create_course(state, teacher, &form).await.unwrap();
     let section = structure::add_section(state, teacher, course.id, "Week 1")
         .await
         .unwrap();
@@ -77,7 +77,7 @@ async fn course(
         );
     }
     if let Some(settings) = settings {
-        courses::set_enrolment_settings(state, teacher, course.id, &settings)
+        service::set_enrolment_settings(state, teacher, course.id, &settings)
             .await
             .unwrap();
         courses::set_state(state, teacher, course.id, CourseState::Published)
@@ -394,7 +394,7 @@ db_test!(raising_the_capacity_promotes_the_waiting_list, |state| {
         Some(EnrolmentStatus::Waitlisted)
     );
 
-    courses::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, "3"))
+    service::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, "3"))
         .await
         .unwrap();
 
@@ -411,7 +411,7 @@ db_test!(raising_the_capacity_promotes_the_waiting_list, |state| {
     );
 
     // No limit at all: everyone is in.
-    courses::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, ""))
+    service::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, ""))
         .await
         .unwrap();
     assert_eq!(status_of(&state, course_id, &people[3]).await, Some(Active));
@@ -421,7 +421,7 @@ db_test!(a_draft_course_cannot_be_self_enrolled, |state| {
     let teacher = instructor(&state).await;
     let student = learner(&state, "learner@example.com").await;
     let (course_id, _) = course(&state, &teacher, "BIO-101", None, &[]).await;
-    courses::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, ""))
+    service::set_enrolment_settings(&state, &teacher, course_id, &settings("", false, ""))
         .await
         .unwrap();
 

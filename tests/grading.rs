@@ -7,6 +7,7 @@ use lyceum::assessments::{attempts, bank, quiz};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
+use lyceum::enrolments::service::create_course;
 use lyceum::items::service as items;
 use lyceum::db_test;
 use lyceum::error::AppError;
@@ -29,7 +30,7 @@ async fn class(state: &AppState) -> Class {
     let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
     let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
     let learner = user_with_roles(state, "learner@example.com", &[Role::Learner]).await;
-    let course = service::create(
+    let course = create_course(
         state,
         &teacher,
         &CourseForm {

@@ -241,6 +241,12 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "course_id=1&below_percent=50&inactive_days=14&page=1",
     ),
     ("dashboard/quiz", "item_id=2"),
+    ("items/overrides", "item_id=2&page=1"),
+    (
+        "items/set_override",
+        "item_id=2&form[learners]=a%40example.com&form[extra_attempts]=1",
+    ),
+    ("items/remove_override", "item_id=2&user_id=1"),
     ("acknowledgements/view", "item_id=4"),
     ("acknowledgements/confirm", "item_id=4"),
     ("acknowledgements/overview", "item_id=4&page=1"),
@@ -256,7 +262,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
 async fn course_fixture(state: &AppState) {
     use lyceum::courses::model::{CourseForm, ItemForm};
     let instructor = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let course = lyceum::courses::service::create(
+    let course = lyceum::enrolments::service::create_course(
         state,
         &instructor,
         &CourseForm {
@@ -442,6 +448,7 @@ db_test!(
             "assignments/save_settings",
             "dashboard/overview",
             "dashboard/quiz",
+            "items/overrides",
             "acknowledgements/view",
             "acknowledgements/overview",
             "acknowledgements/statement",

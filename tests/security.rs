@@ -17,6 +17,7 @@ use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, Item
 use lyceum::courses::{service as courses, structure};
 use lyceum::items::service as items;
 use lyceum::db_test;
+use lyceum::enrolments::service::{create_course, set_enrolment_settings};
 use lyceum::error::AppError;
 use lyceum::state::AppState;
 use lyceum::testing::{PASSWORD, user_with_roles};
@@ -36,7 +37,7 @@ async fn school(state: &AppState) -> School {
     let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
     let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
     let other = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
-    let course = courses::create(
+    let course = create_course(
         state,
         &teacher,
         &CourseForm {
@@ -1151,7 +1152,7 @@ db_test!(rest_rejections_keep_the_documented_error_shape, |state| {
 db_test!(guessing_an_enrolment_key_is_limited, |state| {
     let teacher = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
     let learner = user_with_roles(&state, "ada@example.com", &[Role::Learner]).await;
-    let course = courses::create(
+    let course = create_course(
         &state,
         &teacher,
         &CourseForm {
@@ -1162,7 +1163,7 @@ db_test!(guessing_an_enrolment_key_is_limited, |state| {
     )
     .await
     .unwrap();
-    courses::set_enrolment_settings(
+    set_enrolment_settings(
         &state,
         &teacher,
         course.id,
@@ -1331,7 +1332,7 @@ db_test!(ids_from_other_courses_tell_nothing, |state| {
     quiz_with(&state, &s, &[q], quiz_settings("after_submit")).await;
     // Another instructor's course.
     let rival = user_with_roles(&state, "rival@example.com", &[Role::Instructor]).await;
-    let theirs = courses::create(
+    let theirs = create_course(
         &state,
         &rival,
         &CourseForm {
@@ -1348,7 +1349,7 @@ db_test!(ids_from_other_courses_tell_nothing, |state| {
         .unwrap_err();
     assert_eq!(err, AppError::NotFound);
     // A draft course of someone else is not a course one can require.
-    let draft = courses::create(
+    let draft = create_course(
         &state,
         &s.teacher,
         &CourseForm {

@@ -81,7 +81,7 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
         title: "Files in a bucket".into(),
         ..Default::default()
     };
-    let course = lyceum::courses::service::create(&state, &teacher, &form)
+    let course = lyceum::enrolments::service::create_course(&state, &teacher, &form)
         .await
         .unwrap();
     let app = lyceum::http::router(state.clone());

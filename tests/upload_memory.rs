@@ -62,7 +62,7 @@ async fn setup(max_upload_bytes: u64) -> Setup {
         title: "Big files".into(),
         ..Default::default()
     };
-    let course = lyceum::courses::service::create(&state, &teacher, &form)
+    let course = lyceum::enrolments::service::create_course(&state, &teacher, &form)
         .await
         .unwrap();
     Setup {

@@ -44,6 +44,7 @@ async fn open_quiz(
 /// The quiz page before (and between) attempts.
 pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<QuizIntro, AppError> {
     let (quiz, access) = open_quiz(state, actor, item_id).await?;
+    let own_dates = quiz.own_dates;
     let (course_id, title, settings) = (quiz.course_id, quiz.title, quiz.settings);
     let now = now();
     let mut attempts = store::attempts_of(&state.db, item_id, actor.id).await?;
@@ -74,6 +75,7 @@ pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<Quiz
         open_attempt,
         cannot_start,
         now,
+        own_dates,
     })
 }
 

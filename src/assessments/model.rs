@@ -208,6 +208,22 @@ pub struct QuizSettings {
     pub feedback_bands: Vec<FeedbackBand>,
 }
 
+impl QuizSettings {
+    /// The settings as one learner has them: their override's open and close dates and time
+    /// limit replace the quiz's, and extra attempts add to a limited number of attempts.
+    pub fn for_learner(mut self, dates: Option<&crate::overrides::model::LearnerDates>) -> Self {
+        if let Some(d) = dates {
+            self.opens_at = d.opens_at.or(self.opens_at);
+            self.closes_at = d.closes_at.or(self.closes_at);
+            self.time_limit_secs = d.time_limit_secs.or(self.time_limit_secs);
+            if self.attempts_allowed > 0 {
+                self.attempts_allowed += d.extra_attempts;
+            }
+        }
+        self
+    }
+}
+
 impl Default for QuizSettings {
     fn default() -> Self {
         QuizSettings {
@@ -302,6 +318,9 @@ pub struct QuizIntro {
     /// The grade so far by the grading method, as a percentage.
     pub grade_percent: Option<f64>,
     pub now: i64,
+    /// The dates, time limit and attempts in `settings` are this learner's own (an override).
+    #[serde(default)]
+    pub own_dates: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

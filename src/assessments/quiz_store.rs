@@ -98,7 +98,9 @@ pub async fn settings(
 pub struct LearnerQuiz {
     pub course_id: i64,
     pub title: String,
+    /// The learner's own dates and attempts (an override), already applied to `settings`.
     pub settings: QuizSettings,
+    pub own_dates: bool,
     pub hidden: bool,
     pub course_state: String,
     pub role: Option<String>,
@@ -119,12 +121,25 @@ pub async fn learner_quiz(
         role: Option<String>,
         #[sqlx(flatten)]
         settings: SettingsRow,
+        own_opens_at: Option<i64>,
+        own_closes_at: Option<i64>,
+        own_time_limit_secs: Option<i64>,
+        own_extra_attempts: Option<i32>,
+        has_own: Option<i64>,
     }
+    let columns: Vec<String> = SETTINGS_COLUMNS
+        .split(',')
+        .map(|c| format!("q.{}", c.trim()))
+        .collect();
     let row: Option<Row> = with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT q.course_id, i.title, i.hidden, c.state, e.role, {SETTINGS_COLUMNS}
-             FROM quizzes q JOIN items i ON i.id = q.item_id JOIN courses c ON c.id = q.course_id{}
+            "SELECT q.course_id, i.title, i.hidden, c.state, e.role, {}, \
+             o.opens_at AS own_opens_at, o.closes_at AS own_closes_at, o.time_limit_secs AS own_time_limit_secs, \
+             o.extra_attempts AS own_extra_attempts, o.user_id AS has_own \
+             FROM quizzes q JOIN items i ON i.id = q.item_id JOIN courses c ON c.id = q.course_id{} \
+             LEFT JOIN item_overrides o ON o.item_id = q.item_id AND o.user_id = $2 \
              WHERE q.item_id = $1",
+            columns.join(", "),
             crate::active_enrolment_join!("$2", "$3")
         )))
         .bind(item_id)
@@ -133,13 +148,24 @@ pub async fn learner_quiz(
         .fetch_optional(p)
         .await?
     });
-    Ok(row.map(|r| LearnerQuiz {
-        course_id: r.course_id,
-        title: r.title,
-        settings: r.settings.into(),
-        hidden: r.hidden,
-        course_state: r.state,
-        role: r.role,
+    Ok(row.map(|r| {
+        // The learner's own dates come in the same query: this runs on every start.
+        let own = r.has_own.map(|_| crate::overrides::model::LearnerDates {
+            opens_at: r.own_opens_at,
+            closes_at: r.own_closes_at,
+            time_limit_secs: r.own_time_limit_secs,
+            extra_attempts: r.own_extra_attempts.unwrap_or(0),
+            ..Default::default()
+        });
+        LearnerQuiz {
+            course_id: r.course_id,
+            title: r.title,
+            settings: QuizSettings::from(r.settings).for_learner(own.as_ref()),
+            own_dates: own.is_some(),
+            hidden: r.hidden,
+            course_state: r.state,
+            role: r.role,
+        }
     }))
 }
 

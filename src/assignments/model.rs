@@ -68,6 +68,20 @@ impl AssignmentSettings {
         }
     }
 
+    /// The settings as one learner has them: their override's due date and cut-off replace the
+    /// item's, and a cut-off never falls before the due date they were given.
+    pub fn for_learner(&self, dates: Option<&crate::overrides::model::LearnerDates>) -> Self {
+        let mut s = self.clone();
+        if let Some(d) = dates {
+            s.due_at = d.due_at.or(s.due_at);
+            s.cutoff_at = d.cutoff_at.or(s.cutoff_at);
+            if let (Some(due), Some(cutoff)) = (s.due_at, s.cutoff_at) {
+                s.cutoff_at = Some(cutoff.max(due));
+            }
+        }
+        s
+    }
+
     /// Seconds late for work handed in at `at` (None when on time or there is no due date).
     pub fn late_by(&self, at: i64) -> Option<i64> {
         self.due_at.filter(|due| at > *due).map(|due| at - due)
@@ -374,6 +388,9 @@ pub struct MyAssignment {
     /// The viewer is the course's staff (previewing: no work of their own).
     pub staff: bool,
     pub grade: Option<ReleasedGrade>,
+    /// The dates in `settings` are this learner's own (an extension or accommodation).
+    #[serde(default)]
+    pub own_dates: bool,
 }
 
 /// What the learner's page sends when the text changes.

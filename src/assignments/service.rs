@@ -12,6 +12,7 @@ use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::files::service as files;
 use crate::grading::store as grade_store;
+use crate::overrides::store as override_store;
 use crate::state::AppState;
 use axum::body::Bytes;
 use futures_util::Stream;
@@ -87,10 +88,14 @@ pub async fn save_settings(
     let now = now();
     let mut tx = state.db.begin().await?;
     store::save_settings(&mut tx, item_id, &settings, now).await?;
+    let overrides = override_store::for_item_in_tx(&mut tx, item_id).await?;
     let graded: Vec<(i64, Option<f64>)> = graded_rows(&mut tx, item_id)
         .await?
         .iter()
-        .map(|s| (s.user_id, final_points(&settings, s)))
+        .map(|s| {
+            let own = settings.for_learner(overrides.get(&s.user_id));
+            (s.user_id, final_points(&own, s))
+        })
         .collect();
     crate::grading::service::assignment_changed(
         &mut tx,
@@ -107,6 +112,38 @@ pub async fn save_settings(
 
 async fn graded_rows(tx: &mut Tx, item_id: i64) -> Result<Vec<Stored>, AppError> {
     store::graded_in_tx(tx, item_id).await
+}
+
+/// A learner's dates changed (an override set or removed): their graded work is counted again
+/// with the late penalty their due date gives. Hook: `items::registry::dates_changed`.
+pub async fn dates_changed(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some((course_id, settings)) = store::course_and_settings_in_tx(tx, item_id).await? else {
+        return Ok(());
+    };
+    let Some(row) = store::graded_in_tx(tx, item_id)
+        .await?
+        .into_iter()
+        .find(|r| r.user_id == user_id)
+    else {
+        return Ok(());
+    };
+    let own = override_store::for_learner_in_tx(tx, item_id, user_id).await?;
+    let points = final_points(&settings.for_learner(own.as_ref()), &row);
+    crate::grading::service::record_assignment_grade(
+        tx,
+        course_id,
+        item_id,
+        settings.max_points,
+        user_id,
+        points,
+        now,
+    )
+    .await
 }
 
 fn final_points(settings: &AssignmentSettings, s: &Stored) -> Option<f64> {
@@ -128,20 +165,26 @@ async fn as_learner(
             "Only learners of this course hand in work.",
         ));
     }
-    Ok((course_id, settings))
+    let own = override_store::for_learner(&state.db, item_id, actor.id).await?;
+    Ok((course_id, settings.for_learner(own.as_ref())))
 }
 
 /// The learner's own page. Staff previewing the item get the instructions and no work.
 pub async fn mine(state: &AppState, actor: &Actor, item_id: i64) -> Result<MyAssignment, AppError> {
-    let (course_id, _, settings) = find(state, item_id).await?;
+    let (course_id, _, item_settings) = find(state, item_id).await?;
     let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
     let now = now();
     let learner = access.is_learner();
-    let row = if learner {
-        store::submission(&state.db, item_id, actor.id).await?
+    let (row, own) = if learner {
+        (
+            store::submission(&state.db, item_id, actor.id).await?,
+            override_store::for_learner(&state.db, item_id, actor.id).await?,
+        )
     } else {
-        None
+        (None, None)
     };
+    // The learner's own dates: an extension shows as their due date.
+    let settings = item_settings.for_learner(own.as_ref());
     let work = match &row {
         Some(r) => file_infos(store::files_of(&state.db, &[r.id], "work").await?),
         None => Vec::new(),
@@ -175,6 +218,7 @@ pub async fn mine(state: &AppState, actor: &Actor, item_id: i64) -> Result<MyAss
         may_reopen: learner && !closed && submitted && settings.resubmit,
         staff: access.may_see_learners(),
         grade,
+        own_dates: own.is_some(),
         settings,
     })
 }
@@ -535,6 +579,7 @@ pub async fn list(
     .await?;
     let (learners, submitted, needs_grading, late) =
         store::counts(&state.db, item_id, course_id, settings.due_at).await?;
+    let overrides = override_store::for_item(&state.db, item_id).await?;
     Ok(SubmissionList {
         item_id,
         course_id,
@@ -552,6 +597,7 @@ pub async fn list(
             .into_iter()
             .map(|w| {
                 let needs_grading = w.needs_grading();
+                let settings = settings.for_learner(overrides.get(&w.user_id));
                 SubmissionRow {
                     user_id: w.user_id,
                     name: w.name,
@@ -700,7 +746,8 @@ pub async fn grade(
         )));
     }
     let row = store::submission_in_tx(&mut tx, id).await?;
-    let points = final_points(&settings, &row);
+    let own = override_store::for_learner_in_tx(&mut tx, item_id, user_id).await?;
+    let points = final_points(&settings.for_learner(own.as_ref()), &row);
     crate::grading::service::record_assignment_grade(
         &mut tx,
         course_id,

@@ -22,44 +22,60 @@ struct SettingsRow {
     rubric: String,
 }
 
+const SETTINGS_SELECT: &str = "SELECT a.course_id, i.title, a.due_at, a.cutoff_at, a.late_percent_per_day, \
+    a.late_max_percent, a.accept_text, a.accept_files, a.max_files, a.resubmit, a.max_points, a.rubric \
+    FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id = $1";
+
 /// The assignment's course, title and settings; `None` when the item is not an assignment.
 pub async fn settings(
     db: &Db,
     item_id: i64,
 ) -> Result<Option<(i64, String, AssignmentSettings)>, AppError> {
-    let row: Option<SettingsRow> = with_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT a.course_id, i.title, a.due_at, a.cutoff_at, a.late_percent_per_day, a.late_max_percent,
-                a.accept_text, a.accept_files, a.max_files, a.resubmit, a.max_points, a.rubric
-         FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id = $1",
-        )
+    let row: Option<SettingsRow> = with_db!(db, |p| sqlx::query_as(SETTINGS_SELECT)
         .bind(item_id)
         .fetch_optional(p)
-        .await?
-    });
-    let Some(r) = row else {
-        return Ok(None);
-    };
-    let rubric: Vec<RubricCriterion> = serde_json::from_str(&r.rubric).map_err(|e| {
-        tracing::error!(error = %e, item_id, "unreadable rubric");
-        AppError::Internal
-    })?;
-    Ok(Some((
-        r.course_id,
-        r.title,
-        AssignmentSettings {
-            due_at: r.due_at,
-            cutoff_at: r.cutoff_at,
-            late_percent_per_day: r.late_percent_per_day,
-            late_max_percent: r.late_max_percent,
-            accept_text: r.accept_text,
-            accept_files: r.accept_files,
-            max_files: r.max_files,
-            resubmit: r.resubmit,
-            max_points: r.max_points,
-            rubric,
-        },
-    )))
+        .await?);
+    row.map(|r| r.into_settings(item_id)).transpose()
+}
+
+/// The assignment's course and settings, inside a transaction.
+pub async fn course_and_settings_in_tx(
+    tx: &mut Tx,
+    item_id: i64,
+) -> Result<Option<(i64, AssignmentSettings)>, AppError> {
+    let row: Option<SettingsRow> = with_tx!(tx, |c| sqlx::query_as(SETTINGS_SELECT)
+        .bind(item_id)
+        .fetch_optional(c)
+        .await?);
+    Ok(row
+        .map(|r| r.into_settings(item_id))
+        .transpose()?
+        .map(|(course_id, _, s)| (course_id, s)))
+}
+
+impl SettingsRow {
+    fn into_settings(self, item_id: i64) -> Result<(i64, String, AssignmentSettings), AppError> {
+        let rubric: Vec<RubricCriterion> = serde_json::from_str(&self.rubric).map_err(|e| {
+            tracing::error!(error = %e, item_id, "unreadable rubric");
+            AppError::Internal
+        })?;
+        Ok((
+            self.course_id,
+            self.title,
+            AssignmentSettings {
+                due_at: self.due_at,
+                cutoff_at: self.cutoff_at,
+                late_percent_per_day: self.late_percent_per_day,
+                late_max_percent: self.late_max_percent,
+                accept_text: self.accept_text,
+                accept_files: self.accept_files,
+                max_files: self.max_files,
+                resubmit: self.resubmit,
+                max_points: self.max_points,
+                rubric,
+            },
+        ))
+    }
 }
 
 /// Makes an item an assignment with the default settings (nothing when it already is one).

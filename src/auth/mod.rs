@@ -4,6 +4,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod identity;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

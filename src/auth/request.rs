@@ -1,6 +1,7 @@
 //! Who is asking: resolved once per request from the session cookie (or, for the REST API, a
 //! bearer token) and kept in the request's extensions for pages and server functions.
 
+pub use super::identity::{RequestAuth, current};
 use super::permissions::Actor;
 use super::service;
 use super::throttle::Client;
@@ -14,16 +15,6 @@ pub const SESSION_COOKIE: &str = "lyceum_session";
 /// its address changes (see `throttle`).
 pub const DEVICE_COOKIE: &str = "lyceum_device";
 const DEVICE_COOKIE_SECS: i64 = 400 * 24 * 60 * 60;
-
-#[derive(Debug, Clone, Default)]
-pub struct RequestAuth {
-    pub actor: Option<Actor>,
-    pub session_hash: Option<String>,
-    pub ip: String,
-    pub user_agent: String,
-    /// The device cookie's secret, if the browser sent one.
-    pub device: Option<String>,
-}
 
 impl RequestAuth {
     /// The client as the guessing limits see it.
@@ -101,13 +92,6 @@ pub async fn authenticate(
         }
     }
     Ok(auth)
-}
-
-/// The `RequestAuth` of the request being served (inside a server function or page render).
-pub fn current() -> RequestAuth {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
-        .unwrap_or_default()
 }
 
 /// The signed-in actor, or `Unauthenticated`.

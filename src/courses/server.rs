@@ -43,12 +43,6 @@ pub async fn delete_category(id: i64) -> Result<(), AppError> {
     respond(super::service::delete_category(&state, &actor, id).await)
 }
 
-#[server(endpoint = "courses/create")]
-pub async fn create_course(form: CourseForm) -> Result<Course, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::service::create(&state, &actor, &form).await)
-}
-
 #[server(endpoint = "courses/editor")]
 pub async fn load_course_editor(id: i64) -> Result<CourseEditor, AppError> {
     let (state, actor, _) = signed_in()?;
@@ -69,15 +63,6 @@ pub async fn set_course_state(id: i64, state: String) -> Result<Course, AppError
         None => Err(AppError::invalid("state", "Unknown course state.")),
     };
     respond(result)
-}
-
-#[server(endpoint = "courses/enrolment_settings")]
-pub async fn set_enrolment_settings(
-    id: i64,
-    form: EnrolmentSettingsForm,
-) -> Result<EnrolmentSettings, AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::service::set_enrolment_settings(&state, &actor, id, &form).await)
 }
 
 #[server(endpoint = "courses/prerequisites")]
@@ -126,10 +111,4 @@ pub async fn move_section(section_id: i64, index: u32) -> Result<(), AppError> {
 pub async fn place_item(item_id: i64, section_id: i64, index: u32) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::structure::place_item(&state, &actor, item_id, section_id, index as usize).await)
-}
-
-#[server(endpoint = "courses/delete_file")]
-pub async fn delete_file(file_id: i64) -> Result<(), AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(crate::files::service::delete(&state, &actor, file_id).await)
 }

@@ -1,51 +1,50 @@
 //! Course use cases: create, edit, publish, copy, prerequisites, categories, reviews. Every
 //! function checks the actor's site or course permission first and writes in one transaction.
+//! What also changes enrolments (creating a course, its enrolment settings) is in
+//! `enrolments::service`, the area above.
 
 use super::access::{self, CourseAccess};
 use super::model::*;
 use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::model::Page;
 
-pub async fn create(
+/// A new course, checked before its transaction (the category check reads): who may create one,
+/// and the form. The use case is `enrolments::service::create_course`, which also enrols the
+/// creator.
+pub async fn check_new(
     state: &AppState,
     actor: &Actor,
     form: &CourseForm,
-) -> Result<Course, AppError> {
+) -> Result<CourseFields, AppError> {
     if !can(actor, Action::CreateCourse) {
         return Err(AppError::Forbidden);
     }
     let fields = form.parse()?;
     check_category(state, fields.category_id).await?;
-    let now = now();
-    let mut tx = state.db.begin().await?;
-    let id = store::insert(&mut tx, &fields, actor.id, now).await?;
-    crate::enrolments::store::upsert(
-        &mut tx,
-        id,
-        actor.id,
-        CourseRole::Instructor,
-        EnrolmentStatus::Active,
-        EnrolmentMethod::Creator,
-        None,
-        now,
-    )
-    .await?;
-    let course = store::find_in_tx(&mut tx, id)
-        .await?
-        .ok_or(AppError::Internal)?;
+    Ok(fields)
+}
+
+/// Inserts a course `check_new` accepted and records it, in the caller's transaction.
+pub async fn insert_new(
+    tx: &mut Tx,
+    actor: &Actor,
+    fields: &CourseFields,
+    now: i64,
+) -> Result<Course, AppError> {
+    let id = store::insert(tx, fields, actor.id, now).await?;
+    let course = store::find_in_tx(tx, id).await?.ok_or(AppError::Internal)?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Entry::new("course.create", "course", Some(id), &course.code).after(&course.form()),
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(course)
 }
 
@@ -156,43 +155,6 @@ pub async fn set_state(
         state: new_state,
         ..course
     })
-}
-
-pub async fn set_enrolment_settings(
-    state: &AppState,
-    actor: &Actor,
-    course_id: i64,
-    form: &EnrolmentSettingsForm,
-) -> Result<EnrolmentSettings, AppError> {
-    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
-    let settings = form.parse()?;
-    let now = now();
-    let mut tx = state.db.begin().await?;
-    let course = store::find_in_tx(&mut tx, course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::set_enrolment_settings(&mut tx, course_id, &settings, now).await?;
-    // More places may have opened: move people up from the waiting list.
-    crate::enrolments::service::promote_waitlist(&mut tx, course_id, settings.capacity, now)
-        .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry::new(
-            "course.enrolment_settings",
-            "course",
-            Some(course_id),
-            &course.code,
-        )
-        .after(&EnrolmentSettings {
-            enrol_key: settings.enrol_key.as_ref().map(|_| "(set)".to_string()),
-            ..settings.clone()
-        }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(settings)
 }
 
 const MAX_PREREQUISITES: usize = 50;

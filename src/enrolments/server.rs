@@ -1,12 +1,29 @@
-//! Server functions for enrolment and cohorts.
+//! Server functions for enrolment and cohorts, and for what changes a course's enrolments: creating
+//! it (its creator is enrolled), its enrolment settings. Those keep their `courses/` endpoints.
 
 use super::model::*;
+use crate::courses::model::{Course, CourseForm, EnrolmentSettings, EnrolmentSettingsForm};
 use crate::error::AppError;
 use crate::users::model::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::edge::{respond, signed_in};
+
+#[server(endpoint = "courses/create")]
+pub async fn create_course(form: CourseForm) -> Result<Course, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::create_course(&state, &actor, &form).await)
+}
+
+#[server(endpoint = "courses/enrolment_settings")]
+pub async fn set_enrolment_settings(
+    id: i64,
+    form: EnrolmentSettingsForm,
+) -> Result<EnrolmentSettings, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::set_enrolment_settings(&state, &actor, id, &form).await)
+}
 
 #[server(endpoint = "enrolments/self")]
 pub async fn self_enrol(course_id: i64, key: String) -> Result<EnrolmentStatus, AppError> {

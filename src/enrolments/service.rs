@@ -1,5 +1,6 @@
 //! Enrolment use cases. Self-enrolment follows the course's settings; staff enrol by hand or by CSV;
-//! places freed by unenrolment or a larger capacity go to the waiting list in order.
+//! places freed by unenrolment or a larger capacity go to the waiting list in order. Creating a
+//! course is here too: its creator is enrolled as its instructor.
 
 use super::model::*;
 use super::store;
@@ -7,7 +8,10 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::auth::throttle::{self, Client, Guarded};
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::model::{Course, CourseState};
+use crate::courses::model::{
+    Course, CourseForm, CourseState, EnrolmentSettings, EnrolmentSettingsForm,
+};
+use crate::courses::service as course_service;
 use crate::courses::store as course_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
@@ -180,6 +184,69 @@ async fn withdraw(
     )
     .await?;
     tx.commit().await.map_err(AppError::from)
+}
+
+/// Creates a course with its creator enrolled as its instructor (which is what lets them edit
+/// it), in one transaction.
+pub async fn create_course(
+    state: &AppState,
+    actor: &Actor,
+    form: &CourseForm,
+) -> Result<Course, AppError> {
+    let fields = course_service::check_new(state, actor, form).await?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let course = course_service::insert_new(&mut tx, actor, &fields, now).await?;
+    store::upsert(
+        &mut tx,
+        course.id,
+        actor.id,
+        CourseRole::Instructor,
+        EnrolmentStatus::Active,
+        EnrolmentMethod::Creator,
+        None,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(course)
+}
+
+/// Saves a course's enrolment settings (its instructors may), and gives any places a larger
+/// capacity opened to the waiting list.
+pub async fn set_enrolment_settings(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+    form: &EnrolmentSettingsForm,
+) -> Result<EnrolmentSettings, AppError> {
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    let settings = form.parse()?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let course = course_store::find_in_tx(&mut tx, course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    course_store::set_enrolment_settings(&mut tx, course_id, &settings, now).await?;
+    promote_waitlist(&mut tx, course_id, settings.capacity, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(
+            "course.enrolment_settings",
+            "course",
+            Some(course_id),
+            &course.code,
+        )
+        .after(&EnrolmentSettings {
+            enrol_key: settings.enrol_key.as_ref().map(|_| "(set)".to_string()),
+            ..settings.clone()
+        }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(settings)
 }
 
 /// Gives free places to the people at the head of the waiting list.

@@ -17,6 +17,18 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// A date (or limit) of an item that instructors may set differently for some learners.
+    DateField {
+        Due = "due_at" / "Due",
+        Cutoff = "cutoff_at" / "Cut-off",
+        Opens = "opens_at" / "Opens",
+        Closes = "closes_at" / "Closes",
+        TimeLimit = "time_limit" / "Time limit (minutes)",
+        ExtraAttempts = "extra_attempts" / "Extra attempts",
+    }
+);
+
 /// The Markdown text an item of this kind has of its own (the item row's `body`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TextField {
@@ -54,6 +66,8 @@ pub struct Shape {
     /// When the kind decides its own completion (a hand-in, a pass, a confirmation), what the
     /// instructor is told; `None`: the instructor chooses "when viewed" or "when marked as done".
     pub completes: Option<&'static str>,
+    /// The dates a learner's override may change; empty: the kind has no dates.
+    pub dates: &'static [DateField],
 }
 
 const NOTHING: Shape = Shape {
@@ -61,6 +75,7 @@ const NOTHING: Shape = Shape {
     file: None,
     url: None,
     completes: None,
+    dates: &[],
 };
 
 impl ItemKind {
@@ -101,6 +116,12 @@ impl ItemKind {
                 completes: Some(
                     "Completes when the learner submits it, or when they reach the pass mark if the quiz has one.",
                 ),
+                dates: &[
+                    DateField::Opens,
+                    DateField::Closes,
+                    DateField::TimeLimit,
+                    DateField::ExtraAttempts,
+                ],
                 ..NOTHING
             },
             ItemKind::Assignment => Shape {
@@ -110,6 +131,7 @@ impl ItemKind {
                     rows: 10,
                 }),
                 completes: Some("Completes when the learner hands in their work."),
+                dates: &[DateField::Due, DateField::Cutoff],
                 ..NOTHING
             },
             ItemKind::Acknowledgement => Shape {

@@ -6,6 +6,8 @@
 #[cfg(feature = "ssr")]
 pub mod copy;
 pub mod kind;
+#[cfg(feature = "ssr")]
+pub mod overrides;
 pub mod pages;
 pub mod registry;
 pub mod server;

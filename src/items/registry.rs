@@ -131,6 +131,23 @@ mod lifecycle {
         }
     }
 
+    /// A learner's dates on an item changed (an override set or removed), in that transaction.
+    pub async fn dates_changed(
+        tx: &mut Tx,
+        kind: ItemKind,
+        item_id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        match kind {
+            ItemKind::Assignment => {
+                assignments::service::dates_changed(tx, item_id, user_id, now).await
+            }
+            // A quiz reads the learner's dates when an attempt starts.
+            _ => Ok(()),
+        }
+    }
+
     /// What kinds keep per course rather than per item, copied once before the items.
     #[derive(Debug, Default)]
     pub struct CourseContent {

@@ -3,6 +3,7 @@
 
 use crate::courses::model::{Course, ItemDetail, ItemForm};
 use crate::error::AppError;
+use crate::overrides::model::{OverrideForm, OverrideList};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -36,4 +37,22 @@ pub async fn delete_item(item_id: i64) -> Result<(), AppError> {
 pub async fn copy_course(id: i64, code: String, title: String) -> Result<Course, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::copy::copy_course(&state, &actor, id, &code, &title).await)
+}
+
+#[server(endpoint = "items/overrides")]
+pub async fn load_overrides(item_id: i64, page: u32) -> Result<OverrideList, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::overrides::list(&state, &actor, item_id, page).await)
+}
+
+#[server(endpoint = "items/set_override")]
+pub async fn set_override(item_id: i64, form: OverrideForm) -> Result<usize, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::overrides::set(&state, &actor, item_id, &form).await)
+}
+
+#[server(endpoint = "items/remove_override")]
+pub async fn remove_override(item_id: i64, user_id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::overrides::remove(&state, &actor, item_id, user_id).await)
 }

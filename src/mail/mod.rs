@@ -2,10 +2,14 @@
 //! then sent with lettre and marked sent (or its error kept). Without SMTP, administrators read the
 //! outbox in the UI.
 
+#[cfg(feature = "ssr")]
+pub mod mailer;
 pub mod model;
 pub mod pages;
 pub mod server;
 #[cfg(feature = "ssr")]
 mod service;
 #[cfg(feature = "ssr")]
-pub use service::{Mailer, list_outbox};
+pub use mailer::Mailer;
+#[cfg(feature = "ssr")]
+pub use service::list_outbox;

@@ -1,6 +1,7 @@
 //! REST API v1: personal-access-token authentication, one JSON error shape, cursor pagination, and
 //! an OpenAPI 3 document generated from these handlers (so it cannot drift from them).
 
+mod overrides;
 mod users;
 
 use crate::auth::permissions::Actor;
@@ -31,6 +32,11 @@ pub fn router() -> Router<AppState> {
                 .patch(users::patch_user)
                 .delete(users::delete_user),
         )
+        .route("/items/{id}/overrides", get(overrides::list_overrides))
+        .route(
+            "/items/{id}/overrides/{user_id}",
+            axum::routing::put(overrides::put_override).delete(overrides::delete_override),
+        )
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .fallback(|| async { ApiError::from(AppError::NotFound) })
         .method_not_allowed_fallback(|| async {
@@ -45,8 +51,10 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Lyceum API", version = "1", description = "Authenticate with a personal access token: `Authorization: Bearer lyc_…`."),
-    paths(users::list_users, users::create_user, users::get_user, users::patch_user, users::delete_user),
-    components(schemas(crate::users::model::User, users::UserList, users::CreateUserBody, users::PatchUserBody, ErrorBody, ErrorDetail)),
+    paths(users::list_users, users::create_user, users::get_user, users::patch_user, users::delete_user,
+        overrides::list_overrides, overrides::put_override, overrides::delete_override),
+    components(schemas(crate::users::model::User, users::UserList, users::CreateUserBody, users::PatchUserBody,
+        overrides::ApiOverride, overrides::OverrideList, overrides::OverrideBody, ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]

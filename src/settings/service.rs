@@ -5,29 +5,6 @@ use crate::db::{Db, Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{with_db, with_tx};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-/// Several app instances may share one database, so the cache is short-lived.
-const CACHE_TTL: Duration = Duration::from_secs(5);
-
-#[derive(Clone, Default)]
-pub struct SettingsCache(Arc<RwLock<Option<(Instant, SiteSettings)>>>);
-
-impl SettingsCache {
-    fn get(&self) -> Option<SiteSettings> {
-        let guard = self.0.read().ok()?;
-        guard
-            .as_ref()
-            .filter(|(at, _)| at.elapsed() < CACHE_TTL)
-            .map(|(_, s)| s.clone())
-    }
-    fn put(&self, settings: SiteSettings) {
-        if let Ok(mut guard) = self.0.write() {
-            *guard = Some((Instant::now(), settings));
-        }
-    }
-}
 
 async fn load(db: &Db) -> Result<SiteSettings, AppError> {
     let rows: Vec<(String, String)> =

@@ -63,6 +63,9 @@ pub fn QuizIntroPanel(item_id: i64) -> impl IntoView {
                 view! {
                     <section class="quiz-intro" aria-labelledby="quiz-rules">
                         <h2 id="quiz-rules">"About this quiz"</h2>
+                        {intro.own_dates.then(|| view! {
+                            <p class="alert alert-info" role="status">"Your instructor set dates, a time limit or attempts for you: the rules below are yours."</p>
+                        })}
                         <ul>{rules.into_iter().flatten().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
                         {intro.grade_percent.map(|g| view! { <p class="quiz-grade">"Your grade: "<strong>{percent(g)}</strong></p> })}
                         {(!intro.attempts.is_empty()).then(|| view! {

@@ -32,7 +32,8 @@ pub fn AssignmentPanel(item_id: i64) -> impl IntoView {
     }
 }
 
-fn rules_list(s: &AssignmentSettings) -> impl IntoView + use<> {
+/// The rules; `own_dates`: the due date and cut-off are this learner's own (an extension).
+fn rules_list(s: &AssignmentSettings, own_dates: bool) -> impl IntoView + use<> {
     let hand_in = match (s.accept_text, s.accept_files) {
         (true, true) => format!("Text and/or up to {} file(s)", s.max_files),
         (true, false) => "Text typed on this page".to_string(),
@@ -49,8 +50,10 @@ fn rules_list(s: &AssignmentSettings) -> impl IntoView + use<> {
     };
     view! {
         <dl class="facts">
-            <dt>"Due"</dt><dd>{s.due_at.map(format::datetime).unwrap_or_else(|| "No due date".into())}</dd>
-            <dt>"Cut-off"</dt><dd>{s.cutoff_at.map(format::datetime).unwrap_or_else(|| "None".into())}</dd>
+            <dt>{if own_dates { "Your due date" } else { "Due" }}</dt>
+            <dd>{s.due_at.map(format::datetime).unwrap_or_else(|| "No due date".into())}
+                {own_dates.then(|| view! { <span class="small muted">" (extended for you)"</span> })}</dd>
+            <dt>{if own_dates { "Your cut-off" } else { "Cut-off" }}</dt><dd>{s.cutoff_at.map(format::datetime).unwrap_or_else(|| "None".into())}</dd>
             <dt>"Late penalty"</dt><dd>{late}</dd>
             <dt>"Hand in"</dt><dd>{hand_in}</dd>
             <dt>"Handing in again"</dt><dd>{if s.resubmit { "Allowed until the cut-off" } else { "Not allowed: you hand in once" }}</dd>
@@ -78,7 +81,7 @@ fn AssignmentWork(a: MyAssignment, reload: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="assignment" aria-labelledby="assignment-heading">
             <h2 id="assignment-heading">"Your work"</h2>
-            {rules_list(&a.settings)}
+            {rules_list(&a.settings, a.own_dates)}
             {a.staff.then(|| view! {
                 <p class="alert alert-info">"You are staff in this course: learners hand in their work here. "
                     <a href=format!("/courses/{}/assignments/{item_id}/submissions", a.course_id)>"View submissions"</a></p>

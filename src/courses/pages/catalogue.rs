@@ -3,6 +3,7 @@ use super::super::server::*;
 use super::category_options;
 use crate::auth::shell::use_shell;
 use crate::auth::permissions::{Action, can};
+use crate::enrolments::server::CreateCourse;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, TextArea, query_string};

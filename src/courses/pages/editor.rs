@@ -3,6 +3,8 @@
 
 use super::super::model::*;
 use super::super::server::*;
+use crate::enrolments::server::SetEnrolmentSettings;
+use crate::files::server::DeleteFile;
 use crate::items::kind::ItemKind;
 use crate::items::server::{AddItem, CopyCourse, DeleteItem};
 use super::catalogue::CourseSettingsForm;

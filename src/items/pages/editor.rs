@@ -48,6 +48,9 @@ pub fn ItemEditorPage() -> impl IntoView {
                     <div class="stack">
                         <section class="card"><ItemFieldsForm detail=item.clone() files=editor.files.clone() save can_edit=editor.can_edit /></section>
                         {panel}
+                        {(!item.item.kind.shape().dates.is_empty()).then(|| view! {
+                            <super::overrides::OverridesPanel item_id=item.item.id can_edit=editor.can_edit />
+                        })}
                     </div>
                 }.into_any()
             })}

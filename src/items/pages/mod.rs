@@ -1,5 +1,6 @@
 //! Item pages: the editor of an item of any kind.
 
 mod editor;
+mod overrides;
 
 pub use editor::ItemEditorPage;
