@@ -61,11 +61,11 @@ test('an instructor gives one learner an extension; that learner sees their own 
   const panel = page.getByRole('region', { name: 'Dates for some learners' });
   await expect(panel.getByText("Every learner has the item's own dates.")).toBeVisible();
   await panel.getByLabel('Learners').fill('nobody@example.com');
-  await panel.getByLabel('Due').fill(utc(48));
+  await panel.getByLabel('Their due date').fill(utc(48));
   await panel.getByRole('button', { name: 'Set dates' }).click();
   await expect(panel.getByText(/Not learners of this course: nobody@example.com/)).toBeVisible();
   await panel.getByLabel('Learners').fill(learner);
-  await panel.getByLabel('Cut-off').fill(utc(72));
+  await panel.getByLabel('Their cut-off').fill(utc(72));
   await panel.getByLabel('Reason (optional)').fill('Medical certificate');
   await panel.getByRole('button', { name: 'Set dates' }).click();
   await expect(panel.getByText('Dates set.')).toBeVisible();

@@ -30,17 +30,19 @@ pub fn player(item: ItemDetail) -> AnyView {
     }
 }
 
-/// The kind's own part of the item editor page, below the fields every item has. `changed` is
-/// bumped when the panel changed the item itself (a lesson revision restored), to reload it.
+/// The kind's own part of the item editor page, below the fields every item has. `saved` counts
+/// the saves of those fields; `changed` is bumped when the panel changed the item itself (a lesson
+/// revision restored), to reload it.
 pub fn editor_panel(
     kind: ItemKind,
     item_id: i64,
     can_edit: bool,
+    saved: Signal<usize>,
     changed: RwSignal<u32>,
 ) -> AnyView {
     match kind {
         ItemKind::Lesson => {
-            view! { <crate::lessons::pages::Revisions item_id can_edit changed /> }.into_any()
+            view! { <crate::lessons::pages::Revisions item_id can_edit saved changed /> }.into_any()
         }
         ItemKind::Quiz => view! { <crate::assessments::pages::QuizSetup item_id /> }.into_any(),
         ItemKind::Assignment => {

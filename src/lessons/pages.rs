@@ -15,10 +15,16 @@ pub fn LessonPlayer(item: ItemDetail) -> impl IntoView {
 }
 
 #[component]
-pub fn Revisions(item_id: i64, can_edit: bool, changed: RwSignal<u32>) -> impl IntoView {
+pub fn Revisions(
+    item_id: i64,
+    can_edit: bool,
+    saved: Signal<usize>,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let restore = ServerAction::<RestoreRevision>::new();
+    // Every save keeps a revision: the list follows saves and restores.
     let revisions = Resource::new(
-        move || (changed.get(), restore.version().get()),
+        move || (saved.get(), changed.get(), restore.version().get()),
         move |_| item_revisions(item_id),
     );
     // The page's item form shows the restored text.

@@ -37,7 +37,8 @@ pub fn ItemEditorPage() -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => return view! { <ErrorPage error /> }.into_any(),
                 };
                 let cid = course_id.get_untracked();
-                let panel = registry::editor_panel(item.item.kind, item.item.id, editor.can_edit, changed);
+                let saved = Signal::derive(move || save.version().get());
+                let panel = registry::editor_panel(item.item.kind, item.item.id, editor.can_edit, saved, changed);
                 view! {
                     <nav aria-label="Breadcrumb" class="breadcrumb">
                         <a href=format!("/courses/{cid}/edit")>{editor.course.title.clone()}</a>" › "{item.item.title.clone()}

@@ -43,6 +43,18 @@ pub fn OverridesPanel(item_id: i64, can_edit: bool) -> impl IntoView {
     }
 }
 
+/// "Their due date": the panel's labels differ from the item's own fields on the same page.
+fn field_label(field: DateField) -> &'static str {
+    match field {
+        DateField::Due => "Their due date",
+        DateField::Cutoff => "Their cut-off",
+        DateField::Opens => "Their opening date",
+        DateField::Closes => "Their closing date",
+        DateField::TimeLimit => "Their time limit (minutes)",
+        DateField::ExtraAttempts => "Extra attempts",
+    }
+}
+
 fn field_name(field: DateField) -> &'static str {
     match field {
         DateField::Due => "override_due_at",
@@ -106,7 +118,7 @@ fn Overrides(
                         _ => "datetime-local",
                     };
                     view! {
-                        <Field label=field.label() name=field_name(field) kind value
+                        <Field label=field_label(field) name=field_name(field) kind value
                             error=field_error(result, field.as_str()) />
                     }
                 }).collect_view()}
