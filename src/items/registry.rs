@@ -31,14 +31,14 @@ pub fn player(item: ItemDetail) -> AnyView {
 }
 
 /// The kind's own part of the item editor page, below the fields every item has. `saved` counts
-/// the saves of those fields; `changed` is bumped when the panel changed the item itself (a lesson
-/// revision restored), to reload it.
+/// the saves of those fields; the panel sets `changed` when it changed the item itself (a lesson
+/// revision restored), to reload it and say so.
 pub fn editor_panel(
     kind: ItemKind,
     item_id: i64,
     can_edit: bool,
     saved: Signal<usize>,
-    changed: RwSignal<u32>,
+    changed: RwSignal<crate::ui::Changed>,
 ) -> AnyView {
     match kind {
         ItemKind::Lesson => {

@@ -19,18 +19,21 @@ pub fn Revisions(
     item_id: i64,
     can_edit: bool,
     saved: Signal<usize>,
-    changed: RwSignal<u32>,
+    changed: RwSignal<crate::ui::Changed>,
 ) -> impl IntoView {
     let restore = ServerAction::<RestoreRevision>::new();
     // Every save keeps a revision: the list follows saves and restores.
     let revisions = Resource::new(
-        move || (saved.get(), changed.get(), restore.version().get()),
+        move || (saved.get(), changed.get().version, restore.version().get()),
         move |_| item_revisions(item_id),
     );
     // The page's item form shows the restored text.
     Effect::new(move |_| {
         if let Some(Ok(())) = restore.value().get() {
-            changed.update(|v| *v += 1);
+            changed.update(|c| {
+                c.version += 1;
+                c.notice = Some("Revision restored (as a new revision).");
+            });
         }
     });
     view! {
@@ -60,7 +63,8 @@ fn RevisionList(
     view! {
         <section class="card" aria-labelledby="revisions-heading">
             <h2 id="revisions-heading">"Revisions"</h2>
-            <FormAlert result=restore_result success="Revision restored (as a new revision)." />
+            // Success is said by the page (the panel reloads with the item).
+            <FormAlert result=restore_result />
             <div class="table-wrap">
                 <table class="data-table">
                     <caption class="visually-hidden">"Saved revisions, newest first"</caption>

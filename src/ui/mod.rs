@@ -49,3 +49,11 @@ pub fn route_id(name: &'static str) -> leptos::prelude::Memo<i64> {
             .unwrap_or(0)
     })
 }
+
+/// What one part of a page changed for the rest of it (a restored revision changes the item's
+/// form): the page reloads on a new `version` and shows `notice`, which outlives the reload.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Changed {
+    pub version: u32,
+    pub notice: Option<&'static str>,
+}

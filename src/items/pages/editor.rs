@@ -21,10 +21,10 @@ pub fn ItemEditorPage() -> impl IntoView {
     let course_id = route_id("id");
     let item_id = route_id("item_id");
     let save = ServerAction::<UpdateItem>::new();
-    // Bumped by a kind's panel when it changed the item (a lesson revision restored).
-    let changed = RwSignal::new(0u32);
+    // Set by a kind's panel when it changed the item (a lesson revision restored).
+    let changed = RwSignal::new(crate::ui::Changed::default());
     let item = Resource::new(
-        move || (item_id.get(), changed.get()),
+        move || (item_id.get(), changed.get().version),
         |(id, _)| item_for_editing(id),
     );
     let editor = Resource::new(move || course_id.get(), load_course_editor);
@@ -47,6 +47,7 @@ pub fn ItemEditorPage() -> impl IntoView {
                         <div class="actions"><a class="btn btn-secondary" href=format!("/courses/{cid}/learn/{}", item.item.id)>"Preview"</a></div>
                     </div>
                     <div class="stack">
+                        {move || changed.get().notice.map(|n| view! { <div class="alert alert-success" role="status">{n}</div> })}
                         <section class="card"><ItemFieldsForm detail=item.clone() files=editor.files.clone() save can_edit=editor.can_edit /></section>
                         {panel}
                         {(!item.item.kind.shape().dates.is_empty()).then(|| view! {
