@@ -346,8 +346,10 @@ db_test!(
         assert!(mine.own_dates);
 
         // A quiz-only field, a stranger and a learner's token are refused.
-        let wrong = send(&app, api(Method::PUT, &path, Some(&token), Some(r#"{"extra_attempts":1}"#))).await;
+        // `1.0` is a JSON Schema integer: read as 1, then refused by the rules, not the parser.
+        let wrong = send(&app, api(Method::PUT, &path, Some(&token), Some(r#"{"extra_attempts":1.0}"#))).await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+        assert!(wrong.body.contains(r#""field":"extra_attempts""#), "{}", wrong.body);
         let stranger = user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
         let not_ours = format!("/items/{item}/overrides/{}", stranger.id);
         let reply = send(&app, api(Method::PUT, &not_ours, Some(&token), Some(body))).await;

@@ -83,12 +83,22 @@ pub struct OverrideBody {
     pub opens_at: Option<String>,
     #[schema(format = DateTime)]
     pub closes_at: Option<String>,
-    #[schema(minimum = 1, maximum = 43200)]
-    pub time_limit_minutes: Option<i64>,
-    #[schema(minimum = 0, maximum = 100)]
-    pub extra_attempts: Option<i32>,
+    // Read as numbers: JSON Schema's integer includes `36.0`, which serde's integers refuse.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 43200)]
+    pub time_limit_minutes: Option<f64>,
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 100)]
+    pub extra_attempts: Option<f64>,
     #[schema(max_length = 500)]
     pub reason: Option<String>,
+}
+
+/// A whole number sent as JSON, as the form's text.
+fn form_integer(field: &'static str, value: Option<f64>) -> Result<String, AppError> {
+    match value {
+        None => Ok(String::new()),
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(format!("{}", v as i64)),
+        Some(_) => Err(AppError::invalid(field, format!("{field} must be a whole number."))),
+    }
 }
 
 /// An RFC 3339 time as the form's `datetime-local` text (UTC).
@@ -145,8 +155,8 @@ pub async fn put_override(
         cutoff_at: form_time("cutoff_at", &body.cutoff_at)?,
         opens_at: form_time("opens_at", &body.opens_at)?,
         closes_at: form_time("closes_at", &body.closes_at)?,
-        time_limit_minutes: body.time_limit_minutes.map(|m| m.to_string()).unwrap_or_default(),
-        extra_attempts: body.extra_attempts.map(|n| n.to_string()).unwrap_or_default(),
+        time_limit_minutes: form_integer("time_limit_minutes", body.time_limit_minutes)?,
+        extra_attempts: form_integer("extra_attempts", body.extra_attempts)?,
         reason: body.reason.unwrap_or_default(),
     };
     let saved = overrides::set_for(&state, &actor, item_id, user_id, &form).await?;
