@@ -3,18 +3,18 @@
 //! rubric, graders' conflicts, release, the gradebook, and the zip of all work.
 
 use axum::body::Bytes;
-use lyceum::input::format_datetime;
 use lyceum::assignments::model::*;
 use lyceum::assignments::{archive, service as assignments};
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, ItemForm};
 use lyceum::courses::{service, structure};
-use lyceum::enrolments::service::create_course;
-use lyceum::items::service as items;
 use lyceum::db::now;
 use lyceum::db_test;
+use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::grading::service as gradebook;
+use lyceum::input::format_datetime;
+use lyceum::items::service as items;
 use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;
 use lyceum::users::model::Role;

@@ -6,17 +6,17 @@ use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{
     CatalogueQuery, CourseForm, CourseRole, CourseState, EnrolmentSettingsForm, FileInfo, ItemForm,
 };
-use lyceum::items::kind::ItemKind;
-use lyceum::lessons::model::DiffLine;
 use lyceum::courses::{access, service, store, structure};
-use lyceum::enrolments::service::{self as enrolments, create_course};
-use lyceum::items::service as items;
-use lyceum::lessons::service as lessons;
-use lyceum::items::copy;
 use lyceum::db_test;
 use lyceum::enrolments::model::{EnrolOption, ParticipantQuery};
+use lyceum::enrolments::service::{self as enrolments, create_course};
 use lyceum::error::AppError;
 use lyceum::files;
+use lyceum::items::copy;
+use lyceum::items::kind::ItemKind;
+use lyceum::items::service as items;
+use lyceum::lessons::model::DiffLine;
+use lyceum::lessons::service as lessons;
 use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;
 use lyceum::users::model::Role;
@@ -716,9 +716,7 @@ db_test!(
         .unwrap_err();
 
         assert!(err.field("url").is_some());
-        let detail = items::item_for_editing(&state, &teacher, id)
-            .await
-            .unwrap();
+        let detail = items::item_for_editing(&state, &teacher, id).await.unwrap();
         assert_eq!(
             detail.embed_url.as_deref(),
             Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
@@ -733,9 +731,7 @@ db_test!(
         .await
         .unwrap_err();
         assert!(err.field("url").is_some());
-        let detail = items::item_for_editing(&state, &teacher, id)
-            .await
-            .unwrap();
+        let detail = items::item_for_editing(&state, &teacher, id).await.unwrap();
         assert_eq!(
             detail.url.as_deref(),
             Some("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
@@ -780,9 +776,7 @@ db_test!(link_items_must_be_web_addresses, |state| {
     )
     .await
     .unwrap();
-    let detail = items::item_for_editing(&state, &teacher, id)
-        .await
-        .unwrap();
+    let detail = items::item_for_editing(&state, &teacher, id).await.unwrap();
     assert_eq!(
         detail.url.as_deref(),
         Some("https://docs.example.com/cells")
@@ -815,9 +809,7 @@ db_test!(file_items_must_use_a_file_of_the_same_course, |state| {
     let id = items::add_item(&state, &teacher, one.section_id, &form(ours.id))
         .await
         .unwrap();
-    let detail = items::item_for_editing(&state, &teacher, id)
-        .await
-        .unwrap();
+    let detail = items::item_for_editing(&state, &teacher, id).await.unwrap();
     assert_eq!(detail.file.as_ref().map(|f| f.id), Some(ours.id));
     // A PDF is not a video.
     let video = ItemForm {
@@ -1061,10 +1053,9 @@ db_test!(
             )
         );
         assert!(!detail.body.contains(&format!("/files/{}/", file.id)));
-        let file_item =
-            items::item_for_editing(&state, &teacher, copied.sections[0].items[1].id)
-                .await
-                .unwrap();
+        let file_item = items::item_for_editing(&state, &teacher, copied.sections[0].items[1].id)
+            .await
+            .unwrap();
         assert_eq!(file_item.file.map(|f| f.id), Some(new_file.id));
         assert_eq!(
             lessons::revisions(&state, &teacher, new_lesson)

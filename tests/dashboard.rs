@@ -3,7 +3,6 @@
 //! work; learners at risk; completion by day.
 
 use lyceum::assessments::model::{AnswerSave, BankQuestion};
-use lyceum::input::format_datetime;
 use lyceum::assessments::question::*;
 use lyceum::assessments::{attempts, bank, quiz};
 use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave};
@@ -11,13 +10,14 @@ use lyceum::assignments::service as assignments;
 use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
 use lyceum::courses::{service, structure};
-use lyceum::enrolments::service::create_course;
-use lyceum::items::service as items;
 use lyceum::dashboard::model::RiskQuery;
 use lyceum::dashboard::service as dashboard;
 use lyceum::db::now;
 use lyceum::db_test;
+use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
+use lyceum::input::format_datetime;
+use lyceum::items::service as items;
 use lyceum::testing::user_with_roles;
 use lyceum::users::model::Role;
 

@@ -3,17 +3,17 @@
 //! cohorts and who may do what.
 
 use lyceum::auth::permissions::Actor;
+use lyceum::completion::store as progress_store;
 use lyceum::courses::model::{
     CourseForm, CourseRole, CourseState, EnrolmentMethod, EnrolmentSettingsForm, EnrolmentStatus,
     ItemForm,
 };
 use lyceum::courses::{access, service as courses, structure};
-use lyceum::items::service as items;
 use lyceum::db_test;
 use lyceum::enrolments::model::{EnrolOption, ParticipantQuery, ProgressFilter};
 use lyceum::enrolments::{cohorts, service, store};
 use lyceum::error::AppError;
-use lyceum::completion::store as progress_store;
+use lyceum::items::service as items;
 use lyceum::learning::service as learning;
 use lyceum::state::AppState;
 use lyceum::testing::user_with_roles;

@@ -95,15 +95,9 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("courses/rename_section", "section_id=1&title=X"),
     ("courses/delete_section", "section_id=1"),
     ("courses/move_section", "section_id=1&index=0"),
-    (
-        "items/add",
-        "section_id=1&form[kind]=lesson&form[title]=X",
-    ),
+    ("items/add", "section_id=1&form[kind]=lesson&form[title]=X"),
     ("items/item", "item_id=1"),
-    (
-        "items/update",
-        "item_id=1&form[kind]=lesson&form[title]=X",
-    ),
+    ("items/update", "item_id=1&form[kind]=lesson&form[title]=X"),
     ("items/delete", "item_id=1"),
     ("courses/place_item", "item_id=1&section_id=1&index=0"),
     ("lessons/revisions", "item_id=1"),

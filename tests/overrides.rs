@@ -157,7 +157,12 @@ db_test!(
             .await
             .unwrap_err();
         assert_eq!(err, AppError::Forbidden, "assistants see, instructors set");
-        assert_eq!(overrides::set(&state, &c.teacher, item, &form).await.unwrap(), 1);
+        assert_eq!(
+            overrides::set(&state, &c.teacher, item, &form)
+                .await
+                .unwrap(),
+            1
+        );
 
         let mine = assignments::mine(&state, &c.ada, item).await.unwrap();
         assert!(mine.own_dates);
@@ -177,27 +182,44 @@ db_test!(
             .await
             .unwrap();
         assert_eq!(saved.points, Some(50.0));
-        assert_eq!(gradebook_points(&state.db, item, c.ada.id).await, Some(50.0));
+        assert_eq!(
+            gradebook_points(&state.db, item, c.ada.id).await,
+            Some(50.0)
+        );
 
         // Listed with its reason; removing it counts the item's due date again (3 days late: 30 %).
-        let list = overrides::list(&state, &c.assistant, item, 1).await.unwrap();
+        let list = overrides::list(&state, &c.assistant, item, 1)
+            .await
+            .unwrap();
         assert_eq!(list.page.items.len(), 1);
         assert_eq!(list.page.items[0].reason, "Medical certificate");
         assert!(list.page.items[0].dates.describe().starts_with("Due "));
         overrides::remove(&state, &c.teacher, item, c.ada.id)
             .await
             .unwrap();
-        assert_eq!(gradebook_points(&state.db, item, c.ada.id).await, Some(35.0));
-        assert!(!assignments::mine(&state, &c.ada, item).await.unwrap().own_dates);
+        assert_eq!(
+            gradebook_points(&state.db, item, c.ada.id).await,
+            Some(35.0)
+        );
+        assert!(
+            !assignments::mine(&state, &c.ada, item)
+                .await
+                .unwrap()
+                .own_dates
+        );
         let err = overrides::remove(&state, &c.teacher, item, c.ada.id)
             .await
             .unwrap_err();
         assert_eq!(err, AppError::NotFound);
 
         // Audited both ways.
-        let sql = "SELECT COUNT(*) FROM audit_log WHERE action IN ('override.set', 'override.remove')";
+        let sql =
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('override.set', 'override.remove')";
         let audited: i64 = match &state.db {
-            Db::Sqlite(pools) => sqlx::query_scalar(sql).fetch_one(&pools.read).await.unwrap(),
+            Db::Sqlite(pools) => sqlx::query_scalar(sql)
+                .fetch_one(&pools.read)
+                .await
+                .unwrap(),
             Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
         };
         assert_eq!(audited, 2);
@@ -258,14 +280,18 @@ db_test!(
             due_at: format_datetime(Some(t + DAY)),
             ..Default::default()
         };
-        let err = overrides::set(&state, &c.teacher, quiz, &wrong).await.unwrap_err();
+        let err = overrides::set(&state, &c.teacher, quiz, &wrong)
+            .await
+            .unwrap_err();
         assert!(matches!(err, AppError::Invalid(ref e) if e[0].field == "due_at"));
         let stranger = OverrideForm {
             learners: "ada@example.com, nobody@example.com".into(),
             closes_at: format_datetime(Some(t + DAY)),
             ..Default::default()
         };
-        let err = overrides::set(&state, &c.teacher, quiz, &stranger).await.unwrap_err();
+        let err = overrides::set(&state, &c.teacher, quiz, &stranger)
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, AppError::Invalid(ref e) if e[0].message.contains("nobody@example.com")),
             "{err:?}"
@@ -279,7 +305,9 @@ db_test!(
             reason: "Accessibility plan".into(),
             ..Default::default()
         };
-        overrides::set(&state, &c.teacher, quiz, &form).await.unwrap();
+        overrides::set(&state, &c.teacher, quiz, &form)
+            .await
+            .unwrap();
         let intro = lyceum::assessments::attempts::intro(&state, &c.ada, quiz)
             .await
             .unwrap();
@@ -294,7 +322,10 @@ db_test!(
             .await
             .unwrap();
         let deadline = view.deadline_at.unwrap();
-        assert!(deadline >= t + 25 * 60 - 5 && deadline <= now() + 25 * 60, "her time limit");
+        assert!(
+            deadline >= t + 25 * 60 - 5 && deadline <= now() + 25 * 60,
+            "her time limit"
+        );
         // Bo still cannot start.
         let err = lyceum::assessments::attempts::start(&state, &c.bo, quiz)
             .await
@@ -304,20 +335,29 @@ db_test!(
         // Learners neither see nor set overrides; a course copy takes none.
         let err = overrides::list(&state, &c.ada, quiz, 1).await.unwrap_err();
         assert_eq!(err, AppError::Forbidden);
-        let err = overrides::set(&state, &c.ada, quiz, &form).await.unwrap_err();
-        assert_eq!(err, AppError::Forbidden);
-        let copy = lyceum::items::copy::copy_course(&state, &c.teacher, c.course_id, "OV-2", "Again")
+        let err = overrides::set(&state, &c.ada, quiz, &form)
             .await
-            .unwrap();
+            .unwrap_err();
+        assert_eq!(err, AppError::Forbidden);
+        let copy =
+            lyceum::items::copy::copy_course(&state, &c.teacher, c.course_id, "OV-2", "Again")
+                .await
+                .unwrap();
         let outline = lyceum::courses::store::outline(&state.db, copy.id, true)
             .await
             .unwrap();
         let copied = outline[0].items[0].id;
-        let list = overrides::list(&state, &c.teacher, copied, 1).await.unwrap();
+        let list = overrides::list(&state, &c.teacher, copied, 1)
+            .await
+            .unwrap();
         assert_eq!(list.page.total, 0);
         // Items without dates have none to change.
         let lesson = add(&state, &c, "lesson", "Reading").await;
-        assert!(overrides::set(&state, &c.teacher, lesson, &form).await.is_err());
+        assert!(
+            overrides::set(&state, &c.teacher, lesson, &form)
+                .await
+                .is_err()
+        );
     }
 );
 
@@ -340,28 +380,72 @@ db_test!(
         let path = format!("/items/{item}/overrides/{}", c.ada.id);
         let reply = send(&app, api(Method::PUT, &path, Some(&token), Some(body))).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert!(reply.body.contains(r#""due_at":"2030-01-02T10:00:00Z""#), "{}", reply.body);
-        assert!(reply.body.contains(r#""cutoff_at":"2030-01-03T08:00:00Z""#), "{}", reply.body);
+        assert!(
+            reply.body.contains(r#""due_at":"2030-01-02T10:00:00Z""#),
+            "{}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains(r#""cutoff_at":"2030-01-03T08:00:00Z""#),
+            "{}",
+            reply.body
+        );
         let mine = assignments::mine(&state, &c.ada, item).await.unwrap();
         assert!(mine.own_dates);
 
         // A quiz-only field, a stranger and a learner's token are refused.
         // `1.0` is a JSON Schema integer: read as 1, then refused by the rules, not the parser.
-        let wrong = send(&app, api(Method::PUT, &path, Some(&token), Some(r#"{"extra_attempts":1.0}"#))).await;
-        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
-        assert!(wrong.body.contains(r#""field":"extra_attempts""#), "{}", wrong.body);
+        let wrong = send(
+            &app,
+            api(
+                Method::PUT,
+                &path,
+                Some(&token),
+                Some(r#"{"extra_attempts":1.0}"#),
+            ),
+        )
+        .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            wrong.body
+        );
+        assert!(
+            wrong.body.contains(r#""field":"extra_attempts""#),
+            "{}",
+            wrong.body
+        );
         let stranger = user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
         let not_ours = format!("/items/{item}/overrides/{}", stranger.id);
         let reply = send(&app, api(Method::PUT, &not_ours, Some(&token), Some(body))).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
         let learner_token = lyceum::auth::service::create_api_token(&state, &c.bo, "mine")
             .await
             .unwrap()
             .secret;
-        let reply = send(&app, api(Method::PUT, &path, Some(&learner_token), Some(body))).await;
+        let reply = send(
+            &app,
+            api(Method::PUT, &path, Some(&learner_token), Some(body)),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
 
-        let list = send(&app, api(Method::GET, &format!("/items/{item}/overrides"), Some(&token), None)).await;
+        let list = send(
+            &app,
+            api(
+                Method::GET,
+                &format!("/items/{item}/overrides"),
+                Some(&token),
+                None,
+            ),
+        )
+        .await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.body.contains("ada@example.com") && list.body.contains("Exchange term"));
         let gone = send(&app, api(Method::DELETE, &path, Some(&token), None)).await;

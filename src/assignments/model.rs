@@ -1,10 +1,10 @@
 //! Assignment types the pages exchange with the server (compile for the browser too), and the
 //! pure rules: parsing the settings form, rubric scoring, lateness.
 
-use crate::input::{format_datetime, parse_datetime};
-use crate::input::parse_number;
 use crate::courses::model::FileInfo;
 use crate::error::{AppError, Problems};
+use crate::input::parse_number;
+use crate::input::{format_datetime, parse_datetime};
 use serde::{Deserialize, Serialize};
 
 /// One rubric level: what the work shows, and the points it earns.

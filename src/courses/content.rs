@@ -17,7 +17,6 @@ pub fn render_markdown(markdown: &str) -> String {
         .to_string()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
 //! SQL for courses, categories, sections, items, revisions and file records (both databases).
 
 use super::model::*;
-use crate::items::kind::ItemKind;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
+use crate::items::kind::ItemKind;
 use crate::users::model::Page;
 use crate::{with_db, with_db_write, with_tx};
 

@@ -3,9 +3,9 @@
 
 use super::model::*;
 use super::server::*;
-use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
+use crate::ui::route_id;
 use crate::ui::{
     ErrorPage, Field, FormAlert, Pagination, ProgressBar, TextArea, format, query_string,
 };

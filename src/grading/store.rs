@@ -660,9 +660,8 @@ pub async fn learners_with_totals(
     db: &Db,
     course_id: i64,
 ) -> Result<Vec<(LearnerRow, Option<f64>)>, AppError> {
-    let rows: Vec<(i64, String, String, Option<f64>)> =
-        with_db!(db, |p| {
-            sqlx::query_as(
+    let rows: Vec<(i64, String, String, Option<f64>)> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT u.id, u.name, u.email, t.percent FROM enrolments e JOIN users u ON u.id = e.user_id
          LEFT JOIN course_totals t ON t.course_id = e.course_id AND t.user_id = e.user_id
          WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'
@@ -671,7 +670,7 @@ pub async fn learners_with_totals(
     .bind(course_id)
     .fetch_all(p)
     .await?
-        });
+    });
     Ok(rows
         .into_iter()
         .map(|(id, name, email, total)| (LearnerRow { id, name, email }, total))
@@ -798,4 +797,3 @@ pub async fn learner_ids(db: &Db, course_id: i64) -> Result<Vec<i64>, AppError> 
     .await?
     }))
 }
-

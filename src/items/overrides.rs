@@ -76,7 +76,12 @@ pub async fn set(
             format!("Not learners of this course: {}.", unknown.join(", ")),
         ));
     }
-    let item = Dated { item_id, course_id, kind, title };
+    let item = Dated {
+        item_id,
+        course_id,
+        kind,
+        title,
+    };
     apply(state, actor, &item, &learners, &dates, &reason).await?;
     Ok(learners.len())
 }
@@ -94,13 +99,20 @@ pub async fn set_for(
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let learner = store::learner(&state.db, course_id, user_id)
         .await?
-        .ok_or_else(|| AppError::invalid("user_id", "This person is not a learner of this course."))?;
+        .ok_or_else(|| {
+            AppError::invalid("user_id", "This person is not a learner of this course.")
+        })?;
     let form = OverrideForm {
         learners: learner.1.clone(),
         ..form.clone()
     };
     let (dates, reason) = form.parse(kind.shape().dates)?;
-    let item = Dated { item_id, course_id, kind, title };
+    let item = Dated {
+        item_id,
+        course_id,
+        kind,
+        title,
+    };
     apply(state, actor, &item, &[learner], &dates, &reason).await?;
     store::one(&state.db, item_id, user_id)
         .await?
@@ -125,8 +137,17 @@ async fn apply(
     let now = now();
     let mut tx = state.db.begin().await?;
     for (user_id, email) in learners {
-        store::upsert(&mut tx, item.item_id, item.course_id, *user_id, dates, reason, actor.id, now)
-            .await?;
+        store::upsert(
+            &mut tx,
+            item.item_id,
+            item.course_id,
+            *user_id,
+            dates,
+            reason,
+            actor.id,
+            now,
+        )
+        .await?;
         registry::dates_changed(&mut tx, item.kind, item.item_id, *user_id, now).await?;
         audit::record(
             &mut tx,

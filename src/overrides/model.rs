@@ -104,7 +104,9 @@ impl OverrideForm {
                 problems.add(field.as_str(), "This item has no such date.");
                 return None;
             }
-            problems.check(parse_datetime(field.as_str(), input)).flatten()
+            problems
+                .check(parse_datetime(field.as_str(), input))
+                .flatten()
         };
         let dates = LearnerDates {
             due_at: date(DateField::Due, &self.due_at),
@@ -148,10 +150,16 @@ impl OverrideForm {
             }
         }
         if dates == LearnerDates::default() {
-            problems.add("learners", "Give at least one date, time limit or extra attempt.");
+            problems.add(
+                "learners",
+                "Give at least one date, time limit or extra attempt.",
+            );
         }
         if self.emails().is_empty() {
-            problems.add("learners", "Enter the email address of at least one learner.");
+            problems.add(
+                "learners",
+                "Enter the email address of at least one learner.",
+            );
         }
         if self.reason.chars().count() > 500 {
             problems.add("reason", "The reason can be at most 500 characters.");
@@ -200,7 +208,10 @@ mod tests {
             .parse(&[DateField::Due, DateField::Cutoff])
             .unwrap_err();
         assert!(err.field("cutoff_at").is_some());
-        assert!(err.field("extra_attempts").is_some(), "assignments have no attempts");
+        assert!(
+            err.field("extra_attempts").is_some(),
+            "assignments have no attempts"
+        );
         let ok = OverrideForm {
             cutoff_at: "2026-12-11T12:00".into(),
             extra_attempts: String::new(),

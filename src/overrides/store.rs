@@ -173,7 +173,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Override>, i64), AppError> {
-    let rows: Vec<ListRow> = with_db!(db, |p| sqlx::query_as(
+    let rows: Vec<ListRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT o.user_id, o.due_at, o.cutoff_at, o.opens_at, o.closes_at, o.time_limit_secs, o.extra_attempts, \
          u.name, u.email, o.reason, b.name AS set_by, o.set_at FROM item_overrides o \
          JOIN users u ON u.id = o.user_id LEFT JOIN users b ON b.id = o.set_by \
@@ -183,14 +184,18 @@ pub async fn list(
     .bind(limit)
     .bind(offset)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     let total: i64 = with_db!(db, |p| sqlx::query_scalar(
         "SELECT COUNT(*) FROM item_overrides WHERE item_id = $1"
     )
     .bind(item_id)
     .fetch_one(p)
     .await?);
-    Ok((rows.into_iter().map(ListRow::into_override).collect(), total))
+    Ok((
+        rows.into_iter().map(ListRow::into_override).collect(),
+        total,
+    ))
 }
 
 /// The course's active learners among `emails`: (user id, lower-case email), in one query.
@@ -235,7 +240,8 @@ pub async fn learner(
 
 /// One learner's override with who set it.
 pub async fn one(db: &Db, item_id: i64, user_id: i64) -> Result<Option<Override>, AppError> {
-    let row: Option<ListRow> = with_db!(db, |p| sqlx::query_as(
+    let row: Option<ListRow> = with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT o.user_id, o.due_at, o.cutoff_at, o.opens_at, o.closes_at, o.time_limit_secs, o.extra_attempts, \
          u.name, u.email, o.reason, b.name AS set_by, o.set_at FROM item_overrides o \
          JOIN users u ON u.id = o.user_id LEFT JOIN users b ON b.id = o.set_by \
@@ -244,6 +250,7 @@ pub async fn one(db: &Db, item_id: i64, user_id: i64) -> Result<Option<Override>
     .bind(item_id)
     .bind(user_id)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     Ok(row.map(ListRow::into_override))
 }

@@ -97,7 +97,10 @@ fn form_integer(field: &'static str, value: Option<f64>) -> Result<String, AppEr
     match value {
         None => Ok(String::new()),
         Some(v) if v.fract() == 0.0 && v.abs() < 1e9 => Ok(format!("{}", v as i64)),
-        Some(_) => Err(AppError::invalid(field, format!("{field} must be a whole number."))),
+        Some(_) => Err(AppError::invalid(
+            field,
+            format!("{field} must be a whole number."),
+        )),
     }
 }
 

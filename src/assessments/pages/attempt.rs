@@ -5,9 +5,9 @@
 use super::super::model::*;
 use super::super::question::Response;
 use super::super::server::*;
-use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::ErrorPage;
+use crate::ui::route_id;
 use crate::ui::storage::local_storage;
 use leptos::prelude::*;
 use leptos_meta::Title;

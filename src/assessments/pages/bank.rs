@@ -2,9 +2,9 @@
 
 use super::super::model::*;
 use super::super::server::*;
-use crate::ui::route_id;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, format};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -5,10 +5,10 @@
 use super::super::model::*;
 use super::super::question::*;
 use super::super::server::*;
-use crate::ui::route_id;
 use crate::error::AppError;
 use crate::input::parse_number;
 use crate::ui::ErrorPage;
+use crate::ui::route_id;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};

@@ -3,10 +3,10 @@
 
 use super::super::model::*;
 use super::super::server::*;
-use crate::ui::format::human_size;
-use crate::ui::route_id;
 use crate::error::AppError;
 use crate::grading::model::format_points;
+use crate::ui::format::human_size;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, FormAlert, Pagination, format};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,8 +1,8 @@
 use super::super::model::*;
 use super::super::server::*;
 use super::category_options;
-use crate::auth::shell::use_shell;
 use crate::auth::permissions::{Action, can};
+use crate::auth::shell::use_shell;
 use crate::enrolments::server::CreateCourse;
 use crate::error::AppError;
 use crate::ui::forms::field_error;

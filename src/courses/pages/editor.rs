@@ -3,16 +3,16 @@
 
 use super::super::model::*;
 use super::super::server::*;
+use super::catalogue::CourseSettingsForm;
 use crate::enrolments::server::SetEnrolmentSettings;
+use crate::error::AppError;
 use crate::files::server::DeleteFile;
+use crate::input::format_date;
 use crate::items::kind::ItemKind;
 use crate::items::server::{AddItem, CopyCourse, DeleteItem};
-use super::catalogue::CourseSettingsForm;
 use crate::ui::format::human_size;
-use crate::ui::route_id;
-use crate::error::AppError;
-use crate::input::format_date;
 use crate::ui::forms::field_error;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, Field, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;

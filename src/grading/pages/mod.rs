@@ -7,8 +7,8 @@ mod setup;
 
 use super::model::*;
 use super::server::*;
-use crate::ui::route_id;
 use crate::error::AppError;
+use crate::ui::route_id;
 use crate::ui::{ErrorPage, FormAlert, Pagination};
 use leptos::prelude::*;
 use leptos_meta::Title;
