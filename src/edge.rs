@@ -3,11 +3,11 @@
 
 use crate::auth::identity::{RequestAuth, current};
 use crate::auth::permissions::Actor;
-use crate::error::{AppError, set_response_status};
+use crate::error::{AppError, OrInternal, set_response_status};
 use crate::state::AppState;
 
 pub fn state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
+    leptos::prelude::use_context::<AppState>().or_internal("no app state in this request's context")
 }
 
 /// The state and the signed-in actor, or `Unauthenticated` (with a 401).

@@ -2,7 +2,7 @@
 //! neutralises cells a spreadsheet would run as a formula (OWASP "CSV injection": a name such as
 //! `=HYPERLINK(…)` must arrive as text); readers of our own exports call `restore_cell` to undo it.
 
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal, internal};
 use std::borrow::Cow;
 
 /// Characters that make a spreadsheet read a cell as a formula (or, for tab and carriage return,
@@ -70,17 +70,16 @@ impl CsvOut {
     }
 
     pub fn finish(self) -> Result<String, AppError> {
-        let bytes = self.writer.into_inner().map_err(|e| {
-            tracing::error!(error = %e, "finishing a CSV file failed");
-            AppError::Internal
-        })?;
-        String::from_utf8(bytes).map_err(|_| AppError::Internal)
+        let bytes = self
+            .writer
+            .into_inner()
+            .or_internal("finishing a CSV file failed")?;
+        String::from_utf8(bytes).or_internal("a CSV file written from text is not UTF-8")
     }
 }
 
 fn csv_error(err: csv::Error) -> AppError {
-    tracing::error!(error = %err, "writing a CSV row failed");
-    AppError::Internal
+    internal("writing a CSV row failed", err)
 }
 
 #[cfg(test)]

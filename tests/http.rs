@@ -750,6 +750,72 @@ db_test!(the_rest_api_manages_users_with_cursor_pagination, |state| {
     assert_eq!(bad_limit.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
 
+db_test!(
+    malformed_bodies_get_a_client_error_with_a_message_never_a_server_error,
+    |state| {
+        course_fixture(&state).await;
+        let app = lyceum::http::router(state.clone());
+        let session = auth::sign_in(
+            &state,
+            "teacher@example.com",
+            PASSWORD,
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        let teacher = auth::actor_for_session(&state, &lyceum::auth::tokens::hash(&session))
+            .await
+            .unwrap()
+            .unwrap();
+        let token = auth::create_api_token(&state, &teacher, "script")
+            .await
+            .unwrap()
+            .secret;
+        // The REST API: broken JSON is 400, JSON of the wrong shape 422 (as the document says).
+        for (body, expected) in [
+            (r#"{"extra_attempts":"#, StatusCode::BAD_REQUEST),
+            (r#"{"extra_attempts":1"#, StatusCode::BAD_REQUEST),
+            (
+                r#"{"extra_attempts":"two"}"#,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (r#"{"due_at":5}"#, StatusCode::UNPROCESSABLE_ENTITY),
+            (r#"["extra_attempts"]"#, StatusCode::UNPROCESSABLE_ENTITY),
+        ] {
+            let path = format!("/items/2/overrides/{}", teacher.id);
+            let reply = send(&app, api(Method::PUT, &path, Some(&token), Some(body))).await;
+            assert_eq!(reply.status, expected, "PUT {path} {body}: {}", reply.body);
+            let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+            assert!(
+                error["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{body}: {}",
+                reply.body
+            );
+        }
+        // The same feature's server function: arguments that cannot be read are 400.
+        for body in [
+            "item_id=two&form[learners]=a%40example.com",
+            "item_id=2",
+            "item_id=2&form[learners]=a%40example.com&form[extra_attempts]=1&form",
+        ] {
+            let reply = send(&app, server_fn("items/set_override", body, Some(&session))).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{body}: {}",
+                reply.body
+            );
+            let err: lyceum::error::AppError = serde_json::from_str(&reply.body).unwrap();
+            assert!(
+                matches!(&err, lyceum::error::AppError::BadRequest(m) if !m.is_empty()),
+                "{body}: {err:?}"
+            );
+        }
+    }
+);
+
 #[tokio::test]
 async fn the_openapi_document_describes_the_user_routes() {
     let doc = serde_json::to_value(<lyceum::rest::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();

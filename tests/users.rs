@@ -322,6 +322,165 @@ db_test!(
     }
 );
 
+/// How many rows of the tables that keep people's traces (users, audit log, outbox, sign-in
+/// attempts) contain `text`, whatever its case.
+async fn rows_mentioning(state: &AppState, text: &str) -> i64 {
+    let pattern = format!("%{}%", text.to_lowercase());
+    lyceum::with_db!(&state.db, |p| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT (SELECT COUNT(*) FROM users WHERE LOWER(email) LIKE $1 OR LOWER(name) LIKE $1) \
+         + (SELECT COUNT(*) FROM audit_log WHERE LOWER(actor_label) LIKE $1 OR LOWER(target_label) LIKE $1 \
+            OR LOWER(COALESCE(before_state, '')) LIKE $1 OR LOWER(COALESCE(after_state, '')) LIKE $1) \
+         + (SELECT COUNT(*) FROM outbox WHERE LOWER(to_address) LIKE $1 OR LOWER(subject) LIKE $1 \
+            OR LOWER(body) LIKE $1 OR LOWER(COALESCE(last_error, '')) LIKE $1) \
+         + (SELECT COUNT(*) FROM auth_attempts WHERE LOWER(account) LIKE $1)"
+    )
+    .bind(pattern)
+    .fetch_one(p)
+    .await
+    .unwrap()
+    })
+}
+
+/// Each audit entry as (id, action, actor id, target type, target id), in order.
+async fn audit_events(state: &AppState) -> Vec<(i64, String, Option<i64>, String, Option<i64>)> {
+    lyceum::with_db!(&state.db, |p| sqlx::query_as(
+        "SELECT id, action, actor_id, target_type, target_id FROM audit_log ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap())
+}
+
+db_test!(
+    deleting_a_user_scrubs_their_name_and_email_everywhere_and_keeps_the_events,
+    |state| {
+        let admin = admin(&state).await;
+        let client = lyceum::auth::throttle::Client::at("10.0.0.7");
+        // Ada had another address and name first: the log remembers both.
+        let ada = service::create(
+            &state,
+            &admin,
+            &form("ada@old.example", "Ada Byron", &["administrator"]),
+        )
+        .await
+        .unwrap();
+        lyceum::auth::service::request_password_reset(&state, "ada@old.example", &client)
+            .await
+            .unwrap();
+        service::update(
+            &state,
+            &admin,
+            ada.id,
+            &form("ada@example.com", "Ada Lovelace", &["administrator"]),
+        )
+        .await
+        .unwrap();
+        // Mail to her, and a failed sign-in with each address.
+        service::send_reset(&state, &admin, ada.id).await.unwrap();
+        for email in ["ada@example.com", "Ada@Old.Example"] {
+            lyceum::auth::service::sign_in(&state, email, "not her password", &client)
+                .await
+                .unwrap_err();
+        }
+        // What she did as an administrator names her as the actor, and Grace as the target.
+        let ada_actor = Actor {
+            id: ada.id,
+            name: "Ada Lovelace".into(),
+            email: "ada@example.com".into(),
+            roles: vec![Role::Administrator],
+        };
+        let grace = service::create(
+            &state,
+            &ada_actor,
+            &form("grace@example.com", "Grace Hopper", &[]),
+        )
+        .await
+        .unwrap();
+        for trace in [
+            "ada@example.com",
+            "ada@old.example",
+            "Ada Lovelace",
+            "Ada Byron",
+        ] {
+            assert!(
+                rows_mentioning(&state, trace).await > 0,
+                "{trace} is not there to begin with"
+            );
+        }
+        let events = audit_events(&state).await;
+        let outbox = lyceum::mail::list_outbox(&state.db, &admin, 1)
+            .await
+            .unwrap();
+
+        service::delete(&state, &admin, ada.id).await.unwrap();
+
+        for trace in [
+            "ada@example.com",
+            "ada@old.example",
+            "Ada Lovelace",
+            "Ada Byron",
+        ] {
+            assert_eq!(
+                rows_mentioning(&state, trace).await,
+                0,
+                "{trace} is still stored"
+            );
+        }
+        // Every event stays as it was (who by id, what, about what), and the deletion is added.
+        let after = audit_events(&state).await;
+        assert_eq!(after.len(), events.len() + 1);
+        assert_eq!(after[..events.len()], events[..]);
+        assert_eq!(after.last().unwrap().1, "user.delete");
+        // Her mail stays in the outbox, addressed to no one.
+        let outbox_after = lyceum::mail::list_outbox(&state.db, &admin, 1)
+            .await
+            .unwrap();
+        assert_eq!(outbox_after.total, outbox.total);
+        let deleted = format!("deleted-{}@deleted.invalid", ada.id);
+        assert_eq!(
+            outbox_after
+                .items
+                .iter()
+                .filter(|m| m.to_address == deleted)
+                .count(),
+            3,
+            "{:?}",
+            outbox_after.items
+        );
+        // Other people's data is left alone: Grace is still in the entry Ada made.
+        let log = lyceum::audit::list(
+            &state.db,
+            &admin,
+            &AuditQuery {
+                action: "user.create".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let created_grace = log
+            .items
+            .iter()
+            .find(|e| e.target_id == Some(grace.id))
+            .unwrap();
+        assert_eq!(created_grace.actor_id, Some(ada.id));
+        assert_eq!(
+            created_grace.actor_label,
+            format!("Deleted user <{deleted}>")
+        );
+        assert_eq!(created_grace.target_label, "grace@example.com");
+        assert!(
+            created_grace
+                .after_state
+                .as_deref()
+                .unwrap()
+                .contains("Grace Hopper")
+        );
+        assert!(rows_mentioning(&state, "grace@example.com").await > 0);
+    }
+);
+
 db_test!(the_last_administrator_cannot_be_removed, |state| {
     let admin = admin(&state).await;
     let other = user_with_roles(&state, "helper@example.com", &[Role::Administrator]).await;

@@ -14,7 +14,7 @@ use super::render;
 use crate::auth::permissions::Actor;
 use crate::courses::access;
 use crate::db::{Tx, now};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 use rand::seq::SliceRandom;
 
@@ -176,7 +176,13 @@ pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64,
             .into_iter()
             .find(|a| a.in_progress())
             .map(|a| a.id)
-            .ok_or(AppError::Internal);
+            // ... unless it has ended already: nothing is open to continue.
+            .ok_or_else(|| {
+                AppError::Conflict(
+                    "Another attempt started at the same moment has ended. Please try again."
+                        .into(),
+                )
+            });
     };
     store::insert_attempt_questions(&mut tx, id, &questions).await?;
     tx.commit().await?;
@@ -233,7 +239,7 @@ async fn build_questions(
             slot: n as i32 + 1,
             question_id: row.id,
             question: row.data.clone(),
-            display_order: serde_json::to_string(&order).map_err(|_| AppError::Internal)?,
+            display_order: serde_json::to_string(&order).or_internal("encoding an answer order")?,
             max_mark,
             shown_files: shown_files(&question),
         });
@@ -381,7 +387,8 @@ pub async fn view(
 }
 
 pub fn parse_question(row: &AttemptQuestionRow) -> Result<(Question, Vec<usize>), AppError> {
-    let question: Question = serde_json::from_str(&row.question).map_err(|_| AppError::Internal)?;
+    let question: Question = serde_json::from_str(&row.question)
+        .or_internal("a question frozen into an attempt does not parse")?;
     let order: Vec<usize> = serde_json::from_str(&row.display_order).unwrap_or_default();
     Ok((question, order))
 }
@@ -524,7 +531,7 @@ pub async fn save(
                     .and_then(|(_, o)| serde_json::from_str(o).ok())
                     .unwrap_or_default();
                 let own = from_shown(r.clone(), &order);
-                let json = serde_json::to_string(&own).map_err(|_| AppError::Internal)?;
+                let json = serde_json::to_string(&own).or_internal("encoding an answer")?;
                 if json.len() > 100_000 {
                     return Err(AppError::invalid(
                         "answers",

@@ -3,7 +3,7 @@
 use super::model::{BankQuery, QuestionCategory, QuestionSummary};
 use super::question::Question;
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal, internal};
 use crate::users::model::Page;
 use crate::{with_db, with_db_write, with_tx};
 
@@ -196,8 +196,10 @@ pub struct QuestionRow {
 impl QuestionRow {
     pub fn question(&self) -> Result<Question, AppError> {
         serde_json::from_str(&self.data).map_err(|e| {
-            tracing::error!(question = self.id, error = %e, "stored question does not parse");
-            AppError::Internal
+            internal(
+                "a stored question does not parse",
+                format_args!("question {}: {e}", self.id),
+            )
         })
     }
 }
@@ -262,7 +264,7 @@ pub async fn insert(
     author: i64,
     now: i64,
 ) -> Result<i64, AppError> {
-    let data = serde_json::to_string(question).map_err(|_| AppError::Internal)?;
+    let data = serde_json::to_string(question).or_internal("encoding a question")?;
     let qtype = question.body.type_key();
     Ok(with_tx!(tx, |c| {
         sqlx::query_scalar(
@@ -291,7 +293,7 @@ pub async fn update(
     version: i32,
     now: i64,
 ) -> Result<bool, AppError> {
-    let data = serde_json::to_string(question).map_err(|_| AppError::Internal)?;
+    let data = serde_json::to_string(question).or_internal("encoding a question")?;
     let qtype = question.body.type_key();
     let changed = with_tx!(tx, |c| {
         sqlx::query(

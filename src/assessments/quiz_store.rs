@@ -2,7 +2,7 @@
 
 use super::model::{AttemptSummary, FeedbackBand, GradingMethod, QuizSettings, ReviewWhen};
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::{with_db, with_db_write, with_tx};
 
 #[derive(sqlx::FromRow)]
@@ -175,7 +175,7 @@ pub async fn save_settings(
     s: &QuizSettings,
     now: i64,
 ) -> Result<(), AppError> {
-    let bands = serde_json::to_string(&s.feedback_bands).map_err(|_| AppError::Internal)?;
+    let bands = serde_json::to_string(&s.feedback_bands).or_internal("encoding feedback bands")?;
     with_db_write!(db, |p| {
         sqlx::query(
         "UPDATE quizzes SET opens_at = $2, closes_at = $3, time_limit_secs = $4, attempts_allowed = $5,

@@ -6,7 +6,7 @@ use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::store::FileRow;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal, internal};
 use crate::files::storage::{Storage, io_error};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +41,7 @@ pub async fn build(
     let path = temp.clone();
     let written = tokio::task::spawn_blocking(move || zip.write(&path, &work, &files))
         .await
-        .map_err(|_| AppError::Internal)?;
+        .or_internal("the task writing the submissions zip failed")?;
     if let Err(e) = written {
         let _ = tokio::fs::remove_file(&temp).await;
         return Err(e);
@@ -68,10 +68,8 @@ impl Zip {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .large_file(true);
-        let zip_error = |e: zip::result::ZipError| {
-            tracing::error!(error = %e, "could not write the submissions zip");
-            AppError::Internal
-        };
+        let zip_error =
+            |e: zip::result::ZipError| internal("could not write the submissions zip", e);
         for page in work.chunks(TEXTS_PER_QUERY) {
             let ids: Vec<i64> = page.iter().map(|w| w.submission_id).collect();
             let texts: HashMap<i64, String> = self
@@ -129,10 +127,7 @@ fn copy_stored(
         use futures_util::StreamExt;
         let mut stream = Box::pin(storage.read_object(key, None).await?);
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| {
-                tracing::error!(error = %e, "could not read a stored file for the zip");
-                AppError::Internal
-            })?;
+            let chunk = chunk.or_internal("could not read a stored file for the zip")?;
             out.write_all(&chunk).map_err(io_error)?;
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! script loads) and the zip of all submissions.
 
 use super::{archive, service};
-use crate::error::AppError;
+use crate::error::internal;
 use crate::files::handlers::{file_field, open_multipart, upload_response};
 use crate::state::AppState;
 use axum::{
@@ -108,12 +108,8 @@ pub async fn download_zip(
     let file = match tokio::fs::File::open(&path).await {
         Ok(f) => f,
         Err(e) => {
-            tracing::error!(error = %e, "could not open the submissions zip");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                AppError::Internal.to_string(),
-            )
-                .into_response();
+            let err = internal("could not open the submissions zip", e);
+            return (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response();
         }
     };
     let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);

@@ -9,7 +9,7 @@ use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::FileInfo;
 use crate::db::{Tx, now};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::files::service as files;
 use crate::grading::store as grade_store;
 use crate::overrides::store as override_store;
@@ -715,8 +715,8 @@ pub async fn grade(
                     "Choose a level for every criterion.",
                 ));
             };
-            let marks =
-                serde_json::to_string(&input.rubric_levels).map_err(|_| AppError::Internal)?;
+            let marks = serde_json::to_string(&input.rubric_levels)
+                .or_internal("encoding rubric levels")?;
             (Some(points), Some(marks))
         }
     };

@@ -3,7 +3,7 @@
 use super::model::{AssignmentSettings, RubricCriterion, SubmissionFilter};
 use crate::courses::store::FileRow;
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal, internal};
 use crate::{with_db, with_tx};
 
 #[derive(sqlx::FromRow)]
@@ -55,10 +55,8 @@ pub async fn course_and_settings_in_tx(
 
 impl SettingsRow {
     fn into_settings(self, item_id: i64) -> Result<(i64, String, AssignmentSettings), AppError> {
-        let rubric: Vec<RubricCriterion> = serde_json::from_str(&self.rubric).map_err(|e| {
-            tracing::error!(error = %e, item_id, "unreadable rubric");
-            AppError::Internal
-        })?;
+        let rubric: Vec<RubricCriterion> = serde_json::from_str(&self.rubric)
+            .map_err(|e| internal("unreadable rubric", format_args!("item {item_id}: {e}")))?;
         Ok((
             self.course_id,
             self.title,
@@ -100,7 +98,7 @@ pub async fn save_settings(
     s: &AssignmentSettings,
     now: i64,
 ) -> Result<(), AppError> {
-    let rubric = serde_json::to_string(&s.rubric).map_err(|_| AppError::Internal)?;
+    let rubric = serde_json::to_string(&s.rubric).or_internal("encoding a rubric")?;
     with_tx!(tx, |c| {
         sqlx::query(
             "UPDATE assignments SET due_at = $2, cutoff_at = $3, late_percent_per_day = $4, late_max_percent = $5,

@@ -141,3 +141,68 @@ pub async fn list(
         per_page,
     })
 }
+
+// ---- forgetting a person --------------------------------------------------------------------
+
+/// The texts of one entry, as `service::forget_person` rewrites them.
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct EntryTexts {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_label: String,
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    pub target_label: String,
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+}
+
+const TEXT_COLUMNS: &str = "id, actor_id, actor_label, target_type, target_id, target_label, \
+     before_state, after_state FROM audit_log";
+
+/// The entries a user made and those about their account.
+pub async fn entries_about_user(tx: &mut Tx, user_id: i64) -> Result<Vec<EntryTexts>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "SELECT {TEXT_COLUMNS} WHERE actor_id = $1 OR (target_type = 'user' AND target_id = $1)"
+        )
+    ))
+    .bind(user_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The entries whose texts match a `LIKE` pattern (`db::like_pattern`: lower-case, escaped),
+/// whatever their case.
+pub async fn entries_matching(tx: &mut Tx, pattern: &str) -> Result<Vec<EntryTexts>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(
+        format!(
+            "SELECT {TEXT_COLUMNS} WHERE LOWER(actor_label) LIKE $1 ESCAPE '\\' \
+         OR LOWER(target_label) LIKE $1 ESCAPE '\\' \
+         OR LOWER(before_state) LIKE $1 ESCAPE '\\' OR LOWER(after_state) LIKE $1 ESCAPE '\\'"
+        )
+    ))
+    .bind(pattern)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Writes an entry's labels and states back; who acted (by id), what they did, to what and when
+/// stay as they were.
+pub async fn rewrite_texts(tx: &mut Tx, entry: &EntryTexts) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE audit_log SET actor_label = $2, target_label = $3, before_state = $4, after_state = $5 \
+         WHERE id = $1"
+    )
+    .bind(entry.id)
+    .bind(&entry.actor_label)
+    .bind(&entry.target_label)
+    .bind(&entry.before_state)
+    .bind(&entry.after_state)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

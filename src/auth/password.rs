@@ -1,6 +1,6 @@
 //! Password rules and Argon2id hashing (server only).
 
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
@@ -67,10 +67,7 @@ pub fn hash(password: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
-        })
+        .or_internal("password hashing failed")
 }
 
 pub fn verify(password: &str, stored: &str) -> bool {
@@ -92,7 +89,7 @@ pub fn verify_dummy(password: &str) {
 pub async fn hash_blocking(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash(&password))
         .await
-        .map_err(|_| AppError::Internal)?
+        .or_internal("the password hashing task failed")?
 }
 
 pub async fn verify_blocking(password: String, stored: Option<String>) -> bool {

@@ -77,6 +77,19 @@ pub(crate) async fn revoke_all_access(tx: &mut Tx, user_id: i64) -> Result<(), A
     Ok(())
 }
 
+/// A deleted account's sign-in, password and reset attempts stop naming its addresses (in the
+/// deletion's transaction).
+pub(crate) async fn forget_attempts(
+    tx: &mut Tx,
+    emails: &[String],
+    replacement: &str,
+) -> Result<(), AppError> {
+    for email in emails {
+        store::rename_attempts_account(tx, email, replacement).await?;
+    }
+    Ok(())
+}
+
 /// Signs in with email and password. Returns the new session's secret (for the cookie).
 /// The same message answers a wrong password and an unknown email, so accounts cannot be
 /// discovered; both are throttled the same way (see `throttle`).
@@ -366,10 +379,7 @@ async fn parse_new_account(
         email.as_ref().map(Email::as_str).unwrap_or(""),
         "password",
     ));
-    problems.into_result()?;
-    let (Some(email), Some(name)) = (email, name) else {
-        return Err(AppError::Internal);
-    };
+    let (email, name) = problems.finish(email.zip(name))?;
     let hash = password::hash_blocking(password_input.to_string()).await?;
     Ok((email, name, hash))
 }

@@ -266,6 +266,24 @@ pub async fn delete_attempts_before(db: &Db, before: i64) -> Result<u64, AppErro
     .map(|r| r.rows_affected()))?)
 }
 
+/// Moves the attempts typed with a deleted person's address to `replacement` and forgets their
+/// browser: the attempts still count for their client address, but no longer say whose account
+/// was tried. (Enrolment-key attempts are keyed by ids, not addresses.)
+pub async fn rename_attempts_account(
+    tx: &mut Tx,
+    account: &str,
+    replacement: &str,
+) -> Result<u64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query(
+        "UPDATE auth_attempts SET account = $2, device = '' WHERE account = $1"
+    )
+    .bind(account)
+    .bind(replacement)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
 // ---- password links -------------------------------------------------------------------------
 
 /// Ends every outstanding link of the account (a new one is about to be sent, or one was used).

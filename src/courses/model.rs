@@ -146,9 +146,8 @@ impl CourseForm {
         let review_by = problems
             .check(parse_date("review_by", &self.review_by))
             .flatten();
-        problems.into_result()?;
-        match (code, title) {
-            (Some(code), Some(title)) => Ok(CourseFields {
+        let parsed = match (code, title) {
+            (Some(code), Some(title)) => Some(CourseFields {
                 code,
                 title,
                 summary: self.summary.trim().to_string(),
@@ -159,8 +158,9 @@ impl CourseForm {
                 ends_at,
                 review_by,
             }),
-            _ => Err(AppError::Internal),
-        }
+            _ => None,
+        };
+        problems.finish(parsed)
     }
 }
 
@@ -359,7 +359,7 @@ impl ItemForm {
             problems.add("body", "The text can be at most 500,000 characters.");
         }
         let Some(kind) = kind else {
-            return problems.into_result().and(Err(AppError::Internal));
+            return problems.finish(None);
         };
         let shape = kind.shape();
         let url = self.url.trim();

@@ -9,7 +9,7 @@ use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::{Tx, now};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 use crate::users::model::Page;
 
@@ -37,7 +37,9 @@ pub async fn insert_new(
     now: i64,
 ) -> Result<Course, AppError> {
     let id = store::insert(tx, fields, actor.id, now).await?;
-    let course = store::find_in_tx(tx, id).await?.ok_or(AppError::Internal)?;
+    let course = store::find_in_tx(tx, id)
+        .await?
+        .or_internal("reading back the new course")?;
     audit::record(
         tx,
         actor,
@@ -107,7 +109,7 @@ pub async fn update(
     store::update(&mut tx, course_id, &fields, now).await?;
     let course = store::find_in_tx(&mut tx, course_id)
         .await?
-        .ok_or(AppError::Internal)?;
+        .or_internal("reading back the changed course")?;
     audit::record(
         &mut tx,
         actor,

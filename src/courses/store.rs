@@ -2,7 +2,7 @@
 
 use super::model::*;
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, Violation, constraint_error};
 use crate::items::kind::ItemKind;
 use crate::users::model::Page;
 use crate::{with_db, with_db_write, with_tx};
@@ -73,14 +73,22 @@ impl From<CourseRow> for Course {
     }
 }
 
-/// Maps a unique-constraint violation on the course code to a field error.
-fn code_conflict(e: sqlx::Error) -> AppError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::invalid("code", "Another course already uses this code.")
-        }
-        _ => AppError::from(e),
-    }
+/// Course codes are unique whatever their case (`courses_code_idx`); the category, checked
+/// before the write, may have been deleted since.
+fn course_conflict(e: sqlx::Error) -> AppError {
+    constraint_error(
+        e,
+        [
+            (
+                Violation::Unique("courses_code_idx"),
+                AppError::invalid("code", "Another course already uses this code."),
+            ),
+            (
+                Violation::ForeignKey("courses_category_id_fkey"),
+                AppError::invalid("category_id", "Choose a category from the list."),
+            ),
+        ],
+    )
 }
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<Course>, AppError> {
@@ -127,7 +135,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(code_conflict)?
+    .map_err(course_conflict)?
     });
     set_tags(tx, id, &fields.tags).await?;
     Ok(id)
@@ -152,7 +160,7 @@ pub async fn update(tx: &mut Tx, id: i64, fields: &CourseFields, now: i64) -> Re
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-    .map_err(code_conflict)?
+    .map_err(course_conflict)?
     });
     set_tags(tx, id, &fields.tags).await
 }
@@ -543,15 +551,19 @@ pub async fn categories(db: &Db) -> Result<Vec<CategoryOption>, AppError> {
 }
 
 fn category_conflict(e: sqlx::Error) -> AppError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            AppError::invalid("name", "A category with this name already exists here.")
-        }
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-            AppError::invalid("parent_id", "Choose a parent category from the list.")
-        }
-        _ => AppError::from(e),
-    }
+    constraint_error(
+        e,
+        [
+            (
+                Violation::Unique("categories_sibling_name_idx"),
+                AppError::invalid("name", "A category with this name already exists here."),
+            ),
+            (
+                Violation::ForeignKey("categories_parent_id_fkey"),
+                AppError::invalid("parent_id", "Choose a parent category from the list."),
+            ),
+        ],
+    )
 }
 
 pub async fn insert_category(
@@ -608,12 +620,13 @@ pub async fn delete_category(db: &Db, id: i64) -> Result<u64, AppError> {
         .execute(p)
         .await
         .map(|r| r.rows_affected())
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-                AppError::Conflict("Move or delete the categories inside it first.".into())
-            }
-            _ => AppError::from(e),
-        }))
+        .map_err(|e| constraint_error(
+            e,
+            [(
+                Violation::ForeignKey("categories_parent_id_fkey"),
+                AppError::Conflict("Move or delete the categories inside it first.".into()),
+            )],
+        )))
 }
 
 // ---- sections and items ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ use crate::auth::permissions::{Action, Actor, can};
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
 use crate::db::{Tx, now};
-use crate::error::AppError;
+use crate::error::{AppError, Violation, constraint_error};
 use crate::state::AppState;
 use crate::users::model::{Email, UserStatus};
 use crate::{with_db, with_tx};
@@ -72,12 +72,13 @@ pub async fn create(
     .bind(now)
     .fetch_one(c)
     .await
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            AppError::invalid("name", "A cohort with this name already exists.")
-        }
-        _ => AppError::from(e),
-    })?);
+    .map_err(|e| constraint_error(
+        e,
+        [(
+            Violation::Unique("cohorts_name_idx"),
+            AppError::invalid("name", "A cohort with this name already exists."),
+        )]
+    ))?);
     audit::record(
         &mut tx,
         actor,
@@ -347,11 +348,13 @@ pub async fn link(
     .execute(c)
     .await
     .map(|r| r.rows_affected())
-    .map_err(|e| match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() =>
+    .map_err(|e| constraint_error(
+        e,
+        [(
+            Violation::ForeignKey("course_cohorts_cohort_id_fkey"),
             AppError::invalid("cohort_id", "Choose a cohort from the list."),
-        _ => AppError::from(e),
-    })?);
+        )]
+    ))?);
     with_tx!(&mut tx, |c| {
         sqlx::query(
         "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \

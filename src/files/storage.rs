@@ -1,7 +1,7 @@
 //! Where file contents live: a folder on disk or an S3-compatible bucket, addressed by random keys
 //! (never by user-supplied names). Uploads are always first written to a local temporary file.
 
-use crate::error::AppError;
+use crate::error::{AppError, internal};
 use axum::body::Bytes;
 use futures_util::Stream;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
@@ -61,8 +61,10 @@ impl Storage {
                 .enumerate()
                 .all(|(i, c)| i == 2 || c.is_ascii_hexdigit());
         if !ok {
-            tracing::error!(key, "refused a malformed storage key");
-            return Err(AppError::Internal);
+            return Err(internal(
+                "refused a malformed storage key",
+                format_args!("key {key}"),
+            ));
         }
         Ok(())
     }
@@ -79,8 +81,10 @@ impl Storage {
     /// The local path of a stored key; an error when files are kept in S3.
     pub fn path(&self, key: &str) -> Result<PathBuf, AppError> {
         self.local_path(key)?.ok_or_else(|| {
-            tracing::error!(key, "asked for the local path of a file kept in S3");
-            AppError::Internal
+            internal(
+                "asked for the local path of a file kept in S3",
+                format_args!("key {key}"),
+            )
         })
     }
 
@@ -156,8 +160,10 @@ impl Storage {
     {
         Self::check_key(key)?;
         let Backend::S3(store) = &self.backend else {
-            tracing::error!(key, "read_object is for files kept in S3");
-            return Err(AppError::Internal);
+            return Err(internal(
+                "read_object is for files kept in S3",
+                format_args!("key {key}"),
+            ));
         };
         let options = GetOptions::new().with_range(range.map(GetRange::Bounded));
         let result = store
@@ -284,13 +290,11 @@ pub fn s3_store(url: &str) -> Result<AmazonS3, String> {
 }
 
 pub fn io_error(e: std::io::Error) -> AppError {
-    tracing::error!(error = %e, "file storage failed");
-    AppError::Internal
+    internal("file storage failed", e)
 }
 
 fn s3_error(e: object_store::Error) -> AppError {
-    tracing::error!(error = %e, "S3 file storage failed");
-    AppError::Internal
+    internal("S3 file storage failed", e)
 }
 
 #[cfg(test)]

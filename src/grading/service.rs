@@ -9,7 +9,7 @@ use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
 use crate::db::{Tx, now};
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 use std::collections::HashMap;
 
@@ -348,7 +348,7 @@ pub async fn save_settings(
         }
     };
     problems.into_result()?;
-    let json = serde_json::to_string(&bands).map_err(|_| AppError::Internal)?;
+    let json = serde_json::to_string(&bands).or_internal("encoding letter grades")?;
     let now = now();
     store::save_settings(&state.db, course_id, pass, Some(json.as_str()), now).await?;
     let learners = store::learner_ids(&state.db, course_id).await?;

@@ -2,7 +2,7 @@
 
 use super::rules::{CategoryRule, ItemScore};
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::error::{AppError, Violation, constraint_error};
 use crate::{with_db, with_db_write, with_tx};
 
 #[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
@@ -61,14 +61,18 @@ pub async fn update_category(
     .execute(p)
     .await
     .map(|r| r.rows_affected()));
-    match result {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
-            "name",
-            "There is already a category with this name.",
-        )),
-        Err(e) => Err(e.into()),
-    }
+    result.map(|_| ()).map_err(category_name_taken)
+}
+
+/// Category names are unique in a course whatever their case (`grade_categories_name_idx`).
+fn category_name_taken(e: sqlx::Error) -> AppError {
+    constraint_error(
+        e,
+        [(
+            Violation::Unique("grade_categories_name_idx"),
+            AppError::invalid("name", "There is already a category with this name."),
+        )],
+    )
 }
 
 /// Deletes a category; its items become uncategorised (ON DELETE SET NULL).
@@ -103,14 +107,7 @@ pub async fn insert_category(
     .fetch_one(p)
     .await
     });
-    match result {
-        Ok(id) => Ok(id),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(AppError::invalid(
-            "name",
-            "There is already a category with this name.",
-        )),
-        Err(e) => Err(e.into()),
-    }
+    result.map_err(category_name_taken)
 }
 
 #[derive(sqlx::FromRow, Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::*;
 use crate::courses::store;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 
 /// Duplicates a course's settings, structure, content and files into a new draft, without people.
@@ -60,7 +60,13 @@ pub async fn copy_course(
     for section in &outline {
         let section_id = store::insert_section(&mut tx, new_id, &section.title, now).await?;
         for item in &section.items {
-            let (mut body, url, file_id) = contents.remove(&item.id).ok_or(AppError::Internal)?;
+            // The outline and the contents are read one after the other: an item deleted in
+            // between has no contents.
+            let (mut body, url, file_id) = contents.remove(&item.id).ok_or_else(|| {
+                AppError::Conflict(
+                    "The course changed while it was being copied. Please try again.".into(),
+                )
+            })?;
             for (from, to) in &file_map {
                 body = body.replace(&format!("/files/{from}/"), &format!("/files/{to}/"));
             }
@@ -94,7 +100,7 @@ pub async fn copy_course(
     .await?;
     let course = store::find_in_tx(&mut tx, new_id)
         .await?
-        .ok_or(AppError::Internal)?;
+        .or_internal("reading back the copied course")?;
     audit::record(
         &mut tx,
         actor,

@@ -114,9 +114,10 @@ pub async fn set_for(
         title,
     };
     apply(state, actor, &item, &[learner], &dates, &reason).await?;
+    // Only a removal in the moment since the save leaves nothing to read back.
     store::one(&state.db, item_id, user_id)
         .await?
-        .ok_or(AppError::Internal)
+        .ok_or(AppError::NotFound)
 }
 
 struct Dated {

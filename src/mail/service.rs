@@ -1,6 +1,6 @@
 use super::model::OutboxMessage;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::users::model::Page;
 use crate::with_db;
@@ -59,4 +59,20 @@ pub async fn list_outbox(
         page,
         per_page,
     })
+}
+
+/// What a redacted message's text becomes.
+const REMOVED_BODY: &str = "(Removed when the account was deleted.)";
+
+/// Drops a deleted person's addresses and the text of the mail sent to them from the outbox,
+/// in the deletion's transaction; the messages stay, addressed to `replacement`.
+pub async fn forget_recipient(
+    tx: &mut Tx,
+    addresses: &[String],
+    replacement: &str,
+) -> Result<(), AppError> {
+    for address in addresses {
+        super::store::redact_to(tx, &address.to_lowercase(), replacement, REMOVED_BODY).await?;
+    }
+    Ok(())
 }

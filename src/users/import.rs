@@ -8,7 +8,7 @@ use crate::auth::password;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::auth::service::send_password_link;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal, internal};
 use crate::state::AppState;
 use std::collections::HashMap;
 
@@ -229,8 +229,12 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
     let mut welcome = Vec::new();
     let mut tx = state.db.begin().await?;
     for (row, hash) in parsed.iter().zip(hashes) {
+        // `plan` gave every row that did not parse an error, and rows with errors stop the import.
         let (Some(email), Some(name), Some(roles)) = (&row.email, &row.name, &row.roles) else {
-            return Err(AppError::Internal);
+            return Err(internal(
+                "importing users: a row without problems was not parsed",
+                format!("line {}", row.line),
+            ));
         };
         match existing_users.get(email.as_str()).cloned() {
             None => {
@@ -238,7 +242,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                 store::set_roles(&mut tx, id, roles).await?;
                 let user = store::find_in_tx(&mut tx, id)
                     .await?
-                    .ok_or(AppError::Internal)?;
+                    .or_internal("reading back an imported user")?;
                 audit::record(
                     &mut tx,
                     actor,
@@ -264,7 +268,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                 }
                 let after = store::find_in_tx(&mut tx, existing.id)
                     .await?
-                    .ok_or(AppError::Internal)?;
+                    .or_internal("reading back an updated user")?;
                 audit::record(
                     &mut tx,
                     actor,

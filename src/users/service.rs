@@ -6,9 +6,10 @@ use super::store;
 use crate::audit;
 use crate::auth::password;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::auth::service::{revoke_all_access, send_password_link};
+use crate::auth::service::{forget_attempts, revoke_all_access, send_password_link};
 use crate::db::now;
-use crate::error::{AppError, Problems};
+use crate::error::{AppError, OrInternal, Problems};
+use crate::mail;
 use crate::state::AppState;
 
 /// Parses the create/edit form. The password is optional and only checked when given.
@@ -30,16 +31,16 @@ pub fn parse_form(form: &UserForm, password_required: bool) -> Result<NewUser, A
         ));
         Some(form.password.clone())
     };
-    problems.into_result()?;
-    match (email, name, roles) {
-        (Some(email), Some(name), Some(roles)) => Ok(NewUser {
+    let parsed = match (email, name, roles) {
+        (Some(email), Some(name), Some(roles)) => Some(NewUser {
             email,
             name,
             roles,
             password,
         }),
-        _ => Err(AppError::Internal),
-    }
+        _ => None,
+    };
+    problems.finish(parsed)
 }
 
 pub async fn list(
@@ -89,7 +90,7 @@ pub async fn create(state: &AppState, actor: &Actor, form: &UserForm) -> Result<
     store::set_roles(&mut tx, id, &new.roles).await?;
     let user = store::find_in_tx(&mut tx, id)
         .await?
-        .ok_or(AppError::Internal)?;
+        .or_internal("reading back the new user")?;
     audit::record(
         &mut tx,
         actor,
@@ -165,7 +166,7 @@ pub async fn update(
     }
     let after = store::find_in_tx(&mut tx, id)
         .await?
-        .ok_or(AppError::Internal)?;
+        .or_internal("reading back the changed user")?;
     audit::record(
         &mut tx,
         actor,
@@ -209,7 +210,7 @@ pub async fn set_status(
     }
     let after = store::find_in_tx(&mut tx, id)
         .await?
-        .ok_or(AppError::Internal)?;
+        .or_internal("reading back the changed user")?;
     let action = if status == UserStatus::Suspended {
         "user.suspend"
     } else {
@@ -229,6 +230,8 @@ pub async fn set_status(
 }
 
 /// Deletes an account: personal data is anonymised, the row (and so every record about it) stays.
+/// Their names and addresses also leave the audit log, the outbox and the sign-in attempts; the
+/// events stay.
 pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
@@ -242,7 +245,13 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     let mut tx = state.db.begin().await?;
     let before = load_manageable(&mut tx, actor, id).await?;
     keep_an_admin(&mut tx, &before, true).await?;
-    store::anonymise(&mut tx, id, now).await?;
+    // Who they were: their address and name now, and those the log recorded before.
+    let mut person = audit::former_identities(&mut tx, id).await?;
+    person.add(&before.email, &before.name);
+    let (email, name) = store::anonymise(&mut tx, id, now).await?;
+    audit::forget_person(&mut tx, id, &person, &email, &name).await?;
+    mail::forget_recipient(&mut tx, &person.emails, &email).await?;
+    forget_attempts(&mut tx, &person.emails, &email).await?;
     revoke_all_access(&mut tx, id).await?;
     // The audit entry keeps who was deleted by id only: the point is to forget their personal data.
     audit::record(

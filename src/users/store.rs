@@ -2,7 +2,7 @@
 
 use super::model::{Email, Page, Role, User, UserName, UserQuery, UserSort, UserStatus};
 use crate::db::{Db, Tx};
-use crate::error::{AppError, is_unique_violation};
+use crate::error::{AppError, Violation, constraint_error};
 use crate::{with_db, with_db_write, with_tx};
 use sqlx::AssertSqlSafe;
 
@@ -61,6 +61,11 @@ pub fn is_email_taken(err: &AppError) -> bool {
     *err == email_taken()
 }
 
+/// `users.email` is UNIQUE (PostgreSQL names it `users_email_key`).
+fn email_conflict(err: sqlx::Error) -> AppError {
+    constraint_error(err, [(Violation::Unique("users_email"), email_taken())])
+}
+
 pub async fn insert(
     tx: &mut Tx,
     email: &Email,
@@ -78,13 +83,7 @@ pub async fn insert(
     .bind(now)
     .fetch_one(c)
     .await);
-    result.map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })
+    result.map_err(email_conflict)
 }
 
 pub async fn set_roles(tx: &mut Tx, user_id: i64, roles: &[Role]) -> Result<(), AppError> {
@@ -277,13 +276,7 @@ pub async fn update_profile(
     .execute(c)
     .await
     .map(|r| r.rows_affected()));
-    result.map(|_| ()).map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })
+    result.map(|_| ()).map_err(email_conflict)
 }
 
 pub async fn update_name(tx: &mut Tx, id: i64, name: &UserName, now: i64) -> Result<(), AppError> {
@@ -335,13 +328,19 @@ pub async fn set_password(
     Ok(())
 }
 
-/// Removes personal data but keeps the row, so records that point at it stay intact.
-pub async fn anonymise(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
+/// The name a deleted account has instead of the person's.
+pub const DELETED_NAME: &str = "Deleted user";
+
+/// Removes personal data but keeps the row, so records that point at it stay intact. Returns the
+/// address and name that now stand for the person.
+pub async fn anonymise(tx: &mut Tx, id: i64, now: i64) -> Result<(String, String), AppError> {
+    let email = format!("deleted-{id}@deleted.invalid");
     with_tx!(tx, |c| {
         sqlx::query(
-        "UPDATE users SET email = $1, name = 'Deleted user', password_hash = NULL, status = 'deleted', updated_at = $2 WHERE id = $3"
+        "UPDATE users SET email = $1, name = $2, password_hash = NULL, status = 'deleted', updated_at = $3 WHERE id = $4"
     )
-    .bind(format!("deleted-{id}@deleted.invalid"))
+    .bind(&email)
+    .bind(DELETED_NAME)
     .bind(now)
     .bind(id)
     .execute(c)
@@ -354,7 +353,7 @@ pub async fn anonymise(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok((email, DELETED_NAME.to_string()))
 }
 
 pub async fn record_sign_in(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
