@@ -30,6 +30,35 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Copy the database and the stored files into a new folder while the server keeps serving.
+    Backup {
+        /// The folder to write: it must not exist yet, or be empty.
+        #[arg(long)]
+        to: PathBuf,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Put a backup back: the database (it must hold no one, or give --force), then the files.
+    /// Stop the server first.
+    Restore {
+        /// A folder written by `lyceum backup`.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that already holds people.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+/// Where stored files are, for the commands that copy them (`serve` has the same setting).
+#[derive(Args, Debug, Clone)]
+pub struct StorageArgs {
+    /// The S3-compatible bucket the server keeps files in, as in `serve --storage-url`; unset:
+    /// the data dir's `files` folder.
+    #[arg(long, env = "LYCEUM_STORAGE_URL")]
+    pub storage_url: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,7 +156,7 @@ pub struct Config {
 impl Config {
     /// Where uploaded files are kept (with S3 storage: only uploads in progress).
     pub fn files_dir(&self) -> PathBuf {
-        self.data_dir.join("files")
+        files_dir(&self.data_dir)
     }
 
     /// Cookies get `Secure` when people reach Lyceum over https.
@@ -195,6 +224,11 @@ impl Config {
             storage_url: serve.storage_url.clone(),
         })
     }
+}
+
+/// Where uploaded files are kept under a data dir (with S3 storage: only uploads in progress).
+pub fn files_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("files")
 }
 
 /// The database URL, defaulting to SQLite inside the data dir.

@@ -1,7 +1,7 @@
-//! The `lyceum` binary: `serve` (default), `migrate`, `admin create`.
+//! The `lyceum` binary: `serve` (default), `migrate`, `admin create`, `backup`, `restore`.
 
 use clap::Parser;
-use lyceum::config::{AdminCommand, Cli, Command, CommonArgs, Config, LogFormat};
+use lyceum::config::{AdminCommand, Cli, Command, CommonArgs, Config, LogFormat, StorageArgs};
 use lyceum::db::Db;
 use lyceum::state::AppState;
 use std::process::ExitCode;
@@ -22,6 +22,12 @@ async fn main() -> ExitCode {
         Some(Command::Admin {
             command: AdminCommand::Create { email, name },
         }) => create_admin(&cli.common, &email, &name).await,
+        Some(Command::Backup { to, storage }) => backup(&cli.common, &to, &storage).await,
+        Some(Command::Restore {
+            from,
+            force,
+            storage,
+        }) => restore(&cli.common, &from, force, &storage).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,6 +99,75 @@ async fn create_admin(common: &CommonArgs, email: &str, name: &str) -> Result<()
         .await
         .map_err(|e| cli_message(&e))?;
     println!("Administrator {email} created (id {id}).");
+    Ok(())
+}
+
+/// The file storage the server uses, for backup and restore.
+fn storage(
+    common: &CommonArgs,
+    args: &StorageArgs,
+) -> Result<lyceum::files::storage::Storage, String> {
+    lyceum::files::storage::Storage::new(
+        lyceum::config::files_dir(&common.data_dir),
+        args.storage_url.as_deref(),
+    )
+}
+
+/// Progress goes to stderr, the summary to stdout.
+fn progress(line: &str) {
+    eprintln!("lyceum: {line}");
+}
+
+async fn backup(
+    common: &CommonArgs,
+    to: &std::path::Path,
+    args: &StorageArgs,
+) -> Result<(), String> {
+    let url = lyceum::config::database_url(common)?;
+    let storage = storage(common, args)?;
+    let db = lyceum::backup::open_existing(&url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let result = lyceum::backup::backup(&db, &url, &storage, to, &progress).await;
+    db.close().await;
+    let manifest = result.map_err(|e| e.to_string())?;
+    println!(
+        "Backed up the {} database (migration {}) and {} files into {}.",
+        manifest.backend,
+        manifest.migration_version,
+        manifest.file_count,
+        to.display()
+    );
+    if !manifest.missing_files.is_empty() {
+        println!(
+            "{} stored files were missing and are listed in backup.json.",
+            manifest.missing_files.len()
+        );
+    }
+    Ok(())
+}
+
+async fn restore(
+    common: &CommonArgs,
+    from: &std::path::Path,
+    force: bool,
+    args: &StorageArgs,
+) -> Result<(), String> {
+    let url = lyceum::config::database_url(common)?;
+    let storage = storage(common, args)?;
+    let restored = lyceum::backup::restore(&url, &storage, from, force, &progress)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Restored the backup of {} (Lyceum {}, migration {}) and copied {} files.",
+        from.display(),
+        restored.manifest.lyceum_version,
+        restored.restored_version,
+        restored.files_copied
+    );
+    if restored.migrated_to != restored.restored_version {
+        println!("Migrated the database forward to {}.", restored.migrated_to);
+    }
     Ok(())
 }
 

@@ -69,11 +69,13 @@ const LAYERS: &[(&str, u8)] = &[
     // 8x learner views and reports
     ("src/learning", 80),
     ("src/dashboard", 80),
-    // 9x web edge: the app's pages and the REST API, the server that routes to both, the crate
-    // roots.
+    // 9x web edge: the app's pages and the REST API, the server that routes to both, the
+    // command line's backup and restore (whole-site copies: they read every area's tables but no
+    // area's rules), the crate roots.
     ("src/app.rs", 90),
     ("src/rest", 90),
     ("src/http", 91),
+    ("src/backup", 91),
     ("src/lib.rs", 92),
     ("src/testing.rs", 92),
     ("src/main.rs", 93),
