@@ -32,8 +32,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wb_version"; then
 fi
 
 # wasm-opt comes from the npm package binaryen (Debian's is too old and breaks hydration).
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ]; then
-  say "Installing npm packages for end2end/ (wasm-opt, Playwright)"
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
+  || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+  say "Installing npm packages for end2end/ (wasm-opt, Playwright, axe)"
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 

@@ -13,7 +13,7 @@ test('a CSV with one bad row shows the error and imports nothing', async ({ page
 
   const badRow = page.getByRole('row', { name: /broken-address/ });
   await expect(badRow).toContainText('Enter an email address like');
-  await expect(page.getByText('1 of 2 rows have problems')).toBeVisible();
+  await expect(page.getByText('Problems in 1 of 2 rows.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Import users' })).toBeDisabled();
 
   // Nothing was imported: the good row's person does not exist.

@@ -85,7 +85,7 @@ test('two graders editing the same cell see the conflict; the learner sees the g
   await expect(teacherCell).toHaveValue('16');
   // A cell's Details button appears once the cell has focus (so a page of 600 cells stays light).
   await teacherCell.focus();
-  await page.getByRole('button', { name: 'Feedback and history: Lena Learner, Essay 1' }).click();
+  await page.getByRole('button', { name: 'Details for Lena Learner, Essay 1' }).click();
   const panel = page.getByRole('region', { name: 'Lena Learner: Essay 1' });
   await panel.getByLabel('Feedback for the learner').fill('Strong thesis; tighten the conclusion.');
   await panel.getByRole('button', { name: 'Save' }).click();
@@ -96,10 +96,10 @@ test('two graders editing the same cell see the conflict; the learner sees the g
   // A CSV import: checked first (a line for someone not in the course is reported), then applied.
   await page.getByLabel('Or paste the CSV').fill(`email,name,Essay 1 (20)\n${learner},Lena,18\nnobody@example.com,Who,3\n`);
   await page.getByRole('button', { name: 'Check the file' }).click();
-  await expect(page.getByText('1 change(s), 0 grade(s) already as in the file, 1 problem(s).')).toBeVisible();
+  await expect(page.getByText('1 change, 0 grades already as in the file, 1 problem.')).toBeVisible();
   await expect(page.getByRole('table', { name: /Problems/ })).toContainText('nobody@example.com');
-  await page.getByRole('button', { name: 'Apply 1 change(s)' }).click();
-  await expect(page.getByText('1 grade(s) imported.')).toBeVisible();
+  await page.getByRole('button', { name: 'Apply 1 change' }).click();
+  await expect(page.getByText('1 grade imported.')).toBeVisible();
   await expect(teacherCell).toHaveValue('18');
 
   await me.reload();

@@ -42,12 +42,12 @@ async function buildQuizCourse(page: Page, timeLimitMinutes: string) {
   const problems = page.getByRole('table', { name: 'Problems' });
   await expect(problems.locator('tbody tr')).toHaveCount(1);
   await expect(problems.locator('tbody tr td').first()).toHaveText('3');
-  await expect(page.getByRole('button', { name: 'Import only the 1 valid question(s)' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Skip the problems and import 1 question' })).toBeVisible();
   await page.getByLabel('Or paste the questions').fill(GIFT);
   await page.getByRole('button', { name: 'Check the questions' }).click();
-  await expect(page.getByText('4 question(s) can be imported; 0 problem(s) found.')).toBeVisible();
-  await page.getByRole('button', { name: 'Import 4 question(s)' }).click();
-  await expect(page.getByText('4 question(s) imported.')).toBeVisible();
+  await expect(page.getByText('Ready to import: 4 questions; 0 problems found.')).toBeVisible();
+  await page.getByRole('button', { name: 'Import 4 questions' }).click();
+  await expect(page.getByText('4 questions imported.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Powerhouse' })).toBeVisible();
 
   // The quiz: all four questions, a time limit.
@@ -117,7 +117,7 @@ test('answers survive going offline and a reload; the essay is graded and the le
   await question(learner, 2).getByLabel('Answer').fill('Mitochondria');
   await question(learner, 3).getByLabel('Answer').fill('45');
   await question(learner, 4).getByLabel('Your answer').fill('Cells divide to grow and to repair tissue.');
-  await expect(learner.getByText(/Offline: 3 answer\(s\) kept on this device/)).toBeVisible();
+  await expect(learner.getByText(/Offline: 3 answers kept on this device/)).toBeVisible();
   await expect(learner.getByText('0 unanswered')).toBeVisible();
   await context.setOffline(false);
   await expect(learner.getByText('All answers saved.')).toBeVisible();
@@ -132,10 +132,10 @@ test('answers survive going offline and a reload; the essay is graded and the le
   // A change that cannot be sent is restored from the device after a reload, then sent.
   await learner.route('**/api/attempts/save', (route) => route.abort());
   await question(learner, 3).getByLabel('Answer').fill('46');
-  await expect(learner.getByText(/Offline: 1 answer\(s\) kept on this device/)).toBeVisible();
+  await expect(learner.getByText(/Offline: 1 answer kept on this device/)).toBeVisible();
   await learner.reload();
   await hydrated(learner);
-  await expect(learner.getByText('1 answer(s) not yet sent were restored from this device.')).toBeVisible();
+  await expect(learner.getByText('Restored from this device: 1 answer not yet sent.')).toBeVisible();
   await expect(question(learner, 3).getByLabel('Answer')).toHaveValue('46');
   await learner.unroute('**/api/attempts/save');
   await expect(learner.getByText('All answers saved.')).toBeVisible();

@@ -115,7 +115,7 @@ fn Overview(
             })}
         </form>
         <h3>"Who confirmed"</h3>
-        <p>{format!("{} of {} learners confirmed.", overview.confirmed, overview.learners)}</p>
+        <p>{format!("{} of {} confirmed.", overview.confirmed, format::plural(overview.learners, "learner", "learners"))}</p>
         <p><a class="btn btn-secondary btn-small" href=format!("/acknowledgements/{item_id}/confirmations.csv") download="">"Export CSV"</a></p>
         <div class="table-wrap">
             <table class="data-table">

@@ -354,8 +354,8 @@ pub async fn import(
         return Err(AppError::invalid(
             "text",
             format!(
-                "{} problem(s) found; nothing was imported. Fix them, or choose to import only the valid questions.",
-                result.problems.len()
+                "{} found; nothing was imported. Fix them, or choose to import only the valid questions.",
+                crate::ui::format::plural(result.problems.len(), "problem", "problems")
             ),
         ));
     }

@@ -150,10 +150,13 @@ pub async fn add_random(
     if count < 1 || i64::from(count) > category.question_count {
         return Err(AppError::invalid(
             "draw_count",
-            format!(
-                "Choose from 1 to {} questions (the category has {}).",
-                category.question_count, category.question_count
-            ),
+            match category.question_count {
+                0 => "This category has no questions yet.".to_string(),
+                n => format!(
+                    "Choose from 1 to {n} (the category has {}).",
+                    crate::ui::format::plural(n, "question", "questions")
+                ),
+            },
         ));
     }
     check_mark(mark)?;

@@ -404,8 +404,8 @@ pub async fn authorize_work_upload(
             return Err(AppError::invalid(
                 "file",
                 format!(
-                    "You can hand in at most {} file(s). Remove one to add another.",
-                    settings.max_files
+                    "You can hand in at most {}. Remove one to add another.",
+                    crate::ui::format::plural(settings.max_files, "file", "files")
                 ),
             ));
         }

@@ -193,11 +193,9 @@ impl Guarded {
 
 fn wait_words(secs: i64) -> String {
     if secs < 60 {
-        let s = secs.max(1);
-        format!("{s} second{}", if s == 1 { "" } else { "s" })
+        crate::ui::format::plural(secs.max(1), "second", "seconds")
     } else {
-        let m = (secs + 59) / 60;
-        format!("{m} minute{}", if m == 1 { "" } else { "s" })
+        crate::ui::format::plural((secs + 59) / 60, "minute", "minutes")
     }
 }
 

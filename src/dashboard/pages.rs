@@ -73,7 +73,7 @@ pub fn DashboardPage() -> impl IntoView {
                 view! {
                     <nav aria-label="Breadcrumb" class="breadcrumb"><a href=format!("/courses/{cid}/edit")>{o.course_title.clone()}</a>" › Dashboard"</nav>
                     <h1>"Course dashboard"</h1>
-                    <p>{format!("{} active learner(s).", o.learners)}</p>
+                    <p>{format!("{}.", format::plural(o.learners, "active learner", "active learners"))}</p>
                     <div class="dashboard">
                         <NeedsGrading o=o.clone() />
                         <Late o=o.clone() />

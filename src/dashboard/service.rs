@@ -97,7 +97,10 @@ pub async fn overview(
                 reasons.push(format!("Course total {:.1} %", p));
             }
             if r.last_active < idle_since {
-                reasons.push(format!("Inactive for {} days", (now - r.last_active) / DAY));
+                reasons.push(format!(
+                    "Inactive for {}",
+                    crate::ui::format::plural((now - r.last_active) / DAY, "day", "days")
+                ));
             }
             AtRiskLearner {
                 user_id: r.user_id,

@@ -186,7 +186,7 @@ fn ParticipantTable(
                                 <td><span class=format!("badge badge-{}", p.status.as_str())>{p.status.label()}</span></td>
                                 <td>{(p.role == CourseRole::Learner).then(|| view! {
                                     <ProgressBar percent=if p.completed_at.is_some() { 100 } else { p.percent() } label="Progress" />
-                                    <span class="small muted">{format!("{} of {} items", p.done.min(p.total), p.total)}</span>
+                                    <span class="small muted">{format!("{} of {}", p.done.min(p.total), format::plural(p.total, "item", "items"))}</span>
                                 })}</td>
                                 <td>{format::optional_datetime(p.last_activity_at)}</td>
                                 <td>{p.completed_at.map(format::datetime).unwrap_or_else(|| "—".into())}</td>
@@ -237,7 +237,7 @@ fn EnrolmentDates(
     view! {
         {summary.map(|s| view! { <span class="small muted">{s}" "</span> })}
         <button type="button" class="btn btn-small btn-secondary" aria-expanded=move || open.get().to_string()
-            aria-label=format!("Enrolment dates of {name}") on:click=move |_| open.update(|o| *o = !*o)>"Dates"</button>
+            aria-label=format!("Dates of {name}’s enrolment") on:click=move |_| open.update(|o| *o = !*o)>"Dates"</button>
         {move || open.get().then(|| view! {
             <form class="form inline-form" on:submit=move |ev| {
                 ev.prevent_default();
@@ -319,7 +319,7 @@ fn BulkCsv(course_id: Memo<i64>, actions: PeopleActions) -> impl IntoView {
             {move || preview_result.get().and_then(|r| r.ok()).map(|p| {
                 let ok = p.invalid == 0 && p.valid > 0;
                 view! {
-                    <p role="status">{format!("{} rows ready, {} with problems.", p.valid, p.invalid)}</p>
+                    <p role="status">{format!("{} ready, {} with problems.", format::plural(p.valid, "row", "rows"), p.invalid)}</p>
                     <div class="table-wrap"><table class="data-table">
                         <thead><tr><th scope="col">"Line"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Problems"</th></tr></thead>
                         <tbody>{p.rows.into_iter().map(|r| view! {
@@ -362,7 +362,7 @@ fn CohortLinks(
             <ul>
                 {linked.into_iter().map(|c| {
                     let cohort_id = c.id;
-                    view! { <li>{format!("{} ({} members)", c.name, c.members)}" "
+                    view! { <li>{format!("{} ({})", c.name, format::plural(c.members, "member", "members"))}" "
                         <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Unlink {}", c.name)
                             on:click=move |_| { actions.unlink.dispatch(UnlinkCohort { course_id, cohort_id }); }>"Unlink"</button></li> }
                 }).collect_view()}

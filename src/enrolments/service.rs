@@ -639,8 +639,8 @@ pub async fn apply_csv(
         return Err(AppError::invalid(
             "csv",
             format!(
-                "{} rows have problems; nothing was enrolled. Fix them and try again.",
-                preview.invalid
+                "{} with problems; nothing was enrolled. Fix the file and try again.",
+                crate::ui::format::plural(preview.invalid, "row", "rows")
             ),
         ));
     }

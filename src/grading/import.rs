@@ -162,10 +162,10 @@ pub async fn preview(
                     problems.push(ImportProblem {
                         line,
                         message: format!(
-                            "{}: {} is far above the {} points possible; the cell is skipped.",
+                            "{}: {} is far above the {} possible; the cell is skipped.",
                             item.name,
                             format_points(v),
-                            format_points(item.max_points)
+                            crate::ui::format::plural(item.max_points, "point", "points")
                         ),
                     });
                     continue;

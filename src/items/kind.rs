@@ -114,7 +114,7 @@ impl ItemKind {
             },
             ItemKind::Quiz => Shape {
                 completes: Some(
-                    "Completes when the learner submits it, or when they reach the pass mark if the quiz has one.",
+                    "Completes when the learner submits an attempt. If you set a pass mark in the quiz settings, it completes only once they reach it.",
                 ),
                 dates: &[
                     DateField::Opens,

@@ -71,7 +71,7 @@ fn CourseOverview(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl Into
                     <section class="card" aria-labelledby="progress-heading">
                         <h2 id="progress-heading">"Your progress"</h2>
                         <ProgressBar percent=p.percent() label="Course progress" />
-                        <p>{format!("{} of {} required items done", p.done.min(p.total), p.total)}</p>
+                        <p>{format!("{} of {} done", p.done.min(p.total), format::plural(p.total, "required item", "required items"))}</p>
                         {p.completed_at.map(|t| view! { <p class="badge badge-active">{format!("Completed on {}", format::datetime(t))}</p> })}
                     </section>
                 })}

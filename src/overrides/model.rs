@@ -29,9 +29,8 @@ impl LearnerDates {
             at("Closes", self.closes_at),
             self.time_limit_secs
                 .map(|s| format!("Time limit {} min", s / 60)),
-            (self.extra_attempts > 0).then(|| match self.extra_attempts {
-                1 => "1 extra attempt".to_string(),
-                n => format!("{n} extra attempts"),
+            (self.extra_attempts > 0).then(|| {
+                crate::ui::format::plural(self.extra_attempts, "extra attempt", "extra attempts")
             }),
         ]
         .into_iter()

@@ -1,3 +1,4 @@
+use super::format::plural;
 use leptos::prelude::*;
 
 /// "Previous · Page 2 of 40 (987 results) · Next", with links built by `href(page)`.
@@ -12,9 +13,12 @@ pub fn Pagination(
     href: impl Fn(u32) -> String + 'static,
 ) -> impl IntoView {
     let results = if total_capped {
-        format!("more than {total} results; refine the search")
+        format!(
+            "more than {}; refine the search",
+            plural(total, "result", "results")
+        )
     } else {
-        format!("{total} results")
+        plural(total, "result", "results")
     };
     let previous = (page > 1).then(|| href(page - 1));
     let next = (page < page_count).then(|| href(page + 1));

@@ -212,8 +212,8 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
         return Err(AppError::invalid(
             "file",
             format!(
-                "{} rows have problems; nothing was imported. Fix them and try again.",
-                preview.error_rows
+                "{} with problems; nothing was imported. Fix the file and try again.",
+                crate::ui::format::plural(preview.error_rows, "row", "rows")
             ),
         ));
     }

@@ -483,7 +483,7 @@ fn ImportForm() -> impl IntoView {
             let summary = if can_apply {
                 format!("Ready to import: {} new, {} updated, {} unchanged.", p.creates, p.updates, p.unchanged)
             } else {
-                format!("{} of {} rows have problems. Fix them in the file and upload it again; nothing will be imported until every row is valid.", p.error_rows, p.rows.len())
+                format!("Problems in {} of {}. Fix them in the file and upload it again; nothing will be imported until every row is valid.", p.error_rows, format::plural(p.rows.len(), "row", "rows"))
             };
             view! {
                 <section class="card stack" aria-labelledby="preview-heading">

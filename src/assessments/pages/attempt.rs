@@ -7,6 +7,7 @@ use super::super::question::Response;
 use super::super::server::*;
 use crate::error::AppError;
 use crate::ui::ErrorPage;
+use crate::ui::format::plural;
 use crate::ui::route_id;
 use crate::ui::storage::local_storage;
 use leptos::prelude::*;
@@ -365,17 +366,17 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                     SyncState::Saved => "All answers saved.".to_string(),
                     SyncState::Saving => "Saving…".to_string(),
                     SyncState::Offline => format!(
-                        "Offline: {} answer(s) kept on this device; they will be sent when the connection returns.",
-                        queue.with(Vec::len)
+                        "Offline: {} kept on this device; they will be sent when the connection returns.",
+                        plural(queue.with(Vec::len), "answer", "answers")
                     ),
                     SyncState::Busy => format!(
-                        "The server is busy: {} answer(s) kept on this device; trying again shortly.",
-                        queue.with(Vec::len)
+                        "The server is busy: {} kept on this device; trying again shortly.",
+                        plural(queue.with(Vec::len), "answer", "answers")
                     ),
                 }}</p>
             </div>
             {move || (restored.get() > 0).then(|| view! {
-                <p class="alert alert-info" role="status">{format!("{} answer(s) not yet sent were restored from this device.", restored.get())}</p>
+                <p class="alert alert-info" role="status">{format!("Restored from this device: {} not yet sent.", plural(restored.get(), "answer", "answers"))}</p>
             })}
             <nav class="question-nav" aria-label="Questions">
                 <ol>
@@ -425,7 +426,7 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
                     <h2 id="confirm-title">"Submit your answers?"</h2>
                     <p id="confirm-text">{move || match unanswered_count() {
                         0 => "Every question has an answer. You cannot change them after submitting.".to_string(),
-                        n => format!("{n} question(s) have no answer. You cannot change your answers after submitting."),
+                        n => format!("{} without an answer. You cannot change your answers after submitting.", plural(n, "question", "questions")),
                     }}</p>
                     <div class="actions">
                         <button type="button" class="btn btn-primary" on:click={
@@ -475,14 +476,9 @@ fn QuestionBlock(
     let current = move || answers.with(|a| a.get(&slot).and_then(|(_, r)| r.clone()));
     let name = format!("q{slot}");
     let legend = format!(
-        "Question {number} ({}, {} mark{})",
+        "Question {number} ({}, {})",
         question.type_label,
-        question.max_mark,
-        if (question.max_mark - 1.0).abs() < 1e-9 {
-            ""
-        } else {
-            "s"
-        }
+        plural(question.max_mark, "mark", "marks")
     );
     let input = match question.input.clone() {
         QuestionInput::Single(options) => options
@@ -644,9 +640,9 @@ fn QuestionBlock(
                                 <li>
                                     <span>{text.clone()}</span>
                                     <button type="button" class="btn btn-small btn-secondary" disabled={position == 0}
-                                        aria-label=format!("Move “{text}” up") on:click=move |_| swap(-1)>"Up"</button>
+                                        aria-label=format!("Up: move “{text}” higher") on:click=move |_| swap(-1)>"Up"</button>
                                     <button type="button" class="btn btn-small btn-secondary" disabled={position + 1 == len}
-                                        aria-label=format!("Move “{text}” down") on:click=move |_| swap(1)>"Down"</button>
+                                        aria-label=format!("Down: move “{text}” lower") on:click=move |_| swap(1)>"Down"</button>
                                 </li>
                             }
                         }).collect_view()

@@ -319,7 +319,7 @@ fn ImportForm(
             <button type="submit" class="btn btn-secondary" disabled=move || preview.pending().get()>"Check the questions"</button>
         </form>
         {move || match import_result.get() {
-            Some(Ok(n)) => Some(view! { <p class="alert alert-success" role="status">{format!("{n} question(s) imported.")}</p> }.into_any()),
+            Some(Ok(n)) => Some(view! { <p class="alert alert-success" role="status">{format!("{} imported.", format::plural(n, "question", "questions"))}</p> }.into_any()),
             Some(Err(e)) if e.field("text").is_none() => Some(view! { <p class="alert alert-error" role="alert">{e.to_string()}</p> }.into_any()),
             _ => None,
         }}
@@ -328,7 +328,7 @@ fn ImportForm(
             let problems = p.problems.len();
             view! {
                 <div class="import-preview" role="region" aria-label="Import preview">
-                    <p role="status">{format!("{valid} question(s) can be imported; {problems} problem(s) found.")}</p>
+                    <p role="status">{format!("Ready to import: {}; {} found.", format::plural(valid, "question", "questions"), format::plural(problems, "problem", "problems"))}</p>
                     {(problems > 0).then(|| view! {
                         <table class="table">
                             <caption>"Problems"</caption>
@@ -348,11 +348,11 @@ fn ImportForm(
                     <p class="actions">
                         {(problems == 0 && valid > 0).then(|| view! {
                             <button type="button" class="btn btn-primary" disabled=move || import.pending().get()
-                                on:click=move |_| run_import(false)>{format!("Import {valid} question(s)")}</button>
+                                on:click=move |_| run_import(false)>{format!("Import {}", format::plural(valid, "question", "questions"))}</button>
                         })}
                         {(problems > 0 && valid > 0).then(|| view! {
                             <button type="button" class="btn btn-primary" disabled=move || import.pending().get()
-                                on:click=move |_| run_import(true)>{format!("Import only the {valid} valid question(s)")}</button>
+                                on:click=move |_| run_import(true)>{format!("Skip the problems and import {}", format::plural(valid, "question", "questions"))}</button>
                         })}
                     </p>
                 </div>

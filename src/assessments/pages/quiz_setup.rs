@@ -40,7 +40,7 @@ pub fn QuizSetup(item_id: i64) -> impl IntoView {
                     <section class="card" aria-labelledby="quiz-questions">
                         <h2 id="quiz-questions">"Questions"</h2>
                         {(e.attempt_count > 0).then(|| view! {
-                            <p class="alert alert-info">{format!("{} attempt(s) made so far keep the questions they started with; changes apply to new attempts.", e.attempt_count)}</p>
+                            <p class="alert alert-info">{format!("{} made so far keep the questions they started with; changes apply to new attempts.", crate::ui::format::plural(e.attempt_count, "attempt", "attempts"))}</p>
                         })}
                         <SlotList item_id slots=e.slots.clone() remove move_slot update />
                         <AddFromBank item_id course_id=e.course_id categories=e.categories.clone() add />
@@ -91,9 +91,9 @@ fn SlotList(
                                 }
                             } />
                         <button type="button" class="btn btn-small btn-secondary" disabled={i == 0}
-                            aria-label=format!("Move “{label}” up") on:click=move |_| { move_slot.dispatch(MoveQuizSlot { item_id, slot_id, delta: -1 }); }>"Up"</button>
+                            aria-label=format!("Up: move “{label}” higher") on:click=move |_| { move_slot.dispatch(MoveQuizSlot { item_id, slot_id, delta: -1 }); }>"Up"</button>
                         <button type="button" class="btn btn-small btn-secondary" disabled={i + 1 == count}
-                            aria-label=format!("Move “{label}” down") on:click=move |_| { move_slot.dispatch(MoveQuizSlot { item_id, slot_id, delta: 1 }); }>"Down"</button>
+                            aria-label=format!("Down: move “{label}” lower") on:click=move |_| { move_slot.dispatch(MoveQuizSlot { item_id, slot_id, delta: 1 }); }>"Down"</button>
                         <button type="button" class="btn btn-small btn-danger"
                             aria-label=format!("Remove “{label}”") on:click=move |_| { remove.dispatch(RemoveQuizSlot { item_id, slot_id }); }>"Remove"</button>
                     </li>

@@ -48,7 +48,7 @@ pub fn QuizIntroPanel(item_id: i64) -> impl IntoView {
                 };
                 let s = intro.settings.clone();
                 let rules = [
-                    Some(format!("{} question(s).", intro.question_count)),
+                    Some(format!("{}.", format::plural(intro.question_count, "question", "questions"))),
                     s.time_limit_secs.map(|t| format!("Time limit: {}. The attempt is submitted automatically when time runs out.", minutes(t))),
                     Some(match s.attempts_allowed {
                         0 => "Unlimited attempts.".to_string(),
@@ -107,7 +107,7 @@ pub fn QuizIntroPanel(item_id: i64) -> impl IntoView {
 
 fn minutes(seconds: i64) -> String {
     if seconds % 60 == 0 {
-        format!("{} minute(s)", seconds / 60)
+        format::plural(seconds / 60, "minute", "minutes")
     } else {
         format!("{} min {} s", seconds / 60, seconds % 60)
     }

@@ -35,9 +35,12 @@ pub fn AssignmentPanel(item_id: i64) -> impl IntoView {
 /// The rules; `own_dates`: the due date and cut-off are this learner's own (an extension).
 fn rules_list(s: &AssignmentSettings, own_dates: bool) -> impl IntoView + use<> {
     let hand_in = match (s.accept_text, s.accept_files) {
-        (true, true) => format!("Text and/or up to {} file(s)", s.max_files),
+        (true, true) => format!(
+            "Text and/or up to {}",
+            format::plural(s.max_files, "file", "files")
+        ),
         (true, false) => "Text typed on this page".to_string(),
-        _ => format!("Up to {} file(s)", s.max_files),
+        _ => format!("Up to {}", format::plural(s.max_files, "file", "files")),
     };
     let late = if s.late_percent_per_day > 0.0 {
         format!(
@@ -57,7 +60,7 @@ fn rules_list(s: &AssignmentSettings, own_dates: bool) -> impl IntoView + use<> 
             <dt>"Late penalty"</dt><dd>{late}</dd>
             <dt>"Hand in"</dt><dd>{hand_in}</dd>
             <dt>"Handing in again"</dt><dd>{if s.resubmit { "Allowed until the cut-off" } else { "Not allowed: you hand in once" }}</dd>
-            <dt>"Graded"</dt><dd>{if s.rubric.is_empty() { format!("Out of {} points", format_points(s.max_points)) } else { format!("With a rubric, out of {} points", format_points(s.max_points)) }}</dd>
+            <dt>"Graded"</dt><dd>{if s.rubric.is_empty() { format!("Out of {}", format::plural(s.max_points, "point", "points")) } else { format!("With a rubric, out of {}", format::plural(s.max_points, "point", "points")) }}</dd>
         </dl>
     }
 }

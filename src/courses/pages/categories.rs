@@ -63,7 +63,7 @@ pub fn CategoriesPage() -> impl IntoView {
                                             view! {
                                                 <li class=format!("depth-{}", c.depth.min(6))>
                                                     <span>{c.path.clone()}</span>
-                                                    <span class="small muted">{format!(" · {} courses", c.course_count)}</span>
+                                                    <span class="small muted">{format!(" · {}", crate::ui::format::plural(c.course_count, "course", "courses"))}</span>
                                                     <span class="item-tools">
                                                         <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit {}", c.path)
                                                             on:click=move |_| { editing.set(Some(id)); name.set(leaf_name.clone()); parent.set(parent_id.clone()); }>"Edit"</button>

@@ -5,6 +5,7 @@ use super::super::model::*;
 use super::super::server::*;
 use crate::error::AppError;
 use crate::ui::TextArea;
+use crate::ui::format::plural;
 use leptos::prelude::*;
 
 /// The import's text, actions and messages, owned by the page.
@@ -100,7 +101,7 @@ pub fn ImportPanel(course_id: i64, state: ImportState) -> impl IntoView {
                 let changes = p.changes.clone();
                 let count = changes.len();
                 view! {
-                    <p role="status">{format!("{count} change(s), {} grade(s) already as in the file, {} problem(s).", p.unchanged, p.problems.len())}</p>
+                    <p role="status">{format!("{}, {} already as in the file, {}.", plural(count, "change", "changes"), plural(p.unchanged, "grade", "grades"), plural(p.problems.len(), "problem", "problems"))}</p>
                     {(!p.problems.is_empty()).then(|| view! {
                         <table class="data-table">
                             <caption>"Problems (these lines or cells are skipped)"</caption>
@@ -121,13 +122,13 @@ pub fn ImportPanel(course_id: i64, state: ImportState) -> impl IntoView {
                         </div>
                         <button type="button" class="btn btn-primary" disabled=move || apply.pending().get()
                             on:click=move |_| { apply.dispatch(ApplyGradeImport { course_id, changes: changes.clone() }); }>
-                            {format!("Apply {count} change(s)")}</button>
+                            {format!("Apply {}", plural(count, "change", "changes"))}</button>
                     })}
                 }
             })}
             {move || apply.value().get().map(|r| match r {
                 Ok(done) => view! {
-                    <div class="alert alert-success" role="status">{format!("{} grade(s) imported.", done.applied)}</div>
+                    <div class="alert alert-success" role="status">{format!("{} imported.", plural(done.applied, "grade", "grades"))}</div>
                     {(!done.conflicts.is_empty() || !done.failed.is_empty()).then(|| view! {
                         <div class="alert alert-warning" role="alert">
                             <p>"Not imported:"</p>

@@ -141,46 +141,52 @@ fn GraderGrid(
     let announce = RwSignal::new(String::new());
     view! {
         <p class="visually-hidden" role="status">{move || announce.get()}</p>
-        <div class="grader-wrap" role="region" aria-label="Grades: learners in rows, items in columns" tabindex="0">
-            <table class="grader">
-                <thead>
-                    <tr>
-                        <th scope="col" class="sticky-col">"Learner"</th>
-                        {items.iter().map(|i| {
-                            let (id, hidden, name) = (i.id, i.hidden, i.name.clone());
+        // Shown on narrow screens, where the table scrolls sideways under its sticky first column.
+        <p class="scroll-hint" id="grader-scroll-hint">"Scroll sideways for more items"</p>
+        // The outer box draws the fading edge that says "more to the right" over the scroller.
+        <div class="grader-scroller">
+            <div class="grader-wrap" role="region" aria-label="Grades: learners in rows, items in columns"
+                aria-describedby="grader-scroll-hint" tabindex="0">
+                <table class="grader">
+                    <thead>
+                        <tr>
+                            <th scope="col" class="sticky-col">"Learner"</th>
+                            {items.iter().map(|i| {
+                                let (id, hidden, name) = (i.id, i.hidden, i.name.clone());
+                                view! {
+                                    <th scope="col">
+                                        <span id=format!("i{id}")>{i.name.clone()}
+                                            <span class="small muted">{format!(" (out of {})", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
+                                        </span>
+                                        {i.category.clone().map(|c| view! { <span class="small muted block">{c}</span> })}
+                                        {hidden.then(|| view! { <span class="badge badge-warning">"Hidden from learners"</span> })}
+                                        <button type="button" class="btn btn-small btn-secondary block" aria-label=format!("{} “{name}” {}", if hidden { "Show" } else { "Hide" }, if hidden { "to learners" } else { "from learners" })
+                                            on:click=move |_| { hide.dispatch(SetGradeItemHidden { grade_item_id: id, hidden: !hidden }); }>
+                                            {if hidden { "Show" } else { "Hide" }}</button>
+                                    </th>
+                                }
+                            }).collect_view()}
+                            <th scope="col">"Total"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {table.rows.into_iter().map(|row| {
+                            let total = RwSignal::new((row.total_percent, row.letter.clone()));
+                            let learner = StoredValue::new(row.name.clone());
+                            let user_id = row.user_id;
                             view! {
-                                <th scope="col">
-                                    <span id=format!("i{id}")>{i.name.clone()}
-                                        <span class="small muted">{format!(" (out of {})", format_points(i.max_points))}{i.extra_credit.then_some(" (extra)")}</span>
-                                    </span>
-                                    {i.category.clone().map(|c| view! { <span class="small muted block">{c}</span> })}
-                                    {hidden.then(|| view! { <span class="badge badge-warning">"Hidden from learners"</span> })}
-                                    <button type="button" class="btn btn-small btn-secondary block" aria-label=format!("{} “{name}” {}", if hidden { "Show" } else { "Hide" }, if hidden { "to learners" } else { "from learners" })
-                                        on:click=move |_| { hide.dispatch(SetGradeItemHidden { grade_item_id: id, hidden: !hidden }); }>
-                                        {if hidden { "Show" } else { "Hide" }}</button>
-                                </th>
+                                <tr>
+                                    <th scope="row" class="sticky-col"><span id=format!("l{user_id}")>{row.name.clone()}</span><span class="small muted block">{row.email.clone()}</span></th>
+                                    {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| {
+                                        view! { <GradeInput user_id learner item cell total current focused=focused.clone() selected announce /> }
+                                    }).collect_view()}
+                                    <td class="total">{move || { let (p, l) = total.get(); format!("{}{}", percent(p), l.map(|l| format!(" ({l})")).unwrap_or_default()) }}</td>
+                                </tr>
                             }
                         }).collect_view()}
-                        <th scope="col">"Total"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {table.rows.into_iter().map(|row| {
-                        let total = RwSignal::new((row.total_percent, row.letter.clone()));
-                        let learner = StoredValue::new(row.name.clone());
-                        let user_id = row.user_id;
-                        view! {
-                            <tr>
-                                <th scope="row" class="sticky-col"><span id=format!("l{user_id}")>{row.name.clone()}</span><span class="small muted block">{row.email.clone()}</span></th>
-                                {row.cells.into_iter().zip(items.clone()).map(|(cell, item)| {
-                                    view! { <GradeInput user_id learner item cell total current focused=focused.clone() selected announce /> }
-                                }).collect_view()}
-                                <td class="total">{move || { let (p, l) = total.get(); format!("{}{}", percent(p), l.map(|l| format!(" ({l})")).unwrap_or_default()) }}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
+                    </tbody>
+                </table>
+            </div>
         </div>
     }
 }
@@ -280,9 +286,11 @@ fn GradeInput(
             })}
             {move || focused.selected(&Some(key)).then(|| {
                 let pick = move || Selected { item: item.get_value(), user_id, learner: learner.get_value(), cell: cell.get_value() };
+                // The name starts with the visible word, so "click Details" works for voice control.
+                let word = if has_feedback { "Feedback" } else { "Details" };
                 view! {
-                    <button type="button" class="btn btn-small btn-link" aria-label=format!("Feedback and history: {}, {}", learner.read_value(), item.read_value().name)
-                        on:click=move |_| selected.set(Some(pick()))>{if has_feedback { "Feedback ✎" } else { "Details" }}</button>
+                    <button type="button" class="btn btn-small btn-link" aria-label=format!("{word} for {}, {}", learner.read_value(), item.read_value().name)
+                        on:click=move |_| selected.set(Some(pick()))>{word}</button>
                 }
             })}
             {move || status.get().map(|s| view! {
@@ -311,24 +319,40 @@ pub fn MyGradesPage() -> impl IntoView {
                     <nav aria-label="Breadcrumb" class="breadcrumb"><a href=format!("/courses/{}", g.course_id)>{g.course_title.clone()}</a>" › My grades"</nav>
                     <h1>"My grades"</h1>
                     <p class="quiz-grade">"Course total: "<strong>{percent(g.total_percent)}</strong>{g.letter.clone().map(|l| format!(" ({l})"))}</p>
-                    <table class="table">
-                        <thead><tr><th scope="col">"Item"</th><th scope="col">"Category"</th><th scope="col">"Grade"</th><th scope="col">"Feedback"</th></tr></thead>
-                        <tbody>
-                            {g.rows.iter().map(|r| view! {
-                                <tr>
-                                    <td>{match r.link.clone() {
-                                        Some(href) => view! { <a href=href>{r.name.clone()}</a> }.into_any(),
-                                        None => view! { {r.name.clone()} }.into_any(),
-                                    }}</td>
-                                    <td>{r.category.clone().unwrap_or_default()}</td>
-                                    <td>{if r.excused { "Excused".to_string() } else {
-                                        r.points.map(|p| format!("{} / {}", format_points(p), format_points(r.max_points))).unwrap_or_else(|| "Not graded yet".into())
-                                    }}</td>
-                                    <td class="pre-wrap">{r.feedback.clone()}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    {if g.rows.is_empty() {
+                        view! { <p class="empty-state">"Nothing is graded in this course yet."</p> }.into_any()
+                    } else {
+                        // A course without grade categories gets no empty Category column.
+                        let categories = g.rows.iter().any(|r| r.category.is_some());
+                        view! {
+                            <div class="table-wrap">
+                                <table class="data-table my-grades">
+                                    <caption class="visually-hidden">"Your grades in this course"</caption>
+                                    <thead><tr>
+                                        <th scope="col">"Item"</th>
+                                        {categories.then(|| view! { <th scope="col">"Category"</th> })}
+                                        <th scope="col" class="num">"Grade"</th>
+                                        <th scope="col">"Feedback"</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {g.rows.iter().map(|r| view! {
+                                            <tr>
+                                                <th scope="row">{match r.link.clone() {
+                                                    Some(href) => view! { <a href=href>{r.name.clone()}</a> }.into_any(),
+                                                    None => view! { {r.name.clone()} }.into_any(),
+                                                }}</th>
+                                                {categories.then(|| view! { <td>{r.category.clone().unwrap_or_default()}</td> })}
+                                                <td class="num">{if r.excused { "Excused".to_string() } else {
+                                                    r.points.map(|p| format!("{} / {}", format_points(p), format_points(r.max_points))).unwrap_or_else(|| "Not graded yet".into())
+                                                }}</td>
+                                                <td class="pre-wrap">{r.feedback.clone()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any()
+                    }}
                 }.into_any()
             })}
         </Suspense>

@@ -90,7 +90,7 @@ fn ItemList(
                 view! {
                     <li>
                         <details>
-                            <summary>{format!("{} ({} points{})", i.name, format_points(i.max_points), i.category.as_ref().map(|c| format!(", {c}")).unwrap_or_default())}</summary>
+                            <summary>{format!("{} ({}{})", i.name, crate::ui::format::plural(i.max_points, "point", "points"), i.category.as_ref().map(|c| format!(", {c}")).unwrap_or_default())}</summary>
                             <form class="form" on:submit=move |ev| {
                                 ev.prevent_default();
                                 actions.update_item.dispatch(UpdateGradeItem {
