@@ -217,6 +217,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
     let state = AppState::new(leptos_options, db.clone(), config);
     tokio::spawn(lyceum::assessments::attempts::run_clock(state.clone()));
     tokio::spawn(lyceum::auth::throttle::run_pruning(db.clone()));
+    tokio::spawn(lyceum::items::service::run_purge(state.clone()));
     let app = lyceum::http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

@@ -657,7 +657,8 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     assert!(pdf.starts_with(b"%PDF-1.7"));
     std::fs::remove_file(path).unwrap();
 
-    // Deleting the assignment deletes the learners' files too.
+    // Deleting the assignment keeps the learners' files while it is in the recycle bin; purging
+    // it deletes them.
     let stored = lyceum::courses::store::find_file(&state.db, essay.id)
         .await
         .unwrap()
@@ -671,6 +672,8 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     items::delete_item(&state, &c.teacher, c.item_id)
         .await
         .unwrap();
+    assert!(on_disk.exists());
+    items::purge_deleted(&state, now() + 1).await.unwrap();
     assert!(
         lyceum::courses::store::find_file(&state.db, essay.id)
             .await

@@ -99,6 +99,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("items/item", "item_id=1"),
     ("items/update", "item_id=1&form[kind]=lesson&form[title]=X"),
     ("items/delete", "item_id=1"),
+    ("items/restore", "item_id=1"),
     ("courses/place_item", "item_id=1&section_id=1&index=0"),
     ("lessons/revisions", "item_id=1"),
     ("lessons/compare", "item_id=1&old=1&new=1"),

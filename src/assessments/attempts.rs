@@ -675,7 +675,7 @@ pub struct CompletionRules {
 
 impl CompletionRules {
     pub async fn load(state: &AppState, attempt: &AttemptRow) -> Result<Self, AppError> {
-        let settings = store::settings(&state.db, attempt.item_id)
+        let settings = store::settings_even_deleted(&state.db, attempt.item_id)
             .await?
             .map(|(_, _, s)| s);
         let access = access::load(

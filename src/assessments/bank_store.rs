@@ -315,15 +315,19 @@ pub async fn update(
     Ok(changed == 1)
 }
 
-/// Titles of the quizzes that use a question by name.
+/// Titles of the quizzes that use a question by name; a quiz in the recycle bin counts (it may be
+/// restored) and says where it is.
 pub async fn quizzes_using(db: &Db, question_id: i64) -> Result<Vec<String>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
-        "SELECT DISTINCT i.title FROM quiz_slots s JOIN items i ON i.id = s.item_id
-         WHERE s.question_id = $1 ORDER BY i.title LIMIT 20"
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT DISTINCT CASE WHEN i.deleted_at IS NULL THEN i.title ELSE i.title || ' (recently deleted)' END AS title
+         FROM quiz_slots s JOIN items i ON i.id = s.item_id
+         WHERE s.question_id = $1 ORDER BY title LIMIT 20"
     )
     .bind(question_id)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn delete(db: &Db, course_id: i64, id: i64) -> Result<u64, AppError> {

@@ -70,10 +70,28 @@ pub async fn insert_quiz(
     Ok(())
 }
 
-/// The quiz's settings and its item's title and course, or `None` when the item is not a quiz.
+/// The quiz's settings and its item's title and course, or `None` when the item is not a quiz
+/// (or is in the recycle bin).
 pub async fn settings(
     db: &Db,
     item_id: i64,
+) -> Result<Option<(i64, String, QuizSettings)>, AppError> {
+    settings_where(db, item_id, "AND i.deleted_at IS NULL").await
+}
+
+/// `settings`, also of a quiz in the recycle bin: an attempt the clock closes after its quiz was
+/// deleted is still marked and graded, so that restoring the quiz brings its grade back.
+pub async fn settings_even_deleted(
+    db: &Db,
+    item_id: i64,
+) -> Result<Option<(i64, String, QuizSettings)>, AppError> {
+    settings_where(db, item_id, "").await
+}
+
+async fn settings_where(
+    db: &Db,
+    item_id: i64,
+    deleted: &'static str,
 ) -> Result<Option<(i64, String, QuizSettings)>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -84,7 +102,8 @@ pub async fn settings(
     }
     let row: Option<Row> = with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT q.course_id, i.title, {SETTINGS_COLUMNS} FROM quizzes q JOIN items i ON i.id = q.item_id WHERE q.item_id = $1"
+        "SELECT q.course_id, i.title, {SETTINGS_COLUMNS} FROM quizzes q JOIN items i ON i.id = q.item_id \
+         WHERE q.item_id = $1 {deleted}"
     )))
     .bind(item_id)
     .fetch_optional(p)
@@ -138,7 +157,7 @@ pub async fn learner_quiz(
              o.extra_attempts AS own_extra_attempts, o.user_id AS has_own \
              FROM quizzes q JOIN items i ON i.id = q.item_id JOIN courses c ON c.id = q.course_id{} \
              LEFT JOIN item_overrides o ON o.item_id = q.item_id AND o.user_id = $2 \
-             WHERE q.item_id = $1",
+             WHERE q.item_id = $1 AND i.deleted_at IS NULL",
             columns.join(", "),
             crate::active_enrolment_join!("$2", "$3")
         )))
@@ -783,6 +802,7 @@ pub async fn grading_queue(
              JOIN items i ON i.id = a.item_id
              JOIN users u ON u.id = a.user_id
              WHERE a.course_id = $1 AND a.needs_grading AND a.state = 'submitted' AND aq.fraction IS NULL
+               AND i.deleted_at IS NULL
              ORDER BY a.submitted_at, a.id, aq.slot LIMIT $2 OFFSET $3",
         )
         .bind(course_id)
@@ -792,7 +812,9 @@ pub async fn grading_queue(
         .await?;
         let total = sqlx::query_scalar(
             "SELECT COUNT(*) FROM quiz_attempts a JOIN attempt_questions aq ON aq.attempt_id = a.id
-             WHERE a.course_id = $1 AND a.needs_grading AND a.state = 'submitted' AND aq.fraction IS NULL",
+             JOIN items i ON i.id = a.item_id
+             WHERE a.course_id = $1 AND a.needs_grading AND a.state = 'submitted' AND aq.fraction IS NULL
+               AND i.deleted_at IS NULL",
         )
         .bind(course_id)
         .fetch_one(p)

@@ -24,7 +24,7 @@ struct SettingsRow {
 
 const SETTINGS_SELECT: &str = "SELECT a.course_id, i.title, a.due_at, a.cutoff_at, a.late_percent_per_day, \
     a.late_max_percent, a.accept_text, a.accept_files, a.max_files, a.resubmit, a.max_points, a.rubric \
-    FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id = $1";
+    FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id = $1 AND i.deleted_at IS NULL";
 
 /// The assignment's course, title and settings; `None` when the item is not an assignment.
 pub async fn settings(

@@ -47,9 +47,10 @@ pub async fn record_item(
 
 pub const PROGRESS_SELECT: &str = "SELECT \
     (SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id WHERE pr.user_id = e.user_id \
-      AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden) AS done, \
-    (SELECT COUNT(*) FROM items it WHERE it.course_id = e.course_id AND it.required AND NOT it.hidden) AS total, \
-    e.completed_at, e.last_item_id FROM enrolments e WHERE e.course_id = $1 AND e.user_id = $2";
+      AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden AND it.deleted_at IS NULL) AS done, \
+    (SELECT COUNT(*) FROM items it WHERE it.course_id = e.course_id AND it.required AND NOT it.hidden AND it.deleted_at IS NULL) AS total, \
+    e.completed_at, (SELECT li.id FROM items li WHERE li.id = e.last_item_id AND NOT li.hidden AND li.deleted_at IS NULL) \
+    AS last_item_id FROM enrolments e WHERE e.course_id = $1 AND e.user_id = $2";
 
 #[derive(sqlx::FromRow)]
 pub struct ProgressRow {

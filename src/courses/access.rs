@@ -138,7 +138,8 @@ pub async fn require(
 }
 
 /// Access to one item: anyone who may see the course content, except learners when the item is
-/// hidden (for them it does not exist). One query: it runs on every quiz and player request.
+/// hidden (for them it does not exist); an item in the recycle bin exists for nobody. One query:
+/// it runs on every quiz and player request.
 pub async fn item_visible(
     db: &Db,
     actor: &Actor,
@@ -156,7 +157,7 @@ pub async fn item_visible(
         sqlx::query_as(concat!(
             "SELECT c.state, e.role, i.hidden FROM items i JOIN courses c ON c.id = i.course_id",
             crate::active_enrolment_join!("$3", "$4"),
-            " WHERE i.id = $1 AND i.course_id = $2"
+            " WHERE i.id = $1 AND i.course_id = $2 AND i.deleted_at IS NULL"
         ))
         .bind(item_id)
         .bind(course_id)

@@ -462,6 +462,29 @@ pub struct CourseEditor {
     /// The signed-in person may change structure and settings (instructors and administrators;
     /// teaching assistants only see).
     pub can_edit: bool,
+    /// The recycle bin (for those who may edit): deleted items, most recent first.
+    pub deleted: Vec<DeletedItem>,
+}
+
+/// An item in a course's recycle bin: gone for everyone, restorable by the course's editors
+/// until it is purged (`DeletedItem::KEPT_SECS` after it was deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedItem {
+    pub id: i64,
+    pub kind: ItemKind,
+    pub title: String,
+    pub section_title: String,
+    pub deleted_at: i64,
+    pub deleted_by: Option<String>,
+}
+
+impl DeletedItem {
+    /// How long a deleted item waits in the recycle bin before it is purged for good.
+    pub const KEPT_SECS: i64 = 30 * 24 * 60 * 60;
+
+    pub fn purged_at(&self) -> i64 {
+        self.deleted_at.saturating_add(Self::KEPT_SECS)
+    }
 }
 
 /// A category with its full path, for select lists ("Science / Biology").

@@ -89,6 +89,11 @@ pub async fn editor(
         categories: store::categories(&state.db).await?,
         max_upload_bytes: state.config.max_upload_bytes,
         can_edit: access.may_edit(),
+        deleted: if access.may_edit() {
+            store::deleted_items(&state.db, course_id).await?
+        } else {
+            Vec::new()
+        },
     })
 }
 

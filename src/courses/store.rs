@@ -683,7 +683,7 @@ pub async fn outline(
         .await?;
         let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {ITEM_COLUMNS} FROM items i WHERE i.course_id = $1 AND ($2 OR NOT i.hidden) \
-             ORDER BY i.position, i.id"
+             AND i.deleted_at IS NULL ORDER BY i.position, i.id"
         )))
         .bind(course_id)
         .bind(include_hidden)
@@ -784,10 +784,10 @@ pub async fn set_section_position(
     Ok(())
 }
 
-/// Item ids of a section in order.
+/// Item ids of a section in order (not those in the recycle bin: positions count what is shown).
 pub async fn item_ids(tx: &mut Tx, section_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM items WHERE section_id = $1 ORDER BY position, id"
+        "SELECT id FROM items WHERE section_id = $1 AND deleted_at IS NULL ORDER BY position, id"
     )
     .bind(section_id)
     .fetch_all(c)
@@ -891,6 +891,7 @@ pub async fn set_item_text(
     Ok(())
 }
 
+/// Deletes an item for good, with its kind's rows (by cascade): the recycle bin's purge.
 pub async fn delete_item(db: &Db, item_id: i64) -> Result<(), AppError> {
     with_db_write!(db, |p| sqlx::query("DELETE FROM items WHERE id = $1")
         .bind(item_id)
@@ -898,6 +899,119 @@ pub async fn delete_item(db: &Db, item_id: i64) -> Result<(), AppError> {
         .await
         .map(|r| r.rows_affected())?);
     Ok(())
+}
+
+/// Puts an item in the recycle bin; false when it was there already.
+pub async fn bin_item(tx: &mut Tx, item_id: i64, by: i64, now: i64) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| sqlx::query(
+        "UPDATE items SET deleted_at = $2, deleted_by = $3 WHERE id = $1 AND deleted_at IS NULL"
+    )
+    .bind(item_id)
+    .bind(now)
+    .bind(if by > 0 { Some(by) } else { None })
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(changed == 1)
+}
+
+/// Takes an item out of the recycle bin, where it was in its section; false when it was not
+/// there.
+pub async fn unbin_item(tx: &mut Tx, item_id: i64) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE items SET deleted_at = NULL, deleted_by = NULL WHERE id = $1 AND deleted_at IS NOT NULL"
+    )
+    .bind(item_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(changed == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct BinRow {
+    course_id: i64,
+    #[sqlx(flatten)]
+    item: ItemRow,
+    section_title: String,
+    deleted_at: i64,
+    deleted_by: Option<String>,
+}
+
+impl BinRow {
+    fn into_deleted(self) -> (i64, DeletedItem) {
+        let item = Item::from(self.item);
+        (
+            self.course_id,
+            DeletedItem {
+                id: item.id,
+                kind: item.kind,
+                title: item.title,
+                section_title: self.section_title,
+                deleted_at: self.deleted_at,
+                deleted_by: self.deleted_by,
+            },
+        )
+    }
+}
+
+const BIN_SELECT: &str = "SELECT i.course_id, i.id, i.section_id, i.kind, i.title, i.position, i.required, \
+     i.hidden, i.completion, s.title AS section_title, i.deleted_at, u.name AS deleted_by \
+     FROM items i JOIN sections s ON s.id = i.section_id LEFT JOIN users u ON u.id = i.deleted_by";
+
+/// A course's recycle bin, most recently deleted first.
+pub async fn deleted_items(db: &Db, course_id: i64) -> Result<Vec<DeletedItem>, AppError> {
+    let rows: Vec<BinRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{BIN_SELECT} WHERE i.course_id = $1 AND i.deleted_at IS NOT NULL \
+         ORDER BY i.deleted_at DESC, i.id DESC LIMIT 500"
+    )))
+    .bind(course_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows.into_iter().map(|r| r.into_deleted().1).collect())
+}
+
+/// The course of an item, in the recycle bin or not.
+pub async fn item_course(db: &Db, item_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT course_id FROM items WHERE id = $1"
+    )
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?))
+}
+
+/// One item in the recycle bin, with its course.
+pub async fn find_deleted_item(
+    db: &Db,
+    item_id: i64,
+) -> Result<Option<(i64, DeletedItem)>, AppError> {
+    let row: Option<BinRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{BIN_SELECT} WHERE i.id = $1 AND i.deleted_at IS NOT NULL"
+    )))
+    .bind(item_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(row.map(BinRow::into_deleted))
+}
+
+/// Items deleted before `before`, across courses, oldest first: what the purge removes.
+pub async fn binned_before(
+    db: &Db,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<(i64, DeletedItem)>, AppError> {
+    let rows: Vec<BinRow> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{BIN_SELECT} WHERE i.deleted_at IS NOT NULL AND i.deleted_at < $1 \
+         ORDER BY i.deleted_at, i.id LIMIT $2"
+    )))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(p)
+    .await?);
+    Ok(rows.into_iter().map(BinRow::into_deleted).collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -910,18 +1024,20 @@ pub struct ItemContentRow {
     pub file_id: Option<i64>,
 }
 
-/// One item with its content and the course it belongs to.
+/// One item with its content and the course it belongs to (`None` once it is in the recycle
+/// bin: a deleted item does not exist for anyone until it is restored).
 pub async fn find_item(
     db: &Db,
     item_id: i64,
 ) -> Result<Option<(i64, Item, String, Option<String>, Option<i64>)>, AppError> {
     let row: Option<ItemContentRow> = with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT i.course_id, {ITEM_COLUMNS}, i.body, i.url, i.file_id FROM items i WHERE i.id = $1"
-    )))
-    .bind(item_id)
-    .fetch_optional(p)
-    .await?
+            "SELECT i.course_id, {ITEM_COLUMNS}, i.body, i.url, i.file_id FROM items i \
+         WHERE i.id = $1 AND i.deleted_at IS NULL"
+        )))
+        .bind(item_id)
+        .fetch_optional(p)
+        .await?
     });
     Ok(row.map(|r| (r.course_id, Item::from(r.item), r.body, r.url, r.file_id)))
 }

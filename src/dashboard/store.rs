@@ -10,7 +10,8 @@ pub async fn quiz_grading(db: &Db, course_id: i64) -> Result<Vec<(i64, String, i
     Ok(with_db!(db, |p| {
         sqlx::query_as(
         "SELECT a.item_id, i.title, COUNT(*) FROM quiz_attempts a JOIN items i ON i.id = a.item_id
-         WHERE a.course_id = $1 AND a.needs_grading GROUP BY a.item_id, i.title ORDER BY i.title LIMIT 100"
+         WHERE a.course_id = $1 AND a.needs_grading AND i.deleted_at IS NULL
+         GROUP BY a.item_id, i.title ORDER BY i.title LIMIT 100"
     )
     .bind(course_id)
     .fetch_all(p)
@@ -27,7 +28,7 @@ pub async fn assignment_grading(
     Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
         format!(
         "SELECT s.item_id, i.title, COUNT(*) FROM submissions s JOIN items i ON i.id = s.item_id
-         WHERE s.course_id = $1 AND {NEEDS_GRADING}
+         WHERE s.course_id = $1 AND {NEEDS_GRADING} AND i.deleted_at IS NULL
          GROUP BY s.item_id, i.title ORDER BY i.title LIMIT 100"
     )
     ))
@@ -55,7 +56,7 @@ pub async fn late_work(db: &Db, course_id: i64, now: i64) -> Result<Vec<LateRow>
                 AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.item_id = a.item_id AND s.user_id = e.user_id
                                 AND s.submit_count > 0)) AS missing
          FROM assignments a JOIN items i ON i.id = a.item_id
-         WHERE a.course_id = $1 AND a.due_at IS NOT NULL AND a.due_at < $2
+         WHERE a.course_id = $1 AND a.due_at IS NOT NULL AND a.due_at < $2 AND i.deleted_at IS NULL
          ORDER BY a.due_at DESC LIMIT 50"
     )
     .bind(course_id)
@@ -139,7 +140,7 @@ pub async fn completion_times(db: &Db, course_id: i64) -> Result<Vec<i64>, AppEr
 pub async fn quizzes(db: &Db, course_id: i64) -> Result<Vec<(i64, String)>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_as(
         "SELECT q.item_id, i.title FROM quizzes q JOIN items i ON i.id = q.item_id
-         WHERE q.course_id = $1 ORDER BY i.title, q.item_id LIMIT 500"
+         WHERE q.course_id = $1 AND i.deleted_at IS NULL ORDER BY i.title, q.item_id LIMIT 500"
     )
     .bind(course_id)
     .fetch_all(p)

@@ -161,12 +161,14 @@ pub async fn waitlist_head(tx: &mut Tx, course_id: i64, n: i64) -> Result<Vec<i6
 
 /// Required, visible items of a course: what completion counts.
 pub async fn required_items(db: &Db, course_id: i64) -> Result<i64, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM items WHERE course_id = $1 AND required AND NOT hidden"
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT COUNT(*) FROM items WHERE course_id = $1 AND required AND NOT hidden AND deleted_at IS NULL"
     )
     .bind(course_id)
     .fetch_one(p)
-    .await?))
+    .await?
+    }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -187,7 +189,7 @@ struct ParticipantRow {
 
 const DONE_SUBQUERY: &str = "(SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id \
     WHERE pr.user_id = e.user_id AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL \
-    AND it.required AND NOT it.hidden)";
+    AND it.required AND NOT it.hidden AND it.deleted_at IS NULL)";
 
 /// A page of a course's participants with their progress. `limit` None means every row (exports).
 pub async fn participants(

@@ -27,7 +27,7 @@ pub async fn private_uses(
          JOIN submissions s ON s.id = sf.submission_id
          JOIN items i ON i.id = s.item_id
          LEFT JOIN grade_items gi ON gi.source_item_id = s.item_id
-         WHERE sf.file_id = $1 AND s.user_id = $2"
+         WHERE sf.file_id = $1 AND s.user_id = $2 AND i.deleted_at IS NULL"
     )
     .bind(file_id)
     .bind(user_id)
@@ -81,13 +81,15 @@ pub async fn shown_to_learner(
     let listed = format!("% {file_id} %");
     Ok(with_db!(db, |p| {
         sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM items WHERE file_id = $1 AND course_id = $2 AND hidden = FALSE)
-             OR EXISTS (SELECT 1 FROM items WHERE course_id = $2 AND hidden = FALSE
+        "SELECT EXISTS (SELECT 1 FROM items WHERE file_id = $1 AND course_id = $2 AND hidden = FALSE
+                 AND deleted_at IS NULL)
+             OR EXISTS (SELECT 1 FROM items WHERE course_id = $2 AND hidden = FALSE AND deleted_at IS NULL
                  AND (body LIKE $3 OR body LIKE $4 OR body LIKE $5 OR body LIKE $6))
              OR EXISTS (SELECT 1 FROM attempt_questions aq JOIN quiz_attempts a ON a.id = aq.attempt_id
+                 JOIN items qi ON qi.id = a.item_id AND qi.deleted_at IS NULL
                  WHERE a.user_id = $7 AND a.course_id = $2 AND aq.shown_files LIKE $8)
              OR EXISTS (SELECT 1 FROM attempt_questions aq JOIN quiz_attempts a ON a.id = aq.attempt_id
-                 JOIN quizzes q ON q.item_id = a.item_id
+                 JOIN quizzes q ON q.item_id = a.item_id JOIN items qi ON qi.id = a.item_id AND qi.deleted_at IS NULL
                  WHERE a.user_id = $7 AND a.course_id = $2 AND a.state = 'submitted'
                  AND (q.review_feedback = 'after_submit' OR q.review_correct = 'after_submit'
                       OR (q.closes_at IS NOT NULL AND q.closes_at <= $9

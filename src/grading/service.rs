@@ -184,6 +184,12 @@ pub async fn delete_category(
     recompute_course(state, course_id).await
 }
 
+/// A course item went to the recycle bin or came back: its grades leave or rejoin the totals and
+/// its completion leaves or rejoins the course's, so every learner's total and completion follow.
+pub async fn course_items_changed(state: &AppState, course_id: i64) -> Result<(), AppError> {
+    recompute_course(state, course_id).await
+}
+
 /// Every learner's total again, after the gradebook's structure changed (an item's points, a
 /// category's weight). A few hundred learners per transaction, so writers are not held up long.
 async fn recompute_course(state: &AppState, course_id: i64) -> Result<(), AppError> {

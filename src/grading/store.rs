@@ -126,14 +126,19 @@ pub struct ItemRow {
 const ITEM_COLUMNS: &str =
     "id, category_id, name, max_points, extra_credit, source, source_item_id, hidden";
 
+/// A grade item `gi` whose course item (if it has one) is not in the recycle bin: the grades of
+/// a deleted quiz or assignment leave the gradebook and its totals until it is restored.
+const LIVE_SOURCE: &str = "NOT EXISTS (SELECT 1 FROM items d WHERE d.id = gi.source_item_id AND d.deleted_at IS NOT NULL)";
+
 pub async fn items(db: &Db, course_id: i64) -> Result<Vec<ItemRow>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ITEM_COLUMNS} FROM grade_items WHERE course_id = $1 ORDER BY position, id LIMIT 1000"
-    )))
-    .bind(course_id)
-    .fetch_all(p)
-    .await?
+            "SELECT {ITEM_COLUMNS} FROM grade_items gi WHERE gi.course_id = $1 AND {LIVE_SOURCE} \
+         ORDER BY gi.position, gi.id LIMIT 1000"
+        )))
+        .bind(course_id)
+        .fetch_all(p)
+        .await?
     }))
 }
 
@@ -162,12 +167,14 @@ pub async fn item(db: &Db, id: i64) -> Result<Option<(i64, ItemRow)>, AppError> 
         #[sqlx(flatten)]
         item: ItemRow,
     }
-    let row: Option<Row> = with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT course_id, {ITEM_COLUMNS} FROM grade_items WHERE id = $1"
+    let row: Option<Row> = with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT course_id, {ITEM_COLUMNS} FROM grade_items gi WHERE gi.id = $1 AND {LIVE_SOURCE}"
     )))
     .bind(id)
     .fetch_optional(p)
-    .await?);
+    .await?
+    });
     Ok(row.map(|r| (r.course_id, r.item)))
 }
 
@@ -556,11 +563,11 @@ pub async fn learner_scores(
     .fetch_all(c)
     .await?);
     let scores: Vec<Score> = with_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT i.id, i.category_id, i.max_points, i.extra_credit, g.points, g.override_points, g.excused
-         FROM grade_items i LEFT JOIN grades g ON g.grade_item_id = i.id AND g.user_id = $2
-         WHERE i.course_id = $1"
-    )
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT gi.id, gi.category_id, gi.max_points, gi.extra_credit, g.points, g.override_points, g.excused
+         FROM grade_items gi LEFT JOIN grades g ON g.grade_item_id = gi.id AND g.user_id = $2
+         WHERE gi.course_id = $1 AND {LIVE_SOURCE}"
+    )))
     .bind(course_id)
     .bind(user_id)
     .fetch_all(c)

@@ -123,9 +123,10 @@ mod lifecycle {
         }
     }
 
-    /// Before an item is deleted (its own rows go with it by cascade): what is not in the
-    /// database, such as stored files, is removed here.
-    pub async fn deleting(state: &AppState, kind: ItemKind, item_id: i64) -> Result<(), AppError> {
+    /// Before an item in the recycle bin is purged for good (its own rows go with it by cascade):
+    /// what is not in the database, such as stored files, is removed here. Deleting an item (to
+    /// the recycle bin) and restoring it need nothing of a kind: its rows are kept meanwhile.
+    pub async fn purging(state: &AppState, kind: ItemKind, item_id: i64) -> Result<(), AppError> {
         match kind {
             // The learners' files are not course files: they go with the assignment.
             ItemKind::Assignment => assignments::service::delete_all_files(state, item_id).await,

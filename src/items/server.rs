@@ -1,5 +1,6 @@
-//! Server functions for course items of every kind: add, load for editing, save, delete, and
-//! copying a course with its items. Each: who is asking, one service call, the status.
+//! Server functions for course items of every kind: add, load for editing, save, delete (to the
+//! recycle bin), restore, and copying a course with its items. Each: who is asking, one service
+//! call, the status.
 
 use crate::courses::model::{Course, ItemDetail, ItemForm};
 use crate::error::AppError;
@@ -27,10 +28,18 @@ pub async fn update_item(item_id: i64, form: ItemForm) -> Result<ItemDetail, App
     respond(super::service::update_item(&state, &actor, item_id, &form).await)
 }
 
+/// Moves an item to the recycle bin; returns its title (for "Deleted … Undo").
 #[server(endpoint = "items/delete")]
-pub async fn delete_item(item_id: i64) -> Result<(), AppError> {
+pub async fn delete_item(item_id: i64) -> Result<String, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::delete_item(&state, &actor, item_id).await)
+}
+
+/// Takes an item out of the recycle bin; returns its title.
+#[server(endpoint = "items/restore")]
+pub async fn restore_item(item_id: i64) -> Result<String, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::restore_item(&state, &actor, item_id).await)
 }
 
 #[server(endpoint = "courses/copy")]

@@ -1,12 +1,12 @@
-//! The lifecycle of a course item, the same for every kind: create, save, delete, load. The
-//! item row is the courses area's; what a kind adds (its own tables, a revision, its files) is
-//! plugged in through `registry`.
+//! The lifecycle of a course item, the same for every kind: create, save, delete (to the recycle
+//! bin), restore, purge, load. The item row is the courses area's; what a kind adds (its own
+//! tables, a revision, its files) is plugged in through `registry`.
 
 use super::registry;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::model::{ItemDetail, ItemFields, ItemForm};
+use crate::courses::model::{DeletedItem, ItemDetail, ItemFields, ItemForm};
 use crate::courses::{content, store, structure};
 use crate::db::now;
 use crate::error::AppError;
@@ -70,19 +70,113 @@ pub async fn update_item(
     detail(state, item_id).await
 }
 
-pub async fn delete_item(state: &AppState, actor: &Actor, item_id: i64) -> Result<(), AppError> {
+/// Moves an item to the course's recycle bin. It disappears for everyone at once (player,
+/// outline, progress, gradebook, lists) but nothing of it is removed: its kind's rows, the
+/// learners' work, attempts and grades stay, so `restore_item` brings it back as it was. It is
+/// purged for good `DeletedItem::KEPT_SECS` after (`purge_deleted`), and only then does its kind
+/// remove what is not in the database (`registry::purging`). Returns the item's title (for the
+/// page's "Deleted … Undo").
+pub async fn delete_item(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<String, AppError> {
     let (course_id, item) = structure::editable_item(state, actor, item_id).await?;
+    let now = now();
     let mut tx = state.db.begin().await?;
+    if !store::bin_item(&mut tx, item_id, actor.id, now).await? {
+        return Err(AppError::NotFound);
+    }
     audit::record(
         &mut tx,
         actor,
         Entry::new("item.delete", "course", Some(course_id), &item.title),
-        now(),
+        now,
     )
     .await?;
     tx.commit().await?;
-    registry::deleting(state, item.kind, item_id).await?;
-    store::delete_item(&state.db, item_id).await
+    // Totals and course completion no longer count it.
+    crate::grading::service::course_items_changed(state, course_id).await?;
+    Ok(item.title)
+}
+
+/// Takes an item out of the recycle bin (the course's editors only), back where it was, with
+/// everything it had: learners' progress, work, attempts and grades count again.
+pub async fn restore_item(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<String, AppError> {
+    // Who may comes first, so that nobody else learns what is in the bin.
+    let course_id = store::item_course(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
+    let (_, item) = store::find_deleted_item(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    if !store::unbin_item(&mut tx, item_id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new("item.restore", "course", Some(course_id), &item.title),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::grading::service::course_items_changed(state, course_id).await?;
+    Ok(item.title)
+}
+
+/// Purges the items deleted before `before` for good: the kind removes what is not in the
+/// database (`registry::purging`: an assignment's learner files), then the row goes with
+/// everything of it (its kind's rows, progress, grades) by cascade. Returns how many.
+pub async fn purge_deleted(state: &AppState, before: i64) -> Result<usize, AppError> {
+    let system = Actor {
+        id: 0,
+        name: "System".into(),
+        email: "system".into(),
+        roles: Vec::new(),
+    };
+    let mut purged = 0;
+    loop {
+        let batch = store::binned_before(&state.db, before, 100).await?;
+        if batch.is_empty() {
+            return Ok(purged);
+        }
+        for (course_id, item) in batch {
+            registry::purging(state, item.kind, item.id).await?;
+            let mut tx = state.db.begin().await?;
+            audit::record(
+                &mut tx,
+                &system,
+                Entry::new("item.purge", "course", Some(course_id), &item.title),
+                now(),
+            )
+            .await?;
+            tx.commit().await?;
+            store::delete_item(&state.db, item.id).await?;
+            purged += 1;
+        }
+    }
+}
+
+/// Purges the recycle bins once an hour: items deleted `DeletedItem::KEPT_SECS` ago go for good.
+pub async fn run_purge(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match purge_deleted(&state, now() - DeletedItem::KEPT_SECS).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(count = n, "purged deleted course items"),
+            Err(e) => tracing::warn!(error = %e, "purging deleted course items failed"),
+        }
+    }
 }
 
 /// An item with its content rendered, for whoever has already been authorized.

@@ -58,9 +58,10 @@ pub async fn learning_cards(
         sqlx::query_as(
         "SELECT c.id AS course_id, c.code, c.title, e.status, \
          (SELECT COUNT(*) FROM item_progress pr JOIN items it ON it.id = pr.item_id WHERE pr.user_id = e.user_id \
-           AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden) AS done, \
-         (SELECT COUNT(*) FROM items it WHERE it.course_id = e.course_id AND it.required AND NOT it.hidden) AS total, \
-         e.completed_at, e.last_item_id \
+           AND pr.course_id = e.course_id AND pr.completed_at IS NOT NULL AND it.required AND NOT it.hidden AND it.deleted_at IS NULL) AS done, \
+         (SELECT COUNT(*) FROM items it WHERE it.course_id = e.course_id AND it.required AND NOT it.hidden AND it.deleted_at IS NULL) AS total, \
+         e.completed_at, (SELECT li.id FROM items li WHERE li.id = e.last_item_id AND NOT li.hidden \
+           AND li.deleted_at IS NULL) AS last_item_id \
          FROM enrolments e JOIN courses c ON c.id = e.course_id \
          WHERE e.user_id = $1 AND e.role = 'learner' AND e.status <> 'withdrawn' AND c.state <> 'draft' \
          ORDER BY COALESCE(e.last_activity_at, e.enrolled_at) DESC, c.id LIMIT $2"

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::files::server::DeleteFile;
 use crate::input::format_date;
 use crate::items::kind::ItemKind;
-use crate::items::server::{AddItem, CopyCourse, DeleteItem};
+use crate::items::server::{AddItem, CopyCourse, DeleteItem, RestoreItem};
 use crate::ui::format::human_size;
 use crate::ui::forms::field_error;
 use crate::ui::route_id;
@@ -44,6 +44,7 @@ struct EditorActions {
     move_section: ServerAction<MoveSection>,
     add_item: ServerAction<AddItem>,
     delete_item: ServerAction<DeleteItem>,
+    restore_item: ServerAction<RestoreItem>,
     place_item: ServerAction<PlaceItem>,
     set_state: ServerAction<SetCourseState>,
     delete_file: ServerAction<DeleteFile>,
@@ -51,6 +52,8 @@ struct EditorActions {
     /// Where keyboard focus goes after the next reload, and what to announce.
     focus_after: RwSignal<Option<String>>,
     announcement: RwSignal<String>,
+    /// The item last deleted (id), for its "Undo".
+    deleted: RwSignal<Option<i64>>,
 }
 
 impl EditorActions {
@@ -62,12 +65,14 @@ impl EditorActions {
             move_section: ServerAction::new(),
             add_item: ServerAction::new(),
             delete_item: ServerAction::new(),
+            restore_item: ServerAction::new(),
             place_item: ServerAction::new(),
             set_state: ServerAction::new(),
             delete_file: ServerAction::new(),
             set_cover: ServerAction::new(),
             focus_after: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
+            deleted: RwSignal::new(None),
         }
     }
     fn version(&self) -> usize {
@@ -77,6 +82,7 @@ impl EditorActions {
             + self.move_section.version().get()
             + self.add_item.version().get()
             + self.delete_item.version().get()
+            + self.restore_item.version().get()
             + self.place_item.version().get()
             + self.set_state.version().get()
             + self.delete_file.version().get()
@@ -104,6 +110,7 @@ pub fn CourseEditorPage() -> impl IntoView {
     view! {
         <Title text="Edit course" />
         <p class="visually-hidden" aria-live="polite" role="status">{move || actions.announcement.get()}</p>
+        <DeleteNotice actions />
         <Transition fallback=|| view! { <p>"Loading the course…"</p> }>
             {move || Suspend::new(async move {
                 match editor.await {
@@ -167,6 +174,7 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
         {(!can_edit).then(|| view! { <p class="alert alert-info">"You can see this course's structure; only its instructors change it."</p> })}
         <div class="stack">
             <Structure sections=data.sections.clone() files=data.files.clone() course_id can_edit actions />
+            {can_edit.then(|| view! { <RecycleBin deleted=data.deleted.clone() actions /> })}
             <FilesPanel course_id files=data.files.clone() max_upload=data.max_upload_bytes can_edit cover=course.cover_file_id actions />
             {can_edit.then(|| {
                 let categories = data.categories.clone();
@@ -272,7 +280,10 @@ fn Structure(
                                                     aria-label=format!("Move {} down", item.title) disabled={down_target.is_none()}
                                                     on:click=move |_| if let Some(t) = down_target { move_to(t, "down", t_down.clone()) }>"↓"</button>
                                                 <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete {}", item.title)
-                                                    on:click=move |_| { actions.delete_item.dispatch(DeleteItem { item_id }); }>"Delete"</button>
+                                                    on:click=move |_| {
+                                                        actions.deleted.set(Some(item_id));
+                                                        actions.delete_item.dispatch(DeleteItem { item_id });
+                                                    }>"Delete"</button>
                                             </span>
                                         })}
                                     </li>
@@ -293,6 +304,112 @@ fn Structure(
                     <button type="submit" class="btn btn-secondary">"Add section"</button>
                 </form>
             })}
+        </section>
+    }
+}
+
+/// What the last delete or restore did, kept above the editor while it reloads: "Deleted “X”.
+/// Undo" (the undo restores at once), then "Restored “X”.", or why it failed. A polite live
+/// region, so screen readers hear it without losing their place; the Undo button takes focus
+/// since the Delete button that had it is gone.
+#[component]
+fn DeleteNotice(actions: EditorActions) -> impl IntoView {
+    let deleted: Signal<Option<Result<String, AppError>>> = actions.delete_item.value().into();
+    let restored: Signal<Option<Result<String, AppError>>> = actions.restore_item.value().into();
+    // Which of the two spoke last.
+    let last_restore = RwSignal::new(false);
+    Effect::new(move |_| {
+        if deleted.get().is_some() {
+            last_restore.set(false);
+            if matches!(deleted.get_untracked(), Some(Ok(_))) {
+                focus_later("undo-delete".into());
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if restored.get().is_some() {
+            last_restore.set(true);
+        }
+    });
+    let undo = move |_| {
+        if let Some(item_id) = actions.deleted.get_untracked() {
+            actions.restore_item.dispatch(RestoreItem { item_id });
+        }
+    };
+    let dismiss = move |_| {
+        actions.delete_item.value().set(None);
+        actions.restore_item.value().set(None);
+    };
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || {
+                let notice = if last_restore.get() { restored.get() } else { deleted.get() };
+                notice.map(|result| match result {
+                    Ok(title) if last_restore.get() => view! {
+                        <div class="toast">
+                            <span>{format!("Restored “{title}”.")}</span>
+                            <button type="button" class="btn btn-small btn-secondary" aria-label="Dismiss" on:click=dismiss>"×"</button>
+                        </div>
+                    }.into_any(),
+                    Ok(title) => view! {
+                        <div class="toast">
+                            <span>{format!("Deleted “{title}”. ")}<span class="small">"It is in Recently deleted for 30 days."</span></span>
+                            <button type="button" id="undo-delete" class="btn btn-small btn-primary"
+                                disabled=move || actions.restore_item.pending().get() on:click=undo>"Undo"</button>
+                            <button type="button" class="btn btn-small btn-secondary" aria-label="Dismiss" on:click=dismiss>"×"</button>
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! {
+                        <div class="toast toast-error">
+                            <span>{error.general().unwrap_or_else(|| error.to_string())}</span>
+                            <button type="button" class="btn btn-small btn-secondary" aria-label="Dismiss" on:click=dismiss>"×"</button>
+                        </div>
+                    }.into_any(),
+                })
+            }}
+        </div>
+    }
+}
+
+/// The recycle bin: items deleted in the last 30 days, each with Restore.
+#[component]
+fn RecycleBin(deleted: Vec<DeletedItem>, actions: EditorActions) -> impl IntoView {
+    view! {
+        <section class="card" id="recently-deleted" aria-labelledby="deleted-heading">
+            <h2 id="deleted-heading">"Recently deleted"</h2>
+            <p class="hint">"Deleted items are hidden from everyone. Restore one to bring it back where it was, with learners' progress, work and grades; after 30 days it is deleted for good."</p>
+            {if deleted.is_empty() {
+                view! { <p class="empty-state">"Nothing deleted recently."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table">
+                            <caption class="visually-hidden">"Recently deleted items"</caption>
+                            <thead><tr><th scope="col">"Item"</th><th scope="col">"Section"</th><th scope="col">"Deleted"</th><th scope="col">"Deleted for good"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                            <tbody>
+                                {deleted.into_iter().map(|d| {
+                                    let item_id = d.id;
+                                    let purged = crate::ui::format::datetime(d.purged_at());
+                                    view! {
+                                        <tr>
+                                            <td><span class=format!("badge badge-kind badge-{}", d.kind.as_str())>{d.kind.label()}</span>" "{d.title.clone()}</td>
+                                            <td>{d.section_title.clone()}</td>
+                                            <td>{crate::ui::format::datetime(d.deleted_at)}{d.deleted_by.clone().map(|by| format!(" by {by}"))}</td>
+                                            <td>{purged}</td>
+                                            <td><button type="button" class="btn btn-small btn-secondary" aria-label=format!("Restore {}", d.title)
+                                                disabled=move || actions.restore_item.pending().get()
+                                                on:click=move |_| {
+                                                    actions.deleted.set(Some(item_id));
+                                                    actions.restore_item.dispatch(RestoreItem { item_id });
+                                                }>"Restore"</button></td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </section>
     }
 }

@@ -1,0 +1,493 @@
+//! The item layer on SQLite and PostgreSQL: deleting an item puts it in the course's recycle bin
+//! (gone for everyone: player, outline, progress, gradebook, My grades, REST), restoring brings it
+//! back with the learners' work and grades, only the course's editors may do either, and the
+//! purge removes what waited 30 days (with the learners' files).
+
+mod support;
+
+use http::{Method, StatusCode};
+use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave, GradeInput, SubmissionFilter};
+use lyceum::assignments::service as assignments;
+use lyceum::auth::permissions::Actor;
+use lyceum::courses::model::{CourseForm, CourseRole, CourseState, DeletedItem, ItemForm};
+use lyceum::courses::{service, structure};
+use lyceum::db::now;
+use lyceum::db_test;
+use lyceum::enrolments::service::create_course;
+use lyceum::error::AppError;
+use lyceum::grading::service as gradebook;
+use lyceum::items::service as items;
+use lyceum::learning::service as learning;
+use lyceum::state::AppState;
+use lyceum::testing::user_with_roles;
+use lyceum::users::model::Role;
+
+struct Class {
+    teacher: Actor,
+    assistant: Actor,
+    learner: Actor,
+    course_id: i64,
+    lesson: i64,
+    essay: i64,
+}
+
+async fn class(state: &AppState) -> Class {
+    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
+    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
+    let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
+    let course = create_course(
+        state,
+        &teacher,
+        &CourseForm {
+            code: "BIN-1".into(),
+            title: "Recycling".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let section = structure::add_section(state, &teacher, course.id, "Week 1")
+        .await
+        .unwrap();
+    let add = |kind: &'static str, title: &'static str| {
+        let teacher = teacher.clone();
+        async move {
+            items::add_item(
+                state,
+                &teacher,
+                section,
+                &ItemForm {
+                    kind: kind.into(),
+                    title: title.into(),
+                    body: "Read this.".into(),
+                    required: true,
+                    completion: "view".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let lesson = add("lesson", "Welcome").await;
+    let essay = add("assignment", "Essay 1").await;
+    service::set_state(state, &teacher, course.id, CourseState::Published)
+        .await
+        .unwrap();
+    for (who, role) in [
+        (&learner, CourseRole::Learner),
+        (&assistant, CourseRole::Assistant),
+    ] {
+        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
+            .await
+            .unwrap();
+    }
+    Class {
+        teacher,
+        assistant,
+        learner,
+        course_id: course.id,
+        lesson,
+        essay,
+    }
+}
+
+/// The learner hands the essay in and the teacher grades it 40 / 50 and releases the grade.
+async fn graded_essay(state: &AppState, c: &Class) {
+    assignments::save_settings(
+        state,
+        &c.teacher,
+        c.essay,
+        &AssignmentSettingsForm {
+            accept_text: true,
+            max_files: "1".into(),
+            max_points: "50".into(),
+            late_percent_per_day: "0".into(),
+            late_max_percent: "0".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let version = assignments::save_draft(
+        state,
+        &c.learner,
+        c.essay,
+        &DraftSave {
+            body: "Cells divide.".into(),
+            version: 0,
+        },
+    )
+    .await
+    .unwrap();
+    assignments::submit(state, &c.learner, c.essay, version)
+        .await
+        .unwrap();
+    assignments::grade(
+        state,
+        &c.teacher,
+        c.essay,
+        c.learner.id,
+        &GradeInput {
+            points: "40".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assignments::set_released(state, &c.teacher, c.essay, true)
+        .await
+        .unwrap();
+}
+
+fn outline_ids(outline: &[lyceum::courses::model::Section]) -> Vec<i64> {
+    outline
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| i.id))
+        .collect()
+}
+
+async fn gradebook_columns(state: &AppState, c: &Class) -> Vec<String> {
+    gradebook::grader_table(state, &c.teacher, c.course_id, 1, 1)
+        .await
+        .unwrap()
+        .all_items
+        .into_iter()
+        .map(|i| i.name)
+        .collect()
+}
+
+async fn my_essay_points(state: &AppState, c: &Class) -> Option<Option<f64>> {
+    gradebook::my_grades(state, &c.learner, c.course_id)
+        .await
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|r| r.name == "Essay 1")
+        .map(|r| r.points)
+}
+
+async fn rest_overrides_status(state: &AppState, c: &Class, item_id: i64) -> StatusCode {
+    let app = lyceum::http::router(state.clone());
+    let token = lyceum::auth::service::create_api_token(state, &c.teacher, "SIS")
+        .await
+        .unwrap()
+        .secret;
+    let path = format!("/items/{item_id}/overrides");
+    support::send(&app, support::api(Method::GET, &path, Some(&token), None))
+        .await
+        .status
+}
+
+db_test!(
+    a_deleted_item_is_gone_for_everyone_and_comes_back_with_its_grades,
+    |state| {
+        let c = class(&state).await;
+        graded_essay(&state, &c).await;
+        assert_eq!(my_essay_points(&state, &c).await, Some(Some(40.0)));
+        let before = lyceum::grading::store::total(&state.db, c.course_id, c.learner.id)
+            .await
+            .unwrap();
+        assert_eq!(before, Some(80.0));
+        assert_eq!(
+            rest_overrides_status(&state, &c, c.essay).await,
+            StatusCode::OK
+        );
+
+        // Neither a learner nor a teaching assistant may delete.
+        for who in [&c.learner, &c.assistant] {
+            assert_eq!(
+                items::delete_item(&state, who, c.essay).await.unwrap_err(),
+                AppError::Forbidden
+            );
+        }
+        let title = items::delete_item(&state, &c.teacher, c.essay)
+            .await
+            .unwrap();
+        assert_eq!(title, "Essay 1");
+        // Deleting twice finds nothing.
+        assert_eq!(
+            items::delete_item(&state, &c.teacher, c.essay)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+
+        // The learner: not in the outline, not openable, not their work, not in My grades, and
+        // the progress counts the lesson only.
+        let page = learning::course_page(&state, &c.learner, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(outline_ids(&page.outline), vec![c.lesson]);
+        assert_eq!(
+            learning::open_item(&state, &c.learner, c.essay)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            assignments::mine(&state, &c.learner, c.essay)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(my_essay_points(&state, &c).await, None);
+        let opened = learning::open_item(&state, &c.learner, c.lesson)
+            .await
+            .unwrap();
+        assert_eq!((opened.progress.done, opened.progress.total), (1, 1));
+        // The learner completed everything that is left.
+        assert!(opened.progress.completed_at.is_some());
+
+        // Staff: not in the editor's outline, the gradebook, its CSV, the submissions list or
+        // the REST API; in the recycle bin.
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(outline_ids(&editor.sections), vec![c.lesson]);
+        assert_eq!(
+            editor.deleted.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![c.essay]
+        );
+        assert_eq!(
+            editor.deleted[0].deleted_by.as_deref(),
+            Some("Test teacher")
+        );
+        assert!(gradebook_columns(&state, &c).await.is_empty());
+        let csv = gradebook::export_csv(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert!(!csv.contains("Essay 1"), "{csv}");
+        assert_eq!(
+            assignments::list(&state, &c.teacher, c.essay, SubmissionFilter::All, 1)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            rest_overrides_status(&state, &c, c.essay).await,
+            StatusCode::NOT_FOUND
+        );
+        // Its grade no longer counts: no graded item is left.
+        assert_eq!(
+            lyceum::grading::store::total(&state.db, c.course_id, c.learner.id)
+                .await
+                .unwrap(),
+            None
+        );
+        // A teaching assistant sees the editor but not the bin.
+        let ta_view = service::editor(&state, &c.assistant, c.course_id)
+            .await
+            .unwrap();
+        assert!(ta_view.deleted.is_empty());
+
+        // Only the course's editors restore; the learner is refused without learning anything.
+        for who in [&c.learner, &c.assistant] {
+            assert_eq!(
+                items::restore_item(&state, who, c.essay).await.unwrap_err(),
+                AppError::Forbidden
+            );
+        }
+        assert_eq!(
+            items::restore_item(&state, &c.teacher, c.lesson)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            items::restore_item(&state, &c.teacher, c.essay)
+                .await
+                .unwrap(),
+            "Essay 1"
+        );
+
+        // Back where it was, with the work and the grade.
+        let page = learning::course_page(&state, &c.learner, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(outline_ids(&page.outline), vec![c.lesson, c.essay]);
+        let mine = assignments::mine(&state, &c.learner, c.essay)
+            .await
+            .unwrap();
+        assert_eq!(mine.body, "Cells divide.");
+        assert_eq!(mine.grade.and_then(|g| g.points), Some(40.0));
+        assert_eq!(my_essay_points(&state, &c).await, Some(Some(40.0)));
+        assert_eq!(gradebook_columns(&state, &c).await, vec!["Essay 1"]);
+        assert_eq!(
+            lyceum::grading::store::total(&state.db, c.course_id, c.learner.id)
+                .await
+                .unwrap(),
+            Some(80.0)
+        );
+        assert_eq!(
+            rest_overrides_status(&state, &c, c.essay).await,
+            StatusCode::OK
+        );
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert!(editor.deleted.is_empty());
+
+        // Both are audited.
+        let admin = user_with_roles(&state, "root@example.com", &[Role::Administrator]).await;
+        let log = lyceum::audit::list(
+            &state.db,
+            &admin,
+            &lyceum::audit::model::AuditQuery {
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"item.delete"), "{actions:?}");
+        assert!(actions.contains(&"item.restore"), "{actions:?}");
+    }
+);
+
+db_test!(
+    the_purge_removes_items_deleted_30_days_ago_with_their_files,
+    |state| {
+        let c = class(&state).await;
+        assignments::save_settings(
+            &state,
+            &c.teacher,
+            c.essay,
+            &AssignmentSettingsForm {
+                accept_files: true,
+                max_files: "1".into(),
+                max_points: "10".into(),
+                late_percent_per_day: "0".into(),
+                late_max_percent: "0".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let bytes = axum::body::Bytes::from_static(b"%PDF-1.7\n% essay\n");
+        let file = assignments::upload_work(
+            &state,
+            &c.learner,
+            c.essay,
+            "essay.pdf",
+            futures_util::stream::iter(vec![Ok::<_, std::io::Error>(bytes)]),
+        )
+        .await
+        .unwrap();
+        let stored = lyceum::courses::store::find_file(&state.db, file.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let on_disk = state
+            .files
+            .local_path(&stored.storage_key)
+            .unwrap()
+            .unwrap();
+
+        items::delete_item(&state, &c.teacher, c.essay)
+            .await
+            .unwrap();
+        items::delete_item(&state, &c.teacher, c.lesson)
+            .await
+            .unwrap();
+        // Deleted just now: a purge of what is 30 days old leaves them, files and all.
+        let purged = items::purge_deleted(&state, now() - DeletedItem::KEPT_SECS)
+            .await
+            .unwrap();
+        assert_eq!(purged, 0);
+        assert!(on_disk.exists());
+        // Restoring still works; the lesson stays in the bin.
+        items::restore_item(&state, &c.teacher, c.essay)
+            .await
+            .unwrap();
+        items::delete_item(&state, &c.teacher, c.essay)
+            .await
+            .unwrap();
+
+        // Thirty days later both go for good, with the learner's file.
+        let purged = items::purge_deleted(&state, now() + 1).await.unwrap();
+        assert_eq!(purged, 2);
+        assert!(!on_disk.exists());
+        assert!(
+            lyceum::courses::store::find_file(&state.db, file.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            items::restore_item(&state, &c.teacher, c.essay)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert!(editor.deleted.is_empty());
+        assert!(outline_ids(&editor.sections).is_empty());
+    }
+);
+
+db_test!(
+    a_question_of_a_deleted_quiz_stays_in_the_bank_until_the_quiz_is_purged,
+    |state| {
+        use lyceum::assessments::{bank, model::QuestionFormat, quiz};
+        let c = class(&state).await;
+        let section = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap()
+            .sections[0]
+            .id;
+        let item = items::add_item(
+            &state,
+            &c.teacher,
+            section,
+            &ItemForm {
+                kind: "quiz".into(),
+                title: "Check".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let category = bank::categories(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap()[0]
+            .id;
+        bank::import(
+            &state,
+            &c.teacher,
+            c.course_id,
+            QuestionFormat::Gift,
+            "::Cells:: Cells divide? {T}",
+            category,
+            false,
+        )
+        .await
+        .unwrap();
+        let question = bank::list(&state, &c.teacher, c.course_id, &Default::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        quiz::add_questions(&state, &c.teacher, item, &[question])
+            .await
+            .unwrap();
+        items::delete_item(&state, &c.teacher, item).await.unwrap();
+        // Restoring the quiz needs its question: deleting it is refused, and says why.
+        match bank::delete(&state, &c.teacher, c.course_id, question).await {
+            Err(AppError::Conflict(m)) => assert!(m.contains("Check (recently deleted)"), "{m}"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        // The deleted quiz's editor is gone too.
+        assert_eq!(
+            quiz::editor(&state, &c.teacher, item).await.unwrap_err(),
+            AppError::NotFound
+        );
+        items::purge_deleted(&state, now() + 1).await.unwrap();
+        bank::delete(&state, &c.teacher, c.course_id, question)
+            .await
+            .unwrap();
+    }
+);
