@@ -130,6 +130,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("learning/open", "item_id=1"),
     ("learning/done", "item_id=1"),
     ("learning/resume", "course_id=1"),
+    ("learning/progress", "course_id=1"),
     ("questions/categories", "course_id=1"),
     ("questions/save_category", "course_id=1&name=X"),
     ("questions/delete_category", "course_id=1&id=1"),

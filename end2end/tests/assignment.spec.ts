@@ -103,11 +103,20 @@ test('a learner hands in late work with a file, it is graded with a rubric and r
   await expect(me.getByText('Added sources.pdf.')).toBeVisible();
   await hydrated(me);
   await expect(answer).toHaveValue('Cells divide to grow and to repair tissue.');
+  const sidebar = me.getByRole('complementary', { name: 'Course outline' });
+  const progress = sidebar.getByRole('progressbar', { name: 'Course progress' });
+  await expect(sidebar.locator('li.current')).not.toHaveClass(/done/);
+  await expect(progress).toHaveAttribute('value', '0');
   await me.getByRole('button', { name: 'Hand in…' }).click();
   await expect(me.getByRole('alertdialog', { name: 'Hand in your work?' })).toBeVisible();
   await me.getByRole('button', { name: 'Hand in now' }).click();
   await expect(me.getByRole('status').filter({ hasText: /Submitted .* late by 1 day 2 hours/ })).toBeVisible();
   await expect(me.getByRole('link', { name: 'sources.pdf' })).toBeVisible();
+  // The outline and the progress follow the hand-in at once, without a reload.
+  await expect(sidebar.locator('li.current')).toHaveClass(/done/);
+  await expect(sidebar.locator('li.current')).toContainText('(completed)');
+  await expect(progress).toHaveAttribute('value', '100');
+  await expect(me.getByText('✓ Done')).toBeVisible();
 
   // The instructor finds it under "Late", grades with the rubric, adds a feedback file.
   await page.goto(`/courses/${courseId}/assignments/${itemId}/submissions?filter=late`);

@@ -21,6 +21,13 @@ pub fn AcknowledgementPlayer(item: ItemDetail) -> impl IntoView {
         move |_| load_acknowledgement(item_id),
     );
     let result: Signal<Option<Result<LearnerView, AppError>>> = confirm.value().into();
+    // Confirming completes the item: the player's outline and progress follow.
+    let progress = crate::completion::model::ProgressChanged::in_context();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(progress)) = (confirm.value().get(), progress) {
+            progress.notify();
+        }
+    });
     view! {
         <div class="prose" inner_html=item.html></div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

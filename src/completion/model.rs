@@ -1,6 +1,7 @@
 //! Where a learner stands in a course (compiles for the browser too).
 
 use crate::enrolments::model::percent;
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -9,6 +10,40 @@ pub struct Progress {
     pub total: i64,
     pub completed_at: Option<i64>,
     pub last_item_id: Option<i64>,
+}
+
+/// The learner's completed items and progress in one course, as the player's outline shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseProgress {
+    pub completed: Vec<i64>,
+    pub progress: Progress,
+}
+
+/// Said by an item's own panel in the course player when the learner finished something there
+/// (handed in, confirmed): the player's outline and progress, which the panel cannot reach,
+/// load again without a page reload. Provided by the player; absent elsewhere.
+#[derive(Debug, Clone, Copy)]
+pub struct ProgressChanged(RwSignal<u32>);
+
+impl ProgressChanged {
+    /// For the player: a fresh one in the context of what it renders.
+    pub fn provide() -> Self {
+        let changed = ProgressChanged(RwSignal::new(0));
+        provide_context(changed);
+        changed
+    }
+    /// The player's, when the panel is shown in one. Read when the panel is created (a context
+    /// cannot be looked up after an `await`).
+    pub fn in_context() -> Option<Self> {
+        use_context::<Self>()
+    }
+    pub fn notify(self) {
+        self.0.update(|n| *n += 1);
+    }
+    /// How many times it was said (0 until something changed).
+    pub fn count(self) -> u32 {
+        self.0.get()
+    }
 }
 
 impl Progress {

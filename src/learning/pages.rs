@@ -2,6 +2,7 @@
 
 use super::model::*;
 use super::server::*;
+use crate::completion::model::{CourseProgress, ProgressChanged};
 use crate::courses::model::{CourseState, Section};
 use crate::enrolments::model::{EnrolOption, EnrolmentStatus};
 use crate::enrolments::server::SelfEnrol;
@@ -234,30 +235,53 @@ fn Player(view: PlayerView, done: ServerAction<MarkDone>) -> impl IntoView {
     let course_id = v.course_id;
     let item = v.item.clone();
     let item_id = item.item.id;
-    let complete = v.is_complete(item_id);
     let result: Signal<Option<Result<PlayerView, AppError>>> = done.value().into();
-    let progress = v.progress.clone();
+    // The item's own panel says when the learner finished something there (a hand-in, a
+    // confirmation): the outline and the progress bar load again.
+    let changed = ProgressChanged::provide();
+    let refresh = ServerAction::<LoadCourseProgress>::new();
+    Effect::new(move |_| {
+        if changed.count() > 0 {
+            refresh.dispatch(LoadCourseProgress { course_id });
+        }
+    });
+    let opened = CourseProgress {
+        completed: v.completed.clone(),
+        progress: v.progress.clone(),
+    };
+    let standing = Memo::new(move |_| match refresh.value().get() {
+        Some(Ok(fresh)) => fresh,
+        _ => opened.clone(),
+    });
+    let is_learner = v.is_learner;
+    let outline = v.outline.clone();
+    let completes_itself = item.item.kind.completes_itself();
     view! {
         <Title text=format!("{} · {}", item.item.title, v.course_title) />
         <div class="player">
             <aside class="player-outline" aria-label="Course outline">
                 <p><a href=format!("/courses/{course_id}")>{v.course_title.clone()}</a></p>
-                {v.is_learner.then(|| view! { <ProgressBar percent=progress.percent() label="Course progress" /> })}
-                {progress.completed_at.filter(|_| v.is_learner).map(|t| view! {
-                    <p class="badge badge-active" role="status">{format!("Course completed {}", format::datetime(t))}</p>
-                })}
-                <Outline sections=v.outline.clone() course_id completed=v.completed.clone() current=Some(item_id) linked=true />
+                {move || {
+                    let CourseProgress { completed, progress } = standing.get();
+                    view! {
+                        {is_learner.then(|| view! { <ProgressBar percent=progress.percent() label="Course progress" /> })}
+                        {progress.completed_at.filter(|_| is_learner).map(|t| view! {
+                            <p class="badge badge-active" role="status">{format!("Course completed {}", format::datetime(t))}</p>
+                        })}
+                        <Outline sections=outline.clone() course_id completed current=Some(item_id) linked=true />
+                    }
+                }}
             </aside>
             <article class="player-item" aria-labelledby="item-title">
                 <h1 id="item-title">{item.item.title.clone()}</h1>
                 {crate::items::registry::player(item.clone())}
                 <FormAlert result />
                 <div class="player-footer">
-                    {if !v.is_learner {
+                    {move || if !is_learner {
                         view! { <p class="small muted">"Preview: progress is recorded for learners only."</p> }.into_any()
-                    } else if complete {
+                    } else if standing.with(|s| s.completed.contains(&item_id)) {
                         view! { <p class="done-note" role="status">"✓ Done"</p> }.into_any()
-                    } else if item.item.kind.completes_itself() {
+                    } else if completes_itself {
                         ().into_any()
                     } else {
                         view! {

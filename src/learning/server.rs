@@ -28,6 +28,16 @@ pub async fn mark_done(item_id: i64) -> Result<PlayerView, AppError> {
     respond(super::service::mark_done(&state, &actor, item_id).await)
 }
 
+/// The learner's progress in a course, for the player's outline after a kind's panel said it
+/// changed (`ProgressChanged`).
+#[server(endpoint = "learning/progress")]
+pub async fn load_course_progress(
+    course_id: i64,
+) -> Result<crate::completion::model::CourseProgress, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::course_progress(&state, &actor, course_id).await)
+}
+
 #[server(endpoint = "learning/resume")]
 pub async fn resume_item(course_id: i64) -> Result<Option<i64>, AppError> {
     let (state, actor, _) = signed_in()?;

@@ -4,7 +4,7 @@
 use super::model::*;
 use super::store;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::completion::model::Progress;
+use crate::completion::model::{CourseProgress, Progress};
 use crate::completion::{service as completion, store as progress_store};
 use crate::courses::access;
 use crate::courses::model::{CatalogueQuery, Completion, EnrolmentStatus, Section};
@@ -194,6 +194,36 @@ pub async fn mark_done(
     completion::item_done(&mut tx, course_id, actor.id, item_id, true, now).await?;
     tx.commit().await?;
     player_view(state, actor, course_id, item_id, false, true).await
+}
+
+/// Where the learner stands in a course (the player's outline and progress bar); nothing for
+/// staff, whose progress is not recorded.
+pub async fn course_progress(
+    state: &AppState,
+    actor: &Actor,
+    course_id: i64,
+) -> Result<CourseProgress, AppError> {
+    let access = access::load(&state.db, actor, course_id).await?;
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    let (completed, progress) = if access.is_learner() {
+        (
+            progress_store::completed_items(&state.db, course_id, actor.id).await?,
+            progress_store::progress(&state.db, course_id, actor.id).await?,
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(CourseProgress {
+        completed,
+        progress: progress.unwrap_or(Progress {
+            done: 0,
+            total: 0,
+            completed_at: None,
+            last_item_id: None,
+        }),
+    })
 }
 
 /// The item to resume a course at: the last one opened, else the first visible one.

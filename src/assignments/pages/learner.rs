@@ -325,6 +325,8 @@ fn DraftEditor(a: MyAssignment, reload: RwSignal<u32>) -> impl IntoView {
     on_cleanup(move || online.remove());
 
     let accept_text = a.settings.accept_text;
+    // Handing in completes the item: the player's outline and progress follow.
+    let progress = crate::completion::model::ProgressChanged::in_context();
     let confirming = RwSignal::new(false);
     let submit_error = RwSignal::new(None::<String>);
     let submitting = RwSignal::new(false);
@@ -360,6 +362,9 @@ fn DraftEditor(a: MyAssignment, reload: RwSignal<u32>) -> impl IntoView {
                     store_local(item_id, None);
                     confirming.set(false);
                     reload.update(|r| *r += 1);
+                    if let Some(progress) = progress {
+                        progress.notify();
+                    }
                 }
                 Err(e) => {
                     submit_error.set(Some(e.field("submit").unwrap_or_else(|| e.to_string())));
