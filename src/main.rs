@@ -218,6 +218,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
     tokio::spawn(lyceum::assessments::attempts::run_clock(state.clone()));
     tokio::spawn(lyceum::auth::throttle::run_pruning(db.clone()));
     tokio::spawn(lyceum::items::service::run_purge(state.clone()));
+    tokio::spawn(lyceum::grading::service::recompute_stale(state.clone()));
     let app = lyceum::http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

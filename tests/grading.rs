@@ -79,7 +79,7 @@ async fn total(state: &AppState, c: &Class) -> Option<f64> {
 }
 
 db_test!(
-    a_submitted_quiz_reaches_the_gradebook_as_a_percentage,
+    a_submitted_quiz_reaches_the_gradebook_out_of_its_marks,
     |state| {
         let c = class(&state).await;
         let category = bank::categories(&state, &c.teacher, c.course_id)
@@ -152,9 +152,23 @@ db_test!(
                 items[0].max_points,
                 items[0].source.as_str()
             ),
-            ("Quiz 1", 100.0, "quiz")
+            ("Quiz 1", 4.0, "quiz")
         );
         assert_eq!(total(&state, &c).await, Some(75.0));
+        // One scale everywhere: the learner's intro, My grades and the gradebook say 3 of 4.
+        let intro = attempts::intro(&state, &c.learner, item).await.unwrap();
+        assert_eq!((intro.grade_percent, intro.max_points), (Some(75.0), 4.0));
+        let mine = gradebook::my_grades(&state, &c.learner, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            (mine.rows[0].points, mine.rows[0].max_points),
+            (Some(3.0), 4.0)
+        );
+        let grades = store::grades_of(&state.db, c.course_id, &[c.learner.id])
+            .await
+            .unwrap();
+        assert_eq!(grades[0].points, Some(3.0));
 
         // Overriding the quiz's result needs a reason; the change is kept in the history.
         let grades = store::grades_of(&state.db, c.course_id, &[c.learner.id])
@@ -166,14 +180,14 @@ db_test!(
             &c.teacher,
             items[0].id,
             c.learner.id,
-            &edit("90", version),
+            &edit("3.6", version),
         )
         .await
         .unwrap_err();
         assert!(refused.field("reason").is_some(), "{refused:?}");
         let override_edit = CellEdit {
             reason: "Question 4 was ambiguous.".into(),
-            ..edit("90", version)
+            ..edit("3.6", version)
         };
         gradebook::set_cell(
             &state,
@@ -191,8 +205,24 @@ db_test!(
         assert_eq!(history[0].reason, "Question 4 was ambiguous.");
         assert_eq!(
             (history[0].points, history[0].override_points),
-            (Some(75.0), Some(90.0))
+            (Some(3.0), Some(3.6))
         );
+
+        // The quiz loses its unanswered question: it is worth 3 points, and the grade keeps its
+        // percentage (the override too).
+        let slot = quiz::editor(&state, &c.teacher, item).await.unwrap().slots[3].id;
+        quiz::remove_slot(&state, &c.teacher, item, slot)
+            .await
+            .unwrap();
+        let items = store::items(&state.db, c.course_id).await.unwrap();
+        assert_eq!(items[0].max_points, 3.0);
+        let grades = store::grades_of(&state.db, c.course_id, &[c.learner.id])
+            .await
+            .unwrap();
+        let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+        assert!(close(grades[0].points, 2.25), "{:?}", grades[0]);
+        assert!(close(grades[0].override_points, 2.7), "{:?}", grades[0]);
+        assert!(close(total(&state, &c).await, 90.0));
     }
 );
 
@@ -688,3 +718,48 @@ db_test!(items_and_categories_change_and_totals_follow, |state| {
     assert_eq!(third.rows[0].cells.len(), 7);
     assert_eq!(first.items[0].name, "Essay one");
 });
+
+db_test!(
+    totals_a_migration_marked_stale_are_computed_again_after_start_up,
+    |state| {
+        use lyceum::db::Db;
+        let c = class(&state).await;
+        let lab = gradebook::add_item(&state, &c.teacher, c.course_id, None, "Lab", 10.0, false)
+            .await
+            .unwrap();
+        gradebook::set_cell(&state, &c.teacher, lab, c.learner.id, &edit("7", 0))
+            .await
+            .unwrap();
+        assert_eq!(total(&state, &c).await, Some(70.0));
+        // What a migration leaves: a total out of date and the course marked.
+        let mut tx = state.db.begin().await.unwrap();
+        store::set_total(&mut tx, c.course_id, c.learner.id, Some(12.0), 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mark = "INSERT INTO gradebook_stale (course_id) VALUES ($1)";
+        match &state.db {
+            Db::Sqlite(p) => {
+                sqlx::query(mark)
+                    .bind(c.course_id)
+                    .execute(&p.write)
+                    .await
+                    .unwrap();
+            }
+            Db::Postgres(p) => {
+                sqlx::query(mark)
+                    .bind(c.course_id)
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
+        }
+        assert_eq!(
+            store::stale_courses(&state.db).await.unwrap(),
+            vec![c.course_id]
+        );
+        gradebook::recompute_stale(state.clone()).await;
+        assert_eq!(total(&state, &c).await, Some(70.0));
+        assert!(store::stale_courses(&state.db).await.unwrap().is_empty());
+    }
+);

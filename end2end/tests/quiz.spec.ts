@@ -163,8 +163,14 @@ test('answers survive going offline and a reload; the essay is graded and the le
 
   // The learner sees the mark and the comment.
   await learner.reload();
-  await expect(learner.getByText('3.5 / 4 (87.5 %)')).toBeVisible();
+  await expect(learner.getByText('3.5 / 4 points (87.5 %)')).toBeVisible();
   await expect(learner.getByText('Good start: name mitosis.')).toBeVisible();
+  // One scale: the gradebook and the learner's quiz page say the same 3.5 of 4 points.
+  await learner.goto(`/courses/${courseId}/learn/${itemId}`);
+  await expect(learner.getByText('Your grade: 3.5 / 4 points (87.5 %)')).toBeVisible();
+  await page.goto(`/courses/${courseId}/gradebook`);
+  await hydrated(page);
+  await expect(page.getByRole('textbox', { name: /^Lena Learner:? Cell quiz \(out of 4\)/ })).toHaveValue('3.5');
   await context.close();
 
   // The dashboard: nothing left to grade; the quiz's statistics, readable on a phone.

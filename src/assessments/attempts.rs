@@ -69,6 +69,7 @@ pub async fn intro(state: &AppState, actor: &Actor, item_id: i64) -> Result<Quiz
         course_id,
         title,
         grade_percent: quiz_percent(&settings, &attempts).filter(|_| marks),
+        max_points: store::total_marks(&slots),
         question_count,
         attempts: attempts.iter().map(|a| summary_for(a, marks)).collect(),
         settings,
@@ -671,6 +672,8 @@ pub struct CompletionRules {
     learner: bool,
     /// The attempt's owner is the course's staff (sees marks whatever the review options).
     staff: bool,
+    /// The quiz's total marks: what its grade is out of in the gradebook.
+    max_points: f64,
 }
 
 impl CompletionRules {
@@ -684,10 +687,12 @@ impl CompletionRules {
             attempt.course_id,
         )
         .await?;
+        let max_points = store::total_marks(&store::slots(&state.db, attempt.item_id).await?);
         Ok(CompletionRules {
             settings,
             learner: access.is_learner(),
             staff: access.may_see_learners(),
+            max_points,
         })
     }
 }
@@ -728,6 +733,7 @@ pub async fn record_completion(
         attempt.item_id,
         attempt.user_id,
         percent,
+        rules.max_points,
         now,
     )
     .await?;

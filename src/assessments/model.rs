@@ -317,6 +317,9 @@ pub struct QuizIntro {
     pub cannot_start: Option<String>,
     /// The grade so far by the grading method, as a percentage.
     pub grade_percent: Option<f64>,
+    /// What the grade is out of: the quiz's total marks, as in the gradebook.
+    #[serde(default)]
+    pub max_points: f64,
     pub now: i64,
     /// The dates, time limit and attempts in `settings` are this learner's own (an override).
     #[serde(default)]

@@ -127,6 +127,16 @@ pub async fn add_questions(
         }
     }
     tx.commit().await?;
+    points_changed(state, course_id, item_id).await
+}
+
+/// The quiz's total marks may have changed: its gradebook item follows (grades keep their
+/// percentage).
+async fn points_changed(state: &AppState, course_id: i64, item_id: i64) -> Result<(), AppError> {
+    let total = store::total_marks(&store::slots(&state.db, item_id).await?);
+    let mut tx = state.db.begin().await?;
+    crate::grading::service::quiz_points_changed(&mut tx, course_id, item_id, total, now()).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -163,7 +173,7 @@ pub async fn add_random(
     let mut tx = state.db.begin().await?;
     store::add_slot(&mut tx, item_id, None, Some(category_id), count, mark).await?;
     tx.commit().await?;
-    Ok(())
+    points_changed(state, course_id, item_id).await
 }
 
 fn check_mark(mark: f64) -> Result<(), AppError> {
@@ -182,7 +192,7 @@ pub async fn update_slot(
     mark: f64,
     draw_count: i32,
 ) -> Result<(), AppError> {
-    editable(state, actor, item_id).await?;
+    let course_id = editable(state, actor, item_id).await?;
     check_mark(mark)?;
     if !(1..=500).contains(&draw_count) {
         return Err(AppError::invalid(
@@ -192,7 +202,7 @@ pub async fn update_slot(
     }
     match store::update_slot(&state.db, item_id, slot_id, mark, draw_count).await? {
         0 => Err(AppError::NotFound),
-        _ => Ok(()),
+        _ => points_changed(state, course_id, item_id).await,
     }
 }
 
@@ -202,10 +212,10 @@ pub async fn remove_slot(
     item_id: i64,
     slot_id: i64,
 ) -> Result<(), AppError> {
-    editable(state, actor, item_id).await?;
+    let course_id = editable(state, actor, item_id).await?;
     match store::delete_slot(&state.db, item_id, slot_id).await? {
         0 => Err(AppError::NotFound),
-        _ => Ok(()),
+        _ => points_changed(state, course_id, item_id).await,
     }
 }
 

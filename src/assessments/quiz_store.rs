@@ -295,6 +295,15 @@ pub async fn slots_with_questions(
     Ok((slots, questions))
 }
 
+/// The marks a quiz is worth: each slot's mark times the questions it draws. Its grade is worth
+/// as many points in the gradebook.
+pub fn total_marks(slots: &[SlotRow]) -> f64 {
+    slots
+        .iter()
+        .map(|s| s.mark * f64::from(s.draw_count.max(1)))
+        .sum()
+}
+
 pub async fn slots(db: &Db, item_id: i64) -> Result<Vec<SlotRow>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_as(
         "SELECT id, position, question_id, category_id, draw_count, mark FROM quiz_slots

@@ -230,20 +230,93 @@ pub async fn cell_history(
         .collect())
 }
 
-/// A quiz result reaches the gradebook (as a percentage, out of 100) and the learner's total
-/// follows; runs inside the transaction that changed the attempt.
+/// A quiz result reaches the gradebook and the learner's total follows; runs inside the
+/// transaction that changed the attempt. The scale is the quiz's: its grade item is worth the
+/// quiz's total marks (`max_points`) and the grade is the learner's percentage of them, so the
+/// review, the intro, the gradebook and My grades all read "3 / 4 points (75 %)".
 pub async fn record_quiz_grade(
     tx: &mut Tx,
     course_id: i64,
     quiz_item_id: i64,
     user_id: i64,
     percent: Option<f64>,
+    max_points: f64,
     now: i64,
 ) -> Result<(), AppError> {
-    let grade_item =
-        store::source_item(tx, course_id, quiz_item_id, store::Source::Quiz, now).await?;
-    store::set_source_points(tx, grade_item, user_id, course_id, percent, now).await?;
+    let grade_item = match store::source_max(tx, quiz_item_id).await? {
+        Some((id, old)) => {
+            rescale_quiz(tx, course_id, id, quiz_item_id, old, max_points, now).await?;
+            id
+        }
+        None => {
+            let source = store::Source::Quiz { max_points };
+            store::source_item(tx, course_id, quiz_item_id, source, now).await?
+        }
+    };
+    let points = percent.map(|p| p / 100.0 * max_points);
+    store::set_source_points(tx, grade_item, user_id, course_id, points, now).await?;
     recompute_total(tx, course_id, user_id, now).await
+}
+
+/// A quiz's total marks changed (questions added or removed, a mark changed): its grade item is
+/// worth the new total and every grade on it keeps its percentage. In the transaction that
+/// changed the quiz, or its own.
+pub async fn quiz_points_changed(
+    tx: &mut Tx,
+    course_id: i64,
+    quiz_item_id: i64,
+    max_points: f64,
+    now: i64,
+) -> Result<(), AppError> {
+    if let Some((id, old)) = store::source_max(tx, quiz_item_id).await? {
+        rescale_quiz(tx, course_id, id, quiz_item_id, old, max_points, now).await?;
+    }
+    Ok(())
+}
+
+/// Moves a quiz's grade item from `old` to `new` points possible, grades scaled, totals after.
+/// A quiz with no marks (every question removed) keeps the last total it had.
+async fn rescale_quiz(
+    tx: &mut Tx,
+    course_id: i64,
+    grade_item: i64,
+    quiz_item_id: i64,
+    old: f64,
+    new: f64,
+    now: i64,
+) -> Result<(), AppError> {
+    if new <= 0.0 || (old - new).abs() < 1e-9 {
+        return Ok(());
+    }
+    if old > 0.0 {
+        store::rescale_grades(tx, grade_item, new / old).await?;
+    }
+    store::set_source_max(tx, quiz_item_id, new).await?;
+    for user_id in store::graded_learners(tx, grade_item).await? {
+        recompute_total(tx, course_id, user_id, now).await?;
+    }
+    Ok(())
+}
+
+/// Computes again the totals of the courses a migration marked stale (0013: quiz grades moved
+/// from out of 100 to out of the quiz's marks), once, in the background after start-up.
+pub async fn recompute_stale(state: AppState) {
+    let courses = match store::stale_courses(&state.db).await {
+        Ok(courses) => courses,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing courses with stale totals failed");
+            return;
+        }
+    };
+    for course_id in courses {
+        let done = match recompute_course(&state, course_id).await {
+            Ok(()) => store::clear_stale(&state.db, course_id).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = done {
+            tracing::warn!(course_id, error = %e, "recomputing a course's totals failed");
+        }
+    }
 }
 
 /// An assignment's grade (points after any late penalty) reaches the gradebook and the learner's

@@ -241,8 +241,8 @@ pub async fn delete_item(db: &Db, id: i64) -> Result<(), AppError> {
 /// What feeds a grade item that a course item owns.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Source {
-    /// Graded out of 100 (the quiz percentage), visible from the start.
-    Quiz,
+    /// Graded out of the quiz's total marks (its percentage of them), visible from the start.
+    Quiz { max_points: f64 },
     /// Graded out of the assignment's points, hidden until the grades are released.
     Assignment { max_points: f64 },
 }
@@ -266,7 +266,7 @@ pub async fn source_item(
         return Ok(id);
     }
     let (kind, max_points, hidden) = match source {
-        Source::Quiz => ("quiz", 100.0, false),
+        Source::Quiz { max_points } => ("quiz", max_points, false),
         Source::Assignment { max_points } => ("assignment", max_points, true),
     };
     with_tx!(tx, |c| {
@@ -302,6 +302,53 @@ pub async fn item_of_source(db: &Db, item_id: i64) -> Result<Option<(i64, bool)>
     .bind(item_id)
     .fetch_optional(p)
     .await?))
+}
+
+/// The grade item a course item feeds, if it has one: its id and its points possible.
+pub async fn source_max(tx: &mut Tx, item_id: i64) -> Result<Option<(i64, f64)>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, max_points FROM grade_items WHERE source_item_id = $1"
+    )
+    .bind(item_id)
+    .fetch_optional(c)
+    .await?))
+}
+
+/// Multiplies every grade on an item by `factor` (its points possible changed and each grade
+/// keeps its percentage), overrides included.
+pub async fn rescale_grades(tx: &mut Tx, grade_item_id: i64, factor: f64) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE grades SET points = points * $2, override_points = override_points * $2, version = version + 1
+         WHERE grade_item_id = $1"
+    )
+    .bind(grade_item_id)
+    .bind(factor)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?
+    });
+    Ok(())
+}
+
+/// Courses whose totals must be computed again (after a migration changed their grades).
+pub async fn stale_courses(db: &Db) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT course_id FROM gradebook_stale ORDER BY course_id"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn clear_stale(db: &Db, course_id: i64) -> Result<(), AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "DELETE FROM gradebook_stale WHERE course_id = $1"
+    )
+    .bind(course_id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
 }
 
 /// Changes the points possible of the item a course item feeds (an assignment's settings).

@@ -16,11 +16,16 @@ fn percent(p: f64) -> String {
     format!("{:.1} %", p)
 }
 
+/// A score on the quiz's scale, the one the gradebook uses too: "3 / 4 points".
+fn points_of(score: f64, max: f64) -> String {
+    format!("{} / {} points", format_points(score), format_points(max))
+}
+
 fn score_text(a: &AttemptSummary) -> String {
     match (a.state.as_str(), a.score, a.needs_grading) {
         ("in_progress", ..) => "In progress".into(),
         (_, _, true) => "Waiting for grading".into(),
-        (_, Some(s), _) => format!("{} / {}", format_points(s), format_points(a.max_score)),
+        (_, Some(s), _) => points_of(s, a.max_score),
         _ => "—".into(),
     }
 }
@@ -67,7 +72,9 @@ pub fn QuizIntroPanel(item_id: i64) -> impl IntoView {
                             <p class="alert alert-info" role="status">"Your instructor set dates, a time limit or attempts for you: the rules below are yours."</p>
                         })}
                         <ul>{rules.into_iter().flatten().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
-                        {intro.grade_percent.map(|g| view! { <p class="quiz-grade">"Your grade: "<strong>{percent(g)}</strong></p> })}
+                        {intro.grade_percent.map(|g| view! {
+                            <p class="quiz-grade">"Your grade: "<strong>{points_of(g / 100.0 * intro.max_points, intro.max_points)}</strong>{format!(" ({})", percent(g))}</p>
+                        })}
                         {(!intro.attempts.is_empty()).then(|| view! {
                             <table class="table">
                                 <caption>"Your attempts"</caption>
