@@ -194,14 +194,60 @@ fn Outline(
 #[component]
 pub fn ResumePage() -> impl IntoView {
     let id = route_id("id");
-    let target = Resource::new(move || id.get(), resume_item);
+    let enrol = ServerAction::<SelfEnrol>::new();
+    let target = Resource::new(
+        move || (id.get(), enrol.version().get()),
+        |(id, _)| resume_item(id),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Opening the course…"</p> }>
             {move || Suspend::new(async move {
                 match target.await {
                     Ok(Some(item)) => view! { <Redirect path=format!("/courses/{}/learn/{item}", id.get_untracked()) /> }.into_any(),
                     Ok(None) => view! { <p class="empty-state">"This course has no content yet."</p> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <JoinCourse course_id=id.get_untracked() enrol /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A link into a course (its player, an item) opened by someone signed in who may not open its
+/// content: the course's own enrolment options (Enrol, a key, a request for approval, the
+/// waiting list) instead of "no access", so that a shared link is a way in. Enrolling reloads
+/// what the link pointed at. Only a course they may not even see gives the access-denied page.
+#[component]
+fn JoinCourse(course_id: i64, enrol: ServerAction<SelfEnrol>) -> impl IntoView {
+    let page = Resource::new(
+        move || enrol.version().get(),
+        move |_| load_course_page(course_id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the course…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => {
+                        let course = page.course.clone();
+                        view! {
+                            <Title text=course.title.clone() />
+                            <div class="page-header">
+                                <div>
+                                    <p class="small muted">{course.code.clone()}</p>
+                                    <h1>{course.title.clone()}</h1>
+                                    <p class="lead">{course.summary.clone()}</p>
+                                </div>
+                            </div>
+                            {(!matches!(page.enrol, EnrolOption::Enrolled { .. })).then(|| view! {
+                                <p class="alert alert-info">"You are not enrolled in this course, so its content is not open to you yet."</p>
+                            })}
+                            <div class="stack">
+                                <EnrolBox page enrol />
+                                <p><a href=format!("/courses/{course_id}")>"About this course"</a></p>
+                            </div>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <Title text="Course" /><ErrorPage error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -210,18 +256,22 @@ pub fn ResumePage() -> impl IntoView {
 
 #[component]
 pub fn PlayerPage() -> impl IntoView {
+    let course_id = route_id("id");
     let item_id = route_id("item_id");
     let done = ServerAction::<MarkDone>::new();
-    // Reopening after "Mark as done" shows the new state (recording a view again changes nothing).
+    let enrol = ServerAction::<SelfEnrol>::new();
+    // Reopening after "Mark as done" shows the new state (recording a view again changes
+    // nothing), and so does enrolling from the link.
     let view_data = Resource::new(
-        move || (item_id.get(), done.version().get()),
-        |(id, _)| open_item(id),
+        move || (item_id.get(), done.version().get(), enrol.version().get()),
+        |(id, ..)| open_item(id),
     );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match view_data.await {
                     Ok(v) => view! { <Player view=v done /> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <JoinCourse course_id=course_id.get_untracked() enrol /> }.into_any(),
                     Err(error) => view! { <Title text="Course" /><ErrorPage error /> }.into_any(),
                 }
             })}
