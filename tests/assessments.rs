@@ -1333,3 +1333,25 @@ db_test!(
         assert_ne!(editor.slots[0].question_id, Some(fixed));
     }
 );
+
+db_test!(a_question_already_in_the_quiz_is_not_added_twice, |state| {
+    let c = class(&state).await;
+    let tf = QuestionBody::TrueFalse {
+        correct: true,
+        true_feedback: None,
+        false_feedback: None,
+    };
+    let one = add_question(&state, &c, c.category_id, q("One", tf.clone())).await;
+    let two = add_question(&state, &c, c.category_id, q("Two", tf)).await;
+    let item = add_quiz(&state, &c, "Twice").await;
+    quiz::add_questions(&state, &c.teacher, item, &[one])
+        .await
+        .unwrap();
+    // A page left open sends One again with Two.
+    quiz::add_questions(&state, &c.teacher, item, &[one, two])
+        .await
+        .unwrap();
+    let editor = quiz::editor(&state, &c.teacher, item).await.unwrap();
+    let fixed: Vec<Option<i64>> = editor.slots.iter().map(|s| s.question_id).collect();
+    assert_eq!(fixed, vec![Some(one), Some(two)]);
+});

@@ -63,6 +63,12 @@ async function buildQuizCourse(page: Page, timeLimitMinutes: string) {
   }
   await page.getByRole('button', { name: 'Add 4 selected' }).click();
   await expect(page.getByText('Total marks: 4')).toBeVisible();
+  // The picker marks what the quiz already has: ticked, disabled, and said in words.
+  await page.locator('details.add-questions').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+  const added = page.getByRole('checkbox', { name: /^Powerhouse \(.*Already in this quiz/ });
+  await expect(added).toBeDisabled();
+  await expect(added).toBeChecked();
+  await expect(page.getByRole('button', { name: 'Add 0 selected' })).toBeDisabled();
   await page.getByLabel('Time limit in minutes').fill(timeLimitMinutes);
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Quiz settings saved.')).toBeVisible();

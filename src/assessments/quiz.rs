@@ -98,7 +98,8 @@ pub async fn save_settings(
     Ok(settings)
 }
 
-/// Adds bank questions to the end of the quiz, each worth its default mark.
+/// Adds bank questions to the end of the quiz, each worth its default mark. A question already
+/// in the quiz is not added twice (the picker marks them; a page left open may still send one).
 pub async fn add_questions(
     state: &AppState,
     actor: &Actor,
@@ -119,8 +120,17 @@ pub async fn add_questions(
             "Choose questions from this course's bank.",
         ));
     }
+    let mut present: Vec<i64> = store::slots(&state.db, item_id)
+        .await?
+        .iter()
+        .filter_map(|s| s.question_id)
+        .collect();
     let mut tx = state.db.begin().await?;
     for id in question_ids {
+        if present.contains(id) {
+            continue;
+        }
+        present.push(*id);
         if let Some(row) = rows.iter().find(|r| r.id == *id) {
             let mark = row.question()?.default_mark;
             store::add_slot(&mut tx, item_id, Some(*id), None, 1, mark).await?;

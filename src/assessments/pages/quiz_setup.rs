@@ -43,7 +43,8 @@ pub fn QuizSetup(item_id: i64) -> impl IntoView {
                             <p class="alert alert-info">{format!("{} made so far keep the questions they started with; changes apply to new attempts.", crate::ui::format::plural(e.attempt_count, "attempt", "attempts"))}</p>
                         })}
                         <SlotList item_id slots=e.slots.clone() remove move_slot update />
-                        <AddFromBank item_id course_id=e.course_id categories=e.categories.clone() add />
+                        <AddFromBank item_id course_id=e.course_id categories=e.categories.clone()
+                            in_quiz=e.slots.iter().filter_map(|s| s.question_id).collect() add />
                         <AddRandom item_id categories=e.categories.clone() add_random />
                         <p><a href=format!("/courses/{}/questions", e.course_id)>"Open the question bank"</a></p>
                     </section>
@@ -111,8 +112,11 @@ fn AddFromBank(
     item_id: i64,
     course_id: i64,
     categories: Vec<QuestionCategory>,
+    /// Bank questions the quiz already has: shown ticked and disabled, never added twice.
+    in_quiz: Vec<i64>,
     add: ServerAction<AddQuizQuestions>,
 ) -> impl IntoView {
+    let in_quiz = StoredValue::new(in_quiz);
     let category = RwSignal::new(categories.first().map(|c| c.id).unwrap_or(0));
     let page = RwSignal::new(1u32);
     let picked = RwSignal::new(Vec::<i64>::new());
@@ -150,13 +154,22 @@ fn AddFromBank(
                             <legend>"Questions to add"</legend>
                             {list.items.iter().map(|q| {
                                 let id = q.id;
+                                if in_quiz.with_value(|ids| ids.contains(&id)) {
+                                    return view! {
+                                        <div class="checkbox already-added">
+                                            <input type="checkbox" id=format!("pick-{id}") checked disabled />
+                                            <label for=format!("pick-{id}")>{format!("{} ({})", q.name, q.type_label)}
+                                                <span class="small muted">" · Already in this quiz"</span></label>
+                                        </div>
+                                    }.into_any();
+                                }
                                 view! {
                                     <div class="checkbox">
                                         <input type="checkbox" id=format!("pick-{id}") prop:checked=move || picked.with(|p| p.contains(&id))
                                             on:change=move |ev| picked.update(|p| { p.retain(|x| *x != id); if event_target_checked(&ev) { p.push(id); } }) />
                                         <label for=format!("pick-{id}")>{format!("{} ({})", q.name, q.type_label)}</label>
                                     </div>
-                                }
+                                }.into_any()
                             }).collect_view()}
                         </fieldset>
                         {(page_count > 1).then(|| view! {
