@@ -37,7 +37,7 @@ test('an instructor adds an acknowledgement, a learner confirms it (also without
   await page.getByRole('button', { name: 'Save statement' }).click();
   await expect(page.getByText('Saved.', { exact: true })).toBeVisible();
 
-  await page.goto(`/courses/${courseId}/edit`);
+  await page.goto(`/courses/${courseId}/edit?tab=enrolment`);
   await hydrated(page);
   await page.getByLabel('Learners may enrol themselves').check();
   await page.getByRole('button', { name: 'Save enrolment settings' }).click();

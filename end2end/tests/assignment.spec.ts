@@ -57,7 +57,7 @@ test('a learner hands in late work with a file, it is graded with a rubric and r
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Assignment settings saved.')).toBeVisible();
 
-  await page.goto(`/courses/${courseId}/edit`);
+  await page.goto(`/courses/${courseId}/edit?tab=enrolment`);
   await hydrated(page);
   await page.getByLabel('Learners may enrol themselves').check();
   await page.getByRole('button', { name: 'Save enrolment settings' }).click();

@@ -63,3 +63,88 @@ test('a deleted item can be undone at once, or restored from Recently deleted', 
   await expect(items).toHaveText(['One', 'Two', 'Three']);
 });
 
+test('the course editor is split into sections with one primary action; each section is a link', async ({ page, request }) => {
+  const courseId = await newCourse(page, request, 'Sections');
+  // One primary action in the header; the course's other pages are plain links.
+  await expect(page.locator('.page-header .btn-primary')).toHaveText(['Publish']);
+  const others = page.getByRole('navigation', { name: 'This course' });
+  await expect(others.getByRole('link')).toHaveText(['Participants', 'Dashboard', 'Needs grading', 'Gradebook', 'Question bank']);
+
+  const tabs = page.getByRole('navigation', { name: 'Course editor' });
+  await expect(tabs.getByRole('link')).toHaveText(['Content', 'Files', 'Settings', 'Enrolment']);
+  await expect(tabs.getByRole('link', { name: 'Content' })).toHaveAttribute('aria-current', 'page');
+  await expect(tabs.locator('[aria-current]')).toHaveCount(1);
+  await expect(page.getByRole('heading', { name: 'Week 1' })).toBeVisible();
+
+  // Each section shows alone, and its address says which.
+  await tabs.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(new RegExp(`/courses/${courseId}/edit\\?tab=settings$`));
+  await expect(tabs.getByRole('link', { name: 'Settings' })).toHaveAttribute('aria-current', 'page');
+  await expect(tabs.getByRole('link', { name: 'Content' })).not.toHaveAttribute('aria-current');
+  await expect(page.getByRole('heading', { name: 'Settings', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Week 1' })).toHaveCount(0);
+  // Unpublish and Archive live with the settings, not in the header.
+  await expect(page.getByRole('region', { name: 'Publishing' }).getByRole('button', { name: 'Archive' })).toBeVisible();
+
+  await tabs.getByRole('link', { name: 'Enrolment' }).click();
+  await page.getByLabel('Learners may enrol themselves').check();
+  await page.getByRole('button', { name: 'Save enrolment settings' }).click();
+  await expect(page.getByText('Enrolment settings saved.')).toBeVisible();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.locator('.badge-published')).toBeVisible();
+  await expect(page.locator('.page-header .btn-primary')).toHaveCount(0);
+
+  // A deep link opens its section, also after a reload.
+  await page.goto(`/courses/${courseId}/edit?tab=files`);
+  await hydrated(page);
+  await expect(tabs.getByRole('link', { name: 'Files' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByLabel('Upload a file')).toBeVisible();
+  await page.goBack();
+  await expect(page.getByLabel('Learners may enrol themselves')).toBeChecked();
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the course editor sections are real links the server renders', async ({ page, request }) => {
+    const instructor = uniqueEmail('nojs-teacher');
+    await createUser(request, instructor, ['instructor']);
+    // The course is made through the server functions; the pages are then read without script.
+    await request.post('/api/auth/sign_in', { form: { email: instructor, password: PASSWORD } });
+    const created = await request.post('/api/courses/create', {
+      form: { 'form[code]': `NOJS-${Date.now() % 100000}`, 'form[title]': 'No script' },
+      headers: { Accept: 'application/json' },
+    });
+    expect(created.ok(), await created.text()).toBeTruthy();
+    const courseId = (await created.json()).id;
+    const section = await request.post('/api/courses/add_section', {
+      form: { course_id: String(courseId), title: 'Week 1' },
+      headers: { Accept: 'application/json' },
+    });
+    expect(section.ok(), await section.text()).toBeTruthy();
+
+    await page.goto('/sign-in');
+    await page.getByLabel('Email address').fill(instructor);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+
+    await page.goto(`/courses/${courseId}/edit`);
+    const tabs = page.getByRole('navigation', { name: 'Course editor' });
+    await expect(tabs.getByRole('link', { name: 'Content' })).toHaveAttribute('aria-current', 'page');
+    await expect(page.getByRole('heading', { name: 'Week 1' })).toBeVisible();
+    for (const [name, shows] of [
+      ['Files', 'Upload a file'],
+      ['Settings', 'Summary'],
+      ['Enrolment', 'Learners may enrol themselves'],
+    ]) {
+      await tabs.getByRole('link', { name }).click();
+      await expect(page).toHaveURL(new RegExp(`\\?tab=${name.toLowerCase()}$`));
+      await expect(tabs.getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+      await expect(page.getByLabel(shows)).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Week 1' })).toHaveCount(0);
+    }
+    await tabs.getByRole('link', { name: 'Content' }).click();
+    await expect(page.getByRole('heading', { name: 'Week 1' })).toBeVisible();
+  });
+});

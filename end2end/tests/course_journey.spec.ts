@@ -33,6 +33,12 @@ async function addItem(page: Page, fill: (form: ReturnType<Page['locator']>) => 
   await expect(form).toBeHidden();
 }
 
+/** Opens one of the course editor's sections (its tabs). */
+async function editorTab(page: Page, name: string) {
+  await page.getByRole('navigation', { name: 'Course editor' }).getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+}
+
 function itemTitles(page: Page) {
   return page.getByRole('list', { name: 'Items in Week 1' }).locator('li > a');
 }
@@ -58,6 +64,7 @@ test('an instructor builds and publishes a course; a learner enrols with a key a
   await hydrated(page);
 
   // Files: an image, a PDF and a video.
+  await editorTab(page, 'Files');
   await upload(page, 'diagram.png', 'image/png', PNG);
   await upload(page, 'notes.pdf', 'application/pdf', PDF);
   await upload(page, 'clip.mp4', 'video/mp4', MP4);
@@ -79,6 +86,7 @@ test('an instructor builds and publishes a course; a learner enrols with a key a
   expect(await refused.text()).toContain('larger than the 5 MB upload limit');
 
   // A section with three items.
+  await editorTab(page, 'Content');
   await page.getByLabel('New section').fill('Week 1');
   await page.getByRole('button', { name: 'Add section' }).click();
   await expect(page.getByRole('heading', { name: 'Week 1' })).toBeVisible();
@@ -109,6 +117,7 @@ test('an instructor builds and publishes a course; a learner enrols with a key a
   await expect(page.getByRole('button', { name: 'Move Lecture notes down' })).toBeFocused();
 
   // Self-enrolment with a key, then publish.
+  await editorTab(page, 'Enrolment');
   await page.getByLabel('Learners may enrol themselves').check();
   await page.getByLabel('Enrolment key').fill('mitochondria');
   await page.getByRole('button', { name: 'Save enrolment settings' }).click();
@@ -180,6 +189,7 @@ test('a learner cannot open an unpublished course or download files of a course 
   await expect(page).toHaveURL(/\/courses\/\d+\/edit/);
   const courseId = page.url().match(/courses\/(\d+)/)![1];
   await hydrated(page);
+  await editorTab(page, 'Files');
   await upload(page, 'notes.pdf', 'application/pdf', PDF);
   const href = (await page.getByRole('link', { name: 'notes.pdf' }).getAttribute('href'))!;
   await page.locator('details.user-menu summary').click();

@@ -31,6 +31,7 @@ test('an instructor gives one learner an extension; that learner sees their own 
   await form.getByLabel('Instructions (Markdown)').fill('Write about **cells**.');
   await form.getByRole('button', { name: 'Add item' }).click();
   await expect(form).toBeHidden();
+  await page.getByRole('navigation', { name: 'Course editor' }).getByRole('link', { name: 'Enrolment' }).click();
   await page.getByLabel('Learners may enrol themselves').check();
   await page.getByRole('button', { name: 'Save enrolment settings' }).click();
   await expect(page.getByText('Enrolment settings saved.')).toBeVisible();
@@ -38,6 +39,7 @@ test('an instructor gives one learner an extension; that learner sees their own 
   await expect(page.locator('.badge-published')).toBeVisible();
 
   // The cut-off has passed for everyone.
+  await page.getByRole('navigation', { name: 'Course editor' }).getByRole('link', { name: 'Content' }).click();
   await page.getByRole('link', { name: 'Essay' }).click();
   await expect(page.getByRole('heading', { name: 'Edit assignment' })).toBeVisible();
   const itemId = page.url().match(/items\/(\d+)/)![1];

@@ -73,7 +73,7 @@ async function buildQuizCourse(page: Page, timeLimitMinutes: string) {
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByText('Quiz settings saved.')).toBeVisible();
 
-  await page.goto(`/courses/${courseId}/edit`);
+  await page.goto(`/courses/${courseId}/edit?tab=enrolment`);
   await hydrated(page);
   await page.getByLabel('Learners may enrol themselves').check();
   await page.getByRole('button', { name: 'Save enrolment settings' }).click();

@@ -30,6 +30,8 @@ test('items are reordered by drag and drop, within and across sections', async (
   const partB = page.getByRole('list', { name: 'Items in Part B' });
   await expect(partA.locator('li > a')).toHaveText(['One', 'Two', 'Three']);
 
+  // Both ends of a drag on screen (a synthetic drag does not scroll the page as a hand does).
+  await partA.evaluate((list) => list.scrollIntoView({ block: 'center' }));
   // Drop "Three" on "One": it takes One's place.
   await partA.locator('li', { hasText: 'Three' }).dragTo(partA.locator('li', { hasText: 'One' }));
   await expect(partA.locator('li > a')).toHaveText(['Three', 'One', 'Two']);

@@ -125,6 +125,57 @@ pub fn CourseEditorPage() -> impl IntoView {
     }
 }
 
+/// The editor's sections, one shown at a time. Each is a real link (`?tab=files`) read on the
+/// server, so a section renders whole without the script and a link to it can be shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Content,
+    Files,
+    Settings,
+    Enrolment,
+}
+
+impl Tab {
+    const ALL: [Tab; 4] = [Tab::Content, Tab::Files, Tab::Settings, Tab::Enrolment];
+
+    fn slug(self) -> &'static str {
+        match self {
+            Tab::Content => "content",
+            Tab::Files => "files",
+            Tab::Settings => "settings",
+            Tab::Enrolment => "enrolment",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Content => "Content",
+            Tab::Files => "Files",
+            Tab::Settings => "Settings",
+            Tab::Enrolment => "Enrolment",
+        }
+    }
+
+    /// Teaching assistants see the content and the files; the rest is for those who edit.
+    fn shown_to(self, can_edit: bool) -> bool {
+        can_edit || matches!(self, Tab::Content | Tab::Files)
+    }
+
+    /// The section a query asks for: `tab`, or Files after a plain-form upload came back
+    /// (`uploaded`, `upload_error`), else Content.
+    fn from_query(query: &leptos_router::params::ParamsMap, can_edit: bool) -> Tab {
+        let asked = query
+            .get("tab")
+            .and_then(|slug| Tab::ALL.into_iter().find(|t| t.slug() == slug));
+        let uploaded = query.get("uploaded").is_some() || query.get("upload_error").is_some();
+        match asked {
+            Some(tab) if tab.shown_to(can_edit) => tab,
+            None if uploaded => Tab::Files,
+            _ => Tab::Content,
+        }
+    }
+}
+
 #[component]
 fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl IntoView {
     let course = data.course.clone();
@@ -132,6 +183,9 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
     let can_edit = data.can_edit;
     let state = course.state;
     let state_result: Signal<Option<Result<Course, AppError>>> = actions.set_state.value().into();
+    let query = use_query_map();
+    let tab = Memo::new(move |_| query.with(|q| Tab::from_query(q, can_edit)));
+    let data = StoredValue::new(data);
     view! {
         <div class="page-header">
             <div>
@@ -143,53 +197,88 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
                     {course.review_by.map(|r| view! { <span class="small muted">{format!(" · Review by {}", format_date(Some(r)))}</span> })}
                 </p>
             </div>
+            // One primary action: publishing a course that is not open yet.
             <div class="actions">
                 <a class="btn btn-secondary" href=format!("/courses/{course_id}")>"Course page"</a>
-                <a class="btn btn-secondary" href=format!("/courses/{course_id}/participants")>"Participants"</a>
-                <a class="btn btn-secondary" href=format!("/courses/{course_id}/dashboard")>"Dashboard"</a>
-                <a class="btn btn-secondary" href=format!("/courses/{course_id}/grading")>"Needs grading"</a>
-                <a class="btn btn-secondary" href=format!("/courses/{course_id}/gradebook")>"Gradebook"</a>
-                {can_edit.then(|| view! { <a class="btn btn-secondary" href=format!("/courses/{course_id}/questions")>"Question bank"</a> })}
-                {can_edit.then(|| view! {
-                    {(state != CourseState::Published).then(|| view! {
-                        <button type="button" class="btn btn-primary" on:click=move |_| {
-                            actions.set_state.dispatch(SetCourseState { id: course_id, state: "published".into() });
-                        }>"Publish"</button>
-                    })}
-                    {(state == CourseState::Published).then(|| view! {
-                        <button type="button" class="btn btn-secondary" on:click=move |_| {
-                            actions.set_state.dispatch(SetCourseState { id: course_id, state: "draft".into() });
-                        }>"Unpublish"</button>
-                    })}
-                    {(state != CourseState::Archived).then(|| view! {
-                        <button type="button" class="btn btn-secondary" on:click=move |_| {
-                            actions.set_state.dispatch(SetCourseState { id: course_id, state: "archived".into() });
-                        }>"Archive"</button>
-                    })}
+                {(can_edit && state != CourseState::Published).then(|| view! {
+                    <button type="button" class="btn btn-primary" on:click=move |_| {
+                        actions.set_state.dispatch(SetCourseState { id: course_id, state: "published".into() });
+                    }>"Publish"</button>
                 })}
             </div>
         </div>
+        <nav class="course-links" aria-label="This course">
+            <a href=format!("/courses/{course_id}/participants")>"Participants"</a>
+            <a href=format!("/courses/{course_id}/dashboard")>"Dashboard"</a>
+            <a href=format!("/courses/{course_id}/grading")>"Needs grading"</a>
+            <a href=format!("/courses/{course_id}/gradebook")>"Gradebook"</a>
+            {can_edit.then(|| view! { <a href=format!("/courses/{course_id}/questions")>"Question bank"</a> })}
+        </nav>
         {created.then(|| view! { <div class="alert alert-success" role="status">"Course created. Add sections and items, then publish it."</div> })}
         <FormAlert result=state_result success="Course state changed." />
         {(!can_edit).then(|| view! { <p class="alert alert-info">"You can see this course's structure; only its instructors change it."</p> })}
+        <nav class="tabs" aria-label="Course editor">
+            {Tab::ALL.into_iter().filter(|t| t.shown_to(can_edit)).map(|t| view! {
+                <a class="tab" class:active=move || tab.get() == t href=format!("/courses/{course_id}/edit?tab={}", t.slug())
+                    aria-current=move || (tab.get() == t).then_some("page")>{t.label()}</a>
+            }).collect_view()}
+        </nav>
         <div class="stack">
-            <Structure sections=data.sections.clone() files=data.files.clone() course_id can_edit actions />
-            {can_edit.then(|| view! { <RecycleBin deleted=data.deleted.clone() actions /> })}
-            <FilesPanel course_id files=data.files.clone() max_upload=data.max_upload_bytes can_edit cover=course.cover_file_id actions />
-            {can_edit.then(|| {
-                let categories = data.categories.clone();
-                let course = course.clone();
-                view! {
-                    <section class="card" aria-labelledby="settings-heading">
-                        <h2 id="settings-heading">"Settings"</h2>
-                        <CourseSettingsForm course=Some(course) categories />
-                    </section>
+            {move || {
+                let data = data.get_value();
+                let course = data.course.clone();
+                match tab.get() {
+                    Tab::Content => view! {
+                        <Structure sections=data.sections.clone() files=data.files.clone() course_id can_edit actions />
+                        {can_edit.then(|| view! { <RecycleBin deleted=data.deleted.clone() actions /> })}
+                    }.into_any(),
+                    Tab::Files => view! {
+                        <FilesPanel course_id files=data.files.clone() max_upload=data.max_upload_bytes can_edit cover=course.cover_file_id actions />
+                    }.into_any(),
+                    Tab::Settings => view! {
+                        <section class="card" aria-labelledby="settings-heading">
+                            <h2 id="settings-heading">"Settings"</h2>
+                            <CourseSettingsForm course=Some(course.clone()) categories=data.categories.clone() />
+                        </section>
+                        <StatePanel course_id state actions />
+                        <CopyPanel course_id code=course.code.clone() title=course.title.clone() />
+                    }.into_any(),
+                    Tab::Enrolment => view! {
+                        <EnrolmentSettingsPanel course_id settings=course.enrolment.clone() />
+                        <PrerequisitesPanel course_id prerequisites=data.prerequisites.clone() />
+                    }.into_any(),
                 }
-            })}
-            {can_edit.then(|| view! { <EnrolmentSettingsPanel course_id settings=course.enrolment.clone() /> })}
-            {can_edit.then(|| view! { <PrerequisitesPanel course_id prerequisites=data.prerequisites.clone() /> })}
-            {can_edit.then(|| view! { <CopyPanel course_id code=course.code.clone() title=course.title.clone() /> })}
+            }}
         </div>
+    }
+}
+
+/// Who may see the course: back to a draft, archived (Publish is the page's primary action).
+#[component]
+fn StatePanel(course_id: i64, state: CourseState, actions: EditorActions) -> impl IntoView {
+    let set = move |to: &'static str| {
+        actions.set_state.dispatch(SetCourseState {
+            id: course_id,
+            state: to.into(),
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="state-heading">
+            <h2 id="state-heading">"Publishing"</h2>
+            <p>{match state {
+                CourseState::Draft => "Draft: only the course's staff see it. Publish it (at the top of the page) to open it to learners.",
+                CourseState::Published => "Published: it is in the catalogue and its learners can open it.",
+                CourseState::Archived => "Archived: its learners can still open it; nobody new can enrol. Publish it again to reopen enrolment.",
+            }}</p>
+            <div class="form-actions">
+                {(state == CourseState::Published).then(|| view! {
+                    <button type="button" class="btn btn-secondary" on:click=move |_| set("draft")>"Unpublish"</button>
+                })}
+                {(state != CourseState::Archived).then(|| view! {
+                    <button type="button" class="btn btn-secondary" on:click=move |_| set("archived")>"Archive"</button>
+                })}
+            </div>
+        </section>
     }
 }
 
