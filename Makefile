@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export RUSTFLAGS := --cfg erase_components
 export LYCEUM_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build setup setup-test test test-sqlite test-rust check-postgres e2e api-conformance bench clean-test-dbs
+.PHONY: run build setup setup-test test test-sqlite test-rust lint check-postgres e2e api-conformance bench clean-test-dbs
 
 run: setup build
 	./target/release/lyceum serve
@@ -19,12 +19,19 @@ setup:
 setup-test:
 	@scripts/setup.sh --test
 
-test: setup-test check-postgres clean-test-dbs test-rust e2e api-conformance
+test: setup-test check-postgres clean-test-dbs lint test-rust e2e api-conformance
 	@$(MAKE) --no-print-directory clean-test-dbs
 
-test-sqlite: setup-test
+test-sqlite: setup-test lint
 	LYCEUM_TEST_SKIP_POSTGRES=1 cargo test --features ssr
 	$(MAKE) e2e api-conformance
+
+# Formatting, and clippy with every warning an error for the server and the browser builds; the
+# panic lints come from [lints] in Cargo.toml. (The integration tests are not linted yet.)
+lint:
+	cargo fmt --check
+	cargo clippy --features ssr --lib --bins -- -D warnings
+	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 # Starts a local S3 server (moto) for tests/storage_s3.rs and stops it afterwards.
 test-rust:

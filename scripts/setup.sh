@@ -15,6 +15,13 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "Adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 # cargo-leptos 0.3.11+ needs a newer rustc than this machine has.
 if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
   say "Installing cargo-leptos 0.3.10 (takes ~20 minutes once)"

@@ -33,10 +33,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let (Some(nonce), Some(res)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce)) {
-            res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    ) && let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce))
+    {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
     // Static files are addressed under the build id (see http::assets).
     #[cfg(feature = "ssr")]

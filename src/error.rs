@@ -315,10 +315,10 @@ mod ssr {
 
     /// Sets the HTTP status of the current server-function or page response to match the error.
     pub fn set_response_status(err: &AppError) {
-        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = http::StatusCode::from_u16(err.status_code()) {
-                res.set_status(code);
-            }
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && let Ok(code) = http::StatusCode::from_u16(err.status_code())
+        {
+            res.set_status(code);
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod learning;
 pub mod lessons;
 pub mod mail;
 pub mod overrides;
+pub mod paging;
 pub mod resources;
 pub mod settings;
 pub mod ui;

@@ -214,7 +214,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
         .leptos_options;
     leptos_options.site_addr = config.addr;
     let addr = config.addr;
-    let state = AppState::new(leptos_options, db.clone(), config);
+    let state = AppState::new(leptos_options, db.clone(), config)?;
     tokio::spawn(lyceum::assessments::attempts::run_clock(state.clone()));
     tokio::spawn(lyceum::auth::throttle::run_pruning(db.clone()));
     tokio::spawn(lyceum::items::service::run_purge(state.clone()));

@@ -26,14 +26,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Panics on a storage URL that `Config::from_args` would have refused (start-up only).
+    /// Fails on a storage URL that `Config::from_args` would have refused (start-up only).
     /// Pages name the static files under their build id (see `http::assets`).
-    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> AppState {
+    pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Result<AppState, String> {
         let assets = Assets::load(&leptos_options.site_root, &leptos_options.site_pkg_dir);
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from);
         let files = Storage::new(config.files_dir(), config.storage_url.as_deref())
-            .unwrap_or_else(|e| panic!("{e}"));
-        AppState {
+            .map_err(|e| e.to_string())?;
+        Ok(AppState {
             leptos_options,
             db,
             config: Arc::new(config),
@@ -41,6 +41,6 @@ impl AppState {
             settings: SettingsCache::default(),
             files,
             assets: Arc::new(assets),
-        }
+        })
     }
 }

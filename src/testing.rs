@@ -1,5 +1,7 @@
 //! Test support: a fresh database per test on SQLite (a temp file) and PostgreSQL (a new database at
 //! `LYCEUM_TEST_POSTGRES_URL`), and `db_test!`, which runs one test body on both.
+// Fixtures for tests only: a fixture that cannot be built must stop the test at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::auth::permissions::Actor;
 use crate::config::Config;
@@ -85,7 +87,7 @@ pub fn state(db: Db) -> AppState {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .build();
-    AppState::new(options, db, config())
+    AppState::new(options, db, config()).expect("the test configuration is valid")
 }
 
 pub const PASSWORD: &str = "a long test passphrase";

@@ -199,7 +199,7 @@ fn catalogue_query(search: &str) -> CatalogueQuery {
     }
 }
 
-fn codes(page: &lyceum::users::model::Page<lyceum::courses::model::CourseCard>) -> Vec<String> {
+fn codes(page: &lyceum::paging::Page<lyceum::courses::model::CourseCard>) -> Vec<String> {
     let mut codes: Vec<String> = page.items.iter().map(|c| c.code.clone()).collect();
     codes.sort();
     codes

@@ -911,7 +911,8 @@ async fn static_files_are_addressed_by_build_and_cached_for_a_year() {
         options,
         lyceum::testing::sqlite().await,
         lyceum::testing::config(),
-    );
+    )
+    .unwrap();
     let root = state.assets.root();
     let app = lyceum::http::router(state);
 

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/error.rs", 10),
     ("src/enums.rs", 10),
     ("src/input.rs", 11),
+    ("src/paging.rs", 10),
     ("src/db", 11),
     ("src/spreadsheet.rs", 11),
     ("src/ui", 11),

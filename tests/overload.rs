@@ -46,7 +46,7 @@ fn state_for(db: Db) -> AppState {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .build();
-    AppState::new(options, db, lyceum::testing::config())
+    AppState::new(options, db, lyceum::testing::config()).unwrap()
 }
 
 async fn a_full_pool_is_a_503_with_its_cause_logged(db: Db) {

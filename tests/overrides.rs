@@ -172,6 +172,17 @@ db_test!(
         assert!(!theirs.own_dates);
         assert!(!theirs.may_edit);
         hand_in(&state, &c.ada, item).await.unwrap();
+        // Handed in before her own due date: the "late" count and filter leave her out.
+        use lyceum::assignments::model::SubmissionFilter;
+        let listed = assignments::list(&state, &c.teacher, item, SubmissionFilter::All, 1)
+            .await
+            .unwrap();
+        assert_eq!(listed.counts.submitted, 1);
+        assert_eq!(listed.counts.late, 0, "her due date is tomorrow");
+        let late = assignments::list(&state, &c.teacher, item, SubmissionFilter::Late, 1)
+            .await
+            .unwrap();
+        assert!(late.rows.is_empty());
 
         // Graded on time: no penalty; the gradebook holds the full points.
         let grade = GradeInput {
@@ -201,6 +212,11 @@ db_test!(
             gradebook_points(&state.db, item, c.ada.id).await,
             Some(35.0)
         );
+        let late = assignments::list(&state, &c.teacher, item, SubmissionFilter::Late, 1)
+            .await
+            .unwrap();
+        assert_eq!(late.counts.late, 1, "late again by the item's due date");
+        assert_eq!(late.rows.len(), 1);
         assert!(
             !assignments::mine(&state, &c.ada, item)
                 .await
@@ -326,6 +342,23 @@ db_test!(
             deadline >= t + 25 * 60 - 5 && deadline <= now() + 25 * 60,
             "her time limit"
         );
+        // More time granted while she is in the attempt: its deadline moves at once.
+        let more = OverrideForm {
+            time_limit_minutes: "40".into(),
+            ..form.clone()
+        };
+        overrides::set(&state, &c.teacher, quiz, &more)
+            .await
+            .unwrap();
+        let moved = lyceum::assessments::attempts::view(&state, &c.ada, attempt)
+            .await
+            .unwrap()
+            .deadline_at
+            .unwrap();
+        assert!(
+            moved >= deadline + 15 * 60 - 1 && moved <= deadline + 15 * 60 + 1,
+            "40 minutes from the same start: {deadline} -> {moved}"
+        );
         // Bo still cannot start.
         let err = lyceum::assessments::attempts::start(&state, &c.bo, quiz)
             .await
@@ -360,6 +393,73 @@ db_test!(
         );
     }
 );
+
+db_test!(a_whole_group_gets_an_extension_at_once, |state| {
+    let c = class(&state).await;
+    let item = add(&state, &c, "assignment", "Essay").await;
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let cohort = lyceum::enrolments::cohorts::create(&state, &admin, "Exchange students", "")
+        .await
+        .unwrap();
+    let outsider = user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
+    lyceum::enrolments::cohorts::add_members(
+        &state,
+        &admin,
+        cohort,
+        "ada@example.com, bo@example.com, cy@example.com",
+    )
+    .await
+    .unwrap();
+    let list = overrides::list(&state, &c.teacher, item, 1).await.unwrap();
+    assert_eq!(list.groups.len(), 1);
+    assert_eq!(
+        list.groups[0].learners, 2,
+        "only the course's learners count"
+    );
+
+    let t = now();
+    let form = OverrideForm {
+        cohort: cohort.to_string(),
+        due_at: format_datetime(Some(t + 3 * DAY)),
+        reason: "Exchange term".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        overrides::set(&state, &c.teacher, item, &form)
+            .await
+            .unwrap(),
+        2
+    );
+    for who in [&c.ada, &c.bo] {
+        assert!(
+            assignments::mine(&state, who, item)
+                .await
+                .unwrap()
+                .own_dates
+        );
+    }
+    assert!(assignments::mine(&state, &outsider, item).await.is_err());
+    let list = overrides::list(&state, &c.teacher, item, 1).await.unwrap();
+    assert_eq!(list.page.total, 2);
+
+    // Neither a group nor an email: the form says what is missing.
+    let nobody = OverrideForm {
+        due_at: format_datetime(Some(t + 3 * DAY)),
+        ..Default::default()
+    };
+    let err = overrides::set(&state, &c.teacher, item, &nobody)
+        .await
+        .unwrap_err();
+    assert!(err.field("learners").is_some(), "{err:?}");
+    let wrong = OverrideForm {
+        cohort: "999999".into(),
+        ..form
+    };
+    let err = overrides::set(&state, &c.teacher, item, &wrong)
+        .await
+        .unwrap_err();
+    assert!(err.field("cohort").is_some(), "{err:?}");
+});
 
 #[path = "support/mod.rs"]
 mod support;

@@ -1424,7 +1424,7 @@ async fn behind_a_proxy_the_client_is_the_address_the_proxy_added() {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .build();
-    let state = AppState::new(options, lyceum::testing::sqlite().await, config);
+    let state = AppState::new(options, lyceum::testing::sqlite().await, config).unwrap();
     let mut headers = http::HeaderMap::new();
     // The client wrote the first entry; our proxy added the last.
     headers.insert("x-forwarded-for", "6.6.6.6, 10.0.0.9".parse().unwrap());

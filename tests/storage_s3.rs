@@ -66,7 +66,7 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .build();
-    let state = AppState::new(options, lyceum::testing::sqlite().await, config);
+    let state = AppState::new(options, lyceum::testing::sqlite().await, config).unwrap();
     let teacher = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
     let token = lyceum::auth::service::sign_in(
         &state,

@@ -47,7 +47,7 @@ async fn setup(max_upload_bytes: u64) -> Setup {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("lyceum")
         .build();
-    let state = AppState::new(options, lyceum::testing::sqlite().await, config);
+    let state = AppState::new(options, lyceum::testing::sqlite().await, config).unwrap();
     let teacher: Actor = user_with_roles(&state, "teacher@example.com", &[Role::Instructor]).await;
     let token = lyceum::auth::service::sign_in(
         &state,

@@ -45,6 +45,9 @@ test('unsaved lesson edits survive leaving the page; revisions compare and resto
   await rows.nth(1).getByRole('button', { name: /Restore/ }).click();
   await expect(page.getByText('Revision restored')).toBeVisible();
   await expect(rows).toHaveCount(3);
+  // The notice is about that restore: the next save clears it.
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Revision restored')).toBeHidden();
   await page.reload();
   await hydrated(page);
   await expect(page.getByLabel('Page (Markdown)')).toHaveValue('Electrons orbit the nucleus.');

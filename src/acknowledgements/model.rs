@@ -35,5 +35,5 @@ pub struct Overview {
     pub statement: String,
     pub confirmed: i64,
     pub learners: i64,
-    pub page: crate::users::model::Page<Confirmation>,
+    pub page: crate::paging::Page<Confirmation>,
 }

@@ -10,7 +10,6 @@ use crate::ui::pagination::Pagination;
 use crate::ui::{ErrorPage, Field, FormAlert, format};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AcknowledgementPlayer(item: ItemDetail) -> impl IntoView {
@@ -70,14 +69,7 @@ pub fn AcknowledgementPlayer(item: ItemDetail) -> impl IntoView {
 
 #[component]
 pub fn AcknowledgementSetup(item_id: i64, can_edit: bool) -> impl IntoView {
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .get()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-    });
+    let page = crate::ui::pagination::page_param("page");
     let save = ServerAction::<SaveAcknowledgementStatement>::new();
     let overview = Resource::new(
         move || (page.get(), save.version().get()),

@@ -10,8 +10,8 @@ use crate::courses::model::parse_line;
 use crate::courses::store as course_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::Page;
 
 /// A new acknowledgement item starts with the default statement (hook: `registry::saved`).
 pub async fn create(tx: &mut Tx, item_id: i64, now: i64) -> Result<(), AppError> {

@@ -36,20 +36,25 @@ pub fn parse_aiken(input: &str) -> ImportResult {
         .map(|(i, l)| (i + 1, l.trim()))
         .collect();
     // The next line with text after each line, found in one pass so long blank runs stay cheap.
-    let mut next_text = vec![None; lines.len()];
     let mut upcoming = None;
-    for (i, &(_, line)) in lines.iter().enumerate().rev() {
-        next_text[i] = upcoming;
-        if !line.is_empty() {
-            upcoming = Some(line);
-        }
-    }
+    let mut next_text: Vec<Option<&str>> = lines
+        .iter()
+        .rev()
+        .map(|&(_, line)| {
+            let next = upcoming;
+            if !line.is_empty() {
+                upcoming = Some(line);
+            }
+            next
+        })
+        .collect();
+    next_text.reverse();
     let mut result = ImportResult::default();
     let mut draft: Option<Draft> = None;
     for (i, &(n, line)) in lines.iter().enumerate() {
         if line.is_empty() {
             // A blank line ends a question, unless its choices or its ANSWER line come next.
-            let next = next_text[i];
+            let next = next_text.get(i).copied().flatten();
             let carries_on = next.is_some_and(|l| choice(l).is_some() || answer(l).is_some());
             if let Some(d) = draft.take_if(|_| !carries_on) {
                 unfinished(&mut result, d);

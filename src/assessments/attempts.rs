@@ -138,6 +138,23 @@ fn overdue(attempt: &AttemptRow, now: i64) -> bool {
 }
 
 /// Starts an attempt, or returns the one already open.
+/// A learner's dates on a quiz changed (extra time, a later close): an attempt they have open
+/// gets the deadline it would have had with those dates, counted from when it started.
+pub async fn dates_changed(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<(), AppError> {
+    let Some(settings) = store::settings_in_tx(tx, item_id).await? else {
+        return Ok(());
+    };
+    let own = crate::overrides::store::for_learner_in_tx(tx, item_id, user_id).await?;
+    let settings = settings.for_learner(own.as_ref());
+    for attempt in store::attempts_of_in_tx(tx, item_id, user_id).await? {
+        if attempt.in_progress() {
+            store::set_open_attempt_deadline(tx, attempt.id, settings.deadline(attempt.started_at))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64, AppError> {
     let (quiz, _) = open_quiz(state, actor, item_id).await?;
     let (course_id, settings) = (quiz.course_id, quiz.settings);
@@ -156,20 +173,19 @@ pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64,
     }
     let questions = build_questions(state, course_id, &slots, &fixed_rows, &settings).await?;
     let max_score: f64 = questions.iter().map(|q| q.max_mark).sum();
-    let deadline = match (
-        settings.time_limit_secs.map(|l| now + l),
-        settings.closes_at,
-    ) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    let deadline = settings.deadline(now);
     let number = attempts.iter().map(|a| a.number).max().unwrap_or(0) + 1;
     let mut tx = state.db.begin().await?;
-    let Some(id) = store::insert_attempt(
-        &mut tx, item_id, course_id, actor.id, number, now, deadline, max_score,
-    )
-    .await?
-    else {
+    let new = store::NewAttempt {
+        item_id,
+        course_id,
+        user_id: actor.id,
+        number,
+        started_at: now,
+        deadline_at: deadline,
+        max_score,
+    };
+    let Some(id) = store::insert_attempt(&mut tx, &new).await? else {
         // Another tab started one at the same moment: use that one.
         drop(tx);
         return store::attempts_of(&state.db, item_id, actor.id)
@@ -312,7 +328,7 @@ fn display_order(
         // An ordering question must not start out already solved.
         if matches!(question.body, QuestionBody::Ordering { .. })
             && order.len() > 1
-            && order.windows(2).all(|w| w[0] < w[1])
+            && order.is_sorted()
         {
             order.rotate_left(1);
         }

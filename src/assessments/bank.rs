@@ -10,8 +10,8 @@ use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
 use crate::db::now;
 use crate::error::AppError;
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::Page;
 
 pub const DEFAULT_CATEGORY: &str = "Default";
 /// An import larger than this is refused before parsing (about 10,000 questions).
@@ -53,13 +53,13 @@ pub async fn save_category(
     editor(state, actor, course_id).await?;
     let name = parse_line("name", "category name", name, 200)?;
     let mut tx = state.db.begin().await?;
-    if let Some(existing) = store::category_by_name(&mut tx, course_id, &name).await? {
-        if Some(existing) != id {
-            return Err(AppError::invalid(
-                "name",
-                "There is already a category with this name.",
-            ));
-        }
+    if let Some(existing) = store::category_by_name(&mut tx, course_id, &name).await?
+        && Some(existing) != id
+    {
+        return Err(AppError::invalid(
+            "name",
+            "There is already a category with this name.",
+        ));
     }
     let id = match id {
         Some(id) => {
@@ -273,10 +273,10 @@ fn target_category(imported: Option<&str>, chosen: &str) -> String {
         return chosen.to_string();
     };
     let mut rest = path.trim();
-    if rest.starts_with('$') {
-        if let Some(end) = rest[1..].find('$') {
-            rest = rest[end + 2..].trim_start_matches('/');
-        }
+    if rest.starts_with('$')
+        && let Some(end) = rest[1..].find('$')
+    {
+        rest = rest[end + 2..].trim_start_matches('/');
     }
     rest = rest.strip_prefix("top/").unwrap_or(rest);
     if rest == "top" {

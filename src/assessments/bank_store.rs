@@ -4,7 +4,7 @@ use super::model::{BankQuery, QuestionCategory, QuestionSummary};
 use super::question::Question;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, OrInternal, internal};
-use crate::users::model::Page;
+use crate::paging::Page;
 use crate::{with_db, with_db_write, with_tx};
 
 pub const PER_PAGE: u32 = 25;

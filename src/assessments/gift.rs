@@ -111,7 +111,22 @@ fn find(ts: &[Tok], c: char) -> Option<usize> {
     ts.iter().position(|t| is(t, c))
 }
 fn find_pair(ts: &[Tok], a: char, b: char) -> Option<usize> {
-    ts.windows(2).position(|w| is(&w[0], a) && is(&w[1], b))
+    ts.windows(2)
+        .position(|w| matches!(w, [x, y] if is(x, a) && is(y, b)))
+}
+/// `ts[a..b]`, `ts[a..]` and `ts[..b]`, empty when out of range. Positions come from `find` on the
+/// same tokens, so they never are; these only keep a parser of uploaded text free of panics.
+fn span(ts: &[Tok], a: usize, b: usize) -> &[Tok] {
+    ts.get(a..b).unwrap_or_default()
+}
+fn from(ts: &[Tok], a: usize) -> &[Tok] {
+    ts.get(a..).unwrap_or_default()
+}
+fn before(ts: &[Tok], b: usize) -> &[Tok] {
+    ts.get(..b).unwrap_or_default()
+}
+fn line_at(ts: &[Tok], i: usize, fallback: usize) -> usize {
+    ts.get(i).map_or(fallback, |t| t.line)
 }
 fn text(ts: &[Tok]) -> String {
     ts.iter().map(|t| t.c).collect()
@@ -120,7 +135,7 @@ fn trim(ts: &[Tok]) -> &[Tok] {
     let blank = |t: &Tok| !t.esc && t.c.is_whitespace();
     let start = ts.iter().position(|t| !blank(t)).unwrap_or(ts.len());
     let end = ts.iter().rposition(|t| !blank(t)).map_or(start, |i| i + 1);
-    &ts[start..end.max(start)]
+    span(ts, start, end.max(start))
 }
 fn line_of(ts: &[Tok], fallback: usize) -> usize {
     ts.first().map_or(fallback, |t| t.line)
@@ -158,11 +173,14 @@ type Problem = (usize, String);
 
 fn read_question(toks: &[Tok], line: usize) -> Result<(Question, bool), Problem> {
     let ts = trim(toks);
-    let (title, ts) = if ts.len() >= 2 && is(&ts[0], ':') && is(&ts[1], ':') {
-        match find_pair(&ts[2..], ':', ':') {
+    let (title, ts) = if let [a, b, rest @ ..] = ts
+        && is(a, ':')
+        && is(b, ':')
+    {
+        match find_pair(rest, ':', ':') {
             Some(end) => (
-                Some(text(&ts[2..2 + end]).trim().to_string()),
-                &ts[4 + end..],
+                Some(text(before(rest, end)).trim().to_string()),
+                from(rest, end + 2),
             ),
             None => {
                 let message =
@@ -174,8 +192,7 @@ fn read_question(toks: &[Tok], line: usize) -> Result<(Question, bool), Problem>
         (None, ts)
     };
     let title = title.filter(|t| !t.is_empty());
-    let stray = |t: &Tok| {
-        let l = t.line;
+    let stray = |l: usize| {
         (
             l,
             format!(
@@ -189,19 +206,23 @@ fn read_question(toks: &[Tok], line: usize) -> Result<(Question, bool), Problem>
             None,
             QuestionBody::Description,
         ),
-        (None, Some(close)) => return Err(stray(&ts[close])),
-        (Some(open), Some(close)) if close < open => return Err(stray(&ts[close])),
+        (None, Some(close)) => return Err(stray(line_at(ts, close, line))),
+        (Some(open), Some(close)) if close < open => return Err(stray(line_at(ts, close, line))),
         (Some(open), None) => {
-            let l = ts[open].line;
+            let l = line_at(ts, open, line);
             return Err((
                 l,
                 format!("The answer block opened on line {l} is never closed with }}."),
             ));
         }
         (Some(open), Some(close)) => {
-            let (opened, inner, after) = (ts[open].line, &ts[open + 1..close], &ts[close + 1..]);
+            let (opened, inner, after) = (
+                line_at(ts, open, line),
+                span(ts, open + 1, close),
+                from(ts, close + 1),
+            );
             if let Some(k) = find(inner, '{') {
-                let l = inner[k].line;
+                let l = line_at(inner, k, opened);
                 let message = format!(
                     "The answer block opened on line {opened} is not closed with }} before another {{ on line {l}."
                 );
@@ -215,17 +236,17 @@ fn read_question(toks: &[Tok], line: usize) -> Result<(Question, bool), Problem>
                 return Err((l, message));
             }
             // Text after the answers makes a missing-word question: the answers leave a blank.
-            let (before, after) = (text(&ts[..open]), text(after));
+            let (lead, after) = (text(before(ts, open)), text(after));
             let stem = if after.trim().is_empty() {
-                rich_str(&before, TextFormat::Moodle)
+                rich_str(&lead, TextFormat::Moodle)
             } else {
-                let joined = format!("{} _____ {}", before.trim_end(), after.trim_start());
+                let joined = format!("{} _____ {}", lead.trim_end(), after.trim_start());
                 rich_str(&joined, TextFormat::Moodle)
             };
             // Moodle takes the general feedback after the last ####.
             let last_run = inner.windows(4).rposition(|w| w.iter().all(|t| is(t, '#')));
             let (answers, general) = match last_run {
-                Some(k) => (&inner[..k], Some(&inner[k + 4..])),
+                Some(k) => (before(inner, k), Some(from(inner, k + 4))),
                 None => (inner, None),
             };
             let general = feedback(general, stem.format);
@@ -264,11 +285,11 @@ fn segments<'a>(ts: &'a [Tok], markers: &[char], line: usize) -> Vec<Seg<'a>> {
     };
     for (i, t) in ts.iter().enumerate() {
         if !t.esc && markers.contains(&t.c) {
-            push(&ts[start..i], marker, at);
+            push(span(ts, start, i), marker, at);
             (start, marker, at) = (i + 1, Some(t.c), t.line);
         }
     }
-    push(&ts[start..], marker, at);
+    push(from(ts, start), marker, at);
     out
 }
 
@@ -278,11 +299,11 @@ fn weight_text_feedback(body: &[Tok]) -> (Option<f64>, &[Tok], Option<&[Tok]>) {
     let closing = body
         .first()
         .filter(|t| is(t, '%'))
-        .and_then(|_| find(&body[1..], '%'));
+        .and_then(|_| find(from(body, 1), '%'));
     let weighted = closing.and_then(|end| {
         Some((
-            parse_percent(text(&body[1..1 + end]).trim())?,
-            &body[end + 2..],
+            parse_percent(text(span(body, 1, 1 + end)).trim())?,
+            from(body, end + 2),
         ))
     });
     let (weight, rest) = match weighted {
@@ -290,7 +311,7 @@ fn weight_text_feedback(body: &[Tok]) -> (Option<f64>, &[Tok], Option<&[Tok]>) {
         None => (None, body),
     };
     match find(rest, '#') {
-        Some(k) => (weight, &rest[..k], Some(&rest[k + 1..])),
+        Some(k) => (weight, before(rest, k), Some(from(rest, k + 1))),
         None => (weight, rest, None),
     }
 }
@@ -310,8 +331,10 @@ fn read_body(ans: &[Tok], format: TextFormat, line: usize) -> Result<QuestionBod
     if ans.is_empty() {
         return Ok(QuestionBody::Essay);
     }
-    if is(&ans[0], '#') {
-        return read_numeric(&ans[1..], format, line);
+    if let [first, numbers @ ..] = ans
+        && is(first, '#')
+    {
+        return read_numeric(numbers, format, line);
     }
     if find(ans, '~').is_some() {
         let choices: Vec<Choice> = segments(ans, &['~', '='], line)
@@ -337,12 +360,17 @@ fn read_body(ans: &[Tok], format: TextFormat, line: usize) -> Result<QuestionBod
     let answers = segments(ans, &['='], line);
     let arrow = |seg: &Seg| {
         let body = seg.body;
-        find_pair(&body[..find(body, '#').unwrap_or(body.len())], '-', '>').is_some()
+        find_pair(
+            before(body, find(body, '#').unwrap_or(body.len())),
+            '-',
+            '>',
+        )
+        .is_some()
     };
     if find(ans, '=').is_some() && answers.iter().any(arrow) {
         return read_matching(&answers, format);
     }
-    let head = text(&ans[..find(ans, '#').unwrap_or(ans.len())]);
+    let head = text(before(ans, find(ans, '#').unwrap_or(ans.len())));
     let correct = match head.trim() {
         "T" | "TRUE" => Some(true),
         "F" | "FALSE" => Some(false),
@@ -353,8 +381,8 @@ fn read_body(ans: &[Tok], format: TextFormat, line: usize) -> Result<QuestionBod
         let mut parts = Vec::new();
         let mut rest = ans;
         while let Some(k) = find(rest, '#').filter(|_| parts.len() < 2) {
-            parts.push(&rest[..k]);
-            rest = &rest[k + 1..];
+            parts.push(before(rest, k));
+            rest = from(rest, k + 1);
         }
         parts.push(rest);
         let wrong = feedback(parts.get(1).copied(), format);
@@ -398,14 +426,14 @@ fn read_matching(answers: &[Seg], format: TextFormat) -> Result<QuestionBody, Pr
             );
             return Err((l, message));
         };
-        let answer = text(&body[k + 2..]).trim().to_string();
+        let answer = text(from(body, k + 2)).trim().to_string();
         if answer.is_empty() {
             return Err((
                 l,
                 format!("The matching pair on line {l} has no answer after ->."),
             ));
         }
-        let prompt = rich(&body[..k], format);
+        let prompt = rich(before(body, k), format);
         // A pair with no prompt is an extra wrong answer to choose from.
         match prompt.text.is_empty() {
             true => distractors.push(answer),

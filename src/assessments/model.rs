@@ -211,6 +211,15 @@ pub struct QuizSettings {
 impl QuizSettings {
     /// The settings as one learner has them: their override's open and close dates and time
     /// limit replace the quiz's, and extra attempts add to a limited number of attempts.
+    /// When an attempt started at `started_at` must end: its time limit or the close, whichever
+    /// comes first.
+    pub fn deadline(&self, started_at: i64) -> Option<i64> {
+        match (self.time_limit_secs.map(|l| started_at + l), self.closes_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     pub fn for_learner(mut self, dates: Option<&crate::overrides::model::LearnerDates>) -> Self {
         if let Some(d) = dates {
             self.opens_at = d.opens_at.or(self.opens_at);
@@ -572,10 +581,10 @@ impl QuizSettingsForm {
         let closes_at = problems
             .check(parse_datetime("closes_at", &self.closes_at))
             .flatten();
-        if let (Some(o), Some(c)) = (opens_at, closes_at) {
-            if c <= o {
-                problems.add("closes_at", "The quiz must close after it opens.");
-            }
+        if let (Some(o), Some(c)) = (opens_at, closes_at)
+            && c <= o
+        {
+            problems.add("closes_at", "The quiz must close after it opens.");
         }
         let number = |field: &str,
                       input: &str,

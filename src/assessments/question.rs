@@ -464,10 +464,9 @@ pub fn text_matches(pattern: &str, given: &str, case_sensitive: bool) -> bool {
 /// Whether `given` is the pieces joined by any text: the first piece is a prefix, the last a
 /// suffix, and the middle ones appear in order (leftmost match is always safe for `*`).
 fn wildcard_match(pieces: &[String], given: &str) -> bool {
-    if pieces.len() == 1 {
-        return pieces[0] == given;
-    }
-    let (first, last) = (&pieces[0], &pieces[pieces.len() - 1]);
+    let [first, middles @ .., last] = pieces else {
+        return pieces.first().is_some_and(|only| only == given);
+    };
     if !given.starts_with(first.as_str()) {
         return false;
     }
@@ -476,7 +475,7 @@ fn wildcard_match(pieces: &[String], given: &str) -> bool {
         return false;
     }
     rest = &rest[..rest.len() - last.len()];
-    for middle in &pieces[1..pieces.len() - 1] {
+    for middle in middles {
         match rest.find(middle.as_str()) {
             Some(at) => rest = &rest[at + middle.len()..],
             None => return false,

@@ -112,6 +112,36 @@ async fn settings_where(
     Ok(row.map(|r| (r.course_id, r.title, r.settings.into())))
 }
 
+/// A quiz's settings inside a transaction (for re-reading a learner's dates as they change).
+pub async fn settings_in_tx(tx: &mut Tx, item_id: i64) -> Result<Option<QuizSettings>, AppError> {
+    let row: Option<SettingsRow> = with_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SETTINGS_COLUMNS} FROM quizzes WHERE item_id = $1"
+        )))
+        .bind(item_id)
+        .fetch_optional(c)
+        .await?
+    });
+    Ok(row.map(Into::into))
+}
+
+/// Moves the deadline of a learner's attempt in progress (their dates changed while it runs).
+pub async fn set_open_attempt_deadline(
+    tx: &mut Tx,
+    attempt_id: i64,
+    deadline_at: Option<i64>,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE quiz_attempts SET deadline_at = $2 WHERE id = $1 AND state = 'in_progress'"
+    )
+    .bind(attempt_id)
+    .bind(deadline_at)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
+}
+
 /// A quiz as one learner opens it, in one query (it runs on every start and attempt page): its
 /// course, title and settings, whether it is hidden, the course's state and the actor's role.
 pub struct LearnerQuiz {
@@ -486,29 +516,31 @@ pub async fn attempts_of(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<Atte
     }))
 }
 
+/// An attempt about to start.
+pub struct NewAttempt {
+    pub item_id: i64,
+    pub course_id: i64,
+    pub user_id: i64,
+    pub number: i32,
+    pub started_at: i64,
+    pub deadline_at: Option<i64>,
+    pub max_score: f64,
+}
+
 /// A new attempt; `None` when another request started one first (the open-attempt index).
-pub async fn insert_attempt(
-    tx: &mut Tx,
-    item_id: i64,
-    course_id: i64,
-    user_id: i64,
-    number: i32,
-    started_at: i64,
-    deadline_at: Option<i64>,
-    max_score: f64,
-) -> Result<Option<i64>, AppError> {
+pub async fn insert_attempt(tx: &mut Tx, a: &NewAttempt) -> Result<Option<i64>, AppError> {
     let result: Result<i64, sqlx::Error> = with_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO quiz_attempts (item_id, course_id, user_id, number, state, started_at, deadline_at, max_score)
          VALUES ($1, $2, $3, $4, 'in_progress', $5, $6, $7) RETURNING id"
     )
-    .bind(item_id)
-    .bind(course_id)
-    .bind(user_id)
-    .bind(number)
-    .bind(started_at)
-    .bind(deadline_at)
-    .bind(max_score)
+    .bind(a.item_id)
+    .bind(a.course_id)
+    .bind(a.user_id)
+    .bind(a.number)
+    .bind(a.started_at)
+    .bind(a.deadline_at)
+    .bind(a.max_score)
     .fetch_one(c)
     .await
     });
@@ -668,32 +700,38 @@ pub async fn saved_state(db: &Db, attempt_id: i64) -> Result<(bool, Vec<(i32, i6
     ))
 }
 
+/// A grader's mark for one question of an attempt.
+pub struct ManualMark<'a> {
+    pub fraction: f64,
+    pub mark: f64,
+    pub comment: &'a str,
+    pub grader: i64,
+    pub at: i64,
+}
+
 pub async fn set_question_mark(
     tx: &mut Tx,
     attempt_id: i64,
     slot: i32,
-    fraction: Option<f64>,
-    mark: Option<f64>,
-    comment: Option<&str>,
-    grader: Option<i64>,
-    now: Option<i64>,
+    m: &ManualMark<'_>,
 ) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
-        "UPDATE attempt_questions SET fraction = $3, mark = $4,
-            grader_comment = COALESCE($5, grader_comment), graded_by = COALESCE($6, graded_by),
-            graded_at = COALESCE($7, graded_at)
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE attempt_questions SET fraction = $3, mark = $4, grader_comment = $5, graded_by = $6,
+            graded_at = $7
          WHERE attempt_id = $1 AND slot = $2"
     )
     .bind(attempt_id)
     .bind(slot)
-    .bind(fraction)
-    .bind(mark)
-    .bind(comment)
-    .bind(grader)
-    .bind(now)
+    .bind(m.fraction)
+    .bind(m.mark)
+    .bind(m.comment)
+    .bind(m.grader)
+    .bind(m.at)
     .execute(c)
     .await
-    .map(|r| r.rows_affected())?);
+    .map(|r| r.rows_affected())?
+    });
     Ok(())
 }
 

@@ -12,8 +12,8 @@ use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::db::now;
 use crate::error::AppError;
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::Page;
 
 pub async fn review(
     state: &AppState,
@@ -302,17 +302,14 @@ pub async fn grade_question(
     let completion = CompletionRules::load(state, &attempt).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    store::set_question_mark(
-        &mut tx,
-        attempt_id,
-        slot,
-        Some(fraction),
-        Some(mark),
-        Some(comment.trim()),
-        Some(actor.id),
-        Some(now),
-    )
-    .await?;
+    let graded = store::ManualMark {
+        fraction,
+        mark,
+        comment: comment.trim(),
+        grader: actor.id,
+        at: now,
+    };
+    store::set_question_mark(&mut tx, attempt_id, slot, &graded).await?;
     let rows = store::attempt_questions_in_tx(&mut tx, attempt_id).await?;
     let score: f64 = rows.iter().filter_map(|r| r.mark).sum();
     let needs_grading = rows.iter().any(|r| r.fraction.is_none());

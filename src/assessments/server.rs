@@ -3,7 +3,7 @@
 
 use super::model::*;
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -187,10 +187,10 @@ impl AssignmentSettingsForm {
         let cutoff_at = problems
             .check(parse_datetime("cutoff_at", &self.cutoff_at))
             .flatten();
-        if let (Some(due), Some(cutoff)) = (due_at, cutoff_at) {
-            if cutoff < due {
-                problems.add("cutoff_at", "The cut-off cannot be before the due date.");
-            }
+        if let (Some(due), Some(cutoff)) = (due_at, cutoff_at)
+            && cutoff < due
+        {
+            problems.add("cutoff_at", "The cut-off cannot be before the due date.");
         }
         let late_percent_per_day = if self.late_percent_per_day.trim().is_empty() {
             0.0

@@ -125,11 +125,7 @@ pub async fn dates_changed(
     let Some((course_id, settings)) = store::course_and_settings_in_tx(tx, item_id).await? else {
         return Ok(());
     };
-    let Some(row) = store::graded_in_tx(tx, item_id)
-        .await?
-        .into_iter()
-        .find(|r| r.user_id == user_id)
-    else {
+    let Some(row) = store::graded_one_in_tx(tx, item_id, user_id).await? else {
         return Ok(());
     };
     let own = override_store::for_learner_in_tx(tx, item_id, user_id).await?;

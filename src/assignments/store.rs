@@ -347,6 +347,24 @@ pub async fn graded_in_tx(tx: &mut Tx, item_id: i64) -> Result<Vec<SubmissionRow
     }))
 }
 
+/// One learner's graded submission, if any (a date change re-counts one grade, not the class's).
+pub async fn graded_one_in_tx(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+) -> Result<Option<SubmissionRow>, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions
+         WHERE item_id = $1 AND user_id = $2 AND graded_at IS NOT NULL"
+        )))
+        .bind(item_id)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await?
+    }))
+}
+
 /// `work` (handed in by the learner) or `feedback` (from a grader).
 pub async fn attach_file(
     tx: &mut Tx,
@@ -486,21 +504,22 @@ pub async fn learners_work(
                  LEFT JOIN submissions s ON s.user_id = u.id AND s.item_id = ",
             );
             qb.push_bind(item_id);
+            // A learner's own due date (an extension) decides whether their work is late.
+            qb.push(" LEFT JOIN item_overrides o ON o.user_id = u.id AND o.item_id = ");
+            qb.push_bind(item_id);
             qb.push(" WHERE e.role = 'learner' AND e.status = 'active' AND e.course_id = ");
             qb.push_bind(course_id);
-            match (filter, due_at) {
-                (SubmissionFilter::All, _) => {}
-                (SubmissionFilter::NeedsGrading, _) => {
+            match filter {
+                SubmissionFilter::All => {}
+                SubmissionFilter::NeedsGrading => {
                     qb.push(" AND ").push(NEEDS_GRADING);
                 }
-                (SubmissionFilter::Late, Some(due)) => {
-                    qb.push(" AND s.submitted_at > ");
-                    qb.push_bind(due);
+                SubmissionFilter::Late => {
+                    qb.push(" AND s.submitted_at > COALESCE(o.due_at, ");
+                    qb.push_bind(due_at);
+                    qb.push(")");
                 }
-                (SubmissionFilter::Late, None) => {
-                    qb.push(" AND 1 = 0");
-                }
-                (SubmissionFilter::NotSubmitted, _) => {
+                SubmissionFilter::NotSubmitted => {
                     qb.push(" AND (s.id IS NULL OR s.submit_count = 0)");
                 }
             }
@@ -572,18 +591,20 @@ pub async fn counts(
 ) -> Result<(i64, i64, i64, i64), AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*),
+            "SELECT COUNT(*),
             COALESCE(SUM(CASE WHEN s.submit_count > 0 THEN 1 ELSE 0 END), 0),
             COALESCE(SUM(CASE WHEN {NEEDS_GRADING} THEN 1 ELSE 0 END), 0),
-            COALESCE(SUM(CASE WHEN s.submitted_at IS NOT NULL AND $3 IS NOT NULL AND s.submitted_at > $3 THEN 1 ELSE 0 END), 0)
+            COALESCE(SUM(CASE WHEN s.submitted_at IS NOT NULL AND COALESCE(o.due_at, $3) IS NOT NULL
+                AND s.submitted_at > COALESCE(o.due_at, $3) THEN 1 ELSE 0 END), 0)
          FROM enrolments e LEFT JOIN submissions s ON s.item_id = $1 AND s.user_id = e.user_id
+         LEFT JOIN item_overrides o ON o.item_id = $1 AND o.user_id = e.user_id
          WHERE e.course_id = $2 AND e.role = 'learner' AND e.status = 'active'"
-    )))
-    .bind(item_id)
-    .bind(course_id)
-    .bind(due_at)
-    .fetch_one(p)
-    .await?
+        )))
+        .bind(item_id)
+        .bind(course_id)
+        .bind(due_at)
+        .fetch_one(p)
+        .await?
     }))
 }
 

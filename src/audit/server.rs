@@ -1,6 +1,6 @@
 use super::model::{AuditEvent, AuditQuery};
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use leptos::prelude::*;
 
 #[server(endpoint = "audit/list")]

@@ -2,7 +2,7 @@ use super::model::{AuditEvent, AuditQuery};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use crate::{with_db, with_tx};
 use serde::Serialize;
 

@@ -303,10 +303,10 @@ pub async fn request_password_reset(
 ) -> Result<(), AppError> {
     let email = Email::parse(email)?;
     let attempt = throttle::begin(&state.db, Guarded::ResetRequest, email.as_str(), client).await?;
-    if let Some(credentials) = users::credentials(&state.db, email.as_str()).await? {
-        if credentials.status == "active" {
-            send_password_link(state, credentials.id, email.as_str(), false).await?;
-        }
+    if let Some(credentials) = users::credentials(&state.db, email.as_str()).await?
+        && credentials.status == "active"
+    {
+        send_password_link(state, credentials.id, email.as_str(), false).await?;
     }
     throttle::finish(&state.db, attempt, true).await
 }

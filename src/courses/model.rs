@@ -135,13 +135,13 @@ impl CourseForm {
         let ends_at = problems
             .check(parse_date("ends_on", &self.ends_on))
             .flatten();
-        if let (Some(s), Some(e)) = (starts_at, ends_at) {
-            if e < s {
-                problems.add(
-                    "ends_on",
-                    "The end date must be on or after the start date.",
-                );
-            }
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e < s
+        {
+            problems.add(
+                "ends_on",
+                "The end date must be on or after the start date.",
+            );
         }
         let review_by = problems
             .check(parse_date("review_by", &self.review_by))

@@ -10,8 +10,8 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::Page;
 
 /// A new course, checked before its transaction (the category check reads): who may create one,
 /// and the form. The use case is `enrolments::service::create_course`, which also enrols the
@@ -51,17 +51,16 @@ pub async fn insert_new(
 }
 
 async fn check_category(state: &AppState, category_id: Option<i64>) -> Result<(), AppError> {
-    if let Some(id) = category_id {
-        if !store::categories(&state.db)
+    if let Some(id) = category_id
+        && !store::categories(&state.db)
             .await?
             .iter()
             .any(|c| c.id == id)
-        {
-            return Err(AppError::invalid(
-                "category_id",
-                "Choose a category from the list.",
-            ));
-        }
+    {
+        return Err(AppError::invalid(
+            "category_id",
+            "Choose a category from the list.",
+        ));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use super::model::*;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, Violation, constraint_error};
 use crate::items::kind::ItemKind;
-use crate::users::model::Page;
+use crate::paging::Page;
 use crate::{with_db, with_db_write, with_tx};
 
 const COURSE_COLUMNS: &str = "c.id, c.code, c.title, c.summary, c.description, c.category_id, \

@@ -75,7 +75,7 @@ pub async fn delete_section(
             "section.delete",
             "course",
             Some(course_id),
-            &section_id.to_string(),
+            section_id.to_string(),
         ),
         now(),
     )

@@ -41,13 +41,7 @@ pub fn DashboardPage() -> impl IntoView {
             _ => Err("Enter from 1 to 365 days; showing 14.".to_string()),
         }
     });
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
-        })
-    });
+    let page = crate::ui::pagination::page_param("page");
     let quiz =
         Memo::new(move |_| query.with(|q| q.get("quiz").and_then(|p| p.parse::<i64>().ok())));
     let overview = Resource::new(

@@ -12,10 +12,10 @@ pub fn median(values: &[f64]) -> Option<f64> {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
+    let upper = *sorted.get(mid)?;
+    Some(match sorted.len().is_multiple_of(2) {
+        true => (sorted.get(mid - 1)? + upper) / 2.0,
+        false => upper,
     })
 }
 
@@ -24,7 +24,9 @@ pub fn distribution(percents: &[f64]) -> [u32; 10] {
     let mut bins = [0u32; 10];
     for p in percents {
         let band = ((p.clamp(0.0, 100.0) / 10.0).floor() as usize).min(9);
-        bins[band] += 1;
+        if let Some(bin) = bins.get_mut(band) {
+            *bin += 1;
+        }
     }
     bins
 }

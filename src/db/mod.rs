@@ -128,10 +128,10 @@ impl Db {
                 // Only the writer waits on SQLite's lock, and only for a checkpoint or another
                 // process (the CLI): in-process writers queue for the connection instead.
                 .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = options.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-                }
+            if let Some(parent) = options.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
             }
             // The writer first: it creates the file and switches it to WAL.
             // Kept open for good: while it is, read-only connections always find the WAL files.

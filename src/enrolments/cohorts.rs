@@ -2,16 +2,16 @@
 //! linked to a course enrols all its members as learners, and stays in sync: people added to the
 //! cohort are enrolled, people removed are unenrolled (only from enrolments the cohort made).
 
+use super::cohort_store::{self as store, Scope};
 use super::model::{Cohort, CohortMember};
 use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
-use crate::db::{Tx, now};
-use crate::error::{AppError, Violation, constraint_error};
+use crate::db::now;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::model::{Email, UserStatus};
-use crate::{with_db, with_tx};
 
 fn require_manager(actor: &Actor) -> Result<(), AppError> {
     if can(actor, Action::ManageCohorts) {
@@ -21,37 +21,9 @@ fn require_manager(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct CohortRow {
-    id: i64,
-    name: String,
-    description: String,
-    members: i64,
-    courses: i64,
-}
-
-const COHORT_SELECT: &str = "SELECT k.id, k.name, k.description, \
-    (SELECT COUNT(*) FROM cohort_members m WHERE m.cohort_id = k.id) AS members, \
-    (SELECT COUNT(*) FROM course_cohorts cc WHERE cc.cohort_id = k.id) AS courses FROM cohorts k";
-
-fn to_cohort(r: CohortRow) -> Cohort {
-    Cohort {
-        id: r.id,
-        name: r.name,
-        description: r.description,
-        members: r.members,
-        courses: r.courses,
-    }
-}
-
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Cohort>, AppError> {
     require_manager(actor)?;
-    let rows: Vec<CohortRow> = with_db!(&state.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("{COHORT_SELECT} ORDER BY LOWER(k.name) LIMIT 500")
-    ))
-    .fetch_all(p)
-    .await?);
-    Ok(rows.into_iter().map(to_cohort).collect())
+    store::all(&state.db).await
 }
 
 pub async fn create(
@@ -64,21 +36,7 @@ pub async fn create(
     let name = parse_line("name", "name", name, 100)?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let id: i64 = with_tx!(&mut tx, |c| sqlx::query_scalar(
-        "INSERT INTO cohorts (name, description, created_at) VALUES ($1, $2, $3) RETURNING id"
-    )
-    .bind(&name)
-    .bind(description.trim())
-    .bind(now)
-    .fetch_one(c)
-    .await
-    .map_err(|e| constraint_error(
-        e,
-        [(
-            Violation::Unique("cohorts_name_idx"),
-            AppError::invalid("name", "A cohort with this name already exists."),
-        )]
-    ))?);
+    let id = store::insert(&mut tx, &name, description.trim(), now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -95,24 +53,8 @@ pub async fn delete(state: &AppState, actor: &Actor, cohort_id: i64) -> Result<(
     let now = now();
     let mut tx = state.db.begin().await?;
     // Unenrol what the cohort enrolled before it goes.
-    with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "UPDATE enrolments SET status = 'withdrawn', updated_at = $2 WHERE cohort_id = $1 AND method = 'cohort' AND status <> 'withdrawn'"
-    )
-    .bind(cohort_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    let deleted = with_tx!(&mut tx, |c| sqlx::query(
-        "DELETE FROM cohorts WHERE id = $1"
-    )
-    .bind(cohort_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
-    if deleted == 0 {
+    store::withdraw(&mut tx, cohort_id, Scope::All, now).await?;
+    if !store::delete(&mut tx, cohort_id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -122,7 +64,7 @@ pub async fn delete(state: &AppState, actor: &Actor, cohort_id: i64) -> Result<(
             "cohort.delete",
             "cohort",
             Some(cohort_id),
-            &cohort_id.to_string(),
+            cohort_id.to_string(),
         ),
         now,
     )
@@ -137,54 +79,7 @@ pub async fn members(
     cohort_id: i64,
 ) -> Result<Vec<CohortMember>, AppError> {
     require_manager(actor)?;
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        user_id: i64,
-        name: String,
-        email: String,
-    }
-    let rows: Vec<Row> = with_db!(&state.db, |p| {
-        sqlx::query_as(
-        "SELECT u.id AS user_id, u.name, u.email FROM cohort_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.cohort_id = $1 ORDER BY u.name, u.id LIMIT 5000"
-    )
-    .bind(cohort_id)
-    .fetch_all(p)
-    .await?
-    });
-    Ok(rows
-        .into_iter()
-        .map(|r| CohortMember {
-            user_id: r.user_id,
-            name: r.name,
-            email: r.email,
-        })
-        .collect())
-}
-
-/// Enrols `user_id` in every course the cohort is linked to (unless already in it).
-async fn enrol_member_everywhere(
-    tx: &mut Tx,
-    cohort_id: i64,
-    user_id: i64,
-    now: i64,
-) -> Result<(), AppError> {
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \
-         SELECT cc.course_id, $2, 'learner', 'active', 'cohort', cc.cohort_id, $3, $3 FROM course_cohorts cc \
-         WHERE cc.cohort_id = $1 \
-         ON CONFLICT (course_id, user_id) DO UPDATE SET status = 'active', role = 'learner', method = 'cohort', \
-         cohort_id = excluded.cohort_id, updated_at = excluded.updated_at WHERE enrolments.status = 'withdrawn'"
-    )
-    .bind(cohort_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
+    store::members(&state.db, cohort_id).await
 }
 
 /// Adds people by email (one per line or comma-separated); returns how many were added.
@@ -219,13 +114,9 @@ pub async fn add_members(
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    let exists: Option<i64> = with_tx!(&mut tx, |c| sqlx::query_scalar(
-        "SELECT id FROM cohorts WHERE id = $1"
-    )
-    .bind(cohort_id)
-    .fetch_optional(c)
-    .await?);
-    exists.ok_or(AppError::NotFound)?;
+    if !store::exists(&mut tx, cohort_id).await? {
+        return Err(AppError::NotFound);
+    }
     let users = crate::users::store::find_by_emails_in_tx(&mut tx, &parsed).await?;
     let unknown: Vec<&str> = parsed
         .iter()
@@ -247,19 +138,9 @@ pub async fn add_members(
     }
     let mut added = 0;
     for user in users.values() {
-        let inserted = with_tx!(&mut tx, |c| {
-            sqlx::query(
-            "INSERT INTO cohort_members (cohort_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-        )
-        .bind(cohort_id)
-        .bind(user.id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())?
-        });
-        if inserted > 0 {
+        if store::add_member(&mut tx, cohort_id, user.id).await? {
             added += 1;
-            enrol_member_everywhere(&mut tx, cohort_id, user.id, now).await?;
+            store::enrol_member(&mut tx, cohort_id, user.id, now).await?;
         }
     }
     audit::record(
@@ -269,7 +150,7 @@ pub async fn add_members(
             "cohort.add_members",
             "cohort",
             Some(cohort_id),
-            &format!("{added} added"),
+            format!("{added} added"),
         ),
         now,
     )
@@ -287,27 +168,10 @@ pub async fn remove_member(
     require_manager(actor)?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let removed = with_tx!(&mut tx, |c| sqlx::query(
-        "DELETE FROM cohort_members WHERE cohort_id = $1 AND user_id = $2"
-    )
-    .bind(cohort_id)
-    .bind(user_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
-    if removed == 0 {
+    if !store::remove_member(&mut tx, cohort_id, user_id).await? {
         return Err(AppError::NotFound);
     }
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE enrolments SET status = 'withdrawn', updated_at = $3 \
-         WHERE user_id = $2 AND cohort_id = $1 AND method = 'cohort' AND status <> 'withdrawn'"
-    )
-    .bind(cohort_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
+    store::withdraw(&mut tx, cohort_id, Scope::Member(user_id), now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -315,7 +179,7 @@ pub async fn remove_member(
             "cohort.remove_member",
             "cohort",
             Some(cohort_id),
-            &user_id.to_string(),
+            user_id.to_string(),
         ),
         now,
     )
@@ -340,35 +204,8 @@ pub async fn link(
     .await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "INSERT INTO course_cohorts (course_id, cohort_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
-    )
-    .bind(course_id)
-    .bind(cohort_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())
-    .map_err(|e| constraint_error(
-        e,
-        [(
-            Violation::ForeignKey("course_cohorts_cohort_id_fkey"),
-            AppError::invalid("cohort_id", "Choose a cohort from the list."),
-        )]
-    ))?);
-    with_tx!(&mut tx, |c| {
-        sqlx::query(
-        "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \
-         SELECT $1, m.user_id, 'learner', 'active', 'cohort', $2, $3, $3 FROM cohort_members m WHERE m.cohort_id = $2 \
-         ON CONFLICT (course_id, user_id) DO UPDATE SET status = 'active', role = 'learner', method = 'cohort', \
-         cohort_id = excluded.cohort_id, updated_at = excluded.updated_at WHERE enrolments.status = 'withdrawn'"
-    )
-    .bind(course_id)
-    .bind(cohort_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
+    store::link(&mut tx, course_id, cohort_id).await?;
+    store::enrol_members(&mut tx, cohort_id, course_id, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -376,7 +213,7 @@ pub async fn link(
             "cohort.link",
             "course",
             Some(course_id),
-            &cohort_id.to_string(),
+            cohort_id.to_string(),
         ),
         now,
     )
@@ -401,24 +238,8 @@ pub async fn unlink(
     .await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    with_tx!(&mut tx, |c| sqlx::query(
-        "DELETE FROM course_cohorts WHERE course_id = $1 AND cohort_id = $2"
-    )
-    .bind(course_id)
-    .bind(cohort_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
-    with_tx!(&mut tx, |c| sqlx::query(
-        "UPDATE enrolments SET status = 'withdrawn', updated_at = $3 \
-         WHERE course_id = $1 AND cohort_id = $2 AND method = 'cohort' AND status <> 'withdrawn'"
-    )
-    .bind(course_id)
-    .bind(cohort_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
+    store::unlink(&mut tx, course_id, cohort_id).await?;
+    store::withdraw(&mut tx, cohort_id, Scope::Course(course_id), now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -426,7 +247,7 @@ pub async fn unlink(
             "cohort.unlink",
             "course",
             Some(course_id),
-            &cohort_id.to_string(),
+            cohort_id.to_string(),
         ),
         now,
     )
@@ -442,15 +263,7 @@ pub async fn linked(
     course_id: i64,
 ) -> Result<Vec<Cohort>, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    let rows: Vec<CohortRow> = with_db!(&state.db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{COHORT_SELECT} JOIN course_cohorts l ON l.cohort_id = k.id WHERE l.course_id = $1 ORDER BY LOWER(k.name)"
-    )))
-    .bind(course_id)
-    .fetch_all(p)
-    .await?
-    });
-    Ok(rows.into_iter().map(to_cohort).collect())
+    store::linked_to(&state.db, course_id).await
 }
 
 /// Cohort names for the course page's picker (staff who manage enrolments may see them).
@@ -466,10 +279,5 @@ pub async fn options(
         CourseAccess::may_manage_enrolments,
     )
     .await?;
-    let rows: Vec<CohortRow> = with_db!(&state.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("{COHORT_SELECT} ORDER BY LOWER(k.name) LIMIT 500")
-    ))
-    .fetch_all(p)
-    .await?);
-    Ok(rows.into_iter().map(to_cohort).collect())
+    store::all(&state.db).await
 }

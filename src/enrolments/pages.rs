@@ -156,7 +156,7 @@ fn Filters(q: ParticipantQuery, course_id: i64) -> impl IntoView {
 
 #[component]
 fn ParticipantTable(
-    page: crate::users::model::Page<Participant>,
+    page: crate::paging::Page<Participant>,
     q: ParticipantQuery,
     course_id: i64,
     actions: PeopleActions,

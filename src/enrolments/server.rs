@@ -4,7 +4,7 @@
 use super::model::*;
 use crate::courses::model::{Course, CourseForm, EnrolmentSettings, EnrolmentSettingsForm};
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]

@@ -15,8 +15,9 @@ use crate::courses::service as course_service;
 use crate::courses::store as course_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::{Email, Page, UserQuery, UserStatus};
+use crate::users::model::{Email, UserQuery, UserStatus};
 
 /// What the course page offers the actor: their enrolment, an enrol button, or the reason not.
 pub async fn enrol_option(
@@ -24,13 +25,13 @@ pub async fn enrol_option(
     actor: &Actor,
     course: &Course,
 ) -> Result<EnrolOption, AppError> {
-    if let Some(e) = store::find(&state.db, course.id, actor.id).await? {
-        if e.status() != EnrolmentStatus::Withdrawn {
-            return Ok(EnrolOption::Enrolled {
-                role: e.role(),
-                status: e.status(),
-            });
-        }
+    if let Some(e) = store::find(&state.db, course.id, actor.id).await?
+        && e.status() != EnrolmentStatus::Withdrawn
+    {
+        return Ok(EnrolOption::Enrolled {
+            role: e.role(),
+            status: e.status(),
+        });
     }
     if course.state != CourseState::Published {
         return Ok(EnrolOption::Closed {
@@ -178,7 +179,7 @@ async fn withdraw(
             action,
             "course",
             Some(course_id),
-            &format!("{} user {user_id}", course.code),
+            format!("{} user {user_id}", course.code),
         ),
         now,
     )
@@ -354,7 +355,7 @@ pub async fn enrol_user(
             "enrolment.add",
             "course",
             Some(course_id),
-            &format!("{} as {}", user.email, role.as_str()),
+            format!("{} as {}", user.email, role.as_str()),
         ),
         now,
     )
@@ -412,7 +413,7 @@ pub async fn approve(
             "enrolment.approve",
             "course",
             Some(course_id),
-            &user_id.to_string(),
+            user_id.to_string(),
         ),
         now,
     )
@@ -439,13 +440,13 @@ pub async fn set_dates(
     .await?;
     let starts = crate::input::parse_date("starts_on", starts_on)?;
     let ends = crate::input::parse_date("ends_on", ends_on)?;
-    if let (Some(s), Some(e)) = (starts, ends) {
-        if e < s {
-            return Err(AppError::invalid(
-                "ends_on",
-                "The end date must be on or after the start date.",
-            ));
-        }
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e < s
+    {
+        return Err(AppError::invalid(
+            "ends_on",
+            "The end date must be on or after the start date.",
+        ));
     }
     if store::set_dates(&state.db, course_id, user_id, starts, ends).await? == 0 {
         return Err(AppError::NotFound);
@@ -691,7 +692,7 @@ pub async fn apply_csv(
             "enrolment.csv",
             "course",
             Some(course_id),
-            &format!("{} enrolled, {} updated", outcome.enrolled, outcome.updated),
+            format!("{} enrolled, {} updated", outcome.enrolled, outcome.updated),
         ),
         now,
     )

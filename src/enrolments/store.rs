@@ -3,7 +3,7 @@
 use super::model::*;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use crate::{with_db, with_db_write, with_tx};
 
 /// Adds or updates a person's enrolment (one row per person per course).

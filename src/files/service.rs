@@ -165,7 +165,7 @@ where
         }
         if head.len() < sniff::SNIFF_LEN {
             let take = (sniff::SNIFF_LEN - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
+            head.extend_from_slice(chunk.get(..take).unwrap_or_default());
         }
         hasher.update(&chunk);
         file.write_all(&chunk).await.map_err(io_error)?;

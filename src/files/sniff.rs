@@ -122,7 +122,10 @@ pub fn name_for(name: &str, content_type: &str) -> String {
     if extensions.contains(&ext.as_str()) {
         name.to_string()
     } else {
-        format!("{name}.{}", extensions[0])
+        match extensions.first() {
+            Some(ext) => format!("{name}.{ext}"),
+            None => name.to_string(),
+        }
     }
 }
 

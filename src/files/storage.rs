@@ -55,7 +55,7 @@ impl Storage {
     /// Keys are only ever made by `new_key`, but check anyway: they become paths.
     fn check_key(key: &str) -> Result<(), AppError> {
         let ok = key.len() == 35
-            && key.as_bytes()[2] == b'/'
+            && key.as_bytes().get(2) == Some(&b'/')
             && key
                 .chars()
                 .enumerate()
@@ -192,7 +192,10 @@ async fn upload(
             let mut filled = 0;
             // A read may return fewer bytes than asked for; fill the part before sending it.
             while filled < PART_SIZE {
-                let n = file.read(&mut part[filled..]).await.map_err(io_error)?;
+                let Some(rest) = part.get_mut(filled..) else {
+                    break;
+                };
+                let n = file.read(rest).await.map_err(io_error)?;
                 if n == 0 {
                     break;
                 }

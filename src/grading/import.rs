@@ -157,19 +157,19 @@ pub async fn preview(
                     continue;
                 }
             };
-            if let Some(v) = value {
-                if v > item.max_points * 10.0 {
-                    problems.push(ImportProblem {
-                        line,
-                        message: format!(
-                            "{}: {} is far above the {} possible; the cell is skipped.",
-                            item.name,
-                            format_points(v),
-                            crate::ui::format::plural(item.max_points, "point", "points")
-                        ),
-                    });
-                    continue;
-                }
+            if let Some(v) = value
+                && v > item.max_points * 10.0
+            {
+                problems.push(ImportProblem {
+                    line,
+                    message: format!(
+                        "{}: {} is far above the {} possible; the cell is skipped.",
+                        item.name,
+                        format_points(v),
+                        crate::ui::format::plural(item.max_points, "point", "points")
+                    ),
+                });
+                continue;
             }
             let current = grades.get(&(item.id, *user_id));
             let new = match value {

@@ -59,13 +59,13 @@ async fn check_category(
     course_id: i64,
     category_id: Option<i64>,
 ) -> Result<(), AppError> {
-    if let Some(category) = category_id {
-        if store::category_course(&state.db, category).await? != Some(course_id) {
-            return Err(AppError::invalid(
-                "category_id",
-                "Choose one of this course's categories.",
-            ));
-        }
+    if let Some(category) = category_id
+        && store::category_course(&state.db, category).await? != Some(course_id)
+    {
+        return Err(AppError::invalid(
+            "category_id",
+            "Choose one of this course's categories.",
+        ));
     }
     Ok(())
 }

@@ -108,7 +108,7 @@ pub async fn copy_course(
             "course.copy",
             "course",
             Some(new_id),
-            &format!("{} from {}", course.code, source.code),
+            format!("{} from {}", course.code, source.code),
         ),
         now,
     )

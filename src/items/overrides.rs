@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::items::kind::ItemKind;
 use crate::overrides::model::{LearnerDates, Override, OverrideForm, OverrideList, PER_PAGE};
 use crate::overrides::store;
+use crate::paging::Page;
 use crate::state::AppState;
-use crate::users::model::Page;
 
 /// The item's course and kind, when it is an item with dates.
 async fn dated_item(state: &AppState, item_id: i64) -> Result<(i64, ItemKind, String), AppError> {
@@ -41,6 +41,7 @@ pub async fn list(
     let offset = i64::from(page - 1) * i64::from(PER_PAGE);
     let (items, total) = store::list(&state.db, item_id, PER_PAGE.into(), offset).await?;
     Ok(OverrideList {
+        groups: store::groups(&state.db, course_id).await?,
         fields: kind.shape().dates.to_vec(),
         page: Page {
             items,
@@ -64,7 +65,7 @@ pub async fn set(
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let (dates, reason) = form.parse(kind.shape().dates)?;
     let emails = form.emails();
-    let learners = store::learners_by_email(&state.db, course_id, &emails).await?;
+    let mut learners = store::learners_by_email(&state.db, course_id, &emails).await?;
     let unknown: Vec<&str> = emails
         .iter()
         .filter(|e| !learners.iter().any(|(_, found)| found == *e))
@@ -75,6 +76,18 @@ pub async fn set(
             "learners",
             format!("Not learners of this course: {}.", unknown.join(", ")),
         ));
+    }
+    if let Some(cohort_id) = form.cohort_id()? {
+        let members = store::learners_in_cohort(&state.db, course_id, cohort_id).await?;
+        if members.is_empty() {
+            return Err(AppError::invalid(
+                "cohort",
+                "This group has no learners in the course.",
+            ));
+        }
+        learners.extend(members);
+        learners.sort();
+        learners.dedup();
     }
     let item = Dated {
         item_id,

@@ -146,7 +146,7 @@ mod lifecycle {
             ItemKind::Assignment => {
                 assignments::service::dates_changed(tx, item_id, user_id, now).await
             }
-            // A quiz reads the learner's dates when an attempt starts.
+            ItemKind::Quiz => assessments::attempts::dates_changed(tx, item_id, user_id).await,
             _ => Ok(()),
         }
     }

@@ -24,10 +24,10 @@ async fn parse(state: &AppState, course_id: i64, form: &ItemForm) -> Result<Item
                 "Choose a file uploaded to this course.",
             ));
         };
-        if let Some(field) = fields.kind.shape().file {
-            if !field.accepts(&file.content_type) {
-                return Err(AppError::invalid("file_id", field.wrong_type));
-            }
+        if let Some(field) = fields.kind.shape().file
+            && !field.accepts(&file.content_type)
+        {
+            return Err(AppError::invalid("file_id", field.wrong_type));
         }
     }
     Ok(fields)

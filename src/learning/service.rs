@@ -54,7 +54,7 @@ fn neighbours(outline: &[Section], item_id: i64) -> (Option<i64>, Option<i64>) {
         return (None, None);
     };
     (
-        pos.checked_sub(1).map(|p| ids[p]),
+        pos.checked_sub(1).and_then(|p| ids.get(p).copied()),
         ids.get(pos + 1).copied(),
     )
 }

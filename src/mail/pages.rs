@@ -2,18 +2,10 @@ use super::server::list_outbox;
 use crate::ui::{ErrorPage, Pagination, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
-    let params = use_query_map();
-    let page = Memo::new(move |_| {
-        params
-            .get()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-    });
+    let page = crate::ui::pagination::page_param("page");
     let messages = Resource::new(move || page.get(), list_outbox);
     view! {
         <Title text="Outbox" />

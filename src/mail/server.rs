@@ -1,6 +1,6 @@
 use super::model::OutboxMessage;
 use crate::error::AppError;
-use crate::users::model::Page;
+use crate::paging::Page;
 use leptos::prelude::*;
 
 #[server(endpoint = "outbox/list")]

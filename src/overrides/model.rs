@@ -59,7 +59,17 @@ pub const PER_PAGE: u32 = 50;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverrideList {
     pub fields: Vec<DateField>,
-    pub page: crate::users::model::Page<Override>,
+    pub page: crate::paging::Page<Override>,
+    /// Cohorts with learners in this course, offered to give a whole group the same dates.
+    pub groups: Vec<GroupOption>,
+}
+
+/// A cohort that has learners in the course, with how many.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupOption {
+    pub cohort_id: i64,
+    pub name: String,
+    pub learners: i64,
 }
 
 /// The override form as typed: the learners (emails, one per line or separated by commas) and
@@ -68,6 +78,8 @@ pub struct OverrideList {
 #[serde(default)]
 pub struct OverrideForm {
     pub learners: String,
+    /// A cohort whose learners in the course all get these dates (its id; empty for none).
+    pub cohort: String,
     pub due_at: String,
     pub cutoff_at: String,
     pub opens_at: String,
@@ -89,6 +101,18 @@ impl OverrideForm {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The chosen cohort, if any.
+    pub fn cohort_id(&self) -> Result<Option<i64>, AppError> {
+        let typed = self.cohort.trim();
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        typed
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::invalid("cohort", "Choose a group from the list."))
     }
 
     /// The dates, checked against the fields the item's kind has (`fields`).
@@ -138,15 +162,15 @@ impl OverrideForm {
                 ),
             }
         }
-        if let (Some(due), Some(cutoff)) = (dates.due_at, dates.cutoff_at) {
-            if cutoff < due {
-                problems.add("cutoff_at", "The cut-off cannot be before the due date.");
-            }
+        if let (Some(due), Some(cutoff)) = (dates.due_at, dates.cutoff_at)
+            && cutoff < due
+        {
+            problems.add("cutoff_at", "The cut-off cannot be before the due date.");
         }
-        if let (Some(opens), Some(closes)) = (dates.opens_at, dates.closes_at) {
-            if closes <= opens {
-                problems.add("closes_at", "The close date must come after the open date.");
-            }
+        if let (Some(opens), Some(closes)) = (dates.opens_at, dates.closes_at)
+            && closes <= opens
+        {
+            problems.add("closes_at", "The close date must come after the open date.");
         }
         if dates == LearnerDates::default() {
             problems.add(
@@ -154,10 +178,11 @@ impl OverrideForm {
                 "Give at least one date, time limit or extra attempt.",
             );
         }
-        if self.emails().is_empty() {
+        let cohort = problems.check(self.cohort_id()).flatten();
+        if self.emails().is_empty() && cohort.is_none() {
             problems.add(
                 "learners",
-                "Enter the email address of at least one learner.",
+                "Enter the email address of at least one learner, or choose a group.",
             );
         }
         if self.reason.chars().count() > 500 {
@@ -171,6 +196,7 @@ impl OverrideForm {
     pub fn from_override(o: &Override) -> OverrideForm {
         OverrideForm {
             learners: o.email.clone(),
+            cohort: String::new(),
             due_at: format_datetime(o.dates.due_at),
             cutoff_at: format_datetime(o.dates.cutoff_at),
             opens_at: format_datetime(o.dates.opens_at),

@@ -1,6 +1,6 @@
 //! SQL for overrides.
 
-use super::model::{LearnerDates, Override};
+use super::model::{GroupOption, LearnerDates, Override};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::{with_db, with_tx};
@@ -220,6 +220,49 @@ pub async fn learners_by_email(
         qb.push(")");
         qb.build_query_as().fetch_all(p).await?
     }))
+}
+
+/// The course's active learners who belong to a cohort: (user id, lower-case email).
+pub async fn learners_in_cohort(
+    db: &Db,
+    course_id: i64,
+    cohort_id: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT u.id, LOWER(u.email) FROM users u JOIN enrolments e ON e.user_id = u.id \
+         JOIN cohort_members m ON m.user_id = u.id \
+         WHERE e.role = 'learner' AND e.status = 'active' AND e.course_id = $1 AND m.cohort_id = $2 \
+         ORDER BY u.id"
+    )
+    .bind(course_id)
+    .bind(cohort_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// Cohorts with active learners in the course, by name, with how many of them.
+pub async fn groups(db: &Db, course_id: i64) -> Result<Vec<GroupOption>, AppError> {
+    let rows: Vec<(i64, String, i64)> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT c.id, c.name, COUNT(*) FROM cohorts c JOIN cohort_members m ON m.cohort_id = c.id \
+         JOIN enrolments e ON e.user_id = m.user_id \
+         WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active' \
+         GROUP BY c.id, c.name ORDER BY LOWER(c.name), c.id LIMIT 500"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(cohort_id, name, learners)| GroupOption {
+            cohort_id,
+            name,
+            learners,
+        })
+        .collect())
 }
 
 /// One of the course's active learners by id: (user id, lower-case email).

@@ -154,6 +154,7 @@ pub async fn put_override(
 ) -> Result<Json<ApiOverride>, ApiError> {
     let form = OverrideForm {
         learners: String::new(),
+        cohort: String::new(),
         due_at: form_time("due_at", &body.due_at)?,
         cutoff_at: form_time("cutoff_at", &body.cutoff_at)?,
         opens_at: form_time("opens_at", &body.opens_at)?,

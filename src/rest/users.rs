@@ -27,16 +27,18 @@ pub const NAME_MAX: usize = 120;
 /// Empty is the first page, as no cursor is.
 pub const CURSOR_PATTERN: &str = r"^[0-9]{0,18}$";
 
-fn matches(pattern: &'static LazyLock<regex::Regex>, value: &str) -> bool {
-    pattern.is_match(value)
+/// The patterns are constants (a unit test compiles each); one that did not compile would match
+/// nothing, refusing input rather than panicking inside a request.
+fn matches(pattern: &'static LazyLock<Option<regex::Regex>>, value: &str) -> bool {
+    pattern.as_ref().is_some_and(|re| re.is_match(value))
 }
 
-static EMAIL_RE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(EMAIL_PATTERN).unwrap_or_else(|e| panic!("{e}")));
-static NAME_RE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(NAME_PATTERN).unwrap_or_else(|e| panic!("{e}")));
-static CURSOR_RE: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(CURSOR_PATTERN).unwrap_or_else(|e| panic!("{e}")));
+static EMAIL_RE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(EMAIL_PATTERN).ok());
+static NAME_RE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(NAME_PATTERN).ok());
+static CURSOR_RE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(CURSOR_PATTERN).ok());
 
 fn check_email(email: &str) -> Result<(), AppError> {
     if email.len() > EMAIL_MAX || !matches(&EMAIL_RE, email) {

@@ -1,5 +1,20 @@
 use super::format::plural;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The page number in the address (`?page=3`, or another name where a page has two lists): 1
+/// when absent or not a page number.
+pub fn page_param(name: &'static str) -> Memo<u32> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            q.get(name)
+                .and_then(|p| p.parse::<u32>().ok())
+                .filter(|p| *p >= 1)
+                .unwrap_or(1)
+        })
+    })
+}
 
 /// "Previous · Page 2 of 40 (987 results) · Next", with links built by `href(page)`.
 #[component]

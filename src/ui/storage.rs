@@ -17,15 +17,19 @@ pub use web_sys::Storage;
 
 #[cfg(not(feature = "hydrate"))]
 pub struct Storage;
+/// The server has no local storage (never returned: `local_storage` is `None` there).
+#[cfg(not(feature = "hydrate"))]
+#[derive(Debug)]
+pub struct NoStorage;
 #[cfg(not(feature = "hydrate"))]
 impl Storage {
-    pub fn get_item(&self, _: &str) -> Result<Option<String>, ()> {
+    pub fn get_item(&self, _: &str) -> Result<Option<String>, NoStorage> {
         Ok(None)
     }
-    pub fn set_item(&self, _: &str, _: &str) -> Result<(), ()> {
+    pub fn set_item(&self, _: &str, _: &str) -> Result<(), NoStorage> {
         Ok(())
     }
-    pub fn remove_item(&self, _: &str) -> Result<(), ()> {
+    pub fn remove_item(&self, _: &str) -> Result<(), NoStorage> {
         Ok(())
     }
 }

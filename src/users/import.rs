@@ -109,10 +109,10 @@ fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
                 }
             }
         };
-        if let Some(email) = &email {
-            if let Some(first) = seen.insert(email.clone(), line) {
-                errors.push(format!("This email address is also on line {first}."));
-            }
+        if let Some(email) = &email
+            && let Some(first) = seen.insert(email.clone(), line)
+        {
+            errors.push(format!("This email address is also on line {first}."));
         }
         rows.push(ParsedRow {
             line,

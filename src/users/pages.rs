@@ -1,9 +1,10 @@
 //! Administration pages for users: the table, create, edit, import.
 
-use super::model::{Page, Role, User, UserForm, UserQuery, UserSort, UserStatus};
+use super::model::{Role, User, UserForm, UserQuery, UserSort, UserStatus};
 use super::model_import::{ImportOutcome, ImportPreview};
 use super::server::*;
 use crate::error::AppError;
+use crate::paging::Page;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, format, query_string};
 use leptos::prelude::*;
@@ -75,7 +76,7 @@ fn href_for(query: &UserQuery) -> String {
 pub fn UserListPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_from_url(&params.get()));
-    let users = Resource::new(move || query.get(), |q| list_users(q));
+    let users = Resource::new(move || query.get(), list_users);
     view! {
         <Title text="Users" />
         <div class="page-header">

@@ -1,8 +1,9 @@
 //! Server functions for user administration. Each: who is asking, parse, one service call, status.
 
-use super::model::{Page, User, UserForm, UserQuery};
+use super::model::{User, UserForm, UserQuery};
 use super::model_import::{ImportOutcome, ImportPreview};
 use crate::error::AppError;
+use crate::paging::Page;
 use leptos::prelude::*;
 
 #[server(endpoint = "users/list")]

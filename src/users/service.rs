@@ -1,7 +1,7 @@
 //! Use cases of user administration. Every function checks permissions first, writes in one
 //! transaction, and records an audit entry in that same transaction.
 
-use super::model::{Email, NewUser, Page, Role, User, UserForm, UserName, UserQuery, UserStatus};
+use super::model::{Email, NewUser, Role, User, UserForm, UserName, UserQuery, UserStatus};
 use super::store;
 use crate::audit;
 use crate::auth::password;
@@ -10,6 +10,7 @@ use crate::auth::service::{forget_attempts, revoke_all_access, send_password_lin
 use crate::db::now;
 use crate::error::{AppError, OrInternal, Problems};
 use crate::mail;
+use crate::paging::Page;
 use crate::state::AppState;
 
 /// Parses the create/edit form. The password is optional and only checked when given.
@@ -128,13 +129,14 @@ async fn keep_an_admin(
     before: &User,
     removes_admin: bool,
 ) -> Result<(), AppError> {
-    if removes_admin && before.has_role(Role::Administrator) && before.status == UserStatus::Active
+    if removes_admin
+        && before.has_role(Role::Administrator)
+        && before.status == UserStatus::Active
+        && store::count_active_admins_in_tx(tx).await? <= 1
     {
-        if store::count_active_admins_in_tx(tx).await? <= 1 {
-            return Err(AppError::Conflict(
-                "Lyceum needs at least one active administrator.".into(),
-            ));
-        }
+        return Err(AppError::Conflict(
+            "Lyceum needs at least one active administrator.".into(),
+        ));
     }
     Ok(())
 }

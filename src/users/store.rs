@@ -1,8 +1,9 @@
 //! SQL for users and their roles. Shared dialect: runs on SQLite and PostgreSQL.
 
-use super::model::{Email, Page, Role, User, UserName, UserQuery, UserSort, UserStatus};
+use super::model::{Email, Role, User, UserName, UserQuery, UserSort, UserStatus};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, Violation, constraint_error};
+use crate::paging::Page;
 use crate::{with_db, with_db_write, with_tx};
 use sqlx::AssertSqlSafe;
 

@@ -124,11 +124,11 @@ fn AttemptForm(view: AttemptView) -> impl IntoView {
         let mut count = 0;
         answers.update(|shown| {
             for a in &queued {
-                if let Some(entry) = shown.get_mut(&a.slot) {
-                    if a.seq > entry.0 {
-                        *entry = (a.seq, a.response.clone());
-                        count += 1;
-                    }
+                if let Some(entry) = shown.get_mut(&a.slot)
+                    && a.seq > entry.0
+                {
+                    *entry = (a.seq, a.response.clone());
+                    count += 1;
                 }
             }
         });
@@ -571,7 +571,9 @@ fn QuestionBlock(
                             on:input=move |ev| {
                                 let mut v = given();
                                 v.resize(count, String::new());
-                                v[i] = event_target_value(&ev);
+                                if let Some(blank) = v.get_mut(i) {
+                                    *blank = event_target_value(&ev);
+                                }
                                 record.run((slot, Some(Response::Blanks(v))));
                             } />
                     </div>
@@ -600,7 +602,9 @@ fn QuestionBlock(
                                     let value = event_target_value(&ev);
                                     let mut v = given();
                                     v.resize(count, None);
-                                    v[i] = (!value.is_empty()).then_some(value);
+                                    if let Some(choice) = v.get_mut(i) {
+                                        *choice = (!value.is_empty()).then_some(value);
+                                    }
                                     record.run((slot, Some(Response::Matching(v))));
                                 }>
                                 <option value="">"Choose…"</option>

@@ -159,7 +159,7 @@ fn NewQuestionMenu(course_id: i64, category_id: Option<i64>) -> impl IntoView {
 #[component]
 fn QuestionTable(
     course_id: i64,
-    page: crate::users::model::Page<QuestionSummary>,
+    page: crate::paging::Page<QuestionSummary>,
     query: BankQuery,
     delete: ServerAction<DeleteBankQuestion>,
 ) -> impl IntoView {
@@ -376,10 +376,10 @@ fn read_file_into(ev: leptos::ev::Event, text: RwSignal<String>) {
             return;
         };
         leptos::task::spawn_local(async move {
-            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                if let Some(s) = value.as_string() {
-                    text.set(s);
-                }
+            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await
+                && let Some(s) = value.as_string()
+            {
+                text.set(s);
             }
         });
     }

@@ -10,7 +10,7 @@ use crate::ui::route_id;
 use crate::ui::{ErrorPage, FormAlert, Pagination, format};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 fn percent(p: f64) -> String {
     format!("{:.1} %", p)
@@ -233,14 +233,7 @@ fn GradeForm(
 #[component]
 pub fn GradingQueuePage() -> impl IntoView {
     let course_id = route_id("id");
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
-        })
-    });
+    let page = crate::ui::pagination::page_param("page");
     let queue = Resource::new(
         move || (course_id.get(), page.get()),
         |(id, page)| load_grading_queue(id, page),

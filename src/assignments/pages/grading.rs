@@ -22,13 +22,7 @@ pub fn SubmissionsPage() -> impl IntoView {
     let course_id = route_id("id");
     let item_id = route_id("item_id");
     let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("page")
-                .and_then(|p| p.parse::<u32>().ok())
-                .unwrap_or(1)
-        })
-    });
+    let page = crate::ui::pagination::page_param("page");
     let filter = Memo::new(move |_| query.with(|q| q.get("filter").unwrap_or_default()));
     let release = ServerAction::<ReleaseAssignmentGrades>::new();
     let list = Resource::new(
@@ -280,7 +274,7 @@ fn GradeForm(d: SubmissionDetail) -> impl IntoView {
                                         <label class="rubric-choice">
                                             <input type="radio" name=format!("criterion-{ci}")
                                                 prop:checked=move || levels.with(|v| v.get(ci).copied().flatten() == Some(li))
-                                                on:change=move |_| levels.update(|v| v[ci] = Some(li)) />
+                                                on:change=move |_| levels.update(|v| if let Some(level) = v.get_mut(ci) { *level = Some(li) }) />
                                             <span>{format!("{} — {}", format_points(l.points), l.description)}</span>
                                         </label>
                                     }).collect_view()}

@@ -156,7 +156,7 @@ fn RubricEditor(
                         <div class="field">
                             <label for=format!("criterion-{ci}")>{format!("Criterion {n}: what it assesses")}</label>
                             <input id=format!("criterion-{ci}") type="text" disabled=locked prop:value=c.description.clone()
-                                on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| r[ci].description = v); } />
+                                on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| if let Some(c) = r.get_mut(ci) { c.description = v }); } />
                         </div>
                         <div class="rubric-levels">
                             {c.levels.iter().enumerate().map(|(li, l)| {
@@ -166,13 +166,13 @@ fn RubricEditor(
                                         <label for=format!("level-{ci}-{li}-points")>{format!("Criterion {n}, level {m}: points")}</label>
                                         <input id=format!("level-{ci}-{li}-points") class="narrow" type="text" inputmode="decimal" disabled=locked
                                             prop:value=l.points.clone()
-                                            on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| r[ci].levels[li].points = v); typed.update(|t| *t += 1); } />
+                                            on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| if let Some(l) = r.get_mut(ci).and_then(|c| c.levels.get_mut(li)) { l.points = v }); typed.update(|t| *t += 1); } />
                                         <label for=format!("level-{ci}-{li}-text")>{format!("Criterion {n}, level {m}: description")}</label>
                                         <textarea id=format!("level-{ci}-{li}-text") rows="2" disabled=locked prop:value=l.description.clone()
-                                            on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| r[ci].levels[li].description = v); }></textarea>
+                                            on:input=move |ev| { let v = event_target_value(&ev); rubric.update_untracked(|r| if let Some(l) = r.get_mut(ci).and_then(|c| c.levels.get_mut(li)) { l.description = v }); }></textarea>
                                         {(!locked).then(|| view! {
                                             <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Remove level {m} of criterion {n}")
-                                                on:click=move |_| rubric.update(|r| { r[ci].levels.remove(li); })>"Remove level"</button>
+                                                on:click=move |_| rubric.update(|r| if let Some(c) = r.get_mut(ci) && li < c.levels.len() { c.levels.remove(li); })>"Remove level"</button>
                                         })}
                                     </div>
                                 }
@@ -180,9 +180,9 @@ fn RubricEditor(
                         </div>
                         {(!locked).then(|| view! {
                             <p>
-                                <button type="button" class="btn btn-small btn-secondary" on:click=move |_| rubric.update(|r| r[ci].levels.push(LevelForm::default()))>
+                                <button type="button" class="btn btn-small btn-secondary" on:click=move |_| rubric.update(|r| if let Some(c) = r.get_mut(ci) { c.levels.push(LevelForm::default()) })>
                                     {format!("Add a level to criterion {n}")}</button>" "
-                                <button type="button" class="btn btn-small btn-danger" on:click=move |_| rubric.update(|r| { r.remove(ci); })>
+                                <button type="button" class="btn btn-small btn-danger" on:click=move |_| rubric.update(|r| if ci < r.len() { r.remove(ci); })>
                                     {format!("Remove criterion {n}")}</button>
                             </p>
                         })}

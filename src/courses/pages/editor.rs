@@ -24,10 +24,10 @@ fn focus_later(id: String) {
     {
         use wasm_bindgen::JsCast;
         request_animation_frame(move || {
-            if let Some(el) = document().get_element_by_id(&id) {
-                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
+            if let Some(el) = document().get_element_by_id(&id)
+                && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+            {
+                let _ = el.focus();
             }
         });
     }
@@ -99,11 +99,11 @@ pub fn CourseEditorPage() -> impl IntoView {
         |(id, _)| load_course_editor(id),
     );
     Effect::new(move |_| {
-        if let Some(Ok(_)) = editor.get() {
-            if let Some(target) = actions.focus_after.get_untracked() {
-                actions.focus_after.set(None);
-                focus_later(target);
-            }
+        if let Some(Ok(_)) = editor.get()
+            && let Some(target) = actions.focus_after.get_untracked()
+        {
+            actions.focus_after.set(None);
+            focus_later(target);
         }
     });
     let query = use_query_map();
@@ -306,7 +306,7 @@ fn Structure(
             {sections.into_iter().enumerate().map(|(si, section)| {
                 let section_id = section.id;
                 let title = section.title.clone();
-                let prev_section = si.checked_sub(1).map(|p| (section_ids[p], section_sizes[p]));
+                let prev_section = si.checked_sub(1).and_then(|p| section_ids.get(p).copied().zip(section_sizes.get(p).copied()));
                 let next_section = section_ids.get(si + 1).copied();
                 let item_count = section.items.len();
                 view! {

@@ -12,7 +12,6 @@ use crate::ui::route_id;
 use crate::ui::{ErrorPage, FormAlert, Pagination};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 fn percent(p: Option<f64>) -> String {
     p.map(|p| format!("{} %", format_points(p)))
@@ -31,12 +30,7 @@ pub(super) struct Selected {
 #[component]
 pub fn GradebookPage() -> impl IntoView {
     let course_id = route_id("id");
-    let query = use_query_map();
-    let number = move |name: &'static str| {
-        Memo::new(move |_| {
-            query.with(|q| q.get(name).and_then(|p| p.parse::<u32>().ok()).unwrap_or(1))
-        })
-    };
+    let number = crate::ui::pagination::page_param;
     let page = number("page");
     let cols = number("cols");
     let actions = setup::SetupActions::new();

@@ -23,6 +23,12 @@ pub fn ItemEditorPage() -> impl IntoView {
     let save = ServerAction::<UpdateItem>::new();
     // Set by a kind's panel when it changed the item (a lesson revision restored).
     let changed = RwSignal::new(crate::ui::Changed::default());
+    // A later save makes the notice of an earlier change stale (the version stays: no reload).
+    Effect::new(move |_| {
+        if save.version().get() > 0 && changed.with_untracked(|c| c.notice.is_some()) {
+            changed.update(|c| c.notice = None);
+        }
+    });
     let item = Resource::new(
         move || (item_id.get(), changed.get().version),
         |(id, _)| item_for_editing(id),
@@ -85,19 +91,19 @@ fn ItemFieldsForm(
     let restored_draft = RwSignal::new(false);
     // A draft left by an earlier visit (connection lost before saving) wins over the saved text.
     Effect::new(move |_| {
-        if let Some(Ok(Some(draft))) = local_storage().map(|s| s.get_item(&draft_key(item_id))) {
-            if draft != body.get_untracked() {
-                body.set(draft);
-                restored_draft.set(true);
-            }
+        if let Some(Ok(Some(draft))) = local_storage().map(|s| s.get_item(&draft_key(item_id)))
+            && draft != body.get_untracked()
+        {
+            body.set(draft);
+            restored_draft.set(true);
         }
     });
     Effect::new(move |previous: Option<()>| {
         let text = body.get();
-        if previous.is_some() {
-            if let Some(storage) = local_storage() {
-                let _ = storage.set_item(&draft_key(item_id), &text);
-            }
+        if previous.is_some()
+            && let Some(storage) = local_storage()
+        {
+            let _ = storage.set_item(&draft_key(item_id), &text);
         }
     });
     Effect::new(move |_| {

@@ -9,18 +9,10 @@ use crate::ui::forms::field_error;
 use crate::ui::pagination::Pagination;
 use crate::ui::{ErrorPage, Field, FormAlert, TextArea, format};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn OverridesPanel(item_id: i64, can_edit: bool) -> impl IntoView {
-    let query = use_query_map();
-    let page = Memo::new(move |_| {
-        query
-            .get()
-            .get("overrides_page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
-    });
+    let page = crate::ui::pagination::page_param("overrides_page");
     let set = ServerAction::<SetOverride>::new();
     let remove = ServerAction::<RemoveOverride>::new();
     let list = Resource::new(
@@ -75,6 +67,7 @@ fn Overrides(
     can_edit: bool,
 ) -> impl IntoView {
     let learners = RwSignal::new(String::new());
+    let cohort = RwSignal::new(String::new());
     let values: Vec<(DateField, RwSignal<String>)> = list
         .fields
         .iter()
@@ -88,6 +81,7 @@ fn Overrides(
         ev.prevent_default();
         let mut form = OverrideForm {
             learners: learners.get_untracked(),
+            cohort: cohort.get_untracked(),
             reason: reason.get_untracked(),
             ..Default::default()
         };
@@ -105,6 +99,8 @@ fn Overrides(
         set.dispatch(SetOverride { item_id, form });
     };
     let page = list.page;
+    let groups = list.groups;
+    let cohort_error = field_error(result, "cohort");
     view! {
         {can_edit.then(|| view! {
             <form class="form" on:submit=submit>
@@ -112,6 +108,24 @@ fn Overrides(
                 <TextArea label="Learners" name="override_learners" value=learners rows=2
                     error=field_error(result, "learners")
                     hint="Email addresses of learners of this course, separated by commas or new lines." />
+                {(!groups.is_empty()).then(|| view! {
+                    <div class="field">
+                        <label for="field-override_cohort">"Or a whole group"</label>
+                        <select id="field-override_cohort" name="override_cohort"
+                            aria-invalid=move || if cohort_error.get().is_some() { "true" } else { "false" }
+                            aria-describedby="field-override_cohort-error"
+                            on:change=move |ev| cohort.set(event_target_value(&ev))
+                            prop:value=move || cohort.get()>
+                            <option value="">"No group"</option>
+                            {groups.iter().map(|g| view! {
+                                <option value=g.cohort_id.to_string()>
+                                    {format!("{} ({})", g.name, format::plural(g.learners, "learner", "learners"))}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                        {move || cohort_error.get().map(|e| view! { <p class="field-error" id="field-override_cohort-error">{e}</p> })}
+                    </div>
+                })}
                 {values.into_iter().map(|(field, value)| {
                     let kind = match field {
                         DateField::TimeLimit | DateField::ExtraAttempts => "number",
