@@ -56,7 +56,7 @@ pub(super) async fn copy_out(
         if storage
             .size(key)
             .await
-            .map_err(|_| storage_failed(key))?
+            .map_err(|e| storage_failed(key, &e))?
             .is_none()
         {
             progress(&format!(
@@ -66,7 +66,10 @@ pub(super) async fn copy_out(
             counter.step();
             continue;
         }
-        match storage.local_path(key).map_err(|_| storage_failed(key))? {
+        match storage
+            .local_path(key)
+            .map_err(|e| storage_failed(key, &e))?
+        {
             Some(source) => copy_synced(&source, &dest).await,
             None => download(storage, key, &dest).await,
         }?;
@@ -107,14 +110,22 @@ pub(super) async fn copy_in(
             }
             Err(e) => return Err(BackupError::io(format!("reading {}", source.display()), e)),
         };
-        if storage.size(key).await.map_err(|_| storage_failed(key))? != Some(size) {
-            let temp = storage.temp_path().await.map_err(|_| storage_failed(key))?;
+        if storage
+            .size(key)
+            .await
+            .map_err(|e| storage_failed(key, &e))?
+            != Some(size)
+        {
+            let temp = storage
+                .temp_path()
+                .await
+                .map_err(|e| storage_failed(key, &e))?;
             tokio::fs::copy(&source, &temp)
                 .await
                 .map_err(|e| BackupError::io(format!("copying {}", source.display()), e))?;
-            if storage.commit(&temp, key).await.is_err() {
+            if let Err(e) = storage.commit(&temp, key).await {
                 let _ = tokio::fs::remove_file(&temp).await;
-                return Err(storage_failed(key));
+                return Err(storage_failed(key, &e));
             }
             copied += 1;
         }
@@ -126,18 +137,18 @@ pub(super) async fn copy_in(
 /// Where a key's object lives in a backup's `files/`. The storage checks the key first: keys
 /// are only ever made by `Storage::new_key`, and this one becomes a path.
 fn destination(dir: &Path, storage: &Storage, key: &str) -> Result<PathBuf, BackupError> {
-    storage.local_path(key).map_err(|_| {
+    storage.local_path(key).map_err(|e| {
         BackupError::Failed(format!(
-            "the database holds a malformed storage key '{key}'"
+            "the database holds a malformed storage key '{key}': {e}"
         ))
     })?;
     Ok(dir.join(key))
 }
 
 /// A storage call failed; its cause is in the log (the storage logs it).
-fn storage_failed(key: &str) -> BackupError {
+fn storage_failed(key: &str, error: &crate::error::AppError) -> BackupError {
     BackupError::Failed(format!(
-        "file storage failed on {key} (the cause is in the log above)"
+        "file storage failed on {key}: {error} (the cause is in the log above)"
     ))
 }
 
@@ -161,7 +172,7 @@ async fn download(storage: &Storage, key: &str, dest: &Path) -> Result<(), Backu
     let mut chunks = storage
         .read_object(key, None)
         .await
-        .map_err(|_| storage_failed(key))?;
+        .map_err(|e| storage_failed(key, &e))?;
     let write = async {
         if let Some(parent) = dest.parent() {
             tokio::fs::create_dir_all(parent).await?;
