@@ -88,7 +88,8 @@ pub struct OverrideBody {
     pub time_limit_minutes: Option<f64>,
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 100)]
     pub extra_attempts: Option<f64>,
-    #[schema(max_length = 500)]
+    // NUL is refused for every input (PostgreSQL cannot store it); the document says so.
+    #[schema(max_length = 500, pattern = r"^[^\x00]*$")]
     pub reason: Option<String>,
 }
 
