@@ -44,6 +44,31 @@ pub fn sent_by_another_site() -> bool {
     })
 }
 
+/// Whether a request is a browser's own form post (the page's script did not send it): its
+/// `Accept` asks for HTML. Leptos answers such a post to a server function with a redirect back
+/// to the page it came from; `http::guards::server_fn_status` carries a failure's message there.
+pub fn plain_form_post(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Where a plain form post goes once it succeeded, when that is not back to its page (a new
+/// record's page). The script's own post is answered as usual and navigates itself.
+pub fn after_plain_post(location: &str) {
+    use leptos::prelude::use_context;
+    let plain = use_context::<http::request::Parts>().is_some_and(|p| plain_form_post(&p.headers));
+    if let (true, Some(res), Ok(value)) = (
+        plain,
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(location),
+    ) {
+        res.set_status(http::StatusCode::SEE_OTHER);
+        res.insert_header(http::header::LOCATION, value);
+    }
+}
+
 /// Adds a Set-Cookie header to the current response.
 pub fn set_cookie(value: &str) {
     if let (Some(res), Ok(value)) = (

@@ -659,7 +659,7 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
 
     // Deleting the assignment keeps the learners' files while it is in the recycle bin; purging
     // it deletes them.
-    let stored = lyceum::courses::store::find_file(&state.db, essay.id)
+    let stored = lyceum::files::records::find_file(&state.db, essay.id)
         .await
         .unwrap()
         .unwrap();
@@ -675,7 +675,7 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     assert!(on_disk.exists());
     items::purge_deleted(&state, now() + 1).await.unwrap();
     assert!(
-        lyceum::courses::store::find_file(&state.db, essay.id)
+        lyceum::files::records::find_file(&state.db, essay.id)
             .await
             .unwrap()
             .is_none()

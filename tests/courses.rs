@@ -1839,7 +1839,10 @@ db_test!(
         assert_eq!(file.name, "notes.txt.pdf");
         assert_eq!(file.content_type, "application/pdf");
         assert_eq!(file.size_bytes, 3 * 1024 * 1024);
-        let row = store::find_file(&state.db, file.id).await.unwrap().unwrap();
+        let row = lyceum::files::records::find_file(&state.db, file.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.course_id, built.course_id);
         assert_eq!(row.sha256.len(), 64);
         let (_, path) = files::service::authorize_download(&state, &teacher, file.id)
@@ -1885,7 +1888,7 @@ db_test!(
             temp_files(&state)
         );
         assert!(
-            store::files(&state.db, built.course_id)
+            lyceum::files::records::files(&state.db, built.course_id)
                 .await
                 .unwrap()
                 .is_empty()
@@ -1942,7 +1945,7 @@ db_test!(
         }
 
         assert!(
-            store::files(&state.db, built.course_id)
+            lyceum::files::records::files(&state.db, built.course_id)
                 .await
                 .unwrap()
                 .is_empty()
@@ -2094,7 +2097,10 @@ db_test!(
         let copy = copy::copy_course(&state, &teacher, built.course_id, "BIO-201", "Copy")
             .await
             .unwrap();
-        let copied = store::files(&state.db, copy.id).await.unwrap().remove(0);
+        let copied = lyceum::files::records::files(&state.db, copy.id)
+            .await
+            .unwrap()
+            .remove(0);
 
         files::service::delete(&state, &teacher, file.id)
             .await
@@ -2114,7 +2120,7 @@ db_test!(
 // ---- downloads through the router ------------------------------------------------------------
 
 async fn file_sha256(state: &lyceum::state::AppState, id: i64) -> String {
-    lyceum::courses::store::find_file(&state.db, id)
+    lyceum::files::records::find_file(&state.db, id)
         .await
         .unwrap()
         .unwrap()

@@ -1023,3 +1023,65 @@ db_test!(a_visitor_gets_the_home_page_with_a_sign_in_link, |state| {
     assert!(home.body.contains("href=\"/sign-in\""), "{}", home.body);
     assert!(home.body.contains("<meta name=\"description\""));
 });
+
+/// A server-function post as a browser sends it without script: HTML accepted, from a page.
+fn plain_post(path: &str, body: &str, cookie: &str, from: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/{path}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, format!("http://localhost{from}"))
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+db_test!(
+    a_plain_form_post_goes_back_to_its_page_with_the_error_and_what_was_typed,
+    |state| {
+        let app = lyceum::http::router(state.clone());
+        let admin = session_for(&state, "admin@example.com", &[Role::Administrator]).await;
+        let body = "form[name]=Typed+Name&form[email]=not-an-email&form[roles][]=instructor\
+                    &form[password]=a+secret+passphrase";
+        let reply = send(
+            &app,
+            plain_post("users/create", body, &admin, "/admin/users/new?x=1"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.headers[header::LOCATION].to_str().unwrap();
+        let url = url::Url::parse(&format!("http://localhost{location}")).unwrap();
+        assert_eq!(url.path(), "/admin/users/new");
+        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        assert_eq!(get("x").as_deref(), Some("1"));
+        assert_eq!(get("typed.form[name]").as_deref(), Some("Typed Name"));
+        assert_eq!(get("typed.form[roles][]").as_deref(), Some("instructor"));
+        // A password is never put in a link.
+        assert!(!location.contains("secret"), "{location}");
+        let failed: lyceum::error::AppError = serde_json::from_str(&get("failed").unwrap()).unwrap();
+        assert!(failed.field("email").is_some(), "{failed:?}");
+
+        // Once it succeeds, the browser goes to the new user's page.
+        let body = "form[name]=Typed+Name&form[email]=typed%40example.com&form[roles][]=instructor";
+        let reply = send(
+            &app,
+            plain_post("users/create", body, &admin, "/admin/users/new"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.headers[header::LOCATION].to_str().unwrap();
+        let id: i64 = location
+            .strip_prefix("/admin/users/")
+            .and_then(|rest| rest.strip_suffix("?created=1"))
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("{location}"));
+        let created = lyceum::users::store::find(&state.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(created.name, "Typed Name");
+        assert!(created.roles.contains(&Role::Instructor));
+    }
+);

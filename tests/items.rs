@@ -375,7 +375,7 @@ db_test!(
         )
         .await
         .unwrap();
-        let stored = lyceum::courses::store::find_file(&state.db, file.id)
+        let stored = lyceum::files::records::find_file(&state.db, file.id)
             .await
             .unwrap()
             .unwrap();
@@ -410,7 +410,7 @@ db_test!(
         assert_eq!(purged, 2);
         assert!(!on_disk.exists());
         assert!(
-            lyceum::courses::store::find_file(&state.db, file.id)
+            lyceum::files::records::find_file(&state.db, file.id)
                 .await
                 .unwrap()
                 .is_none()
@@ -489,5 +489,97 @@ db_test!(
         bank::delete(&state, &c.teacher, c.course_id, question)
             .await
             .unwrap();
+    }
+);
+
+db_test!(
+    deleting_a_section_puts_its_items_in_the_bin_and_restoring_one_brings_it_back,
+    |state| {
+        let c = class(&state).await;
+        graded_essay(&state, &c).await;
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        let section = editor.sections[0].id;
+        // Another section, so the course still has one.
+        let other = structure::add_section(&state, &c.teacher, c.course_id, "Week 2")
+            .await
+            .unwrap();
+
+        // Only the course's editors delete a section.
+        assert_eq!(
+            items::delete_section(&state, &c.learner, section)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        let binned = items::delete_section(&state, &c.teacher, section)
+            .await
+            .unwrap();
+        assert_eq!(binned, 2);
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            editor.sections.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![other]
+        );
+        let mut bin: Vec<i64> = editor.deleted.iter().map(|d| d.id).collect();
+        bin.sort();
+        assert_eq!(bin, vec![c.lesson, c.essay]);
+        // The deleted section takes no edits, and a second delete finds nothing.
+        assert_eq!(
+            structure::rename_section(&state, &c.teacher, section, "Renamed")
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            items::delete_section(&state, &c.teacher, section)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+
+        // Restoring the essay brings back the section, with the essay and its grade; the lesson
+        // stays in the bin.
+        items::restore_item(&state, &c.teacher, c.essay)
+            .await
+            .unwrap();
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            editor.sections.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![section, other]
+        );
+        assert_eq!(outline_ids(&editor.sections), vec![c.essay]);
+        assert_eq!(
+            editor.deleted.iter().map(|d| d.id).collect::<Vec<_>>(),
+            vec![c.lesson]
+        );
+
+        // Deleted again and purged: the section goes with its last item; the other stays.
+        items::delete_section(&state, &c.teacher, section)
+            .await
+            .unwrap();
+        let purged = items::purge_deleted(&state, now() + 1).await.unwrap();
+        assert_eq!(purged, 2);
+        let left: i64 = lyceum::with_db!(&state.db, |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sections WHERE id = $1")
+                .bind(section)
+                .fetch_one(p)
+                .await
+                .unwrap()
+        });
+        assert_eq!(left, 0);
+        let editor = service::editor(&state, &c.teacher, c.course_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            editor.sections.iter().map(|s| s.id).collect::<Vec<_>>(),
+            vec![other]
+        );
+        assert!(editor.deleted.is_empty());
     }
 );

@@ -30,6 +30,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/items/kind.rs", 11),
     // The handles the app state holds live in their areas, in files that use only the foundation.
     ("src/files/storage.rs", 11),
+    // What a file is as pages show it: named by courses, items and kinds alike.
+    ("src/files/model.rs", 11),
     ("src/http/assets.rs", 11),
     ("src/settings/model.rs", 11),
     ("src/settings/cache.rs", 11),
@@ -50,7 +52,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/mail", 24),
     ("src/auth", 25),
     ("src/users", 26),
-    // 3x course core: files and enrolments belong to a course.
+    // 3x course core: files and enrolments belong to a course. File records sit under it, since
+    // a course names files (its cover, an item's file) as its kinds do.
+    ("src/files/records.rs", 29),
     ("src/courses", 30),
     ("src/files", 31),
     ("src/enrolments", 31),

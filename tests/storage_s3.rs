@@ -117,7 +117,7 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
     );
     let file: FileInfo = serde_json::from_slice(&answer).unwrap();
     assert_eq!(file.size_bytes, size as i64);
-    let key = lyceum::courses::store::find_file(&state.db, file.id)
+    let key = lyceum::files::records::find_file(&state.db, file.id)
         .await
         .unwrap()
         .unwrap()

@@ -165,7 +165,7 @@ async fn a_200_mb_upload_streams_to_disk_in_bounded_memory() {
     assert_eq!(file.size_bytes, size as i64);
     assert_eq!(file.content_type, "application/pdf");
     assert_eq!(file.name, "lecture.pdf");
-    let row = lyceum::courses::store::find_file(&s.state.db, file.id)
+    let row = lyceum::files::records::find_file(&s.state.db, file.id)
         .await
         .unwrap()
         .unwrap();
@@ -215,7 +215,7 @@ async fn an_upload_over_the_limit_is_answered_with_a_json_error() {
         );
     }
     assert!(
-        lyceum::courses::store::files(&s.state.db, s.course_id)
+        lyceum::files::records::files(&s.state.db, s.course_id)
             .await
             .unwrap()
             .is_empty()

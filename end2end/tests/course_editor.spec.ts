@@ -61,6 +61,18 @@ test('a deleted item can be undone at once, or restored from Recently deleted', 
   await bin.getByRole('button', { name: 'Restore Three' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Restored “Three”.' })).toBeVisible();
   await expect(items).toHaveText(['One', 'Two', 'Three']);
+
+  // Deleting the section asks first, then puts its items in the bin; restoring one brings the
+  // section back.
+  await page.getByRole('button', { name: 'Delete section' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Confirm deleting the section' });
+  await expect(confirm).toContainText('restoring any of them brings the section back');
+  await confirm.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(page.getByRole('heading', { name: 'Week 1' })).toHaveCount(0);
+  await expect(bin.getByRole('row')).toHaveCount(4);
+  await bin.getByRole('button', { name: 'Restore Two' }).click();
+  await expect(page.getByRole('heading', { name: 'Week 1' })).toBeVisible();
+  await expect(items).toHaveText(['Two']);
 });
 
 test('the course editor is split into sections with one primary action; each section is a link', async ({ page, request }) => {

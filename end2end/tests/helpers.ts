@@ -51,3 +51,39 @@ export async function createUser(request: APIRequestContext, email: string, role
   expect(created.ok(), await created.text()).toBeTruthy();
   await request.post('/api/auth/sign_out');
 }
+
+/** Calls a server function (form-encoded) with the request context's session; returns its JSON. */
+export async function call(request: APIRequestContext, path: string, form: Record<string, string>) {
+  const reply = await request.post(`/api/${path}`, { form, headers: { Accept: 'application/json' } });
+  expect(reply.ok(), `${path}: ${await reply.text()}`).toBeTruthy();
+  return reply.json();
+}
+
+/** A published course with one lesson (self-enrolment with an optional key), built by a new instructor through the server functions. */
+export async function publishedCourse(request: APIRequestContext, title: string, selfEnrol: boolean, enrolKey = '') {
+  const instructor = uniqueEmail('teacher');
+  await createUser(request, instructor, ['instructor']);
+  await call(request, 'auth/sign_in', { email: instructor, password: PASSWORD });
+  const course = await call(request, 'courses/create', {
+    'form[code]': `LINK-${Date.now() % 1000000}`,
+    'form[title]': title,
+    'form[summary]': 'Shared by a link.',
+  });
+  const section = await call(request, 'courses/add_section', { course_id: String(course.id), title: 'Week 1' });
+  const item = await call(request, 'items/add', {
+    section_id: String(section),
+    'form[kind]': 'lesson',
+    'form[title]': 'Welcome',
+    'form[body]': 'Hello, learners.',
+    'form[required]': 'true',
+    'form[completion]': 'view',
+  });
+  await call(request, 'courses/enrolment_settings', {
+    id: String(course.id),
+    'form[self_enrol]': String(selfEnrol),
+    'form[enrol_key]': enrolKey,
+  });
+  await call(request, 'courses/set_state', { id: String(course.id), state: 'published' });
+  await request.post('/api/auth/sign_out');
+  return { courseId: String(course.id), itemId: String(item) };
+}

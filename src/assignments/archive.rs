@@ -4,9 +4,9 @@
 use super::store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::store::FileRow;
 use crate::db::Db;
 use crate::error::{AppError, OrInternal, internal};
+use crate::files::records::FileRow;
 use crate::files::storage::{Storage, io_error};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};

@@ -10,6 +10,7 @@ use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::FileInfo;
 use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
+use crate::files::records;
 use crate::files::service as files;
 use crate::grading::store as grade_store;
 use crate::overrides::store as override_store;
@@ -234,7 +235,7 @@ fn penalty_percent(settings: &AssignmentSettings, r: &Stored) -> f64 {
     }
 }
 
-fn file_infos(rows: Vec<(i64, crate::courses::store::FileRow)>) -> Vec<FileInfo> {
+fn file_infos(rows: Vec<(i64, records::FileRow)>) -> Vec<FileInfo> {
     rows.iter().map(|(_, f)| f.info()).collect()
 }
 
@@ -525,7 +526,7 @@ pub async fn delete_all_files(state: &AppState, item_id: i64) -> Result<(), AppE
 /// the stored blob, the blob.
 async fn delete_file(state: &AppState, file_id: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let orphan = crate::courses::store::delete_file(&mut tx, file_id).await?;
+    let orphan = records::delete_file(&mut tx, file_id).await?;
     tx.commit().await?;
     if let Some(key) = orphan {
         state.files.delete(&key).await?;

@@ -1,9 +1,9 @@
 //! SQL for assignments: settings, submissions with their files, and grading.
 
 use super::model::{AssignmentSettings, RubricCriterion, SubmissionFilter};
-use crate::courses::store::FileRow;
 use crate::db::{Db, Tx};
 use crate::error::{AppError, OrInternal, internal};
+use crate::files::records::FileRow;
 use crate::{with_db, with_tx};
 
 #[derive(sqlx::FromRow)]

@@ -95,12 +95,6 @@ pub async fn rename_section(section_id: i64, title: String) -> Result<(), AppErr
     respond(super::structure::rename_section(&state, &actor, section_id, &title).await)
 }
 
-#[server(endpoint = "courses/delete_section")]
-pub async fn delete_section(section_id: i64) -> Result<(), AppError> {
-    let (state, actor, _) = signed_in()?;
-    respond(super::structure::delete_section(&state, &actor, section_id).await)
-}
-
 #[server(endpoint = "courses/move_section")]
 pub async fn move_section(section_id: i64, index: u32) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;

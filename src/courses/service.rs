@@ -10,6 +10,7 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
+use crate::files::records;
 use crate::paging::Page;
 use crate::state::AppState;
 
@@ -79,10 +80,10 @@ pub async fn editor(
     Ok(CourseEditor {
         course,
         sections: store::outline(&state.db, course_id, true).await?,
-        files: store::files(&state.db, course_id)
+        files: records::files(&state.db, course_id)
             .await?
             .iter()
-            .map(store::FileRow::info)
+            .map(records::FileRow::info)
             .collect(),
         prerequisites: store::prerequisites(&state.db, course_id).await?,
         categories: store::categories(&state.db).await?,
@@ -233,7 +234,7 @@ pub async fn set_cover(
 ) -> Result<(), AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     if let Some(file_id) = file_id {
-        let file = store::find_file(&state.db, file_id).await?;
+        let file = records::find_file(&state.db, file_id).await?;
         if !file.is_some_and(|f| {
             f.course_id == course_id
                 && f.private_to.is_none()

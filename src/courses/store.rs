@@ -1,4 +1,5 @@
-//! SQL for courses, categories, sections, items, revisions and file records (both databases).
+//! SQL for courses, categories, sections, items and revisions (both databases); file records
+//! are in `files::records`.
 
 use super::model::*;
 use crate::db::{Db, Tx};
@@ -676,7 +677,8 @@ pub async fn outline(
 ) -> Result<Vec<Section>, AppError> {
     let (sections, items): (Vec<SectionRow>, Vec<ItemRow>) = with_db!(db, |p| {
         let sections = sqlx::query_as(
-            "SELECT id, title, position FROM sections WHERE course_id = $1 ORDER BY position, id",
+            "SELECT id, title, position FROM sections WHERE course_id = $1 AND deleted_at IS NULL \
+             ORDER BY position, id",
         )
         .bind(course_id)
         .fetch_all(p)
@@ -727,10 +729,10 @@ pub async fn insert_section(
     }))
 }
 
-/// The course a section belongs to.
+/// The course a section belongs to (not one that was deleted).
 pub async fn section_course(db: &Db, section_id: i64) -> Result<Option<i64>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_scalar(
-        "SELECT course_id FROM sections WHERE id = $1"
+        "SELECT course_id FROM sections WHERE id = $1 AND deleted_at IS NULL"
     )
     .bind(section_id)
     .fetch_optional(p)
@@ -749,19 +751,45 @@ pub async fn rename_section(db: &Db, section_id: i64, title: &str) -> Result<(),
     Ok(())
 }
 
-pub async fn delete_section(db: &Db, section_id: i64) -> Result<(), AppError> {
-    with_db_write!(db, |p| sqlx::query("DELETE FROM sections WHERE id = $1")
+/// Puts a section's items in the recycle bin and hides the section; returns how many items.
+pub async fn bin_section(tx: &mut Tx, section_id: i64, by: i64, now: i64) -> Result<u64, AppError> {
+    let by = if by > 0 { Some(by) } else { None };
+    Ok(with_tx!(tx, |c| {
+        let items = sqlx::query(
+            "UPDATE items SET deleted_at = $2, deleted_by = $3 WHERE section_id = $1 AND deleted_at IS NULL",
+        )
         .bind(section_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())?);
-    Ok(())
+        .bind(now)
+        .bind(by)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE sections SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+            .bind(section_id)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        items
+    }))
+}
+
+/// Removes for good the sections deleted before `before` that no longer hold any item (the
+/// purge has taken their last one). Returns how many.
+pub async fn purge_empty_sections(db: &Db, before: i64) -> Result<u64, AppError> {
+    Ok(with_db_write!(db, |p| sqlx::query(
+        "DELETE FROM sections WHERE deleted_at IS NOT NULL AND deleted_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM items i WHERE i.section_id = sections.id)"
+    )
+    .bind(before)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())?))
 }
 
 /// Section ids of a course in order.
 pub async fn section_ids(tx: &mut Tx, course_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM sections WHERE course_id = $1 ORDER BY position, id"
+        "SELECT id FROM sections WHERE course_id = $1 AND deleted_at IS NULL ORDER BY position, id"
     )
     .bind(course_id)
     .fetch_all(c)
@@ -915,17 +943,25 @@ pub async fn bin_item(tx: &mut Tx, item_id: i64, by: i64, now: i64) -> Result<bo
     Ok(changed == 1)
 }
 
-/// Takes an item out of the recycle bin, where it was in its section; false when it was not
-/// there.
+/// Takes an item out of the recycle bin, where it was in its section (which comes back too if it
+/// was deleted); false when it was not there.
 pub async fn unbin_item(tx: &mut Tx, item_id: i64) -> Result<bool, AppError> {
     let changed = with_tx!(tx, |c| {
+        let changed = sqlx::query(
+            "UPDATE items SET deleted_at = NULL, deleted_by = NULL WHERE id = $1 AND deleted_at IS NOT NULL",
+        )
+        .bind(item_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
         sqlx::query(
-        "UPDATE items SET deleted_at = NULL, deleted_by = NULL WHERE id = $1 AND deleted_at IS NOT NULL"
-    )
-    .bind(item_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
+            "UPDATE sections SET deleted_at = NULL \
+             WHERE id = (SELECT section_id FROM items WHERE id = $1) AND deleted_at IS NOT NULL",
+        )
+        .bind(item_id)
+        .execute(&mut *c)
+        .await?;
+        changed
     });
     Ok(changed == 1)
 }
@@ -1057,135 +1093,6 @@ pub async fn item_contents(
         .into_iter()
         .map(|(id, body, url, file_id)| (id, (body, url, file_id)))
         .collect())
-}
-
-// ---- files ---------------------------------------------------------------------------------
-
-#[derive(sqlx::FromRow)]
-pub struct FileRow {
-    pub id: i64,
-    pub course_id: i64,
-    pub storage_key: String,
-    pub name: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub created_at: i64,
-    /// A learner's submitted work or their feedback: only they and the course's staff see it.
-    pub private_to: Option<i64>,
-}
-
-impl FileRow {
-    pub fn info(&self) -> FileInfo {
-        FileInfo {
-            id: self.id,
-            name: self.name.clone(),
-            content_type: self.content_type.clone(),
-            size_bytes: self.size_bytes,
-            created_at: self.created_at,
-        }
-    }
-}
-
-const FILE_COLUMNS: &str =
-    "id, course_id, storage_key, name, content_type, size_bytes, sha256, created_at, private_to";
-
-pub async fn find_file(db: &Db, id: i64) -> Result<Option<FileRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("SELECT {FILE_COLUMNS} FROM files WHERE id = $1")
-    ))
-    .bind(id)
-    .fetch_optional(p)
-    .await?))
-}
-
-pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
-    Ok(with_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(
-        format!("SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 AND private_to IS NULL ORDER BY id DESC LIMIT 500")
-    ))
-    .bind(course_id)
-    .fetch_all(p)
-    .await?
-    }))
-}
-
-/// Deletes a file record; returns its storage key when no other record shares the blob.
-pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppError> {
-    let key: Option<String> = with_tx!(tx, |c| sqlx::query_scalar(
-        "DELETE FROM files WHERE id = $1 RETURNING storage_key"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?);
-    let Some(key) = key else { return Ok(None) };
-    let others: i64 = with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM files WHERE storage_key = $1"
-    )
-    .bind(&key)
-    .fetch_one(c)
-    .await?);
-    Ok((others == 0).then_some(key))
-}
-
-/// A file record to add: what was stored, under which key.
-pub struct NewFile<'a> {
-    pub storage_key: &'a str,
-    pub name: &'a str,
-    pub content_type: &'a str,
-    pub size_bytes: i64,
-    pub sha256: &'a str,
-}
-
-impl FileRow {
-    /// The same blob, to record in another course (course copies share stored files).
-    pub fn as_new(&self) -> NewFile<'_> {
-        NewFile {
-            storage_key: &self.storage_key,
-            name: &self.name,
-            content_type: &self.content_type,
-            size_bytes: self.size_bytes,
-            sha256: &self.sha256,
-        }
-    }
-}
-
-pub async fn insert_file(
-    tx: &mut Tx,
-    course_id: i64,
-    f: &NewFile<'_>,
-    uploaded_by: i64,
-    now: i64,
-) -> Result<i64, AppError> {
-    insert_private_file(tx, course_id, f, None, uploaded_by, now).await
-}
-
-/// `insert_file` for a file only `private_to` (and the course's staff) may see, when given.
-pub async fn insert_private_file(
-    tx: &mut Tx,
-    course_id: i64,
-    f: &NewFile<'_>,
-    private_to: Option<i64>,
-    uploaded_by: i64,
-    now: i64,
-) -> Result<i64, AppError> {
-    Ok(with_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO files (course_id, storage_key, name, content_type, size_bytes, sha256, uploaded_by, created_at, private_to) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-    )
-    .bind(course_id)
-    .bind(f.storage_key)
-    .bind(f.name)
-    .bind(f.content_type)
-    .bind(f.size_bytes)
-    .bind(f.sha256)
-    .bind(uploaded_by)
-    .bind(now)
-    .bind(private_to)
-    .fetch_one(c)
-    .await?
-    }))
 }
 
 pub async fn set_cover_in_tx(tx: &mut Tx, id: i64, file_id: i64) -> Result<(), AppError> {

@@ -4,7 +4,7 @@
 use super::access::{self, CourseAccess};
 use super::model::*;
 use super::store;
-use crate::audit::{self, Entry};
+
 use crate::auth::permissions::Actor;
 use crate::db::now;
 use crate::error::AppError;
@@ -59,29 +59,6 @@ pub async fn rename_section(
     editable_section(state, actor, section_id).await?;
     let title = parse_line("title", "section title", title, 200)?;
     store::rename_section(&state.db, section_id, &title).await
-}
-
-pub async fn delete_section(
-    state: &AppState,
-    actor: &Actor,
-    section_id: i64,
-) -> Result<(), AppError> {
-    let course_id = editable_section(state, actor, section_id).await?;
-    let mut tx = state.db.begin().await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry::new(
-            "section.delete",
-            "course",
-            Some(course_id),
-            section_id.to_string(),
-        ),
-        now(),
-    )
-    .await?;
-    tx.commit().await?;
-    store::delete_section(&state.db, section_id).await
 }
 
 /// Moves a section to `index` (0-based) among the course's sections.

@@ -4,6 +4,9 @@
 
 #[cfg(feature = "ssr")]
 pub mod handlers;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod records;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

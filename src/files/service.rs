@@ -1,12 +1,12 @@
 //! File use cases: receive an upload into storage, authorize a download, delete.
 
+use super::model::FileInfo;
+use super::records::{self, FileRow};
 use super::sniff;
 use super::storage::{Storage, io_error};
 use super::store as files_store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::model::FileInfo;
-use crate::courses::store::{self, FileRow};
 use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -100,7 +100,7 @@ where
         let _ = std::fs::remove_file(&temp);
     })?;
     let now = now();
-    let record = store::NewFile {
+    let record = records::NewFile {
         storage_key: &key,
         name: &name,
         content_type,
@@ -109,8 +109,9 @@ where
     };
     let id = async {
         let mut tx = state.db.begin().await?;
-        let id = store::insert_private_file(&mut tx, course_id, &record, private_to, actor.id, now)
-            .await?;
+        let id =
+            records::insert_private_file(&mut tx, course_id, &record, private_to, actor.id, now)
+                .await?;
         tx.commit().await?;
         Ok::<_, AppError>(id)
     }
@@ -194,7 +195,7 @@ pub async fn authorize_file(
     actor: &Actor,
     file_id: i64,
 ) -> Result<FileRow, AppError> {
-    let file = store::find_file(&state.db, file_id)
+    let file = records::find_file(&state.db, file_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, file.course_id).await?;
@@ -252,7 +253,7 @@ pub async fn list(
     course_id: i64,
 ) -> Result<Vec<FileInfo>, AppError> {
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    Ok(store::files(&state.db, course_id)
+    Ok(records::files(&state.db, course_id)
         .await?
         .iter()
         .map(FileRow::info)
@@ -262,13 +263,13 @@ pub async fn list(
 /// Deletes a course file; items that used it lose it (they show "file missing" to staff). A
 /// learner's work and its feedback are not course files: they go with their submission.
 pub async fn delete(state: &AppState, actor: &Actor, file_id: i64) -> Result<(), AppError> {
-    let file = store::find_file(&state.db, file_id)
+    let file = records::find_file(&state.db, file_id)
         .await?
         .filter(|f| f.private_to.is_none())
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, file.course_id, CourseAccess::may_edit).await?;
     let mut tx = state.db.begin().await?;
-    let orphan = store::delete_file(&mut tx, file_id).await?;
+    let orphan = records::delete_file(&mut tx, file_id).await?;
     crate::audit::record(
         &mut tx,
         actor,

@@ -10,7 +10,7 @@ use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use std::net::SocketAddr;
 
@@ -270,11 +270,28 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
 /// Server functions answer 500 for any error that did not set its own status, including the
 /// ones raised before our code runs (arguments of the wrong type, broken JSON): the status here
 /// follows the error the body carries, so a client error is never reported as ours.
+///
+/// A browser's own form post (no script) that failed goes back to its page with the error in
+/// `?failed=` (JSON), which the page's form shows as it would the script's answer
+/// (`ui::forms::posted_failure`), instead of a page of JSON.
 pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if caller(req.uri().path()) != Caller::ServerFn {
         return next.run(req).await;
     }
+    let plain = crate::edge::plain_form_post(req.headers());
+    let form = req.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .starts_with(b"application/x-www-form-urlencoded")
+    });
+    let (req, typed) = if plain && form {
+        keep_typed(req).await
+    } else {
+        (req, Vec::new())
+    };
     let response = next.run(req).await;
+    if plain && (response.status().is_client_error() || response.status().is_server_error()) {
+        return back_with_failure(response, typed).await;
+    }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return response;
     }
@@ -288,6 +305,61 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         parts.status = status;
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// What a plain form post carried, to hand back to its page if it fails: every field but a
+/// password's, and nothing when it is too long for a link (a long text is then typed again).
+async fn keep_typed(req: Request) -> (Request, Vec<(String, String)>) {
+    const MOST: usize = 4096;
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (Request::from_parts(parts, Body::empty()), Vec::new());
+    };
+    let typed: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+        .filter(|(k, _)| !k.contains("password"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let size: usize = typed.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let typed = if size <= MOST { typed } else { Vec::new() };
+    (Request::from_parts(parts, Body::from(bytes)), typed)
+}
+
+/// A 303 to the page a failed plain form post came from (Leptos set it as the Location), with
+/// the error the body carries and what was typed (`typed.`-prefixed, read by `ui::forms::Field`);
+/// the response as it is when it has no page to go back to.
+async fn back_with_failure(response: Response, typed: Vec<(String, String)>) -> Response {
+    let Some(back) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let err = serde_json::from_slice::<AppError>(&bytes).unwrap_or(AppError::Internal);
+    let Ok(mut url) = url::Url::parse("http://page.invalid").and_then(|base| base.join(&back))
+    else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "failed" && !k.starts_with("typed."))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .extend_pairs(typed.iter().map(|(k, v)| (format!("typed.{k}"), v)))
+        .append_pair("failed", &serde_json::to_string(&err).unwrap_or_default());
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    Redirect::to(&target).into_response()
 }
 
 #[cfg(test)]

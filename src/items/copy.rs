@@ -9,6 +9,7 @@ use crate::courses::model::*;
 use crate::courses::store;
 use crate::db::now;
 use crate::error::{AppError, OrInternal};
+use crate::files::records;
 use crate::state::AppState;
 
 /// Duplicates a course's settings, structure, content and files into a new draft, without people.
@@ -31,7 +32,7 @@ pub async fn copy_course(
     form.title = title.to_string();
     let fields = form.parse()?;
     let outline = store::outline(&state.db, course_id, true).await?;
-    let files = store::files(&state.db, course_id).await?;
+    let files = records::files(&state.db, course_id).await?;
     // Read before the transaction, in one query: a transaction never waits for a second
     // connection.
     let mut contents = store::item_contents(&state.db, course_id).await?;
@@ -43,7 +44,7 @@ pub async fn copy_course(
     let shared = registry::copy_course_content(&mut tx, course_id, new_id, actor.id, now).await?;
     let mut file_map = Vec::with_capacity(files.len());
     for f in files.iter().rev() {
-        let id = store::insert_file(&mut tx, new_id, &f.as_new(), actor.id, now).await?;
+        let id = records::insert_file(&mut tx, new_id, &f.as_new(), actor.id, now).await?;
         file_map.push((f.id, id));
     }
     let remap = |old: Option<i64>| {

@@ -42,6 +42,12 @@ pub async fn restore_item(item_id: i64) -> Result<String, AppError> {
     respond(super::service::restore_item(&state, &actor, item_id).await)
 }
 
+#[server(endpoint = "courses/delete_section")]
+pub async fn delete_section(section_id: i64) -> Result<u64, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::delete_section(&state, &actor, section_id).await)
+}
+
 #[server(endpoint = "courses/copy")]
 pub async fn copy_course(id: i64, code: String, title: String) -> Result<Course, AppError> {
     let (state, actor, _) = signed_in()?;

@@ -10,6 +10,7 @@ use crate::courses::model::{DeletedItem, ItemDetail, ItemFields, ItemForm};
 use crate::courses::{content, store, structure};
 use crate::db::now;
 use crate::error::AppError;
+use crate::files::records;
 use crate::state::AppState;
 
 /// Checks the form: what every item needs, what its kind needs, and that a chosen file is one of
@@ -17,7 +18,7 @@ use crate::state::AppState;
 async fn parse(state: &AppState, course_id: i64, form: &ItemForm) -> Result<ItemFields, AppError> {
     let fields = form.parse(registry::check_content)?;
     if let Some(file_id) = fields.file_id {
-        let file = store::find_file(&state.db, file_id).await?;
+        let file = records::find_file(&state.db, file_id).await?;
         let Some(file) = file.filter(|f| f.course_id == course_id && f.private_to.is_none()) else {
             return Err(AppError::invalid(
                 "file_id",
@@ -100,6 +101,34 @@ pub async fn delete_item(
     Ok(item.title)
 }
 
+/// Deletes a section: its items go to the recycle bin (as `delete_item` puts one there) and the
+/// section is hidden; restoring any of them brings it back. Returns how many items went.
+pub async fn delete_section(
+    state: &AppState,
+    actor: &Actor,
+    section_id: i64,
+) -> Result<u64, AppError> {
+    let course_id = structure::editable_section(state, actor, section_id).await?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let binned = store::bin_section(&mut tx, section_id, actor.id, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(
+            "section.delete",
+            "course",
+            Some(course_id),
+            format!("section {section_id}, {binned} items to the recycle bin"),
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::grading::service::course_items_changed(state, course_id).await?;
+    Ok(binned)
+}
+
 /// Takes an item out of the recycle bin (the course's editors only), back where it was, with
 /// everything it had: learners' progress, work, attempts and grades count again.
 pub async fn restore_item(
@@ -146,6 +175,8 @@ pub async fn purge_deleted(state: &AppState, before: i64) -> Result<usize, AppEr
     loop {
         let batch = store::binned_before(&state.db, before, 100).await?;
         if batch.is_empty() {
+            // A deleted section goes once its last item has.
+            store::purge_empty_sections(&state.db, before).await?;
             return Ok(purged);
         }
         for (course_id, item) in batch {
@@ -185,7 +216,7 @@ pub async fn detail(state: &AppState, item_id: i64) -> Result<ItemDetail, AppErr
         .await?
         .ok_or(AppError::NotFound)?;
     let file = match file_id {
-        Some(id) => store::find_file(&state.db, id).await?.map(|f| f.info()),
+        Some(id) => records::find_file(&state.db, id).await?.map(|f| f.info()),
         None => None,
     };
     let html = if item.kind.has_text() {

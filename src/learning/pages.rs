@@ -7,10 +7,11 @@ use crate::courses::model::{CourseState, Section};
 use crate::enrolments::model::{EnrolOption, EnrolmentStatus};
 use crate::enrolments::server::SelfEnrol;
 use crate::error::AppError;
-use crate::ui::forms::field_error;
+use crate::ui::forms::{field_error, with_posted};
 use crate::ui::route_id;
 use crate::ui::{ErrorPage, Field, FormAlert, ProgressBar, format};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -100,7 +101,8 @@ fn CourseOverview(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl Into
 fn EnrolBox(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl IntoView {
     let course_id = page.course.id;
     let key = RwSignal::new(String::new());
-    let result: Signal<Option<Result<EnrolmentStatus, AppError>>> = enrol.value().into();
+    let result: Signal<Option<Result<EnrolmentStatus, AppError>>> =
+        with_posted(enrol.value().into());
     let resume = page.progress.as_ref().and_then(|p| p.last_item_id);
     let open_link = match resume {
         Some(item) => format!("/courses/{course_id}/learn/{item}"),
@@ -122,17 +124,23 @@ fn EnrolBox(page: CoursePage, enrol: ServerAction<SelfEnrol>) -> impl IntoView {
         }.into_any(),
         EnrolOption::Closed { reason } => view! { <p>{reason}</p> }.into_any(),
         EnrolOption::Open { needs_key, needs_approval, full } => view! {
-            <form class="form" on:submit=move |ev| {
+            // Without script the form posts to the server function, which sends the browser back here.
+            <form class="form" method="post" action=SelfEnrol::PATH on:submit=move |ev| {
                 ev.prevent_default();
                 enrol.dispatch(SelfEnrol { course_id, key: key.get_untracked() });
             }>
                 <FormAlert result />
+                <input type="hidden" name="course_id" value=course_id.to_string() />
                 {full.then(|| view! { <p>"The course is full: enrolling puts you on the waiting list."</p> })}
                 {(needs_approval && !full).then(|| view! { <p>"An instructor approves each enrolment."</p> })}
-                {needs_key.then(|| view! {
-                    <Field label="Enrolment key" name="enrol_key" value=key required=true error=field_error(result, "enrol_key")
-                        hint="Your instructor gives you this key." />
-                })}
+                {if needs_key {
+                    view! {
+                        <Field label="Enrolment key" name="key" value=key required=true error=field_error(result, "enrol_key")
+                            hint="Your instructor gives you this key." />
+                    }.into_any()
+                } else {
+                    view! { <input type="hidden" name="key" value="" /> }.into_any()
+                }}
                 <button type="submit" class="btn btn-primary" disabled=move || enrol.pending().get()>
                     {if full { "Join the waiting list" } else { "Enrol" }}
                 </button>

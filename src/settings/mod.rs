@@ -8,6 +8,8 @@ pub mod pages;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 #[cfg(feature = "ssr")]
 pub use cache::SettingsCache;

@@ -1,16 +1,13 @@
 use super::model::SiteSettings;
+use super::store;
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{with_db, with_tx};
 
 async fn load(db: &Db) -> Result<SiteSettings, AppError> {
-    let rows: Vec<(String, String)> =
-        with_db!(db, |p| sqlx::query_as("SELECT key, value FROM settings")
-            .fetch_all(p)
-            .await)?;
+    let rows = store::all(db).await?;
     let mut settings = SiteSettings::default();
     for (key, value) in rows {
         match key.as_str() {
@@ -36,27 +33,7 @@ pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
     Ok(settings)
 }
 
-pub async fn put_value(tx: &mut Tx, key: &str, value: &str) -> Result<(), AppError> {
-    with_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-    )
-    .bind(key)
-    .bind(value)
-    .execute(c)
-    .await.map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
-pub async fn get_value(db: &Db, key: &str) -> Result<Option<String>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_scalar(
-        "SELECT value FROM settings WHERE key = $1"
-    )
-    .bind(key)
-    .fetch_optional(p)
-    .await)?)
-}
+pub use super::store::{get_value, put_value};
 
 pub async fn update(
     state: &AppState,

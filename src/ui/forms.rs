@@ -20,6 +20,44 @@ fn described_by(
     }
 }
 
+/// The id of a control: `field-` and its name, or for a nested name such as `form[email]`
+/// (a server function's argument, posted by a form without script) its last part.
+fn field_id(name: &str) -> String {
+    let last = name
+        .rsplit('[')
+        .next()
+        .unwrap_or(name)
+        .trim_end_matches(']');
+    format!("field-{last}")
+}
+
+/// The failure a browser's own form post (no script) came back with (`?failed=`, set by
+/// `http::guards::server_fn_status`).
+pub fn posted_failure() -> Option<AppError> {
+    leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("failed"))
+        .and_then(|json| serde_json::from_str(&json).ok())
+}
+
+/// What was typed into the field `name` before a plain form post failed (`?typed.NAME=`), to
+/// fill it in again; all the values for a list such as checkboxes.
+pub fn posted_values(name: &str) -> Option<Vec<String>> {
+    let key = format!("typed.{name}");
+    leptos_router::hooks::use_query_map().with_untracked(|q| {
+        q.get("failed")?;
+        Some(q.get_all(&key).unwrap_or_default())
+    })
+}
+
+/// An action's last result or, until it has one, the failure of the plain form post this page
+/// came back from: the form shows that one as it would the script's.
+pub fn with_posted<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, AppError>>>,
+) -> Signal<Option<Result<T, AppError>>> {
+    let posted = posted_failure();
+    Signal::derive(move || result.get().or_else(|| posted.clone().map(Err)))
+}
+
 /// A labelled input with its hint and its error, wired for screen readers.
 #[component]
 pub fn Field(
@@ -32,7 +70,10 @@ pub fn Field(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    if let Some(typed) = posted_values(name).and_then(|v| v.into_iter().next()) {
+        value.set(typed);
+    }
+    let id = field_id(name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described_by(hint.is_some(), hint_id.clone(), error, error_id.clone());
@@ -46,6 +87,9 @@ pub fn Field(
                 name=name
                 autocomplete=autocomplete
                 required=required
+                // `bind:value` renders nothing on the server: the attribute carries the first value
+                // into the HTML, so a page read without script (or before it loads) shows it.
+                value=value.get_untracked()
                 bind:value=value
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
@@ -59,7 +103,7 @@ pub fn Field(
 pub fn Checkbox(label: &'static str, name: &'static str, checked: RwSignal<bool>) -> impl IntoView {
     view! {
         <label class="checkbox">
-            <input type="checkbox" name=name bind:checked=checked />
+            <input type="checkbox" name=name checked=checked.get_untracked() bind:checked=checked />
             {label}
         </label>
     }
@@ -105,7 +149,10 @@ pub fn TextArea(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = 6)] rows: u32,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    if let Some(typed) = posted_values(name).and_then(|v| v.into_iter().next()) {
+        value.set(typed);
+    }
+    let id = field_id(name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let described_by = described_by(hint.is_some(), hint_id.clone(), error, error_id.clone());
@@ -120,7 +167,7 @@ pub fn TextArea(
                 bind:value=value
                 aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                 aria-describedby=described_by
-            ></textarea>
+            >{value.get_untracked()}</textarea>
             {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
         </div>
     }

@@ -5,9 +5,10 @@ use super::model_import::{ImportOutcome, ImportPreview};
 use super::server::*;
 use crate::error::AppError;
 use crate::paging::Page;
-use crate::ui::forms::field_error;
+use crate::ui::forms::{field_error, with_posted};
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, format, query_string};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::{
     components::A,
@@ -204,21 +205,25 @@ fn UserEditor(user: Option<User>) -> impl IntoView {
     let email = RwSignal::new(user.as_ref().map(|u| u.email.clone()).unwrap_or_default());
     let name = RwSignal::new(user.as_ref().map(|u| u.name.clone()).unwrap_or_default());
     let password = RwSignal::new(String::new());
-    let initial_roles = user
-        .as_ref()
-        .map(|u| u.roles.clone())
-        .unwrap_or_else(|| vec![Role::Learner]);
+    // After a failed post without script, the roles that were ticked.
+    let initial_roles = match crate::ui::forms::posted_values("form[roles][]") {
+        Some(ticked) => ticked.iter().filter_map(|r| Role::parse(r).ok()).collect(),
+        None => user
+            .as_ref()
+            .map(|u| u.roles.clone())
+            .unwrap_or_else(|| vec![Role::Learner]),
+    };
     let roles: Vec<(Role, RwSignal<bool>)> = Role::ALL
         .into_iter()
         .map(|r| (r, RwSignal::new(initial_roles.contains(&r))))
         .collect();
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
-    let result: Signal<Option<Result<User, AppError>>> = if editing.is_some() {
+    let result: Signal<Option<Result<User, AppError>>> = with_posted(if editing.is_some() {
         update.value().into()
     } else {
         create.value().into()
-    };
+    });
     let pending = Signal::derive(move || create.pending().get() || update.pending().get());
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -253,20 +258,26 @@ fn UserEditor(user: Option<User>) -> impl IntoView {
         }
     };
     let roles_error = field_error(result, "roles");
+    // Without script the form posts the server function's own fields (`form[..]`).
+    let action = match editing_id {
+        Some(_) => UpdateUser::PATH,
+        None => CreateUser::PATH,
+    };
     view! {
-        <form class="form" on:submit=on_submit novalidate>
+        <form class="form" method="post" action=action on:submit=on_submit novalidate>
             <FormAlert result success="Changes saved." />
-            <Field label="Full name" name="name" value=name autocomplete="off" required=true error=field_error(result, "name") />
-            <Field label="Email address" name="email" kind="email" value=email autocomplete="off" required=true error=field_error(result, "email") />
+            {editing_id.map(|id| view! { <input type="hidden" name="id" value=id.to_string() /> })}
+            <Field label="Full name" name="form[name]" value=name autocomplete="off" required=true error=field_error(result, "name") />
+            <Field label="Email address" name="form[email]" kind="email" value=email autocomplete="off" required=true error=field_error(result, "email") />
             <fieldset class="roles" aria-describedby="roles-hint">
                 <legend>"Roles"</legend>
                 <p class="hint" id="roles-hint">"Administrators can do everything; managers look after people and reports; instructors create courses."</p>
                 {roles.into_iter().map(|(role, on)| view! {
-                    <label class="checkbox"><input type="checkbox" name="roles" value=role.as_str() bind:checked=on />{role.label()}</label>
+                    <label class="checkbox"><input type="checkbox" name="form[roles][]" value=role.as_str() checked=on.get_untracked() bind:checked=on />{role.label()}</label>
                 }).collect_view()}
                 {move || roles_error.get().map(|e| view! { <p class="field-error">{e}</p> })}
             </fieldset>
-            <Field label=if editing_id.is_some() { "New password (optional)" } else { "Password (optional)" } name="password" kind="password"
+            <Field label=if editing_id.is_some() { "New password (optional)" } else { "Password (optional)" } name="form[password]" kind="password"
                 value=password autocomplete="new-password" error=field_error(result, "password")
                 hint="Leave empty to email the person a link to set their own." />
             <div class="form-actions">

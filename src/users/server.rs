@@ -21,7 +21,9 @@ pub async fn get_user(id: i64) -> Result<User, AppError> {
 #[server(endpoint = "users/create")]
 pub async fn create_user(form: UserForm) -> Result<User, AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
-    crate::edge::respond(super::service::create(&state, &actor, &form).await)
+    let created = crate::edge::respond(super::service::create(&state, &actor, &form).await)?;
+    crate::edge::after_plain_post(&format!("/admin/users/{}?created=1", created.id));
+    Ok(created)
 }
 
 #[server(endpoint = "users/update")]

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::files::server::DeleteFile;
 use crate::input::format_date;
 use crate::items::kind::ItemKind;
-use crate::items::server::{AddItem, CopyCourse, DeleteItem, RestoreItem};
+use crate::items::server::{AddItem, CopyCourse, DeleteItem, DeleteSection, RestoreItem};
 use crate::ui::format::human_size;
 use crate::ui::forms::field_error;
 use crate::ui::route_id;
@@ -536,7 +536,7 @@ fn SectionTools(
         })}
         {move || confirming.get().then(|| view! {
             <div class="alert alert-warning" role="alertdialog" aria-label="Confirm deleting the section">
-                <p>"Delete this section and every item in it? Learners' progress on those items goes too."</p>
+                <p>"Delete this section? Its items go to “Recently deleted” below for 30 days, with learners' work and grades; restoring any of them brings the section back."</p>
                 <button type="button" class="btn btn-danger btn-small" on:click=move |_| { actions.delete_section.dispatch(DeleteSection { section_id }); }>"Yes, delete"</button>
                 <button type="button" class="btn btn-secondary btn-small" on:click=move |_| confirming.set(false)>"Keep it"</button>
             </div>
