@@ -9,8 +9,7 @@ use lyceum::state::AppState;
 use lyceum::testing::{PASSWORD, user_with_roles};
 use lyceum::users::model::Role;
 
-mod support;
-use support::*;
+use crate::support::*;
 
 /// Anyone may call these (they check what they need themselves).
 const PUBLIC_FNS: &[&str] = &[

@@ -3,7 +3,6 @@
 //! back with the learners' work and grades, only the course's editors may do either, and the
 //! purge removes what waited 30 days (with the learners' files).
 
-mod support;
 
 use http::{Method, StatusCode};
 use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave, GradeInput, SubmissionFilter};
@@ -174,7 +173,7 @@ async fn rest_overrides_status(state: &AppState, c: &Class, item_id: i64) -> Sta
         .unwrap()
         .secret;
     let path = format!("/items/{item_id}/overrides");
-    support::send(&app, support::api(Method::GET, &path, Some(&token), None))
+    crate::support::send(&app, crate::support::api(Method::GET, &path, Some(&token), None))
         .await
         .status
 }

@@ -461,14 +461,12 @@ db_test!(a_whole_group_gets_an_extension_at_once, |state| {
     assert!(err.field("cohort").is_some(), "{err:?}");
 });
 
-#[path = "support/mod.rs"]
-mod support;
 
 db_test!(
     overrides_are_set_listed_and_removed_through_the_rest_api,
     |state| {
         use http::{Method, StatusCode};
-        use support::{api, send};
+        use crate::support::{api, send};
         let c = class(&state).await;
         let item = add(&state, &c, "assignment", "Essay").await;
         let app = lyceum::http::router(state.clone());

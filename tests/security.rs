@@ -23,8 +23,7 @@ use lyceum::state::AppState;
 use lyceum::testing::{PASSWORD, user_with_roles};
 use lyceum::users::model::Role;
 
-mod support;
-use support::*;
+use crate::support::*;
 
 struct School {
     teacher: Actor,
