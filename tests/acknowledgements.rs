@@ -3,13 +3,12 @@
 //! export who confirmed, a course copy keeps the statement and none of the confirmations, and
 //! nobody else may confirm or look.
 
+use crate::support::{self, ClassSpec};
 use lyceum::acknowledgements::model::DEFAULT_STATEMENT;
 use lyceum::acknowledgements::service as ack;
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
-use lyceum::courses::{service, structure};
+use lyceum::courses::model::ItemForm;
 use lyceum::db_test;
-use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::items::service as items;
 use lyceum::state::AppState;
@@ -27,60 +26,39 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
-    let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
-    let other = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
+    let c = support::class(
+        state,
+        ClassSpec {
+            code: "FS-1",
+            title: "Fire safety",
+            section: "Policies",
+            learners: &["ada@example.com", "bo@example.com"],
+            ..Default::default()
+        },
+    )
+    .await;
     let outsider = user_with_roles(state, "cy@example.com", &[Role::Learner]).await;
-    let course = create_course(
-        state,
-        &teacher,
-        &CourseForm {
-            code: "FS-1".into(),
-            title: "Fire safety".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let section = structure::add_section(state, &teacher, course.id, "Policies")
-        .await
-        .unwrap();
-    let item_id = items::add_item(
-        state,
-        &teacher,
-        section,
-        &ItemForm {
-            kind: "acknowledgement".into(),
-            title: "Fire safety policy".into(),
-            body: "Keep **exits** clear. <script>alert(1)</script>".into(),
-            required: true,
-            // Ignored: an acknowledgement completes on confirmation, never on view.
-            completion: "view".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    for (who, role) in [
-        (&learner, CourseRole::Learner),
-        (&other, CourseRole::Learner),
-        (&assistant, CourseRole::Assistant),
-    ] {
-        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
-            .await
-            .unwrap();
-    }
+    let item_id = c
+        .add_item(
+            state,
+            ItemForm {
+                kind: "acknowledgement".into(),
+                title: "Fire safety policy".into(),
+                body: "Keep **exits** clear. <script>alert(1)</script>".into(),
+                required: true,
+                // Ignored: an acknowledgement completes on confirmation, never on view.
+                completion: "view".into(),
+                ..Default::default()
+            },
+        )
+        .await;
     Class {
-        teacher,
-        assistant,
-        learner,
-        other,
+        assistant: c.assistant(),
+        learner: c.learners[0].clone(),
+        other: c.learners[1].clone(),
+        teacher: c.teacher,
         outsider,
-        course_id: course.id,
+        course_id: c.course_id,
         item_id,
     }
 }

@@ -3,12 +3,12 @@
 //! answer ordering under replays, attempts and grading methods, review options, hand-marking and
 //! completion.
 
+use crate::support::{self, ClassSpec};
 use lyceum::assessments::model::*;
 use lyceum::assessments::question::*;
 use lyceum::assessments::{attempts, bank, quiz, review};
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
-use lyceum::courses::{service, structure};
+use lyceum::courses::model::{CourseForm, ItemForm};
 use lyceum::db::Db;
 use lyceum::db_test;
 use lyceum::enrolments::service::create_course;
@@ -30,40 +30,26 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let learner = user_with_roles(state, "learner@example.com", &[Role::Learner]).await;
-    let course = create_course(
+    let c = support::class(
         state,
-        &teacher,
-        &CourseForm {
-            code: "QZ-1".into(),
-            title: "Quizzing".into(),
+        ClassSpec {
+            code: "QZ-1",
+            title: "Quizzing",
+            learners: &["learner@example.com"],
+            assistant: false,
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-    let section_id = structure::add_section(state, &teacher, course.id, "Week 1")
+    .await;
+    let category_id = bank::categories(state, &c.teacher, c.course_id)
         .await
-        .unwrap();
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    lyceum::enrolments::service::enrol_user(
-        state,
-        &teacher,
-        course.id,
-        learner.id,
-        CourseRole::Learner,
-    )
-    .await
-    .unwrap();
-    let category_id = bank::categories(state, &teacher, course.id).await.unwrap()[0].id;
+        .unwrap()[0]
+        .id;
     Class {
-        teacher,
-        learner,
-        course_id: course.id,
-        section_id,
+        learner: c.learners[0].clone(),
+        teacher: c.teacher,
+        course_id: c.course_id,
+        section_id: c.section_id,
         category_id,
     }
 }

@@ -2,15 +2,14 @@
 //! due dates with the late penalty and the cut-off, resubmission, grading with points and with a
 //! rubric, graders' conflicts, release, the gradebook, and the zip of all work.
 
+use crate::support::{self, ClassSpec};
 use axum::body::Bytes;
 use lyceum::assignments::model::*;
 use lyceum::assignments::{archive, service as assignments};
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, FileInfo, ItemForm};
-use lyceum::courses::{service, structure};
+use lyceum::courses::model::{FileInfo, ItemForm};
 use lyceum::db::now;
 use lyceum::db_test;
-use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::grading::service as gradebook;
 use lyceum::input::format_datetime;
@@ -29,56 +28,34 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
-    let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
-    let other = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
-    let course = create_course(
+    let c = support::class(
         state,
-        &teacher,
-        &CourseForm {
-            code: "AS-1".into(),
-            title: "Essays".into(),
+        ClassSpec {
+            code: "AS-1",
+            title: "Essays",
+            learners: &["ada@example.com", "bo@example.com"],
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-    let section = structure::add_section(state, &teacher, course.id, "Week 1")
-        .await
-        .unwrap();
-    let item_id = items::add_item(
-        state,
-        &teacher,
-        section,
-        &ItemForm {
-            kind: "assignment".into(),
-            title: "Essay 1".into(),
-            body: "Write about **cells**.".into(),
-            required: true,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    for (who, role) in [
-        (&learner, CourseRole::Learner),
-        (&other, CourseRole::Learner),
-        (&assistant, CourseRole::Assistant),
-    ] {
-        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
-            .await
-            .unwrap();
-    }
+    .await;
+    let item_id = c
+        .add_item(
+            state,
+            ItemForm {
+                kind: "assignment".into(),
+                title: "Essay 1".into(),
+                body: "Write about **cells**.".into(),
+                required: true,
+                ..Default::default()
+            },
+        )
+        .await;
     Class {
-        teacher,
-        assistant,
-        learner,
-        other,
-        course_id: course.id,
+        assistant: c.assistant(),
+        learner: c.learners[0].clone(),
+        other: c.learners[1].clone(),
+        teacher: c.teacher,
+        course_id: c.course_id,
         item_id,
     }
 }

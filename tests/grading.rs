@@ -1,14 +1,13 @@
 //! The gradebook on SQLite and PostgreSQL: quiz results flowing in, weighted categories with
 //! drops, overrides with reasons and history, excused grades, and conflicts between graders.
 
+use crate::support::{self, ClassSpec};
 use lyceum::assessments::model::{AnswerSave, BankQuestion};
 use lyceum::assessments::question::*;
 use lyceum::assessments::{attempts, bank, quiz};
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
-use lyceum::courses::{service, structure};
+use lyceum::courses::model::{CourseRole, ItemForm};
 use lyceum::db_test;
-use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::grading::model::CellEdit;
 use lyceum::grading::service as gradebook;
@@ -27,40 +26,22 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
-    let learner = user_with_roles(state, "learner@example.com", &[Role::Learner]).await;
-    let course = create_course(
+    let c = support::class(
         state,
-        &teacher,
-        &CourseForm {
-            code: "GB-1".into(),
-            title: "Grades".into(),
+        ClassSpec {
+            code: "GB-1",
+            title: "Grades",
+            learners: &["learner@example.com"],
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-    let section_id = structure::add_section(state, &teacher, course.id, "Week 1")
-        .await
-        .unwrap();
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    for (who, role) in [
-        (&learner, CourseRole::Learner),
-        (&assistant, CourseRole::Assistant),
-    ] {
-        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
-            .await
-            .unwrap();
-    }
+    .await;
     Class {
-        teacher,
-        assistant,
-        learner,
-        course_id: course.id,
-        section_id,
+        assistant: c.assistant(),
+        learner: c.learners[0].clone(),
+        teacher: c.teacher,
+        course_id: c.course_id,
+        section_id: c.section_id,
     }
 }
 

@@ -1053,13 +1053,19 @@ db_test!(
         let url = url::Url::parse(&format!("http://localhost{location}")).unwrap();
         assert_eq!(url.path(), "/admin/users/new");
         let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let get = |k: &str| {
+            query
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
         assert_eq!(get("x").as_deref(), Some("1"));
         assert_eq!(get("typed.form[name]").as_deref(), Some("Typed Name"));
         assert_eq!(get("typed.form[roles][]").as_deref(), Some("instructor"));
         // A password is never put in a link.
         assert!(!location.contains("secret"), "{location}");
-        let failed: lyceum::error::AppError = serde_json::from_str(&get("failed").unwrap()).unwrap();
+        let failed: lyceum::error::AppError =
+            serde_json::from_str(&get("failed").unwrap()).unwrap();
         assert!(failed.field("email").is_some(), "{failed:?}");
 
         // Once it succeeds, the browser goes to the new user's page.

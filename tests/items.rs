@@ -3,16 +3,15 @@
 //! back with the learners' work and grades, only the course's editors may do either, and the
 //! purge removes what waited 30 days (with the learners' files).
 
-
+use crate::support::{self, ClassSpec};
 use http::{Method, StatusCode};
 use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave, GradeInput, SubmissionFilter};
 use lyceum::assignments::service as assignments;
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, DeletedItem, ItemForm};
+use lyceum::courses::model::{DeletedItem, ItemForm};
 use lyceum::courses::{service, structure};
 use lyceum::db::now;
 use lyceum::db_test;
-use lyceum::enrolments::service::create_course;
 use lyceum::error::AppError;
 use lyceum::grading::service as gradebook;
 use lyceum::items::service as items;
@@ -31,61 +30,30 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
-    let learner = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
-    let course = create_course(
+    let c = support::class(
         state,
-        &teacher,
-        &CourseForm {
-            code: "BIN-1".into(),
-            title: "Recycling".into(),
+        ClassSpec {
+            code: "BIN-1",
+            title: "Recycling",
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-    let section = structure::add_section(state, &teacher, course.id, "Week 1")
-        .await
-        .unwrap();
-    let add = |kind: &'static str, title: &'static str| {
-        let teacher = teacher.clone();
-        async move {
-            items::add_item(
-                state,
-                &teacher,
-                section,
-                &ItemForm {
-                    kind: kind.into(),
-                    title: title.into(),
-                    body: "Read this.".into(),
-                    required: true,
-                    completion: "view".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap()
-        }
+    .await;
+    let add = |kind: &'static str, title: &'static str| ItemForm {
+        kind: kind.into(),
+        title: title.into(),
+        body: "Read this.".into(),
+        required: true,
+        completion: "view".into(),
+        ..Default::default()
     };
-    let lesson = add("lesson", "Welcome").await;
-    let essay = add("assignment", "Essay 1").await;
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    for (who, role) in [
-        (&learner, CourseRole::Learner),
-        (&assistant, CourseRole::Assistant),
-    ] {
-        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
-            .await
-            .unwrap();
-    }
+    let lesson = c.add_item(state, add("lesson", "Welcome")).await;
+    let essay = c.add_item(state, add("assignment", "Essay 1")).await;
     Class {
-        teacher,
-        assistant,
-        learner,
-        course_id: course.id,
+        assistant: c.assistant(),
+        learner: c.learners[0].clone(),
+        teacher: c.teacher,
+        course_id: c.course_id,
         lesson,
         essay,
     }
@@ -173,9 +141,12 @@ async fn rest_overrides_status(state: &AppState, c: &Class, item_id: i64) -> Sta
         .unwrap()
         .secret;
     let path = format!("/items/{item_id}/overrides");
-    crate::support::send(&app, crate::support::api(Method::GET, &path, Some(&token), None))
-        .await
-        .status
+    crate::support::send(
+        &app,
+        crate::support::api(Method::GET, &path, Some(&token), None),
+    )
+    .await
+    .status
 }
 
 db_test!(

@@ -4,12 +4,12 @@
 //! accommodation (a later close, a longer time limit, an extra attempt), who may set and see them,
 //! audit, and a course copy that takes none.
 
+use crate::support::{self, ClassSpec};
 use lyceum::assessments::model::{QuestionFormat, QuizSettingsForm};
 use lyceum::assignments::model::{AssignmentSettingsForm, DraftSave, GradeInput};
 use lyceum::assignments::service as assignments;
 use lyceum::auth::permissions::Actor;
-use lyceum::courses::model::{CourseForm, CourseRole, CourseState, ItemForm};
-use lyceum::courses::{service, structure};
+use lyceum::courses::model::ItemForm;
 use lyceum::db::{Db, now};
 use lyceum::db_test;
 use lyceum::error::AppError;
@@ -33,43 +33,23 @@ struct Class {
 }
 
 async fn class(state: &AppState) -> Class {
-    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
-    let assistant = user_with_roles(state, "ta@example.com", &[Role::Learner]).await;
-    let ada = user_with_roles(state, "ada@example.com", &[Role::Learner]).await;
-    let bo = user_with_roles(state, "bo@example.com", &[Role::Learner]).await;
-    let course = lyceum::enrolments::service::create_course(
+    let c = support::class(
         state,
-        &teacher,
-        &CourseForm {
-            code: "OV-1".into(),
-            title: "Overrides".into(),
+        ClassSpec {
+            code: "OV-1",
+            title: "Overrides",
+            learners: &["ada@example.com", "bo@example.com"],
             ..Default::default()
         },
     )
-    .await
-    .unwrap();
-    let section = structure::add_section(state, &teacher, course.id, "Week 1")
-        .await
-        .unwrap();
-    service::set_state(state, &teacher, course.id, CourseState::Published)
-        .await
-        .unwrap();
-    for (who, role) in [
-        (&ada, CourseRole::Learner),
-        (&bo, CourseRole::Learner),
-        (&assistant, CourseRole::Assistant),
-    ] {
-        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
-            .await
-            .unwrap();
-    }
+    .await;
     Class {
-        teacher,
-        assistant,
-        ada,
-        bo,
-        course_id: course.id,
-        section,
+        assistant: c.assistant(),
+        ada: c.learners[0].clone(),
+        bo: c.learners[1].clone(),
+        teacher: c.teacher,
+        course_id: c.course_id,
+        section: c.section_id,
     }
 }
 
@@ -461,12 +441,11 @@ db_test!(a_whole_group_gets_an_extension_at_once, |state| {
     assert!(err.field("cohort").is_some(), "{err:?}");
 });
 
-
 db_test!(
     overrides_are_set_listed_and_removed_through_the_rest_api,
     |state| {
-        use http::{Method, StatusCode};
         use crate::support::{api, send};
+        use http::{Method, StatusCode};
         let c = class(&state).await;
         let item = add(&state, &c, "assignment", "Essay").await;
         let app = lyceum::http::router(state.clone());

@@ -74,3 +74,97 @@ pub async fn session_for(state: &AppState, email: &str, roles: &[Role]) -> Strin
         .await
         .unwrap()
 }
+
+/// A published course with one section, made by teacher@example.com, with people enrolled:
+/// the set-up most area tests start from.
+pub struct Class {
+    pub teacher: lyceum::auth::permissions::Actor,
+    /// ta@example.com, enrolled as the course's assistant, when asked for.
+    pub assistant: Option<lyceum::auth::permissions::Actor>,
+    /// Enrolled as learners, in the order asked for.
+    pub learners: Vec<lyceum::auth::permissions::Actor>,
+    pub course_id: i64,
+    pub section_id: i64,
+}
+
+/// What `class` builds: the course's code and title, its section, who learns in it.
+pub struct ClassSpec<'a> {
+    pub code: &'a str,
+    pub title: &'a str,
+    pub section: &'a str,
+    pub learners: &'a [&'a str],
+    pub assistant: bool,
+}
+
+impl Default for ClassSpec<'_> {
+    fn default() -> Self {
+        ClassSpec {
+            code: "CL-1",
+            title: "Class",
+            section: "Week 1",
+            learners: &["ada@example.com"],
+            assistant: true,
+        }
+    }
+}
+
+pub async fn class(state: &AppState, spec: ClassSpec<'_>) -> Class {
+    use lyceum::courses::model::{CourseForm, CourseRole, CourseState};
+    // People are made in the order the tests have always made them (ids follow it).
+    let teacher = user_with_roles(state, "teacher@example.com", &[Role::Instructor]).await;
+    let assistant = match spec.assistant {
+        true => Some(user_with_roles(state, "ta@example.com", &[Role::Learner]).await),
+        false => None,
+    };
+    let mut learners = Vec::new();
+    for email in spec.learners {
+        learners.push(user_with_roles(state, email, &[Role::Learner]).await);
+    }
+    let course = lyceum::enrolments::service::create_course(
+        state,
+        &teacher,
+        &CourseForm {
+            code: spec.code.into(),
+            title: spec.title.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let section_id =
+        lyceum::courses::structure::add_section(state, &teacher, course.id, spec.section)
+            .await
+            .unwrap();
+    lyceum::courses::service::set_state(state, &teacher, course.id, CourseState::Published)
+        .await
+        .unwrap();
+    for (who, role) in learners
+        .iter()
+        .map(|l| (l, CourseRole::Learner))
+        .chain(assistant.iter().map(|a| (a, CourseRole::Assistant)))
+    {
+        lyceum::enrolments::service::enrol_user(state, &teacher, course.id, who.id, role)
+            .await
+            .unwrap();
+    }
+    Class {
+        teacher,
+        assistant,
+        learners,
+        course_id: course.id,
+        section_id,
+    }
+}
+
+impl Class {
+    /// Adds an item to the section, as the teacher.
+    pub async fn add_item(&self, state: &AppState, form: lyceum::courses::model::ItemForm) -> i64 {
+        lyceum::items::service::add_item(state, &self.teacher, self.section_id, &form)
+            .await
+            .unwrap()
+    }
+
+    pub fn assistant(&self) -> lyceum::auth::permissions::Actor {
+        self.assistant.clone().expect("a class with an assistant")
+    }
+}
