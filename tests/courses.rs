@@ -1025,12 +1025,21 @@ db_test!(
 
         let original = service::editor(&state, &teacher, source.id).await.unwrap();
         let copied = service::editor(&state, &teacher, copy.id).await.unwrap();
-        let shape = |e: &lyceum::courses::model::CourseEditor| -> Vec<(String, Vec<(ItemKind, String, bool)>)> {
-        e.sections
-            .iter()
-            .map(|s| (s.title.clone(), s.items.iter().map(|i| (i.kind, i.title.clone(), i.hidden)).collect()))
-            .collect()
-    };
+        type Shape = Vec<(String, Vec<(ItemKind, String, bool)>)>;
+        let shape = |e: &lyceum::courses::model::CourseEditor| -> Shape {
+            e.sections
+                .iter()
+                .map(|s| {
+                    (
+                        s.title.clone(),
+                        s.items
+                            .iter()
+                            .map(|i| (i.kind, i.title.clone(), i.hidden))
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
         assert_eq!(shape(&copied), shape(&original));
 
         // The file is copied as a new record of the new course, and the lesson points at it.

@@ -8,6 +8,16 @@
 //! start at `crate`, `super`, `self` or a child module, with comments and literals blanked first.
 //! Each one is resolved to the most specific file that it names.
 
+// A checker of the sources, run only as a test: a malformed file or a broken rule should stop it
+// loudly, so its helpers index and panic as the tests themselves may (clippy.toml).
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::needless_range_loop
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 

@@ -4,6 +4,15 @@
 //! binaries of their own (Cargo.toml): `layering` reads the sources, `upload_memory` measures the
 //! process's peak memory, and `overload` starves the pools it builds.
 
+// Test code: a failure should stop the test loudly, in its helpers as in the tests themselves
+// (clippy.toml allows these inside #[test] functions only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 mod support;
 
 mod acknowledgements;

@@ -2,6 +2,15 @@
 //! Retry-After (never "signed out", never "Internal"), and the log has one line with its cause and
 //! request id. On SQLite and PostgreSQL, with pools of one connection that the test holds.
 
+// Test code: a failure should stop the test loudly, in its helpers as in the tests themselves
+// (clippy.toml allows these inside #[test] functions only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use lyceum::auth::throttle::Client;

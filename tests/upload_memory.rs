@@ -6,6 +6,15 @@
 //! do not use `db_test!` on purpose: what is measured is the HTTP and storage path, which is the
 //! same whatever the database, and one 200 MB run is enough.
 
+// Test code: a failure should stop the test loudly, in its helpers as in the tests themselves
+// (clippy.toml allows these inside #[test] functions only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use axum::body::{Body, Bytes};
 use http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
