@@ -59,72 +59,83 @@ async fn total(state: &AppState, c: &Class) -> Option<f64> {
         .unwrap()
 }
 
+/// A quiz of four true/false questions worth a mark each.
+async fn quiz_of_four(state: &AppState, c: &Class) -> i64 {
+    let category = bank::categories(state, &c.teacher, c.course_id)
+        .await
+        .unwrap()[0]
+        .id;
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        let question = Question {
+            name: format!("Q{n}"),
+            stem: RichText::plain(format!("Q{n}?")),
+            general_feedback: None,
+            body: QuestionBody::TrueFalse {
+                correct: true,
+                true_feedback: None,
+                false_feedback: None,
+            },
+            default_mark: 1.0,
+            tags: vec![],
+            id_number: None,
+        };
+        ids.push(
+            bank::save(
+                state,
+                &c.teacher,
+                c.course_id,
+                BankQuestion {
+                    id: None,
+                    category_id: category,
+                    question,
+                    version: 0,
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let item = items::add_item(
+        state,
+        &c.teacher,
+        c.section_id,
+        &ItemForm {
+            kind: "quiz".into(),
+            title: "Quiz 1".into(),
+            required: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    quiz::add_questions(state, &c.teacher, item, &ids)
+        .await
+        .unwrap();
+    item
+}
+
+/// The learner answers three of the quiz's four questions (rightly) and submits.
+async fn three_of_four(state: &AppState, c: &Class, item: i64) {
+    let attempt = attempts::start(state, &c.learner, item).await.unwrap();
+    let answers: Vec<AnswerSave> = (1..=3)
+        .map(|slot| AnswerSave {
+            slot,
+            seq: 1,
+            response: Some(Response::Bool(true)),
+        })
+        .collect();
+    attempts::submit(state, &c.learner, attempt, &answers)
+        .await
+        .unwrap();
+}
+
 db_test!(
     a_submitted_quiz_reaches_the_gradebook_out_of_its_marks,
     |state| {
         let c = class(&state).await;
-        let category = bank::categories(&state, &c.teacher, c.course_id)
-            .await
-            .unwrap()[0]
-            .id;
-        let mut ids = Vec::new();
-        for n in 0..4 {
-            let question = Question {
-                name: format!("Q{n}"),
-                stem: RichText::plain(format!("Q{n}?")),
-                general_feedback: None,
-                body: QuestionBody::TrueFalse {
-                    correct: true,
-                    true_feedback: None,
-                    false_feedback: None,
-                },
-                default_mark: 1.0,
-                tags: vec![],
-                id_number: None,
-            };
-            ids.push(
-                bank::save(
-                    &state,
-                    &c.teacher,
-                    c.course_id,
-                    BankQuestion {
-                        id: None,
-                        category_id: category,
-                        question,
-                        version: 0,
-                    },
-                )
-                .await
-                .unwrap(),
-            );
-        }
-        let item = items::add_item(
-            &state,
-            &c.teacher,
-            c.section_id,
-            &ItemForm {
-                kind: "quiz".into(),
-                title: "Quiz 1".into(),
-                required: true,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        quiz::add_questions(&state, &c.teacher, item, &ids)
-            .await
-            .unwrap();
-        let attempt = attempts::start(&state, &c.learner, item).await.unwrap();
-        let answers: Vec<AnswerSave> = (1..=3)
-            .map(|slot| AnswerSave {
-                slot,
-                seq: 1,
-                response: Some(Response::Bool(true)),
-            })
-            .collect();
-        attempts::submit(&state, &c.learner, attempt, &answers)
-            .await
-            .unwrap();
+        let item = quiz_of_four(&state, &c).await;
+        three_of_four(&state, &c, item).await;
         let items = store::items(&state.db, c.course_id).await.unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(
@@ -742,5 +753,101 @@ db_test!(
         gradebook::recompute_stale(state.clone()).await;
         assert_eq!(total(&state, &c).await, Some(70.0));
         assert!(store::stale_courses(&state.db).await.unwrap().is_empty());
+    }
+);
+
+db_test!(
+    migration_0013_puts_quiz_grades_kept_out_of_100_on_the_quiz_marks,
+    |state| {
+        let c = class(&state).await;
+        let item = quiz_of_four(&state, &c).await;
+        three_of_four(&state, &c, item).await;
+        let column = store::items(&state.db, c.course_id).await.unwrap()[0].id;
+        let version = store::grades_of(&state.db, c.course_id, &[c.learner.id])
+            .await
+            .unwrap()[0]
+            .version;
+        gradebook::set_cell(
+            &state,
+            &c.teacher,
+            column,
+            c.learner.id,
+            &CellEdit {
+                reason: "Question 4 was ambiguous.".into(),
+                ..edit("3.6", version)
+            },
+        )
+        .await
+        .unwrap();
+        // The data as it was before the migration: the quiz's column out of 100, its grade and
+        // override as percentages, and no course marked for new totals.
+        let old_form = [
+            "UPDATE grades SET points = points * 25, override_points = override_points * 25 \
+             WHERE grade_item_id = $1",
+            "UPDATE grade_items SET max_points = 100 WHERE id = $1",
+            "DELETE FROM gradebook_stale WHERE $1 > 0",
+        ];
+        for sql in old_form {
+            lyceum::with_db_write!(&state.db, |p| sqlx::query(sql)
+                .bind(column)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+                .unwrap());
+        }
+        assert_eq!(
+            store::grades_of(&state.db, c.course_id, &[c.learner.id])
+                .await
+                .unwrap()[0]
+                .points,
+            Some(75.0)
+        );
+
+        // The migration's statements, but the table it creates (which exists already).
+        let dir = match &state.db {
+            lyceum::db::Db::Sqlite(_) => "sqlite",
+            lyceum::db::Db::Postgres(_) => "postgres",
+        };
+        let path = format!(
+            "{}/migrations/{dir}/0013_quiz_points.sql",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let statements: Vec<&str> = code
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && !s.starts_with("CREATE TABLE"))
+            .collect();
+        assert_eq!(statements.len(), 3, "{statements:?}");
+        for sql in statements {
+            lyceum::with_db_write!(&state.db, |p| sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+                .unwrap());
+        }
+
+        let column_now = store::items(&state.db, c.course_id).await.unwrap();
+        assert_eq!(column_now[0].max_points, 4.0);
+        let grade = store::grades_of(&state.db, c.course_id, &[c.learner.id])
+            .await
+            .unwrap()
+            .remove(0);
+        let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() < 1e-9);
+        assert!(close(grade.points, 3.0), "{grade:?}");
+        assert!(close(grade.override_points, 3.6), "{grade:?}");
+        // The course is marked, and the server's start-up pass computes its totals again.
+        assert_eq!(
+            store::stale_courses(&state.db).await.unwrap(),
+            vec![c.course_id]
+        );
+        gradebook::recompute_stale(state.clone()).await;
+        assert!(store::stale_courses(&state.db).await.unwrap().is_empty());
+        assert!(close(total(&state, &c).await, 90.0));
     }
 );
