@@ -229,7 +229,7 @@ db_test!(
             lyceum::items::copy::copy_course(&state, &c.teacher, c.course_id, "FS-2", "Again")
                 .await
                 .unwrap();
-        let outline = lyceum::courses::store::outline(&state.db, copy.id, true)
+        let outline = lyceum::courses::outline_store::outline(&state.db, copy.id, true)
             .await
             .unwrap();
         let copied = outline[0].items[0].clone();

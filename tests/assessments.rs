@@ -1289,7 +1289,7 @@ db_test!(
             categories,
             vec![("Default".to_string(), 1), ("Pool".to_string(), 3)]
         );
-        let outline = lyceum::courses::store::outline(&state.db, copy.id, true)
+        let outline = lyceum::courses::outline_store::outline(&state.db, copy.id, true)
             .await
             .unwrap();
         let copied = outline[0].items[0].id;

@@ -6,6 +6,7 @@ use lyceum::auth::permissions::Actor;
 use lyceum::courses::model::{
     CatalogueQuery, CourseForm, CourseRole, CourseState, EnrolmentSettingsForm, FileInfo, ItemForm,
 };
+use lyceum::courses::outline_store;
 use lyceum::courses::{access, service, store, structure};
 use lyceum::db_test;
 use lyceum::enrolments::model::{EnrolOption, ParticipantQuery};
@@ -624,7 +625,10 @@ db_test!(
         assert_contiguous(&first);
         assert_eq!(ids(&second), vec![x, b, y]);
         assert_contiguous(&second);
-        let (_, moved, ..) = store::find_item(&state.db, b).await.unwrap().unwrap();
+        let (_, moved, ..) = outline_store::find_item(&state.db, b)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(moved.section_id, week2);
 
         // And back to the start of the first section.

@@ -7,7 +7,7 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
-use crate::courses::store as course_store;
+use crate::courses::outline_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::paging::Page;
@@ -25,7 +25,7 @@ pub async fn copy(tx: &mut Tx, from: i64, to: i64, now: i64) -> Result<(), AppEr
 
 /// The item's course, when it is an acknowledgement.
 async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if item.kind != crate::items::kind::ItemKind::Acknowledgement {

@@ -5,8 +5,12 @@
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]
+pub mod category_store;
+#[cfg(feature = "ssr")]
 pub mod content;
 pub mod model;
+#[cfg(feature = "ssr")]
+pub mod outline_store;
 pub mod pages;
 pub mod server;
 #[cfg(feature = "ssr")]

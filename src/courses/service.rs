@@ -4,7 +4,9 @@
 //! `enrolments::service`, the area above.
 
 use super::access::{self, CourseAccess};
+use super::category_store;
 use super::model::*;
+use super::outline_store;
 use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
@@ -53,7 +55,7 @@ pub async fn insert_new(
 
 async fn check_category(state: &AppState, category_id: Option<i64>) -> Result<(), AppError> {
     if let Some(id) = category_id
-        && !store::categories(&state.db)
+        && !category_store::categories(&state.db)
             .await?
             .iter()
             .any(|c| c.id == id)
@@ -79,18 +81,18 @@ pub async fn editor(
         .ok_or(AppError::NotFound)?;
     Ok(CourseEditor {
         course,
-        sections: store::outline(&state.db, course_id, true).await?,
+        sections: outline_store::outline(&state.db, course_id, true).await?,
         files: records::files(&state.db, course_id)
             .await?
             .iter()
             .map(records::FileRow::info)
             .collect(),
         prerequisites: store::prerequisites(&state.db, course_id).await?,
-        categories: store::categories(&state.db).await?,
+        categories: category_store::categories(&state.db).await?,
         max_upload_bytes: state.config.max_upload_bytes,
         can_edit: access.may_edit(),
         deleted: if access.may_edit() {
-            store::deleted_items(&state.db, course_id).await?
+            outline_store::deleted_items(&state.db, course_id).await?
         } else {
             Vec::new()
         },
@@ -284,7 +286,7 @@ pub async fn reviews_due(state: &AppState, actor: &Actor) -> Result<Vec<ReviewDu
 // ---- categories ----------------------------------------------------------------------------
 
 pub async fn categories(state: &AppState) -> Result<Vec<CategoryOption>, AppError> {
-    store::categories(&state.db).await
+    category_store::categories(&state.db).await
 }
 
 fn parse_parent(input: &str) -> Result<Option<i64>, AppError> {
@@ -312,13 +314,13 @@ pub async fn save_category(
     let now = now();
     match id {
         None => {
-            let id = store::insert_category(&state.db, parent, &name, now).await?;
+            let id = category_store::insert_category(&state.db, parent, &name, now).await?;
             Ok(id)
         }
         Some(id) => {
             // A category cannot move under itself or under one of its own descendants.
             if let Some(parent) = parent {
-                let all = store::categories(&state.db).await?;
+                let all = category_store::categories(&state.db).await?;
                 let mut cursor = Some(parent);
                 while let Some(c) = cursor {
                     if c == id {
@@ -330,7 +332,7 @@ pub async fn save_category(
                     cursor = all.iter().find(|k| k.id == c).and_then(|k| k.parent_id);
                 }
             }
-            if store::update_category(&state.db, id, parent, &name).await? == 0 {
+            if category_store::update_category(&state.db, id, parent, &name).await? == 0 {
                 return Err(AppError::NotFound);
             }
             Ok(id)
@@ -342,7 +344,7 @@ pub async fn delete_category(state: &AppState, actor: &Actor, id: i64) -> Result
     if !can(actor, Action::ManageCategories) {
         return Err(AppError::Forbidden);
     }
-    if store::delete_category(&state.db, id).await? == 0 {
+    if category_store::delete_category(&state.db, id).await? == 0 {
         return Err(AppError::NotFound);
     }
     Ok(())

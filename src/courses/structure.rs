@@ -3,8 +3,8 @@
 
 use super::access::{self, CourseAccess};
 use super::model::*;
-use super::store;
 
+use super::outline_store;
 use crate::auth::permissions::Actor;
 use crate::db::now;
 use crate::error::AppError;
@@ -16,7 +16,7 @@ pub async fn editable_section(
     actor: &Actor,
     section_id: i64,
 ) -> Result<i64, AppError> {
-    let course_id = store::section_course(&state.db, section_id)
+    let course_id = outline_store::section_course(&state.db, section_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
@@ -29,7 +29,7 @@ pub async fn editable_item(
     actor: &Actor,
     item_id: i64,
 ) -> Result<(i64, Item), AppError> {
-    let (course_id, item, ..) = store::find_item(&state.db, item_id)
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
@@ -45,7 +45,7 @@ pub async fn add_section(
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
     let title = parse_line("title", "section title", title, 200)?;
     let mut tx = state.db.begin().await?;
-    let id = store::insert_section(&mut tx, course_id, &title, now()).await?;
+    let id = outline_store::insert_section(&mut tx, course_id, &title, now()).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -58,7 +58,7 @@ pub async fn rename_section(
 ) -> Result<(), AppError> {
     editable_section(state, actor, section_id).await?;
     let title = parse_line("title", "section title", title, 200)?;
-    store::rename_section(&state.db, section_id, &title).await
+    outline_store::rename_section(&state.db, section_id, &title).await
 }
 
 /// Moves a section to `index` (0-based) among the course's sections.
@@ -70,11 +70,11 @@ pub async fn move_section(
 ) -> Result<(), AppError> {
     let course_id = editable_section(state, actor, section_id).await?;
     let mut tx = state.db.begin().await?;
-    let mut ids = store::section_ids(&mut tx, course_id).await?;
+    let mut ids = outline_store::section_ids(&mut tx, course_id).await?;
     ids.retain(|&id| id != section_id);
     ids.insert(index.min(ids.len()), section_id);
     for (position, id) in ids.iter().enumerate() {
-        store::set_section_position(&mut tx, *id, position as i32).await?;
+        outline_store::set_section_position(&mut tx, *id, position as i32).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -90,7 +90,7 @@ pub async fn place_item(
     index: usize,
 ) -> Result<(), AppError> {
     let (course_id, item) = editable_item(state, actor, item_id).await?;
-    if store::section_course(&state.db, section_id).await? != Some(course_id) {
+    if outline_store::section_course(&state.db, section_id).await? != Some(course_id) {
         return Err(AppError::invalid(
             "section_id",
             "Choose a section of this course.",
@@ -99,17 +99,17 @@ pub async fn place_item(
     let mut tx = state.db.begin().await?;
     if item.section_id != section_id {
         // Close the gap left behind.
-        let mut old = store::item_ids(&mut tx, item.section_id).await?;
+        let mut old = outline_store::item_ids(&mut tx, item.section_id).await?;
         old.retain(|&id| id != item_id);
         for (position, id) in old.iter().enumerate() {
-            store::place_item(&mut tx, *id, item.section_id, position as i32).await?;
+            outline_store::place_item(&mut tx, *id, item.section_id, position as i32).await?;
         }
     }
-    let mut ids = store::item_ids(&mut tx, section_id).await?;
+    let mut ids = outline_store::item_ids(&mut tx, section_id).await?;
     ids.retain(|&id| id != item_id);
     ids.insert(index.min(ids.len()), item_id);
     for (position, id) in ids.iter().enumerate() {
-        store::place_item(&mut tx, *id, section_id, position as i32).await?;
+        outline_store::place_item(&mut tx, *id, section_id, position as i32).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -6,6 +6,7 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::*;
+use crate::courses::outline_store;
 use crate::courses::store;
 use crate::db::now;
 use crate::error::{AppError, OrInternal};
@@ -31,11 +32,11 @@ pub async fn copy_course(
     form.code = code.to_string();
     form.title = title.to_string();
     let fields = form.parse()?;
-    let outline = store::outline(&state.db, course_id, true).await?;
+    let outline = outline_store::outline(&state.db, course_id, true).await?;
     let files = records::files(&state.db, course_id).await?;
     // Read before the transaction, in one query: a transaction never waits for a second
     // connection.
-    let mut contents = store::item_contents(&state.db, course_id).await?;
+    let mut contents = outline_store::item_contents(&state.db, course_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
     let new_id = store::insert(&mut tx, &fields, actor.id, now).await?;
@@ -59,7 +60,8 @@ pub async fn copy_course(
         store::set_cover_in_tx(&mut tx, new_id, cover).await?;
     }
     for section in &outline {
-        let section_id = store::insert_section(&mut tx, new_id, &section.title, now).await?;
+        let section_id =
+            outline_store::insert_section(&mut tx, new_id, &section.title, now).await?;
         for item in &section.items {
             // The outline and the contents are read one after the other: an item deleted in
             // between has no contents.
@@ -81,7 +83,8 @@ pub async fn copy_course(
                 hidden: item.hidden,
                 completion: item.completion,
             };
-            let new_item = store::insert_item(&mut tx, new_id, section_id, &fields, now).await?;
+            let new_item =
+                outline_store::insert_item(&mut tx, new_id, section_id, &fields, now).await?;
             registry::copied(
                 &mut tx, &shared, actor, new_id, item.id, new_item, &fields, now,
             )

@@ -6,7 +6,7 @@ use super::registry;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::store as course_store;
+use crate::courses::outline_store;
 use crate::db::now;
 use crate::error::AppError;
 use crate::items::kind::ItemKind;
@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 /// The item's course and kind, when it is an item with dates.
 async fn dated_item(state: &AppState, item_id: i64) -> Result<(i64, ItemKind, String), AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if item.kind.shape().dates.is_empty() {

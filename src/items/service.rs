@@ -7,7 +7,8 @@ use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::{DeletedItem, ItemDetail, ItemFields, ItemForm};
-use crate::courses::{content, store, structure};
+use crate::courses::outline_store;
+use crate::courses::{content, structure};
 use crate::db::now;
 use crate::error::AppError;
 use crate::files::records;
@@ -44,7 +45,7 @@ pub async fn add_item(
     let fields = parse(state, course_id, form).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let id = store::insert_item(&mut tx, course_id, section_id, &fields, now).await?;
+    let id = outline_store::insert_item(&mut tx, course_id, section_id, &fields, now).await?;
     registry::saved(&mut tx, actor, course_id, id, &fields, now).await?;
     tx.commit().await?;
     Ok(id)
@@ -65,7 +66,7 @@ pub async fn update_item(
     let fields = parse(state, course_id, &form).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    store::update_item(&mut tx, item_id, &fields, now).await?;
+    outline_store::update_item(&mut tx, item_id, &fields, now).await?;
     registry::saved(&mut tx, actor, course_id, item_id, &fields, now).await?;
     tx.commit().await?;
     detail(state, item_id).await
@@ -85,7 +86,7 @@ pub async fn delete_item(
     let (course_id, item) = structure::editable_item(state, actor, item_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    if !store::bin_item(&mut tx, item_id, actor.id, now).await? {
+    if !outline_store::bin_item(&mut tx, item_id, actor.id, now).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -111,7 +112,7 @@ pub async fn delete_section(
     let course_id = structure::editable_section(state, actor, section_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let binned = store::bin_section(&mut tx, section_id, actor.id, now).await?;
+    let binned = outline_store::bin_section(&mut tx, section_id, actor.id, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -137,16 +138,16 @@ pub async fn restore_item(
     item_id: i64,
 ) -> Result<String, AppError> {
     // Who may comes first, so that nobody else learns what is in the bin.
-    let course_id = store::item_course(&state.db, item_id)
+    let course_id = outline_store::item_course(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
-    let (_, item) = store::find_deleted_item(&state.db, item_id)
+    let (_, item) = outline_store::find_deleted_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    if !store::unbin_item(&mut tx, item_id).await? {
+    if !outline_store::unbin_item(&mut tx, item_id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
@@ -173,10 +174,10 @@ pub async fn purge_deleted(state: &AppState, before: i64) -> Result<usize, AppEr
     };
     let mut purged = 0;
     loop {
-        let batch = store::binned_before(&state.db, before, 100).await?;
+        let batch = outline_store::binned_before(&state.db, before, 100).await?;
         if batch.is_empty() {
             // A deleted section goes once its last item has.
-            store::purge_empty_sections(&state.db, before).await?;
+            outline_store::purge_empty_sections(&state.db, before).await?;
             return Ok(purged);
         }
         for (course_id, item) in batch {
@@ -190,7 +191,7 @@ pub async fn purge_deleted(state: &AppState, before: i64) -> Result<usize, AppEr
             )
             .await?;
             tx.commit().await?;
-            store::delete_item(&state.db, item.id).await?;
+            outline_store::delete_item(&state.db, item.id).await?;
             purged += 1;
         }
     }
@@ -212,7 +213,7 @@ pub async fn run_purge(state: AppState) {
 
 /// An item with its content rendered, for whoever has already been authorized.
 pub async fn detail(state: &AppState, item_id: i64) -> Result<ItemDetail, AppError> {
-    let (_, item, body, url, file_id) = store::find_item(&state.db, item_id)
+    let (_, item, body, url, file_id) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let file = match file_id {
@@ -241,7 +242,7 @@ pub async fn item_for_editing(
     actor: &Actor,
     item_id: i64,
 ) -> Result<ItemDetail, AppError> {
-    let (course_id, ..) = store::find_item(&state.db, item_id)
+    let (course_id, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;

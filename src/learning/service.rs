@@ -8,6 +8,7 @@ use crate::completion::model::{CourseProgress, Progress};
 use crate::completion::{service as completion, store as progress_store};
 use crate::courses::access;
 use crate::courses::model::{CatalogueQuery, Completion, EnrolmentStatus, Section};
+use crate::courses::outline_store;
 use crate::courses::{content, store as course_store};
 use crate::db::now;
 use crate::enrolments::service::enrol_option;
@@ -35,7 +36,7 @@ pub async fn course_page(
     };
     Ok(CoursePage {
         description_html: content::render_markdown(&course.description),
-        outline: course_store::outline(&state.db, course_id, access.may_see_learners()).await?,
+        outline: outline_store::outline(&state.db, course_id, access.may_see_learners()).await?,
         instructors: course_store::instructor_names(&state.db, course_id).await?,
         enrol,
         progress,
@@ -84,7 +85,7 @@ async fn open(
     item_id: i64,
     record: bool,
 ) -> Result<PlayerView, AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
@@ -138,7 +139,7 @@ async fn player_view(
     let course = course_store::find(&state.db, course_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let outline = course_store::outline(&state.db, course_id, staff).await?;
+    let outline = outline_store::outline(&state.db, course_id, staff).await?;
     let (previous, next) = neighbours(&outline, item_id);
     let (completed, progress) = if learner {
         (
@@ -178,7 +179,7 @@ pub async fn mark_done(
     actor: &Actor,
     item_id: i64,
 ) -> Result<PlayerView, AppError> {
-    let (course_id, item, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let access = access::load(&state.db, actor, course_id).await?;
@@ -236,7 +237,7 @@ pub async fn resume_item(
     if !access.may_view_content() {
         return Err(AppError::Forbidden);
     }
-    let outline = course_store::outline(&state.db, course_id, access.may_see_learners()).await?;
+    let outline = outline_store::outline(&state.db, course_id, access.may_see_learners()).await?;
     let visible: Vec<i64> = outline
         .iter()
         .flat_map(|s| s.items.iter().map(|i| i.id))

@@ -5,7 +5,8 @@ use super::model::*;
 use super::store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::{store as course_store, structure};
+use crate::courses::outline_store;
+use crate::courses::structure;
 use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,7 +29,7 @@ pub async fn revisions(
     actor: &Actor,
     item_id: i64,
 ) -> Result<Vec<Revision>, AppError> {
-    let (course_id, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
@@ -43,7 +44,7 @@ pub async fn compare(
     old_id: i64,
     new_id: i64,
 ) -> Result<RevisionDiff, AppError> {
-    let (course_id, ..) = course_store::find_item(&state.db, item_id)
+    let (course_id, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
@@ -96,7 +97,7 @@ pub async fn restore(
         .ok_or(AppError::NotFound)?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    course_store::set_item_text(&mut tx, item_id, &revision.title, &body, now).await?;
+    outline_store::set_item_text(&mut tx, item_id, &revision.title, &body, now).await?;
     keep_revision(&mut tx, item_id, &revision.title, &body, actor.id, now).await?;
     tx.commit().await?;
     Ok(())
