@@ -104,6 +104,7 @@ lazy_pages! {
     AuditLogPageRoute => crate::audit::pages::AuditLogPage,
     SettingsPageRoute => crate::settings::pages::SettingsPage,
     OutboxPageRoute => crate::mail::pages::OutboxPage,
+    JobsPageRoute => crate::jobs::pages::JobsPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     CataloguePageRoute => crate::courses::pages::CataloguePage,
@@ -164,6 +165,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view={Lazy::<AuditLogPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<SettingsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses") view={Lazy::<CataloguePageRoute>::new()} ssr=SsrMode::Async />
@@ -244,6 +246,12 @@ fn nav_links(actor: &Actor) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/outbox",
             label: "Outbox",
+        });
+    }
+    if can(actor, Action::ManageJobs) {
+        links.push(NavLink {
+            href: "/admin/jobs",
+            label: "Jobs",
         });
     }
     links

@@ -19,6 +19,7 @@ pub mod files;
 pub mod grading;
 pub mod input;
 pub mod items;
+pub mod jobs;
 pub mod learning;
 pub mod lessons;
 pub mod mail;

@@ -219,6 +219,7 @@ async fn serve(common: &CommonArgs, args: &lyceum::config::ServeArgs) -> Result<
     tokio::spawn(lyceum::auth::throttle::run_pruning(db.clone()));
     tokio::spawn(lyceum::items::service::run_purge(state.clone()));
     tokio::spawn(lyceum::grading::service::recompute_stale(state.clone()));
+    tokio::spawn(lyceum::jobs::worker::run(state.clone()));
     let app = lyceum::http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)

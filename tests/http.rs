@@ -69,6 +69,9 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ),
     ("audit/list", "query[page]=1"),
     ("outbox/list", "page=1"),
+    ("jobs/list", "state=dead&page=1"),
+    ("jobs/retry", "id=1"),
+    ("jobs/cancel", "id=1"),
     ("courses/create", "form[code]=X-1&form[title]=X"),
     ("courses/copy", "id=1&code=X-2&title=X"),
     ("courses/save_category", "name=X&parent_id="),
@@ -496,7 +499,7 @@ db_test!(
             assert!(reply.body.contains("Forbidden"), "{path}: {}", reply.body);
         }
         let manager = session_for(&state, "manager@example.com", &[Role::Manager]).await;
-        for path in ["settings/get", "audit/list", "outbox/list"] {
+        for path in ["settings/get", "audit/list", "outbox/list", "jobs/list"] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(
                 send(&app, server_fn(path, body, Some(&manager)))

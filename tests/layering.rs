@@ -45,9 +45,12 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/http/assets.rs", 11),
     ("src/settings/model.rs", 11),
     ("src/settings/cache.rs", 11),
+    // The job queue's table and what pages show of it (the mailer enqueues its deliveries).
+    ("src/jobs/model.rs", 11),
+    ("src/jobs/queue.rs", 12),
     ("src/config.rs", 12),
-    ("src/mail/mailer.rs", 12),
-    ("src/state.rs", 13),
+    ("src/mail/mailer.rs", 13),
+    ("src/state.rs", 14),
     // 2x platform. Users' types and table, and the permission check every service asks, sit
     // under the rest: auth signs people in from the users table; users' administration uses
     // auth's passwords and reset links. Who is asking (`auth/identity.rs`) comes next, then the
@@ -81,9 +84,11 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/acknowledgements", 60),
     // 7x the item layer: the registry that dispatches to every kind
     ("src/items", 70),
-    // 8x learner views and reports
+    // 8x learner views and reports; the job worker, which runs the work of any area below, and
+    // the administrators' view of its queue.
     ("src/learning", 80),
     ("src/dashboard", 80),
+    ("src/jobs", 85),
     // 9x web edge: the app's pages and the REST API, the server that routes to both, the
     // command line's backup and restore (whole-site copies: they read every area's tables but no
     // area's rules), the crate roots.

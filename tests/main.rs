@@ -27,6 +27,7 @@ mod errors;
 mod grading;
 mod http;
 mod items;
+mod jobs;
 mod overrides;
 mod security;
 mod storage_s3;

@@ -42,6 +42,8 @@ pub enum Action<'a> {
     ManageSettings,
     ViewAuditLog,
     ViewOutbox,
+    /// See the background jobs; retry a failed one, cancel a queued one.
+    ManageJobs,
     CreateCourse,
     /// Edit the category tree.
     ManageCategories,
@@ -80,7 +82,7 @@ pub fn can(actor: &Actor, action: Action<'_>) -> bool {
                         .iter()
                         .all(|r| matches!(r, Role::Instructor | Role::Learner)))
         }
-        Action::ManageSettings | Action::ViewOutbox => actor.is_admin(),
+        Action::ManageSettings | Action::ViewOutbox | Action::ManageJobs => actor.is_admin(),
         Action::ViewAuditLog => actor.is_admin(),
         Action::CreateCourse => actor.is_admin() || actor.has_role(Role::Instructor),
         Action::ManageCategories | Action::ViewAllReviews => actor.is_admin(),

@@ -1,10 +1,15 @@
-//! Sending mail: every message goes to the outbox table, then out over SMTP when it is configured.
-//! Part of the app state, so it sits in the foundation and uses only the database.
+//! Sending mail: every message goes to the outbox table, and a background job sends it over SMTP
+//! when that is configured. Part of the app state, so it sits in the foundation and uses only
+//! the database and the job queue's table.
 
 use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::with_db_write;
+use crate::jobs::queue;
+use crate::{with_db, with_db_write, with_tx};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
+
+/// The job kind that delivers one outbox message (`jobs::worker`).
+pub const DELIVER: &str = "mail.deliver";
 
 #[derive(Clone)]
 pub struct Mailer {
@@ -26,28 +31,58 @@ impl Mailer {
         }
     }
 
-    /// Stores the message in the outbox and, with SMTP configured, sends it.
+    /// Stores the message in the outbox and queues its delivery (`deliver`, run by the job
+    /// worker): a request never waits on the SMTP server, and a failed delivery is tried again.
     pub async fn send(&self, db: &Db, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
-        let id: i64 = with_db_write!(db, |p| {
+        let at = now();
+        let mut tx = db.begin().await?;
+        let id: i64 = with_tx!(&mut tx, |c| {
             sqlx::query_scalar(
             "INSERT INTO outbox (to_address, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
         )
         .bind(to)
         .bind(subject)
         .bind(body)
-        .bind(now())
-        .fetch_one(p)
-        .await
-        })?;
+        .bind(at)
+        .fetch_one(c)
+        .await?
+        });
+        queue::enqueue(&mut tx, DELIVER, &id.to_string(), at, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends the outbox message `payload` (its id) over SMTP when SMTP is configured; without it
+    /// the message stays in the outbox for administrators to read. A message already sent is
+    /// not sent again. The error, if any, is kept on the message and returned for the job's retry.
+    pub async fn deliver(&self, db: &Db, payload: &str) -> Result<(), String> {
+        let id: i64 = payload
+            .parse()
+            .map_err(|_| format!("“{payload}” is not an outbox message id."))?;
         let (Some(smtp), Some(from)) = (&self.smtp, &self.from) else {
             return Ok(());
         };
+        let message: Option<(String, String, String, Option<i64>)> =
+            with_db!(db, |p| sqlx::query_as(
+                "SELECT to_address, subject, body, sent_at FROM outbox WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await)
+            .map_err(|e| e.to_string())?;
+        let Some((to, subject, body, sent_at)) = message else {
+            // Removed since (an account deleted): nothing to send.
+            return Ok(());
+        };
+        if sent_at.is_some() {
+            return Ok(());
+        }
         let outcome = match to.parse::<Mailbox>() {
             Ok(to) => match Message::builder()
                 .from(from.clone())
                 .to(to)
                 .subject(subject)
-                .body(body.to_string())
+                .body(body)
             {
                 Ok(message) => smtp
                     .send(message)
@@ -58,29 +93,20 @@ impl Mailer {
             },
             Err(e) => Err(e.to_string()),
         };
-        match outcome {
-            Ok(()) => {
-                with_db_write!(db, |p| sqlx::query(
-                    "UPDATE outbox SET sent_at = $1 WHERE id = $2"
-                )
-                .bind(now())
-                .bind(id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            Err(error) => {
-                tracing::warn!(outbox_id = id, %error, "sending email failed; kept in the outbox");
-                with_db_write!(db, |p| sqlx::query(
-                    "UPDATE outbox SET last_error = $1 WHERE id = $2"
-                )
-                .bind(&error)
-                .bind(id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-        }
-        Ok(())
+        let (sent_at, error) = match &outcome {
+            Ok(()) => (Some(now()), None),
+            Err(error) => (None, Some(error.as_str())),
+        };
+        with_db_write!(db, |p| sqlx::query(
+            "UPDATE outbox SET sent_at = $1, last_error = $2 WHERE id = $3"
+        )
+        .bind(sent_at)
+        .bind(error)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| e.to_string())?;
+        outcome
     }
 }

@@ -1,0 +1,242 @@
+//! SQL of the job queue (both databases). Uses only the database, so that the mailer (in the
+//! foundation) can enqueue.
+
+use super::model::{Job, JobCounts, JobState};
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::paging::Page;
+use crate::{with_db, with_db_write, with_tx};
+
+/// How long a worker may hold a claimed job before another may take it up again.
+pub const LEASE_SECS: i64 = 5 * 60;
+/// How many times a job is tried before it is dead.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// The wait before the next try after `attempts` failed ones: 30 s, doubling, at most 6 hours.
+pub fn backoff(attempts: i32) -> i64 {
+    let doublings = attempts.saturating_sub(1).clamp(0, 20) as u32;
+    (30_i64 << doublings).min(6 * 60 * 60)
+}
+
+/// Adds a job to run at `run_at`, in the caller's transaction (it runs only if that commits).
+pub async fn enqueue(
+    tx: &mut Tx,
+    kind: &str,
+    payload: &str,
+    run_at: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, run_at, max_attempts, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(run_at)
+    .bind(MAX_ATTEMPTS)
+    .bind(now)
+    .fetch_one(c)
+    .await?))
+}
+
+/// A job a worker has claimed.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Claimed {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    /// This try's number (1 for the first).
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// The due jobs (queued and due, or running past their lease) in the order they are taken.
+const DUE: &str = "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
+     OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT 1";
+
+/// Claims the next due job for `LEASE_SECS`, or None. Two workers never claim the same job:
+/// PostgreSQL skips the rows another transaction has locked; SQLite has one writer.
+pub async fn claim(db: &Db, at: i64) -> Result<Option<Claimed>, AppError> {
+    const CLAIM: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
+         WHERE id = ({DUE}) RETURNING id, kind, payload, attempts, max_attempts";
+    let lease = at + LEASE_SECS;
+    Ok(match db {
+        Db::Sqlite(pools) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(CLAIM.replace("{DUE}", DUE)))
+                .bind(at)
+                .bind(lease)
+                .fetch_optional(&pools.write)
+                .await?
+        }
+        Db::Postgres(pool) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(
+                CLAIM.replace("{DUE}", &format!("{DUE} FOR UPDATE SKIP LOCKED")),
+            ))
+            .bind(at)
+            .bind(lease)
+            .fetch_optional(pool)
+            .await?
+        }
+    })
+}
+
+/// A claimed job ran: done.
+pub async fn finish(db: &Db, id: i64, at: i64) -> Result<(), AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $2, locked_until = NULL, last_error = NULL \
+         WHERE id = $1 AND state = 'running'"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A claimed job failed: queued again after its back-off, or dead after its last try. Returns
+/// the state it is left in.
+pub async fn fail(db: &Db, job: &Claimed, error: &str, at: i64) -> Result<JobState, AppError> {
+    let dead = job.attempts >= job.max_attempts;
+    let (state, run_at, finished_at) = if dead {
+        (JobState::Dead, at, Some(at))
+    } else {
+        (JobState::Queued, at + backoff(job.attempts), None)
+    };
+    with_db_write!(db, |p| {
+        sqlx::query(
+        "UPDATE jobs SET state = $2, run_at = $3, finished_at = $4, locked_until = NULL, last_error = $5 \
+         WHERE id = $1 AND state = 'running'"
+    )
+    .bind(job.id)
+    .bind(state.as_str())
+    .bind(run_at)
+    .bind(finished_at)
+    .bind(error)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(state)
+}
+
+/// A dead or cancelled job queued again now, with its tries counted afresh; false when the job
+/// is in no such state.
+pub async fn retry(db: &Db, id: i64, at: i64) -> Result<bool, AppError> {
+    let changed = with_db_write!(db, |p| sqlx::query(
+        "UPDATE jobs SET state = 'queued', run_at = $2, attempts = 0, finished_at = NULL \
+         WHERE id = $1 AND state IN ('dead', 'cancelled')"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// A queued job that will not run; false when it is not queued (running, done, dead).
+pub async fn cancel(db: &Db, id: i64, at: i64) -> Result<bool, AppError> {
+    let changed = with_db_write!(db, |p| {
+        sqlx::query(
+        "UPDATE jobs SET state = 'cancelled', finished_at = $2 WHERE id = $1 AND state = 'queued'"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    kind: String,
+    state: String,
+    run_at: i64,
+    attempts: i32,
+    max_attempts: i32,
+    last_error: Option<String>,
+    created_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl From<JobRow> for Job {
+    fn from(r: JobRow) -> Job {
+        Job {
+            id: r.id,
+            kind: r.kind,
+            state: JobState::parse(&r.state).unwrap_or(JobState::Dead),
+            run_at: r.run_at,
+            attempts: r.attempts,
+            max_attempts: r.max_attempts,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+/// One page of the jobs in `state`, the latest first.
+pub async fn list(
+    db: &Db,
+    state: JobState,
+    page: u32,
+    per_page: u32,
+) -> Result<Page<Job>, AppError> {
+    let offset = crate::db::page_offset(page, per_page);
+    let (rows, total): (Vec<JobRow>, i64) = with_db!(db, |p| {
+        let rows = sqlx::query_as(
+            "SELECT id, kind, state, run_at, attempts, max_attempts, last_error, created_at, finished_at \
+             FROM jobs WHERE state = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(state.as_str())
+        .bind(i64::from(per_page))
+        .bind(offset)
+        .fetch_all(p)
+        .await?;
+        let total = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = $1")
+            .bind(state.as_str())
+            .fetch_one(p)
+            .await?;
+        (rows, total)
+    });
+    Ok(Page {
+        items: rows.into_iter().map(Job::from).collect(),
+        total,
+        total_capped: false,
+        page,
+        per_page,
+    })
+}
+
+/// One job, in any state.
+pub async fn find(db: &Db, id: i64) -> Result<Option<Job>, AppError> {
+    let row: Option<JobRow> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT id, kind, state, run_at, attempts, max_attempts, last_error, created_at, finished_at \
+         FROM jobs WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?
+    });
+    Ok(row.map(Job::from))
+}
+
+pub async fn counts(db: &Db) -> Result<JobCounts, AppError> {
+    let (queued, running, dead): (i64, i64, i64) = with_db!(db, |p| sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), 0) FROM jobs"
+    )
+    .fetch_one(p)
+    .await?);
+    Ok(JobCounts {
+        queued,
+        running,
+        dead,
+    })
+}

@@ -1,0 +1,45 @@
+//! The worker every instance runs: it claims what is due and runs it. `run_one` is the one list
+//! of job kinds, each the function of the area whose work it is.
+
+use super::queue;
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Runs one claimed job; the error is kept on the job (and logged) for the next try.
+async fn run_one(state: &AppState, kind: &str, payload: &str) -> Result<(), String> {
+    match kind {
+        crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
+        other => Err(format!("Lyceum has no job kind “{other}”.")),
+    }
+}
+
+/// Runs the jobs due at `at` until none is left (a failed one waits for its back-off); returns
+/// how many were run, failed ones included.
+pub async fn run_due(state: &AppState, at: i64) -> Result<usize, AppError> {
+    let mut ran = 0;
+    while let Some(job) = queue::claim(&state.db, at).await? {
+        match run_one(state, &job.kind, &job.payload).await {
+            Ok(()) => queue::finish(&state.db, job.id, now()).await?,
+            Err(error) => {
+                let left = queue::fail(&state.db, &job, &error, at).await?;
+                tracing::warn!(job_id = job.id, kind = %job.kind, attempt = job.attempts,
+                    state = left.as_str(), %error, "a background job failed");
+            }
+        }
+        ran += 1;
+    }
+    Ok(ran)
+}
+
+/// Runs due jobs for as long as the server runs, looking again every second.
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = run_due(&state, now()).await {
+            tracing::warn!(error = %e, "running background jobs failed");
+        }
+    }
+}
