@@ -70,6 +70,8 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("audit/list", "query[page]=1"),
     ("outbox/list", "page=1"),
     ("jobs/list", "state=dead&page=1"),
+    ("users/profile", "id=1"),
+    ("users/save_profile", "id=1&form[department]=X"),
     ("jobs/retry", "id=1"),
     ("jobs/cancel", "id=1"),
     ("courses/create", "form[code]=X-1&form[title]=X"),

@@ -710,3 +710,124 @@ db_test!(counting_stops_at_the_cap_for_broad_filters, |state| {
     assert!(!narrow.total_capped);
     assert_eq!(narrow.total, 1 + 10 + 6);
 });
+
+db_test!(
+    a_profile_records_the_organisation_and_the_reporting_line_has_no_loops,
+    |state| {
+        use lyceum::users::profile::ProfileForm;
+        use lyceum::users::profile_service as profiles;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let nurse = user_with_roles(&state, "nina@example.com", &[Role::Learner]).await;
+        let lead = user_with_roles(&state, "lea@example.com", &[Role::Learner]).await;
+        let head = user_with_roles(&state, "hugo@example.com", &[Role::Learner]).await;
+        let form = |employee_id: &str, manager: &str| ProfileForm {
+            employee_id: employee_id.into(),
+            department: "Nursing".into(),
+            job_title: "Staff nurse".into(),
+            manager_email: manager.into(),
+            location: "North".into(),
+            hire_date: "2024-02-29".into(),
+        };
+        // Nobody recorded anything yet.
+        let empty = profiles::profile(&state, &admin, nurse.id).await.unwrap();
+        assert_eq!(empty.employee_id, None);
+        let saved = profiles::save(&state, &admin, nurse.id, &form("E-1", " LEA@example.com "))
+            .await
+            .unwrap();
+        assert_eq!(saved.employee_id.as_deref(), Some("E-1"));
+        assert_eq!(saved.department, "Nursing");
+        assert_eq!(saved.hire_date.as_deref(), Some("2024-02-29"));
+        assert_eq!(saved.manager.as_ref().map(|m| m.id), Some(lead.id));
+        assert_eq!(
+            profiles::profile(&state, &admin, nurse.id).await.unwrap(),
+            saved
+        );
+        profiles::save(&state, &admin, lead.id, &form("E-2", "hugo@example.com"))
+            .await
+            .unwrap();
+
+        // Each rule has its field's message.
+        let field =
+            |err: AppError, name: &str| err.field(name).unwrap_or_else(|| panic!("{err:?}"));
+        let taken = profiles::save(&state, &admin, head.id, &form("E-1", ""))
+            .await
+            .unwrap_err();
+        assert!(field(taken, "employee_id").contains("Another person"));
+        let own = profiles::save(&state, &admin, head.id, &form("E-3", "hugo@example.com"))
+            .await
+            .unwrap_err();
+        assert!(field(own, "manager_email").contains("own manager"));
+        // Hugo manages Lea, who manages Nina: Nina cannot become Hugo's manager.
+        let looped = profiles::save(&state, &admin, head.id, &form("E-3", "nina@example.com"))
+            .await
+            .unwrap_err();
+        assert!(field(looped, "manager_email").contains("reports to"));
+        let unknown = profiles::save(&state, &admin, head.id, &form("E-3", "nobody@example.com"))
+            .await
+            .unwrap_err();
+        assert!(field(unknown, "manager_email").contains("No account"));
+        let date = profiles::save(
+            &state,
+            &admin,
+            head.id,
+            &ProfileForm {
+                hire_date: "2023-02-29".into(),
+                ..form("E-3", "")
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(field(date, "hire_date").contains("YYYY-MM-DD"));
+        // None of the refused saves left anything.
+        assert_eq!(
+            profiles::profile(&state, &admin, head.id)
+                .await
+                .unwrap()
+                .employee_id,
+            None
+        );
+
+        // Who may: people who manage users; not learners.
+        assert_eq!(
+            profiles::profile(&state, &nurse, lead.id)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        assert_eq!(
+            profiles::save(&state, &nurse, nurse.id, &form("E-9", ""))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        let manager = user_with_roles(&state, "mo@example.com", &[Role::Manager]).await;
+        profiles::save(&state, &manager, head.id, &form("E-3", ""))
+            .await
+            .unwrap();
+        // A manager may not change an administrator's record.
+        assert_eq!(
+            profiles::save(&state, &manager, admin.id, &form("E-4", ""))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+
+        // Deleting Lea's account drops her profile, and Nina reports to nobody now.
+        lyceum::users::service::delete(&state, &admin, lead.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            profiles::profile(&state, &admin, nurse.id)
+                .await
+                .unwrap()
+                .manager,
+            None
+        );
+        assert_eq!(
+            profiles::profile(&state, &admin, lead.id)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+    }
+);

@@ -6,6 +6,11 @@ pub mod import;
 pub mod model;
 pub mod model_import;
 pub mod pages;
+pub mod profile;
+#[cfg(feature = "ssr")]
+pub mod profile_service;
+#[cfg(feature = "ssr")]
+pub mod profile_store;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -2,6 +2,7 @@
 
 use super::model::{Role, User, UserForm, UserQuery, UserSort, UserStatus};
 use super::model_import::{ImportOutcome, ImportPreview};
+use super::profile::{Profile, ProfileForm};
 use super::server::*;
 use crate::error::AppError;
 use crate::paging::Page;
@@ -353,6 +354,7 @@ pub fn EditUserPage() -> impl IntoView {
                                 <h2 id="details-heading">"Details and roles"</h2>
                                 <UserEditor user=Some(user.clone()) />
                             </section>
+                            <ProfilePanel user_id=user.id />
                             <UserActions user status_action reset_action />
                         </div>
                     }.into_any(),
@@ -360,6 +362,78 @@ pub fn EditUserPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The person's place in the organisation: employee id, department, job title, manager,
+/// location, hire date. Without script the form posts to the server function.
+#[component]
+fn ProfilePanel(user_id: i64) -> impl IntoView {
+    let profile = Resource::new(move || user_id, user_profile);
+    view! {
+        <section class="card" aria-labelledby="profile-heading">
+            <h2 id="profile-heading">"Organisation"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(p) => view! { <ProfileEditor user_id profile=p /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileEditor(user_id: i64, profile: Profile) -> impl IntoView {
+    let initial = ProfileForm::of(&profile);
+    let employee_id = RwSignal::new(initial.employee_id);
+    let department = RwSignal::new(initial.department);
+    let job_title = RwSignal::new(initial.job_title);
+    let manager_email = RwSignal::new(initial.manager_email);
+    let location = RwSignal::new(initial.location);
+    let hire_date = RwSignal::new(initial.hire_date);
+    let save = ServerAction::<SaveUserProfile>::new();
+    let result: Signal<Option<Result<Profile, AppError>>> = with_posted(save.value().into());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveUserProfile {
+            id: user_id,
+            form: ProfileForm {
+                employee_id: employee_id.get_untracked(),
+                department: department.get_untracked(),
+                job_title: job_title.get_untracked(),
+                manager_email: manager_email.get_untracked(),
+                location: location.get_untracked(),
+                hire_date: hire_date.get_untracked(),
+            },
+        });
+    };
+    let manager_name = move || match result.get() {
+        Some(Ok(p)) => p.manager.map(|m| m.name),
+        _ => profile.manager.clone().map(|m| m.name),
+    };
+    view! {
+        <form class="form" method="post" action=SaveUserProfile::PATH on:submit=on_submit novalidate>
+            <FormAlert result success="Organisation details saved." />
+            <input type="hidden" name="id" value=user_id.to_string() />
+            <div class="field-row">
+                <Field label="Employee id" name="form[employee_id]" value=employee_id error=field_error(result, "employee_id") />
+                <Field label="Hire date" name="form[hire_date]" kind="date" value=hire_date error=field_error(result, "hire_date") />
+            </div>
+            <div class="field-row">
+                <Field label="Department" name="form[department]" value=department error=field_error(result, "department") />
+                <Field label="Job title" name="form[job_title]" value=job_title error=field_error(result, "job_title") />
+                <Field label="Location" name="form[location]" value=location error=field_error(result, "location") />
+            </div>
+            <Field label="Manager's email address" name="form[manager_email]" kind="email" value=manager_email
+                error=field_error(result, "manager_email") hint="The person they report to. Leave empty for none." />
+            {move || manager_name().map(|name| view! { <p class="small muted">{format!("Reports to {name}.")}</p> })}
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save organisation details"</button>
+            </div>
+        </form>
     }
 }
 

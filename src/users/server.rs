@@ -66,3 +66,18 @@ pub async fn apply_user_import(csv: String) -> Result<ImportOutcome, AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
     crate::edge::respond(super::import::apply(&state, &actor, &csv).await)
 }
+
+#[server(endpoint = "users/profile")]
+pub async fn user_profile(id: i64) -> Result<super::profile::Profile, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::profile_service::profile(&state, &actor, id).await)
+}
+
+#[server(endpoint = "users/save_profile")]
+pub async fn save_user_profile(
+    id: i64,
+    form: super::profile::ProfileForm,
+) -> Result<super::profile::Profile, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::profile_service::save(&state, &actor, id, &form).await)
+}

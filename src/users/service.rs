@@ -107,7 +107,11 @@ pub async fn create(state: &AppState, actor: &Actor, form: &UserForm) -> Result<
 }
 
 /// Loads a live (not deleted) account that the actor may manage.
-async fn load_manageable(tx: &mut crate::db::Tx, actor: &Actor, id: i64) -> Result<User, AppError> {
+pub(super) async fn load_manageable(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    id: i64,
+) -> Result<User, AppError> {
     let user = store::find_in_tx(tx, id)
         .await?
         .filter(|u| u.status != UserStatus::Deleted)
@@ -251,6 +255,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
     let mut person = audit::former_identities(&mut tx, id).await?;
     person.add(&before.email, &before.name);
     let (email, name) = store::anonymise(&mut tx, id, now).await?;
+    super::profile_store::forget(&mut tx, id).await?;
     audit::forget_person(&mut tx, id, &person, &email, &name).await?;
     mail::forget_recipient(&mut tx, &person.emails, &email).await?;
     forget_attempts(&mut tx, &person.emails, &email).await?;

@@ -1,0 +1,105 @@
+//! Reading and recording people's profiles: whoever may see users reads one; whoever may manage
+//! the person records it. A manager is named by email and must be another live account that
+//! does not already report to the person (no loops in the reporting lines).
+
+use super::model::{Email, UserStatus};
+use super::profile::{Profile, ProfileFields, ProfileForm};
+use super::{profile_store, store};
+use crate::audit;
+use crate::auth::permissions::{Action, Actor, can};
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub async fn profile(state: &AppState, actor: &Actor, user_id: i64) -> Result<Profile, AppError> {
+    if !can(actor, Action::ViewUsers) {
+        return Err(AppError::Forbidden);
+    }
+    store::find(&state.db, user_id)
+        .await?
+        .filter(|u| u.status != UserStatus::Deleted)
+        .ok_or(AppError::NotFound)?;
+    profile_store::find(&state.db, user_id).await
+}
+
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    user_id: i64,
+    form: &ProfileForm,
+) -> Result<Profile, AppError> {
+    if !can(actor, Action::ViewUsers) {
+        return Err(AppError::Forbidden);
+    }
+    let fields = ProfileFields::parse(form)?;
+    let now = now();
+    let before = profile_store::find(&state.db, user_id).await?;
+    let mut tx = state.db.begin().await?;
+    let person = super::service::load_manageable(&mut tx, actor, user_id).await?;
+    let manager_id = match &fields.manager_email {
+        None => None,
+        Some(typed) => {
+            let unknown =
+                || AppError::invalid("manager_email", "No account has this email address.");
+            let email = Email::parse(typed).map_err(|_| unknown())?;
+            let found = store::find_by_emails_in_tx(&mut tx, std::slice::from_ref(&email)).await?;
+            let manager = found
+                .into_values()
+                .find(|u| u.status != UserStatus::Deleted)
+                .ok_or_else(unknown)?;
+            if manager.id == user_id {
+                return Err(AppError::invalid(
+                    "manager_email",
+                    "A person cannot be their own manager.",
+                ));
+            }
+            if profile_store::managers_above(&mut tx, manager.id, 1000)
+                .await?
+                .contains(&user_id)
+            {
+                return Err(AppError::invalid(
+                    "manager_email",
+                    format!(
+                        "{} reports to {} already, directly or through others.",
+                        manager.name, person.name
+                    ),
+                ));
+            }
+            Some(manager.id)
+        }
+    };
+    profile_store::save(&mut tx, user_id, &fields, manager_id, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        // Which fields changed, not their values: the log outlives a deleted account's profile.
+        audit::Entry::new("user.profile", "user", Some(user_id), &person.email)
+            .after(&changed_fields(&before, &fields, manager_id)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    profile_store::find(&state.db, user_id).await
+}
+
+/// The names of the fields that differ from what was recorded.
+fn changed_fields(
+    before: &Profile,
+    after: &ProfileFields,
+    manager_id: Option<i64>,
+) -> Vec<&'static str> {
+    [
+        ("employee_id", before.employee_id != after.employee_id),
+        ("department", before.department != after.department),
+        ("job_title", before.job_title != after.job_title),
+        (
+            "manager",
+            before.manager.as_ref().map(|m| m.id) != manager_id,
+        ),
+        ("location", before.location != after.location),
+        ("hire_date", before.hire_date != after.hire_date),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}
