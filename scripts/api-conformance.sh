@@ -51,6 +51,29 @@ curl -sf -c "$jar" -o /dev/null --data-urlencode "email=$email" --data-urlencode
 token=$(curl -sf -b "$jar" -H 'Accept: application/json' --data-urlencode "name=schemathesis" \
   "$base/api/account/create_api_token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
 
+# A course with an assignment and an enrolled learner, so the overrides paths are also tried on an
+# item and a learner that exist (scripts/schemathesis_hooks.py puts their ids into every other case).
+# Server functions take form fields (nested ones as form[name]), as a browser sends them.
+call() {
+  local path=$1; shift
+  local args=()
+  for field in "$@"; do args+=(--data-urlencode "$field"); done
+  curl -sf -b "$jar" -H 'Accept: application/json' "${args[@]}" "$base/api/$path"
+}
+json_field() { python3 -c "import json, sys; v = json.load(sys.stdin); print(v['$1'] if '$1' else v)"; }
+course=$(call courses/create 'form[code]=API-1' 'form[title]=Conformance' | json_field id)
+section=$(call courses/add_section "course_id=$course" 'title=Week 1' | json_field "")
+item=$(call items/add "section_id=$section" 'form[kind]=assignment' 'form[title]=Essay' | json_field "")
+learner=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  --data '{"email":"learner@example.com","name":"Ada Learner","password":"Quiet lantern orbits a violet marsh"}' \
+  "$base/api/v1/users" | json_field id)
+call enrolments/add "course_id=$course" "user_id=$learner" 'role=learner' >/dev/null
+if [ -z "$item" ] || [ -z "$learner" ]; then
+  echo "Could not make the course, item and learner the overrides paths are tried on." >&2
+  exit 1
+fi
+export LYCEUM_CONFORMANCE_ITEM=$item LYCEUM_CONFORMANCE_LEARNER=$learner
+
 "$venv/bin/schemathesis" --config-file scripts/schemathesis.toml run "$base/api/v1/openapi.json" \
   --url "$base" -H "Authorization: Bearer $token" --checks all --mode all \
   --max-time "${LYCEUM_CONFORMANCE_SECONDS:-60}" --seed 1 --no-color \

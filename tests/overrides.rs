@@ -525,6 +525,18 @@ db_test!(
         .await;
         assert_eq!(list.status, StatusCode::OK);
         assert!(list.body.contains("ada@example.com") && list.body.contains("Exchange term"));
+        // A query parameter the document does not name is refused, not ignored.
+        let unknown = send(
+            &app,
+            api(
+                Method::GET,
+                &format!("/items/{item}/overrides?page=1&colour=blue"),
+                Some(&token),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.body);
         let gone = send(&app, api(Method::DELETE, &path, Some(&token), None)).await;
         assert_eq!(gone.status, StatusCode::NO_CONTENT);
         let again = send(&app, api(Method::DELETE, &path, Some(&token), None)).await;

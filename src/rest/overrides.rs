@@ -63,6 +63,7 @@ pub struct OverrideList {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// The page (default 1), 50 per page.
     #[param(minimum = 1, maximum = 100000)]
@@ -119,7 +120,7 @@ fn form_time(field: &'static str, value: &Option<String>) -> Result<String, AppE
 
 #[utoipa::path(get, path = "/api/v1/items/{id}/overrides", params(("id" = i64, Path), PageParams), responses(
     (status = 200, body = OverrideList),
-    (status = 400, body = ErrorBody, description = "The id or page is not an integer."),
+    (status = 400, body = ErrorBody, description = "The id or page is not an integer, or a query parameter is unknown."),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 422, body = ErrorBody, description = "The item has no dates, or the page is out of range.")))]
 pub async fn list_overrides(
