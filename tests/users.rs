@@ -831,3 +831,78 @@ db_test!(
         );
     }
 );
+
+db_test!(the_rest_api_reads_and_replaces_a_profile, |state| {
+    use crate::support::{api, send};
+    use http::{Method, StatusCode};
+    let app = lyceum::http::router(state.clone());
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let nurse = user_with_roles(&state, "nina@example.com", &[Role::Learner]).await;
+    user_with_roles(&state, "lea@example.com", &[Role::Learner]).await;
+    let token = lyceum::auth::service::create_api_token(&state, &admin, "HR")
+        .await
+        .unwrap()
+        .secret;
+    let path = format!("/users/{}/profile", nurse.id);
+    let body = r#"{"employee_id":"E-7","department":"Nursing","manager_email":"lea@example.com","hire_date":"2020-01-31"}"#;
+    let put = send(&app, api(Method::PUT, &path, Some(&token), Some(body))).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let got = send(&app, api(Method::GET, &path, Some(&token), None)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+    assert_eq!(json["employee_id"], "E-7");
+    assert_eq!(json["manager_email"], "lea@example.com");
+    assert_eq!(json["hire_date"], "2020-01-31");
+    // PUT replaces the whole profile: what is left out is recorded as empty.
+    let put = send(
+        &app,
+        api(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(r#"{"job_title":"Nurse"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let json: serde_json::Value = serde_json::from_str(&put.body).unwrap();
+    assert_eq!(
+        (json["job_title"].as_str(), json["department"].as_str()),
+        (Some("Nurse"), Some(""))
+    );
+    assert!(json["manager_id"].is_null());
+    // A rule's message names its field; an unknown field and a learner's token are refused.
+    let bad = send(
+        &app,
+        api(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(r#"{"manager_email":"nobody@example.com"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains(r#""field":"manager_email""#),
+        "{}",
+        bad.body
+    );
+    let unknown = send(
+        &app,
+        api(
+            Method::PUT,
+            &path,
+            Some(&token),
+            Some(r#"{"shoe_size":44}"#),
+        ),
+    )
+    .await;
+    assert!(unknown.status.is_client_error(), "{}", unknown.body);
+    let learner_token = lyceum::auth::service::create_api_token(&state, &nurse, "mine")
+        .await
+        .unwrap()
+        .secret;
+    let mine = send(&app, api(Method::GET, &path, Some(&learner_token), None)).await;
+    assert_eq!(mine.status, StatusCode::FORBIDDEN);
+});

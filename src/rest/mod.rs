@@ -2,6 +2,7 @@
 //! an OpenAPI 3 document generated from these handlers (so it cannot drift from them).
 
 mod overrides;
+mod profiles;
 mod users;
 
 use crate::auth::permissions::Actor;
@@ -32,6 +33,10 @@ pub fn router() -> Router<AppState> {
                 .patch(users::patch_user)
                 .delete(users::delete_user),
         )
+        .route(
+            "/users/{id}/profile",
+            get(profiles::get_profile).put(profiles::put_profile),
+        )
         .route("/items/{id}/overrides", get(overrides::list_overrides))
         .route(
             "/items/{id}/overrides/{user_id}",
@@ -52,8 +57,10 @@ pub fn router() -> Router<AppState> {
 #[openapi(
     info(title = "Lyceum API", version = "1", description = "Authenticate with a personal access token: `Authorization: Bearer lyc_…`."),
     paths(users::list_users, users::create_user, users::get_user, users::patch_user, users::delete_user,
+        profiles::get_profile, profiles::put_profile,
         overrides::list_overrides, overrides::put_override, overrides::delete_override),
     components(schemas(crate::users::model::User, users::UserList, users::CreateUserBody, users::PatchUserBody,
+        profiles::ApiProfile, profiles::ProfileBody,
         overrides::ApiOverride, overrides::OverrideList, overrides::OverrideBody, ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -1,0 +1,101 @@
+//! `/api/v1/users/{id}/profile`: where a person sits in the organisation (employee id,
+//! department, job title, manager, location, hire date), as the administrator's user page sets
+//! it, for HR and SIS systems to keep in step. PUT replaces the whole profile: an absent field
+//! is recorded as empty.
+
+use super::{ApiActor, ApiError, ApiJson, ApiPath, ErrorBody};
+use crate::state::AppState;
+use crate::users::profile::{Profile, ProfileForm};
+use crate::users::profile_service;
+use axum::{Json, extract::State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A person's profile; empty fields are empty strings or absent.
+#[derive(Serialize, ToSchema)]
+pub struct ApiProfile {
+    pub employee_id: Option<String>,
+    pub department: String,
+    pub job_title: String,
+    /// The id of the person they report to.
+    pub manager_id: Option<i64>,
+    pub manager_email: Option<String>,
+    pub location: String,
+    #[schema(format = Date)]
+    pub hire_date: Option<String>,
+}
+
+impl From<Profile> for ApiProfile {
+    fn from(p: Profile) -> Self {
+        ApiProfile {
+            employee_id: p.employee_id,
+            department: p.department,
+            job_title: p.job_title,
+            manager_id: p.manager.as_ref().map(|m| m.id),
+            manager_email: p.manager.map(|m| m.email),
+            location: p.location,
+            hire_date: p.hire_date,
+        }
+    }
+}
+
+/// The profile to record. The manager is named by email and must be another account that does
+/// not already report to this person; the employee id must be nobody else's.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub employee_id: Option<String>,
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub department: Option<String>,
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub job_title: Option<String>,
+    #[schema(max_length = 254)]
+    pub manager_email: Option<String>,
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub location: Option<String>,
+    #[schema(format = Date)]
+    pub hire_date: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{id}/profile", params(("id" = i64, Path)), responses(
+    (status = 200, body = ApiProfile),
+    (status = 400, body = ErrorBody, description = "The id is not an integer."),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ApiProfile>, ApiError> {
+    Ok(Json(
+        profile_service::profile(&state, &actor, id).await?.into(),
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}/profile", params(("id" = i64, Path)),
+    request_body = ProfileBody, responses(
+    (status = 200, body = ApiProfile),
+    (status = 400, body = ErrorBody, description = "The id is not an integer, or the body is not valid JSON."),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    (status = 415, body = ErrorBody, description = "The body is not sent as application/json."),
+    (status = 422, body = ErrorBody, description = "A field breaks the schema or a rule: no account has the manager's address, the manager reports to this person already, another person has the employee id, or the date is not a date from 1970 on.")))]
+pub async fn put_profile(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<ApiProfile>, ApiError> {
+    let form = ProfileForm {
+        employee_id: body.employee_id.unwrap_or_default(),
+        department: body.department.unwrap_or_default(),
+        job_title: body.job_title.unwrap_or_default(),
+        manager_email: body.manager_email.unwrap_or_default(),
+        location: body.location.unwrap_or_default(),
+        hire_date: body.hire_date.unwrap_or_default(),
+    };
+    Ok(Json(
+        profile_service::save(&state, &actor, id, &form)
+            .await?
+            .into(),
+    ))
+}
