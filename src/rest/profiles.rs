@@ -4,6 +4,7 @@
 //! is recorded as empty.
 
 use super::{ApiActor, ApiError, ApiJson, ApiPath, ErrorBody};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::profile::{Profile, ProfileForm};
 use crate::users::profile_service;
@@ -85,6 +86,18 @@ pub async fn put_profile(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<Json<ApiProfile>, ApiError> {
+    // The form takes an empty date as none; here a date is a date, or absent.
+    if body
+        .hire_date
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
+        return Err(AppError::invalid(
+            "hire_date",
+            "hire_date must be a date (YYYY-MM-DD), or left out.",
+        )
+        .into());
+    }
     let form = ProfileForm {
         employee_id: body.employee_id.unwrap_or_default(),
         department: body.department.unwrap_or_default(),
