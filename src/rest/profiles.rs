@@ -51,7 +51,7 @@ pub struct ProfileBody {
     pub department: Option<String>,
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub job_title: Option<String>,
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, pattern = r"^[^\x00]*$")]
     pub manager_email: Option<String>,
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
