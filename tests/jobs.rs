@@ -33,6 +33,8 @@ db_test!(
     |state| {
         let t0 = 1_800_000_000;
         let id = enqueue(&state, "no.such.kind", t0).await;
+        assert!(!queue::any_due(&state.db, t0 - 1).await.unwrap());
+        assert!(queue::any_due(&state.db, t0).await.unwrap());
         // Not due yet: nothing runs.
         assert_eq!(worker::run_due(&state, t0 - 1).await.unwrap(), 0);
         assert_eq!(worker::run_due(&state, t0).await.unwrap(), 1);

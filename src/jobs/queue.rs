@@ -54,6 +54,16 @@ pub struct Claimed {
 const DUE: &str = "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
      OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT 1";
 
+/// Whether any job is due at `at`: a read, so that an idle worker's look every second does not
+/// take SQLite's one writer.
+pub async fn any_due(db: &Db, at: i64) -> Result<bool, AppError> {
+    let due: Option<i64> = with_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(DUE))
+        .bind(at)
+        .fetch_optional(p)
+        .await?);
+    Ok(due.is_some())
+}
+
 /// Claims the next due job for `LEASE_SECS`, or None. Two workers never claim the same job:
 /// PostgreSQL skips the rows another transaction has locked; SQLite has one writer.
 pub async fn claim(db: &Db, at: i64) -> Result<Option<Claimed>, AppError> {

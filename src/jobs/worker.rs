@@ -38,7 +38,16 @@ pub async fn run(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = run_due(&state, now()).await {
+        let at = now();
+        match queue::any_due(&state.db, at).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "looking for due background jobs failed");
+                continue;
+            }
+        }
+        if let Err(e) = run_due(&state, at).await {
             tracing::warn!(error = %e, "running background jobs failed");
         }
     }
