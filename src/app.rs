@@ -107,6 +107,10 @@ lazy_pages! {
     JobsPageRoute => crate::jobs::pages::JobsPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
+    AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
+    TeamPageRoute => crate::team::pages::TeamPage,
+    TeamMemberPageRoute => crate::team::pages::TeamMemberPage,
+    AudienceEditorPageRoute => crate::audiences::pages::AudienceEditorPage,
     CataloguePageRoute => crate::courses::pages::CataloguePage,
     NewCoursePageRoute => crate::courses::pages::NewCoursePage,
     CoursePageViewRoute => crate::learning::pages::CoursePageView,
@@ -168,6 +172,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/team") view={Lazy::<TeamPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/team/:id") view={Lazy::<TeamMemberPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audiences") view={Lazy::<AudiencesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audiences/new") view={Lazy::<AudienceEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audiences/:id") view={Lazy::<AudienceEditorPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses") view={Lazy::<CataloguePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/new") view={Lazy::<NewCoursePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id") view={Lazy::<CoursePageViewRoute>::new()} ssr=SsrMode::Async />
@@ -201,7 +210,7 @@ struct NavLink {
     label: &'static str,
 }
 
-fn nav_links(actor: &Actor) -> Vec<NavLink> {
+fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
     let mut links = vec![
         NavLink {
             href: "/",
@@ -212,6 +221,12 @@ fn nav_links(actor: &Actor) -> Vec<NavLink> {
             label: "Courses",
         },
     ];
+    if has_team {
+        links.push(NavLink {
+            href: "/team",
+            label: "My team",
+        });
+    }
     if can(actor, Action::ViewUsers) {
         links.push(NavLink {
             href: "/admin/users",
@@ -222,6 +237,12 @@ fn nav_links(actor: &Actor) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/cohorts",
             label: "Cohorts",
+        });
+    }
+    if can(actor, Action::ManageAudiences) {
+        links.push(NavLink {
+            href: "/admin/audiences",
+            label: "Audiences",
         });
     }
     if can(actor, Action::ManageCategories) {
@@ -274,11 +295,12 @@ fn Header() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let info = shell.await.ok();
                     let site_name = info.as_ref().map(|i| i.site_name.clone()).unwrap_or_else(|| "Lyceum".into());
+                    let has_team = info.as_ref().is_some_and(|i| i.has_team);
                     let actor = info.and_then(|i| i.actor);
                     view! {
                         <a class="brand" href="/">{site_name}</a>
                         {actor.map(|actor| {
-                            let links = nav_links(&actor);
+                            let links = nav_links(&actor, has_team);
                             view! {
                                 <nav class="app-nav" aria-label="Main">
                                     <ul>

@@ -7,6 +7,7 @@ pub mod acknowledgements;
 pub mod app;
 pub mod assessments;
 pub mod assignments;
+pub mod audiences;
 pub mod audit;
 pub mod auth;
 pub mod completion;
@@ -27,6 +28,7 @@ pub mod overrides;
 pub mod paging;
 pub mod resources;
 pub mod settings;
+pub mod team;
 pub mod ui;
 pub mod users;
 

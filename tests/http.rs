@@ -38,6 +38,9 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("courses/categories", ""),
     ("courses/reviews_due", ""),
     ("learning/mine", ""),
+    // Only the asker's own reports: nobody else's are found.
+    ("team/list", "page=1"),
+    ("team/member", "id=1"),
     // Learners act on their own enrolment; refusals are about the course, not permissions.
     ("enrolments/self", "course_id=1&key="),
     ("enrolments/leave", "course_id=1"),
@@ -71,6 +74,18 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("outbox/list", "page=1"),
     ("jobs/list", "state=dead&page=1"),
     ("users/profile", "id=1"),
+    ("audiences/list", "page=1"),
+    ("audiences/detail", "id=1"),
+    (
+        "audiences/save",
+        "form[name]=X&form[match_all]=true&form[rules][0][field]=department&form[rules][0][op]=is&form[rules][0][value]=X",
+    ),
+    ("audiences/delete", "id=1"),
+    (
+        "audiences/preview",
+        "page=1&form[match_all]=true&form[rules][0][field]=department&form[rules][0][op]=is&form[rules][0][value]=X",
+    ),
+    ("audiences/members", "id=1&page=1"),
     ("users/save_profile", "id=1&form[department]=X"),
     ("jobs/retry", "id=1"),
     ("jobs/cancel", "id=1"),

@@ -57,6 +57,9 @@ const LAYERS: &[(&str, u8)] = &[
     // edge helpers that hand it to every area's server functions.
     ("src/users/model.rs", 20),
     ("src/users/store.rs", 20),
+    // People's profiles: the shell asks whether someone manages anyone.
+    ("src/users/profile.rs", 20),
+    ("src/users/profile_store.rs", 20),
     ("src/auth/permissions.rs", 21),
     ("src/auth/identity.rs", 21),
     ("src/edge.rs", 22),
@@ -65,6 +68,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/mail", 24),
     ("src/auth", 25),
     ("src/users", 26),
+    // Audiences: rules over people's profiles, roles and cohorts (they read the tables, not the areas).
+    ("src/audiences", 27),
     // 3x course core: files and enrolments belong to a course. File records sit under it, since
     // a course names files (its cover, an item's file) as its kinds do.
     ("src/files/records.rs", 29),
@@ -88,6 +93,8 @@ const LAYERS: &[(&str, u8)] = &[
     // the administrators' view of its queue.
     ("src/learning", 80),
     ("src/dashboard", 80),
+    // A manager's team shows each person's courses as "My learning" does.
+    ("src/team", 82),
     ("src/jobs", 85),
     // 9x web edge: the app's pages and the REST API, the server that routes to both, the
     // command line's backup and restore (whole-site copies: they read every area's tables but no

@@ -18,6 +18,7 @@ mod support;
 mod acknowledgements;
 mod assessments;
 mod assignments;
+mod audiences;
 mod auth;
 mod backup;
 mod courses;
@@ -31,6 +32,7 @@ mod jobs;
 mod overrides;
 mod security;
 mod storage_s3;
+mod team;
 mod users;
 
 /// A file under tests/ that is neither a module here nor a binary of its own would never run.

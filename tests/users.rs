@@ -906,3 +906,107 @@ db_test!(the_rest_api_reads_and_replaces_a_profile, |state| {
     let mine = send(&app, api(Method::GET, &path, Some(&learner_token), None)).await;
     assert_eq!(mine.status, StatusCode::FORBIDDEN);
 });
+
+db_test!(
+    an_import_sets_profiles_names_managers_in_the_file_and_refuses_loops,
+    |state| {
+        use lyceum::users::profile_service as profiles;
+        let admin = admin(&state).await;
+        let head = service::create(&state, &admin, &form("head@example.com", "Hugo Head", &[]))
+            .await
+            .unwrap();
+        // Lea is created by the file and manages Nina, also created by it; Hugo manages Lea.
+        let csv = "email,name,roles,employee_id,department,manager_email,hire_date\n\
+            nina@example.com,Nina Nurse,learner,E-1,Nursing,lea@example.com,2024-02-29\n\
+            lea@example.com,Lea Lead,learner,E-2,Nursing,HEAD@example.com,\n\
+            head@example.com,Hugo Head,,E-3,Board,,\n";
+        let preview = import::preview(&state, &admin, csv).await.unwrap();
+        assert_eq!(preview.error_rows, 0, "{:?}", preview.rows);
+        assert_eq!(
+            preview.rows[0].profile,
+            "Employee id: E-1; Department: Nursing; Manager: lea@example.com; Hire date: 2024-02-29"
+        );
+        assert_eq!((preview.creates, preview.updates), (2, 1));
+        let outcome = import::apply(&state, &admin, csv).await.unwrap();
+        assert_eq!((outcome.created, outcome.updated), (2, 1));
+        let nina = service::list(
+            &state,
+            &admin,
+            &UserQuery {
+                search: "nina@".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .clone();
+        let profile = profiles::profile(&state, &admin, nina.id).await.unwrap();
+        assert_eq!(profile.department, "Nursing");
+        assert_eq!(profile.hire_date.as_deref(), Some("2024-02-29"));
+        assert_eq!(profile.manager.unwrap().email, "lea@example.com");
+        let hugo = profiles::profile(&state, &admin, head.id).await.unwrap();
+        assert_eq!(
+            (hugo.employee_id.as_deref(), hugo.department.as_str()),
+            (Some("E-3"), "Board")
+        );
+
+        // The same file again changes nothing; a file without profile columns keeps them.
+        let again = import::apply(&state, &admin, csv).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
+        import::apply(&state, &admin, "email,name\nnina@example.com,Nina Nurse\n")
+            .await
+            .unwrap();
+        let kept = profiles::profile(&state, &admin, nina.id).await.unwrap();
+        assert_eq!(kept.employee_id.as_deref(), Some("E-1"));
+
+        // Hugo reporting to Nina would close a loop; an employee id held by another person, a
+        // repeated one, a manager nobody has and a bad date are refused, naming the column.
+        let bad = "email,name,employee_id,manager_email,hire_date\n\
+            head@example.com,Hugo Head,E-1,nina@example.com,\n\
+            new@example.com,New,E-9,ghost@example.com,\n\
+            two@example.com,Two,E-8,,2023-02-29\n\
+            three@example.com,Three,E-9,,\n";
+        let preview = import::preview(&state, &admin, bad).await.unwrap();
+        let errors = |line: usize| preview.rows[line].errors.join(" | ");
+        assert!(
+            errors(0).contains("another person has E-1"),
+            "{}",
+            errors(0)
+        );
+        assert!(
+            errors(0).contains("would report to this person"),
+            "{}",
+            errors(0)
+        );
+        assert!(errors(1).contains("ghost@example.com"), "{}", errors(1));
+        assert!(errors(2).contains("Hire date:"), "{}", errors(2));
+        assert!(errors(3).contains("E-9 is also on line 3"), "{}", errors(3));
+        assert!(import::apply(&state, &admin, bad).await.is_err());
+        assert_eq!(
+            profiles::profile(&state, &admin, head.id)
+                .await
+                .unwrap()
+                .employee_id
+                .as_deref(),
+            Some("E-3")
+        );
+
+        // The export carries the profile columns, and reads back as "unchanged".
+        let export = import::export_csv(&state, &admin).await.unwrap();
+        assert!(
+            export
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("employee_id,department,job_title,manager_email,location,hire_date")
+        );
+        assert!(
+            export.contains("E-1,Nursing,,lea@example.com,,2024-02-29"),
+            "{export}"
+        );
+        let round = import::preview(&state, &admin, &export).await.unwrap();
+        assert_eq!(round.error_rows, 0, "{:?}", round.rows);
+        assert_eq!(round.updates, 0);
+    }
+);

@@ -49,6 +49,8 @@ pub enum Action<'a> {
     ManageCategories,
     /// Create cohorts and change their members.
     ManageCohorts,
+    /// Define audiences (rules over people's profiles, roles and cohorts) and see who they hold.
+    ManageAudiences,
     /// See every course overdue for review (owners see their own).
     ViewAllReviews,
 }
@@ -86,7 +88,7 @@ pub fn can(actor: &Actor, action: Action<'_>) -> bool {
         Action::ViewAuditLog => actor.is_admin(),
         Action::CreateCourse => actor.is_admin() || actor.has_role(Role::Instructor),
         Action::ManageCategories | Action::ViewAllReviews => actor.is_admin(),
-        Action::ManageCohorts => actor.is_user_manager(),
+        Action::ManageCohorts | Action::ManageAudiences => actor.is_user_manager(),
     }
 }
 

@@ -13,6 +13,9 @@ pub struct ShellInfo {
     pub site_name: String,
     pub self_registration: bool,
     pub setup_needed: bool,
+    /// Somebody reports to the person signed in ("My team").
+    #[serde(default)]
+    pub has_team: bool,
 }
 
 #[server(endpoint = "auth/shell")]
@@ -21,7 +24,12 @@ pub async fn get_shell() -> Result<ShellInfo, AppError> {
     let settings = crate::settings::service::current(&state).await?;
     let actor = super::request::current().actor;
     let setup_needed = actor.is_none() && super::service::setup_needed(&state.db).await?;
+    let has_team = match &actor {
+        Some(actor) => crate::users::profile_store::has_reports(&state.db, actor.id).await?,
+        None => false,
+    };
     Ok(ShellInfo {
+        has_team,
         actor,
         site_name: settings.site_name,
         self_registration: settings.self_registration,

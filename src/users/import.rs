@@ -1,8 +1,11 @@
-//! Bulk import of users from CSV (email, name, roles, optional password): a preview that shows every
-//! row's problems, then an all-or-nothing apply in one transaction. Also the CSV export.
+//! Bulk import of users from CSV (email, name, roles, optional password, optional profile
+//! columns): a preview that shows every row's problems, then an all-or-nothing apply in one
+//! transaction. Also the CSV export, which a later import reads back.
 
+use super::import_profile::{self, ProfileColumns, ReportingLines};
 use super::model::{Email, Role, User, UserName, UserStatus};
-use super::store;
+use super::profile::{Profile, ProfileFields, ProfileForm};
+use super::{profile_store, store};
 use crate::audit;
 use crate::auth::password;
 use crate::auth::permissions::{Action, Actor, can};
@@ -25,10 +28,28 @@ struct ParsedRow {
     raw_email: String,
     raw_name: String,
     raw_roles: String,
+    /// The profile columns' cells, as (column, text).
+    profile_cells: Vec<(usize, String)>,
+    /// The profile the row asks for, when the file has profile columns and they are valid.
+    profile: Option<ProfileFields>,
+    /// Whether that differs from what is recorded.
+    profile_changed: bool,
+    /// What is recorded today (empty for a new account).
+    recorded_profile: Profile,
     errors: Vec<String>,
 }
 
-fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
+/// What applying a file would do, row by row.
+struct Plan {
+    rows: Vec<ParsedRow>,
+    preview: Vec<ImportRow>,
+    /// The accounts the file's rows name, by email.
+    existing: HashMap<String, User>,
+    /// The accounts the file names as managers, by email.
+    managers: HashMap<String, User>,
+}
+
+fn parse_csv(text: &str) -> Result<(Vec<ParsedRow>, ProfileColumns), AppError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -48,6 +69,7 @@ fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
     };
     let roles_col = column("roles");
     let password_col = column("password");
+    let profile_columns = ProfileColumns::find(&headers);
     let mut rows = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (index, record) in reader.records().enumerate() {
@@ -70,6 +92,10 @@ fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
                     raw_email: String::new(),
                     raw_name: String::new(),
                     raw_roles: String::new(),
+                    profile_cells: Vec::new(),
+                    profile: None,
+                    profile_changed: false,
+                    recorded_profile: Profile::default(),
                     errors: vec![format!("This line cannot be read: {e}")],
                 });
                 continue;
@@ -123,33 +149,38 @@ fn parse_csv(text: &str) -> Result<Vec<ParsedRow>, AppError> {
             raw_email,
             raw_name,
             raw_roles,
+            profile_cells: profile_columns.cells(|at| get(Some(at))),
+            profile: None,
+            profile_changed: false,
+            recorded_profile: Profile::default(),
             errors,
         });
     }
     if rows.is_empty() {
         return Err(AppError::invalid("file", "The file has no rows to import."));
     }
-    Ok(rows)
+    Ok((rows, profile_columns))
 }
 
 /// What each row would do, checked against the database and the actor's permissions.
-async fn plan(
-    state: &AppState,
-    actor: &Actor,
-    text: &str,
-) -> Result<(Vec<ParsedRow>, Vec<ImportRow>, HashMap<String, User>), AppError> {
+async fn plan(state: &AppState, actor: &Actor, text: &str) -> Result<Plan, AppError> {
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
-    let mut parsed = parse_csv(text)?;
-    let mut preview = Vec::with_capacity(parsed.len());
+    let (mut parsed, profile_columns) = parse_csv(text)?;
     let emails: Vec<Email> = parsed.iter().filter_map(|r| r.email.clone()).collect();
     let mut tx = state.db.begin().await?;
     let existing_users = store::find_by_emails_in_tx(&mut tx, &emails).await?;
     tx.commit().await?;
+    let managers = if profile_columns.any() {
+        check_profiles(state, &mut parsed, &existing_users).await?
+    } else {
+        HashMap::new()
+    };
+    let mut preview = Vec::with_capacity(parsed.len());
     for row in parsed.iter_mut() {
         let mut action = RowAction::Create;
-        if let (Some(email), Some(name), Some(roles)) = (&row.email, &row.name, &row.roles) {
+        if let (Some(email), Some(_), Some(roles)) = (&row.email, &row.name, &row.roles) {
             if !can(actor, Action::AssignRoles { roles })
                 || !can(
                     actor,
@@ -173,13 +204,10 @@ async fn plan(
                     row.errors
                         .push("You may not change this person's account.".into());
                 }
-                action = if existing.name == name.as_str()
-                    && existing.roles == *roles
-                    && row.password.is_none()
-                {
-                    RowAction::Unchanged
-                } else {
+                action = if account_changed(row, existing) || row.profile_changed {
                     RowAction::Update
+                } else {
+                    RowAction::Unchanged
                 };
             }
         }
@@ -188,11 +216,110 @@ async fn plan(
             email: row.raw_email.clone(),
             name: row.raw_name.clone(),
             roles: row.raw_roles.clone(),
+            profile: import_profile::summary(&row.profile_cells),
             action,
             errors: row.errors.clone(),
         });
     }
-    Ok((parsed, preview, existing_users))
+    Ok(Plan {
+        rows: parsed,
+        preview,
+        existing: existing_users,
+        managers,
+    })
+}
+
+/// Whether a row changes the account's name, roles or password.
+fn account_changed(row: &ParsedRow, existing: &User) -> bool {
+    row.name
+        .as_ref()
+        .is_none_or(|n| existing.name != n.as_str())
+        || row.roles.as_ref().is_none_or(|r| existing.roles != *r)
+        || row.password.is_some()
+}
+
+/// Checks every row's profile cells against what is recorded, the other rows and the accounts
+/// (employee ids stay unique, managers exist, nobody ends up reporting to themselves). Returns
+/// the accounts named as managers.
+async fn check_profiles(
+    state: &AppState,
+    rows: &mut [ParsedRow],
+    existing: &HashMap<String, User>,
+) -> Result<HashMap<String, User>, AppError> {
+    let ids: Vec<i64> = existing.values().map(|u| u.id).collect();
+    let mut recorded = profile_store::find_many(&state.db, &ids).await?;
+    for row in rows.iter_mut() {
+        let account = row.email.as_ref().and_then(|e| existing.get(e.as_str()));
+        row.recorded_profile = account
+            .and_then(|u| recorded.remove(&u.id))
+            .unwrap_or_default();
+        match import_profile::requested(&row.recorded_profile, &row.profile_cells) {
+            Ok(profile) => {
+                row.profile_changed = ProfileFields::parse(&ProfileForm::of(&row.recorded_profile))
+                    .map_or(true, |before| before != profile);
+                row.profile = Some(profile);
+            }
+            Err(problems) => row.errors.extend(problems),
+        }
+    }
+    fn asked(row: &ParsedRow) -> Option<(&Email, &ProfileFields)> {
+        row.email.as_ref().zip(row.profile.as_ref())
+    }
+    // Employee ids: unique in the file and not another account's.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let employee_ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.profile.as_ref()?.employee_id.clone())
+        .collect();
+    let owners = profile_store::employee_id_owners(&state.db, &employee_ids).await?;
+    for row in rows.iter_mut() {
+        let Some(employee_id) = row.profile.as_ref().and_then(|p| p.employee_id.clone()) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(employee_id.clone(), row.line) {
+            row.errors.push(format!(
+                "Employee id: {employee_id} is also on line {first}."
+            ));
+        }
+        let own_id = row
+            .email
+            .as_ref()
+            .and_then(|e| existing.get(e.as_str()))
+            .map(|u| u.id);
+        if owners
+            .get(&employee_id)
+            .is_some_and(|owner| Some(*owner) != own_id)
+        {
+            row.errors
+                .push(format!("Employee id: another person has {employee_id}."));
+        }
+    }
+    // Managers: an account or a row of the file, and no loops once the file is applied.
+    let manager_emails: Vec<Email> = rows
+        .iter()
+        .filter_map(|r| r.profile.as_ref()?.manager_email.as_deref())
+        .filter_map(|m| Email::parse(m).ok())
+        .collect();
+    let mut tx = state.db.begin().await?;
+    let managers = store::find_by_emails_in_tx(&mut tx, &manager_emails).await?;
+    tx.commit().await?;
+    let lines = ReportingLines::after_import(
+        profile_store::reporting_lines(&state.db).await?,
+        rows.iter()
+            .filter_map(asked)
+            .map(|(email, profile)| (email.as_str(), profile)),
+        rows.iter()
+            .filter_map(|r| r.email.as_ref().map(|e| e.as_str().to_string()))
+            .collect(),
+    );
+    for row in rows.iter_mut() {
+        let problem = asked(row).and_then(|(email, profile)| {
+            let manager = profile.manager_email.as_deref()?;
+            lines.problem(email.as_str(), manager, managers.get(manager))
+        });
+        row.errors.extend(problem);
+    }
+    Ok(managers)
 }
 
 pub async fn preview(
@@ -200,14 +327,15 @@ pub async fn preview(
     actor: &Actor,
     text: &str,
 ) -> Result<ImportPreview, AppError> {
-    let (_, rows, _) = plan(state, actor, text).await?;
-    Ok(ImportPreview::from_rows(rows))
+    Ok(ImportPreview::from_rows(
+        plan(state, actor, text).await?.preview,
+    ))
 }
 
 /// Applies the whole file or nothing.
 pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<ImportOutcome, AppError> {
-    let (parsed, rows, existing_users) = plan(state, actor, text).await?;
-    let preview = ImportPreview::from_rows(rows);
+    let plan = plan(state, actor, text).await?;
+    let preview = ImportPreview::from_rows(plan.preview);
     if preview.error_rows > 0 {
         return Err(AppError::invalid(
             "file",
@@ -217,8 +345,8 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
             ),
         ));
     }
-    let mut hashes = Vec::with_capacity(parsed.len());
-    for row in &parsed {
+    let mut hashes = Vec::with_capacity(plan.rows.len());
+    for row in &plan.rows {
         hashes.push(match &row.password {
             Some(p) => Some(password::hash_blocking(p.clone()).await?),
             None => None,
@@ -227,8 +355,14 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
     let now = now();
     let mut outcome = ImportOutcome::default();
     let mut welcome = Vec::new();
+    // Every row's account id, so that the profiles (second pass) can name managers the file creates.
+    let mut ids: HashMap<String, i64> = plan
+        .managers
+        .iter()
+        .map(|(email, user)| (email.clone(), user.id))
+        .collect();
     let mut tx = state.db.begin().await?;
-    for (row, hash) in parsed.iter().zip(hashes) {
+    for (row, hash) in plan.rows.iter().zip(hashes) {
         // `plan` gave every row that did not parse an error, and rows with errors stop the import.
         let (Some(email), Some(name), Some(roles)) = (&row.email, &row.name, &row.roles) else {
             return Err(internal(
@@ -236,7 +370,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                 format!("line {}", row.line),
             ));
         };
-        match existing_users.get(email.as_str()).cloned() {
+        match plan.existing.get(email.as_str()).cloned() {
             None => {
                 let id = store::insert(&mut tx, email, name, hash.as_deref(), now).await?;
                 store::set_roles(&mut tx, id, roles).await?;
@@ -254,11 +388,17 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                 if hash.is_none() {
                     welcome.push((id, email.as_str().to_string()));
                 }
+                ids.insert(email.as_str().to_string(), id);
                 outcome.created += 1;
             }
             Some(existing) => {
-                if existing.name == name.as_str() && existing.roles == *roles && hash.is_none() {
-                    outcome.unchanged += 1;
+                ids.insert(email.as_str().to_string(), existing.id);
+                if !account_changed(row, &existing) {
+                    if row.profile_changed {
+                        outcome.updated += 1;
+                    } else {
+                        outcome.unchanged += 1;
+                    }
                     continue;
                 }
                 store::update_profile(&mut tx, existing.id, email, name, now).await?;
@@ -287,6 +427,31 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
             }
         }
     }
+    for row in plan.rows.iter().filter(|r| r.profile_changed) {
+        let (Some(email), Some(profile)) = (&row.email, &row.profile) else {
+            continue;
+        };
+        let id = *ids
+            .get(email.as_str())
+            .or_internal("importing profiles: a row's account was not recorded")?;
+        let manager_id = match &profile.manager_email {
+            Some(manager) => Some(
+                *ids.get(manager)
+                    .or_internal("importing profiles: a checked manager has no account")?,
+            ),
+            None => None,
+        };
+        profile_store::save(&mut tx, id, profile, manager_id, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            audit::Entry::new("user.profile", "user", Some(id), email.as_str()).after(
+                &super::profile_service::changed_fields(&row.recorded_profile, profile, manager_id),
+            ),
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     for (id, email) in welcome {
         send_password_link(state, id, &email, true).await?;
@@ -308,13 +473,22 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
         "status",
         "created_at",
         "last_sign_in_at",
+        "employee_id",
+        "department",
+        "job_title",
+        "manager_email",
+        "location",
+        "hire_date",
     ])?;
     let mut after = 0;
     loop {
         let batch: Vec<User> = store::list_after(&state.db, after, 1000).await?;
         let Some(last) = batch.last() else { break };
         after = last.id;
+        let ids: Vec<i64> = batch.iter().map(|u| u.id).collect();
+        let profiles = profile_store::find_many(&state.db, &ids).await?;
         for user in &batch {
+            let profile = profiles.get(&user.id).cloned().unwrap_or_default();
             let roles = user
                 .roles
                 .iter()
@@ -331,6 +505,12 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
                 user.last_sign_in_at
                     .map(|t| t.to_string())
                     .unwrap_or_default(),
+                profile.employee_id.unwrap_or_default(),
+                profile.department,
+                profile.job_title,
+                profile.manager.map(|m| m.email).unwrap_or_default(),
+                profile.location,
+                profile.hire_date.unwrap_or_default(),
             ])?;
         }
     }

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+mod import_profile;
 pub mod model;
 pub mod model_import;
 pub mod pages;

@@ -25,6 +25,9 @@ pub struct ImportRow {
     pub email: String,
     pub name: String,
     pub roles: String,
+    /// The profile cells the row sets ("Department: Nursing; Manager: …").
+    #[serde(default)]
+    pub profile: String,
     pub action: RowAction,
     pub errors: Vec<String>,
 }

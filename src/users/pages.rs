@@ -551,7 +551,7 @@ fn ImportForm() -> impl IntoView {
         <div class="page-header">
             <div>
                 <h1>"Import users"</h1>
-                <p class="lead">"Upload a CSV file with the columns email, name, roles (optional, separated by ;) and password (optional). Nothing is saved until you confirm, and then all rows are saved or none."</p>
+                <p class="lead">"Upload a CSV file with the columns email, name, roles (optional, separated by ;) and password (optional). Profile columns are optional too: employee_id, department, job_title, manager_email, location, hire_date (YYYY-MM-DD); a column you leave out keeps what is recorded, an empty cell clears it. The users export has the same columns. Nothing is saved until you confirm, and then all rows are saved or none."</p>
             </div>
         </div>
         <section class="card">
@@ -578,7 +578,7 @@ fn ImportForm() -> impl IntoView {
                     <div class="table-wrap">
                         <table class="data-table">
                             <caption class="visually-hidden">"Rows in the file"</caption>
-                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Result"</th></tr></thead>
+                            <thead><tr><th scope="col">"Line"</th><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Profile"</th><th scope="col">"Result"</th></tr></thead>
                             <tbody>
                                 {p.rows.into_iter().map(|row| {
                                     let has_errors = !row.errors.is_empty();
@@ -588,6 +588,7 @@ fn ImportForm() -> impl IntoView {
                                             <td>{row.email}</td>
                                             <td>{row.name}</td>
                                             <td>{row.roles}</td>
+                                            <td>{row.profile}</td>
                                             <td>{if has_errors {
                                                 view! { <ul class="errors">{row.errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul> }.into_any()
                                             } else {

@@ -83,7 +83,7 @@ pub async fn save(
 }
 
 /// The names of the fields that differ from what was recorded.
-fn changed_fields(
+pub(super) fn changed_fields(
     before: &Profile,
     after: &ProfileFields,
     manager_id: Option<i64>,

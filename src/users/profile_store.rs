@@ -29,8 +29,12 @@ pub async fn find(db: &Db, user_id: i64) -> Result<Profile, AppError> {
     .fetch_optional(p)
     .await?
     });
-    Ok(row
-        .map(|r| Profile {
+    Ok(row.map(Profile::from).unwrap_or_default())
+}
+
+impl From<ProfileRow> for Profile {
+    fn from(r: ProfileRow) -> Profile {
+        Profile {
             employee_id: r.employee_id,
             department: r.department,
             job_title: r.job_title,
@@ -40,8 +44,86 @@ pub async fn find(db: &Db, user_id: i64) -> Result<Profile, AppError> {
             },
             location: r.location,
             hire_date: r.hire_date,
-        })
-        .unwrap_or_default())
+        }
+    }
+}
+
+/// The profiles of many people at once (those with nothing recorded are left out).
+pub async fn find_many(
+    db: &Db,
+    user_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Profile>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in user_ids.chunks(1000) {
+        let rows: Vec<(i64, ProfileRow)> = with_db!(db, |p| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT p.user_id, p.employee_id, p.department, p.job_title, p.location, p.hire_date, \
+                 p.manager_id, m.name AS manager_name, m.email AS manager_email \
+                 FROM user_profiles p LEFT JOIN users m ON m.id = p.manager_id WHERE p.user_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            list.push_unseparated(")");
+            query
+                .build()
+                .fetch_all(p)
+                .await?
+                .iter()
+                .map(|row| {
+                    use sqlx::{FromRow, Row};
+                    Ok((row.try_get("user_id")?, ProfileRow::from_row(row)?))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        found.extend(rows.into_iter().map(|(id, row)| (id, Profile::from(row))));
+    }
+    Ok(found)
+}
+
+/// Who holds each of these employee ids.
+pub async fn employee_id_owners(
+    db: &Db,
+    employee_ids: &[String],
+) -> Result<std::collections::HashMap<String, i64>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in employee_ids.chunks(1000) {
+        let rows: Vec<(String, i64)> = with_db!(db, |p| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT employee_id, user_id FROM user_profiles WHERE employee_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            list.push_unseparated(")");
+            query.build_query_as().fetch_all(p).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Every reporting line as (person's email, manager's email): what an import checks for loops.
+pub async fn reporting_lines(db: &Db) -> Result<Vec<(String, String)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT u.email, m.email FROM user_profiles p JOIN users u ON u.id = p.user_id \
+         JOIN users m ON m.id = p.manager_id"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+/// Whether anyone reports to this person (the header offers "My team" then).
+pub async fn has_reports(db: &Db, manager_id: i64) -> Result<bool, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_profiles pr JOIN users u ON u.id = pr.user_id \
+         WHERE pr.manager_id = $1 AND u.status <> 'deleted')"
+    )
+    .bind(manager_id)
+    .fetch_one(p)
+    .await?))
 }
 
 /// The manager of each person up the chain from `user_id` (its manager, theirs, …), at most

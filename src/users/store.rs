@@ -117,6 +117,18 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<User>, AppError> {
     Ok(row.map(User::from))
 }
 
+/// The account with this (lower-case) email address.
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppError> {
+    let sql = AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1"
+    ));
+    let row: Option<UserRow> = with_db!(db, |p| sqlx::query_as(sql)
+        .bind(email)
+        .fetch_optional(p)
+        .await)?;
+    Ok(row.map(User::from))
+}
+
 pub async fn find_in_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, AppError> {
     let sql = AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"

@@ -1,0 +1,21 @@
+//! Server functions for managers' teams.
+
+use super::model::{TeamMember, TeamMemberDetail};
+use crate::error::AppError;
+use crate::paging::Page;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::edge::{respond, signed_in};
+
+#[server(endpoint = "team/list")]
+pub async fn my_team(page: u32) -> Result<Page<TeamMember>, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::my_team(&state, &actor, page).await)
+}
+
+#[server(endpoint = "team/member")]
+pub async fn load_team_member(id: i64) -> Result<TeamMemberDetail, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::member(&state, &actor, id).await)
+}
