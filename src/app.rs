@@ -100,6 +100,7 @@ lazy_pages! {
     UserListPageRoute => crate::users::pages::UserListPage,
     NewUserPageRoute => crate::users::pages::NewUserPage,
     ImportUsersPageRoute => crate::users::pages::ImportUsersPage,
+    ProfileFieldsPageRoute => crate::users::pages::ProfileFieldsPage,
     EditUserPageRoute => crate::users::pages::EditUserPage,
     AuditLogPageRoute => crate::audit::pages::AuditLogPage,
     SettingsPageRoute => crate::settings::pages::SettingsPage,
@@ -165,6 +166,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view={Lazy::<UserListPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/new") view={Lazy::<NewUserPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/import") view={Lazy::<ImportUsersPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/profile-fields") view={Lazy::<ProfileFieldsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:id") view={Lazy::<EditUserPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view={Lazy::<AuditLogPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<SettingsPageRoute>::new()} ssr=SsrMode::Async />

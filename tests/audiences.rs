@@ -354,3 +354,181 @@ db_test!(
         ));
     }
 );
+
+db_test!(
+    defined_profile_fields_are_checked_imported_exported_and_matched_by_rules,
+    |state| {
+        use lyceum::users::custom_field_service as fields;
+        use lyceum::users::custom_fields::CustomFieldForm;
+        use lyceum::users::import;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let manager = user_with_roles(&state, "mo@example.com", &[Role::Manager]).await;
+        let define = |name: &str, kind: &str, choices: &str| CustomFieldForm {
+            name: name.into(),
+            label: name.replace('_', " "),
+            kind: kind.into(),
+            choices: choices.into(),
+            ..Default::default()
+        };
+        // Only administrators define fields; whoever edits people reads them.
+        assert!(matches!(
+            fields::save(
+                &state,
+                &manager,
+                None,
+                &define("shift", "choice", "Day\nNight")
+            )
+            .await,
+            Err(AppError::Forbidden)
+        ));
+        let shift = fields::save(
+            &state,
+            &admin,
+            None,
+            &define("shift", "choice", "Day\nNight"),
+        )
+        .await
+        .unwrap();
+        let licence = fields::save(&state, &admin, None, &define("licence_expiry", "date", ""))
+            .await
+            .unwrap();
+        fields::save(&state, &admin, None, &define("first_aider", "yes_no", ""))
+            .await
+            .unwrap();
+        assert!(
+            fields::save(&state, &admin, None, &define("shift", "text", ""))
+                .await
+                .unwrap_err()
+                .field("name")
+                .is_some()
+        );
+        assert_eq!(fields::list(&state, &manager).await.unwrap().len(), 3);
+
+        // A profile takes the values in their one written form, and refuses what does not fit.
+        let nina = user_with_roles(&state, "nina@example.com", &[Role::Learner]).await;
+        let custom = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let saved = profiles::save(
+            &state,
+            &admin,
+            nina.id,
+            &ProfileForm {
+                custom: custom(&[
+                    ("shift", "night"),
+                    ("first_aider", "Y"),
+                    ("licence_expiry", "2025-01-31"),
+                ]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.custom["shift"], "Night");
+        assert_eq!(saved.custom["first_aider"], "yes");
+        let bad = profiles::save(
+            &state,
+            &admin,
+            nina.id,
+            &ProfileForm {
+                custom: custom(&[("shift", "dusk"), ("shoe_size", "9")]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(bad.field("custom.shift").unwrap().contains("Day, Night"));
+        assert!(bad.field("custom.shoe_size").is_some());
+
+        // The import reads the fields' columns; the export writes them.
+        let csv = "email,name,shift,licence_expiry\nsam@example.com,Sam,day,2026-06-30\nnina@example.com,Test nina,Night,2025-01-31\n";
+        let preview = import::preview(&state, &admin, csv).await.unwrap();
+        assert_eq!(preview.error_rows, 0, "{:?}", preview.rows);
+        assert_eq!(
+            preview.rows[0].profile,
+            "shift: day; licence expiry: 2026-06-30"
+        );
+        import::apply(&state, &admin, csv).await.unwrap();
+        let dusk = import::preview(
+            &state,
+            &admin,
+            "email,name,shift\nsam@example.com,Sam,dusk\n",
+        )
+        .await
+        .unwrap();
+        assert!(
+            dusk.rows[0].errors[0].contains("shift must be one of"),
+            "{:?}",
+            dusk.rows
+        );
+        let export = import::export_csv(&state, &admin).await.unwrap();
+        assert!(
+            export
+                .lines()
+                .next()
+                .unwrap()
+                .ends_with("hire_date,shift,licence_expiry,first_aider")
+        );
+        assert!(export.contains(",Day,2026-06-30,"), "{export}");
+
+        // Rules over defined fields: a choice, a date.
+        let nights = audiences::save(
+            &state,
+            &admin,
+            None,
+            &audience(
+                "Night shift",
+                true,
+                vec![rule("custom.shift", "is", "Night")],
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(emails(&state, &admin, nights).await, ["nina@example.com"]);
+        let lapsing = audiences::save(
+            &state,
+            &admin,
+            None,
+            &audience(
+                "Licence lapses before 2026",
+                true,
+                vec![rule("custom.licence_expiry", "before", "2026-01-01")],
+            ),
+        )
+        .await
+        .unwrap();
+        assert_eq!(emails(&state, &admin, lapsing).await, ["nina@example.com"]);
+        let unknown = audiences::preview(
+            &state,
+            &admin,
+            &audience("", true, vec![rule("custom.shoe_size", "is", "9")]),
+            1,
+        )
+        .await
+        .unwrap_err();
+        assert!(unknown.field("rules.0.field").is_some());
+        let list = audiences::list(&state, &admin, 1).await.unwrap();
+        assert!(
+            list.items
+                .iter()
+                .any(|a| a.rules_text == "shift is “Night”"),
+            "{:?}",
+            list.items
+        );
+
+        // Deleting a field deletes its values; a rule on it then holds nobody.
+        fields::delete(&state, &admin, shift.id).await.unwrap();
+        assert!(
+            !profiles::profile(&state, &admin, nina.id)
+                .await
+                .unwrap()
+                .custom
+                .contains_key("shift")
+        );
+        assert!(emails(&state, &admin, nights).await.is_empty());
+        let _ = licence;
+    }
+);

@@ -87,6 +87,12 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ),
     ("audiences/members", "id=1&page=1"),
     ("users/save_profile", "id=1&form[department]=X"),
+    ("users/profile_fields", ""),
+    (
+        "users/save_profile_field",
+        "form[name]=shift&form[label]=Shift&form[kind]=text",
+    ),
+    ("users/delete_profile_field", "id=1"),
     ("jobs/retry", "id=1"),
     ("jobs/cancel", "id=1"),
     ("courses/create", "form[code]=X-1&form[title]=X"),

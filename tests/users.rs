@@ -727,6 +727,7 @@ db_test!(
             manager_email: manager.into(),
             location: "North".into(),
             hire_date: "2024-02-29".into(),
+            custom: Default::default(),
         };
         // Nobody recorded anything yet.
         let empty = profiles::profile(&state, &admin, nurse.id).await.unwrap();

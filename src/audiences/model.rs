@@ -64,6 +64,26 @@ pub enum Rule {
         manager_id: i64,
         indirect: bool,
     },
+    /// An administrator-defined field of kind text, choice or yes/no.
+    Custom {
+        field_id: i64,
+        op: TextOp,
+        value: String,
+    },
+    /// An administrator-defined date field.
+    CustomDate {
+        field_id: i64,
+        op: DateOp,
+        value: String,
+    },
+}
+
+/// The prefix of an administrator-defined field's name in a rule form ("custom.shift").
+pub const CUSTOM_PREFIX: &str = "custom.";
+
+/// The built-in field whose operators a defined field of this kind offers.
+pub fn ops_like(date: bool) -> &'static str {
+    if date { "hire_date" } else { "department" }
 }
 
 /// The choices of the rule builder: the field names a form sends and how they read.
@@ -150,16 +170,99 @@ impl Default for AudienceForm {
 
 pub const MAX_RULES: usize = 20;
 
-/// A rule whose manager is still an email address (the service looks the person up).
+/// A rule whose manager is still an email address, or whose defined field is still a name (the
+/// service looks them up).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParsedRule {
     Ready(Rule),
-    ReportsTo { email: String, indirect: bool },
+    ReportsTo {
+        email: String,
+        indirect: bool,
+    },
+    Custom {
+        name: String,
+        op: String,
+        value: String,
+    },
 }
 
 /// The field name of rule `index`'s value, for messages shown next to it.
 pub fn value_field(index: usize) -> String {
     format!("rules.{index}.value")
+}
+
+/// A text comparison: its operator and the value (none for "is empty").
+pub fn parse_text(
+    op: &str,
+    value: &str,
+    index: usize,
+    problems: &mut Problems,
+) -> Option<(TextOp, String)> {
+    let field = value_field(index);
+    let value = value.trim();
+    let op = match op {
+        "is" => TextOp::Is,
+        "is_not" => TextOp::IsNot,
+        "contains" => TextOp::Contains,
+        "starts_with" => TextOp::StartsWith,
+        "is_empty" => TextOp::IsEmpty,
+        "is_not_empty" => TextOp::IsNotEmpty,
+        _ => {
+            problems.add(&format!("rules.{index}.op"), "Choose what to compare.");
+            return None;
+        }
+    };
+    if matches!(op, TextOp::IsEmpty | TextOp::IsNotEmpty) {
+        return Some((op, String::new()));
+    }
+    if value.is_empty() {
+        problems.add(&field, "Enter the text to compare with.");
+        return None;
+    }
+    if value.chars().count() > 200 || value.chars().any(char::is_control) {
+        problems.add(&field, "Enter at most 200 characters of plain text.");
+        return None;
+    }
+    Some((op, value.to_string()))
+}
+
+/// A date comparison: its operator and the value (days, or `YYYY-MM-DD`).
+pub fn parse_date(
+    op: &str,
+    value: &str,
+    index: usize,
+    problems: &mut Problems,
+) -> Option<(DateOp, String)> {
+    let field = value_field(index);
+    let value = value.trim();
+    let op = match op {
+        "within_days" => DateOp::WithinDays,
+        "before" => DateOp::Before,
+        "on_or_after" => DateOp::OnOrAfter,
+        "is_empty" => DateOp::IsEmpty,
+        _ => {
+            problems.add(&format!("rules.{index}.op"), "Choose what to compare.");
+            return None;
+        }
+    };
+    let value = match op {
+        DateOp::IsEmpty => String::new(),
+        DateOp::WithinDays => match value.parse::<u32>() {
+            Ok(days) if (1..=36_500).contains(&days) => days.to_string(),
+            _ => {
+                problems.add(&field, "Enter a number of days from 1 to 36500.");
+                return None;
+            }
+        },
+        DateOp::Before | DateOp::OnOrAfter => match crate::input::parse_date(&field, value) {
+            Ok(Some(ts)) => crate::input::format_date(Some(ts)),
+            _ => {
+                problems.add(&field, "Enter a date as YYYY-MM-DD.");
+                return None;
+            }
+        },
+    };
+    Some((op, value))
 }
 
 fn parse_rule(rule: &RuleForm, index: usize, problems: &mut Problems) -> Option<ParsedRule> {
@@ -169,14 +272,13 @@ fn parse_rule(rule: &RuleForm, index: usize, problems: &mut Problems) -> Option<
         problems.add(&format!("rules.{index}.op"), "Choose what to compare.");
         None
     };
-    let needs_value = |problems: &mut Problems, what: &str| {
-        if value.is_empty() {
-            problems.add(&field, format!("Enter {what}."));
-            false
-        } else {
-            true
-        }
-    };
+    if let Some(name) = rule.field.strip_prefix(CUSTOM_PREFIX) {
+        return Some(ParsedRule::Custom {
+            name: name.to_string(),
+            op: rule.op.clone(),
+            value,
+        });
+    }
     let column = match rule.field.as_str() {
         "department" => Some(TextColumn::Department),
         "job_title" => Some(TextColumn::JobTitle),
@@ -185,61 +287,12 @@ fn parse_rule(rule: &RuleForm, index: usize, problems: &mut Problems) -> Option<
         _ => None,
     };
     if let Some(column) = column {
-        let op = match rule.op.as_str() {
-            "is" => TextOp::Is,
-            "is_not" => TextOp::IsNot,
-            "contains" => TextOp::Contains,
-            "starts_with" => TextOp::StartsWith,
-            "is_empty" => TextOp::IsEmpty,
-            "is_not_empty" => TextOp::IsNotEmpty,
-            _ => return unknown(problems),
-        };
-        if op_takes_value(&rule.op) && !needs_value(problems, "the text to compare with") {
-            return None;
-        }
-        if value.chars().count() > 200 || value.chars().any(char::is_control) {
-            problems.add(&field, "Enter at most 200 characters of plain text.");
-            return None;
-        }
-        let value = if op_takes_value(&rule.op) {
-            value
-        } else {
-            String::new()
-        };
+        let (op, value) = parse_text(&rule.op, &value, index, problems)?;
         return Some(ParsedRule::Ready(Rule::Text { column, op, value }));
     }
     match rule.field.as_str() {
         "hire_date" => {
-            let op = match rule.op.as_str() {
-                "within_days" => DateOp::WithinDays,
-                "before" => DateOp::Before,
-                "on_or_after" => DateOp::OnOrAfter,
-                "is_empty" => DateOp::IsEmpty,
-                _ => return unknown(problems),
-            };
-            let value = match op {
-                DateOp::IsEmpty => String::new(),
-                DateOp::WithinDays => match value.parse::<u32>() {
-                    Ok(days) if (1..=36_500).contains(&days) => days.to_string(),
-                    _ => {
-                        problems.add(&field, "Enter a number of days from 1 to 36500.");
-                        return None;
-                    }
-                },
-                DateOp::Before | DateOp::OnOrAfter => {
-                    match crate::input::parse_date(&field, &value) {
-                        Ok(Some(ts)) => crate::input::format_date(Some(ts)),
-                        Ok(None) => {
-                            problems.add(&field, "Enter a date as YYYY-MM-DD.");
-                            return None;
-                        }
-                        Err(e) => {
-                            problems.check::<()>(Err(e));
-                            return None;
-                        }
-                    }
-                }
-            };
+            let (op, value) = parse_date(&rule.op, &value, index, problems)?;
             Some(ParsedRule::Ready(Rule::HireDate { op, value }))
         }
         "role" => {
@@ -278,7 +331,11 @@ fn parse_rule(rule: &RuleForm, index: usize, problems: &mut Problems) -> Option<
                 "indirectly" => true,
                 _ => return unknown(problems),
             };
-            needs_value(problems, "the manager's email address").then(|| ParsedRule::ReportsTo {
+            if value.is_empty() {
+                problems.add(&field, "Enter the manager's email address.");
+                return None;
+            }
+            Some(ParsedRule::ReportsTo {
                 email: value.to_lowercase(),
                 indirect,
             })
@@ -382,13 +439,20 @@ pub struct Member {
 }
 
 /// How a rule form reads ("department is Nursing"); `value` is what to show for the value
-/// (a cohort's name rather than its id).
-pub fn rule_text(rule: &RuleForm, value: &str) -> String {
-    let field = FIELDS
-        .iter()
-        .find(|(name, _)| *name == rule.field)
-        .map_or(rule.field.as_str(), |(_, label)| label);
-    let op = ops(&rule.field)
+/// (a cohort's name rather than its id). A defined field gives its label and whether it is a
+/// date.
+pub fn rule_text(rule: &RuleForm, custom: Option<(&str, bool)>, value: &str) -> String {
+    let (field, ops_of) = match custom {
+        Some((label, date)) => (label, ops_like(date)),
+        None => (
+            FIELDS
+                .iter()
+                .find(|(name, _)| *name == rule.field)
+                .map_or(rule.field.as_str(), |(_, label)| label),
+            rule.field.as_str(),
+        ),
+    };
+    let op = ops(ops_of)
         .iter()
         .find(|(name, _)| *name == rule.op)
         .map_or(rule.op.as_str(), |(_, label)| label);
@@ -479,11 +543,11 @@ mod tests {
     #[test]
     fn rules_read_as_words() {
         assert_eq!(
-            rule_text(&rule("department", "is", "Nursing"), "Nursing"),
+            rule_text(&rule("department", "is", "Nursing"), None, "Nursing"),
             "Department is “Nursing”"
         );
         assert_eq!(
-            rule_text(&rule("job_title", "is_empty", ""), ""),
+            rule_text(&rule("job_title", "is_empty", ""), None, ""),
             "Job title is empty"
         );
     }

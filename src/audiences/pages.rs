@@ -1,14 +1,19 @@
 //! The administrators' audience pages: the list with each audience's rules in words and its
 //! member count, and the editor (a rule builder with a live count and preview of who matches).
 
-use super::model::{AudienceForm, FIELDS, Member, RuleForm, op_takes_value, ops, value_field};
+use super::model::{
+    AudienceForm, CUSTOM_PREFIX, FIELDS, Member, RuleForm, op_takes_value, ops, ops_like,
+    value_field,
+};
 use super::server::*;
 use crate::enrolments::server::list_cohorts;
 use crate::error::AppError;
 use crate::paging::Page;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, TextArea, format, route_id};
+use crate::users::custom_fields::{CustomField, CustomKind};
 use crate::users::model::Role;
+use crate::users::server::list_profile_fields;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -119,16 +124,17 @@ pub fn AudienceEditorPage() -> impl IntoView {
             }
         },
     );
+    let fields = Resource::new(|| (), |_| list_profile_fields());
     view! {
         <Title text="Audience" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match detail.await {
-                    Err(error) => view! { <ErrorPage error /> }.into_any(),
-                    Ok(detail) => {
+                match (detail.await, fields.await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error /> }.into_any(),
+                    (Ok(detail), Ok(fields)) => {
                         let id = detail.as_ref().map(|d| d.id);
                         let form = detail.map(|d| d.form).unwrap_or_default();
-                        view! { <AudienceEditor id form /> }.into_any()
+                        view! { <AudienceEditor id form fields=StoredValue::new(fields) /> }.into_any()
                     }
                 }
             })}
@@ -137,7 +143,11 @@ pub fn AudienceEditorPage() -> impl IntoView {
 }
 
 #[component]
-fn AudienceEditor(id: Option<i64>, form: AudienceForm) -> impl IntoView {
+fn AudienceEditor(
+    id: Option<i64>,
+    form: AudienceForm,
+    fields: StoredValue<Vec<CustomField>>,
+) -> impl IntoView {
     let name = RwSignal::new(form.name);
     let description = RwSignal::new(form.description);
     let match_all = RwSignal::new(form.match_all);
@@ -239,7 +249,7 @@ fn AudienceEditor(id: Option<i64>, form: AudienceForm) -> impl IntoView {
                     {move || rules_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                     <ol class="rule-list">
                         <For each=move || rows.get() key=|row| row.key let:row>
-                            <RuleEditor row rows save_result cohorts />
+                            <RuleEditor row rows save_result cohorts fields />
                         </For>
                     </ol>
                     <button type="button" class="btn btn-secondary btn-small" on:click=add_rule>"Add rule"</button>
@@ -302,7 +312,19 @@ fn RuleEditor(
     rows: RwSignal<Vec<RuleRow>>,
     save_result: Signal<Option<Result<i64, AppError>>>,
     cohorts: Resource<Result<Vec<crate::enrolments::model::Cohort>, AppError>>,
+    fields: StoredValue<Vec<CustomField>>,
 ) -> impl IntoView {
+    // A defined field, when the rule names one.
+    let custom = move || {
+        let field = row.field.get();
+        let name = field.strip_prefix(CUSTOM_PREFIX)?.to_string();
+        fields.with_value(|fields| fields.iter().find(|f| f.name == name).cloned())
+    };
+    // The built-in field whose comparisons the rule offers.
+    let ops_of = move || match custom() {
+        Some(f) => ops_like(f.kind == CustomKind::Date).to_string(),
+        None => row.field.get(),
+    };
     let position = move || {
         rows.with(|rows| rows.iter().position(|r| r.key == row.key))
             .unwrap_or(0)
@@ -319,7 +341,13 @@ fn RuleEditor(
     let label = move |part: &str| format!("Rule {} {part}", position() + 1);
     let on_field = move |ev: leptos::ev::Event| {
         let field = event_target_value(&ev);
-        row.op.set(ops(&field)[0].0.to_string());
+        let date = field
+            .strip_prefix(CUSTOM_PREFIX)
+            .and_then(|name| {
+                fields.with_value(|fields| fields.iter().find(|f| f.name == name).map(|f| f.kind))
+            })
+            .map(|kind| ops_like(kind == CustomKind::Date));
+        row.op.set(ops(date.unwrap_or(&field))[0].0.to_string());
         row.value.set(match field.as_str() {
             "role" => "learner".into(),
             _ => String::new(),
@@ -333,10 +361,15 @@ fn RuleEditor(
                 {FIELDS.iter().map(|(name, text)| view! {
                     <option value=*name selected=row.field.get_untracked() == *name>{*text}</option>
                 }).collect_view()}
+                {fields.get_value().into_iter().map(|f| {
+                    let value = format!("{CUSTOM_PREFIX}{}", f.name);
+                    let selected = row.field.get_untracked() == value;
+                    view! { <option value=value selected=selected>{f.label}</option> }
+                }).collect_view()}
             </select>
             <label class="visually-hidden" for=id("op")>{move || label("comparison")}</label>
             <select id=id("op") on:change=move |ev| row.op.set(event_target_value(&ev)) prop:value=move || row.op.get()>
-                {move || ops(&row.field.get()).iter().map(|(name, text)| view! {
+                {move || ops(&ops_of()).iter().map(|(name, text)| view! {
                     <option value=*name selected=row.op.get_untracked() == *name>{*text}</option>
                 }).collect_view()}
             </select>
@@ -346,7 +379,27 @@ fn RuleEditor(
                 if !op_takes_value(&row.op.get()) {
                     return ().into_any();
                 }
-                match row.field.get().as_str() {
+                let choices = custom().and_then(|f| match f.kind {
+                    CustomKind::Choice => Some(f.choices),
+                    CustomKind::YesNo => Some(vec!["yes".into(), "no".into()]),
+                    _ => None,
+                });
+                if let Some(choices) = choices {
+                    if !choices.iter().any(|c| *c == row.value.get_untracked()) {
+                        row.value.set(choices.first().cloned().unwrap_or_default());
+                    }
+                    return view! {
+                        <label class="visually-hidden" for=value_id.clone()>{label("value")}</label>
+                        <select id=value_id on:change=move |ev| row.value.set(event_target_value(&ev)) prop:value=move || row.value.get()>
+                            {choices.into_iter().map(|c| {
+                                let selected = row.value.get_untracked() == c;
+                                view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    }.into_any();
+                }
+                let field = if custom().is_some_and(|f| f.kind == CustomKind::Date) { "hire_date".to_string() } else { row.field.get() };
+                match field.as_str() {
                     "role" => view! {
                         <label class="visually-hidden" for=value_id.clone()>{label("role")}</label>
                         <select id=value_id on:change=move |ev| row.value.set(event_target_value(&ev)) prop:value=move || row.value.get()>

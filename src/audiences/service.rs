@@ -2,7 +2,8 @@
 //! and cohorts they name, a live count and preview while the rules are edited.
 
 use super::model::{
-    AudienceDetail, AudienceForm, AudienceSummary, Member, ParsedRule, Rule, RuleForm, value_field,
+    AudienceDetail, AudienceForm, AudienceSummary, CUSTOM_PREFIX, Member, ParsedRule, Rule,
+    RuleForm, parse_date, parse_text, value_field,
 };
 use super::store::{self, AudienceRow, Condition};
 use crate::audit;
@@ -11,6 +12,7 @@ use crate::db::now;
 use crate::error::AppError;
 use crate::paging::Page;
 use crate::state::AppState;
+use crate::users::custom_fields::{CustomField, CustomKind};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -35,13 +37,39 @@ fn offset(page: u32) -> i64 {
     crate::db::page_offset(page.max(1), PER_PAGE)
 }
 
-/// Looks up the people named as managers: each must be a live account.
+/// Looks up the people named as managers (each must be a live account) and the defined fields
+/// rules name (their kind says which comparisons apply).
 async fn resolve(state: &AppState, rules: Vec<ParsedRule>) -> Result<Vec<Rule>, AppError> {
     let mut problems = crate::error::Problems::default();
     let mut resolved = Vec::with_capacity(rules.len());
+    let defined = crate::users::custom_field_store::list(&state.db).await?;
     for (index, rule) in rules.into_iter().enumerate() {
         match rule {
             ParsedRule::Ready(rule) => resolved.push(rule),
+            ParsedRule::Custom { name, op, value } => {
+                let Some(field) = defined.iter().find(|f| f.name == name) else {
+                    problems.add(
+                        &format!("rules.{index}.field"),
+                        "No profile field has this name.",
+                    );
+                    continue;
+                };
+                if field.kind == CustomKind::Date {
+                    if let Some((op, value)) = parse_date(&op, &value, index, &mut problems) {
+                        resolved.push(Rule::CustomDate {
+                            field_id: field.id,
+                            op,
+                            value,
+                        });
+                    }
+                } else if let Some((op, value)) = parse_text(&op, &value, index, &mut problems) {
+                    resolved.push(Rule::Custom {
+                        field_id: field.id,
+                        op,
+                        value,
+                    });
+                }
+            }
             ParsedRule::ReportsTo { email, indirect } => {
                 match crate::users::store::find_by_email(&state.db, &email).await? {
                     Some(user) if user.status != crate::users::model::UserStatus::Deleted => {
@@ -126,6 +154,7 @@ pub async fn members(
 struct Names {
     cohorts: HashMap<i64, String>,
     managers: HashMap<i64, String>,
+    fields: Vec<CustomField>,
 }
 
 impl Names {
@@ -142,7 +171,19 @@ impl Names {
         Ok(Names {
             cohorts: store::cohort_names(&state.db, &cohorts).await?,
             managers: store::emails(&state.db, &managers).await?,
+            fields: crate::users::custom_field_store::list(&state.db).await?,
         })
+    }
+
+    /// A defined field's rule name ("custom.shift") and label; a deleted field reads as such.
+    fn custom(&self, field_id: i64) -> (String, String) {
+        match self.fields.iter().find(|f| f.id == field_id) {
+            Some(f) => (format!("{CUSTOM_PREFIX}{}", f.name), f.label.clone()),
+            None => (
+                format!("{CUSTOM_PREFIX}?"),
+                "A deleted profile field".into(),
+            ),
+        }
     }
 
     /// A stored rule as the editor shows it, and the value as words show it.
@@ -158,6 +199,12 @@ impl Names {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         };
+        let date_op = |op: &super::model::DateOp| {
+            serde_json::to_value(op)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
         match rule {
             Rule::Text { column, op, value } => {
                 let field = serde_json::to_value(column)
@@ -166,13 +213,26 @@ impl Names {
                     .unwrap_or_default();
                 (form(&field, &text_op(op), value.clone()), value.clone())
             }
-            Rule::HireDate { op, value } => {
-                let op = serde_json::to_value(op)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                (form("hire_date", &op, value.clone()), value.clone())
-            }
+            Rule::HireDate { op, value } => (
+                form("hire_date", &date_op(op), value.clone()),
+                value.clone(),
+            ),
+            Rule::Custom {
+                field_id,
+                op,
+                value,
+            } => (
+                form(&self.custom(*field_id).0, &text_op(op), value.clone()),
+                value.clone(),
+            ),
+            Rule::CustomDate {
+                field_id,
+                op,
+                value,
+            } => (
+                form(&self.custom(*field_id).0, &date_op(op), value.clone()),
+                value.clone(),
+            ),
             Rule::Role { role, has } => (
                 form(
                     "role",
@@ -219,7 +279,16 @@ impl Names {
             .iter()
             .map(|rule| {
                 let (form, value) = self.form(rule);
-                super::model::rule_text(&form, &value)
+                let custom = match rule {
+                    Rule::Custom { field_id, .. } => Some((self.custom(*field_id).1, false)),
+                    Rule::CustomDate { field_id, .. } => Some((self.custom(*field_id).1, true)),
+                    _ => None,
+                };
+                super::model::rule_text(
+                    &form,
+                    custom.as_ref().map(|(l, d)| (l.as_str(), *d)),
+                    &value,
+                )
             })
             .collect::<Vec<_>>()
             .join(if match_all { " and " } else { " or " })

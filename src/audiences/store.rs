@@ -29,6 +29,64 @@ impl Condition {
         format!("${}", self.binds.len())
     }
 
+    /// A defined field's value for the person (NULL when they have none).
+    fn custom_value(&mut self, field_id: i64) -> String {
+        format!(
+            "(SELECT v.value FROM profile_field_values v WHERE v.user_id = u.id AND v.field_id = {})",
+            self.placeholder(Bind::Int(field_id))
+        )
+    }
+
+    /// A text comparison of `col` (never NULL), case-insensitive.
+    fn text(&mut self, col: &str, op: TextOp, value: &str) -> String {
+        match op {
+            TextOp::Is => format!(
+                "LOWER({col}) = {}",
+                self.placeholder(Bind::Text(value.to_lowercase()))
+            ),
+            TextOp::IsNot => format!(
+                "LOWER({col}) <> {}",
+                self.placeholder(Bind::Text(value.to_lowercase()))
+            ),
+            TextOp::Contains => format!(
+                "LOWER({col}) LIKE {} ESCAPE '\\'",
+                self.placeholder(Bind::Text(like_pattern(value)))
+            ),
+            TextOp::StartsWith => {
+                let pattern = like_pattern(value);
+                let starts = pattern.strip_prefix('%').unwrap_or(&pattern).to_string();
+                format!(
+                    "LOWER({col}) LIKE {} ESCAPE '\\'",
+                    self.placeholder(Bind::Text(starts))
+                )
+            }
+            TextOp::IsEmpty => format!("{col} = ''"),
+            TextOp::IsNotEmpty => format!("{col} <> ''"),
+        }
+    }
+
+    /// A date comparison of `col` (`YYYY-MM-DD` text, or NULL when not recorded).
+    fn date(&mut self, col: &str, op: DateOp, value: &str, today: NaiveDate) -> String {
+        match op {
+            DateOp::IsEmpty => format!("{col} IS NULL"),
+            DateOp::Before => format!("{col} < {}", self.placeholder(Bind::Text(value.into()))),
+            DateOp::OnOrAfter => {
+                format!("{col} >= {}", self.placeholder(Bind::Text(value.into())))
+            }
+            DateOp::WithinDays => {
+                let days = value.parse::<u64>().unwrap_or(0);
+                let from = today
+                    .checked_sub_days(chrono::Days::new(days))
+                    .unwrap_or(NaiveDate::MIN);
+                format!(
+                    "({col} >= {} AND {col} <= {})",
+                    self.placeholder(Bind::Text(from.format("%Y-%m-%d").to_string())),
+                    self.placeholder(Bind::Text(today.format("%Y-%m-%d").to_string()))
+                )
+            }
+        }
+    }
+
     fn push_rule(&mut self, rule: &Rule, today: NaiveDate) {
         let sql = match rule {
             Rule::Text { column, op, value } => {
@@ -38,59 +96,25 @@ impl Condition {
                     TextColumn::Location => "COALESCE(p.location, '')",
                     TextColumn::EmployeeId => "COALESCE(p.employee_id, '')",
                 };
-                match op {
-                    TextOp::Is => {
-                        format!(
-                            "LOWER({col}) = {}",
-                            self.placeholder(Bind::Text(value.to_lowercase()))
-                        )
-                    }
-                    TextOp::IsNot => {
-                        format!(
-                            "LOWER({col}) <> {}",
-                            self.placeholder(Bind::Text(value.to_lowercase()))
-                        )
-                    }
-                    TextOp::Contains => format!(
-                        "LOWER({col}) LIKE {} ESCAPE '\\'",
-                        self.placeholder(Bind::Text(like_pattern(value)))
-                    ),
-                    TextOp::StartsWith => {
-                        let pattern = like_pattern(value);
-                        let starts = pattern.strip_prefix('%').unwrap_or(&pattern).to_string();
-                        format!(
-                            "LOWER({col}) LIKE {} ESCAPE '\\'",
-                            self.placeholder(Bind::Text(starts))
-                        )
-                    }
-                    TextOp::IsEmpty => format!("{col} = ''"),
-                    TextOp::IsNotEmpty => format!("{col} <> ''"),
-                }
+                self.text(col, *op, value)
             }
-            Rule::HireDate { op, value } => match op {
-                DateOp::IsEmpty => "p.hire_date IS NULL".to_string(),
-                DateOp::Before => format!(
-                    "p.hire_date < {}",
-                    self.placeholder(Bind::Text(value.clone()))
-                ),
-                DateOp::OnOrAfter => {
-                    format!(
-                        "p.hire_date >= {}",
-                        self.placeholder(Bind::Text(value.clone()))
-                    )
-                }
-                DateOp::WithinDays => {
-                    let days = value.parse::<u64>().unwrap_or(0);
-                    let from = today
-                        .checked_sub_days(chrono::Days::new(days))
-                        .unwrap_or(NaiveDate::MIN);
-                    format!(
-                        "(p.hire_date >= {} AND p.hire_date <= {})",
-                        self.placeholder(Bind::Text(from.format("%Y-%m-%d").to_string())),
-                        self.placeholder(Bind::Text(today.format("%Y-%m-%d").to_string()))
-                    )
-                }
-            },
+            Rule::Custom {
+                field_id,
+                op,
+                value,
+            } => {
+                let col = format!("COALESCE({}, '')", self.custom_value(*field_id));
+                self.text(&col, *op, value)
+            }
+            Rule::CustomDate {
+                field_id,
+                op,
+                value,
+            } => {
+                let col = self.custom_value(*field_id);
+                self.date(&col, *op, value, today)
+            }
+            Rule::HireDate { op, value } => self.date("p.hire_date", *op, value, today),
             Rule::Role { role, has } => format!(
                 "{}EXISTS (SELECT 1 FROM user_roles ar WHERE ar.user_id = u.id AND ar.role = {})",
                 if *has { "" } else { "NOT " },

@@ -1,5 +1,6 @@
 //! `/api/v1/users/{id}/profile`: where a person sits in the organisation (employee id,
-//! department, job title, manager, location, hire date), as the administrator's user page sets
+//! department, job title, manager, location, hire date, and the administrator-defined fields
+//! under `custom`), as the administrator's user page sets
 //! it, for HR and SIS systems to keep in step. PUT replaces the whole profile: an absent field
 //! is recorded as empty.
 
@@ -10,6 +11,7 @@ use crate::users::profile::{Profile, ProfileForm};
 use crate::users::profile_service;
 use axum::{Json, extract::State};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// A person's profile; empty fields are empty strings or absent.
@@ -24,6 +26,8 @@ pub struct ApiProfile {
     pub location: String,
     #[schema(format = Date)]
     pub hire_date: Option<String>,
+    /// The administrator-defined fields that have a value, by name.
+    pub custom: BTreeMap<String, String>,
 }
 
 impl From<Profile> for ApiProfile {
@@ -36,6 +40,7 @@ impl From<Profile> for ApiProfile {
             manager_email: p.manager.map(|m| m.email),
             location: p.location,
             hire_date: p.hire_date,
+            custom: p.custom,
         }
     }
 }
@@ -57,6 +62,10 @@ pub struct ProfileBody {
     pub location: Option<String>,
     #[schema(format = Date)]
     pub hire_date: Option<String>,
+    /// Administrator-defined fields by name: text, one of a choice list's values, a date
+    /// (YYYY-MM-DD) or yes/no. A field left out is recorded as empty; a name no field has is
+    /// refused.
+    pub custom: Option<BTreeMap<String, String>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/profile", params(("id" = i64, Path)), responses(
@@ -79,7 +88,7 @@ pub async fn get_profile(
     (status = 400, body = ErrorBody, description = "The id is not an integer, or the body is not valid JSON."),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     (status = 415, body = ErrorBody, description = "The body is not sent as application/json."),
-    (status = 422, body = ErrorBody, description = "A field breaks the schema or a rule: no account has the manager's address, the manager reports to this person already, another person has the employee id, or the date is not a date from 1970 on.")))]
+    (status = 422, body = ErrorBody, description = "A field breaks the schema or a rule: no account has the manager's address, the manager reports to this person already, another person has the employee id, the date is not a date from 1970 on, or a custom field is unknown, required and empty, or not one of its values.")))]
 pub async fn put_profile(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -105,6 +114,7 @@ pub async fn put_profile(
         manager_email: body.manager_email.unwrap_or_default(),
         location: body.location.unwrap_or_default(),
         hire_date: body.hire_date.unwrap_or_default(),
+        custom: body.custom.unwrap_or_default(),
     };
     Ok(Json(
         profile_service::save(&state, &actor, id, &form)

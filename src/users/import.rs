@@ -2,9 +2,9 @@
 //! columns): a preview that shows every row's problems, then an all-or-nothing apply in one
 //! transaction. Also the CSV export, which a later import reads back.
 
-use super::import_profile::{self, ProfileColumns, ReportingLines};
+use super::import_profile::{ProfileColumns, ReportingLines};
 use super::model::{Email, Role, User, UserName, UserStatus};
-use super::profile::{Profile, ProfileFields, ProfileForm};
+use super::profile::{Profile, ProfileFields};
 use super::{profile_store, store};
 use crate::audit;
 use crate::auth::password;
@@ -47,9 +47,14 @@ struct Plan {
     existing: HashMap<String, User>,
     /// The accounts the file names as managers, by email.
     managers: HashMap<String, User>,
+    /// The defined profile fields.
+    defined: Vec<super::custom_fields::CustomField>,
 }
 
-fn parse_csv(text: &str) -> Result<(Vec<ParsedRow>, ProfileColumns), AppError> {
+fn parse_csv(
+    text: &str,
+    defined: Vec<super::custom_fields::CustomField>,
+) -> Result<(Vec<ParsedRow>, ProfileColumns), AppError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -69,7 +74,7 @@ fn parse_csv(text: &str) -> Result<(Vec<ParsedRow>, ProfileColumns), AppError> {
     };
     let roles_col = column("roles");
     let password_col = column("password");
-    let profile_columns = ProfileColumns::find(&headers);
+    let profile_columns = ProfileColumns::find(&headers, defined);
     let mut rows = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for (index, record) in reader.records().enumerate() {
@@ -167,13 +172,14 @@ async fn plan(state: &AppState, actor: &Actor, text: &str) -> Result<Plan, AppEr
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
-    let (mut parsed, profile_columns) = parse_csv(text)?;
+    let defined = super::custom_field_store::list(&state.db).await?;
+    let (mut parsed, profile_columns) = parse_csv(text, defined)?;
     let emails: Vec<Email> = parsed.iter().filter_map(|r| r.email.clone()).collect();
     let mut tx = state.db.begin().await?;
     let existing_users = store::find_by_emails_in_tx(&mut tx, &emails).await?;
     tx.commit().await?;
     let managers = if profile_columns.any() {
-        check_profiles(state, &mut parsed, &existing_users).await?
+        check_profiles(state, &mut parsed, &existing_users, &profile_columns).await?
     } else {
         HashMap::new()
     };
@@ -216,7 +222,7 @@ async fn plan(state: &AppState, actor: &Actor, text: &str) -> Result<Plan, AppEr
             email: row.raw_email.clone(),
             name: row.raw_name.clone(),
             roles: row.raw_roles.clone(),
-            profile: import_profile::summary(&row.profile_cells),
+            profile: profile_columns.summary(&row.profile_cells),
             action,
             errors: row.errors.clone(),
         });
@@ -226,6 +232,7 @@ async fn plan(state: &AppState, actor: &Actor, text: &str) -> Result<Plan, AppEr
         preview,
         existing: existing_users,
         managers,
+        defined: profile_columns.defined().to_vec(),
     })
 }
 
@@ -245,6 +252,7 @@ async fn check_profiles(
     state: &AppState,
     rows: &mut [ParsedRow],
     existing: &HashMap<String, User>,
+    columns: &ProfileColumns,
 ) -> Result<HashMap<String, User>, AppError> {
     let ids: Vec<i64> = existing.values().map(|u| u.id).collect();
     let mut recorded = profile_store::find_many(&state.db, &ids).await?;
@@ -253,10 +261,11 @@ async fn check_profiles(
         row.recorded_profile = account
             .and_then(|u| recorded.remove(&u.id))
             .unwrap_or_default();
-        match import_profile::requested(&row.recorded_profile, &row.profile_cells) {
+        match columns.requested(&row.recorded_profile, &row.profile_cells) {
             Ok(profile) => {
-                row.profile_changed = ProfileFields::parse(&ProfileForm::of(&row.recorded_profile))
-                    .map_or(true, |before| before != profile);
+                row.profile_changed = columns
+                    .recorded(&row.recorded_profile)
+                    .is_none_or(|before| before != profile);
                 row.profile = Some(profile);
             }
             Err(problems) => row.errors.extend(problems),
@@ -441,7 +450,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
             ),
             None => None,
         };
-        profile_store::save(&mut tx, id, profile, manager_id, now).await?;
+        profile_store::save(&mut tx, id, profile, manager_id, &plan.defined, now).await?;
         audit::record(
             &mut tx,
             actor,
@@ -464,8 +473,9 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
+    let defined = super::custom_field_store::list(&state.db).await?;
     let mut writer = crate::spreadsheet::CsvOut::new();
-    writer.row([
+    let fixed = [
         "id",
         "email",
         "name",
@@ -479,7 +489,13 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
         "manager_email",
         "location",
         "hire_date",
-    ])?;
+    ];
+    writer.row(
+        fixed
+            .iter()
+            .map(|c| c.to_string())
+            .chain(defined.iter().map(|f| f.name.clone())),
+    )?;
     let mut after = 0;
     loop {
         let batch: Vec<User> = store::list_after(&state.db, after, 1000).await?;
@@ -495,23 +511,31 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> Result<String, AppEr
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(";");
-            writer.row([
-                user.id.to_string(),
-                user.email.clone(),
-                user.name.clone(),
-                roles,
-                user.status.as_str().to_string(),
-                user.created_at.to_string(),
-                user.last_sign_in_at
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                profile.employee_id.unwrap_or_default(),
-                profile.department,
-                profile.job_title,
-                profile.manager.map(|m| m.email).unwrap_or_default(),
-                profile.location,
-                profile.hire_date.unwrap_or_default(),
-            ])?;
+            let custom: Vec<String> = defined
+                .iter()
+                .map(|f| profile.custom.get(&f.name).cloned().unwrap_or_default())
+                .collect();
+            writer.row(
+                [
+                    user.id.to_string(),
+                    user.email.clone(),
+                    user.name.clone(),
+                    roles,
+                    user.status.as_str().to_string(),
+                    user.created_at.to_string(),
+                    user.last_sign_in_at
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    profile.employee_id.unwrap_or_default(),
+                    profile.department,
+                    profile.job_title,
+                    profile.manager.map(|m| m.email).unwrap_or_default(),
+                    profile.location,
+                    profile.hire_date.unwrap_or_default(),
+                ]
+                .into_iter()
+                .chain(custom),
+            )?;
         }
     }
     writer.finish()

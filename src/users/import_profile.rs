@@ -1,8 +1,9 @@
 //! The profile columns of a user import (employee id, department, job title, manager, location,
-//! hire date). A column the file leaves out keeps what is recorded; a column it has sets the
+//! hire date, and the administrator-defined fields by name). A column the file leaves out keeps what is recorded; a column it has sets the
 //! field for every row, an empty cell clearing it. Managers are named by email: an account, or a
 //! person the same file creates. The file as a whole must not make anyone report to themselves.
 
+use super::custom_fields::CustomField;
 use super::model::{User, UserStatus};
 use super::profile::{Profile, ProfileFields, ProfileForm};
 use crate::error::AppError;
@@ -18,76 +19,137 @@ const COLUMNS: [(&str, &str); 6] = [
     ("hire_date", "Hire date"),
 ];
 
-/// Where each profile column is in the file, if it is there.
+/// The profile columns a file has: each column's place in the file, then the defined fields
+/// it names. A cell is (column, text), the column counting the fixed ones first.
 #[derive(Debug, Default)]
-pub(super) struct ProfileColumns([Option<usize>; 6]);
+pub(super) struct ProfileColumns {
+    fixed: [Option<usize>; 6],
+    /// (the field, where it is in the file).
+    custom: Vec<(CustomField, usize)>,
+    /// Every defined field, for checking values.
+    defined: Vec<CustomField>,
+}
 
 impl ProfileColumns {
-    pub fn find(headers: &[String]) -> ProfileColumns {
-        let mut found = ProfileColumns::default();
-        for (slot, (name, _)) in found.0.iter_mut().zip(COLUMNS) {
+    pub fn find(headers: &[String], defined: Vec<CustomField>) -> ProfileColumns {
+        let mut fixed = [None; 6];
+        for (slot, (name, _)) in fixed.iter_mut().zip(COLUMNS) {
             *slot = headers
                 .iter()
                 .position(|h| h == name || (name == "manager_email" && h == "manager"));
         }
-        found
+        let custom = defined
+            .iter()
+            .filter_map(|f| Some((f.clone(), headers.iter().position(|h| *h == f.name)?)))
+            .collect();
+        ProfileColumns {
+            fixed,
+            custom,
+            defined,
+        }
     }
 
     pub fn any(&self) -> bool {
-        self.0.iter().any(Option::is_some)
+        self.fixed.iter().any(Option::is_some) || !self.custom.is_empty()
     }
 
-    /// One row's cells in the profile columns the file has, as (column, text).
+    /// One row's cells in the profile columns the file has.
     pub fn cells(&self, cell: impl Fn(usize) -> String) -> Vec<(usize, String)> {
-        self.0
+        let fixed = self.fixed.iter().enumerate();
+        let custom = self
+            .custom
             .iter()
             .enumerate()
+            .map(|(i, (_, at))| (COLUMNS.len() + i, Some(*at)));
+        fixed
+            .map(|(column, at)| (column, *at))
+            .chain(custom)
             .filter_map(|(column, at)| at.map(|at| (column, cell(at))))
             .collect()
     }
-}
 
-/// What the preview shows of a row's profile cells ("Department: Nursing; Manager: …").
-pub(super) fn summary(cells: &[(usize, String)]) -> String {
-    cells
-        .iter()
-        .filter(|(_, text)| !text.is_empty())
-        .map(|(column, text)| format!("{}: {text}", COLUMNS[*column].1))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// The profile a row asks for: what is recorded, with the file's cells over it. Problems come
-/// back as messages that name the column.
-pub(super) fn requested(
-    recorded: &Profile,
-    cells: &[(usize, String)],
-) -> Result<ProfileFields, Vec<String>> {
-    let mut form = ProfileForm::of(recorded);
-    for (column, text) in cells {
-        let field = match column {
-            0 => &mut form.employee_id,
-            1 => &mut form.department,
-            2 => &mut form.job_title,
-            3 => &mut form.manager_email,
-            4 => &mut form.location,
-            _ => &mut form.hire_date,
-        };
-        field.clone_from(text);
+    fn label(&self, column: usize) -> &str {
+        match COLUMNS.get(column) {
+            Some((_, label)) => label,
+            None => self
+                .custom
+                .get(column - COLUMNS.len())
+                .map_or("Profile", |(f, _)| f.label.as_str()),
+        }
     }
-    ProfileFields::parse(&form).map_err(|error| match error {
-        AppError::Invalid(problems) => problems
-            .into_iter()
-            .map(|p| {
-                let label = COLUMNS
+
+    /// What the preview shows of a row's profile cells ("Department: Nursing; Manager: …").
+    pub fn summary(&self, cells: &[(usize, String)]) -> String {
+        cells
+            .iter()
+            .filter(|(_, text)| !text.is_empty())
+            .map(|(column, text)| format!("{}: {text}", self.label(*column)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The profile a row asks for: what is recorded, with the file's cells over it. Problems
+    /// come back as messages that name the column.
+    pub fn requested(
+        &self,
+        recorded: &Profile,
+        cells: &[(usize, String)],
+    ) -> Result<ProfileFields, Vec<String>> {
+        let mut form = ProfileForm::of(recorded);
+        for (column, text) in cells {
+            let field = match column {
+                0 => &mut form.employee_id,
+                1 => &mut form.department,
+                2 => &mut form.job_title,
+                3 => &mut form.manager_email,
+                4 => &mut form.location,
+                5 => &mut form.hire_date,
+                custom => match self.custom.get(custom - COLUMNS.len()) {
+                    Some((f, _)) => form.custom.entry(f.name.clone()).or_default(),
+                    None => continue,
+                },
+            };
+            field.clone_from(text);
+        }
+        ProfileFields::parse(&form, &self.defined).map_err(|error| match error {
+            AppError::Invalid(problems) => problems
+                .into_iter()
+                .map(|p| {
+                    let label = COLUMNS
+                        .iter()
+                        .find(|(name, _)| *name == p.field)
+                        .map(|(_, label)| *label);
+                    match label {
+                        Some(label) => format!("{label}: {}", p.message),
+                        // A defined field's message names it already.
+                        None => p.message,
+                    }
+                })
+                .collect(),
+            other => vec![other.to_string()],
+        })
+    }
+
+    /// What is recorded, as the same rules read it (to tell whether a row changes anything).
+    pub fn recorded(&self, recorded: &Profile) -> Option<ProfileFields> {
+        ProfileFields::parse(&ProfileForm::of(recorded), &[])
+            .ok()
+            .map(|mut fields| {
+                fields.custom = self
+                    .defined
                     .iter()
-                    .find(|(name, _)| *name == p.field)
-                    .map_or("Profile", |(_, label)| label);
-                format!("{label}: {}", p.message)
+                    .map(|f| {
+                        let value = recorded.custom.get(&f.name).cloned().unwrap_or_default();
+                        (f.name.clone(), value)
+                    })
+                    .collect();
+                fields
             })
-            .collect(),
-        other => vec![other.to_string()],
-    })
+    }
+
+    pub fn defined(&self) -> &[CustomField] {
+        &self.defined
+    }
 }
 
 /// The reporting lines once a file is applied, to check each row's manager against.
@@ -148,6 +210,7 @@ mod tests {
 
     fn fields(manager: Option<&str>) -> ProfileFields {
         ProfileFields {
+            custom: Default::default(),
             employee_id: None,
             department: String::new(),
             job_title: String::new(),
@@ -159,20 +222,50 @@ mod tests {
 
     #[test]
     fn cells_override_what_is_recorded_and_problems_name_the_column() {
-        let columns = ProfileColumns::find(&["email".into(), "name".into(), "department".into()]);
-        let cells = columns.cells(|_| "Nursing".into());
+        let shift = CustomField {
+            id: 1,
+            name: "shift".into(),
+            label: "Shift".into(),
+            kind: super::super::custom_fields::CustomKind::Choice,
+            choices: vec!["Day".into(), "Night".into()],
+            required: false,
+            visible_to_user: true,
+        };
+        let columns = ProfileColumns::find(
+            &[
+                "email".into(),
+                "name".into(),
+                "department".into(),
+                "shift".into(),
+            ],
+            vec![shift],
+        );
+        let cells = columns.cells(|at| {
+            if at == 2 {
+                "Nursing".into()
+            } else {
+                "night".into()
+            }
+        });
         let recorded = Profile {
             job_title: "Nurse".into(),
             ..Default::default()
         };
-        let asked = requested(&recorded, &cells).unwrap();
+        let asked = columns.requested(&recorded, &cells).unwrap();
         assert_eq!(
             (asked.department.as_str(), asked.job_title.as_str()),
             ("Nursing", "Nurse")
         );
-        assert_eq!(summary(&cells), "Department: Nursing");
-        let bad = requested(&recorded, &[(5, "2023-02-29".into())]).unwrap_err();
+        assert_eq!(asked.custom["shift"], "Night");
+        assert_eq!(columns.summary(&cells), "Department: Nursing; Shift: night");
+        let bad = columns
+            .requested(&recorded, &[(5, "2023-02-29".into())])
+            .unwrap_err();
         assert!(bad[0].starts_with("Hire date: "), "{bad:?}");
+        let dusk = columns
+            .requested(&recorded, &[(6, "dusk".into())])
+            .unwrap_err();
+        assert!(dusk[0].starts_with("Shift must be one of"), "{dusk:?}");
     }
 
     #[test]

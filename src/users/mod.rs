@@ -2,6 +2,11 @@
 //! assignment, CSV import and export. Rules live in `service`, SQL in `store`.
 
 #[cfg(feature = "ssr")]
+pub mod custom_field_service;
+#[cfg(feature = "ssr")]
+pub mod custom_field_store;
+pub mod custom_fields;
+#[cfg(feature = "ssr")]
 pub mod import;
 #[cfg(feature = "ssr")]
 mod import_profile;

@@ -2,8 +2,10 @@
 //! location, hire date): the form, its rules, and what pages show. Audiences, managers' teams and
 //! compliance read it.
 
+use super::custom_fields::{CustomField, check_values};
 use crate::error::{AppError, Problems};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A person's profile as pages show it; every field may be empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +17,9 @@ pub struct Profile {
     pub location: String,
     /// `YYYY-MM-DD`.
     pub hire_date: Option<String>,
+    /// The administrator-defined fields that have a value, by name.
+    #[serde(default)]
+    pub custom: BTreeMap<String, String>,
 }
 
 /// Whom a person reports to.
@@ -35,6 +40,8 @@ pub struct ProfileForm {
     pub manager_email: String,
     pub location: String,
     pub hire_date: String,
+    /// Administrator-defined fields by name.
+    pub custom: BTreeMap<String, String>,
 }
 
 impl ProfileForm {
@@ -51,6 +58,7 @@ impl ProfileForm {
                 .unwrap_or_default(),
             location: profile.location.clone(),
             hire_date: profile.hire_date.clone().unwrap_or_default(),
+            custom: profile.custom.clone(),
         }
     }
 }
@@ -64,6 +72,8 @@ pub struct ProfileFields {
     pub manager_email: Option<String>,
     pub location: String,
     pub hire_date: Option<String>,
+    /// Every defined field's value (empty when none), checked.
+    pub custom: BTreeMap<String, String>,
 }
 
 fn text(problems: &mut Problems, field: &str, label: &str, input: &str, max: usize) -> String {
@@ -83,7 +93,8 @@ fn text(problems: &mut Problems, field: &str, label: &str, input: &str, max: usi
 }
 
 impl ProfileFields {
-    pub fn parse(form: &ProfileForm) -> Result<ProfileFields, AppError> {
+    /// Checks a form against its rules and the defined fields.
+    pub fn parse(form: &ProfileForm, fields: &[CustomField]) -> Result<ProfileFields, AppError> {
         let mut problems = Problems::default();
         let employee_id = text(
             &mut problems,
@@ -112,6 +123,7 @@ impl ProfileFields {
             .check(crate::input::parse_date("hire_date", &form.hire_date))
             .flatten()
             .map(|ts| crate::input::format_date(Some(ts)));
+        let custom = check_values(fields, &form.custom, &mut problems);
         problems.into_result()?;
         Ok(ProfileFields {
             employee_id: (!employee_id.is_empty()).then_some(employee_id),
@@ -120,6 +132,7 @@ impl ProfileFields {
             manager_email: (!manager_email.is_empty()).then_some(manager_email),
             location,
             hire_date,
+            custom,
         })
     }
 }
@@ -130,27 +143,33 @@ mod tests {
 
     #[test]
     fn a_profile_form_is_trimmed_and_checked() {
-        let fields = ProfileFields::parse(&ProfileForm {
-            employee_id: " E-042 ".into(),
-            department: "Nursing".into(),
-            manager_email: " Mo@Example.com ".into(),
-            hire_date: "2024-02-29".into(),
-            ..Default::default()
-        })
+        let fields = ProfileFields::parse(
+            &ProfileForm {
+                employee_id: " E-042 ".into(),
+                department: "Nursing".into(),
+                manager_email: " Mo@Example.com ".into(),
+                hire_date: "2024-02-29".into(),
+                ..Default::default()
+            },
+            &[],
+        )
         .unwrap();
         assert_eq!(fields.employee_id.as_deref(), Some("E-042"));
         assert_eq!(fields.manager_email.as_deref(), Some("mo@example.com"));
         assert_eq!(fields.hire_date.as_deref(), Some("2024-02-29"));
-        let bad = ProfileFields::parse(&ProfileForm {
-            hire_date: "2023-02-29".into(),
-            job_title: "x".repeat(201),
-            ..Default::default()
-        })
+        let bad = ProfileFields::parse(
+            &ProfileForm {
+                hire_date: "2023-02-29".into(),
+                job_title: "x".repeat(201),
+                ..Default::default()
+            },
+            &[],
+        )
         .unwrap_err();
         assert!(bad.field("hire_date").is_some());
         assert!(bad.field("job_title").is_some());
         assert_eq!(
-            ProfileFields::parse(&ProfileForm::default())
+            ProfileFields::parse(&ProfileForm::default(), &[])
                 .unwrap()
                 .employee_id,
             None

@@ -31,7 +31,8 @@ pub async fn save(
     if !can(actor, Action::ViewUsers) {
         return Err(AppError::Forbidden);
     }
-    let fields = ProfileFields::parse(form)?;
+    let custom_fields = super::custom_field_store::list(&state.db).await?;
+    let fields = ProfileFields::parse(form, &custom_fields)?;
     let now = now();
     let before = profile_store::find(&state.db, user_id).await?;
     let mut tx = state.db.begin().await?;
@@ -68,7 +69,7 @@ pub async fn save(
             Some(manager.id)
         }
     };
-    profile_store::save(&mut tx, user_id, &fields, manager_id, now).await?;
+    profile_store::save(&mut tx, user_id, &fields, manager_id, &custom_fields, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -87,7 +88,14 @@ pub(super) fn changed_fields(
     before: &Profile,
     after: &ProfileFields,
     manager_id: Option<i64>,
-) -> Vec<&'static str> {
+) -> Vec<String> {
+    let custom = after
+        .custom
+        .iter()
+        .filter(|(name, value)| {
+            before.custom.get(*name).map_or("", String::as_str) != value.as_str()
+        })
+        .map(|(name, _)| name.clone());
     [
         ("employee_id", before.employee_id != after.employee_id),
         ("department", before.department != after.department),
@@ -100,6 +108,7 @@ pub(super) fn changed_fields(
         ("hire_date", before.hire_date != after.hire_date),
     ]
     .into_iter()
-    .filter_map(|(name, changed)| changed.then_some(name))
+    .filter_map(|(name, changed)| changed.then(|| name.to_string()))
+    .chain(custom)
     .collect()
 }

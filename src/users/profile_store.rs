@@ -1,5 +1,7 @@
 //! SQL for people's profiles (both databases).
 
+use super::custom_field_store;
+use super::custom_fields::CustomField;
 use super::profile::{ManagerRef, Profile, ProfileFields};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, Violation, constraint_error};
@@ -29,7 +31,12 @@ pub async fn find(db: &Db, user_id: i64) -> Result<Profile, AppError> {
     .fetch_optional(p)
     .await?
     });
-    Ok(row.map(Profile::from).unwrap_or_default())
+    let mut profile = row.map(Profile::from).unwrap_or_default();
+    profile.custom = custom_field_store::values_of(db, &[user_id])
+        .await?
+        .remove(&user_id)
+        .unwrap_or_default();
+    Ok(profile)
 }
 
 impl From<ProfileRow> for Profile {
@@ -44,6 +51,7 @@ impl From<ProfileRow> for Profile {
             },
             location: r.location,
             hire_date: r.hire_date,
+            custom: Default::default(),
         }
     }
 }
@@ -78,6 +86,9 @@ pub async fn find_many(
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         found.extend(rows.into_iter().map(|(id, row)| (id, Profile::from(row))));
+    }
+    for (id, custom) in custom_field_store::values_of(db, user_ids).await? {
+        found.entry(id).or_default().custom = custom;
     }
     Ok(found)
 }
@@ -153,14 +164,16 @@ fn employee_id_taken() -> AppError {
     AppError::invalid("employee_id", "Another person has this employee id.")
 }
 
-/// Records a person's profile (all of it).
+/// Records a person's profile (all of it, the defined fields' values too).
 pub async fn save(
     tx: &mut Tx,
     user_id: i64,
     fields: &ProfileFields,
     manager_id: Option<i64>,
+    custom_fields: &[CustomField],
     now: i64,
 ) -> Result<(), AppError> {
+    custom_field_store::set_values(tx, user_id, custom_fields, &fields.custom).await?;
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO user_profiles (user_id, employee_id, department, job_title, manager_id, location, hire_date, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \

@@ -81,3 +81,25 @@ pub async fn save_user_profile(
     let (state, actor, _) = crate::edge::signed_in()?;
     crate::edge::respond(super::profile_service::save(&state, &actor, id, &form).await)
 }
+
+#[server(endpoint = "users/profile_fields")]
+pub async fn list_profile_fields() -> Result<Vec<super::custom_fields::CustomField>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::custom_field_service::list(&state, &actor).await)
+}
+
+/// Creates a profile field (no id) or changes one.
+#[server(endpoint = "users/save_profile_field")]
+pub async fn save_profile_field(
+    id: Option<i64>,
+    form: super::custom_fields::CustomFieldForm,
+) -> Result<super::custom_fields::CustomField, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::custom_field_service::save(&state, &actor, id, &form).await)
+}
+
+#[server(endpoint = "users/delete_profile_field")]
+pub async fn delete_profile_field(id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::custom_field_service::delete(&state, &actor, id).await)
+}

@@ -1,5 +1,9 @@
 //! Administration pages for users: the table, create, edit, import.
 
+mod profile_fields;
+pub use profile_fields::ProfileFieldsPage;
+
+use super::custom_fields::{CustomField, CustomKind};
 use super::model::{Role, User, UserForm, UserQuery, UserSort, UserStatus};
 use super::model_import::{ImportOutcome, ImportPreview};
 use super::profile::{Profile, ProfileForm};
@@ -86,6 +90,7 @@ pub fn UserListPage() -> impl IntoView {
             <div class="actions">
                 <A href="/admin/users/new" attr:class="btn btn-primary">"New user"</A>
                 <A href="/admin/users/import" attr:class="btn btn-secondary">"Import CSV"</A>
+                <A href="/admin/profile-fields" attr:class="btn btn-secondary">"Profile fields"</A>
                 <a href="/admin/users/export.csv" class="btn btn-secondary" download="users.csv">"Export CSV"</a>
             </div>
         </div>
@@ -370,14 +375,15 @@ pub fn EditUserPage() -> impl IntoView {
 #[component]
 fn ProfilePanel(user_id: i64) -> impl IntoView {
     let profile = Resource::new(move || user_id, user_profile);
+    let fields = Resource::new(|| (), |_| list_profile_fields());
     view! {
         <section class="card" aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Organisation"</h2>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match profile.await {
-                        Ok(p) => view! { <ProfileEditor user_id profile=p /> }.into_any(),
-                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    match (profile.await, fields.await) {
+                        (Ok(p), Ok(fields)) => view! { <ProfileEditor user_id profile=p fields /> }.into_any(),
+                        (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -386,7 +392,7 @@ fn ProfilePanel(user_id: i64) -> impl IntoView {
 }
 
 #[component]
-fn ProfileEditor(user_id: i64, profile: Profile) -> impl IntoView {
+fn ProfileEditor(user_id: i64, profile: Profile, fields: Vec<CustomField>) -> impl IntoView {
     let initial = ProfileForm::of(&profile);
     let employee_id = RwSignal::new(initial.employee_id);
     let department = RwSignal::new(initial.department);
@@ -394,6 +400,7 @@ fn ProfileEditor(user_id: i64, profile: Profile) -> impl IntoView {
     let manager_email = RwSignal::new(initial.manager_email);
     let location = RwSignal::new(initial.location);
     let hire_date = RwSignal::new(initial.hire_date);
+    let custom = RwSignal::new(initial.custom);
     let save = ServerAction::<SaveUserProfile>::new();
     let result: Signal<Option<Result<Profile, AppError>>> = with_posted(save.value().into());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -407,6 +414,7 @@ fn ProfileEditor(user_id: i64, profile: Profile) -> impl IntoView {
                 manager_email: manager_email.get_untracked(),
                 location: location.get_untracked(),
                 hire_date: hire_date.get_untracked(),
+                custom: custom.get_untracked(),
             },
         });
     };
@@ -430,10 +438,86 @@ fn ProfileEditor(user_id: i64, profile: Profile) -> impl IntoView {
             <Field label="Manager's email address" name="form[manager_email]" kind="email" value=manager_email
                 error=field_error(result, "manager_email") hint="The person they report to. Leave empty for none." />
             {move || manager_name().map(|name| view! { <p class="small muted">{format!("Reports to {name}.")}</p> })}
+            {fields.into_iter().map(|field| view! { <CustomFieldInput field values=custom result /> }).collect_view()}
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save organisation details"</button>
             </div>
         </form>
+    }
+}
+
+/// One administrator-defined field of the profile form, named `form[custom][name]` so that
+/// the form also posts without the script.
+#[component]
+fn CustomFieldInput(
+    field: CustomField,
+    values: RwSignal<std::collections::BTreeMap<String, String>>,
+    result: Signal<Option<Result<Profile, AppError>>>,
+) -> impl IntoView {
+    let id = format!("custom-{}", field.name);
+    let error_id = format!("{id}-error");
+    let input_name = format!("form[custom][{}]", field.name);
+    let key = field.name.clone();
+    let value = {
+        let key = key.clone();
+        move || values.with(|v| v.get(&key).cloned().unwrap_or_default())
+    };
+    let set = {
+        let key = key.clone();
+        move |ev: leptos::ev::Event| {
+            let typed = event_target_value(&ev);
+            values.update(|v| {
+                v.insert(key.clone(), typed);
+            });
+        }
+    };
+    let form_field = field.form_field();
+    let error = Signal::derive(move || {
+        result
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field(&form_field))
+    });
+    let described = {
+        let error_id = error_id.clone();
+        move || error.get().map(|_| error_id.clone())
+    };
+    let label = if field.required {
+        format!("{} (required)", field.label)
+    } else {
+        field.label.clone()
+    };
+    let current = value();
+    let control = match field.kind {
+        CustomKind::Choice | CustomKind::YesNo => {
+            let options: Vec<(String, String)> = if field.kind == CustomKind::YesNo {
+                vec![("yes".into(), "Yes".into()), ("no".into(), "No".into())]
+            } else {
+                field.choices.iter().map(|c| (c.clone(), c.clone())).collect()
+            };
+            view! {
+                <select id=id.clone() name=input_name on:change=set aria-invalid=move || error.get().is_some().to_string()
+                    aria-describedby=described>
+                    <option value="" selected=current.is_empty()>"—"</option>
+                    {options.into_iter().map(|(value, text)| {
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{text}</option> }
+                    }).collect_view()}
+                </select>
+            }.into_any()
+        }
+        kind => view! {
+            <input id=id.clone() name=input_name type=if kind == CustomKind::Date { "date" } else { "text" }
+                value=current prop:value=value on:change=set
+                aria-invalid=move || error.get().is_some().to_string() aria-describedby=described />
+        }.into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {control}
+            {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+        </div>
     }
 }
 

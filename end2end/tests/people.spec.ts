@@ -1,0 +1,70 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, hydrated, signIn, uniqueEmail } from './helpers';
+
+test('people data: a CSV with profile columns, an audience with a live count, and a manager\'s team', async ({ page }) => {
+  const ward = `Ward ${Date.now()}`;
+  const boss = uniqueEmail('ward-boss');
+  const nurse = uniqueEmail('ward-nurse');
+  const porter = uniqueEmail('ward-porter');
+  // The manager is a row of the same file; the nurse's password lets her sign in later.
+  const csv =
+    'email,name,roles,password,department,job_title,manager_email,location\n' +
+    `${boss},Bea Boss,learner,${PASSWORD},${ward},Ward Manager,,North\n` +
+    `${nurse},Nia Nurse,learner,,${ward},Staff nurse,${boss},North\n` +
+    `${porter},Pat Porter,learner,,${ward},Porter,${nurse},South\n`;
+
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.goto('/admin/users/import');
+  await hydrated(page);
+  await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByRole('row', { name: /Nia Nurse/ })).toContainText(`Manager: ${boss}`);
+  await expect(page.getByText('Ready to import: 3 new, 0 updated, 0 unchanged.')).toBeVisible();
+  await page.getByRole('button', { name: 'Import users' }).click();
+  await expect(page.getByText('Import complete: 3 created, 0 updated, 0 unchanged.')).toBeVisible();
+
+  // An audience: the ward, in the North. The count follows the rules as they are edited.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();
+  await expect(page.getByRole('heading', { name: 'Audiences', level: 1 })).toBeVisible();
+  await page.getByRole('link', { name: 'New audience' }).click();
+  await hydrated(page);
+  await page.getByLabel('Name', { exact: true }).fill(`${ward} North`);
+  await page.getByLabel('Rule 1 value').fill(ward);
+  await page.getByLabel('Rule 1 value').press('Tab');
+  const count = page.getByTestId('audience-count');
+  await expect(count).toHaveText('3 people match.');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.getByLabel('Rule 2 field').selectOption('location');
+  await page.getByLabel('Rule 2 value').fill('north');
+  await page.getByLabel('Rule 2 value').press('Tab');
+  await expect(count).toHaveText('2 people match.');
+  await expect(page.getByRole('table', { name: 'People who match' })).toContainText('Nia Nurse');
+  // A manager nobody has is refused next to the rule, and nothing typed is lost.
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.getByLabel('Rule 3 field').selectOption('manager');
+  await page.getByLabel('Rule 3 value').fill('nobody@example.com');
+  await page.getByRole('button', { name: 'Save audience' }).click();
+  await expect(page.getByText('No account has this email address.')).toBeVisible();
+  await page.getByRole('button', { name: 'Remove rule 3' }).click();
+  await page.getByRole('button', { name: 'Save audience' }).click();
+  await expect(page).toHaveURL(/\/admin\/audiences\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Edit audience' })).toBeVisible();
+  await page.goto('/admin/audiences');
+  const row = page.getByRole('row', { name: new RegExp(`${ward} North`) });
+  await expect(row).toContainText(`Department is “${ward}” and Location is “north”`);
+  await expect(row.getByRole('cell').nth(2)).toHaveText('2');
+
+  // The ward manager sees her team: the nurse directly, the porter through the nurse.
+  await page.locator('.user-menu summary').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, boss, PASSWORD);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My team' }).click();
+  await expect(page.getByRole('heading', { name: 'My team', level: 1 })).toBeVisible();
+  const team = page.getByRole('table', { name: 'People who report to you' });
+  await expect(team.getByRole('row')).toHaveCount(3);
+  await expect(team.getByRole('row', { name: /Pat Porter/ })).toContainText('Nia Nurse');
+  await team.getByRole('link', { name: 'Pat Porter' }).click();
+  await expect(page.getByRole('heading', { name: 'Pat Porter', level: 1 })).toBeVisible();
+  await expect(page.getByText('Porter', { exact: true })).toBeVisible();
+});
