@@ -389,9 +389,17 @@ db_test!(
         )
         .await
         .unwrap();
-        let licence = fields::save(&state, &admin, None, &define("licence_expiry", "date", ""))
-            .await
-            .unwrap();
+        let licence = fields::save(
+            &state,
+            &admin,
+            None,
+            &CustomFieldForm {
+                visible_to_user: false,
+                ..define("licence_expiry", "date", "")
+            },
+        )
+        .await
+        .unwrap();
         fields::save(&state, &admin, None, &define("first_aider", "yes_no", ""))
             .await
             .unwrap();
@@ -517,6 +525,14 @@ db_test!(
                 .any(|a| a.rules_text == "shift is “Night”"),
             "{:?}",
             list.items
+        );
+
+        // The person sees the fields shown to them, not the others.
+        let own = profiles::own(&state, &nina).await.unwrap();
+        assert!(own.contains(&("shift".into(), "Night".into())), "{own:?}");
+        assert!(
+            !own.iter().any(|(label, _)| label == "licence expiry"),
+            "{own:?}"
         );
 
         // Deleting a field deletes its values; a rule on it then holds nobody.

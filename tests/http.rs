@@ -31,6 +31,7 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("account/sessions", ""),
     ("account/sign_out_others", ""),
     ("account/api_tokens", ""),
+    ("account/organisation", ""),
     ("account/create_api_token", "name=x"),
     ("account/revoke_api_token", "id=1"),
     ("courses/catalogue", "query[page]=1"),

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, hydrated, signIn, uniqueEmail } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, createUser, hydrated, signIn, uniqueEmail } from './helpers';
 
 test('people data: a CSV with profile columns, an audience with a live count, and a manager\'s team', async ({ page }) => {
   const ward = `Ward ${Date.now()}`;
@@ -67,4 +67,41 @@ test('people data: a CSV with profile columns, an audience with a live count, an
   await team.getByRole('link', { name: 'Pat Porter' }).click();
   await expect(page.getByRole('heading', { name: 'Pat Porter', level: 1 })).toBeVisible();
   await expect(page.getByText('Porter', { exact: true })).toBeVisible();
+});
+
+test('an administrator defines a profile field; it is recorded on a person and shown to them', async ({ page, request }) => {
+  const person = uniqueEmail('shift-worker');
+  await createUser(request, person);
+  const name = `shift_${Date.now() % 1_000_000}`;
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.goto('/admin/profile-fields');
+  await hydrated(page);
+  await page.getByLabel('Label').fill('Shift pattern');
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Kind').selectOption('choice');
+  await page.getByLabel('Choices').fill('Days\nNights');
+  await page.getByRole('button', { name: 'Save profile field' }).click();
+  await expect(page.getByRole('status')).toContainText('Profile field saved.');
+  await expect(page.getByRole('table', { name: 'Profile fields' })).toContainText(name);
+
+  await page.goto(`/admin/users?q=${encodeURIComponent(person)}`);
+  await page.getByRole('table').getByRole('link', { name: 'Lena Learner' }).click();
+  await hydrated(page);
+  const organisation = page.getByRole('region', { name: 'Organisation' });
+  await organisation.getByLabel('Shift pattern').selectOption('Nights');
+  await organisation.getByRole('button', { name: 'Save organisation details' }).click();
+  await expect(organisation.getByRole('status')).toContainText('Organisation details saved.');
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Organisation' }).getByLabel('Shift pattern')).toHaveValue('Nights');
+
+  await page.locator('.user-menu summary').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, person, PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.goto('/account');
+  const details = page.getByRole('region', { name: 'Your organisation details' });
+  await expect(details).toContainText('Shift pattern');
+  await expect(details).toContainText('Nights');
 });

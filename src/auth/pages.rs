@@ -269,6 +269,7 @@ pub fn AccountPage() -> impl IntoView {
                         <div class="page-header"><h1>"Your account"</h1></div>
                         <div class="stack">
                             <NameForm initial=actor.name.clone() />
+                            <OrganisationSection />
                             <PasswordForm />
                             <SessionsSection />
                             <ApiTokensSection />
@@ -277,6 +278,27 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(None) => view! { <ErrorPage error=AppError::Unauthenticated /> }.into_any(),
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// What the organisation records about the person (read only; administrators change it).
+#[component]
+fn OrganisationSection() -> impl IntoView {
+    let details = Resource::new(|| (), |_| crate::users::server::my_organisation());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                details.await.ok().filter(|d| !d.is_empty()).map(|details| view! {
+                    <section class="card" aria-labelledby="organisation-heading">
+                        <h2 id="organisation-heading">"Your organisation details"</h2>
+                        <dl class="facts">{details.into_iter().map(|(label, value)| view! {
+                            <dt>{label}</dt><dd>{value}</dd>
+                        }).collect_view()}</dl>
+                        <p class="small muted">"Your administrators keep these up to date; ask them if something is wrong."</p>
+                    </section>
+                })
             })}
         </Suspense>
     }

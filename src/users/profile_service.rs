@@ -112,3 +112,31 @@ pub(super) fn changed_fields(
     .chain(custom)
     .collect()
 }
+
+/// What a person may see of their own profile, as (label, value): the built-in fields and the
+/// defined fields shown to them, those with a value only.
+pub async fn own(state: &AppState, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+    let profile = profile_store::find(&state.db, actor.id).await?;
+    let fields = super::custom_field_store::list(&state.db).await?;
+    let builtin = [
+        ("Employee id", profile.employee_id.unwrap_or_default()),
+        ("Department", profile.department),
+        ("Job title", profile.job_title),
+        (
+            "Manager",
+            profile.manager.map(|m| m.name).unwrap_or_default(),
+        ),
+        ("Location", profile.location),
+        ("Hire date", profile.hire_date.unwrap_or_default()),
+    ]
+    .into_iter()
+    .map(|(label, value)| (label.to_string(), value));
+    let custom = fields.into_iter().filter(|f| f.visible_to_user).map(|f| {
+        let value = profile.custom.get(&f.name).cloned().unwrap_or_default();
+        (f.label, value)
+    });
+    Ok(builtin
+        .chain(custom)
+        .filter(|(_, v)| !v.is_empty())
+        .collect())
+}

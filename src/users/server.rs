@@ -103,3 +103,10 @@ pub async fn delete_profile_field(id: i64) -> Result<(), AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
     crate::edge::respond(super::custom_field_service::delete(&state, &actor, id).await)
 }
+
+/// The signed-in person's own organisation details (read only).
+#[server(endpoint = "account/organisation")]
+pub async fn my_organisation() -> Result<Vec<(String, String)>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::profile_service::own(&state, &actor).await)
+}
