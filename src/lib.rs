@@ -11,6 +11,7 @@ pub mod audiences;
 pub mod audit;
 pub mod auth;
 pub mod completion;
+pub mod compliance;
 pub mod courses;
 pub mod dashboard;
 pub mod enrolments;

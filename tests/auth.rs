@@ -396,3 +396,46 @@ db_test!(api_tokens_authenticate_until_revoked, |state| {
         AppError::NotFound
     );
 });
+
+db_test!(
+    the_site_time_zone_must_exist_and_says_what_day_it_is,
+    |state| {
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let wrong = lyceum::settings::service::update(
+            &state,
+            &admin,
+            SiteSettings {
+                time_zone: "Mars/Olympus".into(),
+                ..SiteSettings::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(wrong.field("time_zone").unwrap().contains("Mars/Olympus"));
+        lyceum::settings::service::update(
+            &state,
+            &admin,
+            SiteSettings {
+                time_zone: "Pacific/Kiritimati".into(),
+                ..SiteSettings::default()
+            },
+        )
+        .await
+        .unwrap();
+        // Stored, not only cached.
+        assert_eq!(
+            lyceum::settings::service::get_value(&state.db, "time_zone")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("Pacific/Kiritimati")
+        );
+        // UTC+14: always a day ahead of (or level with) UTC.
+        let today = lyceum::settings::service::today(&state).await.unwrap();
+        let utc = chrono::Utc::now().date_naive();
+        assert!(
+            today == utc || today == utc.succ_opt().unwrap(),
+            "{today} vs {utc}"
+        );
+    }
+);

@@ -81,6 +81,8 @@ const LAYERS: &[(&str, u8)] = &[
     // Learners' own dates, which the kinds read when they decide for a learner.
     ("src/overrides", 45),
     ("src/grading", 50),
+    // Requirements and where people stand on them: above audiences, enrolments and completion.
+    ("src/compliance", 55),
     // 6x item kinds
     ("src/lessons", 60),
     ("src/resources", 60),

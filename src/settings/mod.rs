@@ -1,4 +1,4 @@
-//! Site settings: site name, self-registration, session lifetime. Stored as key/value rows;
+//! Site settings: site name, self-registration, session lifetime, time zone. Stored as key/value rows;
 //! each app instance caches them for a few seconds so pages do not read them on every request.
 
 #[cfg(feature = "ssr")]
@@ -10,6 +10,8 @@ pub mod server;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod time_zone;
 
 #[cfg(feature = "ssr")]
 pub use cache::SettingsCache;

@@ -8,6 +8,13 @@ pub struct SiteSettings {
     pub self_registration: bool,
     /// Sessions end after this many minutes without activity.
     pub session_lifetime_minutes: i64,
+    /// Where the organisation is (an IANA name): due dates end at midnight there.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    "UTC".into()
 }
 
 impl Default for SiteSettings {
@@ -16,6 +23,7 @@ impl Default for SiteSettings {
             site_name: "Lyceum".into(),
             self_registration: false,
             session_lifetime_minutes: 480,
+            time_zone: utc(),
         }
     }
 }
@@ -24,11 +32,12 @@ impl SiteSettings {
     pub const MIN_SESSION_MINUTES: i64 = 5;
     pub const MAX_SESSION_MINUTES: i64 = 60 * 24 * 90;
 
-    /// Parses the settings form.
+    /// Parses the settings form (the server checks that the time zone exists).
     pub fn parse(
         site_name: &str,
         self_registration: bool,
         session_lifetime_minutes: &str,
+        time_zone: &str,
     ) -> Result<SiteSettings, AppError> {
         let mut problems = Problems::default();
         let name = site_name.trim();
@@ -51,11 +60,19 @@ impl SiteSettings {
                 0
             }
         };
+        let zone = time_zone.trim();
+        if zone.is_empty() || zone.len() > 64 || zone.chars().any(char::is_control) {
+            problems.add(
+                "time_zone",
+                "Enter a time zone such as Europe/London or America/New_York.",
+            );
+        }
         problems.into_result()?;
         Ok(SiteSettings {
             site_name: name.to_string(),
             self_registration,
             session_lifetime_minutes: minutes,
+            time_zone: zone.to_string(),
         })
     }
 }
@@ -66,20 +83,21 @@ mod tests {
 
     #[test]
     fn settings_form_reports_every_bad_field() {
-        let err = SiteSettings::parse(" ", false, "2").unwrap_err();
+        let err = SiteSettings::parse(" ", false, "2", "UTC").unwrap_err();
         assert!(err.field("site_name").is_some());
         assert!(err.field("session_lifetime_minutes").is_some());
     }
 
     #[test]
     fn settings_form_parses() {
-        let s = SiteSettings::parse(" Acme Academy ", true, "60").unwrap();
+        let s = SiteSettings::parse(" Acme Academy ", true, "60", " Europe/Paris ").unwrap();
         assert_eq!(
             s,
             SiteSettings {
                 site_name: "Acme Academy".into(),
                 self_registration: true,
-                session_lifetime_minutes: 60
+                session_lifetime_minutes: 60,
+                time_zone: "Europe/Paris".into(),
             }
         );
     }

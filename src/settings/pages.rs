@@ -31,6 +31,7 @@ fn SettingsForm(current: SiteSettings) -> impl IntoView {
     let site_name = RwSignal::new(current.site_name);
     let self_registration = RwSignal::new(current.self_registration);
     let lifetime = RwSignal::new(current.session_lifetime_minutes.to_string());
+    let time_zone = RwSignal::new(current.time_zone);
     let result: Signal<Option<Result<SiteSettings, AppError>>> = action.value().into();
     view! {
         <form class="form" novalidate on:submit=move |ev| {
@@ -39,6 +40,7 @@ fn SettingsForm(current: SiteSettings) -> impl IntoView {
                 site_name: site_name.get_untracked(),
                 self_registration: self_registration.get_untracked(),
                 session_lifetime_minutes: lifetime.get_untracked(),
+                time_zone: Some(time_zone.get_untracked()),
             });
         }>
             <FormAlert result success="Settings saved." />
@@ -48,6 +50,8 @@ fn SettingsForm(current: SiteSettings) -> impl IntoView {
             <Field label="Session lifetime (minutes of inactivity)" name="session_lifetime_minutes" kind="number" value=lifetime
                 required=true error=field_error(result, "session_lifetime_minutes")
                 hint="People are signed out after this long without activity." />
+            <Field label="Time zone" name="time_zone" value=time_zone required=true error=field_error(result, "time_zone")
+                hint="Where your organisation is, as an IANA name such as Europe/London: due dates end at midnight there." />
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Save settings"</button>
             </div>

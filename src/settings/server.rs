@@ -17,9 +17,20 @@ pub async fn update_site_settings(
     site_name: String,
     self_registration: bool,
     session_lifetime_minutes: String,
+    /// Left out: the time zone stays as it is.
+    time_zone: Option<String>,
 ) -> Result<SiteSettings, AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
-    let parsed = SiteSettings::parse(&site_name, self_registration, &session_lifetime_minutes);
+    let time_zone = match time_zone {
+        Some(zone) => zone,
+        None => crate::edge::respond(super::service::current(&state).await)?.time_zone,
+    };
+    let parsed = SiteSettings::parse(
+        &site_name,
+        self_registration,
+        &session_lifetime_minutes,
+        &time_zone,
+    );
     crate::edge::respond(match parsed {
         Ok(settings) => super::service::update(&state, &actor, settings).await,
         Err(e) => Err(e),

@@ -13,6 +13,7 @@ async fn load(db: &Db) -> Result<SiteSettings, AppError> {
         match key.as_str() {
             "site_name" => settings.site_name = value,
             "self_registration" => settings.self_registration = value == "true",
+            "time_zone" => settings.time_zone = value,
             "session_lifetime_minutes" => {
                 settings.session_lifetime_minutes =
                     value.parse().unwrap_or(settings.session_lifetime_minutes)
@@ -35,6 +36,14 @@ pub async fn current(state: &AppState) -> Result<SiteSettings, AppError> {
 
 pub use super::store::{get_value, put_value};
 
+/// Today where the site is.
+pub async fn today(state: &AppState) -> Result<chrono::NaiveDate, AppError> {
+    Ok(super::time_zone::today_in(
+        now(),
+        &current(state).await?.time_zone,
+    ))
+}
+
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -42,6 +51,15 @@ pub async fn update(
 ) -> Result<SiteSettings, AppError> {
     if !can(actor, Action::ManageSettings) {
         return Err(AppError::Forbidden);
+    }
+    if !super::time_zone::is_zone(&new.time_zone) {
+        return Err(AppError::invalid(
+            "time_zone",
+            format!(
+                "{} is not a time zone. Enter one such as Europe/London or America/New_York.",
+                new.time_zone
+            ),
+        ));
     }
     let before = load(&state.db).await?;
     let mut tx = state.db.begin().await?;
@@ -62,6 +80,7 @@ pub async fn update(
         &new.session_lifetime_minutes.to_string(),
     )
     .await?;
+    put_value(&mut tx, "time_zone", &new.time_zone).await?;
     audit::record(
         &mut tx,
         actor,

@@ -1,0 +1,5 @@
+//! Compliance training: requirements (a course assigned to people with a due date, optionally
+//! recurring), each person's standing on them, and the reports. `status` is the one rule for
+//! where a person stands on a day (`settings::time_zone` says which day it is where the site is).
+
+pub mod status;
