@@ -21,6 +21,7 @@ mod assignments;
 mod audiences;
 mod auth;
 mod backup;
+mod compliance;
 mod courses;
 mod dashboard;
 mod enrolments;

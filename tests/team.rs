@@ -74,7 +74,7 @@ db_test!(a_manager_sees_their_reports_and_nobody_elses, |state| {
     assert_eq!(team::my_team(&state, &admin, 1).await.unwrap().total, 0);
     for (asker, person) in [
         (&lea, sam.id),
-        (&*nina, lea.id),
+        (nina, lea.id),
         (&lea, hugo.id),
         (&admin, nina.id),
     ] {

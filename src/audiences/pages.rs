@@ -347,7 +347,12 @@ fn RuleEditor(
                 fields.with_value(|fields| fields.iter().find(|f| f.name == name).map(|f| f.kind))
             })
             .map(|kind| ops_like(kind == CustomKind::Date));
-        row.op.set(ops(date.unwrap_or(&field))[0].0.to_string());
+        row.op.set(
+            ops(date.unwrap_or(&field))
+                .first()
+                .map(|(op, _)| op.to_string())
+                .unwrap_or_default(),
+        );
         row.value.set(match field.as_str() {
             "role" => "learner".into(),
             _ => String::new(),

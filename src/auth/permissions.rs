@@ -51,6 +51,8 @@ pub enum Action<'a> {
     ManageCohorts,
     /// Define audiences (rules over people's profiles, roles and cohorts) and see who they hold.
     ManageAudiences,
+    /// Set mandatory training (requirements), exempt people and extend their due dates.
+    ManageCompliance,
     /// See every course overdue for review (owners see their own).
     ViewAllReviews,
 }
@@ -88,7 +90,9 @@ pub fn can(actor: &Actor, action: Action<'_>) -> bool {
         Action::ViewAuditLog => actor.is_admin(),
         Action::CreateCourse => actor.is_admin() || actor.has_role(Role::Instructor),
         Action::ManageCategories | Action::ViewAllReviews => actor.is_admin(),
-        Action::ManageCohorts | Action::ManageAudiences => actor.is_user_manager(),
+        Action::ManageCohorts | Action::ManageAudiences | Action::ManageCompliance => {
+            actor.is_user_manager()
+        }
     }
 }
 

@@ -2,4 +2,9 @@
 //! recurring), each person's standing on them, and the reports. `status` is the one rule for
 //! where a person stands on a day (`settings::time_zone` says which day it is where the site is).
 
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod service;
 pub mod status;
+#[cfg(feature = "ssr")]
+pub mod store;

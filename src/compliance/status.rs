@@ -86,6 +86,10 @@ impl State {
         }
     }
 
+    pub fn parse(input: &str) -> Option<State> {
+        State::ALL.into_iter().find(|s| s.as_str() == input)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             State::NotStarted => "Not started",

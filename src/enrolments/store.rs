@@ -40,6 +40,33 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Enrols people whom mandatory training was assigned to, as learners: nobody already active
+/// in the course changes role; a withdrawn, pending or wait-listed enrolment becomes active.
+pub async fn enrol_assigned(
+    tx: &mut Tx,
+    course_id: i64,
+    user_ids: &[i64],
+    now: i64,
+) -> Result<(), AppError> {
+    for user_id in user_ids {
+        with_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO enrolments (course_id, user_id, role, status, method, enrolled_at, updated_at) \
+                 VALUES ($1, $2, 'learner', 'active', 'manual', $3, $3) \
+                 ON CONFLICT (course_id, user_id) DO UPDATE SET status = 'active', updated_at = excluded.updated_at, \
+                 enrolled_at = excluded.enrolled_at WHERE enrolments.status <> 'active'",
+            )
+            .bind(course_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())?
+        });
+    }
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 pub struct EnrolmentRow {
     pub role: String,

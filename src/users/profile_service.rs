@@ -108,7 +108,8 @@ pub(super) fn changed_fields(
         ("hire_date", before.hire_date != after.hire_date),
     ]
     .into_iter()
-    .filter_map(|(name, changed)| changed.then(|| name.to_string()))
+    .filter(|(_, changed)| *changed)
+    .map(|(name, _)| name.to_string())
     .chain(custom)
     .collect()
 }

@@ -1,0 +1,79 @@
+//! What requirement pages send and show (shared with the browser).
+
+use super::status::State;
+use serde::{Deserialize, Serialize};
+
+/// A requirement as the administrator's form sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RequirementForm {
+    pub name: String,
+    pub course_id: i64,
+    /// `fixed`, `after_assignment` or `after_hire`.
+    pub due_kind: String,
+    /// `YYYY-MM-DD`, for `fixed`.
+    pub due_date: String,
+    /// Days, for the relative kinds.
+    pub due_days: String,
+    /// Months a completion stays valid; empty for a one-off requirement.
+    pub valid_months: String,
+    /// Days before expiry that the renewal window opens.
+    pub window_days: String,
+    pub due_soon_days: String,
+    pub audience_ids: Vec<i64>,
+    pub cohort_ids: Vec<i64>,
+    /// People named one by one, by email (one per line or separated by commas).
+    pub emails: String,
+}
+
+impl Default for RequirementForm {
+    fn default() -> RequirementForm {
+        RequirementForm {
+            name: String::new(),
+            course_id: 0,
+            due_kind: "after_assignment".into(),
+            due_date: String::new(),
+            due_days: "30".into(),
+            valid_months: String::new(),
+            window_days: "30".into(),
+            due_soon_days: "14".into(),
+            audience_ids: Vec::new(),
+            cohort_ids: Vec::new(),
+            emails: String::new(),
+        }
+    }
+}
+
+/// One person's standing on one requirement, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonStanding {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub state: State,
+    pub assigned_on: String,
+    pub due_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub extended_to: Option<String>,
+    pub exempt_reason: Option<String>,
+}
+
+/// A requirement as the person it applies to sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyRequirement {
+    pub requirement_id: i64,
+    pub name: String,
+    pub course_id: i64,
+    pub course_title: String,
+    pub state: State,
+    pub due_on: Option<String>,
+    pub expires_on: Option<String>,
+}
+
+/// A completed cycle, for the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cycle {
+    pub completed_on: String,
+    pub expired_on: Option<String>,
+}

@@ -1,0 +1,397 @@
+//! Requirements: who may set them (administrators and user managers), assigning them to the
+//! people their targets hold (which enrols those people in the course), and refreshing each
+//! person's standing with the one rule in `status`.
+
+use super::model::{MyRequirement, PersonStanding, RequirementForm};
+use super::status::{DueRule, Facts, Recurrence, State, Timing, standing};
+use super::store::{self, PersonRow};
+use crate::audit;
+use crate::auth::permissions::{Action, Actor, can};
+use crate::db::now;
+use crate::error::{AppError, Problems, internal};
+use crate::settings::time_zone::today_in;
+use crate::state::AppState;
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashSet};
+
+fn allowed(actor: &Actor) -> Result<(), AppError> {
+    if can(actor, Action::ManageCompliance) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn ymd(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn parse_ymd(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// A number typed in a form, in a range.
+fn number(
+    problems: &mut Problems,
+    field: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> u32 {
+    match text.trim().parse::<u32>() {
+        Ok(n) if range.contains(&n) => n,
+        _ => {
+            problems.add(
+                field,
+                format!(
+                    "Enter a whole number from {} to {}.",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            0
+        }
+    }
+}
+
+/// The form's timing, after its rules.
+pub fn parse_timing(form: &RequirementForm) -> Result<Timing, AppError> {
+    let mut problems = Problems::default();
+    let due = match form.due_kind.as_str() {
+        "fixed" => match parse_ymd(form.due_date.trim()) {
+            Some(date) => DueRule::Fixed { date },
+            None => {
+                problems.add("due_date", "Enter the due date as YYYY-MM-DD.");
+                DueRule::AfterAssignment { days: 0 }
+            }
+        },
+        "after_assignment" => DueRule::AfterAssignment {
+            days: number(&mut problems, "due_days", &form.due_days, 0..=3650),
+        },
+        "after_hire" => DueRule::AfterHire {
+            days: number(&mut problems, "due_days", &form.due_days, 0..=3650),
+        },
+        _ => {
+            problems.add("due_kind", "Choose when it is due.");
+            DueRule::AfterAssignment { days: 0 }
+        }
+    };
+    let recurrence = if form.valid_months.trim().is_empty() {
+        None
+    } else {
+        let valid_months = number(&mut problems, "valid_months", &form.valid_months, 1..=120);
+        let window_days = number(&mut problems, "window_days", &form.window_days, 0..=365);
+        Some(Recurrence {
+            valid_months,
+            window_days,
+        })
+    };
+    let due_soon_days = number(&mut problems, "due_soon_days", &form.due_soon_days, 0..=365);
+    problems.into_result()?;
+    Ok(Timing {
+        due,
+        recurrence,
+        due_soon_days,
+    })
+}
+
+/// Creates a requirement, assigns it to the people its targets hold now and enrols them.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    form: &RequirementForm,
+) -> Result<i64, AppError> {
+    allowed(actor)?;
+    let mut problems = Problems::default();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        problems.add("name", "Enter a name of at most 200 characters.");
+    }
+    let timing = problems.check(parse_timing(form));
+    let mut people = Vec::new();
+    for email in form
+        .emails
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|e| !e.is_empty())
+    {
+        match crate::users::store::find_by_email(&state.db, &email.to_lowercase()).await? {
+            Some(user) if user.status != crate::users::model::UserStatus::Deleted => {
+                people.push(user.id)
+            }
+            _ => problems.add("emails", format!("No account has the address {email}.")),
+        }
+    }
+    if form.audience_ids.is_empty() && form.cohort_ids.is_empty() && people.is_empty() {
+        problems.add("emails", "Assign it to an audience, a cohort or people.");
+    }
+    problems.into_result()?;
+    let timing = timing.ok_or_else(|| internal("creating a requirement", "timing not parsed"))?;
+    let timing_json =
+        serde_json::to_string(&timing).map_err(|e| internal("writing a requirement", e))?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let id = store::insert(&mut tx, name, form.course_id, &timing_json, actor.id, now).await?;
+    for (kind, ids) in [
+        ("audience", &form.audience_ids),
+        ("cohort", &form.cohort_ids),
+        ("user", &people),
+    ] {
+        for target in ids {
+            store::add_target(&mut tx, id, kind, *target).await?;
+        }
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new("requirement.create", "requirement", Some(id), name).after(&timing),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    refresh(state, id, now).await?;
+    Ok(id)
+}
+
+/// Who the requirement's targets hold at `now`.
+async fn members(state: &AppState, id: i64, now: i64) -> Result<BTreeSet<i64>, AppError> {
+    let mut members = BTreeSet::new();
+    for (kind, target) in store::targets(&state.db, id).await? {
+        match kind.as_str() {
+            "audience" => match crate::audiences::service::condition(state, target, now).await {
+                Ok(condition) => members
+                    .extend(crate::audiences::store::member_ids(&state.db, &condition).await?),
+                // A deleted audience holds nobody.
+                Err(AppError::NotFound) => {}
+                Err(e) => return Err(e),
+            },
+            "cohort" => members.extend(store::cohort_members(&state.db, target).await?),
+            _ => {
+                members.insert(target);
+            }
+        }
+    }
+    Ok(members)
+}
+
+/// How many people a refresh assigned, unassigned and moved to another state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    pub assigned: usize,
+    pub unassigned: usize,
+    pub changed: usize,
+}
+
+/// Brings a requirement up to date at `now`: assigns it to whoever its targets hold now (and
+/// enrols them), stops chasing whoever left them, and records everyone's standing, their
+/// completions and expiries. What the nightly run and every change call.
+pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, AppError> {
+    let requirement = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let timing: Timing = serde_json::from_str(&requirement.timing)
+        .map_err(|e| internal("reading a requirement's timing", e))?;
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let today = today_in(now, &zone);
+    let wanted = members(state, id, now).await?;
+    let assigned = store::assigned(&state.db, id).await?;
+    let active: HashSet<i64> = assigned
+        .iter()
+        .filter(|(_, active)| *active)
+        .map(|(u, _)| *u)
+        .collect();
+    let new: Vec<i64> = wanted
+        .iter()
+        .filter(|u| !active.contains(u))
+        .copied()
+        .collect();
+    let gone: Vec<i64> = active
+        .iter()
+        .filter(|u| !wanted.contains(u))
+        .copied()
+        .collect();
+    let mut tx = state.db.begin().await?;
+    for user in &new {
+        store::assign(&mut tx, id, *user, &ymd(today), now).await?;
+    }
+    crate::enrolments::store::enrol_assigned(&mut tx, requirement.course_id, &new, now).await?;
+    for user in &gone {
+        store::unassign(&mut tx, id, *user, &ymd(today)).await?;
+    }
+    tx.commit().await?;
+
+    let people = store::people(&state.db, id, requirement.course_id).await?;
+    let mut changed = 0;
+    let mut tx = state.db.begin().await?;
+    for person in &people {
+        let completed_on = person.course_completed_at.map(|at| today_in(at, &zone));
+        let now_standing = standing(&timing, &facts(person, completed_on), today);
+        let completed_text = completed_on.map(ymd);
+        let same = person.state == now_standing.state.as_str()
+            && person.due_on == now_standing.due_on.map(ymd)
+            && person.expires_on == now_standing.expires_on.map(ymd)
+            && person.completed_on == completed_text;
+        if same {
+            continue;
+        }
+        changed += 1;
+        store::save_standing(
+            &mut tx,
+            id,
+            person.user_id,
+            &now_standing,
+            completed_text.as_deref(),
+            now,
+        )
+        .await?;
+        if let Some(done) = &completed_text {
+            store::record_cycle(&mut tx, id, person.user_id, done).await?;
+            if now_standing.state == State::Expired
+                && let Some(expired) = now_standing.expires_on
+            {
+                store::expire_cycle(&mut tx, id, person.user_id, done, &ymd(expired)).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(Refreshed {
+        assigned: new.len(),
+        unassigned: gone.len(),
+        changed,
+    })
+}
+
+fn facts(person: &PersonRow, completed_on: Option<NaiveDate>) -> Facts {
+    Facts {
+        assigned_on: parse_ymd(&person.assigned_on).unwrap_or_default(),
+        hire_date: person.hire_date.as_deref().and_then(parse_ymd),
+        started: person.started,
+        completed_on,
+        extended_to: person.extended_to.as_deref().and_then(parse_ymd),
+        exempt: person.exempt_reason.is_some(),
+    }
+}
+
+/// Everyone a requirement applies to, with their standing as last refreshed.
+pub async fn people(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<Vec<PersonStanding>, AppError> {
+    allowed(actor)?;
+    let requirement = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(store::people(&state.db, id, requirement.course_id)
+        .await?
+        .into_iter()
+        .map(|p| PersonStanding {
+            user_id: p.user_id,
+            name: p.name,
+            email: p.email,
+            state: State::parse(&p.state).unwrap_or(State::NotStarted),
+            assigned_on: p.assigned_on,
+            due_on: p.due_on,
+            expires_on: p.expires_on,
+            completed_on: p.completed_on,
+            extended_to: p.extended_to,
+            exempt_reason: p.exempt_reason,
+        })
+        .collect())
+}
+
+/// Exempts a person with a reason (who granted it is recorded), or lifts the exemption.
+pub async fn exempt(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    user_id: i64,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    allowed(actor)?;
+    let reason = reason.map(str::trim);
+    if reason.is_some_and(|r| r.is_empty() || r.chars().count() > 500) {
+        return Err(AppError::invalid(
+            "reason",
+            "Give the reason, in at most 500 characters.",
+        ));
+    }
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    if !store::set_exemption(&mut tx, id, user_id, reason, actor.id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new(
+            if reason.is_some() {
+                "requirement.exempt"
+            } else {
+                "requirement.unexempt"
+            },
+            "requirement",
+            Some(id),
+            user_id.to_string(),
+        )
+        .after(&reason),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    refresh(state, id, now).await?;
+    Ok(())
+}
+
+/// Gives a person until `date` (with a reason), or takes the extension back (`None`).
+pub async fn extend(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    user_id: i64,
+    date: Option<&str>,
+    reason: &str,
+) -> Result<(), AppError> {
+    allowed(actor)?;
+    let mut problems = Problems::default();
+    let date = match date.map(str::trim) {
+        None => None,
+        Some(text) => match parse_ymd(text) {
+            Some(d) => Some(ymd(d)),
+            None => {
+                problems.add("extended_to", "Enter the new due date as YYYY-MM-DD.");
+                None
+            }
+        },
+    };
+    let reason = reason.trim();
+    if date.is_some() && (reason.is_empty() || reason.chars().count() > 500) {
+        problems.add("reason", "Give the reason, in at most 500 characters.");
+    }
+    problems.into_result()?;
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let reason = date.as_ref().map(|_| reason);
+    if !store::set_extension(&mut tx, id, user_id, date.as_deref(), reason).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new(
+            "requirement.extend",
+            "requirement",
+            Some(id),
+            user_id.to_string(),
+        )
+        .after(&(date, reason)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    refresh(state, id, now).await?;
+    Ok(())
+}
+
+/// The signed-in person's required training, soonest due first.
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<MyRequirement>, AppError> {
+    store::mine(&state.db, actor.id).await
+}

@@ -1,0 +1,363 @@
+//! SQL for requirements, the people they apply to and their cycles (both databases).
+
+use super::model::{Cycle, MyRequirement};
+use super::status::{Standing, State};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, Violation, constraint_error};
+use crate::{with_db, with_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequirementRow {
+    pub id: i64,
+    pub name: String,
+    pub course_id: i64,
+    /// JSON: `status::Timing`.
+    pub timing: String,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    name: &str,
+    course_id: i64,
+    timing: &str,
+    by: i64,
+    now: i64,
+) -> Result<i64, AppError> {
+    with_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO requirements (name, course_id, timing, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id"
+    )
+    .bind(name)
+    .bind(course_id)
+    .bind(timing)
+    .bind(by)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .map_err(|e| {
+        constraint_error(
+            e,
+            [
+                (
+                    Violation::Unique("requirements_name"),
+                    AppError::invalid("name", "Another requirement has this name."),
+                ),
+                (
+                    Violation::ForeignKey("course"),
+                    AppError::invalid("course_id", "Choose a course."),
+                ),
+            ],
+        )
+    })
+}
+
+pub async fn add_target(tx: &mut Tx, id: i64, kind: &str, target: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO requirement_targets (requirement_id, kind, target_id) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING"
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(target)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<RequirementRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT id, name, course_id, timing FROM requirements WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn targets(db: &Db, id: i64) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT kind, target_id FROM requirement_targets WHERE requirement_id = $1 ORDER BY kind, target_id"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// The live members of a cohort.
+pub async fn cohort_members(db: &Db, cohort_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT cm.user_id FROM cohort_members cm JOIN users u ON u.id = cm.user_id \
+         WHERE cm.cohort_id = $1 AND u.status <> 'deleted'"
+    )
+    .bind(cohort_id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Who the requirement applies to now (`removed_on` empty), and who it once did.
+pub async fn assigned(db: &Db, id: i64) -> Result<Vec<(i64, bool)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT user_id, removed_on IS NULL FROM requirement_people WHERE requirement_id = $1"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Assigns the requirement to a person today (again, if they had left its targets).
+pub async fn assign(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    today: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO requirement_people (requirement_id, user_id, assigned_on, state, updated_at) \
+         VALUES ($1, $2, $3, 'not_started', $4) \
+         ON CONFLICT (requirement_id, user_id) DO UPDATE SET removed_on = NULL, updated_at = excluded.updated_at"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(today)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// The person left every target: kept for the record, no longer chased.
+pub async fn unassign(tx: &mut Tx, id: i64, user_id: i64, today: &str) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE requirement_people SET removed_on = $3 WHERE requirement_id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(today)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// What the standing of one person is computed from, with what was recorded last.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PersonRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub assigned_on: String,
+    pub state: String,
+    pub due_on: Option<String>,
+    pub expires_on: Option<String>,
+    pub completed_on: Option<String>,
+    pub extended_to: Option<String>,
+    pub exempt_reason: Option<String>,
+    pub hire_date: Option<String>,
+    /// When they completed the course (Unix time), if they have.
+    pub course_completed_at: Option<i64>,
+    pub started: bool,
+}
+
+/// Everyone the requirement applies to now, by name, with their facts.
+pub async fn people(db: &Db, id: i64, course_id: i64) -> Result<Vec<PersonRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, rp.expires_on, \
+         rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
+         e.completed_at AS course_completed_at, \
+         EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = $2) AS started \
+         FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
+         LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
+         LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = $2 \
+         WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted' \
+         ORDER BY u.name, u.id"
+    )
+    .bind(id)
+    .bind(course_id)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Records a person's standing.
+pub async fn save_standing(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    standing: &Standing,
+    completed_on: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE requirement_people SET state = $3, due_on = $4, expires_on = $5, completed_on = $6, \
+         updated_at = $7 WHERE requirement_id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(standing.state.as_str())
+    .bind(date(standing.due_on))
+    .bind(date(standing.expires_on))
+    .bind(completed_on)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// Keeps a cycle's completion for the record (once).
+pub async fn record_cycle(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    completed_on: &str,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO requirement_cycles (requirement_id, user_id, completed_on) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(completed_on)
+    .execute(c)
+    .await?
+    .rows_affected()
+    });
+    Ok(())
+}
+
+/// Notes when a cycle's certification lapsed.
+pub async fn expire_cycle(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    completed_on: &str,
+    expired_on: &str,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE requirement_cycles SET expired_on = $4 \
+         WHERE requirement_id = $1 AND user_id = $2 AND completed_on = $3 AND expired_on IS NULL"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(completed_on)
+    .bind(expired_on)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
+/// A person's cycles, newest first.
+pub async fn cycles(db: &Db, id: i64, user_id: i64) -> Result<Vec<Cycle>, AppError> {
+    let rows: Vec<(String, Option<String>)> = with_db!(db, |p| sqlx::query_as(
+        "SELECT completed_on, expired_on FROM requirement_cycles \
+         WHERE requirement_id = $1 AND user_id = $2 ORDER BY completed_on DESC"
+    )
+    .bind(id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(completed_on, expired_on)| Cycle {
+            completed_on,
+            expired_on,
+        })
+        .collect())
+}
+
+/// Exempts a person (with the reason and who granted it), or lifts it (`None`).
+pub async fn set_exemption(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    reason: Option<&str>,
+    by: i64,
+) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| sqlx::query(
+        "UPDATE requirement_people SET exempt_reason = $3, exempt_by = $4 \
+         WHERE requirement_id = $1 AND user_id = $2 AND removed_on IS NULL"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(reason)
+    .bind(reason.map(|_| by))
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(changed > 0)
+}
+
+/// Gives a person a later due date (with the reason), or takes it back (`None`).
+pub async fn set_extension(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    extended_to: Option<&str>,
+    reason: Option<&str>,
+) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| sqlx::query(
+        "UPDATE requirement_people SET extended_to = $3, extension_reason = $4 \
+         WHERE requirement_id = $1 AND user_id = $2 AND removed_on IS NULL"
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(extended_to)
+    .bind(reason)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(changed > 0)
+}
+
+#[derive(sqlx::FromRow)]
+struct MineRow {
+    id: i64,
+    name: String,
+    course_id: i64,
+    title: String,
+    state: String,
+    due_on: Option<String>,
+    expires_on: Option<String>,
+}
+
+/// The requirements that apply to a person now, soonest due first.
+pub async fn mine(db: &Db, user_id: i64) -> Result<Vec<MyRequirement>, AppError> {
+    let rows: Vec<MineRow> = with_db!(db, |p| sqlx::query_as(
+        "SELECT r.id, r.name, r.course_id, c.title, rp.state, rp.due_on, rp.expires_on \
+         FROM requirement_people rp JOIN requirements r ON r.id = rp.requirement_id \
+         JOIN courses c ON c.id = r.course_id \
+         WHERE rp.user_id = $1 AND rp.removed_on IS NULL \
+         ORDER BY CASE WHEN rp.due_on IS NULL THEN 1 ELSE 0 END, rp.due_on, r.name \
+         LIMIT 200"
+    )
+    .bind(user_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| MyRequirement {
+            requirement_id: r.id,
+            name: r.name,
+            course_id: r.course_id,
+            course_title: r.title,
+            state: State::parse(&r.state).unwrap_or(State::NotStarted),
+            due_on: r.due_on,
+            expires_on: r.expires_on,
+        })
+        .collect())
+}
