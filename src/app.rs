@@ -110,6 +110,8 @@ lazy_pages! {
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
     TeamPageRoute => crate::team::pages::TeamPage,
+    RequirementsPageRoute => crate::compliance::pages::RequirementsPage,
+    RequirementPageRoute => crate::compliance::pages::RequirementPage,
     TeamMemberPageRoute => crate::team::pages::TeamMemberPage,
     AudienceEditorPageRoute => crate::audiences::pages::AudienceEditorPage,
     CataloguePageRoute => crate::courses::pages::CataloguePage,
@@ -174,6 +176,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requirements/:id") view={Lazy::<RequirementPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team") view={Lazy::<TeamPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team/:id") view={Lazy::<TeamMemberPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/audiences") view={Lazy::<AudiencesPageRoute>::new()} ssr=SsrMode::Async />
@@ -245,6 +249,12 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/audiences",
             label: "Audiences",
+        });
+    }
+    if can(actor, Action::ManageCompliance) {
+        links.push(NavLink {
+            href: "/admin/requirements",
+            label: "Requirements",
         });
     }
     if can(actor, Action::ManageCategories) {
@@ -443,6 +453,7 @@ fn Dashboard(
                 <p class="lead">{format!("Signed in as {roles}.")}</p>
             </div>
         </div>
+        <crate::compliance::pages::RequiredTraining />
         <div class="cards">
             <crate::learning::pages::MyLearningPanel data=learning />
             <ReviewsDue due=reviews />

@@ -222,3 +222,63 @@ db_test!(
         assert!(compliance::mine(&state, sam).await.unwrap().is_empty());
     }
 );
+
+db_test!(
+    the_nightly_run_moves_states_at_midnight_and_queues_the_next_night,
+    |state| {
+        let class = class(
+            &state,
+            ClassSpec {
+                learners: &["nina@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let id = compliance::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Hand hygiene".into(),
+                course_id: class.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "1".into(),
+                due_soon_days: "0".into(),
+                emails: "nina@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let now = lyceum::db::now();
+        // Queued once, however often start-up asks.
+        compliance::ensure_nightly(&state, now).await.unwrap();
+        compliance::ensure_nightly(&state, now).await.unwrap();
+        let queued = || async {
+            with_db_write!(&state.db, |p| sqlx::query_as::<_, (i64, i64)>(
+                "SELECT id, run_at FROM jobs WHERE kind = $1 AND state = 'queued'"
+            )
+            .bind(compliance::NIGHTLY)
+            .fetch_all(p)
+            .await
+            .unwrap())
+        };
+        let first = queued().await;
+        assert_eq!(first.len(), 1);
+        let (_, run_at) = first[0];
+        // Five past the next midnight (the site is on UTC).
+        assert_eq!(run_at.rem_euclid(DAY), 300);
+        assert!(run_at > now && run_at <= now + DAY + 300);
+        // Two nights on, the nightly run finds Nina overdue and queues the next night.
+        let later = run_at + DAY;
+        assert_eq!(
+            lyceum::jobs::worker::run_due(&state, later).await.unwrap(),
+            1
+        );
+        let standing = &compliance::people(&state, &admin, id).await.unwrap()[0];
+        assert_eq!(standing.state, State::Overdue);
+        let next = queued().await;
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].1, run_at + 2 * DAY);
+    }
+);

@@ -42,6 +42,7 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     // Only the asker's own reports: nobody else's are found.
     ("team/list", "page=1"),
     ("team/member", "id=1"),
+    ("requirements/mine", ""),
     // Learners act on their own enrolment; refusals are about the course, not permissions.
     ("enrolments/self", "course_id=1&key="),
     ("enrolments/leave", "course_id=1"),
@@ -87,6 +88,13 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "page=1&form[match_all]=true&form[rules][0][field]=department&form[rules][0][op]=is&form[rules][0][value]=X",
     ),
     ("audiences/members", "id=1&page=1"),
+    ("requirements/list", ""),
+    (
+        "requirements/create",
+        "form[name]=X&form[course_id]=1&form[due_kind]=after_assignment&form[due_days]=7&form[emails]=a%40example.com",
+    ),
+    ("requirements/people", "id=1"),
+    ("requirements/refresh", "id=1"),
     ("users/save_profile", "id=1&form[department]=X"),
     ("users/profile_fields", ""),
     (

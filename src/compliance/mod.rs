@@ -3,6 +3,8 @@
 //! where a person stands on a day (`settings::time_zone` says which day it is where the site is).
 
 pub mod model;
+pub mod pages;
+pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod status;

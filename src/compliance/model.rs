@@ -71,6 +71,18 @@ pub struct MyRequirement {
     pub expires_on: Option<String>,
 }
 
+/// A requirement as the administrators' list shows it: how many people are in each state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementSummary {
+    pub id: i64,
+    pub name: String,
+    pub course_title: String,
+    /// The timing in words ("Due 30 days after assignment; renewed every 12 months").
+    pub timing_text: String,
+    /// (state, people), every state listed.
+    pub counts: Vec<(State, i64)>,
+}
+
 /// A completed cycle, for the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cycle {

@@ -2,7 +2,7 @@
 //! people their targets hold (which enrols those people in the course), and refreshing each
 //! person's standing with the one rule in `status`.
 
-use super::model::{MyRequirement, PersonStanding, RequirementForm};
+use super::model::{MyRequirement, PersonStanding, RequirementForm, RequirementSummary};
 use super::status::{DueRule, Facts, Recurrence, State, Timing, standing};
 use super::store::{self, PersonRow};
 use crate::audit;
@@ -394,4 +394,81 @@ pub async fn extend(
 /// The signed-in person's required training, soonest due first.
 pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<MyRequirement>, AppError> {
     store::mine(&state.db, actor.id).await
+}
+
+/// The job kind of the nightly run.
+pub const NIGHTLY: &str = "compliance.nightly";
+
+/// When the next nightly run is due: five past midnight where the site is.
+async fn next_night(state: &AppState, now: i64) -> Result<i64, AppError> {
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let tomorrow = today_in(now, &zone)
+        .succ_opt()
+        .ok_or_else(|| internal("scheduling the nightly run", "no tomorrow"))?;
+    Ok(crate::settings::time_zone::at_local(tomorrow, 0, 5, &zone))
+}
+
+/// Queues the nightly run unless one is waiting (at start-up; the run queues the next one).
+pub async fn ensure_nightly(state: &AppState, now: i64) -> Result<(), AppError> {
+    if crate::jobs::queue::queued(&state.db, NIGHTLY).await? {
+        return Ok(());
+    }
+    let at = next_night(state, now).await?;
+    let mut tx = state.db.begin().await?;
+    crate::jobs::queue::enqueue(&mut tx, NIGHTLY, "{}", at, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The nightly run: every requirement brought up to date (states move at midnight: due soon,
+/// overdue, expired), then the next night queued. Run once per night even with several
+/// instances, as every job is.
+pub async fn nightly(state: &AppState, now: i64) -> Result<(), AppError> {
+    for id in store::ids(&state.db).await? {
+        refresh(state, id, now).await?;
+    }
+    let at = next_night(state, now).await?;
+    let mut tx = state.db.begin().await?;
+    // This run is still "running": another queued night would be a second chain.
+    if !crate::jobs::queue::queued_other(&mut tx, NIGHTLY).await? {
+        crate::jobs::queue::enqueue(&mut tx, NIGHTLY, "{}", at, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every requirement with how many people are in each state.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSummary>, AppError> {
+    allowed(actor)?;
+    let counts = store::state_counts(&state.db).await?;
+    store::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|(row, course_title)| {
+            let timing: Timing = serde_json::from_str(&row.timing)
+                .map_err(|e| internal("reading a requirement's timing", e))?;
+            Ok(RequirementSummary {
+                id: row.id,
+                name: row.name,
+                course_title,
+                timing_text: timing.text(),
+                counts: State::ALL
+                    .into_iter()
+                    .map(|s| {
+                        let n = counts
+                            .iter()
+                            .find(|(id, st, _)| *id == row.id && st == s.as_str())
+                            .map_or(0, |(_, _, n)| *n);
+                        (s, n)
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Refreshes one requirement now (the button on its page).
+pub async fn refresh_now(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+    allowed(actor)?;
+    refresh(state, id, now()).await.map(|_| ())
 }

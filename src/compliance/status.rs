@@ -120,6 +120,24 @@ pub struct Standing {
     pub window_opens_on: Option<NaiveDate>,
 }
 
+impl Timing {
+    /// The timing in words.
+    pub fn text(&self) -> String {
+        let due = match self.due {
+            DueRule::Fixed { date } => format!("Due on {}", date.format("%Y-%m-%d")),
+            DueRule::AfterAssignment { days } => format!("Due {days} days after assignment"),
+            DueRule::AfterHire { days } => format!("Due {days} days after hire"),
+        };
+        match self.recurrence {
+            None => due,
+            Some(r) => format!(
+                "{due}; valid {} months, renewal opens {} days before expiry",
+                r.valid_months, r.window_days
+            ),
+        }
+    }
+}
+
 /// `date` plus whole months, the day clamped to the month's end (29 February plus a year is
 /// 28 February).
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {

@@ -74,6 +74,49 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<RequirementRow>, AppError> 
     .await?))
 }
 
+/// Every requirement with its course's title, by name.
+pub async fn list(db: &Db) -> Result<Vec<(RequirementRow, String)>, AppError> {
+    let rows: Vec<(i64, String, i64, String, String)> = with_db!(db, |p| sqlx::query_as(
+        "SELECT r.id, r.name, r.course_id, r.timing, c.title FROM requirements r \
+         JOIN courses c ON c.id = r.course_id ORDER BY LOWER(r.name), r.id LIMIT 500"
+    )
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, course_id, timing, title)| {
+            (
+                RequirementRow {
+                    id,
+                    name,
+                    course_id,
+                    timing,
+                },
+                title,
+            )
+        })
+        .collect())
+}
+
+/// How many people are in each state, per requirement (those it applies to now).
+pub async fn state_counts(db: &Db) -> Result<Vec<(i64, String, i64)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT requirement_id, state, COUNT(*) FROM requirement_people WHERE removed_on IS NULL \
+         GROUP BY requirement_id, state"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+/// Every requirement's id.
+pub async fn ids(db: &Db) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM requirements ORDER BY id"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
 pub async fn targets(db: &Db, id: i64) -> Result<Vec<(String, i64)>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(

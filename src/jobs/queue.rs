@@ -39,6 +39,28 @@ pub async fn enqueue(
     .await?))
 }
 
+/// Whether a job of this kind is waiting to run (for work that reschedules itself).
+pub async fn queued(db: &Db, kind: &str) -> Result<bool, AppError> {
+    let found: Option<i64> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = $1 AND state IN ('queued', 'running') LIMIT 1"
+    )
+    .bind(kind)
+    .fetch_optional(p)
+    .await?);
+    Ok(found.is_some())
+}
+
+/// Whether a job of this kind is queued (not running), read in the caller's transaction.
+pub async fn queued_other(tx: &mut Tx, kind: &str) -> Result<bool, AppError> {
+    let found: Option<i64> = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = $1 AND state = 'queued' LIMIT 1"
+    )
+    .bind(kind)
+    .fetch_optional(c)
+    .await?);
+    Ok(found.is_some())
+}
+
 /// A job a worker has claimed.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Claimed {

@@ -6,10 +6,13 @@ use crate::db::now;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Runs one claimed job; the error is kept on the job (and logged) for the next try.
-async fn run_one(state: &AppState, kind: &str, payload: &str) -> Result<(), String> {
+/// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
+async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result<(), String> {
     match kind {
         crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
+        crate::compliance::service::NIGHTLY => crate::compliance::service::nightly(state, at)
+            .await
+            .map_err(|e| format!("{e:?}")),
         other => Err(format!("Lyceum has no job kind “{other}”.")),
     }
 }
@@ -18,8 +21,11 @@ async fn run_one(state: &AppState, kind: &str, payload: &str) -> Result<(), Stri
 /// how many were run, failed ones included.
 pub async fn run_due(state: &AppState, at: i64) -> Result<usize, AppError> {
     let mut ran = 0;
-    while let Some(job) = queue::claim(&state.db, at).await? {
-        match run_one(state, &job.kind, &job.payload).await {
+    // A bound, so that a job that queues itself again for "now" cannot hold the worker.
+    while ran < 1000
+        && let Some(job) = queue::claim(&state.db, at).await?
+    {
+        match run_one(state, &job.kind, &job.payload, at).await {
             Ok(()) => queue::finish(&state.db, job.id, now()).await?,
             Err(error) => {
                 let left = queue::fail(&state.db, &job, &error, at).await?;
@@ -34,6 +40,9 @@ pub async fn run_due(state: &AppState, at: i64) -> Result<usize, AppError> {
 
 /// Runs due jobs for as long as the server runs, looking again every second.
 pub async fn run(state: AppState) {
+    if let Err(e) = crate::compliance::service::ensure_nightly(&state, now()).await {
+        tracing::warn!(error = %e, "scheduling the nightly compliance run failed");
+    }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

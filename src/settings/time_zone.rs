@@ -13,6 +13,21 @@ pub fn today_in(now: i64, zone: &str) -> NaiveDate {
         .date_naive()
 }
 
+/// The Unix time of `hour`:`minute` on `date` in `zone` (the earlier one when clocks go back;
+/// the hour after when they skip it).
+pub fn at_local(date: NaiveDate, hour: u32, minute: u32, zone: &str) -> i64 {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let local = date.and_hms_opt(hour, minute, 0).unwrap_or_default();
+    tz.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map_or_else(|| local.and_utc().timestamp(), |t| t.timestamp())
+}
+
 /// Whether `zone` names a time zone.
 pub fn is_zone(zone: &str) -> bool {
     zone.parse::<chrono_tz::Tz>().is_ok()
@@ -45,5 +60,21 @@ mod tests {
             .timestamp();
         assert_eq!(today_in(after, "Europe/Berlin"), d("2025-03-31"));
         assert_eq!(today_in(before, "Europe/Berlin"), d("2025-03-29"));
+        // 00:05 on 31 March in Berlin is 22:05 UTC the day before; 02:30 on 30 March does not
+        // exist there (clocks skip to 03:00), so it is taken as 03:30 (01:30 UTC).
+        let five_past = at_local(d("2025-03-31"), 0, 5, "Europe/Berlin");
+        assert_eq!(
+            five_past,
+            DateTime::parse_from_rfc3339("2025-03-30T22:05:00Z")
+                .unwrap()
+                .timestamp()
+        );
+        let skipped = at_local(d("2025-03-30"), 2, 30, "Europe/Berlin");
+        assert_eq!(
+            skipped,
+            DateTime::parse_from_rfc3339("2025-03-30T01:30:00Z")
+                .unwrap()
+                .timestamp()
+        );
     }
 }

@@ -1,0 +1,47 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createUser, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
+
+test('mandatory training: assigned to a learner, listed for the administrator, first on the learner\'s home page', async ({ page, request }) => {
+  const learner = uniqueEmail('required');
+  await createUser(request, learner);
+  const { courseId } = await publishedCourse(request, 'Fire safety basics', false);
+  const name = `Fire safety ${Date.now()}`;
+  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  await call(request, 'requirements/create', {
+    'form[name]': name,
+    'form[course_id]': courseId,
+    'form[due_kind]': 'after_assignment',
+    'form[due_days]': '7',
+    'form[valid_months]': '12',
+    'form[window_days]': '30',
+    'form[due_soon_days]': '3',
+    'form[emails]': learner,
+  });
+  await request.post('/api/auth/sign_out');
+
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Requirements' }).click();
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toContainText('Due 7 days after assignment; valid 12 months');
+  // One person, not started: the "Not started" column counts them.
+  await expect(row.getByRole('cell').nth(1)).toHaveText('1');
+  await row.getByRole('link', { name }).click();
+  await hydrated(page);
+  await expect(page.getByRole('table', { name: 'People and their status' })).toContainText('Not started');
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  await expect(page.getByRole('status')).toContainText('Brought up to date.');
+
+  await page.locator('.user-menu summary').click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, learner, PASSWORD);
+  const required = page.getByRole('region', { name: 'Required training' });
+  await expect(required).toContainText(name);
+  await expect(required).toContainText('Not started');
+  const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+  await expect(required).toContainText(`due ${due}`);
+  // Assignment enrolled them: the course opens.
+  await required.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { name: 'Fire safety basics', level: 1 })).toBeVisible();
+});

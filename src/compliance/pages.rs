@@ -1,0 +1,250 @@
+//! Requirements pages: the administrators' list (people per state, as a table and a bar), the
+//! form that assigns a course, each requirement's people, and the learner's "Required training".
+
+use super::model::{MyRequirement, RequirementForm};
+use super::server::*;
+use super::status::State;
+use crate::error::AppError;
+use crate::ui::forms::field_error;
+use crate::ui::{ErrorPage, Field, FormAlert, TextArea, route_id};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// What a state looks like: its words always, a class for colour on top.
+fn badge(state: State) -> impl IntoView {
+    let class = match state {
+        State::Overdue | State::Expired => "badge badge-danger",
+        State::DueSoon => "badge badge-warning",
+        State::Completed | State::Exempt => "badge badge-success",
+        State::NotStarted | State::InProgress => "badge",
+    };
+    view! { <span class=class>{state.label()}</span> }
+}
+
+#[component]
+pub fn RequirementsPage() -> impl IntoView {
+    let create = ServerAction::<CreateRequirement>::new();
+    let list = Resource::new(move || create.version().get(), |_| list_requirements());
+    view! {
+        <Title text="Requirements" />
+        <div class="page-header">
+            <div>
+                <h1>"Requirements"</h1>
+                <p class="lead">"Mandatory training: a course that the people of audiences, cohorts or a list must complete by a due date, and again when it expires."</p>
+            </div>
+        </div>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty-state">"No requirements yet."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <section class="card">
+                            <div class="table-wrap"><table class="data-table">
+                                <caption class="visually-hidden">"Requirements and where people stand"</caption>
+                                <thead><tr>
+                                    <th scope="col">"Requirement"</th>
+                                    {State::ALL.into_iter().map(|s| view! { <th scope="col" class="num">{s.label()}</th> }).collect_view()}
+                                </tr></thead>
+                                <tbody>{list.into_iter().map(|r| {
+                                    let total: i64 = r.counts.iter().map(|(_, n)| n).sum();
+                                    let compliant: i64 = r.counts.iter().filter(|(s, _)| s.compliant()).map(|(_, n)| n).sum();
+                                    let percent = if total == 0 { 0 } else { compliant * 100 / total };
+                                    view! { <tr>
+                                        <td>
+                                            <a href=format!("/admin/requirements/{}", r.id)>{r.name.clone()}</a>
+                                            <br /><span class="small muted">{format!("{} · {}", r.course_title, r.timing_text)}</span>
+                                            <crate::ui::ProgressBar percent label="Compliant" />
+                                        </td>
+                                        {r.counts.into_iter().map(|(_, n)| view! { <td class="num">{n}</td> }).collect_view()}
+                                    </tr> }
+                                }).collect_view()}</tbody>
+                            </table></div>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+        <NewRequirement create />
+    }
+}
+
+#[component]
+fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
+    let defaults = RequirementForm::default();
+    let name = RwSignal::new(String::new());
+    let course_id = RwSignal::new(String::new());
+    let due_kind = RwSignal::new(defaults.due_kind);
+    let due_date = RwSignal::new(String::new());
+    let due_days = RwSignal::new(defaults.due_days);
+    let valid_months = RwSignal::new(String::new());
+    let window_days = RwSignal::new(defaults.window_days);
+    let due_soon_days = RwSignal::new(defaults.due_soon_days);
+    let audience_id = RwSignal::new(String::new());
+    let emails = RwSignal::new(String::new());
+    let result: Signal<Option<Result<i64, AppError>>> = create.value().into();
+    let courses = Resource::new(
+        || (),
+        |_| crate::courses::server::teaching(crate::courses::model::CatalogueQuery::default()),
+    );
+    let audiences = Resource::new(|| (), |_| crate::audiences::server::list_audiences(1));
+    view! {
+        <section class="card" aria-labelledby="new-requirement-heading">
+            <h2 id="new-requirement-heading">"New requirement"</h2>
+            <form class="form" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(CreateRequirement { form: RequirementForm {
+                    name: name.get_untracked(),
+                    course_id: course_id.get_untracked().parse().unwrap_or(0),
+                    due_kind: due_kind.get_untracked(),
+                    due_date: due_date.get_untracked(),
+                    due_days: due_days.get_untracked(),
+                    valid_months: valid_months.get_untracked(),
+                    window_days: window_days.get_untracked(),
+                    due_soon_days: due_soon_days.get_untracked(),
+                    audience_ids: audience_id.get_untracked().parse().ok().into_iter().collect(),
+                    cohort_ids: Vec::new(),
+                    emails: emails.get_untracked(),
+                } });
+            }>
+                <FormAlert result success="Requirement saved; its people are assigned and enrolled." />
+                <Field label="Name" name="name" value=name required=true error=field_error(result, "name") />
+                <div class="field">
+                    <label for="requirement-course">"Course"</label>
+                    <select id="requirement-course" on:change=move |ev| course_id.set(event_target_value(&ev))>
+                        <option value="">"Choose a course"</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                courses.await.map(|p| p.items).unwrap_or_default().into_iter().map(|c| view! {
+                                    <option value=c.id.to_string()>{format!("{} ({})", c.title, c.code)}</option>
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                    {move || field_error(result, "course_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                </div>
+                <div class="field">
+                    <label for="requirement-due-kind">"Due"</label>
+                    <select id="requirement-due-kind" on:change=move |ev| due_kind.set(event_target_value(&ev)) prop:value=move || due_kind.get()>
+                        <option value="after_assignment">"Days after assignment"</option>
+                        <option value="after_hire">"Days after hire date"</option>
+                        <option value="fixed">"On a date"</option>
+                    </select>
+                </div>
+                {move || if due_kind.get() == "fixed" {
+                    view! { <Field label="Due date" name="due_date" kind="date" value=due_date error=field_error(result, "due_date") /> }.into_any()
+                } else {
+                    view! { <Field label="Days" name="due_days" kind="number" value=due_days error=field_error(result, "due_days") /> }.into_any()
+                }}
+                <div class="field-row">
+                    <Field label="Valid for (months)" name="valid_months" kind="number" value=valid_months error=field_error(result, "valid_months")
+                        hint="Leave empty for training done once. Otherwise people renew it before it expires." />
+                    <Field label="Renewal opens (days before expiry)" name="window_days" kind="number" value=window_days error=field_error(result, "window_days") />
+                    <Field label="Due soon (days before)" name="due_soon_days" kind="number" value=due_soon_days error=field_error(result, "due_soon_days") />
+                </div>
+                <div class="field">
+                    <label for="requirement-audience">"Audience"</label>
+                    <select id="requirement-audience" on:change=move |ev| audience_id.set(event_target_value(&ev))>
+                        <option value="">"None"</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                audiences.await.map(|p| p.items).unwrap_or_default().into_iter().map(|a| view! {
+                                    <option value=a.id.to_string()>{format!("{} ({} people)", a.name, a.members)}</option>
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                </div>
+                <TextArea label="People (optional)" name="emails" value=emails rows=2 error=field_error(result, "emails")
+                    hint="Email addresses, one per line or separated by commas." />
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>"Assign requirement"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn RequirementPage() -> impl IntoView {
+    let id = route_id("id");
+    let refresh = ServerAction::<RefreshRequirement>::new();
+    let people = Resource::new(
+        move || (id.get(), refresh.version().get()),
+        |(id, _)| requirement_people(id),
+    );
+    let refresh_result: Signal<Option<Result<(), AppError>>> = refresh.value().into();
+    view! {
+        <Title text="Requirement" />
+        <div class="page-header">
+            <div>
+                <p class="small"><a href="/admin/requirements">"← Requirements"</a></p>
+                <h1>"Who must do it"</h1>
+            </div>
+            <button type="button" class="btn btn-secondary" on:click=move |_| { refresh.dispatch(RefreshRequirement { id: id.get_untracked() }); }>
+                "Refresh now"
+            </button>
+        </div>
+        <FormAlert result=refresh_result success="Brought up to date." />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match people.await {
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty-state">"Nobody is assigned."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <section class="card">
+                            <div class="table-wrap"><table class="data-table">
+                                <caption class="visually-hidden">"People and their status"</caption>
+                                <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Due"</th><th scope="col">"Completed"</th><th scope="col">"Expires"</th><th scope="col">"Notes"</th></tr></thead>
+                                <tbody>{list.into_iter().map(|p| view! { <tr>
+                                    <td>{p.name.clone()}<br /><span class="small muted">{p.email.clone()}</span></td>
+                                    <td>{badge(p.state)}</td>
+                                    <td>{p.due_on.clone().unwrap_or_default()}</td>
+                                    <td>{p.completed_on.clone().unwrap_or_default()}</td>
+                                    <td>{p.expires_on.clone().unwrap_or_default()}</td>
+                                    <td class="small">
+                                        {p.exempt_reason.clone().map(|r| format!("Exempt: {r}. "))}
+                                        {p.extended_to.clone().map(|d| format!("Extended to {d}."))}
+                                    </td>
+                                </tr> }).collect_view()}</tbody>
+                            </table></div>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// "Required training" at the top of a learner's home page, soonest due first; overdue and
+/// expired say so in words, not only in red.
+#[component]
+pub fn RequiredTraining() -> impl IntoView {
+    let mine = Resource::new(|| (), |_| my_requirements());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list: Vec<MyRequirement> = mine.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class="card" aria-labelledby="required-heading">
+                        <h2 id="required-heading">"Required training"</h2>
+                        <ul class="plain-list">{list.into_iter().map(|r| {
+                            let when = match (r.state, &r.due_on, &r.expires_on) {
+                                (State::Completed, _, Some(expires)) => format!("valid until {expires}"),
+                                (State::Completed | State::Exempt, _, _) => String::new(),
+                                (State::Expired, _, Some(expires)) => format!("expired on {expires}"),
+                                (_, Some(due), _) => format!("due {due}"),
+                                _ => String::new(),
+                            };
+                            view! { <li>
+                                <a href=format!("/courses/{}", r.course_id)>{r.name.clone()}</a>" "
+                                {badge(r.state)}
+                                <span class="small muted">{format!(" {} · {}", r.course_title, when)}</span>
+                            </li> }
+                        }).collect_view()}</ul>
+                    </section>
+                })
+            })}
+        </Suspense>
+    }
+}
