@@ -65,7 +65,26 @@ pub struct ProfileBody {
     /// Administrator-defined fields by name: text, one of a choice list's values, a date
     /// (YYYY-MM-DD) or yes/no. A field left out is recorded as empty; a name no field has is
     /// refused.
+    #[schema(schema_with = custom_fields_schema)]
     pub custom: Option<BTreeMap<String, String>>,
+}
+
+/// Names and values are text without NUL (every text input refuses it with 400).
+fn custom_fields_schema() -> utoipa::openapi::Object {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let text = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[^\x00]*$"))
+    };
+    ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            Type::Object,
+            Type::Null,
+        ]))
+        .property_names(Some(text()))
+        .additional_properties(Some(text()))
+        .build()
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/profile", params(("id" = i64, Path)), responses(
