@@ -95,6 +95,11 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ),
     ("requirements/people", "id=1"),
     ("requirements/refresh", "id=1"),
+    ("requirements/exempt", "id=1&user_id=1&reason=X"),
+    (
+        "requirements/extend",
+        "id=1&user_id=1&extended_to=2030-01-01&reason=X",
+    ),
     ("users/save_profile", "id=1&form[department]=X"),
     ("users/profile_fields", ""),
     (

@@ -169,11 +169,26 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
 pub fn RequirementPage() -> impl IntoView {
     let id = route_id("id");
     let refresh = ServerAction::<RefreshRequirement>::new();
+    let exempt = ServerAction::<ExemptPerson>::new();
+    let extend = ServerAction::<ExtendPerson>::new();
     let people = Resource::new(
-        move || (id.get(), refresh.version().get()),
-        |(id, _)| requirement_people(id),
+        move || {
+            (
+                id.get(),
+                refresh.version().get(),
+                exempt.version().get(),
+                extend.version().get(),
+            )
+        },
+        |(id, ..)| requirement_people(id),
     );
     let refresh_result: Signal<Option<Result<(), AppError>>> = refresh.value().into();
+    let exempt_result: Signal<Option<Result<(), AppError>>> = exempt.value().into();
+    let extend_result: Signal<Option<Result<(), AppError>>> = extend.value().into();
+    // The person whose exemption or extension is being edited.
+    let editing = RwSignal::new(None::<(i64, String)>);
+    let reason = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
     view! {
         <Title text="Requirement" />
         <div class="page-header">
@@ -186,6 +201,33 @@ pub fn RequirementPage() -> impl IntoView {
             </button>
         </div>
         <FormAlert result=refresh_result success="Brought up to date." />
+        <FormAlert result=exempt_result success="Exemption saved." />
+        <FormAlert result=extend_result success="Extension saved." />
+        {move || editing.get().map(|(user_id, name)| view! {
+            <section class="card" aria-labelledby="exception-heading">
+                <h2 id="exception-heading">{format!("Exception for {name}")}</h2>
+                <form class="form" novalidate on:submit=move |ev| {
+                    ev.prevent_default();
+                    extend.dispatch(ExtendPerson { id: id.get_untracked(), user_id, extended_to: date.get_untracked(), reason: reason.get_untracked() });
+                }>
+                    <TextArea label="Reason" name="reason" value=reason rows=2 error=Signal::derive(move || {
+                        field_error(extend_result, "reason").get().or_else(|| field_error(exempt_result, "reason").get())
+                    }) />
+                    <Field label="New due date" name="extended_to" kind="date" value=date error=field_error(extend_result, "extended_to")
+                        hint="Leave empty to take an extension back." />
+                    <div class="form-actions">
+                        <button type="submit" class="btn btn-primary">"Save extension"</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| {
+                            exempt.dispatch(ExemptPerson { id: id.get_untracked(), user_id, reason: reason.get_untracked() });
+                        }>"Exempt with this reason"</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| {
+                            exempt.dispatch(ExemptPerson { id: id.get_untracked(), user_id, reason: String::new() });
+                        }>"Lift exemption"</button>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| editing.set(None)>"Close"</button>
+                    </div>
+                </form>
+            </section>
+        })}
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {
@@ -195,7 +237,7 @@ pub fn RequirementPage() -> impl IntoView {
                         <section class="card">
                             <div class="table-wrap"><table class="data-table">
                                 <caption class="visually-hidden">"People and their status"</caption>
-                                <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Due"</th><th scope="col">"Completed"</th><th scope="col">"Expires"</th><th scope="col">"Notes"</th></tr></thead>
+                                <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Due"</th><th scope="col">"Completed"</th><th scope="col">"Expires"</th><th scope="col">"Notes"</th><th scope="col">"Actions"</th></tr></thead>
                                 <tbody>{list.into_iter().map(|p| view! { <tr>
                                     <td>{p.name.clone()}<br /><span class="small muted">{p.email.clone()}</span></td>
                                     <td>{badge(p.state)}</td>
@@ -206,6 +248,13 @@ pub fn RequirementPage() -> impl IntoView {
                                         {p.exempt_reason.clone().map(|r| format!("Exempt: {r}. "))}
                                         {p.extended_to.clone().map(|d| format!("Extended to {d}."))}
                                     </td>
+                                    <td>{
+                                        let (user_id, name) = (p.user_id, p.name.clone());
+                                        view! {
+                                            <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Exception for {name}")
+                                                on:click=move |_| editing.set(Some((user_id, name.clone())))>"Exempt or extend"</button>
+                                        }
+                                    }</td>
                                 </tr> }).collect_view()}</tbody>
                             </table></div>
                         </section>

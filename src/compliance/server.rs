@@ -37,3 +37,24 @@ pub async fn my_requirements() -> Result<Vec<MyRequirement>, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::mine(&state, &actor).await)
 }
+
+/// Exempts a person with a reason, or lifts the exemption (empty reason).
+#[server(endpoint = "requirements/exempt")]
+pub async fn exempt_person(id: i64, user_id: i64, reason: String) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    let reason = (!reason.trim().is_empty()).then_some(reason.as_str());
+    respond(super::service::exempt(&state, &actor, id, user_id, reason).await)
+}
+
+/// Gives a person a later due date with a reason, or takes it back (empty date).
+#[server(endpoint = "requirements/extend")]
+pub async fn extend_person(
+    id: i64,
+    user_id: i64,
+    extended_to: String,
+    reason: String,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    let date = (!extended_to.trim().is_empty()).then_some(extended_to.as_str());
+    respond(super::service::extend(&state, &actor, id, user_id, date, &reason).await)
+}
