@@ -150,6 +150,15 @@ pub async fn members(
     page_of(state, &condition(state, id, now()).await?, page).await
 }
 
+/// The name a unit enum goes by in rule forms: its serde name ("starts_with"), so that the
+/// stored rules and the builder's choices are spelled one way.
+fn wire_name(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// What the rules name by id (cohorts, managers), to show them in words and in the editor.
 struct Names {
     cohorts: HashMap<i64, String>,
@@ -193,24 +202,11 @@ impl Names {
             op: op.into(),
             value,
         };
-        let text_op = |op: &super::model::TextOp| {
-            serde_json::to_value(op)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
-        let date_op = |op: &super::model::DateOp| {
-            serde_json::to_value(op)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        };
+        let text_op = |op: &super::model::TextOp| wire_name(op);
+        let date_op = |op: &super::model::DateOp| wire_name(op);
         match rule {
             Rule::Text { column, op, value } => {
-                let field = serde_json::to_value(column)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
+                let field = wire_name(column);
                 (form(&field, &text_op(op), value.clone()), value.clone())
             }
             Rule::HireDate { op, value } => (
