@@ -7,6 +7,7 @@ use crate::auth::permissions::{Action, Actor, can};
 use crate::auth::server::{ShellInfo, SignOut};
 use crate::auth::shell::{provide_shell, use_shell};
 use crate::error::AppError;
+use crate::notifications::pages::{NotificationsLink, provide_unread_count};
 use crate::ui::{ErrorPage, NotFound, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -110,6 +111,8 @@ lazy_pages! {
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
     TeamPageRoute => crate::team::pages::TeamPage,
+    NotificationsPageRoute => crate::notifications::pages::NotificationsPage,
+    NotificationSettingsPageRoute => crate::notifications::pages::NotificationSettingsPage,
     RequirementsPageRoute => crate::compliance::pages::RequirementsPage,
     RequirementPageRoute => crate::compliance::pages::RequirementPage,
     TeamMemberPageRoute => crate::team::pages::TeamMemberPage,
@@ -148,6 +151,7 @@ fn mark_hydrated() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_shell();
+    provide_unread_count();
 
     view! {
         <Title formatter=|text: String| if text.is_empty() { "Lyceum".to_string() } else { format!("{text} · Lyceum") } />
@@ -178,6 +182,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements/:id") view={Lazy::<RequirementPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view={Lazy::<NotificationsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/notifications/settings") view={Lazy::<NotificationSettingsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team") view={Lazy::<TeamPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team/:id") view={Lazy::<TeamMemberPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/audiences") view={Lazy::<AudiencesPageRoute>::new()} ssr=SsrMode::Async />
@@ -326,6 +332,7 @@ fn Header() -> impl IntoView {
                                         }).collect_view()}
                                     </ul>
                                 </nav>
+                                <NotificationsLink />
                                 <details class="user-menu">
                                     <summary>{actor.name.clone()}</summary>
                                     <div class="user-menu-panel">

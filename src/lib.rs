@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod learning;
 pub mod lessons;
 pub mod mail;
+pub mod notifications;
 pub mod overrides;
 pub mod paging;
 pub mod resources;

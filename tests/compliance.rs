@@ -252,13 +252,17 @@ db_test!(
         .unwrap();
         let now = lyceum::db::now();
         // Queued once, however often start-up asks.
-        compliance::ensure_nightly(&state, now).await.unwrap();
-        compliance::ensure_nightly(&state, now).await.unwrap();
+        lyceum::jobs::daily::ensure(&state, &compliance::NIGHTLY, now)
+            .await
+            .unwrap();
+        lyceum::jobs::daily::ensure(&state, &compliance::NIGHTLY, now)
+            .await
+            .unwrap();
         let queued = || async {
             with_db_write!(&state.db, |p| sqlx::query_as::<_, (i64, i64)>(
                 "SELECT id, run_at FROM jobs WHERE kind = $1 AND state = 'queued'"
             )
-            .bind(compliance::NIGHTLY)
+            .bind(compliance::NIGHTLY.kind)
             .fetch_all(p)
             .await
             .unwrap())
@@ -271,14 +275,153 @@ db_test!(
         assert!(run_at > now && run_at <= now + DAY + 300);
         // Two nights on, the nightly run finds Nina overdue and queues the next night.
         let later = run_at + DAY;
-        assert_eq!(
-            lyceum::jobs::worker::run_due(&state, later).await.unwrap(),
-            1
-        );
+        // The night, and the deliveries of the emails it and the assignment queued.
+        assert!(lyceum::jobs::worker::run_due(&state, later).await.unwrap() >= 1);
         let standing = &compliance::people(&state, &admin, id).await.unwrap()[0];
         assert_eq!(standing.state, State::Overdue);
         let next = queued().await;
         assert_eq!(next.len(), 1);
         assert_eq!(next[0].1, run_at + 2 * DAY);
+    }
+);
+
+db_test!(
+    reminders_follow_the_plan_day_by_day_and_reach_the_manager_when_late,
+    |state| {
+        let class = class(
+            &state,
+            ClassSpec {
+                learners: &["nina@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let nina = &class.learners[0];
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let hugo = user_with_roles(&state, "hugo@example.com", &[Role::Learner]).await;
+        let lea = user_with_roles(&state, "lea@example.com", &[Role::Learner]).await;
+        profiles::save(
+            &state,
+            &admin,
+            nina.id,
+            &ProfileForm {
+                manager_email: "hugo@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let form = RequirementForm {
+            name: "Manual handling".into(),
+            course_id: class.course_id,
+            due_kind: "after_assignment".into(),
+            due_days: "10".into(),
+            due_soon_days: "3".into(),
+            remind_before_days: "7".into(),
+            remind_on_overdue: true,
+            remind_repeat_days: "3".into(),
+            escalate_after_days: "5".into(),
+            emails: "nina@example.com".into(),
+            ..Default::default()
+        };
+        let bad = compliance::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                remind_repeat_days: "0".into(),
+                escalate_after_days: "soon".into(),
+                ..form.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            bad.field("remind_repeat_days").is_some() && bad.field("escalate_after_days").is_some(),
+            "{bad:?}"
+        );
+        let id = compliance::create(&state, &admin, &form).await.unwrap();
+        let start = lyceum::db::now();
+        let subjects = |person: lyceum::auth::permissions::Actor| {
+            let state = state.clone();
+            async move {
+                let mut all: Vec<String> = lyceum::notifications::service::list(&state, &person, 1)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .map(|n| n.subject)
+                    .collect();
+                all.reverse();
+                all
+            }
+        };
+        // Every night for 17 days, as the job queue would run it: reminded 7 days before the
+        // due date (day 3), on the first overdue day (11), then every 3 days (14, 17); from 5
+        // days late (day 17 is 7 late) the manager gets a copy.
+        let mut reminded_on = Vec::new();
+        for day in 0..=17 {
+            let before = subjects(nina.clone()).await.len();
+            compliance::nightly(&state, start + day * DAY)
+                .await
+                .unwrap();
+            // A second run the same night sends nothing more.
+            compliance::nightly(&state, start + day * DAY + 60)
+                .await
+                .unwrap();
+            let after = subjects(nina.clone()).await.len();
+            assert!(after - before <= 1, "day {day}");
+            if after > before {
+                reminded_on.push(day);
+            }
+        }
+        assert_eq!(reminded_on, [3, 11, 14, 17]);
+        let due = ymd(start + 10 * DAY);
+        assert_eq!(
+            subjects(nina.clone()).await,
+            [
+                format!("You are asked to complete “Manual handling” by {due}"),
+                format!("“Manual handling” is due by {due}"),
+                "“Manual handling” is overdue".to_string(),
+                "“Manual handling” is overdue".to_string(),
+                "“Manual handling” is overdue".to_string(),
+            ]
+        );
+        assert_eq!(
+            subjects(hugo.clone()).await,
+            ["Test nina is overdue with “Manual handling”"]
+        );
+
+        // Hugo nudges Nina; Lea, who does not manage her, cannot.
+        assert!(matches!(
+            lyceum::team::service::nudge(&state, &lea, nina.id, id).await,
+            Err(AppError::NotFound)
+        ));
+        lyceum::team::service::nudge(&state, &hugo, nina.id, id)
+            .await
+            .unwrap();
+        let list = lyceum::notifications::service::list(&state, nina, 1)
+            .await
+            .unwrap();
+        assert!(
+            list.items[0]
+                .body
+                .starts_with("Test hugo asks you to do this.")
+        );
+        // The team list counts her requirement, overdue.
+        let team = lyceum::team::service::my_team(&state, &hugo, 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                team.items[0].required,
+                team.items[0].compliant,
+                team.items[0].overdue
+            ),
+            (1, 0, 1)
+        );
+        let detail = lyceum::team::service::member(&state, &hugo, nina.id)
+            .await
+            .unwrap();
+        assert_eq!(detail.requirements[0].state, State::Overdue);
     }
 );

@@ -42,7 +42,17 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     // Only the asker's own reports: nobody else's are found.
     ("team/list", "page=1"),
     ("team/member", "id=1"),
+    ("team/nudge", "user_id=1&requirement_id=1"),
     ("requirements/mine", ""),
+    // Each person's own notifications and choices.
+    ("notifications/list", "page=1"),
+    ("notifications/unread", ""),
+    ("notifications/read", "id=1"),
+    ("notifications/preferences", ""),
+    (
+        "notifications/save_preferences",
+        "form[channels][grade_released]=off",
+    ),
     // Learners act on their own enrolment; refusals are about the course, not permissions.
     ("enrolments/self", "course_id=1&key="),
     ("enrolments/leave", "course_id=1"),

@@ -70,6 +70,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/users", 26),
     // Audiences: rules over people's profiles, roles and cohorts (they read the tables, not the areas).
     ("src/audiences", 27),
+    // Daily work at a local time (the site's zone is a setting), and telling people things: any
+    // area above may notify, in its own transaction.
+    ("src/jobs/daily.rs", 25),
+    ("src/notifications", 28),
     // 3x course core: files and enrolments belong to a course. File records sit under it, since
     // a course names files (its cover, an item's file) as its kinds do.
     ("src/files/records.rs", 29),

@@ -30,6 +30,7 @@ mod grading;
 mod http;
 mod items;
 mod jobs;
+mod notifications;
 mod overrides;
 mod security;
 mod storage_s3;

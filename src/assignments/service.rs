@@ -13,6 +13,8 @@ use crate::error::{AppError, OrInternal};
 use crate::files::records;
 use crate::files::service as files;
 use crate::grading::store as grade_store;
+use crate::notifications::model::Kind;
+use crate::notifications::service::{self as notifications, Notice};
 use crate::overrides::store as override_store;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -827,7 +829,8 @@ pub async fn set_released(
     item_id: i64,
     released: bool,
 ) -> Result<(), AppError> {
-    let (course_id, _, settings) = as_grader(state, actor, item_id).await?;
+    let (course_id, title, settings) = as_grader(state, actor, item_id).await?;
+    let was_released = self::released(state, item_id).await?;
     let now = now();
     let mut tx = state.db.begin().await?;
     let source = grade_store::Source::Assignment {
@@ -835,5 +838,33 @@ pub async fn set_released(
     };
     let grade_item = grade_store::source_item(&mut tx, course_id, item_id, source, now).await?;
     tx.commit().await?;
-    crate::grading::service::set_item_hidden(state, actor, grade_item, !released).await
+    crate::grading::service::set_item_hidden(state, actor, grade_item, !released).await?;
+    if released && !was_released {
+        tell_released(state, course_id, item_id, &title, now).await?;
+    }
+    Ok(())
+}
+
+/// Tells each learner with a grade that it is released.
+async fn tell_released(
+    state: &AppState,
+    course_id: i64,
+    item_id: i64,
+    title: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let notices: Vec<Notice> = store::graded_in_tx(&mut tx, item_id)
+        .await?
+        .into_iter()
+        .map(|s| Notice {
+            user_id: s.user_id,
+            subject: format!("Your grade for “{title}” is ready"),
+            body: "Your grade and the feedback on your work are released.".into(),
+            link: format!("/courses/{course_id}/learn/{item_id}"),
+        })
+        .collect();
+    notifications::notify(state, &mut tx, Kind::GradeReleased, &notices, now).await?;
+    tx.commit().await?;
+    Ok(())
 }

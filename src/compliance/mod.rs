@@ -4,6 +4,7 @@
 
 pub mod model;
 pub mod pages;
+pub mod reminders;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

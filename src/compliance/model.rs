@@ -20,6 +20,15 @@ pub struct RequirementForm {
     /// Days before expiry that the renewal window opens.
     pub window_days: String,
     pub due_soon_days: String,
+    /// Days before the due date to remind; empty for no such reminder.
+    pub remind_before_days: String,
+    /// Remind on the first overdue day (a checkbox: absent when unticked).
+    #[serde(default)]
+    pub remind_on_overdue: bool,
+    /// While overdue, remind again every N days; empty for once.
+    pub remind_repeat_days: String,
+    /// Copy reminders to the manager once this many days overdue; empty for never.
+    pub escalate_after_days: String,
     pub audience_ids: Vec<i64>,
     pub cohort_ids: Vec<i64>,
     /// People named one by one, by email (one per line or separated by commas).
@@ -37,6 +46,10 @@ impl Default for RequirementForm {
             valid_months: String::new(),
             window_days: "30".into(),
             due_soon_days: "14".into(),
+            remind_before_days: "7".into(),
+            remind_on_overdue: true,
+            remind_repeat_days: "7".into(),
+            escalate_after_days: "14".into(),
             audience_ids: Vec::new(),
             cohort_ids: Vec::new(),
             emails: String::new(),
@@ -79,6 +92,8 @@ pub struct RequirementSummary {
     pub course_title: String,
     /// The timing in words ("Due 30 days after assignment; renewed every 12 months").
     pub timing_text: String,
+    /// The reminders in words ("Reminders 7 days before the due date, when overdue").
+    pub reminders_text: String,
     /// (state, people), every state listed.
     pub counts: Vec<(State, i64)>,
 }

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// What a state looks like: its words always, a class for colour on top.
-fn badge(state: State) -> impl IntoView {
+pub fn badge(state: State) -> impl IntoView {
     let class = match state {
         State::Overdue | State::Expired => "badge badge-danger",
         State::DueSoon => "badge badge-warning",
@@ -53,7 +53,7 @@ pub fn RequirementsPage() -> impl IntoView {
                                     view! { <tr>
                                         <td>
                                             <a href=format!("/admin/requirements/{}", r.id)>{r.name.clone()}</a>
-                                            <br /><span class="small muted">{format!("{} · {}", r.course_title, r.timing_text)}</span>
+                                            <br /><span class="small muted">{format!("{} · {} · {}", r.course_title, r.timing_text, r.reminders_text)}</span>
                                             <crate::ui::ProgressBar percent label="Compliant" />
                                         </td>
                                         {r.counts.into_iter().map(|(_, n)| view! { <td class="num">{n}</td> }).collect_view()}
@@ -80,7 +80,12 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
     let valid_months = RwSignal::new(String::new());
     let window_days = RwSignal::new(defaults.window_days);
     let due_soon_days = RwSignal::new(defaults.due_soon_days);
+    let remind_before_days = RwSignal::new(defaults.remind_before_days);
+    let remind_on_overdue = RwSignal::new(defaults.remind_on_overdue);
+    let remind_repeat_days = RwSignal::new(defaults.remind_repeat_days);
+    let escalate_after_days = RwSignal::new(defaults.escalate_after_days);
     let audience_id = RwSignal::new(String::new());
+    let cohort_id = RwSignal::new(String::new());
     let emails = RwSignal::new(String::new());
     let result: Signal<Option<Result<i64, AppError>>> = create.value().into();
     let courses = Resource::new(
@@ -88,6 +93,7 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
         |_| crate::courses::server::teaching(crate::courses::model::CatalogueQuery::default()),
     );
     let audiences = Resource::new(|| (), |_| crate::audiences::server::list_audiences(1));
+    let cohorts = Resource::new(|| (), |_| crate::enrolments::server::list_cohorts());
     view! {
         <section class="card" aria-labelledby="new-requirement-heading">
             <h2 id="new-requirement-heading">"New requirement"</h2>
@@ -102,8 +108,12 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                     valid_months: valid_months.get_untracked(),
                     window_days: window_days.get_untracked(),
                     due_soon_days: due_soon_days.get_untracked(),
+                    remind_before_days: remind_before_days.get_untracked(),
+                    remind_on_overdue: remind_on_overdue.get_untracked(),
+                    remind_repeat_days: remind_repeat_days.get_untracked(),
+                    escalate_after_days: escalate_after_days.get_untracked(),
                     audience_ids: audience_id.get_untracked().parse().ok().into_iter().collect(),
-                    cohort_ids: Vec::new(),
+                    cohort_ids: cohort_id.get_untracked().parse().ok().into_iter().collect(),
                     emails: emails.get_untracked(),
                 } });
             }>
@@ -142,6 +152,18 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                     <Field label="Renewal opens (days before expiry)" name="window_days" kind="number" value=window_days error=field_error(result, "window_days") />
                     <Field label="Due soon (days before)" name="due_soon_days" kind="number" value=due_soon_days error=field_error(result, "due_soon_days") />
                 </div>
+                <fieldset class="field">
+                    <legend>"Reminders"</legend>
+                    <div class="field-row">
+                        <Field label="Days before the due date" name="remind_before_days" kind="number" value=remind_before_days
+                            error=field_error(result, "remind_before_days") hint="Empty for no reminder before." />
+                        <Field label="Repeat every (days) while overdue" name="remind_repeat_days" kind="number" value=remind_repeat_days
+                            error=field_error(result, "remind_repeat_days") hint="Empty to remind once." />
+                        <Field label="Copy to the manager after (days overdue)" name="escalate_after_days" kind="number" value=escalate_after_days
+                            error=field_error(result, "escalate_after_days") hint="Empty for never." />
+                    </div>
+                    <crate::ui::Checkbox label="Remind on the first overdue day" name="remind_on_overdue" checked=remind_on_overdue />
+                </fieldset>
                 <div class="field">
                     <label for="requirement-audience">"Audience"</label>
                     <select id="requirement-audience" on:change=move |ev| audience_id.set(event_target_value(&ev))>
@@ -150,6 +172,19 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                             {move || Suspend::new(async move {
                                 audiences.await.map(|p| p.items).unwrap_or_default().into_iter().map(|a| view! {
                                     <option value=a.id.to_string()>{format!("{} ({} people)", a.name, a.members)}</option>
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="requirement-cohort">"Cohort"</label>
+                    <select id="requirement-cohort" on:change=move |ev| cohort_id.set(event_target_value(&ev))>
+                        <option value="">"None"</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                cohorts.await.unwrap_or_default().into_iter().map(|c| view! {
+                                    <option value=c.id.to_string()>{format!("{} ({} people)", c.name, c.members)}</option>
                                 }).collect_view()
                             })}
                         </Transition>

@@ -3,12 +3,16 @@
 //! person's standing with the one rule in `status`.
 
 use super::model::{MyRequirement, PersonStanding, RequirementForm, RequirementSummary};
-use super::status::{DueRule, Facts, Recurrence, State, Timing, standing};
-use super::store::{self, PersonRow};
+use super::reminders::{self, Reminder, ReminderKind, ReminderPlan};
+use super::status::{DueRule, Facts, Recurrence, Standing, State, Timing, standing};
+use super::store::{self, PersonRow, RequirementRow};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::now;
 use crate::error::{AppError, Problems, internal};
+use crate::jobs::daily::Daily;
+use crate::notifications::model::Kind;
+use crate::notifications::service::{Notice, notify};
 use crate::settings::time_zone::today_in;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -94,6 +98,46 @@ pub fn parse_timing(form: &RequirementForm) -> Result<Timing, AppError> {
     })
 }
 
+/// An optional number of days: empty for none.
+fn optional_days(problems: &mut Problems, field: &str, text: &str) -> Option<u32> {
+    if text.trim().is_empty() {
+        None
+    } else {
+        Some(number(problems, field, text, 1..=365))
+    }
+}
+
+/// The form's reminders, after their rules.
+pub fn parse_reminders(form: &RequirementForm) -> Result<ReminderPlan, AppError> {
+    let mut problems = Problems::default();
+    let before_days = if form.remind_before_days.trim().is_empty() {
+        None
+    } else {
+        Some(number(
+            &mut problems,
+            "remind_before_days",
+            &form.remind_before_days,
+            0..=365,
+        ))
+    };
+    let plan = ReminderPlan {
+        before_days,
+        on_overdue: form.remind_on_overdue,
+        repeat_days: optional_days(
+            &mut problems,
+            "remind_repeat_days",
+            &form.remind_repeat_days,
+        ),
+        escalate_after_days: optional_days(
+            &mut problems,
+            "escalate_after_days",
+            &form.escalate_after_days,
+        ),
+    };
+    problems.into_result()?;
+    Ok(plan)
+}
+
 /// Creates a requirement, assigns it to the people its targets hold now and enrols them.
 pub async fn create(
     state: &AppState,
@@ -107,6 +151,7 @@ pub async fn create(
         problems.add("name", "Enter a name of at most 200 characters.");
     }
     let timing = problems.check(parse_timing(form));
+    let reminders = problems.check(parse_reminders(form)).unwrap_or_default();
     let mut people = Vec::new();
     for email in form
         .emails
@@ -127,9 +172,20 @@ pub async fn create(
     let timing = timing.ok_or_else(|| internal("creating a requirement", "timing not parsed"))?;
     let timing_json =
         serde_json::to_string(&timing).map_err(|e| internal("writing a requirement", e))?;
+    let reminders_json =
+        serde_json::to_string(&reminders).map_err(|e| internal("writing a requirement", e))?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let id = store::insert(&mut tx, name, form.course_id, &timing_json, actor.id, now).await?;
+    let id = store::insert(
+        &mut tx,
+        name,
+        form.course_id,
+        &timing_json,
+        &reminders_json,
+        actor.id,
+        now,
+    )
+    .await?;
     for (kind, ids) in [
         ("audience", &form.audience_ids),
         ("cohort", &form.cohort_ids),
@@ -142,7 +198,8 @@ pub async fn create(
     audit::record(
         &mut tx,
         actor,
-        audit::Entry::new("requirement.create", "requirement", Some(id), name).after(&timing),
+        audit::Entry::new("requirement.create", "requirement", Some(id), name)
+            .after(&(&timing, &reminders)),
         now,
     )
     .await?;
@@ -187,8 +244,7 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     let requirement = store::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let timing: Timing = serde_json::from_str(&requirement.timing)
-        .map_err(|e| internal("reading a requirement's timing", e))?;
+    let timing = timing_of(&requirement)?;
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = today_in(now, &zone);
     let wanted = members(state, id, now).await?;
@@ -219,12 +275,17 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     tx.commit().await?;
 
     let people = store::people(&state.db, id, requirement.course_id).await?;
+    let new_people: HashSet<i64> = new.iter().copied().collect();
+    let mut assigned_notices = Vec::new();
     let mut changed = 0;
     let mut tx = state.db.begin().await?;
     for person in &people {
         let completed_on = person.course_completed_at.map(|at| today_in(at, &zone));
         let now_standing = standing(&timing, &facts(person, completed_on), today);
         let completed_text = completed_on.map(ymd);
+        if new_people.contains(&person.user_id) && !now_standing.state.compliant() {
+            assigned_notices.push(assigned_notice(&requirement, person.user_id, &now_standing));
+        }
         let same = person.state == now_standing.state.as_str()
             && person.due_on == now_standing.due_on.map(ymd)
             && person.expires_on == now_standing.expires_on.map(ymd)
@@ -251,6 +312,14 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
             }
         }
     }
+    notify(
+        state,
+        &mut tx,
+        Kind::ComplianceReminder,
+        &assigned_notices,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Refreshed {
         assigned: new.len(),
@@ -396,43 +465,210 @@ pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<MyRequirement>,
     store::mine(&state.db, actor.id).await
 }
 
-/// The job kind of the nightly run.
-pub const NIGHTLY: &str = "compliance.nightly";
-
-/// When the next nightly run is due: five past midnight where the site is.
-async fn next_night(state: &AppState, now: i64) -> Result<i64, AppError> {
-    let zone = crate::settings::service::current(state).await?.time_zone;
-    let tomorrow = today_in(now, &zone)
-        .succ_opt()
-        .ok_or_else(|| internal("scheduling the nightly run", "no tomorrow"))?;
-    Ok(crate::settings::time_zone::at_local(tomorrow, 0, 5, &zone))
-}
-
-/// Queues the nightly run unless one is waiting (at start-up; the run queues the next one).
-pub async fn ensure_nightly(state: &AppState, now: i64) -> Result<(), AppError> {
-    if crate::jobs::queue::queued(&state.db, NIGHTLY).await? {
-        return Ok(());
-    }
-    let at = next_night(state, now).await?;
-    let mut tx = state.db.begin().await?;
-    crate::jobs::queue::enqueue(&mut tx, NIGHTLY, "{}", at, now).await?;
-    tx.commit().await?;
-    Ok(())
-}
+/// The nightly run: five past midnight where the site is.
+pub const NIGHTLY: Daily = Daily {
+    kind: "compliance.nightly",
+    hour: 0,
+    minute: 5,
+};
 
 /// The nightly run: every requirement brought up to date (states move at midnight: due soon,
-/// overdue, expired), then the next night queued. Run once per night even with several
-/// instances, as every job is.
+/// overdue, expired), then the next night queued.
 pub async fn nightly(state: &AppState, now: i64) -> Result<(), AppError> {
     for id in store::ids(&state.db).await? {
         refresh(state, id, now).await?;
+        remind(state, id, now).await?;
     }
-    let at = next_night(state, now).await?;
+    crate::jobs::daily::queue_next(state, &NIGHTLY, now).await
+}
+
+/// Sends the reminders due today on one requirement, as its plan says (copies to managers
+/// included), and notes who was reminded. Run by the nightly run after the refresh, so that
+/// states are today's; a second run the same day sends nothing more. Returns how many people
+/// were reminded.
+pub async fn remind(state: &AppState, id: i64, now: i64) -> Result<usize, AppError> {
+    let requirement = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let plan = plan_of(&requirement)?;
+    if plan.is_off() {
+        return Ok(0);
+    }
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let today = today_in(now, &zone);
+    let mut due: Vec<(PersonRow, Reminder)> = Vec::new();
+    for person in store::people(&state.db, id, requirement.course_id).await? {
+        let standing = Standing {
+            state: State::parse(&person.state).unwrap_or(State::NotStarted),
+            due_on: person.due_on.as_deref().and_then(parse_ymd),
+            expires_on: person.expires_on.as_deref().and_then(parse_ymd),
+            window_opens_on: None,
+        };
+        let last = person.reminded_on.as_deref().and_then(parse_ymd);
+        if let Some(reminder) = reminders::due(&plan, &standing, today, last) {
+            due.push((person, reminder));
+        }
+    }
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let escalated: Vec<i64> = due
+        .iter()
+        .filter(|(_, r)| r.escalate)
+        .map(|(p, _)| p.user_id)
+        .collect();
+    let profiles = crate::users::profile_store::find_many(&state.db, &escalated).await?;
+    let mut to_people = Vec::new();
+    let mut to_managers = Vec::new();
+    for (person, reminder) in &due {
+        to_people.push(reminder_notice(&requirement, person.user_id, reminder.kind));
+        if let Some(manager) = profiles
+            .get(&person.user_id)
+            .and_then(|p| p.manager.as_ref())
+        {
+            to_managers.push(manager_notice(
+                &requirement,
+                person,
+                reminder.kind,
+                manager.id,
+            ));
+        }
+    }
+    let reminded: Vec<i64> = due.iter().map(|(p, _)| p.user_id).collect();
     let mut tx = state.db.begin().await?;
-    // This run is still "running": another queued night would be a second chain.
-    if !crate::jobs::queue::queued_other(&mut tx, NIGHTLY).await? {
-        crate::jobs::queue::enqueue(&mut tx, NIGHTLY, "{}", at, now).await?;
+    notify(state, &mut tx, Kind::ComplianceReminder, &to_people, now).await?;
+    notify(state, &mut tx, Kind::ComplianceReminder, &to_managers, now).await?;
+    store::set_reminded(&mut tx, id, &reminded, &ymd(today)).await?;
+    tx.commit().await?;
+    Ok(reminded.len())
+}
+
+/// What a person newly assigned is told.
+fn assigned_notice(requirement: &RequirementRow, user_id: i64, standing: &Standing) -> Notice {
+    let by = standing
+        .due_on
+        .map(|d| format!(" by {}", ymd(d)))
+        .unwrap_or_default();
+    Notice {
+        user_id,
+        subject: format!("You are asked to complete “{}”{by}", requirement.name),
+        body: format!(
+            "This training is required of you: complete the course “{}”{by}.",
+            requirement.course_title
+        ),
+        link: format!("/courses/{}", requirement.course_id),
     }
+}
+
+/// What a reminder tells the person.
+fn reminder_notice(requirement: &RequirementRow, user_id: i64, kind: ReminderKind) -> Notice {
+    let (subject, body) = match kind {
+        ReminderKind::Upcoming { due_on } => (
+            format!("“{}” is due by {}", requirement.name, ymd(due_on)),
+            format!(
+                "Complete the course “{}” by {}.",
+                requirement.course_title,
+                ymd(due_on)
+            ),
+        ),
+        ReminderKind::Late { due_on, days_late } => (
+            format!("“{}” is overdue", requirement.name),
+            format!(
+                "It was due by {} ({}). Complete the course “{}” as soon as you can.",
+                ymd(due_on),
+                days_text(days_late),
+                requirement.course_title
+            ),
+        ),
+    };
+    Notice {
+        user_id,
+        subject,
+        body,
+        link: format!("/courses/{}", requirement.course_id),
+    }
+}
+
+/// What the copy of a late reminder tells the person's manager.
+fn manager_notice(
+    requirement: &RequirementRow,
+    person: &PersonRow,
+    kind: ReminderKind,
+    manager_id: i64,
+) -> Notice {
+    let late = match kind {
+        ReminderKind::Late { days_late, .. } => days_text(days_late),
+        ReminderKind::Upcoming { .. } => "not yet late".into(),
+    };
+    Notice {
+        user_id: manager_id,
+        subject: format!("{} is overdue with “{}”", person.name, requirement.name),
+        body: format!(
+            "{} reports to you and has not completed “{}” ({late}). They have been reminded.",
+            person.name, requirement.course_title
+        ),
+        link: format!("/team/{}", person.user_id),
+    }
+}
+
+fn days_text(days: i64) -> String {
+    match days {
+        1 => "1 day late".into(),
+        n => format!("{n} days late"),
+    }
+}
+
+/// Reminds one person of one requirement now, whatever its plan (a manager's nudge); the
+/// caller has checked who may. Refused for someone with nothing left to do.
+pub async fn nudge(state: &AppState, id: i64, user_id: i64, from: &Actor) -> Result<(), AppError> {
+    let requirement = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = store::people(&state.db, id, requirement.course_id)
+        .await?
+        .into_iter()
+        .find(|p| p.user_id == user_id)
+        .ok_or(AppError::NotFound)?;
+    let state_now = State::parse(&person.state).unwrap_or(State::NotStarted);
+    let Some(due_on) = person.due_on.as_deref().and_then(parse_ymd) else {
+        return Err(AppError::Conflict(format!(
+            "{} has nothing to do on this requirement now.",
+            person.name
+        )));
+    };
+    if matches!(state_now, State::Completed | State::Exempt) {
+        return Err(AppError::Conflict(format!(
+            "{} has nothing to do on this requirement now.",
+            person.name
+        )));
+    }
+    let now = now();
+    let today = crate::settings::service::today(state).await?;
+    let kind = if today > due_on {
+        ReminderKind::Late {
+            due_on,
+            days_late: (today - due_on).num_days(),
+        }
+    } else {
+        ReminderKind::Upcoming { due_on }
+    };
+    let mut notice = reminder_notice(&requirement, user_id, kind);
+    notice.body = format!("{} asks you to do this. {}", from.name, notice.body);
+    let mut tx = state.db.begin().await?;
+    notify(state, &mut tx, Kind::ComplianceReminder, &[notice], now).await?;
+    store::set_reminded(&mut tx, id, &[user_id], &ymd(today)).await?;
+    audit::record(
+        &mut tx,
+        from,
+        audit::Entry::new(
+            "requirement.nudge",
+            "requirement",
+            Some(id),
+            user_id.to_string(),
+        ),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -444,13 +680,13 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
     store::list(&state.db)
         .await?
         .into_iter()
-        .map(|(row, course_title)| {
-            let timing: Timing = serde_json::from_str(&row.timing)
-                .map_err(|e| internal("reading a requirement's timing", e))?;
+        .map(|row| {
+            let timing = timing_of(&row)?;
             Ok(RequirementSummary {
+                reminders_text: plan_of(&row)?.text(),
                 id: row.id,
                 name: row.name,
-                course_title,
+                course_title: row.course_title,
                 timing_text: timing.text(),
                 counts: State::ALL
                     .into_iter()
@@ -465,6 +701,19 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
             })
         })
         .collect()
+}
+
+fn timing_of(row: &RequirementRow) -> Result<Timing, AppError> {
+    serde_json::from_str(&row.timing).map_err(|e| internal("reading a requirement's timing", e))
+}
+
+fn plan_of(row: &RequirementRow) -> Result<ReminderPlan, AppError> {
+    match &row.reminders {
+        None => Ok(ReminderPlan::default()),
+        Some(json) => {
+            serde_json::from_str(json).map_err(|e| internal("reading a requirement's reminders", e))
+        }
+    }
 }
 
 /// Refreshes one requirement now (the button on its page).

@@ -13,6 +13,9 @@ pub struct RequirementRow {
     pub course_id: i64,
     /// JSON: `status::Timing`.
     pub timing: String,
+    /// JSON: `reminders::ReminderPlan`; None for no reminders.
+    pub reminders: Option<String>,
+    pub course_title: String,
 }
 
 pub async fn insert(
@@ -20,16 +23,18 @@ pub async fn insert(
     name: &str,
     course_id: i64,
     timing: &str,
+    reminders: &str,
     by: i64,
     now: i64,
 ) -> Result<i64, AppError> {
     with_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO requirements (name, course_id, timing, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) RETURNING id"
+        "INSERT INTO requirements (name, course_id, timing, reminders, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
     )
     .bind(name)
     .bind(course_id)
     .bind(timing)
+    .bind(reminders)
     .bind(by)
     .bind(now)
     .fetch_one(c)
@@ -67,7 +72,8 @@ pub async fn add_target(tx: &mut Tx, id: i64, kind: &str, target: i64) -> Result
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<RequirementRow>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_as(
-        "SELECT id, name, course_id, timing FROM requirements WHERE id = $1"
+        "SELECT r.id, r.name, r.course_id, r.timing, r.reminders, c.title AS course_title \
+         FROM requirements r JOIN courses c ON c.id = r.course_id WHERE r.id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -75,27 +81,15 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<RequirementRow>, AppError> 
 }
 
 /// Every requirement with its course's title, by name.
-pub async fn list(db: &Db) -> Result<Vec<(RequirementRow, String)>, AppError> {
-    let rows: Vec<(i64, String, i64, String, String)> = with_db!(db, |p| sqlx::query_as(
-        "SELECT r.id, r.name, r.course_id, r.timing, c.title FROM requirements r \
-         JOIN courses c ON c.id = r.course_id ORDER BY LOWER(r.name), r.id LIMIT 500"
+pub async fn list(db: &Db) -> Result<Vec<RequirementRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT r.id, r.name, r.course_id, r.timing, r.reminders, c.title AS course_title \
+         FROM requirements r JOIN courses c ON c.id = r.course_id ORDER BY LOWER(r.name), r.id LIMIT 500"
     )
     .fetch_all(p)
-    .await?);
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, course_id, timing, title)| {
-            (
-                RequirementRow {
-                    id,
-                    name,
-                    course_id,
-                    timing,
-                },
-                title,
-            )
-        })
-        .collect())
+    .await?
+    }))
 }
 
 /// How many people are in each state, per requirement (those it applies to now).
@@ -205,6 +199,7 @@ pub struct PersonRow {
     /// When they completed the course (Unix time), if they have.
     pub course_completed_at: Option<i64>,
     pub started: bool,
+    pub reminded_on: Option<String>,
 }
 
 /// Everyone the requirement applies to now, by name, with their facts.
@@ -213,7 +208,7 @@ pub async fn people(db: &Db, id: i64, course_id: i64) -> Result<Vec<PersonRow>, 
         sqlx::query_as(
         "SELECT rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, rp.expires_on, \
          rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
-         e.completed_at AS course_completed_at, \
+         e.completed_at AS course_completed_at, rp.reminded_on, \
          EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = $2) AS started \
          FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
          LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
@@ -403,4 +398,29 @@ pub async fn mine(db: &Db, user_id: i64) -> Result<Vec<MyRequirement>, AppError>
             expires_on: r.expires_on,
         })
         .collect())
+}
+
+/// Notes that these people were reminded today.
+pub async fn set_reminded(
+    tx: &mut Tx,
+    id: i64,
+    user_ids: &[i64],
+    today: &str,
+) -> Result<(), AppError> {
+    for chunk in user_ids.chunks(1000) {
+        with_tx!(tx, |c| {
+            let mut query = sqlx::QueryBuilder::new("UPDATE requirement_people SET reminded_on = ");
+            query.push_bind(today);
+            query.push(" WHERE requirement_id = ");
+            query.push_bind(id);
+            query.push(" AND user_id IN (");
+            let mut list = query.separated(", ");
+            for user in chunk {
+                list.push_bind(*user);
+            }
+            list.push_unseparated(")");
+            query.build().execute(c).await?.rows_affected()
+        });
+    }
+    Ok(())
 }

@@ -15,6 +15,8 @@ use crate::courses::service as course_service;
 use crate::courses::store as course_store;
 use crate::db::{Tx, now};
 use crate::error::AppError;
+use crate::notifications::model::Kind;
+use crate::notifications::service::{self as notifications, Notice};
 use crate::paging::Page;
 use crate::state::AppState;
 use crate::users::model::{Email, UserQuery, UserStatus};
@@ -418,6 +420,15 @@ pub async fn approve(
         now,
     )
     .await?;
+    if let Some(course) = course_store::find(&state.db, course_id).await? {
+        let notice = Notice {
+            user_id,
+            subject: format!("You are enrolled in “{}”", course.title),
+            body: "Your request to join the course was approved: you can start now.".into(),
+            link: format!("/courses/{course_id}"),
+        };
+        notifications::notify(state, &mut tx, Kind::EnrolmentApproved, &[notice], now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -8,6 +8,8 @@
 //! `queue` (the table, foundation: the mailer enqueues) and `worker` (the loop and the one list
 //! of job kinds, above the areas whose work it runs) are the layers; `model` is what pages show.
 
+#[cfg(feature = "ssr")]
+pub mod daily;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

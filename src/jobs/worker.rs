@@ -1,17 +1,27 @@
 //! The worker every instance runs: it claims what is due and runs it. `run_one` is the one list
 //! of job kinds, each the function of the area whose work it is.
 
+use super::daily::Daily;
 use super::queue;
+use crate::compliance::service as compliance;
 use crate::db::now;
 use crate::error::AppError;
+use crate::notifications::service as notifications;
 use crate::state::AppState;
+
+/// The work that runs every day, queued at start-up.
+const DAILY: [&Daily; 2] = [&compliance::NIGHTLY, &notifications::DIGEST];
 
 /// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
 async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result<(), String> {
     match kind {
         crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
-        crate::compliance::service::NIGHTLY => crate::compliance::service::nightly(state, at)
+        k if k == compliance::NIGHTLY.kind => compliance::nightly(state, at)
             .await
+            .map_err(|e| format!("{e:?}")),
+        k if k == notifications::DIGEST.kind => notifications::digest(state, at)
+            .await
+            .map(|_| ())
             .map_err(|e| format!("{e:?}")),
         other => Err(format!("Lyceum has no job kind “{other}”.")),
     }
@@ -40,8 +50,10 @@ pub async fn run_due(state: &AppState, at: i64) -> Result<usize, AppError> {
 
 /// Runs due jobs for as long as the server runs, looking again every second.
 pub async fn run(state: AppState) {
-    if let Err(e) = crate::compliance::service::ensure_nightly(&state, now()).await {
-        tracing::warn!(error = %e, "scheduling the nightly compliance run failed");
+    for daily in DAILY {
+        if let Err(e) = super::daily::ensure(&state, daily, now()).await {
+            tracing::warn!(error = %e, kind = daily.kind, "scheduling a daily job failed");
+        }
     }
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -2,7 +2,7 @@
 //! when that is configured. Part of the app state, so it sits in the foundation and uses only
 //! the database and the job queue's table.
 
-use crate::db::{Db, now};
+use crate::db::{Db, Tx, now};
 use crate::error::AppError;
 use crate::jobs::queue;
 use crate::{with_db, with_db_write, with_tx};
@@ -10,6 +10,30 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, messag
 
 /// The job kind that delivers one outbox message (`jobs::worker`).
 pub const DELIVER: &str = "mail.deliver";
+
+/// Stores a message in the outbox and queues its delivery, in the caller's transaction: it is
+/// sent only if that commits (a notification and its email stand or fall together).
+pub async fn queue_in(
+    tx: &mut Tx,
+    to: &str,
+    subject: &str,
+    body: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let id: i64 = with_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "INSERT INTO outbox (to_address, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(to)
+        .bind(subject)
+        .bind(body)
+        .bind(at)
+        .fetch_one(c)
+        .await?
+    });
+    queue::enqueue(tx, DELIVER, &id.to_string(), at, at).await?;
+    Ok(())
+}
 
 #[derive(Clone)]
 pub struct Mailer {
@@ -36,18 +60,7 @@ impl Mailer {
     pub async fn send(&self, db: &Db, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
         let at = now();
         let mut tx = db.begin().await?;
-        let id: i64 = with_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
-            "INSERT INTO outbox (to_address, subject, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
-        )
-        .bind(to)
-        .bind(subject)
-        .bind(body)
-        .bind(at)
-        .fetch_one(c)
-        .await?
-        });
-        queue::enqueue(&mut tx, DELIVER, &id.to_string(), at, at).await?;
+        queue_in(&mut tx, to, subject, body, at).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! What a manager's team pages show.
 
+use crate::compliance::model::MyRequirement;
 use crate::learning::model::LearningCard;
 use crate::users::profile::Profile;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,11 @@ pub struct TeamMember {
     /// Courses they take (active enrolments as a learner) and how many of those they completed.
     pub courses: i64,
     pub completed: i64,
+    /// Required training that applies to them, how much of it they are compliant with
+    /// (completed and valid, or exempt), and how much is overdue or expired.
+    pub required: i64,
+    pub compliant: i64,
+    pub overdue: i64,
 }
 
 /// A person in the team with their profile and courses.
@@ -28,4 +34,5 @@ pub struct TeamMemberDetail {
     pub member: TeamMember,
     pub profile: Profile,
     pub courses: Vec<LearningCard>,
+    pub requirements: Vec<MyRequirement>,
 }

@@ -1,7 +1,11 @@
 //! "My team" and one team member's page.
 
-use super::server::{load_team_member, my_team};
-use crate::ui::{ErrorPage, Pagination, ProgressBar, format, route_id};
+use super::model::TeamMember;
+use super::server::{NudgeTeamMember, load_team_member, my_team};
+use crate::compliance::model::MyRequirement;
+use crate::compliance::pages::badge;
+use crate::error::AppError;
+use crate::ui::{ErrorPage, FormAlert, Pagination, ProgressBar, format, route_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -40,7 +44,7 @@ pub fn TeamPage() -> impl IntoView {
                                     <caption class="visually-hidden">"People who report to you"</caption>
                                     <thead><tr>
                                         <th scope="col">"Name"</th><th scope="col">"Job title"</th><th scope="col">"Department"</th>
-                                        <th scope="col">"Reports to"</th><th scope="col" class="num">"Courses completed"</th>
+                                        <th scope="col">"Reports to"</th><th scope="col" class="num">"Courses completed"</th><th scope="col">"Required training"</th>
                                     </tr></thead>
                                     <tbody>{list.items.into_iter().map(|m| view! {
                                         <tr>
@@ -49,6 +53,7 @@ pub fn TeamPage() -> impl IntoView {
                                             <td>{m.department.clone()}</td>
                                             <td>{if m.depth == 1 { "You".to_string() } else { m.manager_name.clone() }}</td>
                                             <td class="num">{format!("{} of {}", m.completed, m.courses)}</td>
+                                            <td>{compliance_summary(&m)}</td>
                                         </tr>
                                     }).collect_view()}</tbody>
                                 </table></div>
@@ -97,6 +102,7 @@ pub fn TeamMemberPage() -> impl IntoView {
                                         <dt>{k}</dt><dd>{v}</dd>
                                     }).collect_view()}</dl>
                                 </section>
+                                <RequiredOfMember user_id=d.member.id requirements=d.requirements.clone() />
                                 <section class="card" aria-labelledby="courses-heading">
                                     <h2 id="courses-heading">"Courses"</h2>
                                     {if d.courses.is_empty() {
@@ -120,5 +126,49 @@ pub fn TeamMemberPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// "2 of 3 compliant, 1 overdue", in words (no colour needed to read it).
+fn compliance_summary(m: &TeamMember) -> impl IntoView + use<> {
+    if m.required == 0 {
+        return view! { <span class="small muted">"None"</span> }.into_any();
+    }
+    let overdue = (m.overdue > 0).then(|| {
+        view! { " "<span class="badge badge-danger">{format!("{} overdue or expired", m.overdue)}</span> }
+    });
+    view! { <span>{format!("{} of {} compliant", m.compliant, m.required)}</span>{overdue} }
+        .into_any()
+}
+
+/// A team member's required training with its status, and a button that reminds them of what
+/// they still have to do.
+#[component]
+fn RequiredOfMember(user_id: i64, requirements: Vec<MyRequirement>) -> impl IntoView {
+    let nudge = ServerAction::<NudgeTeamMember>::new();
+    let result: Signal<Option<Result<(), AppError>>> = nudge.value().into();
+    view! {
+        <section class="card" aria-labelledby="required-heading">
+            <h2 id="required-heading">"Required training"</h2>
+            <FormAlert result success="Reminder sent." />
+            {if requirements.is_empty() {
+                view! { <p class="empty-state">"No required training."</p> }.into_any()
+            } else {
+                view! { <ul class="plain-list">{requirements.into_iter().map(|r| {
+                    let when = r.due_on.clone().map(|d| format!(" · due by {d}")).unwrap_or_default();
+                    let requirement_id = r.requirement_id;
+                    let name = r.name.clone();
+                    view! { <li data-testid="team-requirement">
+                        <strong>{r.name.clone()}</strong>" "{badge(r.state)}
+                        <span class="small muted">{format!(" {}{when}", r.course_title)}</span>
+                        {(!r.state.compliant()).then(|| view! {
+                            " "<button type="button" class="btn btn-small btn-secondary" aria-label=format!("Remind about {name}")
+                                disabled=move || nudge.pending().get()
+                                on:click=move |_| { nudge.dispatch(NudgeTeamMember { user_id, requirement_id }); }>"Send a reminder"</button>
+                        })}
+                    </li> }
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
     }
 }

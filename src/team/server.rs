@@ -19,3 +19,10 @@ pub async fn load_team_member(id: i64) -> Result<TeamMemberDetail, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::member(&state, &actor, id).await)
 }
+
+/// Reminds a team member of a requirement now.
+#[server(endpoint = "team/nudge")]
+pub async fn nudge_team_member(user_id: i64, requirement_id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::nudge(&state, &actor, user_id, requirement_id).await)
+}

@@ -45,6 +45,21 @@ pub async fn member(
     Ok(TeamMemberDetail {
         profile: crate::users::profile_store::find(&state.db, person_id).await?,
         courses: crate::learning::store::learning_cards(&state.db, person_id, 200).await?,
+        requirements: crate::compliance::store::mine(&state.db, person_id).await?,
         member,
     })
+}
+
+/// Reminds someone in the asker's team of a requirement now. Anyone outside the team is "not
+/// found", as on their page.
+pub async fn nudge(
+    state: &AppState,
+    actor: &Actor,
+    person_id: i64,
+    requirement_id: i64,
+) -> Result<(), AppError> {
+    store::member(&state.db, actor.id, person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::compliance::service::nudge(state, requirement_id, person_id, actor).await
 }

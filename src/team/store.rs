@@ -27,6 +27,9 @@ struct MemberRow {
     manager_name: String,
     courses: i64,
     completed: i64,
+    required: i64,
+    compliant: i64,
+    overdue: i64,
 }
 
 impl From<MemberRow> for TeamMember {
@@ -42,6 +45,9 @@ impl From<MemberRow> for TeamMember {
             manager_name: r.manager_name,
             courses: r.courses,
             completed: r.completed,
+            required: r.required,
+            compliant: r.compliant,
+            overdue: r.overdue,
         }
     }
 }
@@ -51,7 +57,12 @@ const MEMBER_COLUMNS: &str = "SELECT u.id, u.name, u.email, COALESCE(p.job_title
      COALESCE(m.name, '') AS manager_name, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.user_id = u.id AND e.role = 'learner' AND e.status = 'active') AS courses, \
      (SELECT COUNT(*) FROM enrolments e WHERE e.user_id = u.id AND e.role = 'learner' AND e.status = 'active' \
-       AND e.completed_at IS NOT NULL) AS completed \
+       AND e.completed_at IS NOT NULL) AS completed, \
+     (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL) AS required, \
+     (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL \
+       AND rp.state IN ('completed', 'exempt')) AS compliant, \
+     (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL \
+       AND rp.state IN ('overdue', 'expired')) AS overdue \
      FROM team t JOIN users u ON u.id = t.id LEFT JOIN user_profiles p ON p.user_id = u.id \
      LEFT JOIN users m ON m.id = p.manager_id WHERE u.status <> 'deleted'";
 
