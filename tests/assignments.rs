@@ -562,6 +562,24 @@ db_test!(rubric_grading_release_and_conflicts, |state| {
         Some(format!("/courses/{}/learn/{}", c.course_id, c.item_id).as_str())
     );
     assert!((grades.total_percent.unwrap() - 81.25).abs() < 1e-9);
+    // The release told the graded learner, once: releasing again tells nobody.
+    let told = |who| {
+        let state = state.clone();
+        async move {
+            lyceum::notifications::service::list(&state, &who, 1)
+                .await
+                .unwrap()
+                .items
+        }
+    };
+    let notes = told(c.learner.clone()).await;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].subject, "Your grade for “Essay 1” is ready");
+    assert!(told(c.other.clone()).await.is_empty());
+    assignments::set_released(&state, &c.teacher, c.item_id, true)
+        .await
+        .unwrap();
+    assert_eq!(told(c.learner.clone()).await.len(), 1);
 });
 
 db_test!(the_zip_holds_every_handed_in_submission, |state| {

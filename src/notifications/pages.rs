@@ -36,9 +36,13 @@ pub fn provide_unread_count() {
     provide_context(UnreadCount(count));
 }
 
-fn refetch_unread() {
-    if let Some(UnreadCount(count)) = use_context::<UnreadCount>() {
-        count.refetch();
+/// Asks the header to count again (read here, when the page is built, where the context is).
+fn unread_refetcher() -> impl Fn() + Copy {
+    let count = use_context::<UnreadCount>();
+    move || {
+        if let Some(UnreadCount(count)) = count {
+            count.refetch();
+        }
     }
 }
 
@@ -70,6 +74,7 @@ pub fn NotificationsPage() -> impl IntoView {
         move || (page.get(), mark.version().get()),
         |(page, _)| my_notifications(page),
     );
+    let refetch_unread = unread_refetcher();
     Effect::new(move |_| {
         if let Some(Ok(())) = mark.value().get() {
             refetch_unread();
