@@ -111,6 +111,7 @@ lazy_pages! {
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
     TeamPageRoute => crate::team::pages::TeamPage,
+    CompliancePageRoute => crate::compliance::pages::CompliancePage,
     NotificationsPageRoute => crate::notifications::pages::NotificationsPage,
     NotificationSettingsPageRoute => crate::notifications::pages::NotificationSettingsPage,
     RequirementsPageRoute => crate::compliance::pages::RequirementsPage,
@@ -182,6 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements/:id") view={Lazy::<RequirementPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/compliance") view={Lazy::<CompliancePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view={Lazy::<NotificationsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications/settings") view={Lazy::<NotificationSettingsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team") view={Lazy::<TeamPageRoute>::new()} ssr=SsrMode::Async />
@@ -261,6 +263,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/requirements",
             label: "Requirements",
+        });
+        links.push(NavLink {
+            href: "/admin/compliance",
+            label: "Compliance",
         });
     }
     if can(actor, Action::ManageCategories) {

@@ -425,3 +425,155 @@ db_test!(
         assert_eq!(detail.requirements[0].state, State::Overdue);
     }
 );
+
+db_test!(
+    the_matrix_counts_each_department_and_audience_and_the_nights_make_a_trend,
+    |state| {
+        let class = class(&state, ClassSpec::default()).await;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let mut people = Vec::new();
+        for (email, department) in [
+            ("nina@example.com", "Nursing"),
+            ("sam@example.com", "Nursing"),
+            ("pat@example.com", "Porters"),
+            ("kim@example.com", ""),
+        ] {
+            let person = user_with_roles(&state, email, &[Role::Learner]).await;
+            profiles::save(
+                &state,
+                &admin,
+                person.id,
+                &ProfileForm {
+                    department: department.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            people.push(person);
+        }
+        let nursing = lyceum::audiences::service::save(
+            &state,
+            &admin,
+            None,
+            &AudienceForm {
+                name: "Nursing".into(),
+                description: String::new(),
+                match_all: true,
+                rules: vec![RuleForm {
+                    field: "department".into(),
+                    op: "is".into(),
+                    value: "nursing".into(),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+        let form = RequirementForm {
+            name: "Fire safety".into(),
+            course_id: class.course_id,
+            due_kind: "after_assignment".into(),
+            due_days: "0".into(),
+            due_soon_days: "0".into(),
+            valid_months: "12".into(),
+            window_days: "30".into(),
+            emails: "nina@example.com pat@example.com kim@example.com sam@example.com".into(),
+            ..Default::default()
+        };
+        let id = compliance::create(&state, &admin, &form).await.unwrap();
+        // Nina completed eleven and a half months ago (valid, expiring within 30 days); the
+        // others are due today and become overdue tomorrow.
+        let start = lyceum::db::now();
+        with_db_write!(&state.db, |p| sqlx::query(
+            "UPDATE enrolments SET completed_at = $1 WHERE course_id = $2 AND user_id = $3"
+        )
+        .bind(start - 350 * DAY)
+        .bind(class.course_id)
+        .bind(people[0].id)
+        .execute(p)
+        .await
+        .unwrap()
+        .rows_affected());
+        compliance::nightly(&state, start + DAY).await.unwrap();
+
+        let matrix = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(matrix.requirements, [(id, "Fire safety".to_string())]);
+        let rows: Vec<(&str, i64, i64, i64, i64)> = matrix
+            .rows
+            .items
+            .iter()
+            .map(|r| {
+                let c = r.cells[0];
+                (
+                    r.label.as_str(),
+                    c.assigned,
+                    c.compliant,
+                    c.overdue,
+                    c.expiring,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Nursing", 2, 1, 1, 1),
+                ("Porters", 1, 0, 1, 0),
+                ("No department", 1, 0, 1, 0)
+            ]
+        );
+        let everyone = matrix.everyone.unwrap().cells[0];
+        assert_eq!(
+            (everyone.assigned, everyone.compliant, everyone.percent()),
+            (4, 1, Some(25))
+        );
+
+        let by_audience = lyceum::compliance::matrix::matrix(&state, &admin, "audience", 1)
+            .await
+            .unwrap();
+        assert_eq!(by_audience.rows.items.len(), 1);
+        assert_eq!(by_audience.rows.items[0].label, "Nursing");
+        assert_eq!(by_audience.rows.items[0].cells[0].assigned, 2);
+        assert!(nursing > 0);
+
+        let csv = lyceum::compliance::matrix::matrix_csv(&state, &admin, "department")
+            .await
+            .unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "department,requirement,assigned,compliant,percent_compliant,overdue,expiring"
+        );
+        assert!(lines.contains(&"Nursing,Fire safety,2,1,50,1,1"), "{csv}");
+        assert!(lines.contains(&"Everyone,Fire safety,4,1,25,3,1"), "{csv}");
+
+        // One snapshot per night, however often the night runs.
+        compliance::nightly(&state, start + DAY + 60).await.unwrap();
+        compliance::nightly(&state, start + 2 * DAY).await.unwrap();
+        let trend = lyceum::compliance::matrix::trend(&state, &admin, 3650)
+            .await
+            .unwrap();
+        let nights: Vec<(i64, i64, i64)> = trend
+            .points
+            .iter()
+            .filter(|p| p.day >= ymd(start + DAY))
+            .map(|p| (p.assigned, p.compliant, p.overdue))
+            .collect();
+        assert_eq!(nights, [(4, 1, 3), (4, 1, 3)]);
+        assert!(trend.svg.starts_with("<svg") && trend.svg.contains("People compliant"));
+
+        // Learners see none of it.
+        assert!(matches!(
+            lyceum::compliance::matrix::matrix(&state, &people[0], "department", 1).await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(
+            lyceum::compliance::matrix::matrix(&state, &admin, "weather", 1)
+                .await
+                .unwrap_err()
+                .field("by")
+                .is_some()
+        );
+    }
+);

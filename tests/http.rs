@@ -104,6 +104,8 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "form[name]=X&form[course_id]=1&form[due_kind]=after_assignment&form[due_days]=7&form[emails]=a%40example.com",
     ),
     ("requirements/people", "id=1"),
+    ("requirements/matrix", "by=department&page=1"),
+    ("requirements/trend", "days=90"),
     ("requirements/refresh", "id=1"),
     ("requirements/exempt", "id=1&user_id=1&reason=X"),
     (

@@ -86,6 +86,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/overrides", 45),
     ("src/grading", 50),
     // Requirements and where people stand on them: above audiences, enrolments and completion.
+    // Charts drawn as SVG on the server: pure, under the reports that draw them.
+    ("src/dashboard/charts.rs", 51),
     ("src/compliance", 55),
     // 6x item kinds
     ("src/lessons", 60),

@@ -55,3 +55,37 @@ test('mandatory training: assigned to a learner, listed for the administrator, f
   await required.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name: 'Fire safety basics', level: 1 })).toBeVisible();
 });
+
+test('compliance matrix: departments × requirements with a bar per cell, by audience, and the CSV', async ({ page, request }) => {
+  const learner = uniqueEmail('matrix');
+  await createUser(request, learner);
+  const { courseId } = await publishedCourse(request, 'Matrix course', false);
+  const name = `Infection control ${Date.now()}`;
+  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  await call(request, 'requirements/create', {
+    'form[name]': name,
+    'form[course_id]': courseId,
+    'form[due_kind]': 'after_assignment',
+    'form[due_days]': '30',
+    'form[due_soon_days]': '3',
+    'form[emails]': learner,
+  });
+  await request.post('/api/auth/sign_out');
+
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compliance' }).click();
+  const matrix = page.getByRole('table', { name: 'Compliance by department' });
+  await expect(matrix.getByRole('columnheader', { name })).toBeVisible();
+  // Everyone's row counts the new learner among those it applies to, with a bar for the cell.
+  const everyone = matrix.getByRole('row', { name: /Everyone/ });
+  await expect(everyone.getByRole('progressbar', { name: 'Compliant' }).first()).toBeVisible();
+  const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  expect(csv).toBe('/admin/compliance.csv?by=department');
+  const download = await page.request.get(csv!);
+  expect(download.ok()).toBeTruthy();
+  expect(await download.text()).toContain(`Everyone,${name},`);
+  await page.getByRole('link', { name: 'By audience' }).click();
+  await expect(page).toHaveURL(/by=audience/);
+  await expect(page.getByRole('link', { name: 'By audience' })).toHaveAttribute('aria-current', 'page');
+});

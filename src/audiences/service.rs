@@ -331,6 +331,28 @@ pub async fn list(
     })
 }
 
+/// One page of audiences by name with the condition each stands for now, and how many there
+/// are (for reports that count within each audience).
+pub async fn conditions(
+    state: &AppState,
+    actor: &Actor,
+    page: u32,
+    now: i64,
+) -> Result<(Vec<(i64, String, Condition)>, i64), AppError> {
+    allowed(actor)?;
+    let (rows, total) = store::list(&state.db, PER_PAGE.into(), offset(page)).await?;
+    let today = today(now);
+    let named = rows
+        .into_iter()
+        .map(|row| {
+            let rules = row.rules()?;
+            let condition = Condition::audience(&rules, row.match_all, today);
+            Ok((row.id, row.name, condition))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok((named, total))
+}
+
 /// A saved audience as the editor shows it.
 pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<AudienceDetail, AppError> {
     allowed(actor)?;

@@ -168,16 +168,21 @@ impl Condition {
 }
 
 /// People who are not deleted, with their profile.
-const PEOPLE: &str =
+/// The people a condition is written over (`u` the user, `p` their profile): a condition reads
+/// `SELECT u.id {PEOPLE} AND {condition}`.
+pub const PEOPLE: &str =
     "FROM users u LEFT JOIN user_profiles p ON p.user_id = u.id WHERE u.status <> 'deleted'";
 
-macro_rules! bind_all {
+/// Binds a condition's values to a query, in order (other areas' reports count within an
+/// audience with it).
+#[macro_export]
+macro_rules! bind_condition {
     ($query:expr, $binds:expr) => {{
         let mut query = $query;
         for bind in $binds {
             query = match bind {
-                Bind::Text(text) => query.bind(text.clone()),
-                Bind::Int(int) => query.bind(*int),
+                $crate::audiences::store::Bind::Text(text) => query.bind(text.clone()),
+                $crate::audiences::store::Bind::Int(int) => query.bind(*int),
             };
         }
         query
@@ -207,7 +212,9 @@ pub async fn count_each(db: &Db, conditions: &[Condition]) -> Result<Vec<i64>, A
     let sql = AssertSqlSafe(format!("SELECT {} {PEOPLE}", columns.join(", ")));
     let counts: Vec<Option<i64>> = with_db!(db, |p| {
         use sqlx::Row;
-        let row = bind_all!(sqlx::query(sql), &all.binds).fetch_one(p).await?;
+        let row = crate::bind_condition!(sqlx::query(sql), &all.binds)
+            .fetch_one(p)
+            .await?;
         (0..conditions.len())
             .map(|i| row.try_get::<Option<i64>, _>(i))
             .collect::<Result<Vec<_>, _>>()?
@@ -232,7 +239,7 @@ pub async fn members(
         n + 2
     ));
     let rows: Vec<(i64, String, String, String, String, String)> = with_db!(db, |p| {
-        bind_all!(sqlx::query_as(sql), &condition.binds)
+        crate::bind_condition!(sqlx::query_as(sql), &condition.binds)
             .bind(limit)
             .bind(offset)
             .fetch_all(p)
@@ -259,7 +266,7 @@ pub async fn member_ids(db: &Db, condition: &Condition) -> Result<Vec<i64>, AppE
         "SELECT u.id {PEOPLE} AND {} ORDER BY u.id",
         condition.sql
     ));
-    Ok(with_db!(db, |p| bind_all!(
+    Ok(with_db!(db, |p| crate::bind_condition!(
         sqlx::query_scalar(sql),
         &condition.binds
     )

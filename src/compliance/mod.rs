@@ -2,6 +2,10 @@
 //! recurring), each person's standing on them, and the reports. `status` is the one rule for
 //! where a person stands on a day (`settings::time_zone` says which day it is where the site is).
 
+#[cfg(feature = "ssr")]
+pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod matrix;
 pub mod model;
 pub mod pages;
 pub mod reminders;

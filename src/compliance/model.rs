@@ -104,3 +104,70 @@ pub struct Cycle {
     pub completed_on: String,
     pub expired_on: Option<String>,
 }
+
+/// Where one group of people stands on one requirement.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixCell {
+    /// People in the group it applies to.
+    pub assigned: i64,
+    /// Completed and still valid, or exempt.
+    pub compliant: i64,
+    /// Overdue, or their certification expired.
+    pub overdue: i64,
+    /// Compliant now, but their certification expires within `EXPIRING_DAYS`.
+    pub expiring: i64,
+}
+
+/// How far ahead "expiring" looks.
+pub const EXPIRING_DAYS: u32 = 30;
+
+impl MatrixCell {
+    /// Per cent compliant, rounded down; None when it applies to nobody.
+    pub fn percent(&self) -> Option<i64> {
+        (self.assigned > 0).then(|| self.compliant * 100 / self.assigned)
+    }
+
+    pub fn add(&mut self, other: &MatrixCell) {
+        self.assigned += other.assigned;
+        self.compliant += other.compliant;
+        self.overdue += other.overdue;
+        self.expiring += other.expiring;
+    }
+}
+
+/// One row of the compliance matrix: a department or an audience.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub label: String,
+    /// One cell per requirement, in the matrix's order.
+    pub cells: Vec<MatrixCell>,
+}
+
+/// The compliance matrix: groups of people × requirements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matrix {
+    /// `department` or `audience`.
+    pub by: String,
+    /// (id, name) of each column.
+    pub requirements: Vec<(i64, String)>,
+    /// One page of rows.
+    pub rows: crate::paging::Page<MatrixRow>,
+    /// Everyone the requirements apply to (departments only: audiences may overlap).
+    pub everyone: Option<MatrixRow>,
+}
+
+/// One night's compliance across every requirement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub day: String,
+    pub assigned: i64,
+    pub compliant: i64,
+    pub overdue: i64,
+}
+
+/// Compliance over time: the nights, and the same numbers drawn as an SVG line chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trend {
+    pub points: Vec<TrendPoint>,
+    pub svg: String,
+}

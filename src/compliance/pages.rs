@@ -1,12 +1,12 @@
 //! Requirements pages: the administrators' list (people per state, as a table and a bar), the
 //! form that assigns a course, each requirement's people, and the learner's "Required training".
 
-use super::model::{MyRequirement, RequirementForm};
+use super::model::{MatrixRow, MyRequirement, RequirementForm};
 use super::server::*;
 use super::status::State;
 use crate::error::AppError;
 use crate::ui::forms::field_error;
-use crate::ui::{ErrorPage, Field, FormAlert, TextArea, route_id};
+use crate::ui::{ErrorPage, Field, FormAlert, Pagination, TextArea, route_id};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -330,5 +330,115 @@ pub fn RequiredTraining() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// The compliance matrix (departments or audiences × requirements), its CSV, and compliance
+/// over time as a chart with its numbers.
+#[component]
+pub fn CompliancePage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let by = Memo::new(move |_| {
+        query.with(|q| match q.get("by").as_deref() {
+            Some("audience") => "audience".to_string(),
+            _ => "department".to_string(),
+        })
+    });
+    let page = crate::ui::pagination::page_param("page");
+    let matrix = Resource::new(
+        move || (by.get(), page.get()),
+        |(by, page)| compliance_matrix(by, page),
+    );
+    let trend = Resource::new(|| (), |_| compliance_trend(90));
+    let tab = move |value: &'static str, label: &'static str| {
+        view! {
+            <a href=format!("/admin/compliance?by={value}") class="btn btn-secondary btn-small"
+                aria-current=move || (by.get() == value).then_some("page")>{label}</a>
+        }
+    };
+    view! {
+        <Title text="Compliance" />
+        <div class="page-header">
+            <div>
+                <h1>"Compliance"</h1>
+                <p class="lead">"Who is compliant with each requirement: completed and still valid, or exempt."</p>
+            </div>
+            <a class="btn btn-secondary" href=move || format!("/admin/compliance.csv?by={}", by.get()) download>"Download CSV"</a>
+        </div>
+        <nav class="button-row" aria-label="Group people by">{tab("department", "By department")}{tab("audience", "By audience")}</nav>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match matrix.await {
+                    Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    Ok(m) if m.requirements.is_empty() => view! { <p class="empty-state">"No requirements yet."</p> }.into_any(),
+                    Ok(m) => {
+                        let by = m.by.clone();
+                        let (page, page_count, total) = (m.rows.page, m.rows.page_count(), m.rows.total);
+                        let heading = if by == "audience" { "Audience" } else { "Department" };
+                        view! {
+                            <section class="card">
+                                <div class="table-wrap"><table class="data-table matrix">
+                                    <caption>{format!("Compliance by {}", heading.to_lowercase())}</caption>
+                                    <thead><tr>
+                                        <th scope="col">{heading}</th>
+                                        {m.requirements.iter().map(|(id, name)| view! {
+                                            <th scope="col"><a href=format!("/admin/requirements/{id}")>{name.clone()}</a></th>
+                                        }).collect_view()}
+                                    </tr></thead>
+                                    <tbody>{m.rows.items.into_iter().map(|row| view! { <MatrixLine row /> }).collect_view()}</tbody>
+                                    {m.everyone.map(|row| view! { <tfoot><MatrixLine row /></tfoot> })}
+                                </table></div>
+                                <Pagination page page_count total href=move |p| format!("/admin/compliance?by={by}&page={p}") />
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+        <section class="card" aria-labelledby="trend-heading">
+            <h2 id="trend-heading">"Compliance over the last 90 nights"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match trend.await {
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                        Ok(t) if t.points.is_empty() => view! {
+                            <p class="empty-state">"The nightly run records compliance each night; the chart starts after the first."</p>
+                        }.into_any(),
+                        Ok(t) => view! {
+                            <figure class="chart-figure" inner_html=t.svg.clone()></figure>
+                            <details>
+                                <summary>"Show as a table"</summary>
+                                <table class="data-table">
+                                    <caption class="visually-hidden">"Compliance by night"</caption>
+                                    <thead><tr><th scope="col">"Night"</th><th scope="col" class="num">"Assigned"</th><th scope="col" class="num">"Compliant"</th><th scope="col" class="num">"Overdue or expired"</th></tr></thead>
+                                    <tbody>{t.points.into_iter().map(|p| view! { <tr>
+                                        <td>{p.day}</td><td class="num">{p.assigned}</td><td class="num">{p.compliant}</td><td class="num">{p.overdue}</td>
+                                    </tr> }).collect_view()}</tbody>
+                                </table>
+                            </details>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// One group's row: per cent compliant as a bar and in words, with overdue and expiring counts.
+#[component]
+fn MatrixLine(row: MatrixRow) -> impl IntoView {
+    view! {
+        <tr>
+            <th scope="row">{row.label.clone()}</th>
+            {row.cells.into_iter().map(|cell| match cell.percent() {
+                None => view! { <td><span aria-hidden="true">"—"</span><span class="visually-hidden">"Not assigned"</span></td> }.into_any(),
+                Some(percent) => view! { <td>
+                    <crate::ui::ProgressBar percent label="Compliant" />
+                    <span class="small">{format!("{} of {}", cell.compliant, cell.assigned)}</span>
+                    {(cell.overdue > 0).then(|| view! { " "<span class="badge badge-danger">{format!("{} overdue", cell.overdue)}</span> })}
+                    {(cell.expiring > 0).then(|| view! { " "<span class="badge badge-warning">{format!("{} expiring", cell.expiring)}</span> })}
+                </td> }.into_any(),
+            }).collect_view()}
+        </tr>
     }
 }

@@ -1,6 +1,8 @@
 //! Server functions for requirements and the learner's required training.
 
-use super::model::{MyRequirement, PersonStanding, RequirementForm, RequirementSummary};
+use super::model::{
+    Matrix, MyRequirement, PersonStanding, RequirementForm, RequirementSummary, Trend,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -57,4 +59,18 @@ pub async fn extend_person(
     let (state, actor, _) = signed_in()?;
     let date = (!extended_to.trim().is_empty()).then_some(extended_to.as_str());
     respond(super::service::extend(&state, &actor, id, user_id, date, &reason).await)
+}
+
+/// The compliance matrix: `by` is `department` or `audience`.
+#[server(endpoint = "requirements/matrix")]
+pub async fn compliance_matrix(by: String, page: u32) -> Result<Matrix, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::matrix::matrix(&state, &actor, &by, page).await)
+}
+
+/// Compliance across every requirement for the last `days` nights.
+#[server(endpoint = "requirements/trend")]
+pub async fn compliance_trend(days: u32) -> Result<Trend, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::matrix::trend(&state, &actor, days).await)
 }

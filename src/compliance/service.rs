@@ -479,6 +479,8 @@ pub async fn nightly(state: &AppState, now: i64) -> Result<(), AppError> {
         refresh(state, id, now).await?;
         remind(state, id, now).await?;
     }
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    store::save_snapshot(&state.db, &ymd(today_in(now, &zone))).await?;
     crate::jobs::daily::queue_next(state, &NIGHTLY, now).await
 }
 

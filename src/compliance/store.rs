@@ -424,3 +424,111 @@ pub async fn set_reminded(
     }
     Ok(())
 }
+
+/// Where one group stands on one requirement (`grp` is the group's label, or empty).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupCount {
+    pub grp: String,
+    pub requirement_id: i64,
+    pub assigned: i64,
+    pub compliant: i64,
+    pub overdue: i64,
+    pub expiring: i64,
+}
+
+/// Whether the person `rp` (a `requirement_people` row) is compliant: completed and still valid
+/// (in the renewal window too: due again, but not lapsed), or exempt. Reports count with it.
+pub const COMPLIANT: &str = "(rp.state IN ('completed', 'exempt') \
+     OR (rp.state = 'due_soon' AND rp.completed_on IS NOT NULL))";
+
+/// The counts of a matrix cell; `$1` is the last day that counts as expiring soon.
+const CELL_COUNTS: &str = "rp.requirement_id, COUNT(*) AS assigned, \
+     COALESCE(SUM(CASE WHEN {COMPLIANT} THEN 1 ELSE 0 END), 0) AS compliant, \
+     COALESCE(SUM(CASE WHEN rp.state IN ('overdue', 'expired') THEN 1 ELSE 0 END), 0) AS overdue, \
+     COALESCE(SUM(CASE WHEN {COMPLIANT} AND rp.expires_on IS NOT NULL AND rp.expires_on <= $1 \
+       THEN 1 ELSE 0 END), 0) AS expiring";
+
+fn cell_counts() -> String {
+    CELL_COUNTS.replace("{COMPLIANT}", COMPLIANT)
+}
+
+/// Every department's counts per requirement, in one pass (people without one under "").
+pub async fn counts_by_department(
+    db: &Db,
+    expiring_until: &str,
+) -> Result<Vec<GroupCount>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COALESCE(p.department, '') AS grp, {} \
+         FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
+         LEFT JOIN user_profiles p ON p.user_id = rp.user_id \
+         WHERE rp.removed_on IS NULL AND u.status <> 'deleted' \
+         GROUP BY COALESCE(p.department, ''), rp.requirement_id",
+        cell_counts()
+    ));
+    Ok(with_db!(db, |p| sqlx::query_as(sql)
+        .bind(expiring_until)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The counts per requirement of the people a condition holds.
+pub async fn counts_within(
+    db: &Db,
+    condition: &crate::audiences::store::Condition,
+    expiring_until: &str,
+) -> Result<Vec<GroupCount>, AppError> {
+    // The condition's placeholders come first, so `$1` of the counts becomes the next one.
+    let until = format!("${}", condition.binds.len() + 1);
+    let people = crate::audiences::store::PEOPLE;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT '' AS grp, {} FROM requirement_people rp \
+         WHERE rp.removed_on IS NULL AND rp.user_id IN (SELECT u.id {people} AND {}) \
+         GROUP BY rp.requirement_id",
+        cell_counts().replace("$1", &until),
+        condition.sql
+    ));
+    Ok(with_db!(db, |p| crate::bind_condition!(
+        sqlx::query_as(sql),
+        &condition.binds
+    )
+    .bind(expiring_until)
+    .fetch_all(p)
+    .await?))
+}
+
+/// Records tonight's counts per requirement (again, if the night runs twice).
+pub async fn save_snapshot(db: &Db, day: &str) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| {
+        sqlx::query("DELETE FROM compliance_snapshots WHERE day = $1")
+            .bind(day)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO compliance_snapshots (day, requirement_id, assigned, compliant, overdue) \
+             SELECT $1, rp.requirement_id, COUNT(*), \
+             COALESCE(SUM(CASE WHEN {COMPLIANT} THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN rp.state IN ('overdue', 'expired') THEN 1 ELSE 0 END), 0) \
+             FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
+             WHERE rp.removed_on IS NULL AND u.status <> 'deleted' GROUP BY rp.requirement_id",
+        )))
+        .bind(day)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Each night's totals across requirements since `since`, oldest first.
+pub async fn trend(db: &Db, since: &str) -> Result<Vec<(String, i64, i64, i64)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT day, CAST(SUM(assigned) AS BIGINT), CAST(SUM(compliant) AS BIGINT), \
+         CAST(SUM(overdue) AS BIGINT) FROM compliance_snapshots WHERE day >= $1 \
+         GROUP BY day ORDER BY day"
+    )
+    .bind(since)
+    .fetch_all(p)
+    .await?))
+}

@@ -60,11 +60,16 @@ const MEMBER_COLUMNS: &str = "SELECT u.id, u.name, u.email, COALESCE(p.job_title
        AND e.completed_at IS NOT NULL) AS completed, \
      (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL) AS required, \
      (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL \
-       AND rp.state IN ('completed', 'exempt')) AS compliant, \
+       AND {COMPLIANT}) AS compliant, \
      (SELECT COUNT(*) FROM requirement_people rp WHERE rp.user_id = u.id AND rp.removed_on IS NULL \
        AND rp.state IN ('overdue', 'expired')) AS overdue \
      FROM team t JOIN users u ON u.id = t.id LEFT JOIN user_profiles p ON p.user_id = u.id \
      LEFT JOIN users m ON m.id = p.manager_id WHERE u.status <> 'deleted'";
+
+/// The member columns, with compliance counted as the reports count it.
+fn member_columns() -> String {
+    MEMBER_COLUMNS.replace("{COMPLIANT}", crate::compliance::store::COMPLIANT)
+}
 
 /// One page of the people below `manager_id` (direct reports first, then by name), and how many
 /// there are.
@@ -75,7 +80,8 @@ pub async fn members(
     offset: i64,
 ) -> Result<(Vec<TeamMember>, i64), AppError> {
     let list = sqlx::AssertSqlSafe(format!(
-        "{TEAM}{MEMBER_COLUMNS} ORDER BY t.depth, u.name, u.id LIMIT $3 OFFSET $4"
+        "{TEAM}{} ORDER BY t.depth, u.name, u.id LIMIT $3 OFFSET $4",
+        member_columns()
     ));
     let count = sqlx::AssertSqlSafe(format!(
         "{TEAM}SELECT COUNT(*) FROM team t JOIN users u ON u.id = t.id WHERE u.status <> 'deleted'"
@@ -104,7 +110,7 @@ pub async fn member(
     manager_id: i64,
     person_id: i64,
 ) -> Result<Option<TeamMember>, AppError> {
-    let sql = sqlx::AssertSqlSafe(format!("{TEAM}{MEMBER_COLUMNS} AND u.id = $3"));
+    let sql = sqlx::AssertSqlSafe(format!("{TEAM}{} AND u.id = $3", member_columns()));
     let row: Option<MemberRow> = with_db!(db, |p| sqlx::query_as(sql)
         .bind(manager_id)
         .bind(MAX_DEPTH)
