@@ -577,3 +577,107 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_renewal_window_starts_the_course_afresh_and_the_new_completion_opens_a_new_cycle,
+    |state| {
+        let class = class(
+            &state,
+            ClassSpec {
+                learners: &["nina@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let nina = &class.learners[0];
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let id = compliance::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Resuscitation".into(),
+                course_id: class.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "30".into(),
+                valid_months: "12".into(),
+                window_days: "30".into(),
+                emails: "nina@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let start = lyceum::db::now();
+        let complete = |at: i64| {
+            let state = state.clone();
+            async move {
+                with_db_write!(&state.db, |p| sqlx::query(
+                    "UPDATE enrolments SET completed_at = $1 WHERE course_id = $2 AND user_id = $3"
+                )
+                .bind(at)
+                .bind(class.course_id)
+                .bind(nina.id)
+                .execute(p)
+                .await
+                .unwrap()
+                .rows_affected())
+            }
+        };
+        let completed_at = || {
+            let state = state.clone();
+            async move {
+                with_db_write!(&state.db, |p| sqlx::query_scalar::<_, Option<i64>>(
+                    "SELECT completed_at FROM enrolments WHERE course_id = $1 AND user_id = $2"
+                )
+                .bind(class.course_id)
+                .bind(nina.id)
+                .fetch_one(p)
+                .await
+                .unwrap())
+            }
+        };
+        complete(start).await;
+        compliance::nightly(&state, start).await.unwrap();
+        let first = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        assert_eq!(first.state, State::Completed);
+        // Before the window opens nothing is reset, whatever runs.
+        lyceum::jobs::worker::run_due(&state, start + 300 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(completed_at().await, Some(start));
+
+        // Eleven months on the renewal window is open: the course is reset by a job, once,
+        // and she stays compliant on her last completion until it lapses.
+        let window = start + 340 * DAY;
+        compliance::nightly(&state, window).await.unwrap();
+        compliance::refresh(&state, id, window).await.unwrap();
+        let resets: i64 = with_db_write!(&state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'queued'"
+        )
+        .bind(lyceum::completion::model::RESET_LEARNER)
+        .fetch_one(p)
+        .await
+        .unwrap());
+        assert_eq!(resets, 1);
+        lyceum::jobs::worker::run_due(&state, window).await.unwrap();
+        assert_eq!(completed_at().await, None);
+        compliance::refresh(&state, id, window).await.unwrap();
+        let renewing = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        assert_eq!(renewing.state, State::DueSoon);
+        assert_eq!(renewing.completed_on, first.completed_on);
+        assert_eq!(renewing.expires_on, first.expires_on);
+
+        // She does it again: completed, valid a year from the new date, two cycles on record.
+        complete(window).await;
+        compliance::refresh(&state, id, window).await.unwrap();
+        let renewed = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        assert_eq!(renewed.state, State::Completed);
+        assert_eq!(renewed.completed_on, Some(ymd(window)));
+        assert!(renewed.expires_on > first.expires_on);
+        let cycles = lyceum::compliance::store::cycles(&state.db, id, nina.id)
+            .await
+            .unwrap();
+        assert_eq!(cycles.len(), 2);
+        assert_eq!(cycles[1].completed_on, first.completed_on.clone().unwrap());
+    }
+);

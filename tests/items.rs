@@ -25,6 +25,7 @@ struct Class {
     assistant: Actor,
     learner: Actor,
     course_id: i64,
+    section_id: i64,
     lesson: i64,
     essay: i64,
 }
@@ -54,6 +55,7 @@ async fn class(state: &AppState) -> Class {
         learner: c.learners[0].clone(),
         teacher: c.teacher,
         course_id: c.course_id,
+        section_id: c.section_id,
         lesson,
         essay,
     }
@@ -551,5 +553,76 @@ db_test!(
             vec![other]
         );
         assert!(editor.deleted.is_empty());
+    }
+);
+
+db_test!(
+    a_reset_for_a_new_cycle_archives_each_kinds_part_and_clears_progress,
+    |state| {
+        let c = class(&state).await;
+        let form = ItemForm {
+            kind: "acknowledgement".into(),
+            title: "Fire policy".into(),
+            body: "Use the stairs.".into(),
+            required: true,
+            ..Default::default()
+        };
+        let policy = items::add_item(&state, &c.teacher, c.section_id, &form)
+            .await
+            .unwrap();
+        learning::open_item(&state, &c.learner, c.lesson)
+            .await
+            .unwrap();
+        graded_essay(&state, &c).await;
+        lyceum::acknowledgements::service::confirm(&state, &c.learner, policy)
+            .await
+            .unwrap();
+        let done = lyceum::completion::store::completed_items(&state.db, c.course_id, c.learner.id)
+            .await
+            .unwrap();
+        assert!(
+            done.contains(&c.lesson) && done.contains(&policy),
+            "{done:?}"
+        );
+
+        let payload = format!(
+            r#"{{"course_id":{},"user_id":{}}}"#,
+            c.course_id, c.learner.id
+        );
+        items::reset_learner(&state, &payload, now()).await.unwrap();
+
+        // Nothing done; the essay is a draft to hand in again, its grade still on record; the
+        // policy is to confirm again, the first confirmation kept in the history.
+        assert!(
+            lyceum::completion::store::completed_items(&state.db, c.course_id, c.learner.id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let essay = assignments::mine(&state, &c.learner, c.essay)
+            .await
+            .unwrap();
+        assert_eq!(
+            essay.status,
+            lyceum::assignments::model::SubmissionStatus::Draft
+        );
+        assert_eq!(my_essay_points(&state, &c).await, Some(Some(40.0)));
+        let view = lyceum::acknowledgements::service::learner_view(&state, &c.learner, policy)
+            .await
+            .unwrap();
+        assert_eq!(view.confirmed_at, None);
+        assert!(view.may_confirm);
+        let kept: i64 = lyceum::with_db_write!(&state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM acknowledgement_history WHERE item_id = $1 AND user_id = $2"
+        )
+        .bind(policy)
+        .bind(c.learner.id)
+        .fetch_one(p)
+        .await
+        .unwrap());
+        assert_eq!(kept, 1);
+        lyceum::acknowledgements::service::confirm(&state, &c.learner, policy)
+            .await
+            .unwrap();
     }
 );

@@ -84,6 +84,35 @@ pub async fn confirm(
     Ok(())
 }
 
+/// Moves a learner's confirmation to the history for a new certification cycle: they confirm
+/// again, and the earlier confirmation (its time and wording) is kept.
+pub async fn archive_confirmation(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO acknowledgement_history (item_id, user_id, course_id, statement, confirmed_at, archived_at) \
+             SELECT item_id, user_id, course_id, statement, confirmed_at, $3 FROM acknowledgement_confirmations \
+             WHERE item_id = $1 AND user_id = $2",
+        )
+        .bind(item_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query("DELETE FROM acknowledgement_confirmations WHERE item_id = $1 AND user_id = $2")
+            .bind(item_id)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
 pub async fn confirmed_at(db: &Db, item_id: i64, user_id: i64) -> Result<Option<i64>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_scalar(
         "SELECT confirmed_at FROM acknowledgement_confirmations WHERE item_id = $1 AND user_id = $2"

@@ -174,7 +174,7 @@ pub async fn start(state: &AppState, actor: &Actor, item_id: i64) -> Result<i64,
     let questions = build_questions(state, course_id, &slots, &fixed_rows, &settings).await?;
     let max_score: f64 = questions.iter().map(|q| q.max_mark).sum();
     let deadline = settings.deadline(now);
-    let number = attempts.iter().map(|a| a.number).max().unwrap_or(0) + 1;
+    let number = store::next_attempt_number(&state.db, item_id, actor.id).await?;
     let mut tx = state.db.begin().await?;
     let new = store::NewAttempt {
         item_id,

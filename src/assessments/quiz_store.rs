@@ -495,7 +495,7 @@ pub async fn attempts_of_in_tx(
 ) -> Result<Vec<AttemptRow>, AppError> {
     Ok(with_tx!(tx, |c| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 ORDER BY number LIMIT 1000"
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL ORDER BY number LIMIT 1000"
     )))
     .bind(item_id)
     .bind(user_id)
@@ -507,13 +507,46 @@ pub async fn attempts_of_in_tx(
 pub async fn attempts_of(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<AttemptRow>, AppError> {
     Ok(with_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 ORDER BY number LIMIT 1000"
+        "SELECT {ATTEMPT_COLUMNS} FROM quiz_attempts WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL ORDER BY number LIMIT 1000"
     )))
     .bind(item_id)
     .bind(user_id)
     .fetch_all(p)
     .await?
     }))
+}
+
+/// The number the person's next attempt takes (after every earlier one, archived ones too).
+pub async fn next_attempt_number(db: &Db, item_id: i64, user_id: i64) -> Result<i32, AppError> {
+    let last: Option<i32> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT MAX(number) FROM quiz_attempts WHERE item_id = $1 AND user_id = $2"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_one(p)
+    .await?);
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// Archives a person's finished attempts at a quiz for a new certification cycle: kept for the
+/// record, no longer counted (an open attempt is left to finish).
+pub async fn archive_attempts(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE quiz_attempts SET archived_at = $3 \
+         WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL AND state = 'submitted'"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
 }
 
 /// An attempt about to start.

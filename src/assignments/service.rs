@@ -845,6 +845,20 @@ pub async fn set_released(
     Ok(())
 }
 
+/// A new certification cycle: the learner's handed-in work goes back to a draft, to be handed
+/// in again (its grade and feedback stay on record until a new one replaces them).
+pub async fn reopen_for_new_cycle(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    if let Some(id) = store::submitted_id_in_tx(tx, item_id, user_id).await? {
+        store::reopen(tx, id, now).await?;
+    }
+    Ok(())
+}
+
 /// Tells each learner with a grade that it is released.
 async fn tell_released(
     state: &AppState,

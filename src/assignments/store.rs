@@ -273,6 +273,21 @@ pub async fn set_submitted(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppErro
     Ok(())
 }
 
+/// The learner's submission, if it is handed in.
+pub async fn submitted_id_in_tx(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+) -> Result<Option<i64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM submissions WHERE item_id = $1 AND user_id = $2 AND status = 'submitted'"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_optional(c)
+    .await?))
+}
+
 /// Back to a draft, to be handed in again (the last submission time stays until then).
 pub async fn reopen(tx: &mut Tx, id: i64, now: i64) -> Result<(), AppError> {
     with_tx!(tx, |c| {

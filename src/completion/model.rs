@@ -55,3 +55,14 @@ impl Progress {
         }
     }
 }
+
+/// The job kind that starts a learner's course afresh for a new certification cycle (queued by
+/// compliance, run by `items::service::reset_learner`, which knows the item kinds).
+pub const RESET_LEARNER: &str = "completion.reset_learner";
+
+/// What a `RESET_LEARNER` job is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResetLearner {
+    pub course_id: i64,
+    pub user_id: i64,
+}

@@ -143,3 +143,26 @@ pub async fn pass_grade_and_total(
     .await?);
     Ok(row.unwrap_or((None, None)))
 }
+
+/// Starts a learner's course afresh (a new certification cycle): no item done, the course not
+/// complete. The requirement keeps the completion it counted, and each kind archives its own
+/// part (`items::registry::reset_learner`).
+pub async fn reset(tx: &mut Tx, course_id: i64, user_id: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| {
+        sqlx::query("DELETE FROM item_progress WHERE course_id = $1 AND user_id = $2")
+            .bind(course_id)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "UPDATE enrolments SET completed_at = NULL, last_item_id = NULL \
+             WHERE course_id = $1 AND user_id = $2",
+        )
+        .bind(course_id)
+        .bind(user_id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    Ok(())
+}

@@ -8,6 +8,7 @@ use super::status::{DueRule, Facts, Recurrence, Standing, State, Timing, standin
 use super::store::{self, PersonRow, RequirementRow};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
+use crate::completion::model::{RESET_LEARNER, ResetLearner};
 use crate::db::now;
 use crate::error::{AppError, Problems, internal};
 use crate::jobs::daily::Daily;
@@ -280,8 +281,26 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     let mut changed = 0;
     let mut tx = state.db.begin().await?;
     for person in &people {
-        let completed_on = person.course_completed_at.map(|at| today_in(at, &zone));
+        // The latest completion: the course's, or the one recorded before the course was
+        // reset for a new cycle.
+        let course_completed = person.course_completed_at.map(|at| today_in(at, &zone));
+        let completed_on = course_completed.max(person.completed_on.as_deref().and_then(parse_ymd));
         let now_standing = standing(&timing, &facts(person, completed_on), today);
+        // A renewal window opened (or the certification lapsed) while the course still shows
+        // the last cycle's completion: start it afresh so the person can do it again.
+        if timing.recurrence.is_some()
+            && course_completed.is_some()
+            && matches!(now_standing.state, State::DueSoon | State::Expired)
+        {
+            let payload = serde_json::to_string(&ResetLearner {
+                course_id: requirement.course_id,
+                user_id: person.user_id,
+            })
+            .map_err(|e| internal("queueing a reset", e))?;
+            if !crate::jobs::queue::waiting(&mut tx, RESET_LEARNER, &payload).await? {
+                crate::jobs::queue::enqueue(&mut tx, RESET_LEARNER, &payload, now, now).await?;
+            }
+        }
         let completed_text = completed_on.map(ymd);
         if new_people.contains(&person.user_id) && !now_standing.state.compliant() {
             assigned_notices.push(assigned_notice(&requirement, person.user_id, &now_standing));

@@ -197,6 +197,24 @@ pub async fn item_ids(tx: &mut Tx, section_id: i64) -> Result<Vec<i64>, AppError
     .await?))
 }
 
+/// Every item of a course with its kind, the recycle bin's too (for work on all of a learner's
+/// items, such as a reset for a new certification cycle).
+pub async fn item_kinds(
+    tx: &mut Tx,
+    course_id: i64,
+) -> Result<Vec<(i64, crate::items::kind::ItemKind)>, AppError> {
+    let rows: Vec<(i64, String)> = with_tx!(tx, |c| sqlx::query_as(
+        "SELECT id, kind FROM items WHERE course_id = $1 ORDER BY id"
+    )
+    .bind(course_id)
+    .fetch_all(c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind)| Some((id, crate::items::kind::ItemKind::parse(&kind)?)))
+        .collect())
+}
+
 pub async fn place_item(
     tx: &mut Tx,
     item_id: i64,

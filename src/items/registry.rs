@@ -134,6 +134,29 @@ mod lifecycle {
         }
     }
 
+    /// A learner starts a course afresh for a new certification cycle, in that transaction: each
+    /// kind archives what would stop them doing the item again, keeping it on record.
+    pub async fn reset_learner(
+        tx: &mut Tx,
+        kind: ItemKind,
+        item_id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), AppError> {
+        match kind {
+            ItemKind::Quiz => {
+                assessments::quiz_store::archive_attempts(tx, item_id, user_id, now).await
+            }
+            ItemKind::Assignment => {
+                assignments::service::reopen_for_new_cycle(tx, item_id, user_id, now).await
+            }
+            ItemKind::Acknowledgement => {
+                acknowledgements::store::archive_confirmation(tx, item_id, user_id, now).await
+            }
+            ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
+        }
+    }
+
     /// A learner's dates on an item changed (an override set or removed), in that transaction.
     pub async fn dates_changed(
         tx: &mut Tx,

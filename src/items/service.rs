@@ -197,6 +197,22 @@ pub async fn purge_deleted(state: &AppState, before: i64) -> Result<usize, AppEr
     }
 }
 
+/// Starts a learner's course afresh for a new certification cycle: every item kind archives its
+/// part (quiz attempts, a confirmation, handed-in work back to a draft), then progress and the
+/// course's completion are cleared, in one transaction. Run as a job
+/// (`completion::model::RESET_LEARNER`), queued by compliance when a renewal window opens.
+pub async fn reset_learner(state: &AppState, payload: &str, now: i64) -> Result<(), AppError> {
+    let asked: crate::completion::model::ResetLearner = serde_json::from_str(payload)
+        .map_err(|e| crate::error::internal("reading a reset job", e))?;
+    let mut tx = state.db.begin().await?;
+    for (item_id, kind) in outline_store::item_kinds(&mut tx, asked.course_id).await? {
+        registry::reset_learner(&mut tx, kind, item_id, asked.user_id, now).await?;
+    }
+    crate::completion::store::reset(&mut tx, asked.course_id, asked.user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Purges the recycle bins once an hour: items deleted `DeletedItem::KEPT_SECS` ago go for good.
 pub async fn run_purge(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * 60));

@@ -50,6 +50,21 @@ pub async fn queued(db: &Db, kind: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
+/// Whether this very job (kind and payload) is waiting to run, read in the caller's transaction
+/// (to queue work once).
+pub async fn waiting(tx: &mut Tx, kind: &str, payload: &str) -> Result<bool, AppError> {
+    let found: Option<i64> = with_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = $1 AND payload = $2 AND state IN ('queued', 'running') LIMIT 1"
+    )
+    .bind(kind)
+    .bind(payload)
+    .fetch_optional(c)
+    .await?
+    });
+    Ok(found.is_some())
+}
+
 /// Whether a job of this kind is queued (not running), read in the caller's transaction.
 pub async fn queued_other(tx: &mut Tx, kind: &str) -> Result<bool, AppError> {
     let found: Option<i64> = with_tx!(tx, |c| sqlx::query_scalar(

@@ -23,6 +23,11 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}")),
+        crate::completion::model::RESET_LEARNER => {
+            crate::items::service::reset_learner(state, payload, at)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        }
         other => Err(format!("Lyceum has no job kind “{other}”.")),
     }
 }
