@@ -18,6 +18,18 @@ use crate::support::{ClassSpec, class};
 
 const DAY: i64 = 86_400;
 
+/// Everyone a requirement applies to (one page holds them all here).
+async fn everyone(
+    state: &lyceum::state::AppState,
+    admin: &lyceum::auth::permissions::Actor,
+    id: i64,
+) -> Vec<lyceum::compliance::model::PersonStanding> {
+    compliance::people(state, admin, id, &Default::default())
+        .await
+        .unwrap()
+        .items
+}
+
 fn ymd(at: i64) -> String {
     lyceum::settings::time_zone::today_in(at, "UTC")
         .format("%Y-%m-%d")
@@ -105,7 +117,7 @@ db_test!(
         let start = lyceum::db::now();
 
         // Assigned to the audience: Nina and Sam, enrolled as learners, due in 7 days.
-        let standings = compliance::people(&state, &admin, id).await.unwrap();
+        let standings = everyone(&state, &admin, id).await;
         let emails: Vec<&str> = standings.iter().map(|s| s.email.as_str()).collect();
         assert_eq!(emails, ["nina@example.com", "sam@example.com"]);
         assert!(standings.iter().all(|s| s.state == State::NotStarted));
@@ -140,7 +152,7 @@ db_test!(
         compliance::refresh(&state, id, start + 8 * DAY)
             .await
             .unwrap();
-        let on_day_8 = compliance::people(&state, &admin, id).await.unwrap();
+        let on_day_8 = everyone(&state, &admin, id).await;
         assert_eq!(
             (on_day_8[0].state, on_day_8[1].state),
             (State::Overdue, State::NotStarted)
@@ -160,7 +172,7 @@ db_test!(
         compliance::refresh(&state, id, start + 10 * DAY)
             .await
             .unwrap();
-        let done = &compliance::people(&state, &admin, id).await.unwrap()[0];
+        let done = &everyone(&state, &admin, id).await[0];
         assert_eq!(done.state, State::Completed);
         assert_eq!(
             done.completed_on.as_deref(),
@@ -178,7 +190,7 @@ db_test!(
         // A year on, past the expiry: expired, and the cycle says when.
         let after_expiry = expires.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp() + DAY;
         compliance::refresh(&state, id, after_expiry).await.unwrap();
-        let lapsed = &compliance::people(&state, &admin, id).await.unwrap()[0];
+        let lapsed = &everyone(&state, &admin, id).await[0];
         assert_eq!(lapsed.state, State::Expired);
         let cycles = lyceum::compliance::store::cycles(&state.db, id, nina.id)
             .await
@@ -191,7 +203,7 @@ db_test!(
         compliance::exempt(&state, &admin, id, sam.id, Some("Qualified elsewhere"))
             .await
             .unwrap();
-        let exempt = compliance::people(&state, &admin, id).await.unwrap();
+        let exempt = everyone(&state, &admin, id).await;
         assert_eq!(exempt[1].state, State::Exempt);
         assert_eq!(
             exempt[1].exempt_reason.as_deref(),
@@ -212,9 +224,8 @@ db_test!(
         }
         let refreshed = compliance::refresh(&state, id, after_expiry).await.unwrap();
         assert_eq!((refreshed.assigned, refreshed.unassigned), (1, 1));
-        let now_people: Vec<String> = compliance::people(&state, &admin, id)
+        let now_people: Vec<String> = everyone(&state, &admin, id)
             .await
-            .unwrap()
             .into_iter()
             .map(|p| p.email)
             .collect();
@@ -277,7 +288,7 @@ db_test!(
         let later = run_at + DAY;
         // The night, and the deliveries of the emails it and the assignment queued.
         assert!(lyceum::jobs::worker::run_due(&state, later).await.unwrap() >= 1);
-        let standing = &compliance::people(&state, &admin, id).await.unwrap()[0];
+        let standing = &everyone(&state, &admin, id).await[0];
         assert_eq!(standing.state, State::Overdue);
         let next = queued().await;
         assert_eq!(next.len(), 1);
@@ -638,7 +649,7 @@ db_test!(
         };
         complete(start).await;
         compliance::nightly(&state, start).await.unwrap();
-        let first = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        let first = everyone(&state, &admin, id).await[0].clone();
         assert_eq!(first.state, State::Completed);
         // Before the window opens nothing is reset, whatever runs.
         lyceum::jobs::worker::run_due(&state, start + 300 * DAY)
@@ -662,7 +673,7 @@ db_test!(
         lyceum::jobs::worker::run_due(&state, window).await.unwrap();
         assert_eq!(completed_at().await, None);
         compliance::refresh(&state, id, window).await.unwrap();
-        let renewing = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        let renewing = everyone(&state, &admin, id).await[0].clone();
         assert_eq!(renewing.state, State::DueSoon);
         assert_eq!(renewing.completed_on, first.completed_on);
         assert_eq!(renewing.expires_on, first.expires_on);
@@ -670,7 +681,7 @@ db_test!(
         // She does it again: completed, valid a year from the new date, two cycles on record.
         complete(window).await;
         compliance::refresh(&state, id, window).await.unwrap();
-        let renewed = compliance::people(&state, &admin, id).await.unwrap()[0].clone();
+        let renewed = everyone(&state, &admin, id).await[0].clone();
         assert_eq!(renewed.state, State::Completed);
         assert_eq!(renewed.completed_on, Some(ymd(window)));
         assert!(renewed.expires_on > first.expires_on);
@@ -681,3 +692,78 @@ db_test!(
         assert_eq!(cycles[1].completed_on, first.completed_on.clone().unwrap());
     }
 );
+
+db_test!(a_requirements_people_page_filters_and_pages, |state| {
+    let class = class(&state, ClassSpec::default()).await;
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let mut emails = Vec::new();
+    for i in 0..55 {
+        let email = format!("p{i:02}@example.com");
+        let person = user_with_roles(&state, &email, &[Role::Learner]).await;
+        if i % 5 == 0 {
+            profiles::save(
+                &state,
+                &admin,
+                person.id,
+                &ProfileForm {
+                    department: "Theatre".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+        emails.push(email);
+    }
+    let id = compliance::create(
+        &state,
+        &admin,
+        &RequirementForm {
+            name: "Sharps".into(),
+            course_id: class.course_id,
+            emails: emails.join("\n"),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let query = |state: &str, department: &str, search: &str, page: u32| {
+        lyceum::compliance::model::PeopleQuery {
+            state: state.into(),
+            department: department.into(),
+            search: search.into(),
+            page,
+        }
+    };
+    let first = compliance::people(&state, &admin, id, &query("", "", "", 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.items.len(), first.total, first.page_count()),
+        (50, 55, 2)
+    );
+    let second = compliance::people(&state, &admin, id, &query("", "", "", 2))
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 5);
+    let theatre = compliance::people(&state, &admin, id, &query("not_started", "theatre", "", 1))
+        .await
+        .unwrap();
+    assert_eq!(theatre.total, 11);
+    let found = compliance::people(&state, &admin, id, &query("", "", "P07@", 1))
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].email, "p07@example.com");
+    assert_eq!(
+        compliance::people(&state, &admin, id, &query("overdue", "", "", 1))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    let bad = compliance::people(&state, &admin, id, &query("sleeping", "", "", 1))
+        .await
+        .unwrap_err();
+    assert!(bad.field("state").is_some());
+});

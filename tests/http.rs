@@ -103,7 +103,7 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "requirements/create",
         "form[name]=X&form[course_id]=1&form[due_kind]=after_assignment&form[due_days]=7&form[emails]=a%40example.com",
     ),
-    ("requirements/people", "id=1"),
+    ("requirements/people", "id=1&query[page]=1"),
     ("requirements/matrix", "by=department&page=1"),
     ("requirements/trend", "days=90"),
     ("requirements/refresh", "id=1"),

@@ -72,6 +72,17 @@ pub struct PersonStanding {
     pub exempt_reason: Option<String>,
 }
 
+/// Which people of a requirement to list: a state (`overdue`…), a department, a name or email
+/// fragment; empty for any.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PeopleQuery {
+    pub state: String,
+    pub department: String,
+    pub search: String,
+    pub page: u32,
+}
+
 /// A requirement as the person it applies to sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyRequirement {

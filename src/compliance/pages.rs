@@ -1,7 +1,7 @@
 //! Requirements pages: the administrators' list (people per state, as a table and a bar), the
 //! form that assigns a course, each requirement's people, and the learner's "Required training".
 
-use super::model::{MatrixRow, MyRequirement, RequirementForm};
+use super::model::{MatrixRow, MyRequirement, PeopleQuery, RequirementForm};
 use super::server::*;
 use super::status::State;
 use crate::error::AppError;
@@ -206,16 +206,26 @@ pub fn RequirementPage() -> impl IntoView {
     let refresh = ServerAction::<RefreshRequirement>::new();
     let exempt = ServerAction::<ExemptPerson>::new();
     let extend = ServerAction::<ExtendPerson>::new();
+    let params = leptos_router::hooks::use_query_map();
+    let query = Memo::new(move |_| {
+        params.with(|q| PeopleQuery {
+            state: q.get("state").unwrap_or_default(),
+            department: q.get("department").unwrap_or_default(),
+            search: q.get("q").unwrap_or_default(),
+            page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        })
+    });
     let people = Resource::new(
         move || {
             (
                 id.get(),
+                query.get(),
                 refresh.version().get(),
                 exempt.version().get(),
                 extend.version().get(),
             )
         },
-        |(id, ..)| requirement_people(id),
+        |(id, query, ..)| requirement_people(id, query),
     );
     let refresh_result: Signal<Option<Result<(), AppError>>> = refresh.value().into();
     let exempt_result: Signal<Option<Result<(), AppError>>> = exempt.value().into();
@@ -263,17 +273,27 @@ pub fn RequirementPage() -> impl IntoView {
                 </form>
             </section>
         })}
+        <PeopleFilter query=query.get_untracked() />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match people.await {
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="empty-state">"Nobody is assigned."</p> }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) if list.items.is_empty() => view! { <p class="empty-state">"Nobody here matches."</p> }.into_any(),
+                    Ok(list) => {
+                        let (page, page_count, total) = (list.page, list.page_count(), list.total);
+                        let q = query.get_untracked();
+                        let href = move |p: u32| crate::ui::query_string(&[
+                            ("state", q.state.clone()),
+                            ("department", q.department.clone()),
+                            ("q", q.search.clone()),
+                            ("page", p.to_string()),
+                        ]);
+                        view! {
                         <section class="card">
                             <div class="table-wrap"><table class="data-table">
                                 <caption class="visually-hidden">"People and their status"</caption>
                                 <thead><tr><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Due"</th><th scope="col">"Completed"</th><th scope="col">"Expires"</th><th scope="col">"Notes"</th><th scope="col">"Actions"</th></tr></thead>
-                                <tbody>{list.into_iter().map(|p| view! { <tr>
+                                <tbody>{list.items.into_iter().map(|p| view! { <tr>
                                     <td>{p.name.clone()}<br /><span class="small muted">{p.email.clone()}</span></td>
                                     <td>{badge(p.state)}</td>
                                     <td>{p.due_on.clone().unwrap_or_default()}</td>
@@ -292,11 +312,40 @@ pub fn RequirementPage() -> impl IntoView {
                                     }</td>
                                 </tr> }).collect_view()}</tbody>
                             </table></div>
+                            <Pagination page page_count total href />
                         </section>
-                    }.into_any(),
+                        }.into_any()
+                    }
                 }
             })}
         </Transition>
+    }
+}
+
+/// Filters for a requirement's people, as a plain GET form (works before and without script).
+#[component]
+fn PeopleFilter(query: PeopleQuery) -> impl IntoView {
+    view! {
+        <form class="toolbar" method="get" role="search" aria-label="Filter people">
+            <div class="field">
+                <label for="people-state">"Status"</label>
+                <select id="people-state" name="state">
+                    <option value="" selected=query.state.is_empty()>"Any"</option>
+                    {State::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=query.state == s.as_str()>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="people-department">"Department"</label>
+                <input id="people-department" name="department" value=query.department.clone() />
+            </div>
+            <div class="field">
+                <label for="people-search">"Name or email"</label>
+                <input id="people-search" name="q" type="search" value=query.search.clone() />
+            </div>
+            <button type="submit" class="btn btn-secondary">"Filter"</button>
+        </form>
     }
 }
 
@@ -375,6 +424,7 @@ pub fn CompliancePage() -> impl IntoView {
                         let by = m.by.clone();
                         let (page, page_count, total) = (m.rows.page, m.rows.page_count(), m.rows.total);
                         let heading = if by == "audience" { "Audience" } else { "Department" };
+                        let columns: Vec<i64> = m.requirements.iter().map(|(id, _)| *id).collect();
                         view! {
                             <section class="card">
                                 <div class="table-wrap"><table class="data-table matrix">
@@ -385,8 +435,12 @@ pub fn CompliancePage() -> impl IntoView {
                                             <th scope="col"><a href=format!("/admin/requirements/{id}")>{name.clone()}</a></th>
                                         }).collect_view()}
                                     </tr></thead>
-                                    <tbody>{m.rows.items.into_iter().map(|row| view! { <MatrixLine row /> }).collect_view()}</tbody>
-                                    {m.everyone.map(|row| view! { <tfoot><MatrixLine row /></tfoot> })}
+                                    <tbody>{m.rows.items.into_iter().map(|row| {
+                                        // A department's cells open the requirement's people in it.
+                                        let department = (by == "department" && row.label != "No department").then(|| row.label.clone());
+                                        view! { <MatrixLine row columns=columns.clone() department /> }
+                                    }).collect_view()}</tbody>
+                                    {m.everyone.map(|row| view! { <tfoot><MatrixLine row columns=columns.clone() department=None /></tfoot> })}
                                 </table></div>
                                 <Pagination page page_count total href=move |p| format!("/admin/compliance?by={by}&page={p}") />
                             </section>
@@ -426,15 +480,18 @@ pub fn CompliancePage() -> impl IntoView {
 
 /// One group's row: per cent compliant as a bar and in words, with overdue and expiring counts.
 #[component]
-fn MatrixLine(row: MatrixRow) -> impl IntoView {
+fn MatrixLine(row: MatrixRow, columns: Vec<i64>, department: Option<String>) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{row.label.clone()}</th>
-            {row.cells.into_iter().map(|cell| match cell.percent() {
+            {row.cells.into_iter().zip(columns).map(|(cell, id)| match cell.percent() {
                 None => view! { <td><span aria-hidden="true">"—"</span><span class="visually-hidden">"Not assigned"</span></td> }.into_any(),
                 Some(percent) => view! { <td>
                     <crate::ui::ProgressBar percent label="Compliant" />
-                    <span class="small">{format!("{} of {}", cell.compliant, cell.assigned)}</span>
+                    <a class="small" href=format!(
+                        "/admin/requirements/{id}{}",
+                        crate::ui::query_string(&[("department", department.clone().unwrap_or_default())])
+                    )>{format!("{} of {}", cell.compliant, cell.assigned)}</a>
                     {(cell.overdue > 0).then(|| view! { " "<span class="badge badge-danger">{format!("{} overdue", cell.overdue)}</span> })}
                     {(cell.expiring > 0).then(|| view! { " "<span class="badge badge-warning">{format!("{} expiring", cell.expiring)}</span> })}
                 </td> }.into_any(),

@@ -1,9 +1,10 @@
 //! Server functions for requirements and the learner's required training.
 
 use super::model::{
-    Matrix, MyRequirement, PersonStanding, RequirementForm, RequirementSummary, Trend,
+    Matrix, MyRequirement, PeopleQuery, PersonStanding, RequirementForm, RequirementSummary, Trend,
 };
 use crate::error::AppError;
+use crate::paging::Page;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -22,9 +23,12 @@ pub async fn create_requirement(form: RequirementForm) -> Result<i64, AppError> 
 }
 
 #[server(endpoint = "requirements/people")]
-pub async fn requirement_people(id: i64) -> Result<Vec<PersonStanding>, AppError> {
+pub async fn requirement_people(
+    id: i64,
+    query: PeopleQuery,
+) -> Result<Page<PersonStanding>, AppError> {
     let (state, actor, _) = signed_in()?;
-    respond(super::service::people(&state, &actor, id).await)
+    respond(super::service::people(&state, &actor, id, &query).await)
 }
 
 #[server(endpoint = "requirements/refresh")]

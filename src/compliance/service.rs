@@ -2,7 +2,9 @@
 //! people their targets hold (which enrols those people in the course), and refreshing each
 //! person's standing with the one rule in `status`.
 
-use super::model::{MyRequirement, PersonStanding, RequirementForm, RequirementSummary};
+use super::model::{
+    MyRequirement, PeopleQuery, PersonStanding, RequirementForm, RequirementSummary,
+};
 use super::reminders::{self, Reminder, ReminderKind, ReminderPlan};
 use super::status::{DueRule, Facts, Recurrence, Standing, State, Timing, standing};
 use super::store::{self, PersonRow, RequirementRow};
@@ -14,6 +16,7 @@ use crate::error::{AppError, Problems, internal};
 use crate::jobs::daily::Daily;
 use crate::notifications::model::Kind;
 use crate::notifications::service::{Notice, notify};
+use crate::paging::Page;
 use crate::settings::time_zone::today_in;
 use crate::state::AppState;
 use chrono::NaiveDate;
@@ -358,32 +361,56 @@ fn facts(person: &PersonRow, completed_on: Option<NaiveDate>) -> Facts {
     }
 }
 
-/// Everyone a requirement applies to, with their standing as last refreshed.
+/// People listed per page on a requirement's page.
+pub const PEOPLE_PER_PAGE: u32 = 50;
+
+/// One page of the people a requirement applies to, with their standing as last refreshed.
 pub async fn people(
     state: &AppState,
     actor: &Actor,
     id: i64,
-) -> Result<Vec<PersonStanding>, AppError> {
+    query: &PeopleQuery,
+) -> Result<Page<PersonStanding>, AppError> {
     allowed(actor)?;
-    let requirement = store::find(&state.db, id)
+    if !query.state.is_empty() && State::parse(&query.state).is_none() {
+        return Err(AppError::invalid(
+            "state",
+            "Choose one of the states listed.",
+        ));
+    }
+    store::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(store::people(&state.db, id, requirement.course_id)
-        .await?
-        .into_iter()
-        .map(|p| PersonStanding {
-            user_id: p.user_id,
-            name: p.name,
-            email: p.email,
-            state: State::parse(&p.state).unwrap_or(State::NotStarted),
-            assigned_on: p.assigned_on,
-            due_on: p.due_on,
-            expires_on: p.expires_on,
-            completed_on: p.completed_on,
-            extended_to: p.extended_to,
-            exempt_reason: p.exempt_reason,
-        })
-        .collect())
+    let page = query.page.max(1);
+    let (rows, total) = store::people_page(
+        &state.db,
+        id,
+        query,
+        PEOPLE_PER_PAGE.into(),
+        crate::db::page_offset(page, PEOPLE_PER_PAGE),
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|p| PersonStanding {
+                user_id: p.user_id,
+                name: p.name,
+                email: p.email,
+                state: State::parse(&p.state).unwrap_or(State::NotStarted),
+                assigned_on: p.assigned_on,
+                due_on: p.due_on,
+                expires_on: p.expires_on,
+                completed_on: p.completed_on,
+                extended_to: p.extended_to,
+                exempt_reason: p.exempt_reason,
+            })
+            .collect(),
+        total,
+        total_capped: false,
+        page,
+        per_page: PEOPLE_PER_PAGE,
+    })
 }
 
 /// Exempts a person with a reason (who granted it is recorded), or lifts the exemption.

@@ -223,6 +223,57 @@ pub async fn people(db: &Db, id: i64, course_id: i64) -> Result<Vec<PersonRow>, 
     }))
 }
 
+/// One page of the people a requirement applies to, by name, as `query` filters them, and how
+/// many match.
+pub async fn people_page(
+    db: &Db,
+    id: i64,
+    query: &super::model::PeopleQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PersonRow>, i64), AppError> {
+    const FROM: &str = "FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
+         JOIN requirements r ON r.id = rp.requirement_id \
+         LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
+         LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = r.course_id \
+         WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted' \
+         AND ($2 = '' OR rp.state = $2) AND ($3 = '' OR LOWER(COALESCE(pr.department, '')) = $3) \
+         AND ($4 = '' OR LOWER(u.name) LIKE $4 ESCAPE '\\' OR LOWER(u.email) LIKE $4 ESCAPE '\\')";
+    let search = if query.search.trim().is_empty() {
+        String::new()
+    } else {
+        crate::db::like_pattern(&query.search)
+    };
+    let department = query.department.trim().to_lowercase();
+    let list = sqlx::AssertSqlSafe(format!(
+        "SELECT rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, rp.expires_on, \
+         rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
+         e.completed_at AS course_completed_at, rp.reminded_on, \
+         EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = r.course_id) AS started \
+         {FROM} ORDER BY u.name, u.id LIMIT $5 OFFSET $6"
+    ));
+    let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {FROM}"));
+    Ok(with_db!(db, |p| {
+        let rows = sqlx::query_as(list)
+            .bind(id)
+            .bind(&query.state)
+            .bind(&department)
+            .bind(&search)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await?;
+        let total = sqlx::query_scalar(count)
+            .bind(id)
+            .bind(&query.state)
+            .bind(&department)
+            .bind(&search)
+            .fetch_one(p)
+            .await?;
+        (rows, total)
+    }))
+}
+
 fn date(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
