@@ -7,7 +7,7 @@ use crate::auth::permissions::{Action, Actor, can};
 use crate::auth::server::{ShellInfo, SignOut};
 use crate::auth::shell::{provide_shell, use_shell};
 use crate::error::AppError;
-use crate::notifications::pages::{NotificationsLink, provide_unread_count};
+use crate::notifications::pages::{NotificationsLink, provide_unread_count, use_unread_count};
 use crate::ui::{ErrorPage, NotFound, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -305,6 +305,7 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
 #[component]
 fn Header() -> impl IntoView {
     let shell = use_shell();
+    let unread = use_unread_count();
     let location = use_location();
     let sign_out = ServerAction::<SignOut>::new();
     let sign_out_url = <SignOut as leptos::server_fn::ServerFn>::PATH;
@@ -318,6 +319,7 @@ fn Header() -> impl IntoView {
             <Suspense fallback=|| view! { <a class="brand" href="/">"Lyceum"</a> }>
                 {move || Suspend::new(async move {
                     let info = shell.await.ok();
+                    let unread = unread.await.unwrap_or(0);
                     let site_name = info.as_ref().map(|i| i.site_name.clone()).unwrap_or_else(|| "Lyceum".into());
                     let has_team = info.as_ref().is_some_and(|i| i.has_team);
                     let actor = info.and_then(|i| i.actor);
@@ -338,7 +340,7 @@ fn Header() -> impl IntoView {
                                         }).collect_view()}
                                     </ul>
                                 </nav>
-                                <NotificationsLink />
+                                <NotificationsLink unread />
                                 <details class="user-menu">
                                     <summary>{actor.name.clone()}</summary>
                                     <div class="user-menu-panel">

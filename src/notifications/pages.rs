@@ -22,9 +22,10 @@ use std::collections::BTreeMap;
 struct UnreadCount(Resource<Result<i64, AppError>>);
 
 /// Loads the unread count for everything under the caller (0 for a visitor, without asking).
+/// Blocking, as the shell is: the header renders it on the server and hydrates the same.
 pub fn provide_unread_count() {
     let shell = use_shell();
-    let count = Resource::new(
+    let count = Resource::new_blocking(
         || (),
         move |_| async move {
             match shell.await {
@@ -34,6 +35,11 @@ pub fn provide_unread_count() {
         },
     );
     provide_context(UnreadCount(count));
+}
+
+/// The unread count as last loaded (for the header, which awaits it with the shell).
+pub fn use_unread_count() -> Resource<Result<i64, AppError>> {
+    expect_context::<UnreadCount>().0
 }
 
 /// Asks the header to count again (read here, when the page is built, where the context is).
@@ -49,19 +55,13 @@ fn unread_refetcher() -> impl Fn() + Copy {
 /// The header's link to the notification centre, with the unread count in words for screen
 /// readers.
 #[component]
-pub fn NotificationsLink() -> impl IntoView {
-    let count = expect_context::<UnreadCount>().0;
+pub fn NotificationsLink(unread: i64) -> impl IntoView {
     view! {
         <a href="/notifications" class="notifications-link">
             "Notifications"
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let n = count.await.unwrap_or(0);
-                    (n > 0).then(|| view! {
-                        " "<span class="count-badge" data-testid="unread-count">{n.to_string()}<span class="visually-hidden">" unread"</span></span>
-                    })
-                })}
-            </Suspense>
+            {(unread > 0).then(|| view! {
+                " "<span class="count-badge" data-testid="unread-count">{unread.to_string()}<span class="visually-hidden">" unread"</span></span>
+            })}
         </a>
     }
 }
