@@ -73,11 +73,13 @@ test('an administrator defines a profile field; it is recorded on a person and s
   const person = uniqueEmail('shift-worker');
   await createUser(request, person);
   const name = `shift_${Date.now() % 1_000_000}`;
+  // Unique per run, so that a retry does not find the first try's field too.
+  const label = `Shift pattern ${name}`;
   await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
   await page.goto('/admin/profile-fields');
   await hydrated(page);
-  await page.getByLabel('Label').fill('Shift pattern');
+  await page.getByLabel('Label').fill(label);
   await page.getByLabel('Name', { exact: true }).fill(name);
   await page.getByLabel('Kind').selectOption('choice');
   await page.getByLabel('Choices').fill('Days\nNights');
@@ -89,11 +91,12 @@ test('an administrator defines a profile field; it is recorded on a person and s
   await page.getByRole('table').getByRole('link', { name: 'Lena Learner' }).click();
   await hydrated(page);
   const organisation = page.getByRole('region', { name: 'Organisation' });
-  await organisation.getByLabel('Shift pattern').selectOption('Nights');
+  await organisation.getByLabel(label).selectOption('Nights');
   await organisation.getByRole('button', { name: 'Save organisation details' }).click();
   await expect(organisation.getByRole('status')).toContainText('Organisation details saved.');
   await page.reload();
-  await expect(page.getByRole('region', { name: 'Organisation' }).getByLabel('Shift pattern')).toHaveValue('Nights');
+  await hydrated(page);
+  await expect(page.getByRole('region', { name: 'Organisation' }).getByLabel(label)).toHaveValue('Nights');
 
   await page.locator('.user-menu summary').click();
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -102,6 +105,6 @@ test('an administrator defines a profile field; it is recorded on a person and s
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
   await page.goto('/account');
   const details = page.getByRole('region', { name: 'Your organisation details' });
-  await expect(details).toContainText('Shift pattern');
+  await expect(details).toContainText(label);
   await expect(details).toContainText('Nights');
 });
