@@ -32,7 +32,7 @@ start_server
 
 python3 - "$DB" "$USERS" <<'PY'
 import json, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1]); n = int(sys.argv[2]); now = int(time.time())
+db = sqlite3.connect(sys.argv[1], timeout=600); n = int(sys.argv[2]); now = int(time.time())
 h, admin = db.execute("SELECT password_hash, id FROM users WHERE email = 'admin@bench.test'").fetchone()
 db.execute("""WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
   INSERT INTO users (email, name, password_hash, status, created_at, updated_at)
@@ -68,10 +68,10 @@ PY
 # Runs the nightly job now, in the server, and prints how long it took (the worker looks every second).
 nightly() {
   local id t0 state
-  id=$(python3 -c "import sqlite3, time; db = sqlite3.connect('$DB'); t = int(time.time()); print(db.execute(\"INSERT INTO jobs (kind, payload, run_at, max_attempts, created_at) VALUES ('compliance.nightly', '{}', ?, 8, ?) RETURNING id\", (t, t)).fetchone()[0]); db.commit()")
+  id=$(python3 -c "import sqlite3, time; db = sqlite3.connect('$DB', timeout=600); t = int(time.time()); print(db.execute(\"INSERT INTO jobs (kind, payload, run_at, max_attempts, created_at) VALUES ('compliance.nightly', '{}', ?, 8, ?) RETURNING id\", (t, t)).fetchone()[0]); db.commit()")
   t0=$(date +%s.%N)
   while :; do
-    state=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute('SELECT state FROM jobs WHERE id = $id').fetchone()[0])")
+    state=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB', timeout=600).execute('SELECT state FROM jobs WHERE id = $id').fetchone()[0])")
     [ "$state" = done ] && break
     [ "$state" = dead ] && { echo "the nightly run failed"; exit 1; }
     sleep 0.5
@@ -79,11 +79,11 @@ nightly() {
   python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')"
 }
 first=$(nightly)
-rows=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute('SELECT COUNT(*) FROM requirement_people').fetchone()[0])")
+rows=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB', timeout=600).execute('SELECT COUNT(*) FROM requirement_people').fetchone()[0])")
 # Half the people completed their courses at some point in the last year.
-python3 -c "import sqlite3, time; db = sqlite3.connect('$DB'); t = int(time.time()); db.execute('UPDATE enrolments SET completed_at = ? - (user_id % 365) * 86400 WHERE user_id % 2 = 0', (t,)); db.commit()"
+python3 -c "import sqlite3, time; db = sqlite3.connect('$DB', timeout=600); t = int(time.time()); db.execute('UPDATE enrolments SET completed_at = ? - (user_id % 365) * 86400 WHERE user_id % 2 = 0', (t,)); db.commit()"
 second=$(nightly)
-states=$(python3 -c "import sqlite3; print(', '.join(f'{s}: {n}' for s, n in sqlite3.connect('$DB').execute('SELECT state, COUNT(*) FROM requirement_people GROUP BY state ORDER BY state')))")
+states=$(python3 -c "import sqlite3; print(', '.join(f'{s}: {n}' for s, n in sqlite3.connect('$DB', timeout=600).execute('SELECT state, COUNT(*) FROM requirement_people GROUP BY state ORDER BY state')))")
 
 cookie_for() {
   curl -s -o /dev/null -D - -X POST "$BASE/api/auth/sign_in" \
