@@ -87,18 +87,27 @@ pub struct Claimed {
     pub max_attempts: i32,
 }
 
-/// The due jobs (queued and due, or running past their lease) in the order they are taken.
-const DUE: &str = "SELECT id FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
-     OR (state = 'running' AND locked_until < $1) ORDER BY run_at, id LIMIT 1";
+/// The next due job: a queued one whose time has come (the `(state, run_at)` index serves it)…
+const DUE_QUEUED: &str =
+    "SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $1 ORDER BY run_at, id LIMIT 1";
+/// …or else one still running past its lease (a crashed instance's). Two lookups, not one `OR`:
+/// with the `OR` the database scanned the whole table for every claim.
+const DUE_EXPIRED: &str =
+    "SELECT id FROM jobs WHERE state = 'running' AND locked_until < $1 ORDER BY id LIMIT 1";
 
 /// Whether any job is due at `at`: a read, so that an idle worker's look every second does not
 /// take SQLite's one writer.
 pub async fn any_due(db: &Db, at: i64) -> Result<bool, AppError> {
-    let due: Option<i64> = with_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(DUE))
-        .bind(at)
-        .fetch_optional(p)
-        .await?);
-    Ok(due.is_some())
+    for due in [DUE_QUEUED, DUE_EXPIRED] {
+        let found: Option<i64> = with_db!(db, |p| sqlx::query_scalar(sqlx::AssertSqlSafe(due))
+            .bind(at)
+            .fetch_optional(p)
+            .await?);
+        if found.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Claims the next due job for `LEASE_SECS`, or None. Two workers never claim the same job:
@@ -107,24 +116,30 @@ pub async fn claim(db: &Db, at: i64) -> Result<Option<Claimed>, AppError> {
     const CLAIM: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2 \
          WHERE id = ({DUE}) RETURNING id, kind, payload, attempts, max_attempts";
     let lease = at + LEASE_SECS;
-    Ok(match db {
-        Db::Sqlite(pools) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(CLAIM.replace("{DUE}", DUE)))
+    for due in [DUE_QUEUED, DUE_EXPIRED] {
+        let claimed: Option<Claimed> = match db {
+            Db::Sqlite(pools) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(CLAIM.replace("{DUE}", due)))
+                    .bind(at)
+                    .bind(lease)
+                    .fetch_optional(&pools.write)
+                    .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(
+                    CLAIM.replace("{DUE}", &format!("{due} FOR UPDATE SKIP LOCKED")),
+                ))
                 .bind(at)
                 .bind(lease)
-                .fetch_optional(&pools.write)
+                .fetch_optional(pool)
                 .await?
+            }
+        };
+        if claimed.is_some() {
+            return Ok(claimed);
         }
-        Db::Postgres(pool) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(
-                CLAIM.replace("{DUE}", &format!("{DUE} FOR UPDATE SKIP LOCKED")),
-            ))
-            .bind(at)
-            .bind(lease)
-            .fetch_optional(pool)
-            .await?
-        }
-    })
+    }
+    Ok(None)
 }
 
 /// A claimed job ran: done.
