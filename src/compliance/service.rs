@@ -278,7 +278,7 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     }
     tx.commit().await?;
 
-    let people = store::people(&state.db, id, requirement.course_id).await?;
+    let people = store::people(&state.db, id).await?;
     let new_people: HashSet<i64> = new.iter().copied().collect();
     let mut assigned_notices = Vec::new();
     let mut changed = 0;
@@ -545,7 +545,7 @@ pub async fn remind(state: &AppState, id: i64, now: i64) -> Result<usize, AppErr
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = today_in(now, &zone);
     let mut due: Vec<(PersonRow, Reminder)> = Vec::new();
-    for person in store::people(&state.db, id, requirement.course_id).await? {
+    for person in store::people(&state.db, id).await? {
         let standing = Standing {
             state: State::parse(&person.state).unwrap_or(State::NotStarted),
             due_on: person.due_on.as_deref().and_then(parse_ymd),
@@ -672,24 +672,17 @@ pub async fn nudge(state: &AppState, id: i64, user_id: i64, from: &Actor) -> Res
     let requirement = store::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let person = store::people(&state.db, id, requirement.course_id)
+    let person = store::person(&state.db, id, user_id)
         .await?
-        .into_iter()
-        .find(|p| p.user_id == user_id)
         .ok_or(AppError::NotFound)?;
     let state_now = State::parse(&person.state).unwrap_or(State::NotStarted);
-    let Some(due_on) = person.due_on.as_deref().and_then(parse_ymd) else {
+    let due_on = person.due_on.as_deref().and_then(parse_ymd);
+    let (Some(due_on), false) = (due_on, state_now.compliant()) else {
         return Err(AppError::Conflict(format!(
             "{} has nothing to do on this requirement now.",
             person.name
         )));
     };
-    if matches!(state_now, State::Completed | State::Exempt) {
-        return Err(AppError::Conflict(format!(
-            "{} has nothing to do on this requirement now.",
-            person.name
-        )));
-    }
     let now = now();
     let today = crate::settings::service::today(state).await?;
     let kind = if today > due_on {

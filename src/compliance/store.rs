@@ -202,25 +202,40 @@ pub struct PersonRow {
     pub reminded_on: Option<String>,
 }
 
+/// A person's facts and recorded standing (`PersonRow`), over `PERSON_FROM`.
+const PERSON_COLUMNS: &str = "rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, \
+     rp.expires_on, rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
+     e.completed_at AS course_completed_at, rp.reminded_on, \
+     EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = r.course_id) AS started";
+
+/// The people requirement `$1` applies to now.
+const PERSON_FROM: &str = "FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
+     JOIN requirements r ON r.id = rp.requirement_id \
+     LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
+     LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = r.course_id \
+     WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted'";
+
 /// Everyone the requirement applies to now, by name, with their facts.
-pub async fn people(db: &Db, id: i64, course_id: i64) -> Result<Vec<PersonRow>, AppError> {
-    Ok(with_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, rp.expires_on, \
-         rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
-         e.completed_at AS course_completed_at, rp.reminded_on, \
-         EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = $2) AS started \
-         FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
-         LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
-         LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = $2 \
-         WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted' \
-         ORDER BY u.name, u.id"
-    )
-    .bind(id)
-    .bind(course_id)
-    .fetch_all(p)
-    .await?
-    }))
+pub async fn people(db: &Db, id: i64) -> Result<Vec<PersonRow>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} {PERSON_FROM} ORDER BY u.name, u.id"
+    ));
+    Ok(with_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
+}
+
+/// One person the requirement applies to now, with their facts.
+pub async fn person(db: &Db, id: i64, user_id: i64) -> Result<Option<PersonRow>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} {PERSON_FROM} AND rp.user_id = $2"
+    ));
+    Ok(with_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(p)
+        .await?))
 }
 
 /// One page of the people a requirement applies to, by name, as `query` filters them, and how
@@ -232,12 +247,8 @@ pub async fn people_page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PersonRow>, i64), AppError> {
-    const FROM: &str = "FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
-         JOIN requirements r ON r.id = rp.requirement_id \
-         LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
-         LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = r.course_id \
-         WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted' \
-         AND ($2 = '' OR rp.state = $2) AND ($3 = '' OR LOWER(COALESCE(pr.department, '')) = $3) \
+    const FILTERS: &str = "AND ($2 = '' OR rp.state = $2) \
+         AND ($3 = '' OR LOWER(COALESCE(pr.department, '')) = $3) \
          AND ($4 = '' OR LOWER(u.name) LIKE $4 ESCAPE '\\' OR LOWER(u.email) LIKE $4 ESCAPE '\\')";
     let search = if query.search.trim().is_empty() {
         String::new()
@@ -246,13 +257,9 @@ pub async fn people_page(
     };
     let department = query.department.trim().to_lowercase();
     let list = sqlx::AssertSqlSafe(format!(
-        "SELECT rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, rp.expires_on, \
-         rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
-         e.completed_at AS course_completed_at, rp.reminded_on, \
-         EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = r.course_id) AS started \
-         {FROM} ORDER BY u.name, u.id LIMIT $5 OFFSET $6"
+        "SELECT {PERSON_COLUMNS} {PERSON_FROM} {FILTERS} ORDER BY u.name, u.id LIMIT $5 OFFSET $6"
     ));
-    let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {FROM}"));
+    let count = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {PERSON_FROM} {FILTERS}"));
     Ok(with_db!(db, |p| {
         let rows = sqlx::query_as(list)
             .bind(id)
