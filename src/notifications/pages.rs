@@ -192,11 +192,14 @@ fn PreferencesEditor(chosen: Vec<(Kind, Channel)>) -> impl IntoView {
     view! {
         <form class="form card" method="post" action=SaveNotificationPreferences::PATH on:submit=on_submit novalidate>
             <FormAlert result success="Your choices are saved." />
+            {move || error_of(result, "channels").map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             {chosen.into_iter().map(|(kind, _)| {
                 let key = kind.as_str();
+                let field = format!("channels.{key}");
                 view! {
                     <fieldset class="field">
                         <legend>{kind.label()}</legend>
+                        {move || error_of(result, &field).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                         {Channel::ALL.iter().map(|channel| {
                             let value = channel.as_str();
                             // The browser keeps the group's state; the signal follows it.
@@ -218,4 +221,12 @@ fn PreferencesEditor(chosen: Vec<(Kind, Channel)>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// The message for one field (named at run time) of the last save.
+fn error_of(result: Signal<Option<Result<(), AppError>>>, field: &str) -> Option<String> {
+    result
+        .get()
+        .and_then(|r| r.err())
+        .and_then(|e| e.field(field))
 }
