@@ -112,6 +112,11 @@ lazy_pages! {
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
     TeamPageRoute => crate::team::pages::TeamPage,
     CompliancePageRoute => crate::compliance::pages::CompliancePage,
+    MyCertificatesPageRoute => crate::certificates::pages::MyCertificatesPage,
+    VerifyPageRoute => crate::certificates::pages::VerifyPage,
+    CertificatesAdminPageRoute => crate::certificates::pages::CertificatesAdminPage,
+    CertificateTemplatesPageRoute => crate::certificates::pages::CertificateTemplatesPage,
+    TemplateEditorPageRoute => crate::certificates::pages::TemplateEditorPage,
     NotificationsPageRoute => crate::notifications::pages::NotificationsPage,
     NotificationSettingsPageRoute => crate::notifications::pages::NotificationSettingsPage,
     RequirementsPageRoute => crate::compliance::pages::RequirementsPage,
@@ -184,6 +189,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements/:id") view={Lazy::<RequirementPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/compliance") view={Lazy::<CompliancePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/certificates") view={Lazy::<MyCertificatesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/verify") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/verify/:number") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates") view={Lazy::<CertificatesAdminPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates/templates") view={Lazy::<CertificateTemplatesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates/templates/new") view={Lazy::<TemplateEditorPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/certificates/templates/:id") view={Lazy::<TemplateEditorPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications") view={Lazy::<NotificationsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/notifications/settings") view={Lazy::<NotificationSettingsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/team") view={Lazy::<TeamPageRoute>::new()} ssr=SsrMode::Async />
@@ -235,6 +247,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
             label: "Courses",
         },
     ];
+    links.push(NavLink {
+        href: "/certificates",
+        label: "Certificates",
+    });
     if has_team {
         links.push(NavLink {
             href: "/team",

@@ -89,8 +89,8 @@ pub fn request_actor(req: &axum::extract::Request) -> Result<Actor, AppError> {
 
 /// A file download made by a service: the text as an attachment, or the error's status and
 /// message.
-pub fn download(
-    result: Result<String, AppError>,
+pub fn download<B: Into<axum::body::Body>>(
+    result: Result<B, AppError>,
     content_type: &str,
     filename: &str,
 ) -> axum::response::Response {
@@ -105,7 +105,7 @@ pub fn download(
                     format!("attachment; filename=\"{filename}\""),
                 ),
             ],
-            body,
+            body.into(),
         )
             .into_response(),
         Err(err) => {

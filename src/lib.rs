@@ -10,6 +10,7 @@ pub mod assignments;
 pub mod audiences;
 pub mod audit;
 pub mod auth;
+pub mod certificates;
 pub mod completion;
 pub mod compliance;
 pub mod courses;

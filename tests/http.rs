@@ -20,6 +20,8 @@ const PUBLIC_FNS: &[&str] = &[
     "auth/forgot_password",
     "auth/reset_password",
     "auth/setup",
+    // The public verification page: a number in, a name, a title and dates out.
+    "certificates/verify",
 ];
 /// Any signed-in person may call these, on their own account only.
 const ACCOUNT_FNS: &[(&str, &str)] = &[
@@ -44,6 +46,7 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("team/member", "id=1"),
     ("team/nudge", "user_id=1&requirement_id=1"),
     ("requirements/mine", ""),
+    ("certificates/mine", ""),
     // Each person's own notifications and choices.
     ("notifications/list", "page=1"),
     ("notifications/unread", ""),
@@ -131,12 +134,27 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("cohorts/members", "cohort_id=1"),
     ("cohorts/add_members", "cohort_id=1&emails=a%40example.com"),
     ("cohorts/remove_member", "cohort_id=1&user_id=1"),
+    ("certificates/list", "query[page]=1"),
+    (
+        "certificates/issue",
+        "form[email]=a%40example.com&form[course_id]=1",
+    ),
+    ("certificates/revoke", "id=1&reason=X"),
+    ("certificates/templates", ""),
+    ("certificates/template", "id=1"),
+    (
+        "certificates/save_template",
+        "form[name]=X&form[orientation]=landscape&form[heading]=H&form[body]=B&form[accent]=%23000000",
+    ),
+    ("certificates/delete_template", "id=1"),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
 /// a learner who is not in that draft course must be refused.
 const COURSE_FNS: &[(&str, &str)] = &[
     ("courses/editor", "id=1"),
+    ("certificates/course", "course_id=1"),
+    ("certificates/set_course", "course_id=1"),
     ("courses/update", "id=1&form[code]=C-1&form[title]=X"),
     ("courses/set_state", "id=1&state=published"),
     ("courses/enrolment_settings", "id=1&form[self_enrol]=true"),
@@ -896,6 +914,9 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/settings",
     "/admin/audit",
     "/admin/outbox",
+    "/admin/certificates",
+    "/admin/certificates/templates",
+    "/admin/certificates/templates/new",
 ];
 
 db_test!(a_learner_sees_the_403_page_on_every_admin_page, |state| {

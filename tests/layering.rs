@@ -89,6 +89,8 @@ const LAYERS: &[(&str, u8)] = &[
     // Charts drawn as SVG on the server: pure, under the reports that draw them.
     ("src/dashboard/charts.rs", 51),
     ("src/compliance", 55),
+    // Certificates: issued on completion, expiring with the compliance cycle.
+    ("src/certificates", 57),
     // 6x item kinds
     ("src/lessons", 60),
     ("src/resources", 60),

@@ -21,6 +21,7 @@ mod assignments;
 mod audiences;
 mod auth;
 mod backup;
+mod certificates;
 mod compliance;
 mod courses;
 mod dashboard;

@@ -17,7 +17,7 @@ pub fn routes() -> Router<AppState> {
 async fn export(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
     let actor = match request_actor(&req) {
         Ok(actor) => actor,
-        Err(e) => return download(Err(e), "", ""),
+        Err(e) => return download(Err::<String, _>(e), "", ""),
     };
     download(
         super::service::export_csv(&state, &actor, item_id).await,

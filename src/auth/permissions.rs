@@ -53,6 +53,8 @@ pub enum Action<'a> {
     ManageAudiences,
     /// Set mandatory training (requirements), exempt people and extend their due dates.
     ManageCompliance,
+    /// Design certificate templates; see, search, issue and revoke anyone's certificates.
+    ManageCertificates,
     /// See every course overdue for review (owners see their own).
     ViewAllReviews,
 }
@@ -90,9 +92,10 @@ pub fn can(actor: &Actor, action: Action<'_>) -> bool {
         Action::ViewAuditLog => actor.is_admin(),
         Action::CreateCourse => actor.is_admin() || actor.has_role(Role::Instructor),
         Action::ManageCategories | Action::ViewAllReviews => actor.is_admin(),
-        Action::ManageCohorts | Action::ManageAudiences | Action::ManageCompliance => {
-            actor.is_user_manager()
-        }
+        Action::ManageCohorts
+        | Action::ManageAudiences
+        | Action::ManageCompliance
+        | Action::ManageCertificates => actor.is_user_manager(),
     }
 }
 

@@ -66,3 +66,14 @@ pub struct ResetLearner {
     pub course_id: i64,
     pub user_id: i64,
 }
+
+/// The job kind queued when a learner completes a course, in the completion's transaction: what
+/// follows a completion (a certificate) runs in the background, in the areas above.
+pub const COURSE_COMPLETED: &str = "completion.course_completed";
+
+/// What a `COURSE_COMPLETED` job is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CourseCompleted {
+    pub course_id: i64,
+    pub user_id: i64,
+}

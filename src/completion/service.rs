@@ -1,6 +1,7 @@
 //! The completion rules. Everything runs inside the caller's transaction, so a hand-in, its grade
 //! and the course completion they cause commit together.
 
+use super::model::{COURSE_COMPLETED, CourseCompleted};
 use super::store;
 use crate::db::Tx;
 use crate::error::AppError;
@@ -35,6 +36,9 @@ pub async fn course_if_done(
     let (pass, total) = store::pass_grade_and_total(tx, course_id, user_id).await?;
     if meets_pass_grade(pass, total) {
         store::mark_course_complete(tx, course_id, user_id, now).await?;
+        let payload = serde_json::to_string(&CourseCompleted { course_id, user_id })
+            .map_err(|e| crate::error::internal("queueing a course completion", e))?;
+        crate::jobs::queue::enqueue(tx, COURSE_COMPLETED, &payload, now, now).await?;
     }
     Ok(())
 }

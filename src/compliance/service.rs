@@ -744,6 +744,24 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
         .collect()
 }
 
+/// How long a person's completion of a course stays valid: the shortest cycle of the recurring
+/// requirements on it that they are assigned (`None`: no expiry). Certificates expire with it.
+pub async fn valid_months(
+    state: &AppState,
+    user_id: i64,
+    course_id: i64,
+) -> Result<Option<u32>, AppError> {
+    let mut months: Option<u32> = None;
+    for json in store::timings_for(&state.db, user_id, course_id).await? {
+        let timing: Timing = serde_json::from_str(&json)
+            .map_err(|e| internal("reading a requirement's timing", e))?;
+        if let Some(r) = timing.recurrence {
+            months = Some(months.map_or(r.valid_months, |m| m.min(r.valid_months)));
+        }
+    }
+    Ok(months)
+}
+
 fn timing_of(row: &RequirementRow) -> Result<Timing, AppError> {
     serde_json::from_str(&row.timing).map_err(|e| internal("reading a requirement's timing", e))
 }

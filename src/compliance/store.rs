@@ -590,3 +590,17 @@ pub async fn trend(db: &Db, since: &str) -> Result<Vec<(String, i64, i64, i64)>,
     .fetch_all(p)
     .await?))
 }
+
+/// The timings of the requirements on a course that a person is assigned (and still chased).
+pub async fn timings_for(db: &Db, user_id: i64, course_id: i64) -> Result<Vec<String>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_scalar(
+        "SELECT r.timing FROM requirements r JOIN requirement_people rp ON rp.requirement_id = r.id \
+         WHERE r.course_id = $1 AND rp.user_id = $2 AND rp.removed_on IS NULL ORDER BY r.id"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?
+    }))
+}

@@ -19,7 +19,7 @@ pub async fn export_participants(
 ) -> Response {
     let actor = match request_actor(&req) {
         Ok(actor) => actor,
-        Err(e) => return download(Err(e), "", ""),
+        Err(e) => return download(Err::<String, _>(e), "", ""),
     };
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let query = ParticipantQuery {

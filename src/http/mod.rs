@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .route("/courses/{id}/participants.csv", get(crate::enrolments::handlers::export_participants))
         .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
         .route("/admin/compliance.csv", get(crate::compliance::handlers::export_matrix))
+        .merge(crate::certificates::handlers::routes())
         .route(
             "/pkg/{file}",
             get(|State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>, req: Request<Body>| async move {

@@ -9,6 +9,7 @@ crate::string_enum!(
         ComplianceReminder = "compliance_reminder" / "Reminders about required training",
         EnrolmentApproved = "enrolment_approved" / "Enrolment requests approved",
         GradeReleased = "grade_released" / "Grades released",
+        CertificateIssued = "certificate_issued" / "Certificates issued to me",
     }
 );
 

@@ -240,6 +240,7 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
                             <h2 id="settings-heading">"Settings"</h2>
                             <CourseSettingsForm course=Some(course.clone()) categories=data.categories.clone() />
                         </section>
+                        <crate::certificates::pages::CourseCertificatePanel course_id />
                         <StatePanel course_id state actions />
                         <CopyPanel course_id code=course.code.clone() title=course.title.clone() />
                     }.into_any(),

@@ -1,0 +1,515 @@
+//! Certificates on SQLite and PostgreSQL: a course that names a template issues one when a
+//! learner completes it (by a background job, once), expiring with the recurring requirement the
+//! learner is assigned; the PDF is read back with an independent PDF reader (names in Latin,
+//! Greek and Cyrillic come out as text); the public verification page says valid, expired or
+//! revoked and nothing else about the person; only the holder and administrators download it.
+
+use crate::support::{self, ClassSpec, send};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use lyceum::certificates::model::{CertificateQuery, Design, IssueForm, Standing, TemplateForm};
+use lyceum::certificates::service as certificates;
+use lyceum::compliance::model::RequirementForm;
+use lyceum::courses::model::ItemForm;
+use lyceum::db_test;
+use lyceum::error::AppError;
+use lyceum::state::AppState;
+use lyceum::testing::user_with_roles;
+use lyceum::users::model::Role;
+use lyceum::with_db_write;
+
+async fn rename(state: &AppState, user_id: i64, name: &str) {
+    with_db_write!(&state.db, |p| sqlx::query(
+        "UPDATE users SET name = $1 WHERE id = $2"
+    )
+    .bind(name)
+    .bind(user_id)
+    .execute(p)
+    .await
+    .unwrap()
+    .rows_affected());
+}
+
+async fn template(state: &AppState, admin: &lyceum::auth::permissions::Actor, name: &str) -> i64 {
+    certificates::save_template(
+        state,
+        admin,
+        None,
+        &TemplateForm::from_design(name, &Design::default()),
+    )
+    .await
+    .unwrap()
+}
+
+fn text_of(pdf: &[u8]) -> String {
+    pdf_extract::extract_text_from_mem(pdf).expect("an independent reader reads it")
+}
+
+db_test!(
+    completing_a_course_issues_its_certificate_once_in_the_background,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "FS-1",
+                title: "Fire safety",
+                learners: &["nina@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let nina = c.learners[0].clone();
+        rename(&state, nina.id, "Nina Ødegård").await;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let item_id = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "acknowledgement".into(),
+                    title: "Fire policy".into(),
+                    body: "Keep exits clear.".into(),
+                    required: true,
+                    ..Default::default()
+                },
+            )
+            .await;
+        let t = template(&state, &admin, "Standard").await;
+        // The course's teacher chooses it; a learner may not.
+        assert_eq!(
+            certificates::set_course_template(&state, &nina, c.course_id, Some(t))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        certificates::set_course_template(&state, &c.teacher, c.course_id, Some(t))
+            .await
+            .unwrap();
+        // Yearly recertification: the certificate expires with it.
+        lyceum::compliance::service::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Fire safety yearly".into(),
+                course_id: c.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "7".into(),
+                valid_months: "12".into(),
+                window_days: "30".into(),
+                emails: "nina@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+
+        lyceum::acknowledgements::service::confirm(&state, &nina, item_id)
+            .await
+            .unwrap();
+        // Nothing is drawn inside the request: the completion queued a job.
+        assert!(certificates::mine(&state, &nina).await.unwrap().is_empty());
+        let now = lyceum::db::now();
+        lyceum::jobs::worker::run_due(&state, now).await.unwrap();
+        let mine = certificates::mine(&state, &nina).await.unwrap();
+        assert_eq!(mine.len(), 1, "{mine:?}");
+        let cert = &mine[0];
+        assert_eq!(cert.standing, Standing::Valid);
+        assert_eq!(cert.recipient_name, "Nina Ødegård");
+        assert_eq!(cert.title, "Fire safety");
+        let completed = chrono::NaiveDate::parse_from_str(&cert.completed_on, "%Y-%m-%d").unwrap();
+        let expected = lyceum::compliance::status::add_months(completed, 12);
+        assert_eq!(
+            cert.expires_on.as_deref(),
+            Some(expected.format("%Y-%m-%d").to_string().as_str())
+        );
+        assert!(
+            cert.share_url
+                .ends_with(&format!("/verify/{}", cert.number))
+        );
+        assert_eq!(cert.number.len(), 14);
+
+        // Running the job again, or the completion being seen again, issues nothing more.
+        let payload = serde_json::to_string(&lyceum::completion::model::CourseCompleted {
+            course_id: c.course_id,
+            user_id: nina.id,
+        })
+        .unwrap();
+        certificates::course_completed(&state, &payload, now)
+            .await
+            .unwrap();
+        assert_eq!(certificates::mine(&state, &nina).await.unwrap().len(), 1);
+
+        // She was told, in her notification centre.
+        let told = lyceum::notifications::service::list(&state, &nina, 1)
+            .await
+            .unwrap();
+        assert!(
+            told.items
+                .iter()
+                .any(|n| n.subject.contains("Fire safety") && n.link == "/certificates"),
+            "{told:?}"
+        );
+
+        // The PDF reads back with her name, the course, the dates and the number.
+        let (file, pdf) = certificates::pdf(&state, &nina, &cert.number)
+            .await
+            .unwrap();
+        assert_eq!(file, format!("certificate-{}.pdf", cert.number));
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = text_of(&pdf);
+        for wanted in [
+            "Nina Ødegård",
+            "Fire safety",
+            &cert.completed_on,
+            &cert.number,
+        ] {
+            assert!(text.contains(wanted), "{wanted} not in {text:?}");
+        }
+    }
+);
+
+db_test!(names_in_latin_greek_and_cyrillic_print_as_text, |state| {
+    let c = support::class(
+        &state,
+        ClassSpec {
+            learners: &["a@example.com", "b@example.com", "c@example.com"],
+            ..Default::default()
+        },
+    )
+    .await;
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let t = template(&state, &admin, "Standard").await;
+    certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+        .await
+        .unwrap();
+    let names = [
+        "Zoë Ångström-Nuñez Çelik",
+        "Αλέξανδρος Παπαδόπουλος",
+        "Анна Каренина-Щукина",
+    ];
+    for (learner, name) in c.learners.iter().zip(names) {
+        rename(&state, learner.id, name).await;
+        let number = certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: learner.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: "2026-02-28".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let (_, pdf) = certificates::pdf(&state, learner, &number).await.unwrap();
+        let text = text_of(&pdf);
+        assert!(text.contains(name), "{name} not in {text:?}");
+        // The fonts travel inside the file (subset), so any reader shows the same letters.
+        assert!(
+            String::from_utf8_lossy(&pdf).contains("/FontFile2"),
+            "embedded TrueType"
+        );
+    }
+});
+
+db_test!(
+    the_verification_page_says_valid_expired_or_revoked_and_nothing_more,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["lena@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let lena = c.learners[0].clone();
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Standard").await;
+        certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+            .await
+            .unwrap();
+        lyceum::compliance::service::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Yearly".into(),
+                course_id: c.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "7".into(),
+                valid_months: "12".into(),
+                window_days: "30".into(),
+                emails: "lena@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let issue = |date: &'static str| {
+            let (state, admin, course_id, email) = (
+                state.clone(),
+                admin.clone(),
+                c.course_id,
+                lena.email.clone(),
+            );
+            async move {
+                certificates::issue_by_hand(
+                    &state,
+                    &admin,
+                    &IssueForm {
+                        email,
+                        course_id: course_id.to_string(),
+                        completed_on: date.into(),
+                    },
+                )
+                .await
+            }
+        };
+        let old = issue("2020-01-15").await.unwrap();
+        let today = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        let current = certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: lena.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: today,
+            },
+        )
+        .await
+        .unwrap();
+        // The same completion twice is refused, with the reason.
+        let again = issue("2020-01-15").await.unwrap_err();
+        assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
+
+        let expired = certificates::verify(&state, &old).await.unwrap();
+        assert_eq!(expired.standing, Standing::Expired);
+        assert_eq!(expired.expires_on.as_deref(), Some("2021-01-15"));
+        let valid = certificates::verify(&state, &current.to_lowercase())
+            .await
+            .unwrap();
+        assert_eq!(valid.standing, Standing::Valid);
+        assert_eq!(
+            certificates::verify(&state, "NOPE-NOPE-NOPE")
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+
+        // Revoking needs a reason, and is said on the page from then on.
+        let id = certificates::list(
+            &state,
+            &admin,
+            &CertificateQuery {
+                q: current.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .id;
+        let err = certificates::revoke(&state, &admin, id, " ")
+            .await
+            .unwrap_err();
+        assert!(err.field("reason").is_some());
+        certificates::revoke(&state, &admin, id, "Issued in error")
+            .await
+            .unwrap();
+        assert_eq!(
+            certificates::verify(&state, &current)
+                .await
+                .unwrap()
+                .standing,
+            Standing::Revoked
+        );
+
+        // The page, as anyone sees it: the name and the standing, not the email or the reason.
+        let app = lyceum::http::router(state.clone());
+        for (number, words) in [(&old, "has expired"), (&current, "was revoked")] {
+            let reply = send(
+                &app,
+                Request::get(format!("/verify/{number}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK);
+            assert!(reply.body.contains(&lena.name), "{}", reply.body);
+            assert!(reply.body.contains(words), "{words}: {}", reply.body);
+            assert!(!reply.body.contains(&lena.email));
+            assert!(!reply.body.contains("Issued in error"));
+        }
+        let unknown = send(
+            &app,
+            Request::get("/verify?number=ZZZZ-0000-ZZZZ")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            unknown.body.contains("No certificate has the number"),
+            "{}",
+            unknown.body
+        );
+
+        // The administrators' filters and CSV.
+        let by = |standing: &str| CertificateQuery {
+            standing: standing.into(),
+            ..Default::default()
+        };
+        for (standing, n) in [("valid", 0), ("expired", 1), ("revoked", 1), ("", 2)] {
+            let page = certificates::list(&state, &admin, &by(standing))
+                .await
+                .unwrap();
+            assert_eq!(page.total, n, "{standing}");
+        }
+        let csv = certificates::csv(&state, &admin, &by("revoked"))
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+        assert!(csv.contains(&current) && csv.contains("Issued in error"));
+        assert!(
+            certificates::list(&state, &admin, &by("lost"))
+                .await
+                .unwrap_err()
+                .field("standing")
+                .is_some()
+        );
+    }
+);
+
+db_test!(
+    only_the_holder_and_administrators_download_a_certificate,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ada@example.com", "bo@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let (ada, bo) = (c.learners[0].clone(), c.learners[1].clone());
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Standard").await;
+        certificates::set_course_template(&state, &c.teacher, c.course_id, Some(t))
+            .await
+            .unwrap();
+        let number = certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: ada.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            certificates::pdf(&state, &bo, &number).await.unwrap_err(),
+            AppError::NotFound,
+            "another learner is told there is no such certificate"
+        );
+        assert!(certificates::mine(&state, &bo).await.unwrap().is_empty());
+        for err in [
+            certificates::list(&state, &bo, &CertificateQuery::default())
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+            certificates::revoke(&state, &bo, 1, "x").await.unwrap_err(),
+            certificates::issue_by_hand(&state, &c.teacher, &IssueForm::default())
+                .await
+                .map(|_| ())
+                .unwrap_err(),
+        ] {
+            assert_eq!(err, AppError::Forbidden);
+        }
+        certificates::pdf(&state, &admin, &number).await.unwrap();
+
+        // Over HTTP: the holder gets the PDF, someone else a 404, nobody signed in a 401.
+        let app = lyceum::http::router(state.clone());
+        let client = lyceum::auth::throttle::Client::at("127.0.0.1");
+        let ada_session =
+            lyceum::auth::service::sign_in(&state, &ada.email, lyceum::testing::PASSWORD, &client)
+                .await
+                .unwrap();
+        let bo_session =
+            lyceum::auth::service::sign_in(&state, &bo.email, lyceum::testing::PASSWORD, &client)
+                .await
+                .unwrap();
+        let get = |cookie: Option<String>| {
+            let mut req = Request::get(format!("/certificates/{number}.pdf"));
+            if let Some(c) = cookie {
+                req = req.header(header::COOKIE, format!("lyceum_session={c}"));
+            }
+            req.body(Body::empty()).unwrap()
+        };
+        let mine = send(&app, get(Some(ada_session))).await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert_eq!(mine.headers[header::CONTENT_TYPE], "application/pdf");
+        assert_eq!(
+            send(&app, get(Some(bo_session))).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(send(&app, get(None)).await.status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+db_test!(templates_are_checked_and_one_in_use_is_kept, |state| {
+    let c = support::class(&state, ClassSpec::default()).await;
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let bad = TemplateForm {
+        body: "Well done {name}".into(),
+        ..TemplateForm::from_design("Broken", &Design::default())
+    };
+    let err = certificates::save_template(&state, &admin, None, &bad)
+        .await
+        .unwrap_err();
+    assert!(err.field("body").unwrap().contains("{name}"), "{err:?}");
+    let t = template(&state, &admin, "Standard").await;
+    let dup = certificates::save_template(
+        &state,
+        &admin,
+        None,
+        &TemplateForm::from_design("STANDARD", &Design::default()),
+    )
+    .await
+    .unwrap_err();
+    assert!(dup.field("name").is_some());
+    // A preview draws what is typed, before it is saved.
+    let pdf = certificates::preview(
+        &state,
+        &admin,
+        &TemplateForm {
+            orientation: "portrait".into(),
+            heading: "Award of {title}".into(),
+            ..TemplateForm::from_design("Draft", &Design::default())
+        },
+    )
+    .await
+    .unwrap();
+    assert!(text_of(&pdf).contains("Award of Fire safety essentials"));
+
+    certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+        .await
+        .unwrap();
+    let in_use = certificates::delete_template(&state, &admin, t)
+        .await
+        .unwrap_err();
+    assert!(matches!(in_use, AppError::Conflict(_)), "{in_use:?}");
+    certificates::set_course_template(&state, &admin, c.course_id, None)
+        .await
+        .unwrap();
+    certificates::delete_template(&state, &admin, t)
+        .await
+        .unwrap();
+    assert!(
+        certificates::templates(&state, &admin)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
