@@ -46,6 +46,8 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
 fi
 
 if $want_test; then
+  # The independent Open Badges 3.0 verifier the tests run (a venv under target/).
+  scripts/ob3-verify.sh --install-only
   if [ ! -x /usr/bin/chromium ]; then
     say "Installing Chromium from Debian"
     apt-get update -qq

@@ -513,3 +513,118 @@ db_test!(templates_are_checked_and_one_in_use_is_kept, |state| {
             .is_empty()
     );
 });
+
+/// Runs the independent verifier (openbadgeslib, from PyPI) on a credential.
+fn ob3_verify(did: &str, token: &str) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!("lyceum-ob3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.jwt", rand_suffix()));
+    std::fs::write(&file, token).unwrap();
+    let out = std::process::Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/ob3-verify.sh"
+    ))
+    .arg(did)
+    .arg(&file)
+    .output()
+    .expect("scripts/ob3-verify.sh runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+fn rand_suffix() -> String {
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+db_test!(
+    the_open_badge_verifies_with_an_independent_library_and_not_once_changed,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ola@example.com", "pia@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let (ola, pia) = (c.learners[0].clone(), c.learners[1].clone());
+        rename(&state, ola.id, "Ola Nordmann-Øvrebø").await;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Standard").await;
+        certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+            .await
+            .unwrap();
+        let number = certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: ola.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let (file, token) = certificates::credential(&state, &ola, &number)
+            .await
+            .unwrap();
+        assert_eq!(file, format!("certificate-{number}.jwt"));
+        let did = certificates::issuer_did(&state).await.unwrap();
+        assert!(did.starts_with("did:key:z6Mk"), "{did}");
+        // The same key on every call (kept in the database).
+        assert_eq!(certificates::issuer_did(&state).await.unwrap(), did);
+
+        let (ok, said) = ob3_verify(&did, &token);
+        assert!(ok, "{said}");
+        assert!(said.contains("valid: Class"), "{said}");
+
+        // One byte changed anywhere (here, in the payload's middle) and it no longer verifies.
+        let mut bytes = token.clone().into_bytes();
+        let middle =
+            token.find('.').unwrap() + (token.rfind('.').unwrap() - token.find('.').unwrap()) / 2;
+        bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
+        let (ok, said) = ob3_verify(&did, &String::from_utf8(bytes).unwrap());
+        assert!(!ok, "a changed credential was accepted: {said}");
+        // Nor under another issuer's name.
+        let (ok, _) = ob3_verify(
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            &token,
+        );
+        assert!(!ok);
+
+        // Only its holder and administrators get it; a revoked certificate has none.
+        assert_eq!(
+            certificates::credential(&state, &pia, &number)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        certificates::credential(&state, &admin, &number)
+            .await
+            .unwrap();
+        let id = certificates::list(&state, &admin, &CertificateQuery::default())
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        certificates::revoke(&state, &admin, id, "Issued in error")
+            .await
+            .unwrap();
+        assert!(matches!(
+            certificates::credential(&state, &ola, &number)
+                .await
+                .unwrap_err(),
+            AppError::Conflict(_)
+        ));
+    }
+);

@@ -3,6 +3,7 @@
 
 use super::model::{CertificateQuery, TemplateForm};
 use crate::edge::{download, request_actor};
+use crate::error::AppError;
 use crate::state::AppState;
 use axum::{
     Router,
@@ -13,29 +14,34 @@ use axum::{
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/certificates/{file}", get(certificate_pdf))
+        .route("/certificates/{file}", get(certificate_file))
         .route("/admin/certificates.csv", get(export_csv))
         .route("/admin/certificates/preview.pdf", post(preview))
 }
 
-/// `GET /certificates/{number}.pdf`: for its holder and administrators.
-async fn certificate_pdf(
+/// `GET /certificates/{number}.pdf` (the certificate) and `/certificates/{number}.jwt` (its
+/// Open Badges 3.0 credential): for its holder and administrators.
+async fn certificate_file(
     State(state): State<AppState>,
     Path(file): Path<String>,
     req: Request,
 ) -> Response {
-    let result = match (request_actor(&req), file.strip_suffix(".pdf")) {
-        (Err(e), _) => Err(e),
-        (_, None) => Err(crate::error::AppError::NotFound),
-        (Ok(actor), Some(number)) => super::service::pdf(&state, &actor, number).await,
+    let actor = match request_actor(&req) {
+        Ok(actor) => actor,
+        Err(e) => return download(Err::<String, _>(e), "", ""),
     };
-    match result {
-        Ok((name, bytes)) => download(
-            Ok::<_, crate::error::AppError>(bytes),
-            "application/pdf",
-            &name,
-        ),
-        Err(e) => download(Err::<Vec<u8>, _>(e), "application/pdf", ""),
+    if let Some(number) = file.strip_suffix(".pdf") {
+        match super::service::pdf(&state, &actor, number).await {
+            Ok((name, bytes)) => download(Ok::<_, AppError>(bytes), "application/pdf", &name),
+            Err(e) => download(Err::<String, _>(e), "", ""),
+        }
+    } else if let Some(number) = file.strip_suffix(".jwt") {
+        match super::service::credential(&state, &actor, number).await {
+            Ok((name, token)) => download(Ok::<_, AppError>(token), "application/vc+jwt", &name),
+            Err(e) => download(Err::<String, _>(e), "", ""),
+        }
+    } else {
+        download(Err::<String, _>(AppError::NotFound), "", "")
     }
 }
 
@@ -60,7 +66,7 @@ async fn preview(
 ) -> Response {
     let result = match auth.actor.clone() {
         Some(actor) => super::service::preview(&state, &actor, &form).await,
-        None => Err(crate::error::AppError::Unauthenticated),
+        None => Err(AppError::Unauthenticated),
     };
     download(result, "application/pdf", "certificate-preview.pdf")
 }

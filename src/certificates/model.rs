@@ -361,6 +361,10 @@ impl Certificate {
     pub fn pdf_path(&self) -> String {
         format!("/certificates/{}.pdf", self.number)
     }
+    /// The Open Badges 3.0 credential (a signed VC-JWT).
+    pub fn badge_path(&self) -> String {
+        format!("/certificates/{}.jwt", self.number)
+    }
 }
 
 pub fn verify_path(number: &str) -> String {

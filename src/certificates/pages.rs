@@ -80,6 +80,9 @@ fn MyCertificate(c: Certificate) -> impl IntoView {
             </p>
             <div class="form-actions">
                 <a class="btn btn-primary" href=c.pdf_path() download="">"Download PDF"</a>
+                {(c.standing != Standing::Revoked).then(|| view! {
+                    <a class="btn btn-secondary" href=c.badge_path() download="">"Open Badge (OB 3.0)"</a>
+                })}
                 <a class="btn btn-secondary" href=c.verify_path()>"Verification page"</a>
             </div>
             <div class="field">
@@ -449,9 +452,9 @@ fn TemplateEditor(id: Option<i64>, form: TemplateForm) -> impl IntoView {
     let footer = RwSignal::new(form.footer);
     let accent = RwSignal::new(form.accent);
     // A new template, once saved, continues as the saved one.
+    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if let (None, Some(Ok(new_id))) = (id, result.get()) {
-            let navigate = leptos_router::hooks::use_navigate();
             navigate(
                 &format!("/admin/certificates/templates/{new_id}"),
                 Default::default(),

@@ -464,6 +464,73 @@ pub async fn pdf(
     Ok((format!("certificate-{}.pdf", fields.number), bytes))
 }
 
+/// The site's credential signing key, made (and kept in the database) at first need; every
+/// instance reads the same one.
+async fn signing_key(state: &AppState) -> Result<ed25519_dalek::SigningKey, AppError> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    const NAME: &str = "credentials";
+    if store::site_key(&state.db, NAME).await?.is_none() {
+        let seed: [u8; 32] = rand::random();
+        store::add_site_key(&state.db, NAME, &STANDARD.encode(seed), now()).await?;
+    }
+    let secret = store::site_key(&state.db, NAME)
+        .await?
+        .ok_or_else(|| internal("reading the credential key", "missing after it was made"))?;
+    let seed: [u8; 32] = STANDARD
+        .decode(secret)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| internal("reading the credential key", "not a 32-byte seed"))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
+/// The site's issuer id for Open Badges (its `did:key`).
+pub async fn issuer_did(state: &AppState) -> Result<String, AppError> {
+    Ok(super::badge::did_key(&signing_key(state).await?))
+}
+
+/// The certificate as a signed Open Badges 3.0 credential (a VC-JWT) and its file name, for
+/// its holder and administrators; a revoked certificate has none.
+pub async fn credential(
+    state: &AppState,
+    actor: &Actor,
+    number: &str,
+) -> Result<(String, String), AppError> {
+    let row = store::by_number(&state.db, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.user_id != actor.id && !can(actor, Action::ManageCertificates) {
+        return Err(AppError::NotFound);
+    }
+    if row.revoked_at.is_some() {
+        return Err(AppError::Conflict(
+            "This certificate was revoked: it has no credential.".into(),
+        ));
+    }
+    let key = signing_key(state).await?;
+    let settings = crate::settings::service::current(state).await?;
+    let mut course_url = state.config.base_url.clone();
+    course_url.set_path(&format!("/courses/{}", row.course_id.unwrap_or_default()));
+    let id = verify_url(state, &row.number);
+    let token = super::badge::sign(
+        &key,
+        &super::badge::Facts {
+            id: &id,
+            site_name: &settings.site_name,
+            site_url: state.config.base_url.as_str(),
+            achievement_id: course_url.as_str(),
+            title: &row.title,
+            recipient_name: &row.recipient_name,
+            recipient_email: &row.email,
+            salt: &row.number,
+            issued_at: row.issued_at,
+            expires_on: row.expires_on.as_deref(),
+        },
+    );
+    Ok((format!("certificate-{}.jwt", row.number), token))
+}
+
 /// What the public verification page says about a number: whose it is, for what, and whether
 /// it is valid, expired or revoked (nothing else about the person).
 pub async fn verify(state: &AppState, number: &str) -> Result<Verification, AppError> {

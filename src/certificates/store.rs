@@ -170,9 +170,8 @@ pub async fn issued_for(
     course_id: i64,
     completed_on: &str,
 ) -> Result<bool, AppError> {
-    let found: Option<i64> =
-        with_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let found: Option<i64> = with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT id FROM certificates WHERE course_id = $1 AND user_id = $2 AND completed_on = $3 \
          AND revoked_at IS NULL"
     )
@@ -181,7 +180,7 @@ pub async fn issued_for(
     .bind(completed_on)
     .fetch_optional(c)
     .await?
-        });
+    });
     Ok(found.is_some())
 }
 
@@ -311,4 +310,29 @@ pub async fn subject(db: &Db, user_id: i64, course_id: i64) -> Result<Option<Sub
     .bind(course_id)
     .fetch_optional(p)
     .await?))
+}
+
+/// A site key's secret, if it was made.
+pub async fn site_key(db: &Db, name: &str) -> Result<Option<String>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT secret FROM site_keys WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(p)
+    .await?))
+}
+
+/// Keeps a new site key unless another instance made one first (read it back after).
+pub async fn add_site_key(db: &Db, name: &str, secret: &str, now: i64) -> Result<(), AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "INSERT INTO site_keys (name, secret, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING"
+    )
+    .bind(name)
+    .bind(secret)
+    .bind(now)
+    .execute(p)
+    .await
+    .map(|_| ())?);
+    Ok(())
 }

@@ -1,0 +1,112 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createUser, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
+
+test('certificates: an administrator designs one, a course issues it on completion, the learner downloads it and anyone verifies it; revoked, it says so', async ({ page, browser, request }) => {
+  test.setTimeout(180_000);
+  const learner = uniqueEmail('certified');
+  await createUser(request, learner);
+  const title = `First aid ${Date.now() % 100000}`;
+  const { courseId, itemId } = await publishedCourse(request, title, false);
+  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  await call(request, 'requirements/create', {
+    'form[name]': `${title} yearly`,
+    'form[course_id]': courseId,
+    'form[due_kind]': 'after_assignment',
+    'form[due_days]': '7',
+    'form[valid_months]': '12',
+    'form[window_days]': '30',
+    'form[emails]': learner,
+  });
+  await request.post('/api/auth/sign_out');
+
+  // The administrator designs a template: a wrong placeholder is refused next to its field, the
+  // preview follows what is typed.
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Certificates' }).click();
+  await page.getByRole('link', { name: 'Templates' }).click();
+  await page.getByRole('link', { name: 'New template' }).click();
+  await hydrated(page);
+  const templateName = `Standard ${Date.now()}`;
+  await page.getByLabel('Name').fill(templateName);
+  await page.getByLabel('Heading').fill('Certificate for {who}');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await expect(page.getByText('“{who}” is not a placeholder.')).toBeVisible();
+  await page.getByLabel('Heading').fill('Certificate of achievement');
+  const preview = page.getByRole('img', { name: 'Certificate preview' });
+  await expect(preview).toContainText('Certificate of achievement');
+  await expect(preview).toContainText('Fire safety essentials');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await expect(page).toHaveURL(/\/admin\/certificates\/templates\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Edit certificate template' })).toBeVisible();
+
+  // The course issues it on completion.
+  await page.goto(`/courses/${courseId}/edit?tab=settings`);
+  await hydrated(page);
+  await page.getByLabel('Issue on completion').selectOption({ label: templateName });
+  await page.getByRole('button', { name: 'Save certificate setting' }).click();
+  await expect(page.getByText('Certificate setting saved.')).toBeVisible();
+
+  // The learner completes the course (its one lesson completes on view); the certificate follows
+  // from the job queue.
+  const learnerContext = await browser.newContext();
+  const me = await learnerContext.newPage();
+  await signIn(me, learner, PASSWORD);
+  await expect(me.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await me.goto(`/courses/${courseId}/learn/${itemId}`);
+  await hydrated(me);
+  await expect(me.getByRole('heading', { name: 'Welcome' }).first()).toBeVisible();
+  await expect(async () => {
+    await me.goto('/certificates');
+    await expect(me.getByRole('heading', { name: title })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await hydrated(me);
+  const card = me.getByRole('listitem').filter({ hasText: title });
+  await expect(card).toContainText('Valid');
+  const validUntil = new Date(Date.now() + 0).toISOString().slice(0, 4);
+  await expect(card).toContainText(`valid until ${Number(validUntil) + 1}-`);
+  const [download] = await Promise.all([me.waitForEvent('download'), card.getByRole('link', { name: 'Download PDF' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^certificate-[0-9A-Z-]{14}\.pdf$/);
+  const pdf = readFileSync(await download.path());
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  const shareUrl = await card.getByLabel('Share link').inputValue();
+  expect(shareUrl).toMatch(/\/verify\/[0-9A-Z-]{14}$/);
+  const number = shareUrl.split('/').pop()!;
+  await learnerContext.close();
+
+  // Anyone, signed out, opens the link (the QR code's target) and sees it is valid: the name and
+  // the course, no email.
+  const anonymous = await browser.newContext();
+  const visitor = await anonymous.newPage();
+  await visitor.goto(`/verify/${number}`);
+  await expect(visitor.getByRole('status')).toContainText('This certificate is valid.');
+  await expect(visitor.getByText('Lena Learner')).toBeVisible();
+  await expect(visitor.getByText(title)).toBeVisible();
+  await expect(visitor.getByText(learner)).toHaveCount(0);
+
+  // The administrator finds it and revokes it with a reason; the page says so.
+  await page.goto('/admin/certificates');
+  await hydrated(page);
+  await page.getByLabel('Name, email, number or course').fill(learner);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/q=/);
+  await hydrated(page);
+  const table = page.getByRole('table', { name: 'Certificates issued' });
+  await expect(table).toContainText(number);
+  await page.getByRole('button', { name: `Revoke ${number} for Lena Learner` }).click();
+  const revoke = page.getByRole('region', { name: `Revoke ${number} for Lena Learner` });
+  await revoke.getByRole('button', { name: 'Revoke certificate' }).click();
+  await expect(revoke.getByText('Say why the certificate is revoked.')).toBeVisible();
+  await revoke.getByLabel('Reason').fill('Completed by someone else');
+  await revoke.getByRole('button', { name: 'Revoke certificate' }).click();
+  await expect(page.getByText('Certificate revoked.')).toBeVisible();
+  await expect(table).toContainText('Revoked');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
+  expect(readFileSync(await csv.path(), 'utf8')).toContain('Completed by someone else');
+
+  await visitor.reload();
+  await expect(visitor.getByRole('status')).toContainText('This certificate was revoked');
+  await expect(visitor.getByText('Completed by someone else')).toHaveCount(0);
+  await anonymous.close();
+});
