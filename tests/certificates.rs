@@ -628,3 +628,93 @@ db_test!(
         ));
     }
 );
+
+db_test!(
+    holders_hear_once_that_a_certificate_expires_unless_it_was_renewed,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["una@example.com", "vic@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let (una, vic) = (c.learners[0].clone(), c.learners[1].clone());
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Standard").await;
+        certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+            .await
+            .unwrap();
+        lyceum::compliance::service::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Yearly".into(),
+                course_id: c.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "7".into(),
+                valid_months: "12".into(),
+                window_days: "30".into(),
+                emails: format!("{}\n{}", una.email, vic.email),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let now = lyceum::db::now();
+        let today = chrono::DateTime::from_timestamp(now, 0)
+            .unwrap()
+            .date_naive();
+        // Both completed a year ago less ten days: their certificates expire in ten days.
+        let completed = today - chrono::Months::new(12) + chrono::Days::new(10);
+        for person in [&una, &vic] {
+            certificates::issue_by_hand(
+                &state,
+                &admin,
+                &IssueForm {
+                    email: person.email.clone(),
+                    course_id: c.course_id.to_string(),
+                    completed_on: completed.format("%Y-%m-%d").to_string(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        // Vic has already renewed.
+        certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: vic.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: today.format("%Y-%m-%d").to_string(),
+            },
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(certificates::notify_expiring(&state, now).await.unwrap(), 1);
+        assert_eq!(
+            certificates::notify_expiring(&state, now + 86_400)
+                .await
+                .unwrap(),
+            0,
+            "once"
+        );
+        let told = |who: lyceum::auth::permissions::Actor| {
+            let state = state.clone();
+            async move {
+                lyceum::notifications::service::list(&state, &who, 1)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .filter(|n| n.subject.contains("expires on"))
+                    .count()
+            }
+        };
+        assert_eq!(told(una.clone()).await, 1);
+        assert_eq!(told(vic.clone()).await, 0);
+    }
+);

@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createUser, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
 
 test('certificates: an administrator designs one, a course issues it on completion, the learner downloads it and anyone verifies it; revoked, it says so', async ({ page, browser, request }) => {
@@ -70,6 +72,14 @@ test('certificates: an administrator designs one, a course issues it on completi
   expect(download.suggestedFilename()).toMatch(/^certificate-[0-9A-Z-]{14}\.pdf$/);
   const pdf = readFileSync(await download.path());
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  // The Open Badge verifies with an independent OB 3.0 implementation (openbadgeslib), offline.
+  const [badge] = await Promise.all([me.waitForEvent('download'), card.getByRole('link', { name: 'Open Badge (OB 3.0)' }).click()]);
+  const token = readFileSync(await badge.path(), 'utf8');
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  expect(claims.type).toContain('OpenBadgeCredential');
+  expect(claims.credentialSubject.achievement.name).toBe(title);
+  const verified = execFileSync(resolve(process.cwd(), '../scripts/ob3-verify.sh'), [claims.iss, await badge.path()]).toString();
+  expect(verified).toContain(`valid: ${title}`);
   const shareUrl = await card.getByLabel('Share link').inputValue();
   expect(shareUrl).toMatch(/\/verify\/[0-9A-Z-]{14}$/);
   const number = shareUrl.split('/').pop()!;

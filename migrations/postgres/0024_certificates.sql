@@ -33,8 +33,11 @@ CREATE TABLE certificates (
     issued_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
     revoked_at BIGINT,
     revoked_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
-    revoke_reason TEXT
+    revoke_reason TEXT,
+    -- When its holder was told it expires soon (once per certificate).
+    expiry_notified_at BIGINT
 );
 CREATE INDEX certificates_user_idx ON certificates (user_id, issued_at);
 CREATE INDEX certificates_course_idx ON certificates (course_id, user_id, completed_on);
 CREATE INDEX certificates_issued_idx ON certificates (issued_at);
+CREATE INDEX certificates_expiring_idx ON certificates (expires_on) WHERE revoked_at IS NULL AND expiry_notified_at IS NULL;

@@ -413,6 +413,51 @@ pub async fn issue_by_hand(
         })
 }
 
+/// Every morning, holders of certificates that expire within `EXPIRY_NOTICE_DAYS` (and were not
+/// renewed) are told once.
+pub const EXPIRING: crate::jobs::daily::Daily = crate::jobs::daily::Daily {
+    kind: "certificates.expiring",
+    hour: 6,
+    minute: 30,
+};
+
+/// How long before expiry a holder hears of it.
+pub const EXPIRY_NOTICE_DAYS: u64 = 30;
+
+/// The `EXPIRING` run at `now`; returns how many people were told.
+pub async fn notify_expiring(state: &AppState, now: i64) -> Result<usize, AppError> {
+    let today = today(state, now).await?;
+    let until = today
+        .checked_add_days(chrono::Days::new(EXPIRY_NOTICE_DAYS))
+        .unwrap_or(today);
+    let mut told = 0;
+    loop {
+        let batch = store::expiring(&state.db, &ymd(today), &ymd(until), 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let notices: Vec<Notice> = batch
+            .iter()
+            .map(|c| Notice {
+                user_id: c.user_id,
+                subject: format!("Your certificate for “{}” expires on {}", c.title, c.expires_on),
+                body: format!(
+                    "Certificate {} for “{}” is valid until the day before {}. Complete the course again to renew it.",
+                    c.number, c.title, c.expires_on
+                ),
+                link: "/certificates".into(),
+            })
+            .collect();
+        let ids: Vec<i64> = batch.iter().map(|c| c.id).collect();
+        let mut tx = state.db.begin().await?;
+        told +=
+            notifications::notify(state, &mut tx, Kind::CertificateExpiring, &notices, now).await?;
+        store::mark_expiry_notified(&mut tx, &ids, now).await?;
+        tx.commit().await?;
+    }
+    Ok(told)
+}
+
 // --- Reading ---
 
 /// The public address of a certificate's verification page.

@@ -336,3 +336,53 @@ pub async fn add_site_key(db: &Db, name: &str, secret: &str, now: i64) -> Result
     .map(|_| ())?);
     Ok(())
 }
+
+/// A certificate whose holder is to be told it expires soon.
+#[derive(sqlx::FromRow)]
+pub struct Expiring {
+    pub id: i64,
+    pub user_id: i64,
+    pub number: String,
+    pub title: String,
+    pub expires_on: String,
+}
+
+/// Certificates valid today (`$1`) that expire on or before `$2`, not revoked, not renewed (no
+/// later certificate for the same course and person) and whose holder was not told yet.
+pub async fn expiring(
+    db: &Db,
+    today: &str,
+    until: &str,
+    limit: i64,
+) -> Result<Vec<Expiring>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT c.id, c.user_id, c.number, c.title, c.expires_on FROM certificates c \
+         WHERE c.revoked_at IS NULL AND c.expiry_notified_at IS NULL \
+         AND c.expires_on > $1 AND c.expires_on <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM certificates n WHERE n.user_id = c.user_id \
+             AND n.course_id = c.course_id AND n.revoked_at IS NULL AND n.completed_on > c.completed_on) \
+         ORDER BY c.id LIMIT $3"
+    )
+    .bind(today)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// Records that the holders of these certificates were told.
+pub async fn mark_expiry_notified(tx: &mut Tx, ids: &[i64], now: i64) -> Result<(), AppError> {
+    for id in ids {
+        with_tx!(tx, |c| sqlx::query(
+            "UPDATE certificates SET expiry_notified_at = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?);
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 use super::daily::Daily;
 use super::queue;
+use crate::certificates::service as certificates;
 use crate::compliance::service as compliance;
 use crate::db::now;
 use crate::error::AppError;
@@ -10,7 +11,11 @@ use crate::notifications::service as notifications;
 use crate::state::AppState;
 
 /// The work that runs every day, queued at start-up.
-const DAILY: [&Daily; 2] = [&compliance::NIGHTLY, &notifications::DIGEST];
+const DAILY: [&Daily; 3] = [
+    &compliance::NIGHTLY,
+    &notifications::DIGEST,
+    &certificates::EXPIRING,
+];
 
 /// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
 async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result<(), String> {
@@ -28,8 +33,12 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
                 .await
                 .map_err(|e| format!("{e:?}"))
         }
+        k if k == certificates::EXPIRING.kind => certificates::notify_expiring(state, at)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}")),
         crate::completion::model::COURSE_COMPLETED => {
-            crate::certificates::service::course_completed(state, payload, at)
+            certificates::course_completed(state, payload, at)
                 .await
                 .map_err(|e| format!("{e:?}"))
         }

@@ -10,6 +10,7 @@ crate::string_enum!(
         EnrolmentApproved = "enrolment_approved" / "Enrolment requests approved",
         GradeReleased = "grade_released" / "Grades released",
         CertificateIssued = "certificate_issued" / "Certificates issued to me",
+        CertificateExpiring = "certificate_expiring" / "My certificates about to expire",
     }
 );
 
