@@ -677,3 +677,78 @@ db_test!(the_zip_holds_every_handed_in_submission, |state| {
     );
     assert!(!on_disk.exists());
 });
+
+db_test!(
+    learners_hear_once_that_work_is_due_soon_by_their_own_date,
+    |state| {
+        use lyceum::notifications::service as notifications;
+        let c = class(&state).await;
+        let now = now();
+        // Due in six hours for everyone; Bo has an extension of a week.
+        let due = now + 6 * 3600;
+        assignments::save_settings(&state, &c.teacher, c.item_id, &settings(Some(due), None))
+            .await
+            .unwrap();
+        lyceum::items::overrides::set(
+            &state,
+            &c.teacher,
+            c.item_id,
+            &lyceum::overrides::model::OverrideForm {
+                learners: c.other.email.clone(),
+                due_at: format_datetime(Some(now + 7 * 86_400)),
+                reason: "Extension".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let told = |who: Actor| {
+            let state = state.clone();
+            async move {
+                notifications::list(&state, &who, 1)
+                    .await
+                    .unwrap()
+                    .items
+                    .into_iter()
+                    .filter(|n| n.subject.contains("Essay 1") && n.subject.contains("is due"))
+                    .count()
+            }
+        };
+        assert_eq!(assignments::notify_due_soon(&state, now).await.unwrap(), 1);
+        assert_eq!(told(c.learner.clone()).await, 1);
+        assert_eq!(
+            told(c.other.clone()).await,
+            0,
+            "her own date is a week away"
+        );
+        // Once per due date, however often the job runs.
+        assert_eq!(
+            assignments::notify_due_soon(&state, now + 60)
+                .await
+                .unwrap(),
+            0
+        );
+
+        // A new due date tells again, unless the work was handed in.
+        assignments::save_draft(&state, &c.learner, c.item_id, &draft("Done", 0))
+            .await
+            .unwrap();
+        let mine = assignments::mine(&state, &c.learner, c.item_id)
+            .await
+            .unwrap();
+        assignments::submit(&state, &c.learner, c.item_id, mine.version)
+            .await
+            .unwrap();
+        let later = now + 20 * 3600;
+        assignments::save_settings(&state, &c.teacher, c.item_id, &settings(Some(later), None))
+            .await
+            .unwrap();
+        assert_eq!(
+            assignments::notify_due_soon(&state, now + 120)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(told(c.learner.clone()).await, 1);
+    }
+);

@@ -882,3 +882,53 @@ async fn tell_released(
     tx.commit().await?;
     Ok(())
 }
+
+/// Every morning, learners with an assignment due before the end of tomorrow (site time) that
+/// they have not handed in are told, once per due date.
+pub const DUE_SOON: crate::jobs::daily::Daily = crate::jobs::daily::Daily {
+    kind: "assignments.due_soon",
+    hour: 8,
+    minute: 0,
+};
+
+/// The `DUE_SOON` run at `now`; returns how many learners were told.
+pub async fn notify_due_soon(state: &AppState, now: i64) -> Result<usize, AppError> {
+    use crate::settings::time_zone::{at_local, local_datetime, today_in};
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let today = today_in(now, &zone);
+    let day_after_tomorrow = today
+        .checked_add_days(chrono::Days::new(2))
+        .unwrap_or(today);
+    let until = at_local(day_after_tomorrow, 0, 0, &zone);
+    let mut told = 0;
+    loop {
+        let batch = store::due_soon(&state.db, now, until, 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let notices: Vec<Notice> = batch
+            .iter()
+            .map(|d| Notice {
+                user_id: d.user_id,
+                subject: format!("“{}” is due {}", d.title, local_datetime(d.due_at, &zone)),
+                body: format!(
+                    "The assignment “{}” in “{}” is due {} and you have not handed it in yet.",
+                    d.title,
+                    d.course_title,
+                    local_datetime(d.due_at, &zone)
+                ),
+                link: format!("/courses/{}/learn/{}", d.course_id, d.item_id),
+            })
+            .collect();
+        let marks: Vec<(i64, i64, i64)> = batch
+            .iter()
+            .map(|d| (d.item_id, d.user_id, d.due_at))
+            .collect();
+        let mut tx = state.db.begin().await?;
+        told +=
+            notifications::notify(state, &mut tx, Kind::AssignmentDueSoon, &notices, now).await?;
+        store::mark_due_told(&mut tx, &marks, now).await?;
+        tx.commit().await?;
+    }
+    Ok(told)
+}

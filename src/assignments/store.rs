@@ -687,3 +687,70 @@ pub async fn copy(
     });
     Ok(())
 }
+
+/// A learner with an assignment due soon that they have not handed in.
+#[derive(sqlx::FromRow)]
+pub struct DueSoon {
+    pub item_id: i64,
+    pub user_id: i64,
+    pub course_id: i64,
+    pub title: String,
+    pub course_title: String,
+    pub due_at: i64,
+}
+
+/// Active learners of published courses whose own due date (an override's, else the
+/// assignment's) falls in (`$1`, `$2`], who have not handed it in and were not told of that date.
+pub async fn due_soon(
+    db: &Db,
+    after: i64,
+    until: i64,
+    limit: i64,
+) -> Result<Vec<DueSoon>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT a.item_id, e.user_id, a.course_id, i.title, c.title AS course_title, \
+         COALESCE(o.due_at, a.due_at) AS due_at \
+         FROM assignments a \
+         JOIN items i ON i.id = a.item_id AND i.deleted_at IS NULL AND NOT i.hidden \
+         JOIN courses c ON c.id = a.course_id AND c.state = 'published' \
+         JOIN enrolments e ON e.course_id = a.course_id AND e.role = 'learner' AND e.status = 'active' \
+         LEFT JOIN item_overrides o ON o.item_id = a.item_id AND o.user_id = e.user_id \
+         WHERE COALESCE(o.due_at, a.due_at) > $1 AND COALESCE(o.due_at, a.due_at) <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.item_id = a.item_id \
+             AND s.user_id = e.user_id AND s.status = 'submitted') \
+         AND NOT EXISTS (SELECT 1 FROM assignment_due_notices n WHERE n.item_id = a.item_id \
+             AND n.user_id = e.user_id AND n.due_at = COALESCE(o.due_at, a.due_at)) \
+         ORDER BY a.item_id, e.user_id LIMIT $3"
+    )
+    .bind(after)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// Records that these learners were told of these due dates.
+pub async fn mark_due_told(
+    tx: &mut Tx,
+    told: &[(i64, i64, i64)],
+    now: i64,
+) -> Result<(), AppError> {
+    for (item_id, user_id, due_at) in told {
+        with_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO assignment_due_notices (item_id, user_id, due_at, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (item_id, user_id, due_at) DO NOTHING"
+        )
+        .bind(item_id)
+        .bind(user_id)
+        .bind(due_at)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())?
+        });
+    }
+    Ok(())
+}

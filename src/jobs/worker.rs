@@ -3,6 +3,7 @@
 
 use super::daily::Daily;
 use super::queue;
+use crate::assignments::service as assignments;
 use crate::certificates::service as certificates;
 use crate::compliance::service as compliance;
 use crate::db::now;
@@ -11,10 +12,11 @@ use crate::notifications::service as notifications;
 use crate::state::AppState;
 
 /// The work that runs every day, queued at start-up.
-const DAILY: [&Daily; 3] = [
+const DAILY: [&Daily; 4] = [
     &compliance::NIGHTLY,
     &notifications::DIGEST,
     &certificates::EXPIRING,
+    &assignments::DUE_SOON,
 ];
 
 /// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
@@ -33,6 +35,10 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
                 .await
                 .map_err(|e| format!("{e:?}"))
         }
+        k if k == assignments::DUE_SOON.kind => assignments::notify_due_soon(state, at)
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}")),
         k if k == certificates::EXPIRING.kind => certificates::notify_expiring(state, at)
             .await
             .map(|_| ())

@@ -11,6 +11,7 @@ crate::string_enum!(
         GradeReleased = "grade_released" / "Grades released",
         CertificateIssued = "certificate_issued" / "Certificates issued to me",
         CertificateExpiring = "certificate_expiring" / "My certificates about to expire",
+        AssignmentDueSoon = "assignment_due_soon" / "Assignments due soon that I have not handed in",
     }
 );
 

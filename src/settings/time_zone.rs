@@ -78,3 +78,12 @@ mod tests {
         );
     }
 }
+
+/// Unix time `ts` as the site's people read it: "2026-12-06 17:00 (Europe/Berlin)".
+pub fn local_datetime(ts: i64, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let at = DateTime::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz);
+    format!("{} ({})", at.format("%Y-%m-%d %H:%M"), tz.name())
+}
