@@ -190,4 +190,15 @@ lighthouse=$(scripts/bench-lighthouse.sh)
   echo "|---|---|---|---|---|---|---|---|---|"
   echo "$lighthouse"
 } >> BENCHMARKS.md
+
+echo "Certificates…"
+certificates=$(scripts/bench-certificates.sh)
+{
+  echo
+  echo "## Certificates"
+  echo
+  echo "\`scripts/bench-certificates.sh\`: release build, SQLite, wrk on loopback."
+  echo
+  echo "$certificates"
+} >> BENCHMARKS.md
 cat BENCHMARKS.md

@@ -113,6 +113,7 @@ lazy_pages! {
     TeamPageRoute => crate::team::pages::TeamPage,
     CompliancePageRoute => crate::compliance::pages::CompliancePage,
     MyCertificatesPageRoute => crate::certificates::pages::MyCertificatesPage,
+    ProgrammesPageRoute => crate::programmes::pages::ProgrammesPage,
     VerifyPageRoute => crate::certificates::pages::VerifyPage,
     CertificatesAdminPageRoute => crate::certificates::pages::CertificatesAdminPage,
     CertificateTemplatesPageRoute => crate::certificates::pages::CertificateTemplatesPage,
@@ -189,6 +190,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements/:id") view={Lazy::<RequirementPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/compliance") view={Lazy::<CompliancePageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/programmes") view={Lazy::<ProgrammesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/certificates") view={Lazy::<MyCertificatesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/verify") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/verify/:number") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
@@ -279,6 +281,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/requirements",
             label: "Requirements",
+        });
+        links.push(NavLink {
+            href: "/admin/programmes",
+            label: "Programmes",
         });
         links.push(NavLink {
             href: "/admin/compliance",
@@ -485,6 +491,7 @@ fn Dashboard(
             </div>
         </div>
         <crate::compliance::pages::RequiredTraining />
+        <crate::programmes::pages::MyProgrammes />
         <div class="cards">
             <crate::learning::pages::MyLearningPanel data=learning />
             <ReviewsDue due=reviews />

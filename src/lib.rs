@@ -29,6 +29,7 @@ pub mod mail;
 pub mod notifications;
 pub mod overrides;
 pub mod paging;
+pub mod programmes;
 pub mod resources;
 pub mod settings;
 pub mod team;

@@ -47,6 +47,7 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("team/nudge", "user_id=1&requirement_id=1"),
     ("requirements/mine", ""),
     ("certificates/mine", ""),
+    ("programmes/mine", ""),
     // Each person's own notifications and choices.
     ("notifications/list", "page=1"),
     ("notifications/unread", ""),
@@ -134,6 +135,10 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("cohorts/members", "cohort_id=1"),
     ("cohorts/add_members", "cohort_id=1&emails=a%40example.com"),
     ("cohorts/remove_member", "cohort_id=1&user_id=1"),
+    ("programmes/list", ""),
+    ("programmes/save", "form[name]=X&form[courses]=C-1"),
+    ("programmes/delete", "id=1"),
+    ("programmes/add_people", "id=1&emails=a%40example.com"),
     ("certificates/list", "query[page]=1"),
     (
         "certificates/issue",
@@ -915,6 +920,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/audit",
     "/admin/outbox",
     "/admin/certificates",
+    "/admin/programmes",
     "/admin/certificates/templates",
     "/admin/certificates/templates/new",
 ];

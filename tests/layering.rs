@@ -88,6 +88,8 @@ const LAYERS: &[(&str, u8)] = &[
     // Requirements and where people stand on them: above audiences, enrolments and completion.
     // Charts drawn as SVG on the server: pure, under the reports that draw them.
     ("src/dashboard/charts.rs", 51),
+    // Programmes: ordered courses with a completion rule, above enrolments and completion.
+    ("src/programmes", 53),
     ("src/compliance", 55),
     // Certificates: issued on completion, expiring with the compliance cycle.
     ("src/certificates", 57),

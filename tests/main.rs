@@ -33,6 +33,7 @@ mod items;
 mod jobs;
 mod notifications;
 mod overrides;
+mod programmes;
 mod security;
 mod storage_s3;
 mod team;

@@ -64,8 +64,9 @@ export async function publishedCourse(request: APIRequestContext, title: string,
   const instructor = uniqueEmail('teacher');
   await createUser(request, instructor, ['instructor']);
   await call(request, 'auth/sign_in', { email: instructor, password: PASSWORD });
+  const code = `LINK-${Date.now() % 1000000}`;
   const course = await call(request, 'courses/create', {
-    'form[code]': `LINK-${Date.now() % 1000000}`,
+    'form[code]': code,
     'form[title]': title,
     'form[summary]': 'Shared by a link.',
   });
@@ -85,5 +86,5 @@ export async function publishedCourse(request: APIRequestContext, title: string,
   });
   await call(request, 'courses/set_state', { id: String(course.id), state: 'published' });
   await request.post('/api/auth/sign_out');
-  return { courseId: String(course.id), itemId: String(item) };
+  return { courseId: String(course.id), itemId: String(item), code };
 }

@@ -43,11 +43,14 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}")),
-        crate::completion::model::COURSE_COMPLETED => {
-            certificates::course_completed(state, payload, at)
-                .await
-                .map_err(|e| format!("{e:?}"))
+        // What follows a course completion: each area's part, in turn (a failure retries both;
+        // each part is idempotent).
+        crate::completion::model::COURSE_COMPLETED => async {
+            crate::programmes::service::course_completed(state, payload, at).await?;
+            certificates::course_completed(state, payload, at).await
         }
+        .await
+        .map_err(|e| format!("{e:?}")),
         other => Err(format!("Lyceum has no job kind “{other}”.")),
     }
 }

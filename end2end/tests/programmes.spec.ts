@@ -1,0 +1,52 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, createUser, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
+
+test('programmes: an administrator orders two courses, adds a learner; the learner sees one bar and the next course, which moves on as they complete', async ({ page, browser, request }) => {
+  test.setTimeout(120_000);
+  const learner = uniqueEmail('programme');
+  await createUser(request, learner);
+  const first = await publishedCourse(request, `Hygiene ${Date.now() % 100000}`, false);
+  const second = await publishedCourse(request, `Handling ${Date.now() % 100000}`, false);
+  const name = `Induction ${Date.now()}`;
+
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Programmes' }).click();
+  await hydrated(page);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Courses, in order').fill(`${second.code}\nNOPE-1`);
+  await page.getByRole('button', { name: 'Save programme' }).click();
+  await expect(page.getByText('No course has the code NOPE-1.')).toBeVisible();
+  await page.getByLabel('Courses, in order').fill(`${second.code}\n${first.code}`);
+  await page.getByRole('button', { name: 'Save programme' }).click();
+  await expect(page.getByText('Programme saved.')).toBeVisible();
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toContainText('All 2 courses');
+  await page.getByLabel('Programme', { exact: true }).selectOption({ label: name });
+  await page.getByLabel('Email addresses').fill(learner);
+  await page.getByRole('button', { name: 'Add people' }).click();
+  await expect(page.getByText('Added 1; they are enrolled in its courses.')).toBeVisible();
+  await expect(row.getByRole('cell').nth(3)).toHaveText('1');
+
+  const context = await browser.newContext();
+  const me = await context.newPage();
+  await signIn(me, learner, PASSWORD);
+  const mine = me.getByRole('region', { name: 'My programmes' });
+  await expect(mine).toContainText(name);
+  await expect(mine.getByRole('progressbar', { name: 'Programme progress' })).toHaveAttribute('value', '0');
+  await expect(mine).toContainText('0 of 2 done · All 2 courses');
+  // The next course is the first in the programme's order; opening it (its one lesson
+  // completes on view) completes it, and the next moves on.
+  const next = mine.getByRole('link', { name: /Handling/ });
+  await next.click();
+  await hydrated(me);
+  await me.goto(`/courses/${second.courseId}/learn/${second.itemId}`);
+  await hydrated(me);
+  await expect(async () => {
+    await me.goto('/');
+    await expect(me.getByRole('region', { name: 'My programmes' })).toContainText('1 of 2 done', { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(me.getByRole('region', { name: 'My programmes' }).getByRole('progressbar', { name: 'Programme progress' })).toHaveAttribute('value', '50');
+  await expect(me.getByRole('region', { name: 'My programmes' }).getByText('Next course:')).toContainText('Hygiene');
+  await context.close();
+});

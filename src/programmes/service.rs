@@ -1,0 +1,231 @@
+//! Programmes: administrators define them and put people on them (which enrols those people in
+//! every course of the programme); each person sees their progress; a programme completes from
+//! its member's course completions (the `COURSE_COMPLETED` job).
+
+use super::model::{Programme, ProgrammeCourse, ProgrammeForm};
+use super::store::{self, ProgrammeRow};
+use crate::audit;
+use crate::auth::permissions::{Action, Actor, can};
+use crate::db::now;
+use crate::error::{AppError, Problems, internal};
+use crate::state::AppState;
+use std::collections::HashMap;
+
+fn require(actor: &Actor) -> Result<(), AppError> {
+    if can(actor, Action::ManageCompliance) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The programmes with their courses, each marked as `user_id` completed it.
+async fn assemble(
+    state: &AppState,
+    rows: Vec<ProgrammeRow>,
+    user_id: i64,
+) -> Result<Vec<Programme>, AppError> {
+    let mut courses: HashMap<i64, Vec<ProgrammeCourse>> = HashMap::new();
+    for c in store::courses(&state.db, user_id).await? {
+        courses
+            .entry(c.programme_id)
+            .or_default()
+            .push(ProgrammeCourse {
+                course_id: c.course_id,
+                code: c.code,
+                title: c.title,
+                completed: c.completed,
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| Programme {
+            courses: courses.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            required_count: r.required_count.and_then(|n| u32::try_from(n).ok()),
+            members: r.members,
+            completed_at: r.completed_at,
+        })
+        .collect())
+}
+
+/// Every programme, for administrators.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<Programme>, AppError> {
+    require(actor)?;
+    assemble(state, store::all(&state.db).await?, 0).await
+}
+
+/// The programmes the signed-in person is on, with their progress.
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<Programme>, AppError> {
+    assemble(
+        state,
+        store::of_member(&state.db, actor.id).await?,
+        actor.id,
+    )
+    .await
+}
+
+/// Creates a programme (`id` empty) or saves one; returns its id.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i64>,
+    form: &ProgrammeForm,
+) -> Result<i64, AppError> {
+    require(actor)?;
+    let parsed = form.parse()?;
+    let found = crate::courses::store::find_ids_by_codes(&state.db, &parsed.codes).await?;
+    let mut course_ids = Vec::with_capacity(parsed.codes.len());
+    let mut unknown = Vec::new();
+    for code in &parsed.codes {
+        match found.iter().find(|(_, c)| c.eq_ignore_ascii_case(code)) {
+            Some((course_id, _)) => course_ids.push(*course_id),
+            None => unknown.push(code.as_str()),
+        }
+    }
+    let mut problems = Problems::default();
+    if !unknown.is_empty() {
+        problems.add(
+            "courses",
+            format!("No course has the code {}.", unknown.join(", ")),
+        );
+    }
+    if store::name_taken(&state.db, &parsed.name, id).await? {
+        problems.add("name", "Another programme has this name. Choose another.");
+    }
+    problems.into_result()?;
+    let required = parsed.required_count.map(|n| n as i32);
+    let at = now();
+    let mut tx = state.db.begin().await?;
+    let id = match id {
+        None => store::create(&mut tx, &parsed.name, &parsed.description, required, at).await?,
+        Some(id) => {
+            if !store::update(&mut tx, id, &parsed.name, &parsed.description, required, at).await? {
+                return Err(AppError::NotFound);
+            }
+            id
+        }
+    };
+    store::set_courses(&mut tx, id, &course_ids).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new("programme.save", "programme", Some(id), &parsed.name)
+            .after(&(&parsed.codes, parsed.required_count)),
+        at,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+    require(actor)?;
+    let mut tx = state.db.begin().await?;
+    if !store::delete(&mut tx, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new("programme.delete", "programme", Some(id), id.to_string()),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts people (by email, one per line or separated by commas) on a programme and enrols them
+/// in each of its courses; returns how many were named.
+pub async fn add_people(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    emails: &str,
+) -> Result<usize, AppError> {
+    require(actor)?;
+    let mut users = Vec::new();
+    let mut unknown = Vec::new();
+    for email in emails
+        .split(['\n', ',', ';'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        match crate::users::store::find_by_email(&state.db, email).await? {
+            Some(u) => users.push(u.id),
+            None => unknown.push(email.to_string()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(AppError::invalid(
+            "emails",
+            format!("No one has the address {}.", unknown.join(", ")),
+        ));
+    }
+    if users.is_empty() {
+        return Err(AppError::invalid(
+            "emails",
+            "Give at least one email address.",
+        ));
+    }
+    users.sort_unstable();
+    users.dedup();
+    let at = now();
+    let mut tx = state.db.begin().await?;
+    let courses = store::course_ids(&mut tx, id).await?;
+    if courses.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    store::add_members(&mut tx, id, &users, at).await?;
+    for course_id in &courses {
+        crate::enrolments::store::enrol_assigned(&mut tx, *course_id, &users, at).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new(
+            "programme.add_people",
+            "programme",
+            Some(id),
+            id.to_string(),
+        )
+        .after(&users),
+        at,
+    )
+    .await?;
+    tx.commit().await?;
+    // Someone may have completed enough of its courses already.
+    for user_id in &users {
+        check(
+            state,
+            *user_id,
+            courses.first().copied().unwrap_or_default(),
+            at,
+        )
+        .await?;
+    }
+    Ok(users.len())
+}
+
+/// The job run after a course completion: completes the person's programmes that now meet
+/// their rule.
+pub async fn course_completed(state: &AppState, payload: &str, at: i64) -> Result<(), AppError> {
+    let done: crate::completion::model::CourseCompleted = serde_json::from_str(payload)
+        .map_err(|e| internal("reading a course completion job", e))?;
+    check(state, done.user_id, done.course_id, at).await
+}
+
+async fn check(state: &AppState, user_id: i64, course_id: i64, at: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    for p in store::open_with_course(&mut tx, user_id, course_id).await? {
+        let required = p.required_count.map_or(p.total, i64::from).min(p.total);
+        if required > 0 && p.done >= required {
+            store::mark_completed(&mut tx, p.programme_id, user_id, at).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
