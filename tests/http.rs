@@ -136,6 +136,8 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("cohorts/add_members", "cohort_id=1&emails=a%40example.com"),
     ("cohorts/remove_member", "cohort_id=1&user_id=1"),
     ("programmes/list", ""),
+    ("certificates/programme", "programme_id=1"),
+    ("certificates/set_programme", "programme_id=1"),
     ("programmes/save", "form[name]=X&form[courses]=C-1"),
     ("programmes/delete", "id=1"),
     ("programmes/add_people", "id=1&emails=a%40example.com"),

@@ -104,6 +104,21 @@ db_test!(
         )
         .await
         .unwrap();
+        // Completing the programme issues its certificate.
+        let template = lyceum::certificates::service::save_template(
+            &state,
+            &admin,
+            None,
+            &lyceum::certificates::model::TemplateForm::from_design(
+                "Programme",
+                &lyceum::certificates::model::Design::default(),
+            ),
+        )
+        .await
+        .unwrap();
+        lyceum::certificates::service::set_programme_template(&state, &admin, id, Some(template))
+            .await
+            .unwrap();
         assert_eq!(
             programmes::save(&state, &ann, None, &ProgrammeForm::default())
                 .await
@@ -148,6 +163,33 @@ db_test!(
         let p = programmes::mine(&state, &ann).await.unwrap().remove(0);
         assert!(p.completed_at.is_some());
         assert_eq!((p.percent(), p.next()), (100, None));
+        let certs = lyceum::certificates::service::mine(&state, &ann)
+            .await
+            .unwrap();
+        assert_eq!(certs.len(), 1, "{certs:?}");
+        assert_eq!(certs[0].title, "Nursing induction");
+        assert_eq!(certs[0].expires_on, None);
+        // The job again issues nothing more; the template in use stays.
+        let payload = serde_json::to_string(&lyceum::programmes::model::ProgrammeCompleted {
+            programme_id: id,
+            user_id: ann.id,
+        })
+        .unwrap();
+        lyceum::certificates::service::programme_completed(&state, &payload, lyceum::db::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            lyceum::certificates::service::mine(&state, &ann)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            lyceum::certificates::service::delete_template(&state, &admin, template)
+                .await
+                .is_err()
+        );
         let theirs = programmes::mine(&state, &bob).await.unwrap().remove(0);
         assert_eq!(theirs.percent(), 0);
         assert_eq!(

@@ -27,3 +27,11 @@ CREATE TABLE programme_members (
     PRIMARY KEY (programme_id, user_id)
 );
 CREATE INDEX programme_members_user_idx ON programme_members (user_id, programme_id);
+
+-- A programme may issue a certificate when completed, as a course may.
+CREATE TABLE programme_certificates (
+    programme_id BIGINT PRIMARY KEY REFERENCES programmes (id) ON DELETE CASCADE,
+    template_id BIGINT NOT NULL REFERENCES certificate_templates (id)
+);
+ALTER TABLE certificates ADD COLUMN programme_id BIGINT REFERENCES programmes (id) ON DELETE SET NULL;
+CREATE INDEX certificates_programme_idx ON certificates (programme_id, user_id, completed_on);

@@ -616,3 +616,49 @@ pub fn CourseCertificatePanel(course_id: i64) -> impl IntoView {
         </section>
     }
 }
+
+/// On the Programmes page: which certificate a programme issues when completed.
+#[component]
+pub fn ProgrammeCertificatePanel(programmes: Vec<(i64, String)>) -> impl IntoView {
+    let set = ServerAction::<SetProgrammeCertificate>::new();
+    let result: Signal<Option<Result<(), AppError>>> = set.value().into();
+    let templates = Resource::new(|| (), |_| certificate_templates());
+    let programme = RwSignal::new(String::new());
+    let template = RwSignal::new(String::new());
+    view! {
+        <section class="card" aria-labelledby="programme-certificate-heading">
+            <h2 id="programme-certificate-heading">"Certificate on completion"</h2>
+            <form class="form" novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                set.dispatch(SetProgrammeCertificate {
+                    programme_id: programme.get_untracked().parse().unwrap_or(0),
+                    template_id: template.get_untracked().parse().ok(),
+                });
+            }>
+                <FormAlert result success="Certificate setting saved." />
+                <div class="field">
+                    <label for="certificate-programme">"Programme"</label>
+                    <select id="certificate-programme" on:change=move |ev| programme.set(event_target_value(&ev))>
+                        <option value="">"Choose a programme"</option>
+                        {programmes.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="certificate-template">"Certificate"</label>
+                    <select id="certificate-template" on:change=move |ev| template.set(event_target_value(&ev))>
+                        <option value="">"No certificate"</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                templates.await.unwrap_or_default().into_iter().map(|t| view! {
+                                    <option value=t.id.to_string()>{t.name}</option>
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                    {move || field_error(result, "template_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                </div>
+                <div class="form-actions"><button type="submit" class="btn btn-primary">"Save certificate setting"</button></div>
+            </form>
+        </section>
+    }
+}

@@ -85,3 +85,19 @@ pub async fn set_course_certificate(
     let (state, actor, _) = signed_in()?;
     respond(super::service::set_course_template(&state, &actor, course_id, template_id).await)
 }
+
+#[server(endpoint = "certificates/programme")]
+pub async fn programme_certificate(programme_id: i64) -> Result<CourseSetting, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::programme_setting(&state, &actor, programme_id).await)
+}
+
+/// Names the template a programme issues on completion (none: no certificate).
+#[server(endpoint = "certificates/set_programme")]
+pub async fn set_programme_certificate(
+    programme_id: i64,
+    template_id: Option<i64>,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::set_programme_template(&state, &actor, programme_id, template_id).await)
+}

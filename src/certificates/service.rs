@@ -234,6 +234,58 @@ pub async fn set_course_template(
     Ok(())
 }
 
+/// The templates a programme may choose from, and the one it issues (if any).
+pub async fn programme_setting(
+    state: &AppState,
+    actor: &Actor,
+    programme_id: i64,
+) -> Result<CourseSetting, AppError> {
+    require(actor)?;
+    Ok(CourseSetting {
+        template_id: store::programme_template(&state.db, programme_id).await?,
+        templates: store::templates(&state.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+    })
+}
+
+/// Names the template a programme issues on completion (`None`: no certificate).
+pub async fn set_programme_template(
+    state: &AppState,
+    actor: &Actor,
+    programme_id: i64,
+    template_id: Option<i64>,
+) -> Result<(), AppError> {
+    require(actor)?;
+    let label = match template_id {
+        Some(t) => {
+            store::template(&state.db, t)
+                .await?
+                .ok_or_else(|| AppError::invalid("template_id", "Choose one of the templates."))?
+                .name
+        }
+        None => "none".into(),
+    };
+    store::set_programme_template(&state.db, programme_id, template_id).await?;
+    let mut tx = state.db.begin().await?;
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new(
+            "programme.certificate",
+            "programme",
+            Some(programme_id),
+            &label,
+        ),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 // --- Issuing ---
 
 /// Draws a certificate number: 12 characters of Crockford's base 32 (60 random bits, so a
@@ -260,37 +312,83 @@ fn new_number() -> String {
 pub async fn course_completed(state: &AppState, payload: &str, at: i64) -> Result<(), AppError> {
     let done: crate::completion::model::CourseCompleted = serde_json::from_str(payload)
         .map_err(|e| internal("reading a course completion job", e))?;
-    issue(state, done.user_id, done.course_id, None, None, at)
-        .await
-        .map(|_| ())
+    issue(
+        state,
+        done.user_id,
+        Target::Course(done.course_id),
+        None,
+        None,
+        at,
+    )
+    .await
+    .map(|_| ())
 }
 
-/// Issues the course's certificate to a person for their completion (on `completed_on`, or the
-/// day they completed the course), unless they already hold one for it. Returns the number, or
-/// `None` when the course names no template or the person has not completed it.
+/// The job run after a programme completion: issues the programme's certificate, if it names one.
+pub async fn programme_completed(state: &AppState, payload: &str, at: i64) -> Result<(), AppError> {
+    let done: crate::programmes::model::ProgrammeCompleted = serde_json::from_str(payload)
+        .map_err(|e| internal("reading a programme completion job", e))?;
+    issue(
+        state,
+        done.user_id,
+        Target::Programme(done.programme_id),
+        None,
+        None,
+        at,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// What a certificate is for.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Course(i64),
+    Programme(i64),
+}
+
+/// Issues the course's (or programme's) certificate to a person for their completion (on
+/// `completed_on`, or the day they completed it), unless they already hold one for it. Returns
+/// the number, or `None` when it names no template or the person has not completed it.
 async fn issue(
     state: &AppState,
     user_id: i64,
-    course_id: i64,
+    target: Target,
     completed_on: Option<chrono::NaiveDate>,
     by: Option<&Actor>,
     at: i64,
 ) -> Result<Option<String>, AppError> {
-    let Some(template_id) = store::course_template(&state.db, course_id).await? else {
+    let (template, subject) = match target {
+        Target::Course(id) => (
+            store::course_template(&state.db, id).await?,
+            store::subject(&state.db, user_id, id).await?,
+        ),
+        Target::Programme(id) => (
+            store::programme_template(&state.db, id).await?,
+            store::programme_subject(&state.db, user_id, id).await?,
+        ),
+    };
+    let Some(template_id) = template else {
         return Ok(None);
     };
-    let subject = store::subject(&state.db, user_id, course_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let subject = subject.ok_or(AppError::NotFound)?;
+    let (course_id, programme_id) = match target {
+        Target::Course(id) => (Some(id), None),
+        Target::Programme(id) => (None, Some(id)),
+    };
     let zone = crate::settings::service::current(state).await?.time_zone;
     let completed = match (completed_on, subject.completed_at) {
         (Some(date), _) => date,
         (None, Some(when)) => today_in(when, &zone),
         (None, None) => return Ok(None),
     };
-    let expires = crate::compliance::service::valid_months(state, user_id, course_id)
-        .await?
-        .map(|m| crate::compliance::status::add_months(completed, m));
+    // Requirements name courses: a course's certificate expires with them.
+    let expires = match course_id {
+        Some(course_id) => crate::compliance::service::valid_months(state, user_id, course_id)
+            .await?
+            .map(|m| crate::compliance::status::add_months(completed, m)),
+        None => None,
+    };
     let grade = subject
         .percent
         .map(|p| format!("{}%", (p * 10.0).round() / 10.0));
@@ -299,7 +397,7 @@ async fn issue(
     let number = new_number();
 
     let mut tx = state.db.begin().await?;
-    if store::issued_for(&mut tx, user_id, course_id, &completed_on).await? {
+    if store::issued_for(&mut tx, user_id, course_id, programme_id, &completed_on).await? {
         return Ok(None);
     }
     let id = store::insert(
@@ -308,6 +406,7 @@ async fn issue(
             number: &number,
             user_id,
             course_id,
+            programme_id,
             template_id,
             recipient_name: &subject.recipient_name,
             title: &subject.title,
@@ -402,15 +501,22 @@ pub async fn issue_by_hand(
         Some(d) => d,
         None => today(state, at).await?,
     };
-    issue(state, user.id, course_id, Some(date), Some(actor), at)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(format!(
-                "{} already holds a certificate for this course completed on {}.",
-                user.name,
-                ymd(date)
-            ))
-        })
+    issue(
+        state,
+        user.id,
+        Target::Course(course_id),
+        Some(date),
+        Some(actor),
+        at,
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::Conflict(format!(
+            "{} already holds a certificate for this course completed on {}.",
+            user.name,
+            ymd(date)
+        ))
+    })
 }
 
 /// Every morning, holders of certificates that expire within `EXPIRY_NOTICE_DAYS` (and were not

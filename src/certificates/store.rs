@@ -14,7 +14,8 @@ pub struct TemplateRow {
 }
 
 const TEMPLATE_SELECT: &str = "SELECT t.id, t.name, t.design, \
-    (SELECT COUNT(*) FROM course_certificates cc WHERE cc.template_id = t.id) AS courses, \
+    (SELECT COUNT(*) FROM course_certificates cc WHERE cc.template_id = t.id) \
+      + (SELECT COUNT(*) FROM programme_certificates pc WHERE pc.template_id = t.id) AS courses, \
     (SELECT COUNT(*) FROM certificates c WHERE c.template_id = t.id) AS issued \
     FROM certificate_templates t";
 
@@ -82,6 +83,7 @@ pub async fn delete_unused_template(db: &Db, id: i64) -> Result<bool, AppError> 
     let n = with_db_write!(db, |p| sqlx::query(
         "DELETE FROM certificate_templates WHERE id = $1 \
          AND NOT EXISTS (SELECT 1 FROM course_certificates WHERE template_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM programme_certificates WHERE template_id = $1) \
          AND NOT EXISTS (SELECT 1 FROM certificates WHERE template_id = $1)"
     )
     .bind(id)
@@ -131,7 +133,8 @@ pub async fn set_course_template(
 pub struct NewCertificate<'a> {
     pub number: &'a str,
     pub user_id: i64,
-    pub course_id: i64,
+    pub course_id: Option<i64>,
+    pub programme_id: Option<i64>,
     pub template_id: i64,
     pub recipient_name: &'a str,
     pub title: &'a str,
@@ -144,8 +147,8 @@ pub struct NewCertificate<'a> {
 pub async fn insert(tx: &mut Tx, c: &NewCertificate<'_>, now: i64) -> Result<i64, AppError> {
     Ok(with_tx!(tx, |conn| sqlx::query_scalar(
         "INSERT INTO certificates (number, user_id, course_id, template_id, recipient_name, title, \
-         grade, completed_on, expires_on, issued_at, issued_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+         grade, completed_on, expires_on, issued_at, issued_by, programme_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
     .bind(c.number)
     .bind(c.user_id)
@@ -158,6 +161,7 @@ pub async fn insert(tx: &mut Tx, c: &NewCertificate<'_>, now: i64) -> Result<i64
     .bind(c.expires_on)
     .bind(now)
     .bind(c.issued_by)
+    .bind(c.programme_id)
     .fetch_one(conn)
     .await?))
 }
@@ -167,20 +171,23 @@ pub async fn insert(tx: &mut Tx, c: &NewCertificate<'_>, now: i64) -> Result<i64
 pub async fn issued_for(
     tx: &mut Tx,
     user_id: i64,
-    course_id: i64,
+    course_id: Option<i64>,
+    programme_id: Option<i64>,
     completed_on: &str,
 ) -> Result<bool, AppError> {
-    let found: Option<i64> = with_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "SELECT id FROM certificates WHERE course_id = $1 AND user_id = $2 AND completed_on = $3 \
-         AND revoked_at IS NULL"
+    let found: Option<i64> =
+        with_tx!(tx, |c| {
+            sqlx::query_scalar(
+        "SELECT id FROM certificates WHERE (course_id = $1 OR programme_id = $4) AND user_id = $2 \
+         AND completed_on = $3 AND revoked_at IS NULL"
     )
     .bind(course_id)
     .bind(user_id)
     .bind(completed_on)
+    .bind(programme_id)
     .fetch_optional(c)
     .await?
-    });
+        });
     Ok(found.is_some())
 }
 
@@ -385,4 +392,59 @@ pub async fn mark_expiry_notified(tx: &mut Tx, ids: &[i64], now: i64) -> Result<
         .map(|r| r.rows_affected())?);
     }
     Ok(())
+}
+
+/// The template a programme issues, if any.
+pub async fn programme_template(db: &Db, programme_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT template_id FROM programme_certificates WHERE programme_id = $1"
+    )
+    .bind(programme_id)
+    .fetch_optional(p)
+    .await?))
+}
+
+pub async fn set_programme_template(
+    db: &Db,
+    programme_id: i64,
+    template_id: Option<i64>,
+) -> Result<(), AppError> {
+    match template_id {
+        Some(t) => with_db_write!(db, |p| sqlx::query(
+            "INSERT INTO programme_certificates (programme_id, template_id) VALUES ($1, $2) \
+             ON CONFLICT (programme_id) DO UPDATE SET template_id = excluded.template_id"
+        )
+        .bind(programme_id)
+        .bind(t)
+        .execute(p)
+        .await
+        .map(|_| ())?),
+        None => with_db_write!(db, |p| sqlx::query(
+            "DELETE FROM programme_certificates WHERE programme_id = $1"
+        )
+        .bind(programme_id)
+        .execute(p)
+        .await
+        .map(|_| ())?),
+    }
+    Ok(())
+}
+
+/// The person's name, the programme's name and when they completed it (if they did).
+pub async fn programme_subject(
+    db: &Db,
+    user_id: i64,
+    programme_id: i64,
+) -> Result<Option<Subject>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT u.name AS recipient_name, pr.name AS title, m.completed_at, \
+         CAST(NULL AS DOUBLE PRECISION) AS percent FROM users u \
+         JOIN programmes pr ON pr.id = $2 \
+         LEFT JOIN programme_members m ON m.programme_id = pr.id AND m.user_id = u.id \
+         WHERE u.id = $1"
+    )
+    .bind(user_id)
+    .bind(programme_id)
+    .fetch_optional(p)
+    .await?))
 }

@@ -209,3 +209,14 @@ mod tests {
         assert_eq!(ok.required_count, None, "all of them");
     }
 }
+
+/// The job kind queued when a person completes a programme, in that transaction: what follows
+/// (a certificate) runs in the background, in the areas above.
+pub const PROGRAMME_COMPLETED: &str = "programmes.completed";
+
+/// What a `PROGRAMME_COMPLETED` job is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeCompleted {
+    pub programme_id: i64,
+    pub user_id: i64,
+}

@@ -61,6 +61,7 @@ pub fn ProgrammesPage() -> impl IntoView {
                     }.into_any(),
                     Ok(list) => {
                         let options: Vec<(i64, String)> = list.iter().map(|p| (p.id, p.name.clone())).collect();
+                        let for_certificates = options.clone();
                         view! {
                         <section class="card">
                             <div class="table-wrap"><table class="data-table">
@@ -108,6 +109,7 @@ pub fn ProgrammesPage() -> impl IntoView {
                                 <div class="form-actions"><button type="submit" class="btn btn-primary">"Add people"</button></div>
                             </form>
                         </section>
+                        <crate::certificates::pages::ProgrammeCertificatePanel programmes=for_certificates />
                         }.into_any()
                     }
                 }

@@ -2,7 +2,9 @@
 //! every course of the programme); each person sees their progress; a programme completes from
 //! its member's course completions (the `COURSE_COMPLETED` job).
 
-use super::model::{Programme, ProgrammeCourse, ProgrammeForm};
+use super::model::{
+    PROGRAMME_COMPLETED, Programme, ProgrammeCompleted, ProgrammeCourse, ProgrammeForm,
+};
 use super::store::{self, ProgrammeRow};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
@@ -222,8 +224,16 @@ async fn check(state: &AppState, user_id: i64, course_id: i64, at: i64) -> Resul
     let mut tx = state.db.begin().await?;
     for p in store::open_with_course(&mut tx, user_id, course_id).await? {
         let required = p.required_count.map_or(p.total, i64::from).min(p.total);
-        if required > 0 && p.done >= required {
-            store::mark_completed(&mut tx, p.programme_id, user_id, at).await?;
+        if required > 0
+            && p.done >= required
+            && store::mark_completed(&mut tx, p.programme_id, user_id, at).await?
+        {
+            let payload = serde_json::to_string(&ProgrammeCompleted {
+                programme_id: p.programme_id,
+                user_id,
+            })
+            .map_err(|e| internal("queueing a programme completion", e))?;
+            crate::jobs::queue::enqueue(&mut tx, PROGRAMME_COMPLETED, &payload, at, at).await?;
         }
     }
     tx.commit().await?;

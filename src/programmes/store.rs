@@ -209,8 +209,16 @@ pub async fn open_with_course(
     }))
 }
 
-pub async fn mark_completed(tx: &mut Tx, id: i64, user_id: i64, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+/// Records a completion; false when it was recorded before.
+pub async fn mark_completed(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let n =
+        with_tx!(tx, |c| {
+            sqlx::query(
         "UPDATE programme_members SET completed_at = $3 WHERE programme_id = $1 AND user_id = $2 \
          AND completed_at IS NULL"
     )
@@ -218,7 +226,8 @@ pub async fn mark_completed(tx: &mut Tx, id: i64, user_id: i64, now: i64) -> Res
     .bind(user_id)
     .bind(now)
     .execute(c)
-    .await
-    .map(|r| r.rows_affected())?);
-    Ok(())
+    .await?
+    .rows_affected()
+        });
+    Ok(n > 0)
 }
