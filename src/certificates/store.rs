@@ -175,9 +175,8 @@ pub async fn issued_for(
     programme_id: Option<i64>,
     completed_on: &str,
 ) -> Result<bool, AppError> {
-    let found: Option<i64> =
-        with_tx!(tx, |c| {
-            sqlx::query_scalar(
+    let found: Option<i64> = with_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT id FROM certificates WHERE (course_id = $1 OR programme_id = $4) AND user_id = $2 \
          AND completed_on = $3 AND revoked_at IS NULL"
     )
@@ -187,7 +186,7 @@ pub async fn issued_for(
     .bind(programme_id)
     .fetch_optional(c)
     .await?
-        });
+    });
     Ok(found.is_some())
 }
 

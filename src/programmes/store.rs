@@ -216,9 +216,8 @@ pub async fn mark_completed(
     user_id: i64,
     now: i64,
 ) -> Result<bool, AppError> {
-    let n =
-        with_tx!(tx, |c| {
-            sqlx::query(
+    let n = with_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE programme_members SET completed_at = $3 WHERE programme_id = $1 AND user_id = $2 \
          AND completed_at IS NULL"
     )
@@ -228,6 +227,6 @@ pub async fn mark_completed(
     .execute(c)
     .await?
     .rows_affected()
-        });
+    });
     Ok(n > 0)
 }

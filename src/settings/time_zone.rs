@@ -33,6 +33,15 @@ pub fn is_zone(zone: &str) -> bool {
     zone.parse::<chrono_tz::Tz>().is_ok()
 }
 
+/// Unix time `ts` as the site's people read it: "2026-12-06 17:00 (Europe/Berlin)".
+pub fn local_datetime(ts: i64, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let at = DateTime::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .with_timezone(&tz);
+    format!("{} ({})", at.format("%Y-%m-%d %H:%M"), tz.name())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,13 +86,4 @@ mod tests {
                 .timestamp()
         );
     }
-}
-
-/// Unix time `ts` as the site's people read it: "2026-12-06 17:00 (Europe/Berlin)".
-pub fn local_datetime(ts: i64, zone: &str) -> String {
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
-    let at = DateTime::from_timestamp(ts, 0)
-        .unwrap_or_default()
-        .with_timezone(&tz);
-    format!("{} ({})", at.format("%Y-%m-%d %H:%M"), tz.name())
 }
