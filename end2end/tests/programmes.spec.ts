@@ -22,10 +22,11 @@ test('programmes: an administrator orders two courses, adds a learner; the learn
   await expect(page.getByText('Programme saved.')).toBeVisible();
   const row = page.getByRole('row', { name: new RegExp(name) });
   await expect(row).toContainText('All 2 courses');
-  await page.getByLabel('Programme', { exact: true }).selectOption({ label: name });
-  await page.getByLabel('Email addresses').fill(learner);
-  await page.getByRole('button', { name: 'Add people' }).click();
-  await expect(page.getByText('Added 1; they are enrolled in its courses.')).toBeVisible();
+  const adding = page.getByRole('region', { name: 'Add people to a programme' });
+  await adding.getByLabel('Programme').selectOption({ label: name });
+  await adding.getByLabel('Email addresses').fill(learner);
+  await adding.getByRole('button', { name: 'Add people' }).click();
+  await expect(adding.getByText('Added 1; they are enrolled in its courses.')).toBeVisible();
   await expect(row.getByRole('cell').nth(3)).toHaveText('1');
 
   const context = await browser.newContext();
