@@ -41,6 +41,32 @@ async fn template(state: &AppState, admin: &lyceum::auth::permissions::Actor, na
     .unwrap()
 }
 
+/// A requirement on the course for these people, due in a week and renewed every 12 months.
+async fn yearly(
+    state: &AppState,
+    admin: &lyceum::auth::permissions::Actor,
+    name: &str,
+    course_id: i64,
+    emails: &str,
+) {
+    lyceum::compliance::service::create(
+        state,
+        admin,
+        &RequirementForm {
+            name: name.into(),
+            course_id,
+            due_kind: "after_assignment".into(),
+            due_days: "7".into(),
+            valid_months: "12".into(),
+            window_days: "30".into(),
+            emails: emails.into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn text_of(pdf: &[u8]) -> String {
     pdf_extract::extract_text_from_mem(pdf).expect("an independent reader reads it")
 }
@@ -85,22 +111,14 @@ db_test!(
             .await
             .unwrap();
         // Yearly recertification: the certificate expires with it.
-        lyceum::compliance::service::create(
+        yearly(
             &state,
             &admin,
-            &RequirementForm {
-                name: "Fire safety yearly".into(),
-                course_id: c.course_id,
-                due_kind: "after_assignment".into(),
-                due_days: "7".into(),
-                valid_months: "12".into(),
-                window_days: "30".into(),
-                emails: "nina@example.com".into(),
-                ..Default::default()
-            },
+            "Fire safety yearly",
+            c.course_id,
+            "nina@example.com",
         )
-        .await
-        .unwrap();
+        .await;
 
         lyceum::acknowledgements::service::confirm(&state, &nina, item_id)
             .await
@@ -227,22 +245,7 @@ db_test!(
         certificates::set_course_template(&state, &admin, c.course_id, Some(t))
             .await
             .unwrap();
-        lyceum::compliance::service::create(
-            &state,
-            &admin,
-            &RequirementForm {
-                name: "Yearly".into(),
-                course_id: c.course_id,
-                due_kind: "after_assignment".into(),
-                due_days: "7".into(),
-                valid_months: "12".into(),
-                window_days: "30".into(),
-                emails: "lena@example.com".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        yearly(&state, &admin, "Yearly", c.course_id, "lena@example.com").await;
         let issue = |date: &'static str| {
             let (state, admin, course_id, email) = (
                 state.clone(),
@@ -646,22 +649,14 @@ db_test!(
         certificates::set_course_template(&state, &admin, c.course_id, Some(t))
             .await
             .unwrap();
-        lyceum::compliance::service::create(
+        yearly(
             &state,
             &admin,
-            &RequirementForm {
-                name: "Yearly".into(),
-                course_id: c.course_id,
-                due_kind: "after_assignment".into(),
-                due_days: "7".into(),
-                valid_months: "12".into(),
-                window_days: "30".into(),
-                emails: format!("{}\n{}", una.email, vic.email),
-                ..Default::default()
-            },
+            "Yearly",
+            c.course_id,
+            &format!("{}\n{}", una.email, vic.email),
         )
-        .await
-        .unwrap();
+        .await;
         let now = lyceum::db::now();
         let today = chrono::DateTime::from_timestamp(now, 0)
             .unwrap()

@@ -196,11 +196,7 @@ pub async fn course_setting(
     access::require(&state.db, actor, course_id, |a| a.may_edit()).await?;
     Ok(CourseSetting {
         template_id: store::course_template(&state.db, course_id).await?,
-        templates: store::templates(&state.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect(),
+        templates: template_choices(state).await?,
     })
 }
 
@@ -212,26 +208,14 @@ pub async fn set_course_template(
     template_id: Option<i64>,
 ) -> Result<(), AppError> {
     access::require(&state.db, actor, course_id, |a| a.may_edit()).await?;
-    let label = match template_id {
-        Some(t) => {
-            store::template(&state.db, t)
-                .await?
-                .ok_or_else(|| AppError::invalid("template_id", "Choose one of the templates."))?
-                .name
-        }
-        None => "none".into(),
-    };
+    let label = chosen_template(state, template_id).await?;
     store::set_course_template(&state.db, course_id, template_id).await?;
-    let mut tx = state.db.begin().await?;
-    audit::record(
-        &mut tx,
+    audit_choice(
+        state,
         actor,
-        audit::Entry::new("course.certificate", "course", Some(course_id), &label),
-        now(),
+        audit::Entry::new("course.certificate", "course", Some(course_id), label),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The templates a programme may choose from, and the one it issues (if any).
@@ -243,11 +227,7 @@ pub async fn programme_setting(
     require(actor)?;
     Ok(CourseSetting {
         template_id: store::programme_template(&state.db, programme_id).await?,
-        templates: store::templates(&state.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect(),
+        templates: template_choices(state).await?,
     })
 }
 
@@ -259,7 +239,24 @@ pub async fn set_programme_template(
     template_id: Option<i64>,
 ) -> Result<(), AppError> {
     require(actor)?;
-    let label = match template_id {
+    let label = chosen_template(state, template_id).await?;
+    store::set_programme_template(&state.db, programme_id, template_id).await?;
+    audit_choice(
+        state,
+        actor,
+        audit::Entry::new(
+            "programme.certificate",
+            "programme",
+            Some(programme_id),
+            label,
+        ),
+    )
+    .await
+}
+
+/// The name of the template chosen (checked to exist), or "none", for the audit log.
+async fn chosen_template(state: &AppState, template_id: Option<i64>) -> Result<String, AppError> {
+    Ok(match template_id {
         Some(t) => {
             store::template(&state.db, t)
                 .await?
@@ -267,23 +264,27 @@ pub async fn set_programme_template(
                 .name
         }
         None => "none".into(),
-    };
-    store::set_programme_template(&state.db, programme_id, template_id).await?;
+    })
+}
+
+async fn audit_choice(
+    state: &AppState,
+    actor: &Actor,
+    entry: audit::Entry,
+) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    audit::record(
-        &mut tx,
-        actor,
-        audit::Entry::new(
-            "programme.certificate",
-            "programme",
-            Some(programme_id),
-            &label,
-        ),
-        now(),
-    )
-    .await?;
+    audit::record(&mut tx, actor, entry, now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Every template's id and name, for a course's or a programme's choice.
+async fn template_choices(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(store::templates(&state.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect())
 }
 
 // --- Issuing ---
