@@ -133,7 +133,23 @@ db_test!(
                 .unwrap(),
             "No one has the address nobody@example.com."
         );
-        programmes::add_people(&state, &admin, id, "ann@example.com, bob@example.com")
+        // No programme chosen, or a programme that is not there: said next to the choice.
+        assert!(
+            programmes::add_people(&state, &admin, 0, "ann@example.com")
+                .await
+                .unwrap_err()
+                .field("programme")
+                .is_some()
+        );
+        assert!(
+            lyceum::certificates::service::set_programme_template(&state, &admin, 999, None)
+                .await
+                .unwrap_err()
+                .field("programme_id")
+                .is_some()
+        );
+        // Addresses match whatever their case.
+        programmes::add_people(&state, &admin, id, "ANN@example.com, bob@example.com")
             .await
             .unwrap();
 

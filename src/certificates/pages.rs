@@ -642,6 +642,7 @@ pub fn ProgrammeCertificatePanel(programmes: Vec<(i64, String)>) -> impl IntoVie
                         <option value="">"Choose a programme"</option>
                         {programmes.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                     </select>
+                    {move || field_error(result, "programme_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field">
                     <label for="certificate-template">"Certificate"</label>

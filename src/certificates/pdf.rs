@@ -285,7 +285,7 @@ fn wrap(face: &Face, text: &str, size: f32, max: f32) -> Vec<String> {
 /// The verification link as a QR code (medium error correction), dark modules filled black.
 fn qr(s: &mut Surface, url: &str, x: f32, y: f32, size: f32) -> Result<(), AppError> {
     let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|_| broken("QR code"))?;
+        .map_err(|e| crate::error::internal("drawing a certificate's QR code", e))?;
     let n = code.width();
     let cell = size / n as f32;
     let mut pb = PathBuilder::new();

@@ -239,6 +239,9 @@ pub async fn set_programme_template(
     template_id: Option<i64>,
 ) -> Result<(), AppError> {
     require(actor)?;
+    if !store::programme_exists(&state.db, programme_id).await? {
+        return Err(AppError::invalid("programme_id", "Choose a programme."));
+    }
     let label = chosen_template(state, template_id).await?;
     store::set_programme_template(&state.db, programme_id, template_id).await?;
     audit_choice(

@@ -403,6 +403,17 @@ pub async fn programme_template(db: &Db, programme_id: i64) -> Result<Option<i64
     .await?))
 }
 
+/// Whether there is a programme with this id.
+pub async fn programme_exists(db: &Db, programme_id: i64) -> Result<bool, AppError> {
+    let found: Option<i64> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT id FROM programmes WHERE id = $1"
+    )
+    .bind(programme_id)
+    .fetch_optional(p)
+    .await?);
+    Ok(found.is_some())
+}
+
 pub async fn set_programme_template(
     db: &Db,
     programme_id: i64,

@@ -156,17 +156,18 @@ pub async fn create(
     }
     let timing = problems.check(parse_timing(form));
     let reminders = problems.check(parse_reminders(form)).unwrap_or_default();
-    let mut people = Vec::new();
-    for email in form
+    let emails: Vec<String> = form
         .emails
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|e| !e.is_empty())
-    {
-        match crate::users::store::find_by_email(&state.db, &email.to_lowercase()).await? {
-            Some(user) if user.status != crate::users::model::UserStatus::Deleted => {
-                people.push(user.id)
-            }
-            _ => problems.add("emails", format!("No account has the address {email}.")),
+        .map(str::to_string)
+        .collect();
+    let found = crate::users::store::ids_by_emails(&state.db, &emails).await?;
+    let mut people = Vec::new();
+    for email in &emails {
+        match found.get(&email.to_lowercase()) {
+            Some(id) => people.push(*id),
+            None => problems.add("emails", format!("No account has the address {email}.")),
         }
     }
     if form.audience_ids.is_empty() && form.cohort_ids.is_empty() && people.is_empty() {

@@ -117,10 +117,11 @@ impl Programme {
     /// Progress towards completion, 0–100 (complete is 100 even with courses left).
     pub fn percent(&self) -> i64 {
         let required = self.required();
-        if self.completed_at.is_some() || required == 0 {
-            return if self.completed_at.is_some() { 100 } else { 0 };
+        if self.completed_at.is_some() {
+            100
+        } else {
+            ((self.done().min(required) * 100).checked_div(required)).unwrap_or(0) as i64
         }
-        ((self.done().min(required) * 100) / required) as i64
     }
     /// The first course in order not completed yet, while the programme is not complete.
     pub fn next(&self) -> Option<&ProgrammeCourse> {

@@ -103,6 +103,7 @@ pub fn ProgrammesPage() -> impl IntoView {
                                         <option value="">"Choose a programme"</option>
                                         {options.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                                     </select>
+                                    {move || field_error(added, "programme").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                                 </div>
                                 <TextArea label="Email addresses" name="emails" value=emails rows=3 error=field_error(added, "emails")
                                     hint="One per line, or separated by commas." />

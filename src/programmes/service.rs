@@ -21,14 +21,15 @@ fn require(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-/// The programmes with their courses, each marked as `user_id` completed it.
+/// The programmes with their courses, each marked as `user_id` completed it (0: nobody's, every
+/// programme's courses).
 async fn assemble(
     state: &AppState,
     rows: Vec<ProgrammeRow>,
     user_id: i64,
 ) -> Result<Vec<Programme>, AppError> {
     let mut courses: HashMap<i64, Vec<ProgrammeCourse>> = HashMap::new();
-    for c in store::courses(&state.db, user_id).await? {
+    for c in store::courses(&state.db, user_id, user_id != 0).await? {
         courses
             .entry(c.programme_id)
             .or_default()
@@ -149,37 +150,38 @@ pub async fn add_people(
     emails: &str,
 ) -> Result<usize, AppError> {
     require(actor)?;
-    let mut users = Vec::new();
-    let mut unknown = Vec::new();
-    for email in emails
-        .split(['\n', ',', ';'])
-        .map(str::trim)
+    let emails: Vec<String> = emails
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .filter(|e| !e.is_empty())
-    {
-        match crate::users::store::find_by_email(&state.db, email).await? {
-            Some(u) => users.push(u.id),
-            None => unknown.push(email.to_string()),
-        }
+        .map(str::to_string)
+        .collect();
+    if emails.is_empty() {
+        return Err(AppError::invalid(
+            "emails",
+            "Give at least one email address.",
+        ));
     }
+    let found = crate::users::store::ids_by_emails(&state.db, &emails).await?;
+    let unknown: Vec<&str> = emails
+        .iter()
+        .filter(|e| !found.contains_key(&e.to_lowercase()))
+        .map(String::as_str)
+        .collect();
     if !unknown.is_empty() {
         return Err(AppError::invalid(
             "emails",
             format!("No one has the address {}.", unknown.join(", ")),
         ));
     }
-    if users.is_empty() {
-        return Err(AppError::invalid(
-            "emails",
-            "Give at least one email address.",
-        ));
-    }
+    let mut users: Vec<i64> = found.into_values().collect();
     users.sort_unstable();
     users.dedup();
     let at = now();
     let mut tx = state.db.begin().await?;
     let courses = store::course_ids(&mut tx, id).await?;
     if courses.is_empty() {
-        return Err(AppError::NotFound);
+        // Every programme has a course: there is no such programme (or none was chosen).
+        return Err(AppError::invalid("programme", "Choose a programme."));
     }
     store::add_members(&mut tx, id, &users, at).await?;
     for course_id in &courses {

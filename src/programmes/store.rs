@@ -49,18 +49,27 @@ pub struct CourseRow {
     pub completed: bool,
 }
 
-/// The courses of every programme in order, each marked completed when `user_id` completed it.
-pub async fn courses(db: &Db, user_id: i64) -> Result<Vec<CourseRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
+/// The courses of the programmes in order, each marked completed when `user_id` completed it:
+/// of every programme (`members_only` false, for administrators) or of those `user_id` is on.
+pub async fn courses(
+    db: &Db,
+    user_id: i64,
+    members_only: bool,
+) -> Result<Vec<CourseRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
         "SELECT pc.programme_id, c.id AS course_id, c.code, c.title, \
          (e.completed_at IS NOT NULL) AS completed \
          FROM programme_courses pc JOIN courses c ON c.id = pc.course_id \
          LEFT JOIN enrolments e ON e.course_id = c.id AND e.user_id = $1 \
+         WHERE NOT $2 OR pc.programme_id IN (SELECT programme_id FROM programme_members WHERE user_id = $1) \
          ORDER BY pc.programme_id, pc.position"
     )
     .bind(user_id)
+    .bind(members_only)
     .fetch_all(p)
-    .await?))
+    .await?
+    }))
 }
 
 pub async fn name_taken(db: &Db, name: &str, except: Option<i64>) -> Result<bool, AppError> {

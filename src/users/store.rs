@@ -129,6 +129,30 @@ pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<User>, AppErro
     Ok(row.map(User::from))
 }
 
+/// The ids of the accounts (not deleted) with these addresses, by lower-case address: one query
+/// per 500 addresses (a form naming people by email checks them all at once).
+pub async fn ids_by_emails(
+    db: &Db,
+    emails: &[String],
+) -> Result<std::collections::HashMap<String, i64>, AppError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in emails.chunks(500) {
+        let rows: Vec<(String, i64)> = with_db!(db, |p| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT email, id FROM users WHERE status <> 'deleted' AND email IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for email in chunk {
+                sep.push_bind(email.to_lowercase());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(p).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 pub async fn find_in_tx(tx: &mut Tx, id: i64) -> Result<Option<User>, AppError> {
     let sql = AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
