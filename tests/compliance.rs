@@ -284,15 +284,16 @@ db_test!(
         // Five past the next midnight (the site is on UTC).
         assert_eq!(run_at.rem_euclid(DAY), 300);
         assert!(run_at > now && run_at <= now + DAY + 300);
-        // Two nights on, the nightly run finds Nina overdue and queues the next night.
-        let later = run_at + DAY;
-        // The night, and the deliveries of the emails it and the assignment queued.
+        // Due the day after she was assigned, Nina is overdue from the night after that: the
+        // first run two dates on (not two runs on: before 00:05 the first run is tonight's).
+        let later = (now.div_euclid(DAY) + 2) * DAY + 300;
+        // The nights, and the deliveries of the emails they and the assignment queued.
         assert!(lyceum::jobs::worker::run_due(&state, later).await.unwrap() >= 1);
         let standing = &everyone(&state, &admin, id).await[0];
         assert_eq!(standing.state, State::Overdue);
         let next = queued().await;
         assert_eq!(next.len(), 1);
-        assert_eq!(next[0].1, run_at + 2 * DAY);
+        assert_eq!(next[0].1, later + DAY);
     }
 );
 
