@@ -713,3 +713,234 @@ db_test!(
         assert_eq!(told(vic.clone()).await, 0);
     }
 );
+
+/// A `w` × `h` PNG (a colour ramp), made here rather than kept as a file.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    let pixels: Vec<u8> = (0..w * h)
+        .flat_map(|i| [(i % 251) as u8, 60, 200, 255])
+        .collect();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// A multipart upload of `bytes` as the `file` field, as a browser's form sends it.
+fn image_upload(path: &str, bytes: &[u8], cookie: Option<&str>, json: bool) -> Request<Body> {
+    let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"seal.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let mut req = Request::post(path)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .header(header::CONTENT_LENGTH, body.len());
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, format!("lyceum_session={c}"));
+    }
+    if json {
+        req = req.header(header::ACCEPT, "application/json");
+    }
+    req.body(Body::from(body)).unwrap()
+}
+
+db_test!(
+    template_images_are_checked_kept_by_saves_and_drawn_on_the_pdf,
+    |state| {
+        use lyceum::certificates::images;
+        use lyceum::certificates::model::ImageSlot;
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ada@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let ada = &c.learners[0];
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Branded").await;
+
+        // What is not a usable image is refused next to the file field, and nothing is kept.
+        let mut broken = png(40, 40);
+        let cut = broken.len() - 30;
+        broken.truncate(cut);
+        let mut huge = png(2, 2);
+        huge.resize(2 * 1024 * 1024 + 1, 0);
+        for (bytes, says) in [
+            (b"GIF89a not a png".to_vec(), "PNG or JPEG"),
+            (broken, "could not be read"),
+            (png(4001, 2), "4001 × 2 pixels"),
+            (huge, "over 2 MB"),
+            (Vec::new(), "Choose an image"),
+        ] {
+            let err = images::upload(&state, &admin, t, ImageSlot::Logo, bytes)
+                .await
+                .unwrap_err();
+            assert!(err.field("file").unwrap().contains(says), "{says}: {err:?}");
+        }
+        assert_eq!(
+            design_of(&state, &admin, t).await.images,
+            Default::default()
+        );
+        assert_eq!(
+            images::upload(&state, ada, t, ImageSlot::Logo, png(30, 10))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+
+        // Uploaded: the template draws it, and saving the texts keeps it.
+        let logo = images::upload(&state, &admin, t, ImageSlot::Logo, png(300, 100))
+            .await
+            .unwrap();
+        assert_eq!(design_of(&state, &admin, t).await.images.logo, Some(logo));
+        let mut form = TemplateForm::from_design("Branded", &design_of(&state, &admin, t).await);
+        form.heading = "Award".into();
+        form.logo = String::new();
+        certificates::save_template(&state, &admin, Some(t), &form)
+            .await
+            .unwrap();
+        let saved = design_of(&state, &admin, t).await;
+        assert_eq!(
+            (saved.heading.as_str(), saved.images.logo),
+            ("Award", Some(logo))
+        );
+
+        // Over HTTP: a plain form comes back to the template; a script gets the id; a learner is
+        // refused before anything is read.
+        let app = lyceum::http::router(state.clone());
+        let client = lyceum::auth::throttle::Client::at("127.0.0.1");
+        let admin_session = lyceum::auth::service::sign_in(
+            &state,
+            "admin@example.com",
+            lyceum::testing::PASSWORD,
+            &client,
+        )
+        .await
+        .unwrap();
+        let ada_session =
+            lyceum::auth::service::sign_in(&state, &ada.email, lyceum::testing::PASSWORD, &client)
+                .await
+                .unwrap();
+        let path = format!("/admin/certificates/templates/{t}/images/signature");
+        let plain = send(
+            &app,
+            image_upload(&path, &png(200, 60), Some(&admin_session), false),
+        )
+        .await;
+        assert_eq!(plain.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            plain.headers[header::LOCATION],
+            format!("/admin/certificates/templates/{t}?image=signature#images")
+        );
+        let bad = send(
+            &app,
+            image_upload(&path, b"plain text", Some(&admin_session), false),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::SEE_OTHER);
+        let back = bad.headers[header::LOCATION].to_str().unwrap().to_string();
+        assert!(
+            back.contains("image_error=Choose+a+PNG+or+JPEG") && back.contains("slot=signature"),
+            "{back}"
+        );
+        let scripted = send(
+            &app,
+            image_upload(&path, &png(210, 60), Some(&admin_session), true),
+        )
+        .await;
+        assert_eq!(scripted.status, StatusCode::CREATED);
+        let signature: serde_json::Value = serde_json::from_str(&scripted.body).unwrap();
+        let signature = signature["id"].as_i64().unwrap();
+        assert_eq!(
+            design_of(&state, &admin, t).await.images.signature,
+            Some(signature)
+        );
+        assert_eq!(
+            send(
+                &app,
+                image_upload(&path, &png(20, 20), Some(&ada_session), false)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(&app, image_upload(&path, &png(20, 20), None, false))
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        let get_image = |cookie: &str| {
+            Request::get(format!("/admin/certificates/images/{signature}"))
+                .header(header::COOKIE, format!("lyceum_session={cookie}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let shown = send(&app, get_image(&admin_session)).await;
+        assert_eq!(
+            (
+                shown.status,
+                shown.headers[header::CONTENT_TYPE].to_str().unwrap()
+            ),
+            (StatusCode::OK, "image/png")
+        );
+        assert_eq!(
+            send(&app, get_image(&ada_session)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // A certificate drawn with the template carries both images, and still its text.
+        certificates::set_course_template(&state, &admin, c.course_id, Some(t))
+            .await
+            .unwrap();
+        let number = certificates::issue_by_hand(
+            &state,
+            &admin,
+            &IssueForm {
+                email: ada.email.clone(),
+                course_id: c.course_id.to_string(),
+                completed_on: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let (_, pdf) = certificates::pdf(&state, ada, &number).await.unwrap();
+        assert_eq!(image_count(&pdf), 2);
+        assert!(text_of(&pdf).contains("Award"));
+
+        // Removed: the certificate draws none there.
+        images::remove(&state, &admin, t, ImageSlot::Logo)
+            .await
+            .unwrap();
+        assert_eq!(design_of(&state, &admin, t).await.images.logo, None);
+        let (_, pdf) = certificates::pdf(&state, ada, &number).await.unwrap();
+        assert_eq!(image_count(&pdf), 1);
+    }
+);
+
+async fn design_of(state: &AppState, admin: &lyceum::auth::permissions::Actor, t: i64) -> Design {
+    certificates::template(state, admin, t)
+        .await
+        .unwrap()
+        .design
+}
+
+/// How many images a PDF holds, counted by an independent reader.
+fn image_count(pdf: &[u8]) -> usize {
+    let doc = pdf_extract::Document::load_mem(pdf).expect("an independent reader reads it");
+    doc.objects
+        .values()
+        .filter(|o| {
+            o.as_stream().is_ok_and(|s| {
+                s.dict
+                    .get(b"Subtype")
+                    .and_then(|v| v.as_name())
+                    .is_ok_and(|n| n == b"Image")
+            })
+        })
+        .count()
+}

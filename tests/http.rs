@@ -154,6 +154,7 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "form[name]=X&form[orientation]=landscape&form[heading]=H&form[body]=B&form[accent]=%23000000",
     ),
     ("certificates/delete_template", "id=1"),
+    ("certificates/remove_image", "id=1&slot=logo"),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which

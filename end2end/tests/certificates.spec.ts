@@ -2,7 +2,42 @@ import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createUser, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
+
+/** A `w` × `h` PNG of one colour, made here rather than kept as a file. */
+function png(w: number, h: number, [r, g, b]: number[]): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())]);
+  const pixels = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 test('certificates: an administrator designs one, a course issues it on completion, the learner downloads it and anyone verifies it; revoked, it says so', async ({ page, browser, request }) => {
   test.setTimeout(180_000);
@@ -43,6 +78,31 @@ test('certificates: an administrator designs one, a course issues it on completi
   await expect(page).toHaveURL(/\/admin\/certificates\/templates\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Edit certificate template' })).toBeVisible();
 
+  // Images: a file that is not an image is refused next to its field; a logo and a signature
+  // uploaded while the signatory line is still unsaved keep what was typed, show in the preview,
+  // and go on the PDF.
+  await page.getByLabel('Signatory').fill('Dr Ana Silva, Head of Training');
+  const logoField = page.getByLabel('Logo image');
+  await logoField.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await page.getByRole('button', { name: 'Upload logo' }).click();
+  await expect(page.getByText('Choose a PNG or JPEG image.')).toBeVisible();
+  await expect(logoField).toHaveAttribute('aria-invalid', 'true');
+  await logoField.setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png(240, 80, [190, 30, 45]) });
+  await page.getByRole('button', { name: 'Upload logo' }).click();
+  await expect(page.getByText('Logo uploaded.')).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Current logo' })).toBeVisible();
+  await expect(preview.locator('img.certificate-logo')).toBeVisible();
+  await page.getByLabel('Signature image').setInputFiles({ name: 'signature.png', mimeType: 'image/png', buffer: png(200, 60, [20, 30, 120]) });
+  await page.getByRole('button', { name: 'Upload signature' }).click();
+  await expect(page.getByRole('img', { name: 'Current signature' })).toBeVisible();
+  await expect(page.getByLabel('Signatory')).toHaveValue('Dr Ana Silva, Head of Training');
+  await expect(preview).toContainText('Dr Ana Silva');
+  await page.getByRole('button', { name: 'Save template' }).click();
+  await expect(page.getByText('Template saved.')).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('img', { name: 'Current logo' })).toBeVisible();
+  await expect(page.getByLabel('Signatory')).toHaveValue('Dr Ana Silva, Head of Training');
+
   // The course issues it on completion.
   await page.goto(`/courses/${courseId}/edit?tab=settings`);
   await hydrated(page);
@@ -72,6 +132,8 @@ test('certificates: an administrator designs one, a course issues it on completi
   expect(download.suggestedFilename()).toMatch(/^certificate-[0-9A-Z-]{14}\.pdf$/);
   const pdf = readFileSync(await download.path());
   expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  // The logo and the signature, as image objects.
+  expect(pdf.toString('latin1').match(/\/Subtype\s*\/Image\b/g)?.length).toBe(2);
   // The Open Badge verifies with an independent OB 3.0 implementation (openbadgeslib), offline.
   const [badge] = await Promise.all([me.waitForEvent('download'), card.getByRole('link', { name: 'Open Badge (OB 3.0)' }).click()]);
   const token = readFileSync(await badge.path(), 'utf8');

@@ -7,6 +7,8 @@
 mod badge;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod images;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

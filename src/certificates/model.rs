@@ -49,7 +49,88 @@ pub struct Design {
     pub footer: String,
     /// The border and heading colour, `#rrggbb`.
     pub accent: String,
+    /// Uploaded images (`certificate_images` ids), each drawn where its slot says.
+    #[serde(default)]
+    pub images: Images,
 }
+
+/// The images a design may draw: one per `ImageSlot`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Images {
+    #[serde(default)]
+    pub background: Option<i64>,
+    #[serde(default)]
+    pub logo: Option<i64>,
+    #[serde(default)]
+    pub signature: Option<i64>,
+}
+
+impl Images {
+    pub fn get(&self, slot: ImageSlot) -> Option<i64> {
+        match slot {
+            ImageSlot::Background => self.background,
+            ImageSlot::Logo => self.logo,
+            ImageSlot::Signature => self.signature,
+        }
+    }
+    pub fn set(&mut self, slot: ImageSlot, id: Option<i64>) {
+        match slot {
+            ImageSlot::Background => self.background = id,
+            ImageSlot::Logo => self.logo = id,
+            ImageSlot::Signature => self.signature = id,
+        }
+    }
+}
+
+/// Where an uploaded image goes on the certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageSlot {
+    /// The whole page, behind everything (a background or a border with a clear middle); it
+    /// replaces the drawn border.
+    Background,
+    /// Above the heading, centred.
+    Logo,
+    /// Above the signatory's line.
+    Signature,
+}
+
+impl ImageSlot {
+    pub const ALL: [ImageSlot; 3] = [ImageSlot::Background, ImageSlot::Logo, ImageSlot::Signature];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageSlot::Background => "background",
+            ImageSlot::Logo => "logo",
+            ImageSlot::Signature => "signature",
+        }
+    }
+    pub fn parse(input: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == input)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageSlot::Background => "Background or border",
+            ImageSlot::Logo => "Logo",
+            ImageSlot::Signature => "Signature",
+        }
+    }
+    pub fn hint(self) -> &'static str {
+        match self {
+            ImageSlot::Background => {
+                "Fills the page behind the text and replaces the drawn border; an A4 image in the template's orientation fits best."
+            }
+            ImageSlot::Logo => "Centred above the heading, up to 5 cm wide and 2 cm high.",
+            ImageSlot::Signature => {
+                "Above the signatory's line, up to 7.5 cm wide and 2 cm high; a PNG with a clear background looks best."
+            }
+        }
+    }
+}
+
+/// The largest image a template may hold, in bytes, and its largest side in pixels.
+pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+pub const MAX_IMAGE_SIDE: u32 = 4000;
 
 impl Default for Design {
     fn default() -> Self {
@@ -61,6 +142,7 @@ impl Default for Design {
             signatory: String::new(),
             footer: "Certificate {number} · valid until {expires_on}".into(),
             accent: "#1d4ed8".into(),
+            images: Images::default(),
         }
     }
 }
@@ -170,6 +252,18 @@ pub struct TemplateForm {
     #[serde(default)]
     pub footer: String,
     pub accent: String,
+    /// The images (ids) the preview draws; saving keeps the template's own, which only an
+    /// upload or a removal changes.
+    #[serde(default)]
+    pub background: String,
+    #[serde(default)]
+    pub logo: String,
+    #[serde(default)]
+    pub signature: String,
+}
+
+fn id_text(id: Option<i64>) -> String {
+    id.map(|i| i.to_string()).unwrap_or_default()
 }
 
 const TEXT_FIELDS: [&str; 4] = ["heading", "body", "signatory", "footer"];
@@ -184,7 +278,20 @@ impl TemplateForm {
             signatory: d.signatory.clone(),
             footer: d.footer.clone(),
             accent: d.accent.clone(),
+            background: id_text(d.images.background),
+            logo: id_text(d.images.logo),
+            signature: id_text(d.images.signature),
         }
+    }
+
+    /// The image in `slot` as the form holds it (an id, or empty for none).
+    pub fn image(&self, slot: ImageSlot) -> Option<i64> {
+        let text = match slot {
+            ImageSlot::Background => &self.background,
+            ImageSlot::Logo => &self.logo,
+            ImageSlot::Signature => &self.signature,
+        };
+        text.trim().parse().ok()
     }
 
     fn text(&self, field: &str) -> &str {
@@ -257,6 +364,11 @@ impl TemplateForm {
                 signatory: self.signatory.trim().to_string(),
                 footer: self.footer.trim().to_string(),
                 accent: accent.to_lowercase(),
+                images: Images {
+                    background: self.image(ImageSlot::Background),
+                    logo: self.image(ImageSlot::Logo),
+                    signature: self.image(ImageSlot::Signature),
+                },
             },
         ))
     }
@@ -443,6 +555,7 @@ mod tests {
             signatory: String::new(),
             footer: String::new(),
             accent: "blue".into(),
+            ..Default::default()
         };
         let err = form.parse().unwrap_err();
         for field in ["name", "orientation", "heading", "body", "accent"] {

@@ -3,8 +3,8 @@
 //! the course editor's choice of certificate.
 
 use super::model::{
-    Certificate, CertificateQuery, Design, Fields, IssueForm, Orientation, PLACEHOLDERS, Standing,
-    TemplateForm, Verification, fill,
+    Certificate, CertificateQuery, Design, Fields, ImageSlot, IssueForm, MAX_IMAGE_BYTES,
+    Orientation, PLACEHOLDERS, Standing, TemplateForm, Verification, fill,
 };
 use super::server::*;
 use crate::error::AppError;
@@ -444,6 +444,11 @@ pub fn TemplateEditorPage() -> impl IntoView {
 fn TemplateEditor(id: Option<i64>, form: TemplateForm) -> impl IntoView {
     let save = ServerAction::<SaveCertificateTemplate>::new();
     let result: Signal<Option<Result<i64, AppError>>> = save.value().into();
+    let images = ImageSignals {
+        background: RwSignal::new(form.image(ImageSlot::Background)),
+        logo: RwSignal::new(form.image(ImageSlot::Logo)),
+        signature: RwSignal::new(form.image(ImageSlot::Signature)),
+    };
     let name = RwSignal::new(form.name);
     let orientation = RwSignal::new(form.orientation);
     let heading = RwSignal::new(form.heading);
@@ -480,6 +485,7 @@ fn TemplateEditor(id: Option<i64>, form: TemplateForm) -> impl IntoView {
                         signatory: signatory.get_untracked(),
                         footer: footer.get_untracked(),
                         accent: accent.get_untracked(),
+                        ..Default::default()
                     } });
                 }>
                     <FormAlert result success="Template saved." />
@@ -513,15 +519,145 @@ fn TemplateEditor(id: Option<i64>, form: TemplateForm) -> impl IntoView {
                     <input type="hidden" name="signatory" prop:value=move || signatory.get() value=signatory.get_untracked() />
                     <input type="hidden" name="footer" prop:value=move || footer.get() value=footer.get_untracked() />
                     <input type="hidden" name="accent" prop:value=move || accent.get() value=accent.get_untracked() />
+                    {ImageSlot::ALL.map(|slot| {
+                        let image = images.get(slot);
+                        let text = move || image.get().map(|i| i.to_string()).unwrap_or_default();
+                        view! { <input type="hidden" name=slot.as_str() prop:value=text value=text() /> }
+                    })}
                     <button type="submit" class="btn btn-secondary">"Preview as PDF"</button>
                 </form>
             </section>
             <section class="card" aria-labelledby="preview-heading">
                 <h2 id="preview-heading">"Preview"</h2>
                 <p class="hint">"With made-up values; the PDF is drawn the same way."</p>
-                <LivePreview orientation heading body signatory footer accent />
+                <LivePreview orientation heading body signatory footer accent images />
             </section>
+            {match id {
+                Some(id) => view! { <TemplateImages id images /> }.into_any(),
+                None => view! {
+                    <section class="card" id="images" aria-labelledby="images-heading">
+                        <h2 id="images-heading">"Images"</h2>
+                        <p class="empty-state">"Save the template first; then add a background or border, a logo and a signature."</p>
+                    </section>
+                }.into_any(),
+            }}
         </div>
+    }
+}
+
+/// The template's images as the editor holds them (ids), shared by the preview and the forms.
+#[derive(Clone, Copy)]
+struct ImageSignals {
+    background: RwSignal<Option<i64>>,
+    logo: RwSignal<Option<i64>>,
+    signature: RwSignal<Option<i64>>,
+}
+
+impl ImageSignals {
+    fn get(&self, slot: ImageSlot) -> RwSignal<Option<i64>> {
+        match slot {
+            ImageSlot::Background => self.background,
+            ImageSlot::Logo => self.logo,
+            ImageSlot::Signature => self.signature,
+        }
+    }
+}
+
+fn image_url(id: i64) -> String {
+    format!("/admin/certificates/images/{id}")
+}
+
+/// Upload or remove each image. An upload is a plain multipart form (it posts and comes back
+/// here before the script loads); once loaded, the script sends it itself, so what is typed in
+/// the design form stays.
+#[component]
+fn TemplateImages(id: i64, images: ImageSignals) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map().get_untracked();
+    let uploaded = query.get("image").and_then(|s| ImageSlot::parse(&s));
+    let failed_slot = query.get("slot").and_then(|s| ImageSlot::parse(&s));
+    let failed_message = query.get("image_error");
+    let remove = ServerAction::<RemoveCertificateImage>::new();
+    let max_mb = MAX_IMAGE_BYTES / (1024 * 1024);
+    view! {
+        <section class="card" id="images" aria-labelledby="images-heading">
+            <h2 id="images-heading">"Images"</h2>
+            <p class="hint">{format!("PNG or JPEG, up to {max_mb} MB. An image is kept with the template as soon as it is uploaded.")}</p>
+            <FormAlert result=Signal::from(remove.value()) success="Image removed." />
+            <div class="template-images">
+                {ImageSlot::ALL.map(|slot| {
+                    let image = images.get(slot);
+                    let error = RwSignal::new(if failed_slot == Some(slot) { failed_message.clone() } else { None });
+                    let done = RwSignal::new((uploaded == Some(slot)).then(|| format!("{} uploaded.", slot.label())));
+                    let sending = RwSignal::new(false);
+                    let input_id = format!("image-{}", slot.as_str());
+                    let hint_id = format!("image-{}-hint", slot.as_str());
+                    let error_id = format!("image-{}-error", slot.as_str());
+                    let (hint_for, error_for, described) = (hint_id.clone(), error_id.clone(), hint_id.clone());
+                    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+                        #[cfg(feature = "hydrate")]
+                        {
+                            use wasm_bindgen::JsCast;
+                            let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
+                                return;
+                            };
+                            ev.prevent_default();
+                            sending.set(true);
+                            done.set(None);
+                            leptos::task::spawn_local(async move {
+                                #[derive(serde::Deserialize)]
+                                struct Uploaded { id: i64 }
+                                match crate::ui::upload::send_form::<Uploaded>(&form).await {
+                                    Ok(u) => {
+                                        image.set(Some(u.id));
+                                        error.set(None);
+                                        done.set(Some(format!("{} uploaded.", slot.label())));
+                                        form.reset();
+                                    }
+                                    Err(e) => error.set(Some(e.field("file").or_else(|| e.general()).unwrap_or_else(|| e.to_string()))),
+                                }
+                                sending.set(false);
+                            });
+                        }
+                        #[cfg(not(feature = "hydrate"))]
+                        let _ = ev;
+                    };
+                    view! {
+                        <div class="template-image">
+                            <h3>{slot.label()}</h3>
+                            <p class="hint" id=hint_for>{slot.hint()}</p>
+                            {move || match image.get() {
+                                Some(i) => view! {
+                                    <div class="template-image-current">
+                                        <img src=image_url(i) alt=format!("Current {}", slot.label().to_lowercase()) />
+                                        <button type="button" class="btn btn-small btn-secondary" on:click=move |_| {
+                                            image.set(None);
+                                            done.set(None);
+                                            remove.dispatch(RemoveCertificateImage { id, slot: slot.as_str().into() });
+                                        }>{format!("Remove {}", slot.label().to_lowercase())}</button>
+                                    </div>
+                                }.into_any(),
+                                None => view! { <p class="empty-state">"None."</p> }.into_any(),
+                            }}
+                            <form class="form inline-form" method="post" enctype="multipart/form-data"
+                                action=format!("/admin/certificates/templates/{id}/images/{}", slot.as_str())
+                                on:submit=on_submit>
+                                <div class="field">
+                                    <label for=input_id.clone()>{format!("{} image", slot.label())}</label>
+                                    <input id=input_id type="file" name="file" accept="image/png,image/jpeg" required
+                                        aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
+                                        aria-describedby=move || if error.get().is_some() { format!("{described} {error_for}") } else { described.clone() } />
+                                    {move || error.get().map(|e| view! { <p class="field-error" id=error_id.clone() role="alert">{e}</p> })}
+                                </div>
+                                <button type="submit" class="btn btn-secondary" disabled=move || sending.get()>
+                                    {move || if sending.get() { "Uploading…".to_string() } else { format!("Upload {}", slot.label().to_lowercase()) }}
+                                </button>
+                            </form>
+                            <p role="status" class="small">{move || done.get()}</p>
+                        </div>
+                    }
+                })}
+            </div>
+        </section>
     }
 }
 
@@ -534,6 +670,7 @@ fn LivePreview(
     signatory: RwSignal<String>,
     footer: RwSignal<String>,
     accent: RwSignal<String>,
+    images: ImageSignals,
 ) -> impl IntoView {
     let sample = Fields::sample();
     let s1 = sample.clone();
@@ -549,11 +686,19 @@ fn LivePreview(
     };
     view! {
         <div
-            class=move || format!("certificate-preview {}", if orientation.get() == "portrait" { "portrait" } else { "landscape" })
-            style=move || format!("--accent: {}", colour())
+            class=move || format!(
+                "certificate-preview {}{}",
+                if orientation.get() == "portrait" { "portrait" } else { "landscape" },
+                if images.background.get().is_some() { " with-background" } else { "" },
+            )
+            style=move || match images.background.get() {
+                Some(i) => format!("--accent: {}; background-image: url({})", colour(), image_url(i)),
+                None => format!("--accent: {}", colour()),
+            }
             aria-label="Certificate preview"
             role="img"
         >
+            {move || images.logo.get().map(|i| view! { <img class="certificate-logo" src=image_url(i) alt="" /> })}
             <p class="certificate-heading">{move || fill(&heading.get(), &s1)}</p>
             <div class="certificate-body">
                 {move || body.get().lines().map(|line| {
@@ -564,7 +709,10 @@ fn LivePreview(
                 }).collect_view()}
             </div>
             <div class="certificate-foot">
-                <p class="certificate-signatory">{move || fill(&signatory.get(), &s2)}</p>
+                <div class="certificate-signature">
+                    {move || images.signature.get().map(|i| view! { <img src=image_url(i) alt="" /> })}
+                    <p class="certificate-signatory">{move || fill(&signatory.get(), &s2)}</p>
+                </div>
                 <p class="certificate-qr" aria-hidden="true">"QR"</p>
             </div>
             <p class="certificate-footer">{move || fill(&footer.get(), &s3)}</p>

@@ -1,13 +1,15 @@
 //! Draws one certificate as a one-page A4 PDF: the design's texts with their placeholders filled,
 //! in DejaVu Serif (embedded and subset, so accented Latin, Greek and Cyrillic names print and
-//! can be copied out as text), a border in the accent colour, the signatory's line, and a QR code
-//! that opens the verification page. Pure: same design and fields, same drawing.
+//! can be copied out as text), a border in the accent colour (or the template's background
+//! image), its logo, the signatory's line with a signature image, and a QR code that opens the
+//! verification page. Pure: same design, images and fields, same drawing.
 
 use super::model::{Design, Fields, fill, parse_colour};
 use crate::error::AppError;
 use krilla::Document;
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::geom::{PathBuilder, Point, Rect, Size as Area, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -55,9 +57,89 @@ fn broken(what: &str) -> AppError {
     AppError::Internal
 }
 
+/// The images a design draws, parsed (krilla decodes them while it writes the PDF).
+#[derive(Default)]
+pub struct Pictures {
+    pub background: Option<Image>,
+    pub logo: Option<Image>,
+    pub signature: Option<Image>,
+}
+
+/// An uploaded image, checked through: PNG or JPEG, no side over `MAX_IMAGE_SIDE` pixels (read
+/// from its header, before anything is decoded), and decodable (drawn once into a scratch PDF).
+/// Returns its content type and size, or what is wrong with it in words for the uploader.
+pub fn check_picture(bytes: &[u8]) -> Result<(&'static str, (u32, u32)), String> {
+    let (content_type, image) = parse_picture(bytes.to_vec())?;
+    let (w, h) = image.size();
+    if w.max(h) > super::model::MAX_IMAGE_SIDE {
+        return Err(format!(
+            "This image is {w} × {h} pixels: keep each side to {} pixels.",
+            super::model::MAX_IMAGE_SIDE
+        ));
+    }
+    let mut document = Document::new();
+    let settings = PageSettings::from_wh(100.0, 100.0).ok_or("page size")?;
+    let mut page = document.start_page_with(settings);
+    {
+        let mut s = page.surface();
+        draw_picture(&mut s, &image, 0.0, 0.0, 100.0, 100.0);
+        s.finish();
+    }
+    page.finish();
+    document
+        .finish()
+        .map_err(|_| "This image could not be read. Save it again as PNG or JPEG.".to_string())?;
+    Ok((content_type, (w, h)))
+}
+
+/// A stored image as krilla draws it, by its first bytes.
+pub fn parse_picture(bytes: Vec<u8>) -> Result<(&'static str, Image), String> {
+    let unreadable = |_| "This image could not be read. Save it again as PNG or JPEG.".to_string();
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Ok((
+            "image/png",
+            Image::from_png(bytes.into(), true).map_err(unreadable)?,
+        ))
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Ok((
+            "image/jpeg",
+            Image::from_jpeg(bytes.into(), true).map_err(unreadable)?,
+        ))
+    } else {
+        Err("Choose a PNG or JPEG image.".into())
+    }
+}
+
+/// `image` stretched to `w` × `h` points with its top left corner at (`x`, `y`).
+fn draw_picture(s: &mut Surface, image: &Image, x: f32, y: f32, w: f32, h: f32) {
+    let Some(area) = Area::from_wh(w, h) else {
+        return;
+    };
+    s.push_transform(&Transform::from_translate(x, y));
+    s.draw_image(image.clone(), area);
+    s.pop();
+}
+
+/// The size `image` takes inside a `max_w` × `max_h` box, keeping its proportions.
+fn fitted(image: &Image, max_w: f32, max_h: f32) -> (f32, f32) {
+    let (iw, ih) = image.size();
+    let (iw, ih) = (iw.max(1) as f32, ih.max(1) as f32);
+    let scale = (max_w / iw).min(max_h / ih);
+    (iw * scale, ih * scale)
+}
+
+/// A logo's box (5 × 2 cm) and a signature's (7.5 × 2 cm), in points.
+const LOGO_BOX: (f32, f32) = (141.7, 56.7);
+const SIGNATURE_BOX: (f32, f32) = (212.6, 56.7);
+
 /// The certificate's PDF. `verify_url` is the public verification page (drawn as a QR code and
 /// as a link).
-pub fn render(design: &Design, fields: &Fields, verify_url: &str) -> Result<Vec<u8>, AppError> {
+pub fn render(
+    design: &Design,
+    pictures: &Pictures,
+    fields: &Fields,
+    verify_url: &str,
+) -> Result<Vec<u8>, AppError> {
     let regular = Face::load(REGULAR)?;
     let bold = Face::load(BOLD)?;
     let (w, h) = design.orientation.page_size();
@@ -84,10 +166,26 @@ pub fn render(design: &Design, fields: &Fields, verify_url: &str) -> Result<Vec<
     let qr_y = bottom - qr_size - 10.0;
     {
         let mut s = page.surface();
-        frame(&mut s, w, h, accent)?;
+        // A background covers the page (cropped at its edges rather than stretched) and takes
+        // the drawn border's place.
+        match &pictures.background {
+            Some(image) => {
+                let (iw, ih) = image.size();
+                let scale = (w / iw.max(1) as f32).max(h / ih.max(1) as f32);
+                let (bw, bh) = (iw as f32 * scale, ih as f32 * scale);
+                draw_picture(&mut s, image, (w - bw) / 2.0, (h - bh) / 2.0, bw, bh);
+            }
+            None => frame(&mut s, w, h, accent)?,
+        }
 
         let max = w - 160.0;
-        let mut y = if h > w { 190.0 } else { 130.0 };
+        let mut y: f32 = if h > w { 190.0 } else { 130.0 };
+        if let Some(logo) = &pictures.logo {
+            let (lw, lh) = fitted(logo, LOGO_BOX.0, LOGO_BOX.1);
+            let top = if h > w { 110.0 } else { 52.0 };
+            draw_picture(&mut s, logo, (w - lw) / 2.0, top, lw, lh);
+            y = y.max(top + lh + 40.0);
+        }
         let heading = fill(&design.heading, fields);
         y = centred(&mut s, &bold, &heading, 34.0, max, w, y, accent) + 24.0;
         rule(
@@ -116,9 +214,14 @@ pub fn render(design: &Design, fields: &Fields, verify_url: &str) -> Result<Vec<
             };
         }
 
-        // The signatory's line, bottom left; the QR code, bottom right.
-        if !design.signatory.trim().is_empty() {
+        // The signatory's line (with the signature above it), bottom left; the QR code, bottom
+        // right.
+        if !design.signatory.trim().is_empty() || pictures.signature.is_some() {
             let left = 90.0;
+            if let Some(signature) = &pictures.signature {
+                let (sw, sh) = fitted(signature, SIGNATURE_BOX.0, SIGNATURE_BOX.1);
+                draw_picture(&mut s, signature, left, bottom - 43.0 - sh, sw, sh);
+            }
             rule(&mut s, left, left + 220.0, bottom - 40.0, ink, 0.8)?;
             let mut sy = bottom - 22.0;
             for line in design.signatory.lines() {
@@ -328,11 +431,60 @@ mod tests {
     fn a_certificate_is_a_pdf() {
         let pdf = render(
             &Design::default(),
+            &Pictures::default(),
             &Fields::sample(),
             "https://lyceum.example/verify/SAMP-LE00-0000",
         )
         .unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.len() < 200_000, "fonts are subset: {} bytes", pdf.len());
+    }
+
+    fn png(w: u32, h: u32, rgba: [u8; 4]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgba);
+        let mut writer = encoder.write_header().unwrap();
+        writer
+            .write_image_data(&rgba.repeat((w * h) as usize))
+            .unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn images_are_checked_and_drawn_in_their_places() {
+        assert_eq!(
+            check_picture(&png(30, 20, [0; 4])).unwrap(),
+            ("image/png", (30, 20))
+        );
+        assert!(
+            check_picture(b"%PDF-1.7")
+                .unwrap_err()
+                .contains("PNG or JPEG")
+        );
+        let pictures = Pictures {
+            background: Some(parse_picture(png(40, 56, [250, 245, 230, 255])).unwrap().1),
+            logo: Some(parse_picture(png(300, 100, [200, 30, 30, 255])).unwrap().1),
+            signature: Some(parse_picture(png(200, 60, [20, 20, 120, 255])).unwrap().1),
+        };
+        let design = Design {
+            signatory: "Dr Ana Silva".into(),
+            ..Design::default()
+        };
+        let pdf = render(
+            &design,
+            &pictures,
+            &Fields::sample(),
+            "https://l.example/verify/X",
+        )
+        .unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        if let Ok(path) = std::env::var("LYCEUM_WRITE_SAMPLE_CERTIFICATE") {
+            std::fs::write(path, &pdf).unwrap();
+        }
+        // A wide logo takes the box's width and keeps its proportions.
+        let (w, h) = fitted(pictures.logo.as_ref().unwrap(), LOGO_BOX.0, LOGO_BOX.1);
+        assert!(w == LOGO_BOX.0 && (h - w / 3.0).abs() < 0.01, "{w} × {h}");
     }
 }

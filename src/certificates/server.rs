@@ -64,6 +64,14 @@ pub async fn save_certificate_template(
     respond(super::service::save_template(&state, &actor, id, &form).await)
 }
 
+/// Takes the image out of a template's slot (`background`, `logo` or `signature`).
+#[server(endpoint = "certificates/remove_image")]
+pub async fn remove_certificate_image(id: i64, slot: String) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    let slot = super::model::ImageSlot::parse(&slot).ok_or(AppError::NotFound)?;
+    respond(super::images::remove(&state, &actor, id, slot).await)
+}
+
 #[server(endpoint = "certificates/delete_template")]
 pub async fn delete_certificate_template(id: i64) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;

@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 const PER_PAGE: u32 = 50;
 
-fn require(actor: &Actor) -> Result<(), AppError> {
+pub(super) fn require(actor: &Actor) -> Result<(), AppError> {
     if can(actor, Action::ManageCertificates) {
         Ok(())
     } else {
@@ -40,7 +40,7 @@ fn ymd(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-fn design_of(json: &str) -> Result<Design, AppError> {
+pub(super) fn design_of(json: &str) -> Result<Design, AppError> {
     serde_json::from_str(json).map_err(|e| internal("reading a certificate template", e))
 }
 
@@ -110,6 +110,15 @@ pub async fn save_template(
             "Another template has this name. Choose another.",
         ));
     }
+    // Images change only by upload or removal: a save keeps the template's own.
+    let mut design = design;
+    design.images = match id {
+        Some(id) => match store::template(&state.db, id).await? {
+            Some(row) => design_of(&row.design)?.images,
+            None => return Err(AppError::NotFound),
+        },
+        None => Default::default(),
+    };
     let json =
         serde_json::to_string(&design).map_err(|e| internal("saving a certificate template", e))?;
     let at = now();
@@ -181,6 +190,7 @@ pub async fn preview(
     let (_, design) = form.parse()?;
     super::pdf::render(
         &design,
+        &super::images::pictures(state, &design).await?,
         &Fields::sample(),
         &verify_url(state, &Fields::sample().number),
     )
@@ -611,8 +621,10 @@ pub async fn pdf(
         grade: row.grade,
         number: row.number,
     };
+    let design = design_of(&template.design)?;
     let bytes = super::pdf::render(
-        &design_of(&template.design)?,
+        &design,
+        &super::images::pictures(state, &design).await?,
         &fields,
         &verify_url(state, &fields.number),
     )?;

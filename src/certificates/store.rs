@@ -458,3 +458,43 @@ pub async fn programme_subject(
     .fetch_optional(p)
     .await?))
 }
+
+// --- Images templates draw ---
+
+pub async fn add_image(
+    db: &Db,
+    content_type: &str,
+    (width, height): (u32, u32),
+    data: &[u8],
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_db_write!(db, |p| sqlx::query_scalar(
+        "INSERT INTO certificate_images (content_type, width, height, data, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(content_type)
+    .bind(i64::from(width))
+    .bind(i64::from(height))
+    .bind(data)
+    .bind(now)
+    .fetch_one(p)
+    .await?))
+}
+
+/// The images with these ids (type and bytes), in one query (a design names up to three).
+pub async fn images(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, Vec<u8>)>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(with_db!(db, |p| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT id, content_type, data FROM certificate_images WHERE id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for id in ids {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(p).await
+    })?)
+}

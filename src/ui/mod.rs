@@ -7,6 +7,7 @@ pub mod pagination;
 pub mod progress;
 pub mod storage;
 pub mod typed;
+pub mod upload;
 
 pub use errors::{ErrorPage, Forbidden, NotFound};
 pub use forms::{Checkbox, Field, FormAlert, TextArea};
