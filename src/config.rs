@@ -127,6 +127,10 @@ pub struct ServeArgs {
     /// its one writer). Default 20 on PostgreSQL, 8 on SQLite.
     #[arg(long, env = "LYCEUM_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=500))]
     pub db_connections: Option<u32>,
+    /// For end-to-end tests only: lets administrators move this server's clock forward
+    /// (POST /admin/test-clock). Never on a real site.
+    #[arg(long, env = "LYCEUM_TEST_CLOCK", default_value_t = false, hide = true)]
+    pub test_clock: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +155,8 @@ pub struct Config {
     pub storage_url: Option<String>,
     /// Database connections; `None`: the default for the backend.
     pub db_connections: Option<u32>,
+    /// Whether administrators may move the clock (`http::test_clock`; end-to-end tests only).
+    pub test_clock: bool,
 }
 
 impl Config {
@@ -219,6 +225,7 @@ impl Config {
             smtp_from: serve.smtp_from.clone(),
             trust_proxy: serve.trust_proxy,
             db_connections: serve.db_connections,
+            test_clock: serve.test_clock,
             max_body_bytes: serve.max_body_bytes,
             max_upload_bytes: serve.max_upload_mb * 1024 * 1024,
             storage_url: serve.storage_url.clone(),

@@ -80,6 +80,7 @@ pub fn config() -> Config {
         max_upload_bytes: 5 * 1024 * 1024,
         storage_url: None,
         db_connections: None,
+        test_clock: false,
     }
 }
 

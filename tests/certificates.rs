@@ -133,6 +133,17 @@ db_test!(
         assert_eq!(cert.standing, Standing::Valid);
         assert_eq!(cert.recipient_name, "Nina Ødegård");
         assert_eq!(cert.title, "Fire safety");
+        // The requirement counts the completion at once, not at the next night.
+        let required = lyceum::compliance::service::mine(&state, &nina)
+            .await
+            .unwrap();
+        assert_eq!(
+            (required[0].state, &required[0].expires_on),
+            (
+                lyceum::compliance::status::State::Completed,
+                &cert.expires_on
+            )
+        );
         let completed = chrono::NaiveDate::parse_from_str(&cert.completed_on, "%Y-%m-%d").unwrap();
         let expected = lyceum::compliance::status::add_months(completed, 12);
         assert_eq!(

@@ -768,3 +768,74 @@ db_test!(a_requirements_people_page_filters_and_pages, |state| {
         .unwrap_err();
     assert!(bad.field("state").is_some());
 });
+
+db_test!(
+    a_lapsed_certification_is_reminded_as_expired_not_as_late,
+    |state| {
+        use lyceum::notifications::service as notifications;
+        let class = class(
+            &state,
+            ClassSpec {
+                learners: &["nina@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let nina = &class.learners[0];
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let id = compliance::create(
+            &state,
+            &admin,
+            &RequirementForm {
+                name: "Fire safety".into(),
+                course_id: class.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "7".into(),
+                due_soon_days: "0".into(),
+                valid_months: "12".into(),
+                window_days: "30".into(),
+                remind_on_overdue: true,
+                emails: nina.email.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        // Nina completed it today; a year and five days on, it has lapsed.
+        let start = lyceum::db::now();
+        with_db_write!(&state.db, |p| sqlx::query(
+            "UPDATE enrolments SET completed_at = $1 WHERE course_id = $2 AND user_id = $3"
+        )
+        .bind(start)
+        .bind(class.course_id)
+        .bind(nina.id)
+        .execute(p)
+        .await
+        .unwrap()
+        .rows_affected());
+        compliance::refresh(&state, id, start).await.unwrap();
+        let done = &everyone(&state, &admin, id).await[0];
+        assert_eq!(done.state, State::Completed);
+        let expires = done.expires_on.clone().unwrap();
+
+        let later = start + 370 * DAY;
+        compliance::nightly(&state, later).await.unwrap();
+        assert_eq!(everyone(&state, &admin, id).await[0].state, State::Expired);
+        let told: Vec<_> = notifications::list(&state, nina, 1)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|n| n.subject.starts_with("“Fire safety”"))
+            .collect();
+        assert_eq!(told.len(), 1, "reminded once: {told:?}");
+        assert_eq!(told[0].subject, "“Fire safety” has expired");
+        assert!(
+            told[0]
+                .body
+                .contains(&format!("Your certification expired on {expires}.")),
+            "{}",
+            told[0].body
+        );
+    }
+);

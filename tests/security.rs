@@ -1443,3 +1443,43 @@ db_test!(an_overlong_email_at_sign_in_is_a_field_message, |state| {
         .unwrap_err();
     assert!(err.field("email").is_some(), "{err:?}");
 });
+
+db_test!(
+    the_test_clock_is_only_on_a_server_started_with_it_and_only_for_administrators,
+    |state| {
+        user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        user_with_roles(&state, "lena@example.com", &[Role::Learner]).await;
+        let client = Client::at("127.0.0.1");
+        let admin = auth::sign_in(&state, "admin@example.com", PASSWORD, &client)
+            .await
+            .unwrap();
+        let lena = auth::sign_in(&state, "lena@example.com", PASSWORD, &client)
+            .await
+            .unwrap();
+        // Zero days: the clock stays where it is for the tests running beside this one.
+        let post = |cookie: &str| {
+            Request::post("/admin/test-clock")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("lyceum_session={cookie}"))
+                .body(Body::from("days=0"))
+                .unwrap()
+        };
+        let real = lyceum::http::router(state.clone());
+        assert_eq!(
+            send(&real, post(&admin)).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        let mut config = (*state.config).clone();
+        config.test_clock = true;
+        let testing = AppState {
+            config: std::sync::Arc::new(config),
+            ..state.clone()
+        };
+        let app = lyceum::http::router(testing);
+        assert_eq!(send(&app, post(&lena)).await.status, StatusCode::FORBIDDEN);
+        let moved = send(&app, post(&admin)).await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+        assert!(moved.body.contains("\"now\""));
+    }
+);

@@ -88,10 +88,24 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
     let cohort_id = RwSignal::new(String::new());
     let emails = RwSignal::new(String::new());
     let result: Signal<Option<Result<i64, AppError>>> = create.value().into();
+    // The list holds one page of courses: a search finds the others (by title or code).
+    let course_search = RwSignal::new(String::new());
     let courses = Resource::new(
-        || (),
-        |_| crate::courses::server::teaching(crate::courses::model::CatalogueQuery::default()),
+        move || course_search.get(),
+        |search| {
+            crate::courses::server::teaching(crate::courses::model::CatalogueQuery {
+                search,
+                ..Default::default()
+            })
+        },
     );
+    // A choice the new list may no longer hold is not kept behind the people's back.
+    Effect::new(move |first: Option<()>| {
+        course_search.track();
+        if first.is_some() {
+            course_id.set(String::new());
+        }
+    });
     let audiences = Resource::new(|| (), |_| crate::audiences::server::list_audiences(1));
     let cohorts = Resource::new(|| (), |_| crate::enrolments::server::list_cohorts());
     view! {
@@ -119,6 +133,8 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
             }>
                 <FormAlert result success="Requirement saved; its people are assigned and enrolled." />
                 <Field label="Name" name="name" value=name required=true error=field_error(result, "name") />
+                <Field label="Find a course" name="course_search" kind="search" value=course_search error=Signal::derive(|| None::<String>)
+                    hint="Part of its title or its code: the list below shows the first 20 courses that match." />
                 <div class="field">
                     <label for="requirement-course">"Course"</label>
                     <select id="requirement-course" on:change=move |ev| course_id.set(event_target_value(&ev))>

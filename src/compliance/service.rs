@@ -11,7 +11,7 @@ use super::store::{self, PersonRow, RequirementRow};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::completion::model::{RESET_LEARNER, ResetLearner};
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, Problems, internal};
 use crate::jobs::daily::Daily;
 use crate::notifications::model::Kind;
@@ -285,11 +285,8 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     let mut changed = 0;
     let mut tx = state.db.begin().await?;
     for person in &people {
-        // The latest completion: the course's, or the one recorded before the course was
-        // reset for a new cycle.
-        let course_completed = person.course_completed_at.map(|at| today_in(at, &zone));
-        let completed_on = course_completed.max(person.completed_on.as_deref().and_then(parse_ymd));
-        let now_standing = standing(&timing, &facts(person, completed_on), today);
+        let (now_standing, course_completed, completed_on) =
+            standing_now(&timing, person, &zone, today);
         // A renewal window opened (or the certification lapsed) while the course still shows
         // the last cycle's completion: start it afresh so the person can do it again.
         if timing.recurrence.is_some()
@@ -305,34 +302,11 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
                 crate::jobs::queue::enqueue(&mut tx, RESET_LEARNER, &payload, now, now).await?;
             }
         }
-        let completed_text = completed_on.map(ymd);
         if new_people.contains(&person.user_id) && !now_standing.state.compliant() {
             assigned_notices.push(assigned_notice(&requirement, person.user_id, &now_standing));
         }
-        let same = person.state == now_standing.state.as_str()
-            && person.due_on == now_standing.due_on.map(ymd)
-            && person.expires_on == now_standing.expires_on.map(ymd)
-            && person.completed_on == completed_text;
-        if same {
-            continue;
-        }
-        changed += 1;
-        store::save_standing(
-            &mut tx,
-            id,
-            person.user_id,
-            &now_standing,
-            completed_text.as_deref(),
-            now,
-        )
-        .await?;
-        if let Some(done) = &completed_text {
-            store::record_cycle(&mut tx, id, person.user_id, done).await?;
-            if now_standing.state == State::Expired
-                && let Some(expired) = now_standing.expires_on
-            {
-                store::expire_cycle(&mut tx, id, person.user_id, done, &ymd(expired)).await?;
-            }
+        if save_standing(&mut tx, id, person, &now_standing, completed_on, now).await? {
+            changed += 1;
         }
     }
     notify(
@@ -349,6 +323,85 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
         unassigned: gone.len(),
         changed,
     })
+}
+
+/// A person's standing today, with the day the course shows completed and their latest
+/// completion: the course's, or the one recorded before the course was reset for a new cycle.
+fn standing_now(
+    timing: &Timing,
+    person: &PersonRow,
+    zone: &str,
+    today: NaiveDate,
+) -> (Standing, Option<NaiveDate>, Option<NaiveDate>) {
+    let course_completed = person.course_completed_at.map(|at| today_in(at, zone));
+    let completed_on = course_completed.max(person.completed_on.as_deref().and_then(parse_ymd));
+    (
+        standing(timing, &facts(person, completed_on), today),
+        course_completed,
+        completed_on,
+    )
+}
+
+/// Records a person's standing (and the cycle it completes or ends) unless it is the one
+/// recorded; true when it changed.
+async fn save_standing(
+    tx: &mut Tx,
+    id: i64,
+    person: &PersonRow,
+    now_standing: &Standing,
+    completed_on: Option<NaiveDate>,
+    now: i64,
+) -> Result<bool, AppError> {
+    let completed_text = completed_on.map(ymd);
+    let same = person.state == now_standing.state.as_str()
+        && person.due_on == now_standing.due_on.map(ymd)
+        && person.expires_on == now_standing.expires_on.map(ymd)
+        && person.completed_on == completed_text;
+    if same {
+        return Ok(false);
+    }
+    store::save_standing(
+        tx,
+        id,
+        person.user_id,
+        now_standing,
+        completed_text.as_deref(),
+        now,
+    )
+    .await?;
+    if let Some(done) = &completed_text {
+        store::record_cycle(tx, id, person.user_id, done).await?;
+        if now_standing.state == State::Expired
+            && let Some(expired) = now_standing.expires_on
+        {
+            store::expire_cycle(tx, id, person.user_id, done, &ymd(expired)).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// A completion counts at once, not at the next night: the learner's home page and the
+/// manager's team page say "Completed" as soon as the `COURSE_COMPLETED` job has run. Brings
+/// that person's standing up to date on each requirement of the course they are assigned.
+pub async fn course_completed(state: &AppState, payload: &str, now: i64) -> Result<(), AppError> {
+    let done: crate::completion::model::CourseCompleted = serde_json::from_str(payload)
+        .map_err(|e| internal("reading a course completion job", e))?;
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let today = today_in(now, &zone);
+    for id in store::assigned_on_course(&state.db, done.course_id, done.user_id).await? {
+        let requirement = store::find(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let timing = timing_of(&requirement)?;
+        let Some(person) = store::person(&state.db, id, done.user_id).await? else {
+            continue;
+        };
+        let (now_standing, _, completed_on) = standing_now(&timing, &person, &zone, today);
+        let mut tx = state.db.begin().await?;
+        save_standing(&mut tx, id, &person, &now_standing, completed_on, now).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 fn facts(person: &PersonRow, completed_on: Option<NaiveDate>) -> Facts {
@@ -570,7 +623,15 @@ pub async fn remind(state: &AppState, id: i64, now: i64) -> Result<usize, AppErr
     let mut to_people = Vec::new();
     let mut to_managers = Vec::new();
     for (person, reminder) in &due {
-        to_people.push(reminder_notice(&requirement, person.user_id, reminder.kind));
+        let expired = (person.state == State::Expired.as_str())
+            .then(|| person.expires_on.as_deref().and_then(parse_ymd))
+            .flatten();
+        to_people.push(reminder_notice(
+            &requirement,
+            person.user_id,
+            reminder.kind,
+            expired,
+        ));
         if let Some(manager) = profiles
             .get(&person.user_id)
             .and_then(|p| p.manager.as_ref())
@@ -609,10 +670,24 @@ fn assigned_notice(requirement: &RequirementRow, user_id: i64, standing: &Standi
     }
 }
 
-/// What a reminder tells the person.
-fn reminder_notice(requirement: &RequirementRow, user_id: i64, kind: ReminderKind) -> Notice {
-    let (subject, body) = match kind {
-        ReminderKind::Upcoming { due_on } => (
+/// What a reminder tells the person (`expired`: the day their certification lapsed, when it
+/// did, rather than a first completion being late).
+fn reminder_notice(
+    requirement: &RequirementRow,
+    user_id: i64,
+    kind: ReminderKind,
+    expired: Option<NaiveDate>,
+) -> Notice {
+    let (subject, body) = match (kind, expired) {
+        (ReminderKind::Late { .. }, Some(expired)) => (
+            format!("“{}” has expired", requirement.name),
+            format!(
+                "Your certification expired on {}. Complete the course “{}” again to renew it.",
+                ymd(expired),
+                requirement.course_title
+            ),
+        ),
+        (ReminderKind::Upcoming { due_on }, _) => (
             format!("“{}” is due by {}", requirement.name, ymd(due_on)),
             format!(
                 "Complete the course “{}” by {}.",
@@ -620,7 +695,7 @@ fn reminder_notice(requirement: &RequirementRow, user_id: i64, kind: ReminderKin
                 ymd(due_on)
             ),
         ),
-        ReminderKind::Late { due_on, days_late } => (
+        (ReminderKind::Late { due_on, days_late }, None) => (
             format!("“{}” is overdue", requirement.name),
             format!(
                 "It was due by {} ({}). Complete the course “{}” as soon as you can.",
@@ -694,7 +769,10 @@ pub async fn nudge(state: &AppState, id: i64, user_id: i64, from: &Actor) -> Res
     } else {
         ReminderKind::Upcoming { due_on }
     };
-    let mut notice = reminder_notice(&requirement, user_id, kind);
+    let expired = (state_now == State::Expired)
+        .then(|| person.expires_on.as_deref().and_then(parse_ymd))
+        .flatten();
+    let mut notice = reminder_notice(&requirement, user_id, kind, expired);
     notice.body = format!("{} asks you to do this. {}", from.name, notice.body);
     let mut tx = state.db.begin().await?;
     notify(state, &mut tx, Kind::ComplianceReminder, &[notice], now).await?;

@@ -227,6 +227,22 @@ pub async fn people(db: &Db, id: i64) -> Result<Vec<PersonRow>, AppError> {
 }
 
 /// One person the requirement applies to now, with their facts.
+/// The requirements on a course that a person is assigned now.
+pub async fn assigned_on_course(
+    db: &Db,
+    course_id: i64,
+    user_id: i64,
+) -> Result<Vec<i64>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(
+        "SELECT r.id FROM requirements r JOIN requirement_people rp ON rp.requirement_id = r.id \
+         WHERE r.course_id = $1 AND rp.user_id = $2 AND rp.removed_on IS NULL ORDER BY r.id"
+    )
+    .bind(course_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?))
+}
+
 pub async fn person(db: &Db, id: i64, user_id: i64) -> Result<Option<PersonRow>, AppError> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS} {PERSON_FROM} AND rp.user_id = $2"

@@ -252,6 +252,15 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+        + CLOCK_OFFSET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Seconds the clock runs ahead of the real one: always 0, except on a server started with
+/// `LYCEUM_TEST_CLOCK` whose end-to-end tests move it (`http::test_clock`).
+static CLOCK_OFFSET: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+pub fn set_clock_offset(seconds: i64) {
+    CLOCK_OFFSET.store(seconds, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The number of rows before page `page` (counted from 1) of `per_page` rows. Page 0 is page

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod guards;
+pub mod test_clock;
 
 use crate::app::{App, shell};
 use crate::state::AppState;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .route("/courses/{id}/grades.csv", get(crate::grading::handlers::export_grades))
         .route("/admin/compliance.csv", get(crate::compliance::handlers::export_matrix))
         .merge(crate::certificates::handlers::routes())
+        .merge(test_clock::routes(&state))
         .route(
             "/pkg/{file}",
             get(|State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>, req: Request<Body>| async move {

@@ -46,6 +46,7 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
         // What follows a course completion: each area's part, in turn (a failure retries both;
         // each part is idempotent).
         crate::completion::model::COURSE_COMPLETED => async {
+            compliance::course_completed(state, payload, at).await?;
             crate::programmes::service::course_completed(state, payload, at).await?;
             certificates::course_completed(state, payload, at).await
         }
