@@ -25,7 +25,7 @@ for backend in ${LYCEUM_E2E_BACKENDS:-sqlite postgres}; do
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac
   echo "==> Browser tests on $backend"
-  DATABASE_URL="$db_url" LYCEUM_DATA_DIR="$data" LYCEUM_ADDR=127.0.0.1:3000 LYCEUM_MAX_UPLOAD_MB=5 LYCEUM_TEST_CLOCK=1 \
+  DATABASE_URL="$db_url" LYCEUM_DATA_DIR="$data" LYCEUM_ADDR=127.0.0.1:3000 LYCEUM_MAX_UPLOAD_MB=5 LYCEUM_TEST_CLOCK=true \
     LEPTOS_SITE_ROOT=target/site ./target/release/lyceum serve > "target/e2e-server-$backend.log" 2>&1 &
   server=$!
   # global-setup.ts waits until /readyz answers.

@@ -83,6 +83,7 @@ test('a year of certification: assigned to an audience, completed, certified, co
     await form.getByLabel('Days', { exact: true }).fill('7');
     await form.getByLabel('Valid for (months)').fill('12');
     await form.getByLabel('Renewal opens (days before expiry)').fill('30');
+    await form.getByLabel('Due soon (days before)').fill('3');
     await form.getByLabel('Remind on the first overdue day').check();
     await form.getByLabel('Audience').selectOption({ label: `${audience} (2 people)` });
     await form.getByRole('button', { name: 'Assign requirement' }).click();
@@ -114,6 +115,7 @@ test('a year of certification: assigned to an audience, completed, certified, co
 
     // The manager's team page shows her compliant.
     await signIn(page, manager, PASSWORD);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My team' }).click();
     await expect(page.getByRole('row', { name: /Pia Pharmacist/ })).toContainText('1 of 1 compliant');
     await signOut(page);
@@ -122,6 +124,8 @@ test('a year of certification: assigned to an audience, completed, certified, co
     // certification expired and reminds her; the certificate's page says it expired.
     await moveClock(request, 370);
     await signIn(page, learner, PASSWORD);
+    // Signed in (the home page), before the loop below navigates away.
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
     await expect(async () => {
       await page.goto('/');
       await expect(page.getByRole('region', { name: 'Required training' })).toContainText('Expired', { timeout: 1_000 });
@@ -133,6 +137,7 @@ test('a year of certification: assigned to an audience, completed, certified, co
     await expect(page.getByRole('status')).toContainText('This certificate has expired');
     await signOut(page);
     await signIn(page, manager, PASSWORD);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My team' }).click();
     await expect(page.getByRole('row', { name: /Pia Pharmacist/ })).toContainText('0 of 1 compliant');
   } finally {
