@@ -107,3 +107,67 @@ db_test!(a_manager_sees_their_reports_and_nobody_elses, |state| {
     assert!(team::member(&state, sam, nina.id).await.is_ok());
     assert!(team::member(&state, &hugo, nina.id).await.is_err());
 });
+
+db_test!(a_large_team_pages_with_each_persons_counts, |state| {
+    let class = class(
+        &state,
+        ClassSpec {
+            learners: &["r00@example.com"],
+            ..Default::default()
+        },
+    )
+    .await;
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let boss = user_with_roles(&state, "boss@example.com", &[Role::Learner]).await;
+    let mut reports = vec![class.learners[0].clone()];
+    for i in 1..52 {
+        reports
+            .push(user_with_roles(&state, &format!("r{i:02}@example.com"), &[Role::Learner]).await);
+    }
+    for person in &reports {
+        profiles::save(
+            &state,
+            &admin,
+            person.id,
+            &ProfileForm {
+                manager_email: "boss@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // One report further down, under the last direct report.
+    let deep = user_with_roles(&state, "deep@example.com", &[Role::Learner]).await;
+    profiles::save(
+        &state,
+        &admin,
+        deep.id,
+        &ProfileForm {
+            manager_email: "r51@example.com".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    let first = team::my_team(&state, &boss, 1).await.unwrap();
+    assert_eq!((first.total, first.items.len()), (53, 50));
+    assert_eq!(first.items[0].email, "r00@example.com");
+    // r00 takes the class's course; the others take none.
+    assert_eq!((first.items[0].courses, first.items[1].courses), (1, 0));
+    let second = team::my_team(&state, &boss, 2).await.unwrap();
+    let rest: Vec<(&str, i64)> = second
+        .items
+        .iter()
+        .map(|m| (m.email.as_str(), m.depth))
+        .collect();
+    assert_eq!(
+        rest,
+        [
+            ("r50@example.com", 1),
+            ("r51@example.com", 1),
+            ("deep@example.com", 2)
+        ]
+    );
+});
