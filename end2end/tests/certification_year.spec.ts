@@ -1,21 +1,14 @@
 import { test, expect, APIRequestContext } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createPerson, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
 
-/** A learner called `name` in `department`, created by the administrator; returns their id. */
+/** A learner called `name` in `department`, reporting to `manager`, created by the administrator. */
 async function person(request: APIRequestContext, email: string, name: string, department: string, manager = '') {
-  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  const user = await call(request, 'users/create', {
-    'form[email]': email,
-    'form[name]': name,
-    'form[password]': PASSWORD,
-    'form[roles][0]': 'learner',
-  });
+  const id = await createPerson(request, email, name);
   await call(request, 'users/save_profile', {
-    id: String(user.id),
+    id: String(id),
     'form[department]': department,
     'form[manager_email]': manager,
   });
-  return user.id;
 }
 
 /**

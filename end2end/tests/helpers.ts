@@ -52,6 +52,18 @@ export async function createUser(request: APIRequestContext, email: string, role
   await request.post('/api/auth/sign_out');
 }
 
+/** A learner called `name`, created by the administrator (the request stays signed in as them); returns their id. */
+export async function createPerson(request: APIRequestContext, email: string, name: string): Promise<number> {
+  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  const user = await call(request, 'users/create', {
+    'form[email]': email,
+    'form[name]': name,
+    'form[password]': PASSWORD,
+    'form[roles][0]': 'learner',
+  });
+  return user.id;
+}
+
 /** Calls a server function (form-encoded) with the request context's session; returns its JSON. */
 export async function call(request: APIRequestContext, path: string, form: Record<string, string>) {
   const reply = await request.post(`/api/${path}`, { form, headers: { Accept: 'application/json' } });

@@ -1,17 +1,5 @@
 import { test, expect, APIRequestContext } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
-
-/** A learner called `name`, created by the administrator; returns their id. */
-async function person(request: APIRequestContext, email: string, name: string): Promise<number> {
-  await call(request, 'auth/sign_in', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  const user = await call(request, 'users/create', {
-    'form[email]': email,
-    'form[name]': name,
-    'form[password]': PASSWORD,
-    'form[roles][0]': 'learner',
-  });
-  return user.id;
-}
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, call, createPerson as person, hydrated, publishedCourse, signIn, uniqueEmail } from './helpers';
 
 /** A requirement on a new course for `emails`, set by the administrator. */
 async function requirement(request: APIRequestContext, name: string, emails: string) {
