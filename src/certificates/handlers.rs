@@ -140,11 +140,10 @@ async fn receive_image(
     let mut multipart = crate::files::handlers::open_multipart(state, req).await?;
     let (_, mut field) = crate::files::handlers::file_field(&mut multipart).await?;
     let mut bytes = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|_| AppError::invalid("file", "The upload was interrupted. Please try again."))?
-    {
+    while let Some(chunk) = field.chunk().await.map_err(|e| {
+        tracing::warn!(error = %e, "a certificate image upload broke off");
+        AppError::invalid("file", "The upload was interrupted. Please try again.")
+    })? {
         if bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
             // Read the rest, so the browser shows our message rather than a reset connection.
             while let Ok(Some(_)) = field.chunk().await {}

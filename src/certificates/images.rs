@@ -4,7 +4,7 @@
 
 use super::model::{Design, ImageSlot, MAX_IMAGE_BYTES};
 use super::pdf::{Pictures, check_picture, parse_picture};
-use super::service::{design_of, require};
+use super::service::{design_of, require, write_design};
 use super::store;
 use crate::audit;
 use crate::auth::permissions::Actor;
@@ -78,11 +78,7 @@ async fn set(
         .ok_or(AppError::NotFound)?;
     let mut design = design_of(&row.design)?;
     design.images.set(slot, image);
-    let json =
-        serde_json::to_string(&design).map_err(|e| internal("saving a certificate template", e))?;
-    if !store::update_template(&state.db, template_id, &row.name, &json, at).await? {
-        return Err(AppError::NotFound);
-    }
+    write_design(state, template_id, &row.name, &design, at).await?;
     let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,

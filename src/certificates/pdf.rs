@@ -86,15 +86,21 @@ pub fn check_picture(bytes: &[u8]) -> Result<(&'static str, (u32, u32)), String>
         s.finish();
     }
     page.finish();
-    document
-        .finish()
-        .map_err(|_| "This image could not be read. Save it again as PNG or JPEG.".to_string())?;
+    document.finish().map_err(|e| {
+        tracing::warn!(error = ?e, "an uploaded certificate image does not decode");
+        UNREADABLE.to_string()
+    })?;
     Ok((content_type, (w, h)))
 }
 
+const UNREADABLE: &str = "This image could not be read. Save it again as PNG or JPEG.";
+
 /// A stored image as krilla draws it, by its first bytes.
 pub fn parse_picture(bytes: Vec<u8>) -> Result<(&'static str, Image), String> {
-    let unreadable = |_| "This image could not be read. Save it again as PNG or JPEG.".to_string();
+    let unreadable = |e: String| {
+        tracing::warn!(error = %e, "a certificate image's header cannot be read");
+        UNREADABLE.to_string()
+    };
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Ok((
             "image/png",

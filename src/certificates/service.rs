@@ -40,6 +40,25 @@ fn ymd(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
+fn design_json(design: &Design) -> Result<String, AppError> {
+    serde_json::to_string(design).map_err(|e| internal("saving a certificate template", e))
+}
+
+/// Saves template `id`'s name and design (NotFound when there is no such template).
+pub(super) async fn write_design(
+    state: &AppState,
+    id: i64,
+    name: &str,
+    design: &Design,
+    at: i64,
+) -> Result<(), AppError> {
+    if store::update_template(&state.db, id, name, &design_json(design)?, at).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 pub(super) fn design_of(json: &str) -> Result<Design, AppError> {
     serde_json::from_str(json).map_err(|e| internal("reading a certificate template", e))
 }
@@ -119,15 +138,11 @@ pub async fn save_template(
         },
         None => Default::default(),
     };
-    let json =
-        serde_json::to_string(&design).map_err(|e| internal("saving a certificate template", e))?;
     let at = now();
     let id = match id {
-        None => store::create_template(&state.db, &name, &json, at).await?,
+        None => store::create_template(&state.db, &name, &design_json(&design)?, at).await?,
         Some(id) => {
-            if !store::update_template(&state.db, id, &name, &json, at).await? {
-                return Err(AppError::NotFound);
-            }
+            write_design(state, id, &name, &design, at).await?;
             id
         }
     };
