@@ -577,6 +577,15 @@ fn TemplateImages(id: i64, images: ImageSignals) -> impl IntoView {
     let failed_slot = query.get("slot").and_then(|s| ImageSlot::parse(&s));
     let failed_message = query.get("image_error");
     let remove = ServerAction::<RemoveCertificateImage>::new();
+    // The slot empties once the server has taken the image out, not before.
+    let removing = RwSignal::new(None::<ImageSlot>);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get()
+            && let Some(slot) = removing.get_untracked()
+        {
+            images.get(slot).set(None);
+        }
+    });
     let max_mb = MAX_IMAGE_BYTES / (1024 * 1024);
     view! {
         <section class="card" id="images" aria-labelledby="images-heading">
@@ -630,8 +639,8 @@ fn TemplateImages(id: i64, images: ImageSignals) -> impl IntoView {
                                     <div class="template-image-current">
                                         <img src=image_url(i) alt=format!("Current {}", slot.label().to_lowercase()) />
                                         <button type="button" class="btn btn-small btn-secondary" on:click=move |_| {
-                                            image.set(None);
                                             done.set(None);
+                                            removing.set(Some(slot));
                                             remove.dispatch(RemoveCertificateImage { id, slot: slot.as_str().into() });
                                         }>{format!("Remove {}", slot.label().to_lowercase())}</button>
                                     </div>
