@@ -839,3 +839,214 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_programme_is_required_renewed_and_certified_as_a_course_is,
+    |state| {
+        use lyceum::compliance::model::Training;
+        let first = class(
+            &state,
+            ClassSpec {
+                code: "NUR-1",
+                title: "Hand hygiene",
+                ..Default::default()
+            },
+        )
+        .await;
+        let second = lyceum::enrolments::service::create_course(
+            &state,
+            &first.teacher,
+            &lyceum::courses::model::CourseForm {
+                code: "NUR-2".into(),
+                title: "Manual handling".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+        let courses = [first.course_id, second];
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let nina = user_with_roles(&state, "nina@example.com", &[Role::Learner]).await;
+        let programme = lyceum::programmes::service::save(
+            &state,
+            &admin,
+            None,
+            &lyceum::programmes::model::ProgrammeForm {
+                name: "Nursing induction".into(),
+                courses: "NUR-1\nNUR-2".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let template = lyceum::certificates::service::save_template(
+            &state,
+            &admin,
+            None,
+            &lyceum::certificates::model::TemplateForm::from_design(
+                "Induction",
+                &lyceum::certificates::model::Design::default(),
+            ),
+        )
+        .await
+        .unwrap();
+        lyceum::certificates::service::set_programme_template(
+            &state,
+            &admin,
+            programme,
+            Some(template),
+        )
+        .await
+        .unwrap();
+        let form = RequirementForm {
+            name: "Induction".into(),
+            programme_id: programme,
+            due_kind: "after_assignment".into(),
+            due_days: "30".into(),
+            valid_months: "12".into(),
+            window_days: "30".into(),
+            emails: "nina@example.com".into(),
+            ..Default::default()
+        };
+        // One of a course or a programme, and one that is there, said next to the choice.
+        for (course_id, programme_id, field) in [
+            (0, 0, "course_id"),
+            (first.course_id, programme, "course_id"),
+            (0, 999, "programme_id"),
+        ] {
+            let err = compliance::create(
+                &state,
+                &admin,
+                &RequirementForm {
+                    course_id,
+                    programme_id,
+                    ..form.clone()
+                },
+            )
+            .await
+            .unwrap_err();
+            assert!(
+                err.field(field).is_some(),
+                "{course_id} {programme_id}: {err:?}"
+            );
+        }
+        let id = compliance::create(&state, &admin, &form).await.unwrap();
+        let start = lyceum::db::now();
+
+        // Assigned: she is on the programme and enrolled in both its courses; her home page
+        // names the programme and leads to it.
+        let on = lyceum::programmes::service::mine(&state, &nina)
+            .await
+            .unwrap();
+        assert_eq!(on.len(), 1);
+        for course in courses {
+            let enrolled = lyceum::enrolments::store::find(&state.db, course, nina.id)
+                .await
+                .unwrap();
+            assert!(enrolled.is_some(), "enrolled in {course}");
+        }
+        let mine = compliance::mine(&state, &nina).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].training, Training::Programme(programme));
+        assert_eq!(mine[0].training_title, "Nursing induction");
+        assert_eq!(mine[0].training.link(), format!("/#programme-{programme}"));
+        assert_eq!(mine[0].state, State::NotStarted);
+        let listed = compliance::list(&state, &admin).await.unwrap();
+        assert_eq!(listed[0].training_title, "Nursing induction");
+
+        // One course done is not the programme; both are, and it counts at once (the jobs that
+        // follow a completion), with the certificate expiring with the requirement.
+        let complete = |course_id: i64, at: i64| {
+            let state = state.clone();
+            let user_id = nina.id;
+            async move {
+                let mut tx = state.db.begin().await.unwrap();
+                lyceum::with_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE enrolments SET completed_at = $1 WHERE course_id = $2 AND user_id = $3"
+                )
+                .bind(at)
+                .bind(course_id)
+                .bind(user_id)
+                .execute(c)
+                .await
+                .unwrap()
+                .rows_affected());
+                let payload = serde_json::to_string(&lyceum::completion::model::CourseCompleted {
+                    course_id,
+                    user_id,
+                })
+                .unwrap();
+                lyceum::jobs::queue::enqueue(
+                    &mut tx,
+                    lyceum::completion::model::COURSE_COMPLETED,
+                    &payload,
+                    at,
+                    at,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                lyceum::jobs::worker::run_due(&state, at).await.unwrap();
+            }
+        };
+        complete(courses[0], start).await;
+        assert_ne!(
+            everyone(&state, &admin, id).await[0].state,
+            State::Completed
+        );
+        complete(courses[1], start).await;
+        let done = everyone(&state, &admin, id).await[0].clone();
+        assert_eq!(done.state, State::Completed);
+        assert_eq!(done.completed_on, Some(ymd(start)));
+        let certificates = lyceum::certificates::service::mine(&state, &nina)
+            .await
+            .unwrap();
+        assert_eq!(certificates.len(), 1);
+        assert_eq!(certificates[0].title, "Nursing induction");
+        assert_eq!(certificates[0].expires_on, done.expires_on);
+
+        // The renewal window opens: her programme and both its courses start afresh, and she
+        // stays compliant on her last completion meanwhile.
+        let window = start + 340 * DAY;
+        compliance::nightly(&state, window).await.unwrap();
+        lyceum::jobs::worker::run_due(&state, window).await.unwrap();
+        let on = lyceum::programmes::service::mine(&state, &nina)
+            .await
+            .unwrap();
+        assert_eq!(on[0].completed_at, None);
+        assert!(
+            on[0].courses.iter().all(|c| !c.completed),
+            "{:?}",
+            on[0].courses
+        );
+        compliance::refresh(&state, id, window).await.unwrap();
+        let renewing = everyone(&state, &admin, id).await[0].clone();
+        assert_eq!(renewing.state, State::DueSoon);
+        assert_eq!(renewing.completed_on, done.completed_on);
+
+        // She does it again: a new cycle, a new certificate, both cycles on record.
+        complete(courses[0], window).await;
+        complete(courses[1], window).await;
+        let renewed = everyone(&state, &admin, id).await[0].clone();
+        assert_eq!(renewed.state, State::Completed);
+        assert_eq!(renewed.completed_on, Some(ymd(window)));
+        assert!(renewed.expires_on > done.expires_on);
+        assert_eq!(
+            lyceum::compliance::store::cycles(&state.db, id, nina.id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let certificates = lyceum::certificates::service::mine(&state, &nina)
+            .await
+            .unwrap();
+        assert_eq!(certificates.len(), 2);
+        assert!(
+            certificates
+                .iter()
+                .any(|c| c.expires_on == renewed.expires_on)
+        );
+    }
+);

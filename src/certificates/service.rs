@@ -12,6 +12,7 @@ use super::model::{
 use super::store::{self, CertificateRow, NewCertificate};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
+use crate::compliance::model::Training;
 use crate::courses::access;
 use crate::db::now;
 use crate::error::{AppError, internal};
@@ -344,7 +345,7 @@ pub async fn course_completed(state: &AppState, payload: &str, at: i64) -> Resul
     issue(
         state,
         done.user_id,
-        Target::Course(done.course_id),
+        Training::Course(done.course_id),
         None,
         None,
         at,
@@ -360,7 +361,7 @@ pub async fn programme_completed(state: &AppState, payload: &str, at: i64) -> Re
     issue(
         state,
         done.user_id,
-        Target::Programme(done.programme_id),
+        Training::Programme(done.programme_id),
         None,
         None,
         at,
@@ -369,30 +370,23 @@ pub async fn programme_completed(state: &AppState, payload: &str, at: i64) -> Re
     .map(|_| ())
 }
 
-/// What a certificate is for.
-#[derive(Debug, Clone, Copy)]
-enum Target {
-    Course(i64),
-    Programme(i64),
-}
-
 /// Issues the course's (or programme's) certificate to a person for their completion (on
 /// `completed_on`, or the day they completed it), unless they already hold one for it. Returns
 /// the number, or `None` when it names no template or the person has not completed it.
 async fn issue(
     state: &AppState,
     user_id: i64,
-    target: Target,
+    target: Training,
     completed_on: Option<chrono::NaiveDate>,
     by: Option<&Actor>,
     at: i64,
 ) -> Result<Option<String>, AppError> {
     let (template, subject) = match target {
-        Target::Course(id) => (
+        Training::Course(id) => (
             store::course_template(&state.db, id).await?,
             store::subject(&state.db, user_id, id).await?,
         ),
-        Target::Programme(id) => (
+        Training::Programme(id) => (
             store::programme_template(&state.db, id).await?,
             store::programme_subject(&state.db, user_id, id).await?,
         ),
@@ -401,23 +395,17 @@ async fn issue(
         return Ok(None);
     };
     let subject = subject.ok_or(AppError::NotFound)?;
-    let (course_id, programme_id) = match target {
-        Target::Course(id) => (Some(id), None),
-        Target::Programme(id) => (None, Some(id)),
-    };
+    let (course_id, programme_id) = target.columns();
     let zone = crate::settings::service::current(state).await?.time_zone;
     let completed = match (completed_on, subject.completed_at) {
         (Some(date), _) => date,
         (None, Some(when)) => today_in(when, &zone),
         (None, None) => return Ok(None),
     };
-    // Requirements name courses: a course's certificate expires with them.
-    let expires = match course_id {
-        Some(course_id) => crate::compliance::service::valid_months(state, user_id, course_id)
-            .await?
-            .map(|m| crate::compliance::status::add_months(completed, m)),
-        None => None,
-    };
+    // A certificate expires with the requirements asking for its course or programme.
+    let expires = crate::compliance::service::valid_months(state, user_id, target)
+        .await?
+        .map(|m| crate::compliance::status::add_months(completed, m));
     let grade = subject
         .percent
         .map(|p| format!("{}%", (p * 10.0).round() / 10.0));
@@ -533,7 +521,7 @@ pub async fn issue_by_hand(
     issue(
         state,
         user.id,
-        Target::Course(course_id),
+        Training::Course(course_id),
         Some(date),
         Some(actor),
         at,

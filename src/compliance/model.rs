@@ -3,12 +3,57 @@
 use super::status::State;
 use serde::{Deserialize, Serialize};
 
+/// What a requirement asks people to complete: a course, or a programme (an ordered set of
+/// courses with its own completion rule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Training {
+    Course(i64),
+    Programme(i64),
+}
+
+impl Training {
+    /// From a requirement's two columns, exactly one of which is set.
+    pub fn from_columns(course_id: Option<i64>, programme_id: Option<i64>) -> Training {
+        match (course_id, programme_id) {
+            (_, Some(id)) => Training::Programme(id),
+            (id, None) => Training::Course(id.unwrap_or_default()),
+        }
+    }
+
+    /// The two columns a requirement keeps it in.
+    pub fn columns(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Training::Course(id) => (Some(id), None),
+            Training::Programme(id) => (None, Some(id)),
+        }
+    }
+
+    /// "course" or "programme", for sentences ("complete the programme “X”").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Training::Course(_) => "course",
+            Training::Programme(_) => "programme",
+        }
+    }
+
+    /// Where the person does it: the course, or their programme on their home page.
+    pub fn link(self) -> String {
+        match self {
+            Training::Course(id) => format!("/courses/{id}"),
+            Training::Programme(id) => format!("/#programme-{id}"),
+        }
+    }
+}
+
 /// A requirement as the administrator's form sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RequirementForm {
     pub name: String,
+    /// The course it asks for (0: none, when it asks for a programme).
     pub course_id: i64,
+    /// The programme it asks for (0: none).
+    pub programme_id: i64,
     /// `fixed`, `after_assignment` or `after_hire`.
     pub due_kind: String,
     /// `YYYY-MM-DD`, for `fixed`.
@@ -40,6 +85,7 @@ impl Default for RequirementForm {
         RequirementForm {
             name: String::new(),
             course_id: 0,
+            programme_id: 0,
             due_kind: "after_assignment".into(),
             due_date: String::new(),
             due_days: "30".into(),
@@ -88,8 +134,9 @@ pub struct PeopleQuery {
 pub struct MyRequirement {
     pub requirement_id: i64,
     pub name: String,
-    pub course_id: i64,
-    pub course_title: String,
+    pub training: Training,
+    /// The course's title or the programme's name.
+    pub training_title: String,
     pub state: State,
     pub due_on: Option<String>,
     pub expires_on: Option<String>,
@@ -100,7 +147,9 @@ pub struct MyRequirement {
 pub struct RequirementSummary {
     pub id: i64,
     pub name: String,
-    pub course_title: String,
+    pub training: Training,
+    /// The course's title or the programme's name.
+    pub training_title: String,
     /// The timing in words ("Due 30 days after assignment; renewed every 12 months").
     pub timing_text: String,
     /// The reminders in words ("Reminders 7 days before the due date, when overdue").

@@ -53,7 +53,7 @@ pub fn RequirementsPage() -> impl IntoView {
                                     view! { <tr>
                                         <td>
                                             <a href=format!("/admin/requirements/{}", r.id)>{r.name.clone()}</a>
-                                            <br /><span class="small muted">{format!("{} · {} · {}", r.course_title, r.timing_text, r.reminders_text)}</span>
+                                            <br /><span class="small muted">{format!("{} · {} · {}", r.training_title, r.timing_text, r.reminders_text)}</span>
                                             <crate::ui::ProgressBar percent label="Compliant" />
                                         </td>
                                         {r.counts.into_iter().map(|(_, n)| view! { <td class="num">{n}</td> }).collect_view()}
@@ -73,7 +73,10 @@ pub fn RequirementsPage() -> impl IntoView {
 fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
     let defaults = RequirementForm::default();
     let name = RwSignal::new(String::new());
+    // A course or a programme: `course` or `programme`.
+    let training_kind = RwSignal::new("course".to_string());
     let course_id = RwSignal::new(String::new());
+    let programme_id = RwSignal::new(String::new());
     let due_kind = RwSignal::new(defaults.due_kind);
     let due_date = RwSignal::new(String::new());
     let due_days = RwSignal::new(defaults.due_days);
@@ -106,6 +109,7 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
             course_id.set(String::new());
         }
     });
+    let programmes = Resource::new(|| (), |_| crate::programmes::server::list_programmes());
     let audiences = Resource::new(|| (), |_| crate::audiences::server::list_audiences(1));
     let cohorts = Resource::new(|| (), |_| crate::enrolments::server::list_cohorts());
     view! {
@@ -115,7 +119,16 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                 ev.prevent_default();
                 create.dispatch(CreateRequirement { form: RequirementForm {
                     name: name.get_untracked(),
-                    course_id: course_id.get_untracked().parse().unwrap_or(0),
+                    course_id: if training_kind.get_untracked() == "course" {
+                        course_id.get_untracked().parse().unwrap_or(0)
+                    } else {
+                        0
+                    },
+                    programme_id: if training_kind.get_untracked() == "programme" {
+                        programme_id.get_untracked().parse().unwrap_or(0)
+                    } else {
+                        0
+                    },
                     due_kind: due_kind.get_untracked(),
                     due_date: due_date.get_untracked(),
                     due_days: due_days.get_untracked(),
@@ -133,21 +146,50 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
             }>
                 <FormAlert result success="Requirement saved; its people are assigned and enrolled." />
                 <Field label="Name" name="name" value=name required=true error=field_error(result, "name") />
-                <Field label="Find a course" name="course_search" kind="search" value=course_search error=Signal::derive(|| None::<String>)
-                    hint="Part of its title or its code: the list below shows the first 20 courses that match." />
-                <div class="field">
-                    <label for="requirement-course">"Course"</label>
-                    <select id="requirement-course" on:change=move |ev| course_id.set(event_target_value(&ev))>
-                        <option value="">"Choose a course"</option>
+                <fieldset class="field">
+                    <legend>"What people must complete"</legend>
+                    <div>
+                        <label class="radio"><input type="radio" name="training_kind" value="course"
+                            prop:checked=move || training_kind.get() == "course"
+                            on:change=move |_| training_kind.set("course".into()) />" A course"</label>
+                        <label class="radio"><input type="radio" name="training_kind" value="programme"
+                            prop:checked=move || training_kind.get() == "programme"
+                            on:change=move |_| training_kind.set("programme".into()) />" A programme"</label>
+                    </div>
+                </fieldset>
+                <div hidden=move || training_kind.get() != "course">
+                    <Field label="Find a course" name="course_search" kind="search" value=course_search error=Signal::derive(|| None::<String>)
+                        hint="Part of its title or its code: the list below shows the first 20 courses that match." />
+                    <div class="field">
+                        <label for="requirement-course">"Course"</label>
+                        <select id="requirement-course" on:change=move |ev| course_id.set(event_target_value(&ev))>
+                            <option value="">"Choose a course"</option>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    courses.await.map(|p| p.items).unwrap_or_default().into_iter().map(|c| view! {
+                                        <option value=c.id.to_string()>{format!("{} ({})", c.title, c.code)}</option>
+                                    }).collect_view()
+                                })}
+                            </Transition>
+                        </select>
+                        {move || field_error(result, "course_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    </div>
+                </div>
+                <div class="field" hidden=move || training_kind.get() != "programme">
+                    <label for="requirement-programme">"Programme"</label>
+                    <select id="requirement-programme" on:change=move |ev| programme_id.set(event_target_value(&ev))>
+                        <option value="">"Choose a programme"</option>
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
-                                courses.await.map(|p| p.items).unwrap_or_default().into_iter().map(|c| view! {
-                                    <option value=c.id.to_string()>{format!("{} ({})", c.title, c.code)}</option>
+                                programmes.await.unwrap_or_default().into_iter().map(|p| view! {
+                                    <option value=p.id.to_string()>{format!("{} ({} courses)", p.name, p.courses.len())}</option>
                                 }).collect_view()
                             })}
                         </Transition>
                     </select>
-                    {move || field_error(result, "course_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    {move || field_error(result, "programme_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    {move || (training_kind.get() == "programme").then(|| field_error(result, "course_id").get()).flatten()
+                        .map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field">
                     <label for="requirement-due-kind">"Due"</label>
@@ -386,9 +428,9 @@ pub fn RequiredTraining() -> impl IntoView {
                                 _ => String::new(),
                             };
                             view! { <li>
-                                <a href=format!("/courses/{}", r.course_id)>{r.name.clone()}</a>" "
+                                <a href=r.training.link()>{r.name.clone()}</a>" "
                                 {badge(r.state)}
-                                <span class="small muted">{format!(" {} · {}", r.course_title, when)}</span>
+                                <span class="small muted">{format!(" {} · {}", r.training_title, when)}</span>
                             </li> }
                         }).collect_view()}</ul>
                     </section>

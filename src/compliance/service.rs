@@ -3,7 +3,7 @@
 //! person's standing with the one rule in `status`.
 
 use super::model::{
-    MyRequirement, PeopleQuery, PersonStanding, RequirementForm, RequirementSummary,
+    MyRequirement, PeopleQuery, PersonStanding, RequirementForm, RequirementSummary, Training,
 };
 use super::reminders::{self, Reminder, ReminderKind, ReminderPlan};
 use super::status::{DueRule, Facts, Recurrence, Standing, State, Timing, standing};
@@ -170,11 +170,25 @@ pub async fn create(
             None => problems.add("emails", format!("No account has the address {email}.")),
         }
     }
+    let training = match (form.course_id, form.programme_id) {
+        (0, 0) => {
+            problems.add("course_id", "Choose a course or a programme.");
+            None
+        }
+        (course, 0) => Some(Training::Course(course)),
+        (0, programme) => Some(Training::Programme(programme)),
+        _ => {
+            problems.add("course_id", "Choose a course or a programme, not both.");
+            None
+        }
+    };
     if form.audience_ids.is_empty() && form.cohort_ids.is_empty() && people.is_empty() {
         problems.add("emails", "Assign it to an audience, a cohort or people.");
     }
     problems.into_result()?;
-    let timing = timing.ok_or_else(|| internal("creating a requirement", "timing not parsed"))?;
+    let (Some(timing), Some(training)) = (timing, training) else {
+        return Err(internal("creating a requirement", "form not parsed"));
+    };
     let timing_json =
         serde_json::to_string(&timing).map_err(|e| internal("writing a requirement", e))?;
     let reminders_json =
@@ -184,7 +198,7 @@ pub async fn create(
     let id = store::insert(
         &mut tx,
         name,
-        form.course_id,
+        training,
         &timing_json,
         &reminders_json,
         actor.id,
@@ -273,11 +287,23 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     for user in &new {
         store::assign(&mut tx, id, *user, &ymd(today), now).await?;
     }
-    crate::enrolments::store::enrol_assigned(&mut tx, requirement.course_id, &new, now).await?;
+    let training = requirement.training();
+    match training {
+        Training::Course(course_id) => {
+            crate::enrolments::store::enrol_assigned(&mut tx, course_id, &new, now).await?
+        }
+        Training::Programme(programme_id) => {
+            crate::programmes::service::enrol(&mut tx, programme_id, &new, now).await?;
+        }
+    }
     for user in &gone {
         store::unassign(&mut tx, id, *user, &ymd(today)).await?;
     }
     tx.commit().await?;
+    if let Training::Programme(programme_id) = training {
+        // Someone newly on it may have done enough of its courses already.
+        crate::programmes::service::catch_up(state, programme_id, &new, now).await?;
+    }
 
     let people = store::people(&state.db, id).await?;
     let new_people: HashSet<i64> = new.iter().copied().collect();
@@ -285,22 +311,15 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     let mut changed = 0;
     let mut tx = state.db.begin().await?;
     for person in &people {
-        let (now_standing, course_completed, completed_on) =
+        let (now_standing, shown_completed, completed_on) =
             standing_now(&timing, person, &zone, today);
-        // A renewal window opened (or the certification lapsed) while the course still shows
-        // the last cycle's completion: start it afresh so the person can do it again.
+        // A renewal window opened (or the certification lapsed) while the course or programme
+        // still shows the last cycle's completion: start it afresh so the person can do it again.
         if timing.recurrence.is_some()
-            && course_completed.is_some()
+            && shown_completed.is_some()
             && matches!(now_standing.state, State::DueSoon | State::Expired)
         {
-            let payload = serde_json::to_string(&ResetLearner {
-                course_id: requirement.course_id,
-                user_id: person.user_id,
-            })
-            .map_err(|e| internal("queueing a reset", e))?;
-            if !crate::jobs::queue::waiting(&mut tx, RESET_LEARNER, &payload).await? {
-                crate::jobs::queue::enqueue(&mut tx, RESET_LEARNER, &payload, now, now).await?;
-            }
+            start_afresh(&mut tx, training, person.user_id, now).await?;
         }
         if new_people.contains(&person.user_id) && !now_standing.state.compliant() {
             assigned_notices.push(assigned_notice(&requirement, person.user_id, &now_standing));
@@ -325,19 +344,40 @@ pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, A
     })
 }
 
-/// A person's standing today, with the day the course shows completed and their latest
-/// completion: the course's, or the one recorded before the course was reset for a new cycle.
+/// Starts a person's course or programme afresh for a new cycle, in the caller's transaction.
+async fn start_afresh(
+    tx: &mut Tx,
+    training: Training,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    match training {
+        Training::Course(course_id) => {
+            let payload = serde_json::to_string(&ResetLearner { course_id, user_id })
+                .map_err(|e| internal("queueing a reset", e))?;
+            if !crate::jobs::queue::waiting(tx, RESET_LEARNER, &payload).await? {
+                crate::jobs::queue::enqueue(tx, RESET_LEARNER, &payload, now, now).await?;
+            }
+            Ok(())
+        }
+        Training::Programme(id) => crate::programmes::service::reopen(tx, id, user_id, now).await,
+    }
+}
+
+/// A person's standing today, with the day the course or programme shows completed and their
+/// latest completion: that one, or the one recorded before it was started afresh for a new
+/// cycle.
 fn standing_now(
     timing: &Timing,
     person: &PersonRow,
     zone: &str,
     today: NaiveDate,
 ) -> (Standing, Option<NaiveDate>, Option<NaiveDate>) {
-    let course_completed = person.course_completed_at.map(|at| today_in(at, zone));
-    let completed_on = course_completed.max(person.completed_on.as_deref().and_then(parse_ymd));
+    let shown_completed = person.training_completed_at.map(|at| today_in(at, zone));
+    let completed_on = shown_completed.max(person.completed_on.as_deref().and_then(parse_ymd));
     (
         standing(timing, &facts(person, completed_on), today),
-        course_completed,
+        shown_completed,
         completed_on,
     )
 }
@@ -381,19 +421,46 @@ async fn save_standing(
 }
 
 /// A completion counts at once, not at the next night: the learner's home page and the
-/// manager's team page say "Completed" as soon as the `COURSE_COMPLETED` job has run. Brings
-/// that person's standing up to date on each requirement of the course they are assigned.
+/// manager's team page say "Completed" as soon as the `COURSE_COMPLETED` job has run.
 pub async fn course_completed(state: &AppState, payload: &str, now: i64) -> Result<(), AppError> {
     let done: crate::completion::model::CourseCompleted = serde_json::from_str(payload)
         .map_err(|e| internal("reading a course completion job", e))?;
+    completed(state, Training::Course(done.course_id), done.user_id, now).await
+}
+
+/// The same for a programme (the `PROGRAMME_COMPLETED` job).
+pub async fn programme_completed(
+    state: &AppState,
+    payload: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let done: crate::programmes::model::ProgrammeCompleted = serde_json::from_str(payload)
+        .map_err(|e| internal("reading a programme completion job", e))?;
+    completed(
+        state,
+        Training::Programme(done.programme_id),
+        done.user_id,
+        now,
+    )
+    .await
+}
+
+/// Brings a person's standing up to date on each requirement asking for this course or
+/// programme that they are assigned.
+async fn completed(
+    state: &AppState,
+    training: Training,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = today_in(now, &zone);
-    for id in store::assigned_on_course(&state.db, done.course_id, done.user_id).await? {
+    for id in store::assigned_on(&state.db, training, user_id).await? {
         let requirement = store::find(&state.db, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let timing = timing_of(&requirement)?;
-        let Some(person) = store::person(&state.db, id, done.user_id).await? else {
+        let Some(person) = store::person(&state.db, id, user_id).await? else {
             continue;
         };
         let (now_standing, _, completed_on) = standing_now(&timing, &person, &zone, today);
@@ -663,10 +730,11 @@ fn assigned_notice(requirement: &RequirementRow, user_id: i64, standing: &Standi
         user_id,
         subject: format!("You are asked to complete “{}”{by}", requirement.name),
         body: format!(
-            "This training is required of you: complete the course “{}”{by}.",
-            requirement.course_title
+            "This training is required of you: complete the {} “{}”{by}.",
+            requirement.training().noun(),
+            requirement.training_title
         ),
-        link: format!("/courses/{}", requirement.course_id),
+        link: requirement.training().link(),
     }
 }
 
@@ -678,30 +746,34 @@ fn reminder_notice(
     kind: ReminderKind,
     expired: Option<NaiveDate>,
 ) -> Notice {
+    let noun = requirement.training().noun();
     let (subject, body) = match (kind, expired) {
         (ReminderKind::Late { .. }, Some(expired)) => (
             format!("“{}” has expired", requirement.name),
             format!(
-                "Your certification expired on {}. Complete the course “{}” again to renew it.",
+                "Your certification expired on {}. Complete the {} “{}” again to renew it.",
                 ymd(expired),
-                requirement.course_title
+                noun,
+                requirement.training_title
             ),
         ),
         (ReminderKind::Upcoming { due_on }, _) => (
             format!("“{}” is due by {}", requirement.name, ymd(due_on)),
             format!(
-                "Complete the course “{}” by {}.",
-                requirement.course_title,
+                "Complete the {} “{}” by {}.",
+                noun,
+                requirement.training_title,
                 ymd(due_on)
             ),
         ),
         (ReminderKind::Late { due_on, days_late }, None) => (
             format!("“{}” is overdue", requirement.name),
             format!(
-                "It was due by {} ({}). Complete the course “{}” as soon as you can.",
+                "It was due by {} ({}). Complete the {} “{}” as soon as you can.",
                 ymd(due_on),
                 days_text(days_late),
-                requirement.course_title
+                noun,
+                requirement.training_title
             ),
         ),
     };
@@ -709,7 +781,7 @@ fn reminder_notice(
         user_id,
         subject,
         body,
-        link: format!("/courses/{}", requirement.course_id),
+        link: requirement.training().link(),
     }
 }
 
@@ -729,7 +801,7 @@ fn manager_notice(
         subject: format!("{} is overdue with “{}”", person.name, requirement.name),
         body: format!(
             "{} reports to you and has not completed “{}” ({late}). They have been reminded.",
-            person.name, requirement.course_title
+            person.name, requirement.training_title
         ),
         link: format!("/team/{}", person.user_id),
     }
@@ -805,8 +877,9 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
             Ok(RequirementSummary {
                 reminders_text: plan_of(&row)?.text(),
                 id: row.id,
+                training: row.training(),
                 name: row.name,
-                course_title: row.course_title,
+                training_title: row.training_title,
                 timing_text: timing.text(),
                 counts: State::ALL
                     .into_iter()
@@ -823,15 +896,16 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
         .collect()
 }
 
-/// How long a person's completion of a course stays valid: the shortest cycle of the recurring
-/// requirements on it that they are assigned (`None`: no expiry). Certificates expire with it.
+/// How long a person's completion of a course or programme stays valid: the shortest cycle of
+/// the recurring requirements asking for it that they are assigned (`None`: no expiry).
+/// Certificates expire with it.
 pub async fn valid_months(
     state: &AppState,
     user_id: i64,
-    course_id: i64,
+    training: Training,
 ) -> Result<Option<u32>, AppError> {
     let mut months: Option<u32> = None;
-    for json in store::timings_for(&state.db, user_id, course_id).await? {
+    for json in store::timings_for(&state.db, user_id, training).await? {
         let timing: Timing = serde_json::from_str(&json)
             .map_err(|e| internal("reading a requirement's timing", e))?;
         if let Some(r) = timing.recurrence {

@@ -1,6 +1,6 @@
 //! SQL for requirements, the people they apply to and their cycles (both databases).
 
-use super::model::{Cycle, MyRequirement};
+use super::model::{Cycle, MyRequirement, Training};
 use super::status::{Standing, State};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, Violation, constraint_error};
@@ -10,29 +10,44 @@ use crate::{with_db, with_tx};
 pub struct RequirementRow {
     pub id: i64,
     pub name: String,
-    pub course_id: i64,
+    pub course_id: Option<i64>,
+    pub programme_id: Option<i64>,
     /// JSON: `status::Timing`.
     pub timing: String,
     /// JSON: `reminders::ReminderPlan`; None for no reminders.
     pub reminders: Option<String>,
-    pub course_title: String,
+    /// The course's title or the programme's name.
+    pub training_title: String,
 }
+
+impl RequirementRow {
+    pub fn training(&self) -> Training {
+        Training::from_columns(self.course_id, self.programme_id)
+    }
+}
+
+/// A requirement's columns with its training's title, over `REQUIREMENT_FROM`.
+const REQUIREMENT_SELECT: &str = "SELECT r.id, r.name, r.course_id, r.programme_id, r.timing, \
+     r.reminders, COALESCE(c.title, pg.name) AS training_title \
+     FROM requirements r LEFT JOIN courses c ON c.id = r.course_id \
+     LEFT JOIN programmes pg ON pg.id = r.programme_id";
 
 pub async fn insert(
     tx: &mut Tx,
     name: &str,
-    course_id: i64,
+    training: Training,
     timing: &str,
     reminders: &str,
     by: i64,
     now: i64,
 ) -> Result<i64, AppError> {
     with_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO requirements (name, course_id, timing, reminders, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+        "INSERT INTO requirements (name, course_id, programme_id, timing, reminders, created_by, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
     )
     .bind(name)
-    .bind(course_id)
+    .bind(training.columns().0)
+    .bind(training.columns().1)
     .bind(timing)
     .bind(reminders)
     .bind(by)
@@ -47,9 +62,15 @@ pub async fn insert(
                     Violation::Unique("requirements_name"),
                     AppError::invalid("name", "Another requirement has this name."),
                 ),
+                // SQLite names no key: the one training given is the one that failed.
                 (
-                    Violation::ForeignKey("course"),
-                    AppError::invalid("course_id", "Choose a course."),
+                    Violation::ForeignKey(training.noun()),
+                    match training {
+                        Training::Course(_) => AppError::invalid("course_id", "Choose a course."),
+                        Training::Programme(_) => {
+                            AppError::invalid("programme_id", "Choose a programme.")
+                        }
+                    },
                 ),
             ],
         )
@@ -71,25 +92,19 @@ pub async fn add_target(tx: &mut Tx, id: i64, kind: &str, target: i64) -> Result
 }
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<RequirementRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
-        "SELECT r.id, r.name, r.course_id, r.timing, r.reminders, c.title AS course_title \
-         FROM requirements r JOIN courses c ON c.id = r.course_id WHERE r.id = $1"
-    )
-    .bind(id)
-    .fetch_optional(p)
-    .await?))
+    let sql = sqlx::AssertSqlSafe(format!("{REQUIREMENT_SELECT} WHERE r.id = $1"));
+    Ok(with_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
-/// Every requirement with its course's title, by name.
+/// Every requirement with its training's title, by name.
 pub async fn list(db: &Db) -> Result<Vec<RequirementRow>, AppError> {
-    Ok(with_db!(db, |p| {
-        sqlx::query_as(
-        "SELECT r.id, r.name, r.course_id, r.timing, r.reminders, c.title AS course_title \
-         FROM requirements r JOIN courses c ON c.id = r.course_id ORDER BY LOWER(r.name), r.id LIMIT 500"
-    )
-    .fetch_all(p)
-    .await?
-    }))
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{REQUIREMENT_SELECT} ORDER BY LOWER(r.name), r.id LIMIT 500"
+    ));
+    Ok(with_db!(db, |p| sqlx::query_as(sql).fetch_all(p).await?))
 }
 
 /// How many people are in each state, per requirement (those it applies to now).
@@ -196,8 +211,8 @@ pub struct PersonRow {
     pub extended_to: Option<String>,
     pub exempt_reason: Option<String>,
     pub hire_date: Option<String>,
-    /// When they completed the course (Unix time), if they have.
-    pub course_completed_at: Option<i64>,
+    /// When the course or the programme shows them completed (Unix time), if it does.
+    pub training_completed_at: Option<i64>,
     pub started: bool,
     pub reminded_on: Option<String>,
 }
@@ -205,14 +220,17 @@ pub struct PersonRow {
 /// A person's facts and recorded standing (`PersonRow`), over `PERSON_FROM`.
 const PERSON_COLUMNS: &str = "rp.user_id, u.name, u.email, rp.assigned_on, rp.state, rp.due_on, \
      rp.expires_on, rp.completed_on, rp.extended_to, rp.exempt_reason, pr.hire_date, \
-     e.completed_at AS course_completed_at, rp.reminded_on, \
-     EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = r.course_id) AS started";
+     COALESCE(e.completed_at, pm.completed_at) AS training_completed_at, rp.reminded_on, \
+     (EXISTS (SELECT 1 FROM item_progress ip WHERE ip.user_id = rp.user_id AND ip.course_id = r.course_id) \
+      OR EXISTS (SELECT 1 FROM programme_courses pc JOIN item_progress ip \
+         ON ip.course_id = pc.course_id AND ip.user_id = rp.user_id WHERE pc.programme_id = r.programme_id)) AS started";
 
 /// The people requirement `$1` applies to now.
 const PERSON_FROM: &str = "FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
      JOIN requirements r ON r.id = rp.requirement_id \
      LEFT JOIN user_profiles pr ON pr.user_id = rp.user_id \
      LEFT JOIN enrolments e ON e.user_id = rp.user_id AND e.course_id = r.course_id \
+     LEFT JOIN programme_members pm ON pm.user_id = rp.user_id AND pm.programme_id = r.programme_id \
      WHERE rp.requirement_id = $1 AND rp.removed_on IS NULL AND u.status <> 'deleted'";
 
 /// Everyone the requirement applies to now, by name, with their facts.
@@ -227,17 +245,16 @@ pub async fn people(db: &Db, id: i64) -> Result<Vec<PersonRow>, AppError> {
 }
 
 /// One person the requirement applies to now, with their facts.
-/// The requirements on a course that a person is assigned now.
-pub async fn assigned_on_course(
-    db: &Db,
-    course_id: i64,
-    user_id: i64,
-) -> Result<Vec<i64>, AppError> {
+/// The requirements asking for a course or a programme that a person is assigned now.
+pub async fn assigned_on(db: &Db, training: Training, user_id: i64) -> Result<Vec<i64>, AppError> {
+    let (course_id, programme_id) = training.columns();
     Ok(with_db!(db, |p| sqlx::query_scalar(
         "SELECT r.id FROM requirements r JOIN requirement_people rp ON rp.requirement_id = r.id \
-         WHERE r.course_id = $1 AND rp.user_id = $2 AND rp.removed_on IS NULL ORDER BY r.id"
+         WHERE (r.course_id = $1 OR r.programme_id = $2) AND rp.user_id = $3 \
+         AND rp.removed_on IS NULL ORDER BY r.id"
     )
     .bind(course_id)
+    .bind(programme_id)
     .bind(user_id)
     .fetch_all(p)
     .await?))
@@ -440,7 +457,8 @@ pub async fn set_extension(
 struct MineRow {
     id: i64,
     name: String,
-    course_id: i64,
+    course_id: Option<i64>,
+    programme_id: Option<i64>,
     title: String,
     state: String,
     due_on: Option<String>,
@@ -449,24 +467,27 @@ struct MineRow {
 
 /// The requirements that apply to a person now, soonest due first.
 pub async fn mine(db: &Db, user_id: i64) -> Result<Vec<MyRequirement>, AppError> {
-    let rows: Vec<MineRow> = with_db!(db, |p| sqlx::query_as(
-        "SELECT r.id, r.name, r.course_id, c.title, rp.state, rp.due_on, rp.expires_on \
+    let rows: Vec<MineRow> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT r.id, r.name, r.course_id, r.programme_id, COALESCE(c.title, pg.name) AS title, \
+         rp.state, rp.due_on, rp.expires_on \
          FROM requirement_people rp JOIN requirements r ON r.id = rp.requirement_id \
-         JOIN courses c ON c.id = r.course_id \
+         LEFT JOIN courses c ON c.id = r.course_id LEFT JOIN programmes pg ON pg.id = r.programme_id \
          WHERE rp.user_id = $1 AND rp.removed_on IS NULL \
          ORDER BY CASE WHEN rp.due_on IS NULL THEN 1 ELSE 0 END, rp.due_on, r.name \
          LIMIT 200"
     )
     .bind(user_id)
     .fetch_all(p)
-    .await?);
+    .await?
+    });
     Ok(rows
         .into_iter()
         .map(|r| MyRequirement {
             requirement_id: r.id,
             name: r.name,
-            course_id: r.course_id,
-            course_title: r.title,
+            training: Training::from_columns(r.course_id, r.programme_id),
+            training_title: r.title,
             state: State::parse(&r.state).unwrap_or(State::NotStarted),
             due_on: r.due_on,
             expires_on: r.expires_on,
@@ -607,14 +628,22 @@ pub async fn trend(db: &Db, since: &str) -> Result<Vec<(String, i64, i64, i64)>,
     .await?))
 }
 
-/// The timings of the requirements on a course that a person is assigned (and still chased).
-pub async fn timings_for(db: &Db, user_id: i64, course_id: i64) -> Result<Vec<String>, AppError> {
+/// The timings of the requirements asking for a course or a programme that a person is
+/// assigned (and still chased).
+pub async fn timings_for(
+    db: &Db,
+    user_id: i64,
+    training: Training,
+) -> Result<Vec<String>, AppError> {
+    let (course_id, programme_id) = training.columns();
     Ok(with_db!(db, |p| {
         sqlx::query_scalar(
         "SELECT r.timing FROM requirements r JOIN requirement_people rp ON rp.requirement_id = r.id \
-         WHERE r.course_id = $1 AND rp.user_id = $2 AND rp.removed_on IS NULL ORDER BY r.id"
+         WHERE (r.course_id = $1 OR r.programme_id = $2) AND rp.user_id = $3 \
+         AND rp.removed_on IS NULL ORDER BY r.id"
     )
     .bind(course_id)
+    .bind(programme_id)
     .bind(user_id)
     .fetch_all(p)
     .await?

@@ -52,11 +52,12 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
         }
         .await
         .map_err(|e| format!("{e:?}")),
-        crate::programmes::model::PROGRAMME_COMPLETED => {
-            certificates::programme_completed(state, payload, at)
-                .await
-                .map_err(|e| format!("{e:?}"))
+        crate::programmes::model::PROGRAMME_COMPLETED => async {
+            compliance::programme_completed(state, payload, at).await?;
+            certificates::programme_completed(state, payload, at).await
         }
+        .await
+        .map_err(|e| format!("{e:?}")),
         other => Err(format!("Lyceum has no job kind “{other}”.")),
     }
 }

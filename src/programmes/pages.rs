@@ -183,7 +183,7 @@ fn MyProgramme(p: Programme) -> impl IntoView {
     };
     let next = p.next().cloned();
     view! {
-        <li class="programme">
+        <li class="programme" id=format!("programme-{}", p.id)>
             <h3 class="h4">{p.name.clone()}</h3>
             <ProgressBar percent=p.percent() label="Programme progress" />
             <p class="small">{summary}</p>

@@ -8,7 +8,8 @@ use super::model::{
 use super::store::{self, ProgrammeRow};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::db::now;
+use crate::completion::model::{RESET_LEARNER, ResetLearner};
+use crate::db::{Tx, now};
 use crate::error::{AppError, Problems, internal};
 use crate::state::AppState;
 use std::collections::HashMap;
@@ -178,14 +179,9 @@ pub async fn add_people(
     users.dedup();
     let at = now();
     let mut tx = state.db.begin().await?;
-    let courses = store::course_ids(&mut tx, id).await?;
-    if courses.is_empty() {
+    if !enrol(&mut tx, id, &users, at).await? {
         // Every programme has a course: there is no such programme (or none was chosen).
         return Err(AppError::invalid("programme", "Choose a programme."));
-    }
-    store::add_members(&mut tx, id, &users, at).await?;
-    for course_id in &courses {
-        crate::enrolments::store::enrol_assigned(&mut tx, *course_id, &users, at).await?;
     }
     audit::record(
         &mut tx,
@@ -201,17 +197,49 @@ pub async fn add_people(
     )
     .await?;
     tx.commit().await?;
-    // Someone may have completed enough of its courses already.
-    for user_id in &users {
-        check(
-            state,
-            *user_id,
-            courses.first().copied().unwrap_or_default(),
-            at,
-        )
-        .await?;
-    }
+    catch_up(state, id, &users, at).await?;
     Ok(users.len())
+}
+
+/// Puts people on a programme and enrols them in each of its courses, in the caller's
+/// transaction; false when there is no such programme (every programme has a course). Once it
+/// has committed, `catch_up` completes it for those who had done enough already.
+pub async fn enrol(tx: &mut Tx, id: i64, users: &[i64], at: i64) -> Result<bool, AppError> {
+    let courses = store::course_ids(tx, id).await?;
+    if courses.is_empty() {
+        return Ok(false);
+    }
+    store::add_members(tx, id, users, at).await?;
+    for course_id in &courses {
+        crate::enrolments::store::enrol_assigned(tx, *course_id, users, at).await?;
+    }
+    Ok(true)
+}
+
+/// Completes a programme for those of `users` on it whose course completions already meet its
+/// rule.
+pub async fn catch_up(state: &AppState, id: i64, users: &[i64], at: i64) -> Result<(), AppError> {
+    for user_id in users {
+        let mut tx = state.db.begin().await?;
+        let open = store::open_programme(&mut tx, *user_id, id).await?;
+        complete_met(&mut tx, *user_id, open, at).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Starts a new cycle of a programme for a person (a certification renewed): their completion
+/// is cleared and each of its courses they completed is queued to start afresh (the
+/// `RESET_LEARNER` job), in the caller's transaction.
+pub async fn reopen(tx: &mut Tx, id: i64, user_id: i64, at: i64) -> Result<(), AppError> {
+    for course_id in store::completed_course_ids(tx, id, user_id).await? {
+        let payload = serde_json::to_string(&ResetLearner { course_id, user_id })
+            .map_err(|e| internal("queueing a reset", e))?;
+        if !crate::jobs::queue::waiting(tx, RESET_LEARNER, &payload).await? {
+            crate::jobs::queue::enqueue(tx, RESET_LEARNER, &payload, at, at).await?;
+        }
+    }
+    store::clear_completion(tx, id, user_id).await
 }
 
 /// The job run after a course completion: completes the person's programmes that now meet
@@ -224,20 +252,33 @@ pub async fn course_completed(state: &AppState, payload: &str, at: i64) -> Resul
 
 async fn check(state: &AppState, user_id: i64, course_id: i64, at: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    for p in store::open_with_course(&mut tx, user_id, course_id).await? {
+    let open = store::open_with_course(&mut tx, user_id, course_id).await?;
+    complete_met(&mut tx, user_id, open, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Completes those of the person's open programmes whose rule their courses now meet, and
+/// queues what follows (`PROGRAMME_COMPLETED`).
+async fn complete_met(
+    tx: &mut Tx,
+    user_id: i64,
+    open: Vec<store::Standing>,
+    at: i64,
+) -> Result<(), AppError> {
+    for p in open {
         let required = p.required_count.map_or(p.total, i64::from).min(p.total);
         if required > 0
             && p.done >= required
-            && store::mark_completed(&mut tx, p.programme_id, user_id, at).await?
+            && store::mark_completed(tx, p.programme_id, user_id, at).await?
         {
             let payload = serde_json::to_string(&ProgrammeCompleted {
                 programme_id: p.programme_id,
                 user_id,
             })
             .map_err(|e| internal("queueing a programme completion", e))?;
-            crate::jobs::queue::enqueue(&mut tx, PROGRAMME_COMPLETED, &payload, at, at).await?;
+            crate::jobs::queue::enqueue(tx, PROGRAMME_COMPLETED, &payload, at, at).await?;
         }
     }
-    tx.commit().await?;
     Ok(())
 }

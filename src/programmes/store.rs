@@ -195,27 +195,70 @@ pub struct Standing {
     pub done: i64,
 }
 
+/// The person's programmes not yet completed (with how far they are), over `WHERE`.
+const OPEN_SELECT: &str = "SELECT p.id AS programme_id, p.required_count, \
+     (SELECT COUNT(*) FROM programme_courses pc WHERE pc.programme_id = p.id) AS total, \
+     (SELECT COUNT(*) FROM programme_courses pc JOIN enrolments e ON e.course_id = pc.course_id \
+        AND e.user_id = $1 AND e.completed_at IS NOT NULL WHERE pc.programme_id = p.id) AS done \
+     FROM programmes p JOIN programme_members m ON m.programme_id = p.id AND m.user_id = $1 \
+     WHERE m.completed_at IS NULL";
+
 /// The person's programmes, not yet completed, that hold this course.
 pub async fn open_with_course(
     tx: &mut Tx,
     user_id: i64,
     course_id: i64,
 ) -> Result<Vec<Standing>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{OPEN_SELECT} AND EXISTS (SELECT 1 FROM programme_courses pc \
+         WHERE pc.programme_id = p.id AND pc.course_id = $2)"
+    ));
+    Ok(with_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(user_id)
+        .bind(course_id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// This programme, when the person is on it and has not completed it.
+pub async fn open_programme(tx: &mut Tx, user_id: i64, id: i64) -> Result<Vec<Standing>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!("{OPEN_SELECT} AND p.id = $2"));
+    Ok(with_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(user_id)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// The courses of a programme that a person has completed.
+pub async fn completed_course_ids(
+    tx: &mut Tx,
+    id: i64,
+    user_id: i64,
+) -> Result<Vec<i64>, AppError> {
     Ok(with_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT p.id AS programme_id, p.required_count, \
-         (SELECT COUNT(*) FROM programme_courses pc WHERE pc.programme_id = p.id) AS total, \
-         (SELECT COUNT(*) FROM programme_courses pc JOIN enrolments e ON e.course_id = pc.course_id \
-            AND e.user_id = $1 AND e.completed_at IS NOT NULL WHERE pc.programme_id = p.id) AS done \
-         FROM programmes p JOIN programme_members m ON m.programme_id = p.id AND m.user_id = $1 \
-         WHERE m.completed_at IS NULL \
-         AND EXISTS (SELECT 1 FROM programme_courses pc WHERE pc.programme_id = p.id AND pc.course_id = $2)"
+        sqlx::query_scalar(
+        "SELECT pc.course_id FROM programme_courses pc JOIN enrolments e ON e.course_id = pc.course_id \
+         AND e.user_id = $2 AND e.completed_at IS NOT NULL WHERE pc.programme_id = $1 ORDER BY pc.position"
     )
+    .bind(id)
     .bind(user_id)
-    .bind(course_id)
     .fetch_all(c)
     .await?
     }))
+}
+
+/// Clears a person's completion of a programme (a new certification cycle).
+pub async fn clear_completion(tx: &mut Tx, id: i64, user_id: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE programme_members SET completed_at = NULL WHERE programme_id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())?);
+    Ok(())
 }
 
 /// Records a completion; false when it was recorded before.

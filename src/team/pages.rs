@@ -160,7 +160,7 @@ fn RequiredOfMember(user_id: i64, requirements: Vec<MyRequirement>) -> impl Into
                     let name = r.name.clone();
                     view! { <li data-testid="team-requirement">
                         <strong>{r.name.clone()}</strong>" "{badge(r.state)}
-                        <span class="small muted">{format!(" {}{when}", r.course_title)}</span>
+                        <span class="small muted">{format!(" {}{when}", r.training_title)}</span>
                         {(!r.state.compliant()).then(|| view! {
                             " "<button type="button" class="btn btn-small btn-secondary" aria-label=format!("Remind about {name}")
                                 disabled=move || nudge.pending().get()
