@@ -911,8 +911,8 @@ db_test!(
         };
         // One of a course or a programme, and one that is there, said next to the choice.
         for (course_id, programme_id, field) in [
-            (0, 0, "course_id"),
-            (first.course_id, programme, "course_id"),
+            (0, 0, "training"),
+            (first.course_id, programme, "training"),
             (0, 999, "programme_id"),
         ] {
             let err = compliance::create(

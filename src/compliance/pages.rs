@@ -156,6 +156,7 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                             prop:checked=move || training_kind.get() == "programme"
                             on:change=move |_| training_kind.set("programme".into()) />" A programme"</label>
                     </div>
+                    {move || field_error(result, "training").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </fieldset>
                 <div hidden=move || training_kind.get() != "course">
                     <Field label="Find a course" name="course_search" kind="search" value=course_search error=Signal::derive(|| None::<String>)
@@ -188,8 +189,6 @@ fn NewRequirement(create: ServerAction<CreateRequirement>) -> impl IntoView {
                         </Transition>
                     </select>
                     {move || field_error(result, "programme_id").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-                    {move || (training_kind.get() == "programme").then(|| field_error(result, "course_id").get()).flatten()
-                        .map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 </div>
                 <div class="field">
                     <label for="requirement-due-kind">"Due"</label>

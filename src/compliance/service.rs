@@ -172,13 +172,13 @@ pub async fn create(
     }
     let training = match (form.course_id, form.programme_id) {
         (0, 0) => {
-            problems.add("course_id", "Choose a course or a programme.");
+            problems.add("training", "Choose a course or a programme.");
             None
         }
         (course, 0) => Some(Training::Course(course)),
         (0, programme) => Some(Training::Programme(programme)),
         _ => {
-            problems.add("course_id", "Choose a course or a programme, not both.");
+            problems.add("training", "Choose a course or a programme, not both.");
             None
         }
     };
