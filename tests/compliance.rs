@@ -560,6 +560,45 @@ db_test!(
         assert!(lines.contains(&"Nursing,Fire safety,2,1,50,1,1"), "{csv}");
         assert!(lines.contains(&"Everyone,Fire safety,4,1,25,3,1"), "{csv}");
 
+        // (The job queued when the requirement was made has not run: no worker here.)
+        assert!(matrix.computed.is_some() && matrix.recomputing);
+        // The page shows the figures as computed: a change queues the work again (once,
+        // however many changes ask), and the figures move when the job has run.
+        compliance::exempt(&state, &admin, id, people[2].id, Some("On leave"))
+            .await
+            .unwrap();
+        compliance::refresh_now(&state, &admin, id).await.unwrap();
+        lyceum::compliance::matrix::request_recompute(&state, &admin)
+            .await
+            .unwrap();
+        let everyone_now = |m: lyceum::compliance::model::Matrix| {
+            (m.everyone.unwrap().cells[0].compliant, m.recomputing)
+        };
+        let waiting = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(everyone_now(waiting), (1, true));
+        let queued: i64 = with_db_write!(&state.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'queued'"
+        )
+        .bind(lyceum::compliance::matrix::RECOMPUTE)
+        .fetch_one(p)
+        .await
+        .unwrap());
+        assert_eq!(queued, 1);
+        lyceum::jobs::worker::run_due(&state, lyceum::db::now())
+            .await
+            .unwrap();
+        let computed = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(everyone_now(computed), (2, false));
+        assert!(
+            lyceum::compliance::matrix::request_recompute(&state, &people[0])
+                .await
+                .is_err()
+        );
+
         // One snapshot per night, however often the night runs.
         compliance::nightly(&state, start + DAY + 60).await.unwrap();
         compliance::nightly(&state, start + 2 * DAY).await.unwrap();
@@ -572,7 +611,8 @@ db_test!(
             .filter(|p| p.day >= ymd(start + DAY))
             .map(|p| (p.assigned, p.compliant, p.overdue))
             .collect();
-        assert_eq!(nights, [(4, 1, 3), (4, 1, 3)]);
+        // Pat is exempt since the matrix above: compliant.
+        assert_eq!(nights, [(4, 2, 2), (4, 2, 2)]);
         assert!(trend.svg.starts_with("<svg") && trend.svg.contains("People compliant"));
 
         // Learners see none of it.

@@ -110,6 +110,7 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("requirements/people", "id=1&query[page]=1"),
     ("requirements/matrix", "by=department&page=1"),
     ("requirements/trend", "days=90"),
+    ("requirements/recompute_matrix", ""),
     ("requirements/refresh", "id=1"),
     ("requirements/exempt", "id=1&user_id=1&reason=X"),
     (

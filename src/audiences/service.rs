@@ -353,6 +353,28 @@ pub async fn conditions(
     Ok((named, total))
 }
 
+/// Every audience with its condition at `now`, by name: for work that counts them all (the
+/// compliance matrix), never for a page.
+pub async fn all_conditions(
+    state: &AppState,
+    now: i64,
+) -> Result<Vec<(i64, String, Condition)>, AppError> {
+    const BATCH: i64 = 500;
+    let today = today(now);
+    let mut all = Vec::new();
+    loop {
+        let (rows, total) = store::list(&state.db, BATCH, all.len() as i64).await?;
+        let fetched = rows.len();
+        for row in rows {
+            let condition = Condition::audience(&row.rules()?, row.match_all, today);
+            all.push((row.id, row.name, condition));
+        }
+        if fetched == 0 || all.len() as i64 >= total {
+            return Ok(all);
+        }
+    }
+}
+
 /// A saved audience as the editor shows it.
 pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<AudienceDetail, AppError> {
     allowed(actor)?;

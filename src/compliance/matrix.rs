@@ -1,8 +1,13 @@
 //! The compliance matrix (departments or audiences × requirements: per cent compliant, overdue,
 //! expiring), its CSV, and compliance over time from the nightly snapshots.
+//!
+//! Counting every requirement row of a large organisation takes seconds, so the matrix is
+//! computed in the background (by the nightly run, and by a job queued when an administrator
+//! changes a requirement or asks) and kept: its page reads one page of groups, and says when the
+//! figures were computed.
 
 use super::model::{EXPIRING_DAYS, Matrix, MatrixCell, MatrixRow, Trend, TrendPoint};
-use super::store::{self, GroupCount};
+use super::store::{self, MatrixCellRow, MatrixFact};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::now;
 use crate::error::AppError;
@@ -10,10 +15,13 @@ use crate::paging::Page;
 use crate::spreadsheet::CsvOut;
 use crate::state::AppState;
 use chrono::Days;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Rows per page.
 pub const PER_PAGE: u32 = 25;
+
+/// The job that computes the matrix again.
+pub const RECOMPUTE: &str = "compliance.matrix";
 
 fn allowed(actor: &Actor) -> Result<(), AppError> {
     if can(actor, Action::ManageCompliance) {
@@ -47,85 +55,8 @@ impl GroupBy {
     }
 }
 
-/// The last day that counts as "expiring soon".
-async fn expiring_until(state: &AppState) -> Result<String, AppError> {
-    let today = crate::settings::service::today(state).await?;
-    let until = today
-        .checked_add_days(Days::new(EXPIRING_DAYS.into()))
-        .unwrap_or(today);
-    Ok(until.format("%Y-%m-%d").to_string())
-}
-
-/// Cells in the columns' order from counts of one group.
-fn cells<'a>(
-    columns: &[(i64, String)],
-    counts: impl Iterator<Item = &'a GroupCount>,
-) -> Vec<MatrixCell> {
-    let mut by_id: BTreeMap<i64, MatrixCell> = BTreeMap::new();
-    for c in counts {
-        by_id.entry(c.requirement_id).or_default().add(&MatrixCell {
-            assigned: c.assigned,
-            compliant: c.compliant,
-            overdue: c.overdue,
-            expiring: c.expiring,
-        });
-    }
-    columns
-        .iter()
-        .map(|(id, _)| by_id.get(id).copied().unwrap_or_default())
-        .collect()
-}
-
-/// Every department's row (by name; "No department" last) and everyone's.
-async fn department_rows(
-    state: &AppState,
-    columns: &[(i64, String)],
-) -> Result<(Vec<MatrixRow>, MatrixRow), AppError> {
-    let counts = store::counts_by_department(&state.db, &expiring_until(state).await?).await?;
-    let mut groups: BTreeMap<(bool, String), Vec<&GroupCount>> = BTreeMap::new();
-    for c in &counts {
-        groups
-            .entry((c.grp.is_empty(), c.grp.to_lowercase()))
-            .or_default()
-            .push(c);
-    }
-    let rows = groups
-        .into_values()
-        .map(|group| MatrixRow {
-            label: match group.first().map(|c| c.grp.as_str()) {
-                Some("") | None => "No department".into(),
-                Some(name) => name.to_string(),
-            },
-            cells: cells(columns, group.into_iter()),
-        })
-        .collect();
-    let everyone = MatrixRow {
-        label: "Everyone".into(),
-        cells: cells(columns, counts.iter()),
-    };
-    Ok((rows, everyone))
-}
-
-/// One page of audience rows, and how many audiences there are.
-async fn audience_rows(
-    state: &AppState,
-    actor: &Actor,
-    columns: &[(i64, String)],
-    page: u32,
-) -> Result<(Vec<MatrixRow>, i64), AppError> {
-    let until = expiring_until(state).await?;
-    let (audiences, total) =
-        crate::audiences::service::conditions(state, actor, page, now()).await?;
-    let mut rows = Vec::with_capacity(audiences.len());
-    for (_, name, condition) in audiences {
-        let counts = store::counts_within(&state.db, &condition, &until).await?;
-        rows.push(MatrixRow {
-            label: name,
-            cells: cells(columns, counts.iter()),
-        });
-    }
-    Ok((rows, total))
-}
+/// Everyone's row, kept under this grouping.
+const EVERYONE: &str = "everyone";
 
 async fn columns(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
     Ok(store::list(&state.db)
@@ -135,6 +66,179 @@ async fn columns(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
         .collect())
 }
 
+fn cell_of(fact: &MatrixFact) -> MatrixCell {
+    MatrixCell {
+        assigned: 1,
+        compliant: fact.compliant.into(),
+        overdue: fact.overdue.into(),
+        expiring: fact.expiring.into(),
+    }
+}
+
+/// The cells of one group, one per requirement it has people on (`all`: one per column, zeros
+/// included, so that the group has its row whatever its people).
+fn group_cells(
+    grouping: &str,
+    key: String,
+    label: String,
+    position: usize,
+    counts: &BTreeMap<i64, MatrixCell>,
+    columns: Option<&[(i64, String)]>,
+) -> Vec<MatrixCellRow> {
+    let cell = |requirement_id: i64, c: MatrixCell| MatrixCellRow {
+        grouping: grouping.into(),
+        group_key: key.clone(),
+        label: label.clone(),
+        position: i32::try_from(position).unwrap_or(i32::MAX),
+        requirement_id,
+        assigned: c.assigned,
+        compliant: c.compliant,
+        overdue: c.overdue,
+        expiring: c.expiring,
+    };
+    match columns {
+        Some(all) => all
+            .iter()
+            .map(|(id, _)| cell(*id, counts.get(id).copied().unwrap_or_default()))
+            .collect(),
+        None => counts.iter().map(|(id, c)| cell(*id, *c)).collect(),
+    }
+}
+
+/// Computes the whole matrix at `now` and keeps it: every department (by name, case aside;
+/// "No department" last), every audience as its rules hold people now, and everyone.
+pub async fn recompute(state: &AppState, now: i64) -> Result<(), AppError> {
+    let requirements = columns(state).await?;
+    let zone = crate::settings::service::current(state).await?.time_zone;
+    let today = crate::settings::time_zone::today_in(now, &zone);
+    let until = today
+        .checked_add_days(Days::new(EXPIRING_DAYS.into()))
+        .unwrap_or(today)
+        .format("%Y-%m-%d")
+        .to_string();
+    let facts = store::matrix_facts(&state.db, &until).await?;
+
+    let mut departments: BTreeMap<(bool, String), (String, BTreeMap<i64, MatrixCell>)> =
+        BTreeMap::new();
+    let mut everyone: BTreeMap<i64, MatrixCell> = BTreeMap::new();
+    let mut by_person: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, fact) in facts.iter().enumerate() {
+        let cell = cell_of(fact);
+        let key = (fact.department.is_empty(), fact.department.to_lowercase());
+        departments
+            .entry(key)
+            .or_insert_with(|| (fact.department.clone(), BTreeMap::new()))
+            .1
+            .entry(fact.requirement_id)
+            .or_default()
+            .add(&cell);
+        everyone.entry(fact.requirement_id).or_default().add(&cell);
+        by_person.entry(fact.user_id).or_default().push(i);
+    }
+
+    let mut cells = Vec::new();
+    for (position, ((none, key), (label, counts))) in departments.into_iter().enumerate() {
+        let label = if none { "No department".into() } else { label };
+        cells.extend(group_cells(
+            "department",
+            key,
+            label,
+            position,
+            &counts,
+            None,
+        ));
+    }
+    cells.extend(group_cells(
+        EVERYONE,
+        String::new(),
+        "Everyone".into(),
+        0,
+        &everyone,
+        Some(&requirements),
+    ));
+    let audiences = crate::audiences::service::all_conditions(state, now).await?;
+    for (position, (id, name, condition)) in audiences.into_iter().enumerate() {
+        let mut counts: BTreeMap<i64, MatrixCell> = BTreeMap::new();
+        for person in crate::audiences::store::member_ids(&state.db, &condition).await? {
+            for &i in by_person.get(&person).into_iter().flatten() {
+                let fact = &facts[i];
+                counts
+                    .entry(fact.requirement_id)
+                    .or_default()
+                    .add(&cell_of(fact));
+            }
+        }
+        cells.extend(group_cells(
+            "audience",
+            id.to_string(),
+            name,
+            position,
+            &counts,
+            Some(&requirements),
+        ));
+    }
+    store::replace_matrix(&state.db, &cells, now).await
+}
+
+/// Queues the matrix to be computed again soon (once, however many changes ask meanwhile).
+pub async fn queue_recompute(state: &AppState, now: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    if !crate::jobs::queue::queued_other(&mut tx, RECOMPUTE).await? {
+        crate::jobs::queue::enqueue(&mut tx, RECOMPUTE, "{}", now, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An administrator asks for the figures to be computed again now.
+pub async fn request_recompute(state: &AppState, actor: &Actor) -> Result<(), AppError> {
+    allowed(actor)?;
+    queue_recompute(state, now()).await
+}
+
+/// Kept cells as rows, each with a cell per column (in the columns' order).
+fn rows_of(columns: &[(i64, String)], kept: Vec<MatrixCellRow>) -> Vec<MatrixRow> {
+    let mut rows: Vec<(i32, String, HashMap<i64, MatrixCell>)> = Vec::new();
+    for c in kept {
+        if rows
+            .last()
+            .is_none_or(|(position, _, _)| *position != c.position)
+        {
+            rows.push((c.position, c.label.clone(), HashMap::new()));
+        }
+        if let Some((_, _, cells)) = rows.last_mut() {
+            cells.insert(
+                c.requirement_id,
+                MatrixCell {
+                    assigned: c.assigned,
+                    compliant: c.compliant,
+                    overdue: c.overdue,
+                    expiring: c.expiring,
+                },
+            );
+        }
+    }
+    rows.into_iter()
+        .map(|(_, label, cells)| MatrixRow {
+            label,
+            cells: columns
+                .iter()
+                .map(|(id, _)| cells.get(id).copied().unwrap_or_default())
+                .collect(),
+        })
+        .collect()
+}
+
+/// Everyone's row as kept (empty cells before the first computation).
+async fn everyone_row(state: &AppState, columns: &[(i64, String)]) -> Result<MatrixRow, AppError> {
+    let kept = store::matrix_cells(&state.db, EVERYONE, 0, 1).await?;
+    Ok(rows_of(columns, kept).pop().unwrap_or_else(|| MatrixRow {
+        label: "Everyone".into(),
+        cells: vec![MatrixCell::default(); columns.len()],
+    }))
+}
+
+/// One page of the matrix as last computed.
 pub async fn matrix(
     state: &AppState,
     actor: &Actor,
@@ -145,69 +249,42 @@ pub async fn matrix(
     let by = GroupBy::parse(by)?;
     let page = page.max(1);
     let requirements = columns(state).await?;
-    let (rows, total, everyone) = match by {
-        GroupBy::Department => {
-            let (all, everyone) = department_rows(state, &requirements).await?;
-            let total = all.len() as i64;
-            let start = crate::db::page_offset(page, PER_PAGE) as usize;
-            let rows = all
-                .into_iter()
-                .skip(start)
-                .take(PER_PAGE as usize)
-                .collect();
-            (rows, total, Some(everyone))
-        }
-        GroupBy::Audience => {
-            let (rows, total) = audience_rows(state, actor, &requirements, page).await?;
-            // Audiences use their own page size.
-            (rows, total, None)
-        }
+    let (total, computed_at) = store::matrix_extent(&state.db, by.as_str()).await?;
+    let from = crate::db::page_offset(page, PER_PAGE);
+    let kept =
+        store::matrix_cells(&state.db, by.as_str(), from, from + i64::from(PER_PAGE)).await?;
+    let everyone = match by {
+        GroupBy::Department => Some(everyone_row(state, &requirements).await?),
+        // Audiences may overlap: their people do not add up to everyone.
+        GroupBy::Audience => None,
     };
-    let per_page = match by {
-        GroupBy::Department => PER_PAGE,
-        GroupBy::Audience => crate::audiences::service::PER_PAGE,
-    };
+    let zone = crate::settings::service::current(state).await?.time_zone;
     Ok(Matrix {
         by: by.as_str().into(),
-        requirements,
         rows: Page {
-            items: rows,
+            items: rows_of(&requirements, kept),
             total,
             total_capped: false,
             page,
-            per_page,
+            per_page: PER_PAGE,
         },
+        requirements,
         everyone,
+        computed: computed_at.map(|at| crate::settings::time_zone::local_datetime(at, &zone)),
+        recomputing: crate::jobs::queue::queued(&state.db, RECOMPUTE).await?,
     })
 }
 
-/// The whole matrix as CSV: one line per group and requirement.
+/// The whole matrix as last computed, as CSV: one line per group and requirement.
 pub async fn matrix_csv(state: &AppState, actor: &Actor, by: &str) -> Result<String, AppError> {
     allowed(actor)?;
     let by = GroupBy::parse(by)?;
     let requirements = columns(state).await?;
-    let rows = match by {
-        GroupBy::Department => {
-            let (mut rows, everyone) = department_rows(state, &requirements).await?;
-            rows.push(everyone);
-            rows
-        }
-        GroupBy::Audience => {
-            let mut rows = Vec::new();
-            let mut page = 1;
-            loop {
-                let (mut some, total) = audience_rows(state, actor, &requirements, page).await?;
-                let done = some.is_empty()
-                    || i64::from(page) * i64::from(crate::audiences::service::PER_PAGE) >= total;
-                rows.append(&mut some);
-                if done {
-                    break;
-                }
-                page += 1;
-            }
-            rows
-        }
-    };
+    let kept = store::matrix_cells(&state.db, by.as_str(), 0, i64::MAX).await?;
+    let mut rows = rows_of(&requirements, kept);
+    if by == GroupBy::Department {
+        rows.push(everyone_row(state, &requirements).await?);
+    }
     let mut out = CsvOut::new();
     out.row([
         by.as_str(),

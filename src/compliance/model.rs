@@ -214,6 +214,10 @@ pub struct Matrix {
     pub rows: crate::paging::Page<MatrixRow>,
     /// Everyone the requirements apply to (departments only: audiences may overlap).
     pub everyone: Option<MatrixRow>,
+    /// When the figures were computed, in the site's time zone (None: not yet).
+    pub computed: Option<String>,
+    /// Whether they are being computed again.
+    pub recomputing: bool,
 }
 
 /// One night's compliance across every requirement.

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, TextArea, route_id};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 /// What a state looks like: its words always, a class for colour on top.
@@ -456,6 +457,7 @@ pub fn CompliancePage() -> impl IntoView {
         |(by, page)| compliance_matrix(by, page),
     );
     let trend = Resource::new(|| (), |_| compliance_trend(90));
+    let recompute = ServerAction::<RecomputeMatrix>::new();
     let tab = move |value: &'static str, label: &'static str| {
         view! {
             <a href=format!("/admin/compliance?by={value}") class="btn btn-secondary btn-small"
@@ -482,8 +484,26 @@ pub fn CompliancePage() -> impl IntoView {
                         let (page, page_count, total) = (m.rows.page, m.rows.page_count(), m.rows.total);
                         let heading = if by == "audience" { "Audience" } else { "Department" };
                         let columns: Vec<i64> = m.requirements.iter().map(|(id, _)| *id).collect();
+                        let computed = m.computed.clone();
+                        let recomputing = m.recomputing;
                         view! {
                             <section class="card">
+                                <form class="toolbar" method="post" action=RecomputeMatrix::PATH
+                                    on:submit=move |ev| { ev.prevent_default(); recompute.dispatch(RecomputeMatrix {}); }>
+                                    <p class="small muted" role="status" data-testid="matrix-computed">
+                                        {match computed {
+                                            Some(at) => format!("Figures as of {at}."),
+                                            None => "The figures have not been computed yet.".to_string(),
+                                        }}
+                                        {move || (recomputing || recompute.value().get().is_some_and(|r| r.is_ok()))
+                                            .then_some(" Computing them again: reload the page in a moment.")}
+                                    </p>
+                                    <button type="submit" class="btn btn-secondary btn-small" disabled=move || recompute.pending().get()>"Recompute now"</button>
+                                    {move || match recompute.value().get() {
+                                        Some(Err(e)) => Some(view! { <p class="field-error" role="alert">{e.to_string()}</p> }),
+                                        _ => None,
+                                    }}
+                                </form>
                                 <div class="table-wrap"><table class="data-table matrix">
                                     <caption>{format!("Compliance by {}", heading.to_lowercase())}</caption>
                                     <thead><tr>

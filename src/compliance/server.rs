@@ -72,6 +72,13 @@ pub async fn compliance_matrix(by: String, page: u32) -> Result<Matrix, AppError
     respond(super::matrix::matrix(&state, &actor, &by, page).await)
 }
 
+/// Computes the matrix again soon (a background job).
+#[server(endpoint = "requirements/recompute_matrix")]
+pub async fn recompute_matrix() -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::matrix::request_recompute(&state, &actor).await)
+}
+
 /// Compliance across every requirement for the last `days` nights.
 #[server(endpoint = "requirements/trend")]
 pub async fn compliance_trend(days: u32) -> Result<Trend, AppError> {

@@ -224,6 +224,7 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     refresh(state, id, now).await?;
+    super::matrix::queue_recompute(state, now).await?;
     Ok(id)
 }
 
@@ -574,7 +575,7 @@ pub async fn exempt(
     .await?;
     tx.commit().await?;
     refresh(state, id, now).await?;
-    Ok(())
+    super::matrix::queue_recompute(state, now).await
 }
 
 /// Gives a person until `date` (with a reason), or takes the extension back (`None`).
@@ -624,7 +625,7 @@ pub async fn extend(
     .await?;
     tx.commit().await?;
     refresh(state, id, now).await?;
-    Ok(())
+    super::matrix::queue_recompute(state, now).await
 }
 
 /// The signed-in person's required training, soonest due first.
@@ -648,6 +649,7 @@ pub async fn nightly(state: &AppState, now: i64) -> Result<(), AppError> {
     }
     let zone = crate::settings::service::current(state).await?.time_zone;
     store::save_snapshot(&state.db, &ymd(today_in(now, &zone))).await?;
+    super::matrix::recompute(state, now).await?;
     crate::jobs::daily::queue_next(state, &NIGHTLY, now).await
 }
 
@@ -931,5 +933,7 @@ fn plan_of(row: &RequirementRow) -> Result<ReminderPlan, AppError> {
 /// Refreshes one requirement now (the button on its page).
 pub async fn refresh_now(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     allowed(actor)?;
-    refresh(state, id, now()).await.map(|_| ())
+    let now = now();
+    refresh(state, id, now).await?;
+    super::matrix::queue_recompute(state, now).await
 }

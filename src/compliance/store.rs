@@ -520,45 +520,34 @@ pub async fn set_reminded(
     Ok(())
 }
 
-/// Where one group stands on one requirement (`grp` is the group's label, or empty).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct GroupCount {
-    pub grp: String,
-    pub requirement_id: i64,
-    pub assigned: i64,
-    pub compliant: i64,
-    pub overdue: i64,
-    pub expiring: i64,
-}
-
 /// Whether the person `rp` (a `requirement_people` row) is compliant: completed and still valid
 /// (in the renewal window too: due again, but not lapsed), or exempt. Reports count with it.
 pub const COMPLIANT: &str = "(rp.state IN ('completed', 'exempt') \
      OR (rp.state = 'due_soon' AND rp.completed_on IS NOT NULL))";
 
-/// The counts of a matrix cell; `$1` is the last day that counts as expiring soon.
-const CELL_COUNTS: &str = "rp.requirement_id, COUNT(*) AS assigned, \
-     COALESCE(SUM(CASE WHEN {COMPLIANT} THEN 1 ELSE 0 END), 0) AS compliant, \
-     COALESCE(SUM(CASE WHEN rp.state IN ('overdue', 'expired') THEN 1 ELSE 0 END), 0) AS overdue, \
-     COALESCE(SUM(CASE WHEN {COMPLIANT} AND rp.expires_on IS NOT NULL AND rp.expires_on <= $1 \
-       THEN 1 ELSE 0 END), 0) AS expiring";
-
-fn cell_counts() -> String {
-    CELL_COUNTS.replace("{COMPLIANT}", COMPLIANT)
+/// One requirement row as the matrix counts it: whose, which requirement, the person's
+/// department, and where they stand.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MatrixFact {
+    pub user_id: i64,
+    pub requirement_id: i64,
+    pub department: String,
+    pub compliant: bool,
+    pub overdue: bool,
+    pub expiring: bool,
 }
 
-/// Every department's counts per requirement, in one pass (people without one under "").
-pub async fn counts_by_department(
-    db: &Db,
-    expiring_until: &str,
-) -> Result<Vec<GroupCount>, AppError> {
+/// Every requirement row that counts now (people it applies to, not deleted), with its flags;
+/// `expiring_until` is the last day that counts as expiring soon. One pass, for computing the
+/// matrix.
+pub async fn matrix_facts(db: &Db, expiring_until: &str) -> Result<Vec<MatrixFact>, AppError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COALESCE(p.department, '') AS grp, {} \
+        "SELECT rp.user_id, rp.requirement_id, COALESCE(p.department, '') AS department, \
+         ({COMPLIANT}) AS compliant, (rp.state IN ('overdue', 'expired')) AS overdue, \
+         ({COMPLIANT} AND rp.expires_on IS NOT NULL AND rp.expires_on <= $1) AS expiring \
          FROM requirement_people rp JOIN users u ON u.id = rp.user_id \
          LEFT JOIN user_profiles p ON p.user_id = rp.user_id \
-         WHERE rp.removed_on IS NULL AND u.status <> 'deleted' \
-         GROUP BY COALESCE(p.department, ''), rp.requirement_id",
-        cell_counts()
+         WHERE rp.removed_on IS NULL AND u.status <> 'deleted'"
     ));
     Ok(with_db!(db, |p| sqlx::query_as(sql)
         .bind(expiring_until)
@@ -566,28 +555,84 @@ pub async fn counts_by_department(
         .await?))
 }
 
-/// The counts per requirement of the people a condition holds.
-pub async fn counts_within(
+/// One cell of the matrix as kept (`grouping`: `department`, `audience` or `everyone`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MatrixCellRow {
+    pub grouping: String,
+    pub group_key: String,
+    pub label: String,
+    pub position: i32,
+    pub requirement_id: i64,
+    pub assigned: i64,
+    pub compliant: i64,
+    pub overdue: i64,
+    pub expiring: i64,
+}
+
+/// Replaces the kept matrix with these cells, in one transaction (readers see the old one or
+/// the new one). Written a few hundred rows per statement.
+pub async fn replace_matrix(
     db: &Db,
-    condition: &crate::audiences::store::Condition,
-    expiring_until: &str,
-) -> Result<Vec<GroupCount>, AppError> {
-    // The condition's placeholders come first, so `$1` of the counts becomes the next one.
-    let until = format!("${}", condition.binds.len() + 1);
-    let people = crate::audiences::store::PEOPLE;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT '' AS grp, {} FROM requirement_people rp \
-         WHERE rp.removed_on IS NULL AND rp.user_id IN (SELECT u.id {people} AND {}) \
-         GROUP BY rp.requirement_id",
-        cell_counts().replace("$1", &until),
-        condition.sql
-    ));
-    Ok(with_db!(db, |p| crate::bind_condition!(
-        sqlx::query_as(sql),
-        &condition.binds
+    cells: &[MatrixCellRow],
+    computed_at: i64,
+) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, |c| sqlx::query("DELETE FROM compliance_matrix")
+        .execute(c)
+        .await?
+        .rows_affected());
+    for chunk in cells.chunks(400) {
+        with_tx!(&mut tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO compliance_matrix (grouping, group_key, label, position, \
+                 requirement_id, assigned, compliant, overdue, expiring, computed_at) ",
+            );
+            qb.push_values(chunk, |mut row, cell| {
+                row.push_bind(&cell.grouping)
+                    .push_bind(&cell.group_key)
+                    .push_bind(&cell.label)
+                    .push_bind(cell.position)
+                    .push_bind(cell.requirement_id)
+                    .push_bind(cell.assigned)
+                    .push_bind(cell.compliant)
+                    .push_bind(cell.overdue)
+                    .push_bind(cell.expiring)
+                    .push_bind(computed_at);
+            });
+            qb.build().execute(c).await?.rows_affected()
+        });
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The kept cells of groups `from..to` (by position) of a grouping, in order.
+pub async fn matrix_cells(
+    db: &Db,
+    grouping: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<MatrixCellRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT grouping, group_key, label, position, requirement_id, assigned, compliant, \
+         overdue, expiring FROM compliance_matrix \
+         WHERE grouping = $1 AND position >= $2 AND position < $3 ORDER BY position, requirement_id"
     )
-    .bind(expiring_until)
+    .bind(grouping)
+    .bind(from)
+    .bind(to)
     .fetch_all(p)
+    .await?))
+}
+
+/// How many groups a grouping has in the kept matrix, and when it was computed (None: never).
+pub async fn matrix_extent(db: &Db, grouping: &str) -> Result<(i64, Option<i64>), AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT CAST(COALESCE(MAX(CASE WHEN grouping = $1 THEN position END) + 1, 0) AS BIGINT), \
+         MAX(computed_at) FROM compliance_matrix"
+    )
+    .bind(grouping)
+    .fetch_one(p)
     .await?))
 }
 

@@ -52,6 +52,9 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
         }
         .await
         .map_err(|e| format!("{e:?}")),
+        crate::compliance::matrix::RECOMPUTE => crate::compliance::matrix::recompute(state, at)
+            .await
+            .map_err(|e| format!("{e:?}")),
         crate::programmes::model::PROGRAMME_COMPLETED => async {
             compliance::programme_completed(state, payload, at).await?;
             certificates::programme_completed(state, payload, at).await
