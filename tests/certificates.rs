@@ -955,3 +955,91 @@ fn image_count(pdf: &[u8]) -> usize {
         })
         .count()
 }
+
+/// How many template images are kept.
+async fn kept_images(state: &AppState) -> i64 {
+    lyceum::with_db_write!(&state.db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM certificate_images"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap())
+}
+
+db_test!(
+    a_save_and_an_upload_at_once_both_land_and_images_no_template_draws_go,
+    |state| {
+        use lyceum::certificates::images;
+        use lyceum::certificates::model::ImageSlot;
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let t = template(&state, &admin, "Branded").await;
+
+        // The texts saved and a logo uploaded at the same moment, again and again: each time
+        // both land (neither writes back what it read before the other).
+        for round in 0..8 {
+            let heading = format!("Award {round}");
+            let form = TemplateForm::from_design(
+                "Branded",
+                &Design {
+                    heading: heading.clone(),
+                    ..Design::default()
+                },
+            );
+            let (saved, uploaded) = tokio::join!(
+                certificates::save_template(&state, &admin, Some(t), &form),
+                images::upload(&state, &admin, t, ImageSlot::Logo, png(30 + round, 10)),
+            );
+            saved.unwrap();
+            let logo = uploaded.unwrap();
+            let design = design_of(&state, &admin, t).await;
+            assert_eq!(
+                (design.heading.as_str(), design.images.logo),
+                (heading.as_str(), Some(logo)),
+                "round {round}"
+            );
+            // The logo it replaced went: one kept.
+            assert_eq!(kept_images(&state).await, 1, "round {round}");
+        }
+
+        // An image another template also draws stays while that one draws it.
+        let signature = images::upload(&state, &admin, t, ImageSlot::Signature, png(60, 20))
+            .await
+            .unwrap();
+        let copy = certificates::save_template(
+            &state,
+            &admin,
+            None,
+            &TemplateForm::from_design("Copy", &Design::default()),
+        )
+        .await
+        .unwrap();
+        lyceum::with_db_write!(&state.db, |p| {
+            sqlx::query(
+            "UPDATE certificate_templates SET design = (SELECT design FROM certificate_templates WHERE id = $1) WHERE id = $2"
+        )
+        .bind(t)
+        .bind(copy)
+        .execute(p)
+        .await
+        .unwrap()
+        .rows_affected()
+        });
+        images::remove(&state, &admin, t, ImageSlot::Signature)
+            .await
+            .unwrap();
+        assert_eq!(kept_images(&state).await, 2);
+        assert_eq!(
+            design_of(&state, &admin, copy).await.images.signature,
+            Some(signature)
+        );
+        // Deleting templates takes their images with them once nothing draws them.
+        certificates::delete_template(&state, &admin, copy)
+            .await
+            .unwrap();
+        assert_eq!(kept_images(&state).await, 1);
+        certificates::delete_template(&state, &admin, t)
+            .await
+            .unwrap();
+        assert_eq!(kept_images(&state).await, 0);
+    }
+);

@@ -4,11 +4,11 @@
 
 use super::model::{Design, ImageSlot, MAX_IMAGE_BYTES};
 use super::pdf::{Pictures, check_picture, parse_picture};
-use super::service::{design_of, require, write_design};
+use super::service::{change_design, require};
 use super::store;
 use crate::audit;
 use crate::auth::permissions::Actor;
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, internal};
 use crate::state::AppState;
 
@@ -49,8 +49,12 @@ pub async fn upload(
         .map_err(|e| internal("checking a certificate image", e))?;
     let (content_type, size) = checked.map_err(refused)?;
     let at = now();
-    let id = store::add_image(&state.db, content_type, size, &bytes, at).await?;
-    set(state, actor, template_id, slot, Some(id), at).await?;
+    // Kept and put in its slot together: an upload to a template deleted meanwhile keeps
+    // nothing, and the image it replaces goes.
+    let mut tx = state.db.begin().await?;
+    let id = store::add_image(&mut tx, content_type, size, &bytes, at).await?;
+    set(&mut tx, actor, template_id, slot, Some(id), at).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -62,38 +66,40 @@ pub async fn remove(
     slot: ImageSlot,
 ) -> Result<(), AppError> {
     require(actor)?;
-    set(state, actor, template_id, slot, None, now()).await
+    let mut tx = state.db.begin().await?;
+    set(&mut tx, actor, template_id, slot, None, now()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn set(
-    state: &AppState,
+    tx: &mut Tx,
     actor: &Actor,
     template_id: i64,
     slot: ImageSlot,
     image: Option<i64>,
     at: i64,
 ) -> Result<(), AppError> {
-    let row = store::template(&state.db, template_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let mut design = design_of(&row.design)?;
-    design.images.set(slot, image);
-    write_design(state, template_id, &row.name, &design, at).await?;
-    let mut tx = state.db.begin().await?;
+    let (name, _) = change_design(
+        tx,
+        template_id,
+        |_, design| design.images.set(slot, image),
+        at,
+    )
+    .await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         audit::Entry::new(
             "certificate_template.image",
             "certificate_template",
             Some(template_id),
-            &row.name,
+            &name,
         )
         .after(&(slot, image)),
         at,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -73,6 +73,12 @@ impl Images {
             ImageSlot::Signature => self.signature,
         }
     }
+    /// Whether the design draws this image in any slot.
+    pub fn names(&self, id: i64) -> bool {
+        ImageSlot::ALL
+            .into_iter()
+            .any(|slot| self.get(slot) == Some(id))
+    }
     pub fn set(&mut self, slot: ImageSlot, id: Option<i64>) {
         match slot {
             ImageSlot::Background => self.background = id,

@@ -6,15 +6,15 @@
 //! download it.
 
 use super::model::{
-    Certificate, CertificateQuery, CourseSetting, Design, Fields, IssueForm, Standing, Template,
-    TemplateForm, Verification,
+    Certificate, CertificateQuery, CourseSetting, Design, Fields, ImageSlot, IssueForm, Standing,
+    Template, TemplateForm, Verification,
 };
 use super::store::{self, CertificateRow, NewCertificate};
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::compliance::model::Training;
 use crate::courses::access;
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, internal};
 use crate::notifications::model::Kind;
 use crate::notifications::service::{self as notifications, Notice};
@@ -45,19 +45,41 @@ fn design_json(design: &Design) -> Result<String, AppError> {
     serde_json::to_string(design).map_err(|e| internal("saving a certificate template", e))
 }
 
-/// Saves template `id`'s name and design (NotFound when there is no such template).
-pub(super) async fn write_design(
-    state: &AppState,
+/// Changes template `id`'s name and design in the caller's transaction, its row locked
+/// meanwhile, so that saving the texts and uploading an image at the same moment both land.
+/// An image the change leaves no template drawing is deleted (certificates are drawn from
+/// their template, so nothing else draws it). Returns the name and design saved (NotFound:
+/// no such template).
+pub(super) async fn change_design(
+    tx: &mut Tx,
     id: i64,
-    name: &str,
-    design: &Design,
+    change: impl FnOnce(&mut String, &mut Design),
     at: i64,
-) -> Result<(), AppError> {
-    if store::update_template(&state.db, id, name, &design_json(design)?, at).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+) -> Result<(String, Design), AppError> {
+    let (mut name, json) = store::lock_design(tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut design = design_of(&json)?;
+    let before = design.images.clone();
+    change(&mut name, &mut design);
+    store::update_template(tx, id, &name, &design_json(&design)?, at).await?;
+    let dropped: Vec<i64> = ImageSlot::ALL
+        .into_iter()
+        .filter_map(|slot| before.get(slot))
+        .filter(|old| !design.images.names(*old))
+        .collect();
+    if !dropped.is_empty() {
+        let mut drawn = Vec::new();
+        for json in store::designs(tx).await? {
+            drawn.push(design_of(&json)?.images);
+        }
+        for old in dropped {
+            if !drawn.iter().any(|images| images.names(old)) {
+                store::delete_image(tx, old).await?;
+            }
+        }
     }
+    Ok((name, design))
 }
 
 pub(super) fn design_of(json: &str) -> Result<Design, AppError> {
@@ -130,24 +152,29 @@ pub async fn save_template(
             "Another template has this name. Choose another.",
         ));
     }
-    // Images change only by upload or removal: a save keeps the template's own.
-    let mut design = design;
-    design.images = match id {
-        Some(id) => match store::template(&state.db, id).await? {
-            Some(row) => design_of(&row.design)?.images,
-            None => return Err(AppError::NotFound),
-        },
-        None => Default::default(),
-    };
     let at = now();
-    let id = match id {
-        None => store::create_template(&state.db, &name, &design_json(&design)?, at).await?,
+    let mut tx = state.db.begin().await?;
+    let (id, design) = match id {
+        None => {
+            let id = store::create_template(&mut tx, &name, &design_json(&design)?, at).await?;
+            (id, design)
+        }
+        // Images change only by upload or removal: a save keeps the template's own.
         Some(id) => {
-            write_design(state, id, &name, &design, at).await?;
-            id
+            let (_, saved) = change_design(
+                &mut tx,
+                id,
+                |saved_name, saved| {
+                    let images = saved.images.clone();
+                    *saved_name = name.clone();
+                    *saved = Design { images, ..design };
+                },
+                at,
+            )
+            .await?;
+            (id, saved)
         }
     };
-    let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
         actor,
@@ -174,12 +201,21 @@ pub async fn delete_template(state: &AppState, actor: &Actor, id: i64) -> Result
             template.name, template.courses, template.issued
         )));
     }
-    if !store::delete_unused_template(&state.db, id).await? {
+    let mut tx = state.db.begin().await?;
+    // Its images go with it, unless another template draws them: emptied first (which deletes
+    // them), then the template.
+    change_design(
+        &mut tx,
+        id,
+        |_, design| design.images = Default::default(),
+        now(),
+    )
+    .await?;
+    if !store::delete_unused_template(&mut tx, id).await? {
         return Err(AppError::Conflict(
             "The template came into use meanwhile: it was not deleted.".into(),
         ));
     }
-    let mut tx = state.db.begin().await?;
     audit::record(
         &mut tx,
         actor,

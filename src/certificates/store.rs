@@ -45,8 +45,13 @@ pub async fn name_taken(db: &Db, name: &str, except: Option<i64>) -> Result<bool
     Ok(found.is_some())
 }
 
-pub async fn create_template(db: &Db, name: &str, design: &str, now: i64) -> Result<i64, AppError> {
-    Ok(with_db_write!(db, |p| sqlx::query_scalar(
+pub async fn create_template(
+    tx: &mut Tx,
+    name: &str,
+    design: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    Ok(with_tx!(tx, |p| sqlx::query_scalar(
         "INSERT INTO certificate_templates (name, design, created_at, updated_at) \
          VALUES ($1, $2, $3, $3) RETURNING id"
     )
@@ -57,15 +62,45 @@ pub async fn create_template(db: &Db, name: &str, design: &str, now: i64) -> Res
     .await?))
 }
 
+/// A template's name and design, its row locked until the transaction ends (PostgreSQL: `FOR
+/// UPDATE`; SQLite's write transaction already keeps other writers out), so that changes made
+/// at the same moment apply one after the other.
+pub async fn lock_design(tx: &mut Tx, id: i64) -> Result<Option<(String, String)>, AppError> {
+    const SQL: &str = "SELECT name, design FROM certificate_templates WHERE id = $1";
+    Ok(match tx {
+        Tx::Sqlite(c) => {
+            sqlx::query_as(SQL)
+                .bind(id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SQL} FOR UPDATE")))
+                .bind(id)
+                .fetch_optional(&mut **c)
+                .await?
+        }
+    })
+}
+
+/// Every template's design (JSON), to see which images are still drawn.
+pub async fn designs(tx: &mut Tx) -> Result<Vec<String>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT design FROM certificate_templates"
+    )
+    .fetch_all(c)
+    .await?))
+}
+
 /// Saves a template; false when there is none with this id.
 pub async fn update_template(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     name: &str,
     design: &str,
     now: i64,
 ) -> Result<bool, AppError> {
-    let n = with_db_write!(db, |p| sqlx::query(
+    let n = with_tx!(tx, |p| sqlx::query(
         "UPDATE certificate_templates SET name = $2, design = $3, updated_at = $4 WHERE id = $1"
     )
     .bind(id)
@@ -79,8 +114,8 @@ pub async fn update_template(
 }
 
 /// Deletes a template no course issues and no certificate was drawn with; false otherwise.
-pub async fn delete_unused_template(db: &Db, id: i64) -> Result<bool, AppError> {
-    let n = with_db_write!(db, |p| sqlx::query(
+pub async fn delete_unused_template(tx: &mut Tx, id: i64) -> Result<bool, AppError> {
+    let n = with_tx!(tx, |p| sqlx::query(
         "DELETE FROM certificate_templates WHERE id = $1 \
          AND NOT EXISTS (SELECT 1 FROM course_certificates WHERE template_id = $1) \
          AND NOT EXISTS (SELECT 1 FROM programme_certificates WHERE template_id = $1) \
@@ -462,13 +497,13 @@ pub async fn programme_subject(
 // --- Images templates draw ---
 
 pub async fn add_image(
-    db: &Db,
+    tx: &mut Tx,
     content_type: &str,
     (width, height): (u32, u32),
     data: &[u8],
     now: i64,
 ) -> Result<i64, AppError> {
-    Ok(with_db_write!(db, |p| sqlx::query_scalar(
+    Ok(with_tx!(tx, |p| sqlx::query_scalar(
         "INSERT INTO certificate_images (content_type, width, height, data, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id"
     )
@@ -479,6 +514,17 @@ pub async fn add_image(
     .bind(now)
     .fetch_one(p)
     .await?))
+}
+
+pub async fn delete_image(tx: &mut Tx, id: i64) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM certificate_images WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
 }
 
 /// The images with these ids (type and bytes), in one query (a design names up to three).
