@@ -353,25 +353,48 @@ pub async fn conditions(
     Ok((named, total))
 }
 
-/// Every audience with its condition at `now`, by name: for work that counts them all (the
-/// compliance matrix), never for a page.
-pub async fn all_conditions(
-    state: &AppState,
-    now: i64,
-) -> Result<Vec<(i64, String, Condition)>, AppError> {
+/// Every audience (id, name), by name: for work that counts them all (the compliance matrix),
+/// never for a page.
+pub async fn all_names(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
     const BATCH: i64 = 500;
-    let today = today(now);
     let mut all = Vec::new();
     loop {
         let (rows, total) = store::list(&state.db, BATCH, all.len() as i64).await?;
         let fetched = rows.len();
-        for row in rows {
-            let condition = Condition::audience(&row.rules()?, row.match_all, today);
-            all.push((row.id, row.name, condition));
-        }
+        all.extend(rows.into_iter().map(|row| (row.id, row.name)));
         if fetched == 0 || all.len() as i64 >= total {
             return Ok(all);
         }
+    }
+}
+
+/// Audiences' members at one moment, each audience worked out once: a nightly run asks for the
+/// same audience for several requirements and again for the compliance matrix, and working one
+/// out reads every person.
+pub struct Memberships {
+    now: i64,
+    known: HashMap<i64, Option<Vec<i64>>>,
+}
+
+impl Memberships {
+    pub fn at(now: i64) -> Memberships {
+        Memberships {
+            now,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The people audience `id` holds (by id, ascending); None when there is no such audience.
+    pub async fn of(&mut self, state: &AppState, id: i64) -> Result<Option<&[i64]>, AppError> {
+        if !self.known.contains_key(&id) {
+            let members = match condition(state, id, self.now).await {
+                Ok(condition) => Some(store::member_ids(&state.db, &condition).await?),
+                Err(AppError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+            self.known.insert(id, members);
+        }
+        Ok(self.known.get(&id).and_then(|m| m.as_deref()))
     }
 }
 

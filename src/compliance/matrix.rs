@@ -8,6 +8,7 @@
 
 use super::model::{EXPIRING_DAYS, Matrix, MatrixCell, MatrixRow, Trend, TrendPoint};
 use super::store::{self, MatrixCellRow, MatrixFact};
+use crate::audiences::service::Memberships;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::db::now;
 use crate::error::AppError;
@@ -108,6 +109,15 @@ fn group_cells(
 /// Computes the whole matrix at `now` and keeps it: every department (by name, case aside;
 /// "No department" last), every audience as its rules hold people now, and everyone.
 pub async fn recompute(state: &AppState, now: i64) -> Result<(), AppError> {
+    recompute_with(state, now, &mut Memberships::at(now)).await
+}
+
+/// `recompute`, with audiences' members as already worked out (the nightly run's).
+pub async fn recompute_with(
+    state: &AppState,
+    now: i64,
+    memberships: &mut Memberships,
+) -> Result<(), AppError> {
     let requirements = columns(state).await?;
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = crate::settings::time_zone::today_in(now, &zone);
@@ -156,11 +166,13 @@ pub async fn recompute(state: &AppState, now: i64) -> Result<(), AppError> {
         &everyone,
         Some(&requirements),
     ));
-    let audiences = crate::audiences::service::all_conditions(state, now).await?;
-    for (position, (id, name, condition)) in audiences.into_iter().enumerate() {
+    let audiences = crate::audiences::service::all_names(state).await?;
+    for (position, (id, name)) in audiences.into_iter().enumerate() {
         let mut counts: BTreeMap<i64, MatrixCell> = BTreeMap::new();
-        for person in crate::audiences::store::member_ids(&state.db, &condition).await? {
-            for &i in by_person.get(&person).into_iter().flatten() {
+        // One deleted meanwhile holds nobody.
+        let members = memberships.of(state, id).await?.unwrap_or_default();
+        for person in members {
+            for &i in by_person.get(person).into_iter().flatten() {
                 let fact = &facts[i];
                 counts
                     .entry(fact.requirement_id)

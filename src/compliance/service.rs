@@ -8,6 +8,7 @@ use super::model::{
 use super::reminders::{self, Reminder, ReminderKind, ReminderPlan};
 use super::status::{DueRule, Facts, Recurrence, Standing, State, Timing, standing};
 use super::store::{self, PersonRow, RequirementRow};
+use crate::audiences::service::Memberships;
 use crate::audit;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::completion::model::{RESET_LEARNER, ResetLearner};
@@ -228,18 +229,24 @@ pub async fn create(
     Ok(id)
 }
 
-/// Who the requirement's targets hold at `now`.
-async fn members(state: &AppState, id: i64, now: i64) -> Result<BTreeSet<i64>, AppError> {
+/// Who the requirement's targets hold at the memberships' moment.
+async fn members(
+    state: &AppState,
+    id: i64,
+    audiences: &mut Memberships,
+) -> Result<BTreeSet<i64>, AppError> {
     let mut members = BTreeSet::new();
     for (kind, target) in store::targets(&state.db, id).await? {
         match kind.as_str() {
-            "audience" => match crate::audiences::service::condition(state, target, now).await {
-                Ok(condition) => members
-                    .extend(crate::audiences::store::member_ids(&state.db, &condition).await?),
-                // A deleted audience holds nobody.
-                Err(AppError::NotFound) => {}
-                Err(e) => return Err(e),
-            },
+            // A deleted audience holds nobody.
+            "audience" => members.extend(
+                audiences
+                    .of(state, target)
+                    .await?
+                    .unwrap_or_default()
+                    .iter()
+                    .copied(),
+            ),
             "cohort" => members.extend(store::cohort_members(&state.db, target).await?),
             _ => {
                 members.insert(target);
@@ -259,15 +266,25 @@ pub struct Refreshed {
 
 /// Brings a requirement up to date at `now`: assigns it to whoever its targets hold now (and
 /// enrols them), stops chasing whoever left them, and records everyone's standing, their
-/// completions and expiries. What the nightly run and every change call.
+/// completions and expiries. What every change calls.
 pub async fn refresh(state: &AppState, id: i64, now: i64) -> Result<Refreshed, AppError> {
+    refresh_with(state, id, now, &mut Memberships::at(now)).await
+}
+
+/// `refresh`, with audiences' members worked out at most once across calls (the nightly run).
+async fn refresh_with(
+    state: &AppState,
+    id: i64,
+    now: i64,
+    audiences: &mut Memberships,
+) -> Result<Refreshed, AppError> {
     let requirement = store::find(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let timing = timing_of(&requirement)?;
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = today_in(now, &zone);
-    let wanted = members(state, id, now).await?;
+    let wanted = members(state, id, audiences).await?;
     let assigned = store::assigned(&state.db, id).await?;
     let active: HashSet<i64> = assigned
         .iter()
@@ -643,13 +660,14 @@ pub const NIGHTLY: Daily = Daily {
 /// The nightly run: every requirement brought up to date (states move at midnight: due soon,
 /// overdue, expired), then the next night queued.
 pub async fn nightly(state: &AppState, now: i64) -> Result<(), AppError> {
+    let mut audiences = Memberships::at(now);
     for id in store::ids(&state.db).await? {
-        refresh(state, id, now).await?;
+        refresh_with(state, id, now, &mut audiences).await?;
         remind(state, id, now).await?;
     }
     let zone = crate::settings::service::current(state).await?.time_zone;
     store::save_snapshot(&state.db, &ymd(today_in(now, &zone))).await?;
-    super::matrix::recompute(state, now).await?;
+    super::matrix::recompute_with(state, now, &mut audiences).await?;
     crate::jobs::daily::queue_next(state, &NIGHTLY, now).await
 }
 
