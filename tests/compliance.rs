@@ -994,6 +994,27 @@ db_test!(
         assert_eq!(mine[0].state, State::NotStarted);
         let listed = compliance::list(&state, &admin).await.unwrap();
         assert_eq!(listed[0].training_title, "Nursing induction");
+        // Its page is headed with what it asks for and how many people stand where.
+        let summary = compliance::summary(&state, &admin, id).await.unwrap();
+        assert_eq!(
+            (
+                summary.name.as_str(),
+                summary.training.label(),
+                summary.training_title.as_str()
+            ),
+            ("Induction", "Programme", "Nursing induction")
+        );
+        assert!(summary.counts.contains(&(State::NotStarted, 1)));
+        assert_eq!(
+            compliance::summary(&state, &nina, id).await.unwrap_err(),
+            AppError::Forbidden
+        );
+        assert_eq!(
+            compliance::summary(&state, &admin, id + 1000)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
 
         // One course done is not the programme; both are, and it counts at once (the jobs that
         // follow a completion), with the certificate expiring with the requirement.

@@ -111,6 +111,7 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("requirements/matrix", "by=department&page=1"),
     ("requirements/trend", "days=90"),
     ("requirements/recompute_matrix", ""),
+    ("requirements/overview", "id=1"),
     ("requirements/refresh", "id=1"),
     ("requirements/exempt", "id=1&user_id=1&reason=X"),
     (

@@ -85,7 +85,11 @@ test('a programme as required training: the administrator assigns it to a learne
   await form.getByLabel('Programme', { exact: true }).selectOption({ label: `${programme} (2 courses)` });
   await form.getByRole('button', { name: 'Assign requirement' }).click();
   await expect(form.getByText('Requirement saved; its people are assigned and enrolled.')).toBeVisible();
-  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText(programme);
+  const row = page.getByRole('row', { name: new RegExp(name) });
+  await expect(row).toContainText(programme);
+  await row.getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByText(`Programme “${programme}”`)).toBeVisible();
 
   const context = await browser.newContext();
   const me = await context.newPage();

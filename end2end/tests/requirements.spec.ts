@@ -28,6 +28,9 @@ test('mandatory training: assigned to a learner, listed for the administrator, f
   await expect(row.getByRole('cell').nth(1)).toHaveText('1');
   await row.getByRole('link', { name }).click();
   await hydrated(page);
+  // The page says which requirement it is and what it asks for.
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByText('Course “Fire safety basics” · Due 7 days after assignment')).toBeVisible();
   await expect(page.getByRole('table', { name: 'People and their status' })).toContainText('Not started');
   await page.getByRole('button', { name: 'Refresh now' }).click();
   await expect(page.getByRole('status').first()).toContainText('Brought up to date.');

@@ -28,6 +28,14 @@ impl Training {
         }
     }
 
+    /// "Course" or "Programme", to head a line.
+    pub fn label(self) -> &'static str {
+        match self {
+            Training::Course(_) => "Course",
+            Training::Programme(_) => "Programme",
+        }
+    }
+
     /// "course" or "programme", for sentences ("complete the programme “X”").
     pub fn noun(self) -> &'static str {
         match self {

@@ -285,6 +285,17 @@ pub fn RequirementPage() -> impl IntoView {
         },
         |(id, query, ..)| requirement_people(id, query),
     );
+    let summary = Resource::new(
+        move || {
+            (
+                id.get(),
+                refresh.version().get(),
+                exempt.version().get(),
+                extend.version().get(),
+            )
+        },
+        |(id, ..)| requirement_overview(id),
+    );
     let refresh_result: Signal<Option<Result<(), AppError>>> = refresh.value().into();
     let exempt_result: Signal<Option<Result<(), AppError>>> = exempt.value().into();
     let extend_result: Signal<Option<Result<(), AppError>>> = extend.value().into();
@@ -297,7 +308,17 @@ pub fn RequirementPage() -> impl IntoView {
         <div class="page-header">
             <div>
                 <p class="small"><a href="/admin/requirements">"← Requirements"</a></p>
-                <h1>"Who must do it"</h1>
+                <Suspense fallback=|| view! { <h1>"Requirement"</h1> }>
+                    {move || Suspend::new(async move {
+                        match summary.await {
+                            Ok(r) => view! {
+                                <h1>{r.name.clone()}</h1>
+                                <p class="lead">{format!("{} “{}” · {} · {}", r.training.label(), r.training_title, r.timing_text, r.reminders_text)}</p>
+                            }.into_any(),
+                            Err(_) => view! { <h1>"Requirement"</h1> }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </div>
             <button type="button" class="btn btn-secondary" on:click=move |_| { refresh.dispatch(RefreshRequirement { id: id.get_untracked() }); }>
                 "Refresh now"

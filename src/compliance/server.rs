@@ -65,6 +65,13 @@ pub async fn extend_person(
     respond(super::service::extend(&state, &actor, id, user_id, date, &reason).await)
 }
 
+/// One requirement: what it asks for, its timing and reminders, its people per state.
+#[server(endpoint = "requirements/overview")]
+pub async fn requirement_overview(id: i64) -> Result<RequirementSummary, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::service::summary(&state, &actor, id).await)
+}
+
 /// The compliance matrix: `by` is `department` or `audience`.
 #[server(endpoint = "requirements/matrix")]
 pub async fn compliance_matrix(by: String, page: u32) -> Result<Matrix, AppError> {

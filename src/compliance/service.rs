@@ -892,28 +892,48 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RequirementSumm
     store::list(&state.db)
         .await?
         .into_iter()
-        .map(|row| {
-            let timing = timing_of(&row)?;
-            Ok(RequirementSummary {
-                reminders_text: plan_of(&row)?.text(),
-                id: row.id,
-                training: row.training(),
-                name: row.name,
-                training_title: row.training_title,
-                timing_text: timing.text(),
-                counts: State::ALL
-                    .into_iter()
-                    .map(|s| {
-                        let n = counts
-                            .iter()
-                            .find(|(id, st, _)| *id == row.id && st == s.as_str())
-                            .map_or(0, |(_, _, n)| *n);
-                        (s, n)
-                    })
-                    .collect(),
-            })
-        })
+        .map(|row| summary_of(row, &counts))
         .collect()
+}
+
+/// One requirement, as its page heads it.
+pub async fn summary(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> Result<RequirementSummary, AppError> {
+    allowed(actor)?;
+    let row = store::find(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    summary_of(row, &store::state_counts_of(&state.db, id).await?)
+}
+
+/// A requirement with its timing and reminders in words and its people per state (from
+/// `(requirement, state, people)` counts).
+fn summary_of(
+    row: RequirementRow,
+    counts: &[(i64, String, i64)],
+) -> Result<RequirementSummary, AppError> {
+    let timing = timing_of(&row)?;
+    Ok(RequirementSummary {
+        reminders_text: plan_of(&row)?.text(),
+        id: row.id,
+        training: row.training(),
+        name: row.name,
+        training_title: row.training_title,
+        timing_text: timing.text(),
+        counts: State::ALL
+            .into_iter()
+            .map(|s| {
+                let n = counts
+                    .iter()
+                    .find(|(id, st, _)| *id == row.id && st == s.as_str())
+                    .map_or(0, |(_, _, n)| *n);
+                (s, n)
+            })
+            .collect(),
+    })
 }
 
 /// How long a person's completion of a course or programme stays valid: the shortest cycle of

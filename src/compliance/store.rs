@@ -117,6 +117,17 @@ pub async fn state_counts(db: &Db) -> Result<Vec<(i64, String, i64)>, AppError> 
     .await?))
 }
 
+/// How many people are in each state on one requirement (those it applies to now).
+pub async fn state_counts_of(db: &Db, id: i64) -> Result<Vec<(i64, String, i64)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT requirement_id, state, COUNT(*) FROM requirement_people \
+         WHERE requirement_id = $1 AND removed_on IS NULL GROUP BY requirement_id, state"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// Every requirement's id.
 pub async fn ids(db: &Db) -> Result<Vec<i64>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_scalar(
