@@ -60,7 +60,7 @@ pub(super) async fn change_design(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut design = design_of(&json)?;
-    let before = design.images.clone();
+    let before = design.images;
     change(&mut name, &mut design);
     store::update_template(tx, id, &name, &design_json(&design)?, at).await?;
     let dropped: Vec<i64> = ImageSlot::ALL
@@ -165,7 +165,7 @@ pub async fn save_template(
                 &mut tx,
                 id,
                 |saved_name, saved| {
-                    let images = saved.images.clone();
+                    let images = saved.images;
                     *saved_name = name.clone();
                     *saved = Design { images, ..design };
                 },

@@ -131,8 +131,8 @@ pub async fn recompute_with(
     let mut departments: BTreeMap<(bool, String), (String, BTreeMap<i64, MatrixCell>)> =
         BTreeMap::new();
     let mut everyone: BTreeMap<i64, MatrixCell> = BTreeMap::new();
-    let mut by_person: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (i, fact) in facts.iter().enumerate() {
+    let mut by_person: HashMap<i64, Vec<&MatrixFact>> = HashMap::new();
+    for fact in &facts {
         let cell = cell_of(fact);
         let key = (fact.department.is_empty(), fact.department.to_lowercase());
         departments
@@ -143,7 +143,7 @@ pub async fn recompute_with(
             .or_default()
             .add(&cell);
         everyone.entry(fact.requirement_id).or_default().add(&cell);
-        by_person.entry(fact.user_id).or_default().push(i);
+        by_person.entry(fact.user_id).or_default().push(fact);
     }
 
     let mut cells = Vec::new();
@@ -172,8 +172,7 @@ pub async fn recompute_with(
         // One deleted meanwhile holds nobody.
         let members = memberships.of(state, id).await?.unwrap_or_default();
         for person in members {
-            for &i in by_person.get(person).into_iter().flatten() {
-                let fact = &facts[i];
+            for fact in by_person.get(person).into_iter().flatten() {
                 counts
                     .entry(fact.requirement_id)
                     .or_default()
