@@ -217,3 +217,46 @@ db_test!(
         assert!(programmes::mine(&state, &ann).await.unwrap().is_empty());
     }
 );
+
+db_test!(
+    someone_put_on_a_programme_they_already_did_has_completed_it,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "FIRE-1",
+                learners: &["ann@example.com", "bob@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let (ann, bob) = (&c.learners[0], &c.learners[1]);
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        // Ann completed the course before the programme was made.
+        complete(&state, c.course_id, ann.id).await;
+        let id = programmes::save(
+            &state,
+            &admin,
+            None,
+            &ProgrammeForm {
+                name: "Fire safety".into(),
+                courses: "FIRE-1".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        programmes::add_people(&state, &admin, id, "ann@example.com bob@example.com")
+            .await
+            .unwrap();
+        assert!(
+            programmes::mine(&state, ann).await.unwrap()[0]
+                .completed_at
+                .is_some()
+        );
+        assert_eq!(
+            programmes::mine(&state, bob).await.unwrap()[0].completed_at,
+            None
+        );
+    }
+);

@@ -318,9 +318,9 @@ async fn refresh_with(
         store::unassign(&mut tx, id, *user, &ymd(today)).await?;
     }
     tx.commit().await?;
-    if let Training::Programme(programme_id) = training {
+    if let (Training::Programme(programme_id), false) = (training, new.is_empty()) {
         // Someone newly on it may have done enough of its courses already.
-        crate::programmes::service::catch_up(state, programme_id, &new, now).await?;
+        crate::programmes::service::catch_up(state, programme_id, now).await?;
     }
 
     let people = store::people(&state.db, id).await?;

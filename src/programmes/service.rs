@@ -197,7 +197,7 @@ pub async fn add_people(
     )
     .await?;
     tx.commit().await?;
-    catch_up(state, id, &users, at).await?;
+    catch_up(state, id, at).await?;
     Ok(users.len())
 }
 
@@ -216,15 +216,13 @@ pub async fn enrol(tx: &mut Tx, id: i64, users: &[i64], at: i64) -> Result<bool,
     Ok(true)
 }
 
-/// Completes a programme for those of `users` on it whose course completions already meet its
-/// rule.
-pub async fn catch_up(state: &AppState, id: i64, users: &[i64], at: i64) -> Result<(), AppError> {
-    for user_id in users {
-        let mut tx = state.db.begin().await?;
-        let open = store::open_programme(&mut tx, *user_id, id).await?;
-        complete_met(&mut tx, *user_id, open, at).await?;
-        tx.commit().await?;
-    }
+/// Completes a programme for everyone on it whose course completions already meet its rule
+/// (one query for all of them, a write only for those it completes).
+pub async fn catch_up(state: &AppState, id: i64, at: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let open = store::open_members(&mut tx, id).await?;
+    complete_met(&mut tx, open, at).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -253,28 +251,23 @@ pub async fn course_completed(state: &AppState, payload: &str, at: i64) -> Resul
 async fn check(state: &AppState, user_id: i64, course_id: i64, at: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
     let open = store::open_with_course(&mut tx, user_id, course_id).await?;
-    complete_met(&mut tx, user_id, open, at).await?;
+    complete_met(&mut tx, open, at).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Completes those of the person's open programmes whose rule their courses now meet, and
-/// queues what follows (`PROGRAMME_COMPLETED`).
-async fn complete_met(
-    tx: &mut Tx,
-    user_id: i64,
-    open: Vec<store::Standing>,
-    at: i64,
-) -> Result<(), AppError> {
+/// Completes those open memberships whose rule the person's courses now meet, and queues what
+/// follows (`PROGRAMME_COMPLETED`).
+async fn complete_met(tx: &mut Tx, open: Vec<store::Standing>, at: i64) -> Result<(), AppError> {
     for p in open {
         let required = p.required_count.map_or(p.total, i64::from).min(p.total);
         if required > 0
             && p.done >= required
-            && store::mark_completed(tx, p.programme_id, user_id, at).await?
+            && store::mark_completed(tx, p.programme_id, p.user_id, at).await?
         {
             let payload = serde_json::to_string(&ProgrammeCompleted {
                 programme_id: p.programme_id,
-                user_id,
+                user_id: p.user_id,
             })
             .map_err(|e| internal("queueing a programme completion", e))?;
             crate::jobs::queue::enqueue(tx, PROGRAMME_COMPLETED, &payload, at, at).await?;

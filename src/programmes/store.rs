@@ -189,18 +189,19 @@ pub async fn add_members(tx: &mut Tx, id: i64, user_ids: &[i64], now: i64) -> Re
 /// A programme a person is on and has not completed, with how far they are.
 #[derive(sqlx::FromRow)]
 pub struct Standing {
+    pub user_id: i64,
     pub programme_id: i64,
     pub required_count: Option<i32>,
     pub total: i64,
     pub done: i64,
 }
 
-/// The person's programmes not yet completed (with how far they are), over `WHERE`.
-const OPEN_SELECT: &str = "SELECT p.id AS programme_id, p.required_count, \
+/// Memberships not yet completed (with how far each person is), over `WHERE`.
+const OPEN_SELECT: &str = "SELECT m.user_id, p.id AS programme_id, p.required_count, \
      (SELECT COUNT(*) FROM programme_courses pc WHERE pc.programme_id = p.id) AS total, \
      (SELECT COUNT(*) FROM programme_courses pc JOIN enrolments e ON e.course_id = pc.course_id \
-        AND e.user_id = $1 AND e.completed_at IS NOT NULL WHERE pc.programme_id = p.id) AS done \
-     FROM programmes p JOIN programme_members m ON m.programme_id = p.id AND m.user_id = $1 \
+        AND e.user_id = m.user_id AND e.completed_at IS NOT NULL WHERE pc.programme_id = p.id) AS done \
+     FROM programmes p JOIN programme_members m ON m.programme_id = p.id \
      WHERE m.completed_at IS NULL";
 
 /// The person's programmes, not yet completed, that hold this course.
@@ -210,7 +211,7 @@ pub async fn open_with_course(
     course_id: i64,
 ) -> Result<Vec<Standing>, AppError> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{OPEN_SELECT} AND EXISTS (SELECT 1 FROM programme_courses pc \
+        "{OPEN_SELECT} AND m.user_id = $1 AND EXISTS (SELECT 1 FROM programme_courses pc \
          WHERE pc.programme_id = p.id AND pc.course_id = $2)"
     ));
     Ok(with_tx!(tx, |c| sqlx::query_as(sql)
@@ -220,11 +221,10 @@ pub async fn open_with_course(
         .await?))
 }
 
-/// This programme, when the person is on it and has not completed it.
-pub async fn open_programme(tx: &mut Tx, user_id: i64, id: i64) -> Result<Vec<Standing>, AppError> {
-    let sql = sqlx::AssertSqlSafe(format!("{OPEN_SELECT} AND p.id = $2"));
+/// Everyone on this programme who has not completed it, in one query.
+pub async fn open_members(tx: &mut Tx, id: i64) -> Result<Vec<Standing>, AppError> {
+    let sql = sqlx::AssertSqlSafe(format!("{OPEN_SELECT} AND p.id = $1"));
     Ok(with_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(user_id)
         .bind(id)
         .fetch_all(c)
         .await?))
