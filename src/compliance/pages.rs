@@ -285,17 +285,8 @@ pub fn RequirementPage() -> impl IntoView {
         },
         |(id, query, ..)| requirement_people(id, query),
     );
-    let summary = Resource::new(
-        move || {
-            (
-                id.get(),
-                refresh.version().get(),
-                exempt.version().get(),
-                extend.version().get(),
-            )
-        },
-        |(id, ..)| requirement_overview(id),
-    );
+    // Only the heading uses it: what a requirement is does not change on this page.
+    let summary = Resource::new(move || id.get(), requirement_overview);
     let refresh_result: Signal<Option<Result<(), AppError>>> = refresh.value().into();
     let exempt_result: Signal<Option<Result<(), AppError>>> = exempt.value().into();
     let extend_result: Signal<Option<Result<(), AppError>>> = extend.value().into();
@@ -479,6 +470,7 @@ pub fn CompliancePage() -> impl IntoView {
     );
     let trend = Resource::new(|| (), |_| compliance_trend(90));
     let recompute = ServerAction::<RecomputeMatrix>::new();
+    let recompute_result: Signal<Option<Result<(), AppError>>> = recompute.value().into();
     let tab = move |value: &'static str, label: &'static str| {
         view! {
             <a href=format!("/admin/compliance?by={value}") class="btn btn-secondary btn-small"
@@ -516,14 +508,10 @@ pub fn CompliancePage() -> impl IntoView {
                                             Some(at) => format!("Figures as of {at}."),
                                             None => "The figures have not been computed yet.".to_string(),
                                         }}
-                                        {move || (recomputing || recompute.value().get().is_some_and(|r| r.is_ok()))
-                                            .then_some(" Computing them again: reload the page in a moment.")}
+                                        {recomputing.then_some(" Computing them again: reload the page in a moment.")}
                                     </p>
                                     <button type="submit" class="btn btn-secondary btn-small" disabled=move || recompute.pending().get()>"Recompute now"</button>
-                                    {move || match recompute.value().get() {
-                                        Some(Err(e)) => Some(view! { <p class="field-error" role="alert">{e.to_string()}</p> }),
-                                        _ => None,
-                                    }}
+                                    <FormAlert result=recompute_result success="Computing the figures again: reload the page in a moment." />
                                 </form>
                                 <div class="table-wrap"><table class="data-table matrix">
                                     <caption>{format!("Compliance by {}", heading.to_lowercase())}</caption>
