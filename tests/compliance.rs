@@ -3,7 +3,7 @@
 //! each cycle, honour extensions and exemptions, and follow audience membership.
 
 use lyceum::audiences::model::{AudienceForm, RuleForm};
-use lyceum::compliance::model::RequirementForm;
+use lyceum::compliance::model::{NextRun, RequirementForm};
 use lyceum::compliance::service as compliance;
 use lyceum::compliance::status::State;
 use lyceum::db_test;
@@ -561,7 +561,7 @@ db_test!(
         assert!(lines.contains(&"Everyone,Fire safety,4,1,25,3,1"), "{csv}");
 
         // (The job queued when the requirement was made has not run: no worker here.)
-        assert!(matrix.computed.is_some() && matrix.recomputing);
+        assert!(matrix.computed.is_some() && matrix.next_run == NextRun::Now);
         // The page shows the figures as computed: a change queues the work again (once,
         // however many changes ask), and the figures move when the job has run.
         compliance::exempt(&state, &admin, id, people[2].id, Some("On leave"))
@@ -572,12 +572,15 @@ db_test!(
             .await
             .unwrap();
         let everyone_now = |m: lyceum::compliance::model::Matrix| {
-            (m.everyone.unwrap().cells[0].compliant, m.recomputing)
+            (
+                m.everyone.unwrap().cells[0].compliant,
+                m.next_run == NextRun::Idle,
+            )
         };
         let waiting = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
             .await
             .unwrap();
-        assert_eq!(everyone_now(waiting), (1, true));
+        assert_eq!(everyone_now(waiting), (1, false));
         let queued: i64 = with_db_write!(&state.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND state = 'queued'"
         )
@@ -592,7 +595,63 @@ db_test!(
         let computed = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
             .await
             .unwrap();
-        assert_eq!(everyone_now(computed), (2, false));
+        assert_eq!(everyone_now(computed), (2, true));
+
+        // A learner's completion counts on the matrix once completions have settled (one run
+        // for however many complete meanwhile), or at once when an administrator asks.
+        let done_at = lyceum::db::now();
+        let mut tx = state.db.begin().await.unwrap();
+        lyceum::with_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE enrolments SET completed_at = $1 WHERE course_id = $2 AND user_id = $3"
+        )
+        .bind(done_at)
+        .bind(class.course_id)
+        .bind(people[1].id)
+        .execute(c)
+        .await
+        .unwrap()
+        .rows_affected());
+        let payload = serde_json::to_string(&lyceum::completion::model::CourseCompleted {
+            course_id: class.course_id,
+            user_id: people[1].id,
+        })
+        .unwrap();
+        lyceum::jobs::queue::enqueue(
+            &mut tx,
+            lyceum::completion::model::COURSE_COMPLETED,
+            &payload,
+            done_at,
+            done_at,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        lyceum::jobs::worker::run_due(&state, done_at).await.unwrap();
+        let settling = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(settling.everyone.as_ref().unwrap().cells[0].compliant, 2);
+        assert!(
+            matches!(&settling.next_run, NextRun::At(at) if !at.is_empty()),
+            "{:?}",
+            settling.next_run
+        );
+        let settled = done_at + lyceum::compliance::matrix::SETTLE_SECS;
+        assert!(settled > done_at);
+        lyceum::compliance::matrix::request_recompute(&state, &admin)
+            .await
+            .unwrap();
+        let brought_forward = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(brought_forward.next_run, NextRun::Now);
+        lyceum::jobs::worker::run_due(&state, lyceum::db::now())
+            .await
+            .unwrap();
+        let counted = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
+            .await
+            .unwrap();
+        assert_eq!(everyone_now(counted), (3, true));
         assert!(
             lyceum::compliance::matrix::request_recompute(&state, &people[0])
                 .await
@@ -611,8 +670,8 @@ db_test!(
             .filter(|p| p.day >= ymd(start + DAY))
             .map(|p| (p.assigned, p.compliant, p.overdue))
             .collect();
-        // Pat is exempt since the matrix above: compliant.
-        assert_eq!(nights, [(4, 2, 2), (4, 2, 2)]);
+        // Pat is exempt and Sam completed since the matrix above: compliant.
+        assert_eq!(nights, [(4, 3, 1), (4, 3, 1)]);
         assert!(trend.svg.starts_with("<svg") && trend.svg.contains("People compliant"));
 
         // Learners see none of it.

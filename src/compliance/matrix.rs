@@ -6,7 +6,7 @@
 //! changes a requirement or asks) and kept: its page reads one page of groups, and says when the
 //! figures were computed.
 
-use super::model::{EXPIRING_DAYS, Matrix, MatrixCell, MatrixRow, Trend, TrendPoint};
+use super::model::{EXPIRING_DAYS, Matrix, MatrixCell, MatrixRow, NextRun, Trend, TrendPoint};
 use super::store::{self, MatrixCellRow, MatrixFact};
 use crate::audiences::service::Memberships;
 use crate::auth::permissions::{Action, Actor, can};
@@ -191,12 +191,25 @@ pub async fn recompute_with(
     store::replace_matrix(&state.db, &cells, now).await
 }
 
-/// Queues the matrix to be computed again soon (once, however many changes ask meanwhile).
+/// How long after a learner's completion the matrix is computed again: one run then counts
+/// every completion meanwhile (at 100,000 people a run takes about a minute).
+pub const SETTLE_SECS: i64 = 10 * 60;
+
+/// Queues the matrix to be computed again now (once, however many changes ask meanwhile; a
+/// run already waiting for completions to settle is brought forward).
 pub async fn queue_recompute(state: &AppState, now: i64) -> Result<(), AppError> {
+    queue_recompute_at(state, now, now).await
+}
+
+/// Queues the matrix to be computed again once completions have settled, unless a run is
+/// already waiting.
+pub async fn queue_settled(state: &AppState, now: i64) -> Result<(), AppError> {
+    queue_recompute_at(state, now + SETTLE_SECS, now).await
+}
+
+async fn queue_recompute_at(state: &AppState, run_at: i64, now: i64) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    if !crate::jobs::queue::queued_other(&mut tx, RECOMPUTE).await? {
-        crate::jobs::queue::enqueue(&mut tx, RECOMPUTE, "{}", now, now).await?;
-    }
+    crate::jobs::queue::enqueue_once(&mut tx, RECOMPUTE, run_at, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -270,6 +283,7 @@ pub async fn matrix(
         GroupBy::Audience => None,
     };
     let zone = crate::settings::service::current(state).await?.time_zone;
+    let now = now();
     Ok(Matrix {
         by: by.as_str().into(),
         rows: Page {
@@ -282,7 +296,11 @@ pub async fn matrix(
         requirements,
         everyone,
         computed: computed_at.map(|at| crate::settings::time_zone::local_datetime(at, &zone)),
-        recomputing: crate::jobs::queue::queued(&state.db, RECOMPUTE).await?,
+        next_run: match crate::jobs::queue::next_run(&state.db, RECOMPUTE, now).await? {
+            None => NextRun::Idle,
+            Some(at) if at <= now => NextRun::Now,
+            Some(at) => NextRun::At(crate::settings::time_zone::local_datetime(at, &zone)),
+        },
     })
 }
 

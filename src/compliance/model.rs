@@ -224,8 +224,19 @@ pub struct Matrix {
     pub everyone: Option<MatrixRow>,
     /// When the figures were computed, in the site's time zone (None: not yet).
     pub computed: Option<String>,
-    /// Whether they are being computed again.
-    pub recomputing: bool,
+    /// When they will be computed again.
+    pub next_run: NextRun,
+}
+
+/// When the matrix will next be computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NextRun {
+    /// Nothing has changed that the figures do not count.
+    Idle,
+    /// Being computed, or about to be.
+    Now,
+    /// Once recent completions have settled: at this time, in the site's time zone.
+    At(String),
 }
 
 /// One night's compliance across every requirement.

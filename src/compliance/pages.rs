@@ -1,7 +1,7 @@
 //! Requirements pages: the administrators' list (people per state, as a table and a bar), the
 //! form that assigns a course, each requirement's people, and the learner's "Required training".
 
-use super::model::{MatrixRow, MyRequirement, PeopleQuery, RequirementForm};
+use super::model::{MatrixRow, MyRequirement, NextRun, PeopleQuery, RequirementForm};
 use super::server::*;
 use super::status::State;
 use crate::error::AppError;
@@ -498,7 +498,11 @@ pub fn CompliancePage() -> impl IntoView {
                         let heading = if by == "audience" { "Audience" } else { "Department" };
                         let columns: Vec<i64> = m.requirements.iter().map(|(id, _)| *id).collect();
                         let computed = m.computed.clone();
-                        let recomputing = m.recomputing;
+                        let next_run = match &m.next_run {
+                            NextRun::Idle => String::new(),
+                            NextRun::Now => " Computing them again: reload the page in a moment.".to_string(),
+                            NextRun::At(at) => format!(" Recent completions are counted at {at}."),
+                        };
                         view! {
                             <section class="card">
                                 <form class="toolbar" method="post" action=RecomputeMatrix::PATH
@@ -508,7 +512,7 @@ pub fn CompliancePage() -> impl IntoView {
                                             Some(at) => format!("Figures as of {at}."),
                                             None => "The figures have not been computed yet.".to_string(),
                                         }}
-                                        {recomputing.then_some(" Computing them again: reload the page in a moment.")}
+                                        {next_run}
                                     </p>
                                     <button type="submit" class="btn btn-secondary btn-small" disabled=move || recompute.pending().get()>"Recompute now"</button>
                                     <FormAlert result=recompute_result success="Computing the figures again: reload the page in a moment." />

@@ -473,6 +473,7 @@ async fn completed(
 ) -> Result<(), AppError> {
     let zone = crate::settings::service::current(state).await?.time_zone;
     let today = today_in(now, &zone);
+    let mut changed = false;
     for id in store::assigned_on(&state.db, training, user_id).await? {
         let requirement = store::find(&state.db, id)
             .await?
@@ -483,8 +484,11 @@ async fn completed(
         };
         let (now_standing, _, completed_on) = standing_now(&timing, &person, &zone, today);
         let mut tx = state.db.begin().await?;
-        save_standing(&mut tx, id, &person, &now_standing, completed_on, now).await?;
+        changed |= save_standing(&mut tx, id, &person, &now_standing, completed_on, now).await?;
         tx.commit().await?;
+    }
+    if changed {
+        super::matrix::queue_settled(state, now).await?;
     }
     Ok(())
 }

@@ -76,6 +76,47 @@ pub async fn queued_other(tx: &mut Tx, kind: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
+/// Queues a job of this kind to run at `run_at` unless one is queued already, in which case
+/// that one runs at the earlier of the two times (work that one run catches up with however
+/// many asked).
+pub async fn enqueue_once(tx: &mut Tx, kind: &str, run_at: i64, now: i64) -> Result<(), AppError> {
+    let queued: Option<i64> = with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = $1 AND state = 'queued' LIMIT 1"
+    )
+    .bind(kind)
+    .fetch_optional(c)
+    .await?);
+    match queued {
+        Some(id) => {
+            with_tx!(tx, |c| sqlx::query(
+                "UPDATE jobs SET run_at = $1 WHERE id = $2 AND run_at > $1"
+            )
+            .bind(run_at)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected());
+        }
+        None => {
+            enqueue(tx, kind, "{}", run_at, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// When a job of this kind is next to run: a running one now, else the earliest queued one.
+pub async fn next_run(db: &Db, kind: &str, now: i64) -> Result<Option<i64>, AppError> {
+    let at: Option<i64> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN state = 'running' THEN $2 ELSE run_at END) FROM jobs \
+         WHERE kind = $1 AND state IN ('queued', 'running')"
+    )
+    .bind(kind)
+    .bind(now)
+    .fetch_one(p)
+    .await?);
+    Ok(at)
+}
+
 /// A job a worker has claimed.
 #[derive(Debug, sqlx::FromRow)]
 pub struct Claimed {
