@@ -31,6 +31,7 @@ pub mod overrides;
 pub mod paging;
 pub mod programmes;
 pub mod resources;
+pub mod scorm;
 pub mod settings;
 pub mod team;
 pub mod ui;

@@ -626,7 +626,9 @@ db_test!(
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        lyceum::jobs::worker::run_due(&state, done_at).await.unwrap();
+        lyceum::jobs::worker::run_due(&state, done_at)
+            .await
+            .unwrap();
         let settling = lyceum::compliance::matrix::matrix(&state, &admin, "department", 1)
             .await
             .unwrap();

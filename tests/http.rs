@@ -329,6 +329,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "acknowledgements/statement",
         "item_id=4&statement=I%20agree",
     ),
+    ("scorm/package", "item_id=5"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
@@ -445,6 +446,19 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(acknowledgement, 4);
+    let package = lyceum::items::service::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm {
+            kind: "scorm".into(),
+            title: "Golf".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(package, 5);
     let category =
         lyceum::grading::service::add_category(state, &instructor, course.id, "Essays", 0.0, 0)
             .await
@@ -478,6 +492,7 @@ db_test!(
             "/courses/1/questions/export?format=gift",
             "/assignments/3/submissions.zip",
             "/acknowledgements/4/confirmations.csv",
+            "/scorm/5/1/index.html",
         ] {
             let req = Request::builder()
                 .uri(path)
@@ -527,6 +542,7 @@ db_test!(
             "acknowledgements/view",
             "acknowledgements/overview",
             "acknowledgements/statement",
+            "scorm/package",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -34,6 +34,7 @@ mod jobs;
 mod notifications;
 mod overrides;
 mod programmes;
+mod scorm;
 mod security;
 mod storage_s3;
 mod team;

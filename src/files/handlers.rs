@@ -21,7 +21,7 @@ fn wants_json(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-fn error_response(err: &AppError) -> Response {
+pub fn error_response(err: &AppError) -> Response {
     let status =
         StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(err.clone())).into_response()
@@ -175,18 +175,8 @@ pub async fn download(
         set_validators(res.headers_mut(), &etag, file.created_at);
         return res;
     }
-    let response = match state.files.local_path(&file.storage_key) {
-        // ServeFile handles ranges and conditional requests for files on disk.
-        Ok(Some(path)) => match ServeFile::new(&path).oneshot(req).await {
-            Ok(r) => r.map(Body::new),
-            Err(e) => match e {},
-        },
-        Ok(None) => {
-            match serve_object(&state, &file.storage_key, req.method(), req.headers()).await {
-                Ok(r) => r,
-                Err(e) => return error_response(&e),
-            }
-        }
+    let response = match serve_stored(&state, &file.storage_key, req).await {
+        Ok(r) => r,
         Err(e) => return error_response(&e),
     };
     if response.status() == StatusCode::NOT_FOUND {
@@ -227,6 +217,19 @@ pub async fn download(
         HeaderValue::from_static(csp),
     );
     Response::from_parts(parts, body)
+}
+
+/// A stored object's bytes with range requests (404 when it is missing); the caller has checked
+/// who may have it and sets its headers.
+pub async fn serve_stored(state: &AppState, key: &str, req: Request) -> Result<Response, AppError> {
+    match state.files.local_path(key)? {
+        // ServeFile handles ranges and conditional requests for files on disk.
+        Some(path) => match ServeFile::new(&path).oneshot(req).await {
+            Ok(r) => Ok(r.map(Body::new)),
+            Err(e) => match e {},
+        },
+        None => serve_object(state, key, req.method(), req.headers()).await,
+    }
 }
 
 /// `If-None-Match` names this ETag (or `*`).

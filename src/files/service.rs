@@ -132,8 +132,9 @@ where
     })
 }
 
-/// Writes the stream to `temp`; returns size, SHA-256 and the first bytes for sniffing.
-async fn write_temp<S, E>(
+/// Writes the stream to `temp` (refusing it past `limit`); returns size, SHA-256 and the first
+/// bytes for sniffing.
+pub async fn write_temp<S, E>(
     temp: &PathBuf,
     limit: u64,
     chunks: &mut S,

@@ -14,6 +14,7 @@ string_enum!(
         Quiz = "quiz" / "Quiz",
         Assignment = "assignment" / "Assignment",
         Acknowledgement = "acknowledgement" / "Acknowledgement",
+        Scorm = "scorm" / "SCORM package",
     }
 );
 
@@ -143,6 +144,8 @@ impl ItemKind {
                 completes: Some("Completes when the learner confirms the statement."),
                 ..NOTHING
             },
+            // The package is uploaded in the kind's own panel, once the item exists.
+            ItemKind::Scorm => NOTHING,
         }
     }
     /// Kinds that complete by something the learner does in them (submitting, confirming), never

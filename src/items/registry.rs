@@ -27,6 +27,7 @@ pub fn player(item: ItemDetail) -> AnyView {
         ItemKind::Acknowledgement => {
             view! { <crate::acknowledgements::pages::AcknowledgementPlayer item /> }.into_any()
         }
+        ItemKind::Scorm => view! { <crate::scorm::pages::PackagePlayer item_id /> }.into_any(),
     }
 }
 
@@ -52,6 +53,9 @@ pub fn editor_panel(
             view! { <crate::acknowledgements::pages::AcknowledgementSetup item_id can_edit /> }
                 .into_any()
         }
+        ItemKind::Scorm => {
+            view! { <crate::scorm::pages::PackageSetup item_id can_edit /> }.into_any()
+        }
         ItemKind::File | ItemKind::Video | ItemKind::Link => ().into_any(),
     }
 }
@@ -69,7 +73,7 @@ mod lifecycle {
     use crate::db::Tx;
     use crate::error::AppError;
     use crate::state::AppState;
-    use crate::{acknowledgements, assessments, assignments, lessons, resources};
+    use crate::{acknowledgements, assessments, assignments, lessons, resources, scorm};
 
     /// What a kind requires of the item row's shared columns (a file chosen, a valid address).
     pub fn check_content(fields: &mut ItemFields) -> Result<(), AppError> {
@@ -80,7 +84,8 @@ mod lifecycle {
             ItemKind::Lesson
             | ItemKind::Quiz
             | ItemKind::Assignment
-            | ItemKind::Acknowledgement => Ok(()),
+            | ItemKind::Acknowledgement
+            | ItemKind::Scorm => Ok(()),
         }
     }
 
@@ -119,7 +124,8 @@ mod lifecycle {
             }
             ItemKind::Assignment => assignments::service::create(tx, item_id, course_id, now).await,
             ItemKind::Acknowledgement => acknowledgements::service::create(tx, item_id, now).await,
-            ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
+            // Its rows come with its first upload.
+            ItemKind::File | ItemKind::Video | ItemKind::Link | ItemKind::Scorm => Ok(()),
         }
     }
 
@@ -130,6 +136,8 @@ mod lifecycle {
         match kind {
             // The learners' files are not course files: they go with the assignment.
             ItemKind::Assignment => assignments::service::delete_all_files(state, item_id).await,
+            // The package's stored files, unless a course copy still plays them.
+            ItemKind::Scorm => scorm::service::purging(state, item_id).await,
             _ => Ok(()),
         }
     }
@@ -153,7 +161,11 @@ mod lifecycle {
             ItemKind::Acknowledgement => {
                 acknowledgements::store::archive_confirmation(tx, item_id, user_id, now).await
             }
-            ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
+            ItemKind::Lesson
+            | ItemKind::File
+            | ItemKind::Video
+            | ItemKind::Link
+            | ItemKind::Scorm => Ok(()),
         }
     }
 
@@ -234,6 +246,7 @@ mod lifecycle {
             ItemKind::Acknowledgement => {
                 acknowledgements::service::copy(tx, from_item, to_item, now).await
             }
+            ItemKind::Scorm => scorm::service::copy(tx, from_item, to_item).await,
             ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
         }
     }
@@ -244,5 +257,6 @@ mod lifecycle {
             .merge(assessments::handlers::routes())
             .merge(assignments::handlers::routes())
             .merge(acknowledgements::handlers::routes())
+            .merge(scorm::handlers::routes())
     }
 }

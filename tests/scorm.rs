@@ -1,0 +1,646 @@
+//! SCORM packages: every manifest and zip of the shared corpus is read or refused with its
+//! reason; on SQLite and PostgreSQL an instructor uploads a package (a refused one changes
+//! nothing), people who may open the item get its files through the router and nobody else
+//! does, a new upload replaces the files, and a course copy shares them until the last one goes.
+
+use crate::support::{self, ClassSpec, send};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use lyceum::auth::throttle::Client;
+use lyceum::courses::model::ItemForm;
+use lyceum::db_test;
+use lyceum::error::AppError;
+use lyceum::scorm::manifest::{self, Refusal};
+use lyceum::scorm::model::Version;
+use lyceum::scorm::package;
+use lyceum::scorm::service as scorm;
+use lyceum::state::AppState;
+use lyceum::testing::{PASSWORD, user_with_roles};
+use lyceum::users::model::Role;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The shared corpus's SCORM folder, or None (said so) when this machine lacks it.
+fn corpus() -> Option<PathBuf> {
+    const IN_SHARED: &str = "shared/corpus/scorm";
+    let dir = std::env::var_os("LYCEUM_CORPUS")
+        .map(|d| PathBuf::from(d).join("scorm"))
+        .unwrap_or_else(|| {
+            let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(IN_SHARED);
+            if beside.is_dir() {
+                beside
+            } else {
+                PathBuf::from("/work").join(IN_SHARED)
+            }
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!(
+            "No SCORM corpus at {}; skipping (set LYCEUM_CORPUS).",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A temporary file, removed when dropped.
+struct Temp(PathBuf);
+
+impl Temp {
+    fn new() -> Temp {
+        let name: u64 = rand::random();
+        Temp(std::env::temp_dir().join(format!("lyceum-scorm-{name:016x}")))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A zip of `files` (path, bytes) in a temporary file.
+fn zip_of(files: &[(&str, &[u8])]) -> Temp {
+    let file = Temp::new();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(file.path()).unwrap());
+    for (path, bytes) in files {
+        zip.start_file(*path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    file
+}
+
+/// A folder of the corpus zipped as an authoring tool would.
+fn zip_dir(dir: &Path) -> Temp {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_of(&borrowed)
+}
+
+fn read_manifest(dir: &Path) -> Result<lyceum::scorm::model::Structure, Refusal> {
+    manifest::parse(&manifest::decode(
+        &std::fs::read(dir.join("imsmanifest.xml")).unwrap(),
+    ))
+}
+
+#[test]
+fn every_manifest_of_the_corpus_is_read_or_refused_with_its_reason() {
+    let Some(root) = corpus() else { return };
+    // (folder, version when read; the refusal otherwise)
+    let read: &[(&str, Version)] = &[
+        (
+            "scorm12/ComplexNestedOrganization_SCORM12",
+            Version::Scorm12,
+        ),
+        (
+            "scorm12/ContentPackagingOneFilePerSCO_SCORM12",
+            Version::Scorm12,
+        ),
+        (
+            "scorm12/ContentPackagingSingleSCO_SCORM12",
+            Version::Scorm12,
+        ),
+        (
+            "scorm12/ContentPackagingWithMetadata_SCORM12",
+            Version::Scorm12,
+        ),
+        ("scorm12/InvalidFileReferences_SCORM12", Version::Scorm12),
+        ("scorm12/LaunchUrlFromNestedItem_SCORM12", Version::Scorm12),
+        (
+            "scorm12/MultipleItemsWithIdentifierRef_SCORM12",
+            Version::Scorm12,
+        ),
+        ("scorm12/PrerequisitesTest_SCORM12", Version::Scorm12),
+        ("scorm12/RuntimeBasicCalls_SCORM12", Version::Scorm12),
+        ("scorm12/RuntimeMinimumCalls_SCORM12", Version::Scorm12),
+        (
+            "scorm2004/AdlAttributes_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/ContentPackagingMetadata_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/ContentPackagingNoSchemaVersion_SCORM20042ndEdition",
+            Version::Scorm2004(None),
+        ),
+        (
+            "scorm2004/ContentPackagingOneFilePerSCO_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/ContentPackagingSingleSCO_SCORM20042ndEdition",
+            Version::Scorm2004(Some(2)),
+        ),
+        (
+            "scorm2004/ContentPackagingSingleSCO_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/MinimalValid_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/RunTimeAdvancedCalls_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/RuntimeBasicCalls_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/RuntimeMinimumCalls_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/SequencingForcedSequential_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/SequencingPostTestRollup4thEd_SCORM20044thEdition",
+            Version::Scorm2004(Some(4)),
+        ),
+        (
+            "scorm2004/SequencingPostTestRollup_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/SequencingPreOrPostTestRollup_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/SequencingRandomTest_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+        (
+            "scorm2004/SequencingSimpleRemediation_SCORM20043rdEdition",
+            Version::Scorm2004(Some(3)),
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (dir, version) in read {
+        let structure = read_manifest(&root.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        assert_eq!(structure.version, *version, "{dir}");
+        assert!(!structure.title.is_empty(), "{dir}");
+        assert!(structure.launchable().count() > 0, "{dir}");
+        seen.push(dir.to_string());
+    }
+    let refused = |dir: &str| read_manifest(&root.join(dir)).expect_err(dir);
+    assert!(
+        matches!(
+            refused("scorm12/MalformedXml_SCORM12"),
+            Refusal::BadXml { line: 27, .. }
+        ),
+        "{:?}",
+        refused("scorm12/MalformedXml_SCORM12")
+    );
+    assert_eq!(
+        refused("scorm12/MissingLaunchUrl_SCORM12"),
+        Refusal::NoLaunchFile {
+            item: "Test Item".into(),
+            resource: "resource_1".into()
+        }
+    );
+    assert_eq!(
+        refused("scorm12/MissingRequiredFields_SCORM12"),
+        Refusal::OrganizationWithoutTitle("default_org".into())
+    );
+    assert_eq!(
+        refused("scorm12/ItemWithNonExistentResourceId_SCORM12"),
+        Refusal::MissingResource {
+            item: "Item 1".into(),
+            resource: "non_existent_resource".into()
+        }
+    );
+    assert_eq!(
+        refused("scorm2004/InvalidMissingOrgIdentifier_SCORM20043rdEdition"),
+        Refusal::OrganizationWithoutIdentifier
+    );
+    seen.extend(
+        [
+            "scorm12/MalformedXml_SCORM12",
+            "scorm12/MissingLaunchUrl_SCORM12",
+            "scorm12/MissingRequiredFields_SCORM12",
+            "scorm12/ItemWithNonExistentResourceId_SCORM12",
+            "scorm2004/InvalidMissingOrgIdentifier_SCORM20043rdEdition",
+        ]
+        .map(String::from),
+    );
+    // Every folder of the corpus has its expectation here.
+    for version in ["scorm12", "scorm2004"] {
+        for entry in std::fs::read_dir(root.join(version)).unwrap() {
+            let name = format!("{version}/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(seen.contains(&name), "no expectation for {name}");
+        }
+    }
+
+    // Nested items launch what they refer to, with the manifest's parameters.
+    let nested = read_manifest(&root.join("scorm12/LaunchUrlFromNestedItem_SCORM12")).unwrap();
+    assert!(
+        nested
+            .items
+            .iter()
+            .any(|i| i.depth > 0 && i.launch.is_some())
+    );
+    let adl = read_manifest(&root.join("scorm2004/AdlAttributes_SCORM20043rdEdition")).unwrap();
+    assert!(
+        adl.items.iter().any(|i| i.launch_data.is_some()),
+        "{:?}",
+        adl.items
+    );
+}
+
+#[test]
+fn every_zip_of_the_corpus_is_taken_or_refused_with_its_reason() {
+    let Some(root) = corpus() else { return };
+    let inspect = |name: &str| package::inspect(&root.join(name));
+    for (name, version, parts) in [
+        (
+            "RuntimeBasicCalls_SCORM20043rdEdition.zip",
+            Version::Scorm2004(Some(3)),
+            1,
+        ),
+        ("RuntimeMinimumCalls_SCORM12.zip", Version::Scorm12, 18),
+        ("RuntimeMinimumCalls_SCORM12-mini.zip", Version::Scorm12, 9),
+        ("singlesco_scorm12.zip", Version::Scorm12, 1),
+        ("singlescobasic.zip", Version::Scorm12, 1),
+        ("complexscorm.zip", Version::Scorm12, 8),
+        ("zips/scorm12.zip", Version::Scorm12, 18),
+        ("zips/scorm2004.zip", Version::Scorm2004(Some(3)), 1),
+    ] {
+        let taken = inspect(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(taken.structure.version, version, "{name}");
+        assert_eq!(taken.structure.launchable().count(), parts, "{name}");
+        // Litter that operating systems add is left out.
+        assert!(
+            taken
+                .entries
+                .iter()
+                .all(|e| !e.path.starts_with("__MACOSX/") && !e.path.ends_with(".DS_Store")),
+            "{name}"
+        );
+    }
+    assert_eq!(inspect("invalid.zip").unwrap_err(), Refusal::NoManifest);
+    assert_eq!(inspect("validaicc.zip").unwrap_err(), Refusal::Aicc);
+    assert_eq!(inspect("zips/aicc.zip").unwrap_err(), Refusal::Aicc);
+    assert_eq!(inspect("zips/cmi5.zip").unwrap_err(), Refusal::Cmi5);
+    assert_eq!(
+        inspect("singlescobasic_missingorg.zip").unwrap_err(),
+        Refusal::NoOrganization
+    );
+    // A manifest holding only the XML declaration; one zipped inside its folder is found there.
+    assert!(matches!(
+        inspect("validscorm.zip").unwrap_err(),
+        Refusal::BadXml { .. }
+    ));
+    assert!(matches!(
+        inspect("badscorm.zip").unwrap_err(),
+        Refusal::BadXml { .. }
+    ));
+
+    // The corpus's folders as zips: launch files must be in the package.
+    let folder = |dir: &str| package::inspect(zip_dir(&root.join(dir)).path());
+    for dir in [
+        "scorm12/ContentPackagingOneFilePerSCO_SCORM12",
+        "scorm12/RuntimeBasicCalls_SCORM12",
+        "scorm12/PrerequisitesTest_SCORM12",
+        "scorm2004/ContentPackagingOneFilePerSCO_SCORM20043rdEdition",
+        "scorm2004/SequencingPostTestRollup4thEd_SCORM20044thEdition",
+    ] {
+        folder(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+    }
+    assert_eq!(
+        folder("scorm12/InvalidFileReferences_SCORM12").unwrap_err(),
+        Refusal::LaunchFileMissing {
+            item: "Test Item".into(),
+            path: "content/nonexistent.html".into()
+        }
+    );
+}
+
+#[test]
+fn unsafe_and_oversized_zips_are_refused() {
+    let manifest =
+        br#"<manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">
+<organizations default="o"><organization identifier="o"><title>T</title>
+<item identifier="i" identifierref="r"><title>Go</title></item></organization></organizations>
+<resources><resource identifier="r" type="webcontent" href="a.html"/></resources></manifest>"#;
+    let escaping = zip_of(&[
+        ("imsmanifest.xml", manifest),
+        ("../evil.html", b"x"),
+        ("a.html", b"x"),
+    ]);
+    assert_eq!(
+        package::inspect(escaping.path()).unwrap_err(),
+        Refusal::UnsafePath("../evil.html".into())
+    );
+    let absolute = zip_of(&[
+        ("imsmanifest.xml", manifest),
+        ("/etc/x", b"x"),
+        ("a.html", b"x"),
+    ]);
+    assert!(matches!(
+        package::inspect(absolute.path()).unwrap_err(),
+        Refusal::UnsafePath(_)
+    ));
+    let not_zip = Temp::new();
+    std::fs::write(not_zip.path(), b"%PDF-1.7 not a zip").unwrap();
+    assert_eq!(
+        package::inspect(not_zip.path()).unwrap_err(),
+        Refusal::NotZip
+    );
+    let fine = zip_of(&[("imsmanifest.xml", manifest), ("a.html", b"<p>hi</p>")]);
+    let taken = package::inspect(fine.path()).unwrap();
+    assert_eq!(taken.total_bytes as usize, manifest.len() + 9);
+    // The messages say what to do.
+    assert!(Refusal::NoManifest.to_string().contains("imsmanifest.xml"));
+    assert!(Refusal::Aicc.to_string().contains("SCORM"));
+}
+
+// ---- stored and served, on both databases ------------------------------------------------------
+
+const MANIFEST: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="golf" version="1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>Golf explained</title>
+    <item identifier="i1" identifierref="r1"><title>Playing</title></item>
+    <item identifier="i2" identifierref="r2"><title>Etiquette</title></item>
+  </organization></organizations>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="Playing/index.html"/>
+    <resource identifier="r2" type="webcontent" adlcp:scormtype="sco" href="Etiquette/index.html"/>
+  </resources>
+</manifest>"#;
+
+fn golf_zip(playing: &[u8]) -> Vec<u8> {
+    let file = zip_of(&[
+        ("imsmanifest.xml", MANIFEST),
+        ("Playing/index.html", playing),
+        ("Etiquette/index.html", b"<p>Etiquette</p>"),
+        ("shared/style.css", b"body { color: green }"),
+    ]);
+    std::fs::read(file.path()).unwrap()
+}
+
+async fn upload(
+    state: &AppState,
+    actor: &lyceum::auth::permissions::Actor,
+    item_id: i64,
+    bytes: Vec<u8>,
+) -> Result<lyceum::scorm::model::PackageInfo, AppError> {
+    scorm::upload(
+        state,
+        actor,
+        item_id,
+        "golf.zip",
+        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(axum::body::Bytes::from(
+            bytes,
+        ))]),
+    )
+    .await
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::builder()
+        .uri(path)
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+db_test!(
+    an_uploaded_package_is_served_to_those_who_may_open_it,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "GOLF",
+                title: "Golf",
+                section: "Rules",
+                ..Default::default()
+            },
+        )
+        .await;
+        user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
+        let form = ItemForm {
+            kind: "scorm".into(),
+            title: "Golf explained".into(),
+            required: true,
+            completion: "view".into(),
+            hidden: true,
+            ..Default::default()
+        };
+        let item = c.add_item(&state, form.clone()).await;
+        let learner = c.learners[0].clone();
+        assert_eq!(scorm::find(&state, &c.teacher, item).await.unwrap(), None);
+
+        // A learner may not upload; a broken package is refused with its reason.
+        assert_eq!(
+            upload(&state, &learner, item, golf_zip(b"x"))
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        let broken = zip_of(&[("imsmanifest.xml", b"<manifest><organizations>")]);
+        let refused = upload(
+            &state,
+            &c.teacher,
+            item,
+            std::fs::read(broken.path()).unwrap(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            refused
+                .field("file")
+                .unwrap()
+                .contains("not well-formed XML"),
+            "{refused:?}"
+        );
+        assert_eq!(scorm::find(&state, &c.teacher, item).await.unwrap(), None);
+
+        let package = upload(&state, &c.teacher, item, golf_zip(b"<p>Playing v1</p>"))
+            .await
+            .unwrap();
+        assert_eq!(package.structure.title, "Golf explained");
+        assert_eq!(package.structure.version, Version::Scorm12);
+        assert_eq!(package.file_count, 4);
+        assert_eq!(package.base_url, format!("/scorm/{item}/1/"));
+        let launches: Vec<&str> = package
+            .structure
+            .launchable()
+            .filter_map(|i| i.launch.as_deref())
+            .collect();
+        assert_eq!(launches, ["Playing/index.html", "Etiquette/index.html"]);
+
+        let app = lyceum::http::router(state.clone());
+        let sign_in = |email: &'static str| {
+            let state = state.clone();
+            async move {
+                lyceum::auth::service::sign_in(&state, email, PASSWORD, &Client::at("127.0.0.1"))
+                    .await
+                    .unwrap()
+            }
+        };
+        let (teacher, ada, cy) = (
+            sign_in("teacher@example.com").await,
+            sign_in("ada@example.com").await,
+            sign_in("cy@example.com").await,
+        );
+        let page = format!("/scorm/{item}/1/Playing/index.html");
+        let staff = send(&app, get(&page, &teacher)).await;
+        assert_eq!(staff.status, StatusCode::OK);
+        assert_eq!(staff.body, "<p>Playing v1</p>");
+        assert_eq!(staff.headers[header::CONTENT_TYPE], "text/html");
+        assert_eq!(staff.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        let css = send(
+            &app,
+            get(&format!("/scorm/{item}/1/shared/style.css"), &teacher),
+        )
+        .await;
+        assert_eq!(css.headers[header::CONTENT_TYPE], "text/css");
+        // Hidden: learners do not get it; nor does anyone outside the course.
+        assert_eq!(
+            send(&app, get(&page, &ada)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&app, get(&page, &cy)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        lyceum::items::service::update_item(
+            &state,
+            &c.teacher,
+            item,
+            &ItemForm {
+                hidden: false,
+                ..form
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(send(&app, get(&page, &ada)).await.body, "<p>Playing v1</p>");
+        assert_eq!(
+            send(&app, get(&page, &cy)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            scorm::find(&state, &learner, item)
+                .await
+                .unwrap()
+                .unwrap()
+                .structure
+                .title,
+            "Golf explained"
+        );
+        // A byte range, as players of the package's media ask.
+        let mut ranged = get(&page, &ada);
+        ranged
+            .headers_mut()
+            .insert(header::RANGE, "bytes=3-9".parse().unwrap());
+        let part = send(&app, ranged).await;
+        assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+        assert_eq!(part.body, "Playing");
+        assert_eq!(
+            send(&app, get(&format!("/scorm/{item}/1/missing.html"), &ada))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // A new upload is a new revision; the old files leave storage.
+        let old_keys = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        let second = upload(&state, &c.teacher, item, golf_zip(b"<p>Playing v2</p>"))
+            .await
+            .unwrap();
+        assert_eq!(second.base_url, format!("/scorm/{item}/2/"));
+        assert_eq!(
+            send(&app, get(&page, &ada)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let page2 = format!("/scorm/{item}/2/Playing/index.html");
+        assert_eq!(
+            send(&app, get(&page2, &ada)).await.body,
+            "<p>Playing v2</p>"
+        );
+        for key in &old_keys {
+            assert_eq!(state.files.size(key).await.unwrap(), None, "{key}");
+        }
+        // A refused upload keeps the package that was there.
+        let not_zip = upload(&state, &c.teacher, item, b"just text".to_vec())
+            .await
+            .unwrap_err();
+        assert!(
+            not_zip.field("file").unwrap().contains("not a zip"),
+            "{not_zip:?}"
+        );
+        assert_eq!(
+            send(&app, get(&page2, &ada)).await.body,
+            "<p>Playing v2</p>"
+        );
+
+        // A course copy plays the same files; they stay until no item names them.
+        let copy =
+            lyceum::items::copy::copy_course(&state, &c.teacher, c.course_id, "GOLF-2", "Again")
+                .await
+                .unwrap();
+        let outline = lyceum::courses::outline_store::outline(&state.db, copy.id, true)
+            .await
+            .unwrap();
+        let copied_item = outline[0].items[0].id;
+        let copied = scorm::find(&state, &c.teacher, copied_item)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(copied.structure.title, "Golf explained");
+        assert_eq!(copied.base_url, format!("/scorm/{copied_item}/2/"));
+        let keys = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        assert_eq!(keys.len(), 4);
+        scorm::purging(&state, item).await.unwrap();
+        lyceum::courses::outline_store::delete_item(&state.db, item)
+            .await
+            .unwrap();
+        for key in &keys {
+            assert!(state.files.size(key).await.unwrap().is_some(), "{key}");
+        }
+        let page3 = format!("/scorm/{copied_item}/2/Playing/index.html");
+        assert_eq!(
+            send(&app, get(&page3, &teacher)).await.body,
+            "<p>Playing v2</p>"
+        );
+        scorm::purging(&state, copied_item).await.unwrap();
+        for key in &keys {
+            assert_eq!(state.files.size(key).await.unwrap(), None, "{key}");
+        }
+    }
+);
