@@ -596,6 +596,12 @@ db_test!(
         for key in &old_keys {
             assert_eq!(state.files.size(key).await.unwrap(), None, "{key}");
         }
+        // A backup copies the package's files with the course files.
+        let kept = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        let mut tx = state.db.begin().await.unwrap();
+        let contents = lyceum::backup::store::contents(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(kept.iter().all(|k| contents.storage_keys.contains(k)));
         // A refused upload keeps the package that was there.
         let not_zip = upload(&state, &c.teacher, item, b"just text".to_vec())
             .await

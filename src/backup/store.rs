@@ -15,7 +15,8 @@ use std::time::Duration;
 pub struct Contents {
     /// The newest migration applied; `None` when no Lyceum migration ever ran.
     pub migration_version: Option<i64>,
-    /// Every stored object a file record points at, once (course copies share them), sorted.
+    /// Every stored object a file record or a SCORM package's file points at, once (course
+    /// copies share them), sorted.
     pub storage_keys: Vec<String>,
 }
 
@@ -27,7 +28,8 @@ pub async fn contents(tx: &mut Tx) -> Result<Contents, sqlx::Error> {
     .fetch_one(c)
     .await?);
     let storage_keys: Vec<String> = with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT DISTINCT storage_key FROM files ORDER BY storage_key"
+        "SELECT storage_key FROM files UNION SELECT storage_key FROM scorm_files \
+         ORDER BY storage_key"
     )
     .fetch_all(c)
     .await?);
