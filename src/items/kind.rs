@@ -153,6 +153,20 @@ impl ItemKind {
     pub fn completes_itself(self) -> bool {
         self.shape().completes.is_some()
     }
+    /// The label inside a sentence ("Edit external link"), keeping acronyms ("SCORM package").
+    pub fn in_sentence(self) -> String {
+        self.label()
+            .split(' ')
+            .map(|word| {
+                if word.chars().filter(|c| c.is_uppercase()).count() > 1 {
+                    word.to_string()
+                } else {
+                    word.to_lowercase()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
     /// Kinds with Markdown text of their own.
     pub fn has_text(self) -> bool {
         self.shape().text.is_some()

@@ -49,7 +49,7 @@ pub fn ItemEditorPage() -> impl IntoView {
                     <nav aria-label="Breadcrumb" class="breadcrumb">
                         <a href=format!("/courses/{cid}/edit")>{editor.course.title.clone()}</a>" › "{item.item.title.clone()}
                     </nav>
-                    <div class="page-header"><h1>{format!("Edit {}", item.item.kind.label().to_lowercase())}</h1>
+                    <div class="page-header"><h1>{format!("Edit {}", item.item.kind.in_sentence())}</h1>
                         <div class="actions"><a class="btn btn-secondary" href=format!("/courses/{cid}/learn/{}", item.item.id)>"Preview"</a></div>
                     </div>
                     <div class="stack">
