@@ -330,6 +330,11 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "item_id=4&statement=I%20agree",
     ),
     ("scorm/package", "item_id=5"),
+    ("scorm/launch", "item_id=5&sco=i1"),
+    (
+        "scorm/commit",
+        r#"{"item_id":5,"sco":"i1","sequence":1,"changes":{},"finish":false}"#,
+    ),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank

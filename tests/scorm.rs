@@ -523,6 +523,12 @@ db_test!(
         assert_eq!(staff.body, "<p>Playing v1</p>");
         assert_eq!(staff.headers[header::CONTENT_TYPE], "text/html");
         assert_eq!(staff.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        // Framed by the player (never by another site).
+        assert_eq!(staff.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+        assert_eq!(
+            staff.headers[header::CONTENT_SECURITY_POLICY],
+            "frame-ancestors 'self'"
+        );
         let css = send(
             &app,
             get(&format!("/scorm/{item}/1/shared/style.css"), &teacher),
@@ -648,5 +654,205 @@ db_test!(
         for key in &keys {
             assert_eq!(state.files.size(key).await.unwrap(), None, "{key}");
         }
+    }
+);
+
+// ---- the run-time: launch and commit, on both databases ----------------------------------------
+
+db_test!(
+    a_learners_commits_are_kept_resumed_and_complete_the_item,
+    |state| {
+        use lyceum::scorm::runtime;
+        use std::collections::BTreeMap;
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "GOLF",
+                title: "Golf",
+                section: "Rules",
+                ..Default::default()
+            },
+        )
+        .await;
+        let outsider = user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf explained".into(),
+                    required: true,
+                    completion: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        upload(&state, &c.teacher, item, golf_zip(b"<p>Playing</p>"))
+            .await
+            .unwrap();
+        let ada = c.learners[0].clone();
+        let changes = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+
+        let first = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert!(first.record);
+        assert_eq!(first.url, format!("/scorm/{item}/1/Playing/index.html"));
+        assert_eq!(first.launch.entry, "ab-initio");
+        assert_eq!(first.launch.student_id, ada.email);
+        assert!(first.values.is_empty());
+        assert_eq!(first.sequence, 0);
+        assert_eq!(
+            runtime::launch(&state, &ada, item, "nonsense")
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
+        assert_eq!(
+            runtime::launch(&state, &outsider, item, "i1")
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+
+        // Bookmark and suspend data far past SCORM 1.2's 4,096 characters.
+        let long = "x".repeat(20_000);
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            1,
+            &changes(&[
+                ("cmi.core.lesson_location", "page-3"),
+                ("cmi.suspend_data", &long),
+                ("cmi.core.lesson_status", "incomplete"),
+            ]),
+            false,
+        )
+        .await
+        .unwrap();
+        // A late copy of an earlier commit changes nothing.
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            1,
+            &changes(&[("cmi.core.lesson_location", "page-1")]),
+            false,
+        )
+        .await
+        .unwrap();
+        // A value the data model refuses is a client error, and nothing of its batch is kept.
+        let refused = runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            2,
+            &changes(&[
+                ("cmi.core.lesson_location", "page-9"),
+                ("cmi.core.score.raw", "150"),
+            ]),
+            false,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&refused, AppError::BadRequest(m) if m.contains("405")),
+            "{refused:?}"
+        );
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            2,
+            &changes(&[
+                ("cmi.core.session_time", "00:10:00"),
+                ("cmi.core.exit", "suspend"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        let resumed = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert_eq!(resumed.launch.entry, "resume");
+        assert_eq!(resumed.launch.total_time, "0000:10:00.00");
+        assert_eq!(resumed.values["cmi.core.lesson_location"], "page-3");
+        assert_eq!(resumed.values["cmi.suspend_data"].len(), 20_000);
+        assert!(!resumed.values.contains_key("cmi.core.session_time"));
+        assert_eq!(resumed.sequence, 2);
+
+        // The item is done once every SCO is completed or passed.
+        let done = || async {
+            lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
+                .await
+                .unwrap()
+        };
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            3,
+            &changes(&[
+                ("cmi.core.lesson_status", "completed"),
+                ("cmi.core.session_time", "00:05:00"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(done().await.is_empty());
+        let second = runtime::launch(&state, &ada, item, "i2").await.unwrap();
+        assert_eq!(second.launch.entry, "ab-initio");
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i2",
+            1,
+            &changes(&[
+                ("cmi.core.lesson_status", "passed"),
+                ("cmi.core.score.raw", "90"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(done().await, vec![item]);
+
+        // Staff preview without a record.
+        let preview = runtime::launch(&state, &c.teacher, item, "i1")
+            .await
+            .unwrap();
+        assert!(!preview.record);
+        assert_eq!(preview.launch.lesson_mode, "browse");
+        runtime::commit(
+            &state,
+            &c.teacher,
+            item,
+            "i1",
+            1,
+            &changes(&[("cmi.core.lesson_status", "completed")]),
+            true,
+        )
+        .await
+        .unwrap();
+
+        // A new certification cycle starts every SCO afresh (the old attempts stay on record).
+        let mut tx = state.db.begin().await.unwrap();
+        runtime::reset_learner(&mut tx, item, ada.id, lyceum::db::now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let again = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert_eq!(again.launch.entry, "ab-initio");
+        assert!(again.values.is_empty());
     }
 );

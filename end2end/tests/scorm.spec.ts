@@ -19,6 +19,35 @@ const MANIFEST = `<?xml version="1.0" encoding="UTF-8"?>
   </resources>
 </manifest>`;
 
+/** A SCO page that talks to the SCORM 1.2 API in its parent frame, as authoring tools' pages do. */
+function sco(heading: string): string {
+  return `<!doctype html><html><head><title>${heading}</title></head><body>
+<h1>${heading}</h1>
+<p>Entry: <span id="entry"></span>; bookmark: <span id="location"></span>; <span id="state">started</span></p>
+<button id="bookmark">Bookmark page 2</button> <button id="finish">Finish</button>
+<script>
+var api = window.parent.API;
+api.LMSInitialize("");
+document.getElementById("entry").textContent = api.LMSGetValue("cmi.core.entry");
+document.getElementById("location").textContent = api.LMSGetValue("cmi.core.lesson_location") || "none";
+document.getElementById("bookmark").onclick = function () {
+  api.LMSSetValue("cmi.core.lesson_location", "page-2");
+  api.LMSSetValue("cmi.core.exit", "suspend");
+  api.LMSCommit("");
+  document.getElementById("state").textContent = "bookmarked";
+};
+document.getElementById("finish").onclick = function () {
+  var ok = api.LMSSetValue("cmi.core.score.raw", "150");
+  document.getElementById("state").textContent = "refused " + api.LMSGetLastError();
+  api.LMSSetValue("cmi.core.lesson_status", "completed");
+  api.LMSSetValue("cmi.core.score.raw", "90");
+  api.LMSSetValue("cmi.core.exit", "");
+  api.LMSFinish("");
+  document.getElementById("state").textContent += ", finished";
+};
+</script></body></html>`;
+}
+
 /** A zip of the given files, written by Python's zipfile (no zip library in the test's packages). */
 function zipOf(name: string, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lyceum-scorm-'));
@@ -69,8 +98,8 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
 
   await page.getByLabel('Upload a package').setInputFiles(zipOf('golf.zip', {
     'imsmanifest.xml': MANIFEST,
-    'Playing/index.html': '<!doctype html><title>Playing</title><h1>How to play</h1>',
-    'Etiquette/index.html': '<!doctype html><title>Etiquette</title><h1>Mind the greens</h1>',
+    'Playing/index.html': sco('How to play'),
+    'Etiquette/index.html': sco('Mind the greens'),
   }));
   await page.locator('#package').getByRole('button', { name: 'Upload' }).click();
   await expect(page.getByText('The package was uploaded and checked.')).toBeVisible();
@@ -94,15 +123,40 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
   await signIn(me, learner, PASSWORD);
   await expect(me.getByRole('heading', { name: /Welcome/ })).toBeVisible();
   await call(me.request, 'enrolments/self', { course_id: String(course.id), key: '' });
-  await me.goto(`/courses/${course.id}/learn/${itemId}`);
+  const player = `/courses/${course.id}/learn/${itemId}`;
+  await me.goto(player);
   await hydrated(me);
   const frame = me.frameLocator('iframe[title="Golf explained"]');
   await expect(frame.getByRole('heading', { name: 'How to play' })).toBeVisible();
+  await expect(frame.locator('#entry')).toHaveText('ab-initio');
   const contents = me.getByRole('navigation', { name: 'Contents of the package' });
   await expect(contents.getByRole('link', { name: 'Playing' })).toHaveAttribute('aria-current', 'page');
-  await contents.getByRole('link', { name: 'Etiquette' }).click();
-  await expect(frame.getByRole('heading', { name: 'Mind the greens' })).toBeVisible();
-  await expect(contents.getByRole('link', { name: 'Etiquette' })).toHaveAttribute('aria-current', 'page');
+
+  // The SCO bookmarks its place and the tab is closed: reopened, it resumes where it was.
+  await frame.getByRole('button', { name: 'Bookmark page 2' }).click();
+  await expect(frame.locator('#state')).toHaveText('bookmarked');
+  await me.close();
+  const again = await context.newPage();
+  await again.goto(player);
+  await hydrated(again);
+  const resumed = again.frameLocator('iframe[title="Golf explained"]');
+  await expect(resumed.locator('#entry')).toHaveText('resume');
+  await expect(resumed.locator('#location')).toHaveText('page-2');
+
+  // A value out of range gets its error code; finishing both parts completes the item.
+  await resumed.getByRole('button', { name: 'Finish' }).click();
+  await expect(resumed.locator('#state')).toHaveText('refused 405, finished');
+  const parts = again.getByRole('navigation', { name: 'Contents of the package' });
+  await parts.getByRole('link', { name: 'Etiquette' }).click();
+  await expect(resumed.getByRole('heading', { name: 'Mind the greens' })).toBeVisible();
+  await expect(parts.getByRole('link', { name: 'Etiquette' })).toHaveAttribute('aria-current', 'page');
+  await expect(resumed.locator('#entry')).toHaveText('ab-initio');
+  await resumed.getByRole('button', { name: 'Finish' }).click();
+  await expect(resumed.locator('#state')).toHaveText('refused 405, finished');
+  await expect.poll(async () => {
+    const progress = await call(again.request, 'learning/progress', { course_id: String(course.id) });
+    return progress.completed.includes(Number(itemId));
+  }, { timeout: 15_000 }).toBe(true);
 
   // Someone outside the course gets none of the package's files.
   const outsider = await browser.newContext();

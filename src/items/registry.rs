@@ -161,11 +161,8 @@ mod lifecycle {
             ItemKind::Acknowledgement => {
                 acknowledgements::store::archive_confirmation(tx, item_id, user_id, now).await
             }
-            ItemKind::Lesson
-            | ItemKind::File
-            | ItemKind::Video
-            | ItemKind::Link
-            | ItemKind::Scorm => Ok(()),
+            ItemKind::Scorm => scorm::runtime::reset_learner(tx, item_id, user_id, now).await,
+            ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
         }
     }
 

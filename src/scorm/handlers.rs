@@ -106,9 +106,15 @@ async fn content(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Framed by the player, never by another site; the package's own scripts run as written
+    // (authoring tools inline them and some use eval).
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("frame-ancestors 'self'"),
+    );
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
     );
     Response::from_parts(parts, body)
 }

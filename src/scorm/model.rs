@@ -95,3 +95,20 @@ pub struct PackageInfo {
     /// Where the package's files are served from (`/scorm/{item}/{revision}/`).
     pub base_url: String,
 }
+
+/// What the player needs to start one SCO for the person asking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoLaunch {
+    /// The item's identifier in the manifest.
+    pub sco: String,
+    /// The page to load in the frame.
+    pub url: String,
+    pub version: Version,
+    /// Whether what the SCO reports is kept (a learner's attempt) or not (a staff preview).
+    pub record: bool,
+    pub launch: super::cmi12::Launch,
+    /// What the SCO set in earlier sessions of this attempt.
+    pub values: std::collections::BTreeMap<String, String>,
+    /// The number of the last commit the server kept.
+    pub sequence: i64,
+}

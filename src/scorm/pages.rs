@@ -1,7 +1,7 @@
 //! The package in the player (its table of contents and a frame that plays it) and its panel in
 //! the item editor (upload, what the package holds).
 
-use super::model::{PackageInfo, TocItem};
+use super::model::{PackageInfo, TocItem, Version};
 use super::server::load_package;
 use crate::ui::ErrorPage;
 use crate::ui::format::{datetime, human_size};
@@ -46,19 +46,59 @@ pub fn PackagePlayer(item_id: i64) -> impl IntoView {
 fn Player(package: PackageInfo) -> impl IntoView {
     let item_id = package.item_id;
     let items = openable(&package);
-    let first = items
-        .iter()
-        .find_map(|i| i.launch.clone())
-        .unwrap_or_default();
     let base = package.base_url.clone();
-    let current = RwSignal::new(first.clone());
+    let first = items.iter().find(|i| i.launch.is_some()).cloned();
+    let first_url = first
+        .as_ref()
+        .and_then(|i| i.launch.as_ref())
+        .map(|l| format!("{base}{l}"))
+        .unwrap_or_default();
+    // The SCO shown; the frame's page is set once its API is in place.
+    let current = RwSignal::new(first.map(|i| i.identifier).unwrap_or_default());
+    let src = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<String>);
     let several = items.iter().filter(|i| i.launch.is_some()).count() > 1;
+    let records = package.structure.version == Version::Scorm12;
     let title = package.structure.title.clone();
-    let src = {
-        let base = base.clone();
-        move || format!("{base}{}", current.get())
-    };
+    #[cfg(feature = "hydrate")]
+    {
+        let runtime = StoredValue::new_local(None::<super::api::Runtime>);
+        Effect::new(move |_| {
+            let sco = current.get();
+            // The page shown first unloads (and finishes its session) against its own API.
+            src.set(Some("about:blank".into()));
+            leptos::task::spawn_local(async move {
+                match super::server::launch_sco(item_id, sco).await {
+                    Ok(launch) => {
+                        if let Some(old) = runtime.try_update_value(|r| r.take()).flatten() {
+                            old.uninstall();
+                        }
+                        if records {
+                            match super::api::install(item_id, &launch) {
+                                Ok(installed) => runtime.set_value(Some(installed)),
+                                Err(e) => {
+                                    leptos::logging::warn!("could not install the SCORM API: {e:?}")
+                                }
+                            }
+                        }
+                        problem.set(None);
+                        src.set(Some(launch.url));
+                    }
+                    Err(e) => problem.set(Some(e.to_string())),
+                }
+            });
+        });
+        on_cleanup(move || {
+            if let Some(old) = runtime.try_update_value(|r| r.take()).flatten() {
+                old.uninstall();
+            }
+        });
+    }
     view! {
+        {(!records).then(|| view! {
+            <p class="alert alert-info" role="status">"Lyceum does not record SCORM 2004 results yet: this package plays, but what it reports is not kept."</p>
+        })}
+        {move || problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
         <div class="scorm-player" class:with-toc=several>
             {several.then(|| {
                 let base = base.clone();
@@ -70,14 +110,16 @@ fn Player(package: PackageInfo) -> impl IntoView {
                                 match i.launch {
                                     Some(launch) => {
                                         let href = format!("{base}{launch}");
-                                        let target = frame_name(item_id);
-                                        let mine = launch.clone();
-                                        let is_current = move || current.get() == mine;
+                                        let id = i.identifier.clone();
+                                        let mine = i.identifier.clone();
                                         view! {
                                             <li style=depth>
-                                                <a href=href target=target
-                                                    aria-current=move || if is_current() { Some("page") } else { None }
-                                                    on:click=move |_| current.set(launch.clone())>{i.title}</a>
+                                                <a href=href target=frame_name(item_id)
+                                                    aria-current=move || (current.get() == mine).then_some("page")
+                                                    on:click=move |ev| {
+                                                        ev.prevent_default();
+                                                        current.set(id.clone());
+                                                    }>{i.title}</a>
                                             </li>
                                         }.into_any()
                                     }
@@ -88,12 +130,13 @@ fn Player(package: PackageInfo) -> impl IntoView {
                     </nav>
                 }
             })}
-            <iframe class="scorm-frame" name=frame_name(item_id) title=title src=src
+            <iframe class="scorm-frame" name=frame_name(item_id) title=title src=move || src.get()
                 allow="fullscreen; autoplay"></iframe>
         </div>
-        <p class="small muted">
-            <a href=format!("{base}{first}") target="_blank" rel="noopener">"Open the package in a new window"</a>
-        </p>
+        <noscript>
+            <p>"This package needs JavaScript to record your progress. "
+                <a href=first_url target=frame_name(item_id)>"Open it without recording"</a></p>
+        </noscript>
     }
 }
 
@@ -123,7 +166,7 @@ pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
                 })}
             </Suspense>
             <p class="hint">
-                "Lyceum does not record what packages report yet (score, completion, where the learner stopped): choose above how this item completes."
+                "SCORM 1.2 packages report to Lyceum: where the learner stopped, their status and score; the item is done when every part is completed or passed. SCORM 2004 packages play, but what they report is not recorded yet."
             </p>
             {can_edit.then(|| view! {
                 <form class="form inline-form" method="post" action=format!("/items/{item_id}/package") enctype="multipart/form-data">

@@ -1,8 +1,10 @@
 //! Server functions for SCORM packages. Each: who is asking, one service call, the status.
 
-use super::model::PackageInfo;
+use super::model::{PackageInfo, ScoLaunch};
 use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use std::collections::BTreeMap;
 
 #[cfg(feature = "ssr")]
 use crate::edge::{respond, signed_in};
@@ -12,4 +14,25 @@ use crate::edge::{respond, signed_in};
 pub async fn load_package(item_id: i64) -> Result<Option<PackageInfo>, AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::service::find(&state, &actor, item_id).await)
+}
+
+/// Starts a SCO: what the LMS tells it and what it set before (a learner's attempt, resumed).
+#[server(endpoint = "scorm/launch")]
+pub async fn launch_sco(item_id: i64, sco: String) -> Result<ScoLaunch, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::runtime::launch(&state, &actor, item_id, &sco).await)
+}
+
+/// Keeps what a SCO set (numbered; sent by `window.API`, also with `keepalive` as the page
+/// goes away).
+#[server(endpoint = "scorm/commit", input = Json)]
+pub async fn commit_sco(
+    item_id: i64,
+    sco: String,
+    sequence: i64,
+    changes: BTreeMap<String, String>,
+    finish: bool,
+) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::runtime::commit(&state, &actor, item_id, &sco, sequence, &changes, finish).await)
 }

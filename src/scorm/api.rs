@@ -1,0 +1,256 @@
+//! `window.API`: the SCORM 1.2 API object a SCO finds in its parent frames. Each function
+//! answers as `session.rs` says; what the SCO sets goes to the server in numbered batches (on
+//! `LMSCommit`, on `LMSFinish`, and every ten seconds), is kept in local storage until the server
+//! has it (a reload or a crash restores it), and when the page goes away the session is finished
+//! with a `keepalive` request, so closing the tab loses nothing.
+
+use super::model::ScoLaunch;
+use super::session::{Batch, Session};
+use crate::ui::storage::local_storage;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// How often pending changes are sent without the SCO asking.
+const EVERY_MS: i32 = 10_000;
+
+struct Shared {
+    item_id: i64,
+    sco: String,
+    session: RefCell<Session>,
+}
+
+impl Shared {
+    fn key(&self) -> String {
+        format!("lyceum-scorm-{}-{}", self.item_id, self.sco)
+    }
+
+    /// Keeps what the server does not have yet on this device.
+    fn keep_unsaved(&self) {
+        let unsaved = self.session.borrow().unsaved();
+        if let Some(storage) = local_storage() {
+            let _ = if unsaved.is_empty() {
+                storage.remove_item(&self.key())
+            } else {
+                storage.set_item(
+                    &self.key(),
+                    &serde_json::to_string(&unsaved).unwrap_or_default(),
+                )
+            };
+        }
+    }
+
+    fn kept(&self) -> BTreeMap<String, String> {
+        local_storage()
+            .and_then(|s| s.get_item(&self.key()).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The request that sends a batch (`keepalive`: it outlives the page).
+fn request(shared: &Shared, batch: &Batch, keepalive: bool) -> Result<web_sys::Request, JsValue> {
+    let body = serde_json::json!({
+        "item_id": shared.item_id,
+        "sco": shared.sco,
+        "sequence": batch.sequence,
+        "changes": batch.changes,
+        "finish": batch.finish,
+    });
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Accept", "application/json")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&body.to_string()));
+    // RequestInit is a plain dictionary; this web-sys has no setter for `keepalive`.
+    js_sys::Reflect::set(
+        &init,
+        &JsValue::from_str("keepalive"),
+        &JsValue::from_bool(keepalive),
+    )?;
+    web_sys::Request::new_with_str_and_init("/api/scorm/commit", &init)
+}
+
+/// Sends the next batch, if one is owed and none is on its way.
+fn flush(shared: &Rc<Shared>, keepalive: bool) {
+    let Some(batch) = shared.session.borrow_mut().take_batch() else {
+        return;
+    };
+    shared.keep_unsaved();
+    let Some(window) = web_sys::window() else {
+        shared.session.borrow_mut().sent(false);
+        return;
+    };
+    let promise = match request(shared, &batch, keepalive) {
+        Ok(req) => window.fetch_with_request(&req),
+        Err(_) => {
+            shared.session.borrow_mut().sent(false);
+            return;
+        }
+    };
+    let shared = Rc::clone(shared);
+    wasm_bindgen_futures::spawn_local(async move {
+        let status = wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+            .map(|r| r.status());
+        // Kept (2xx) or refused for good (4xx: sending it again would not help); anything else
+        // (offline, 5xx, 503 busy) is sent again with the next batch.
+        let reached = status.is_some_and(|s| (200..500).contains(&s));
+        if let Some(s) = status.filter(|s| (400..500).contains(s)) {
+            leptos::logging::warn!("the server refused a SCORM commit ({s})");
+        }
+        shared.session.borrow_mut().sent(reached);
+        shared.keep_unsaved();
+        if reached && shared.session.borrow().owes() {
+            flush(&shared, false);
+        }
+    });
+}
+
+/// The API object installed for one SCO, until `uninstall`.
+pub struct Runtime {
+    shared: Rc<Shared>,
+    interval: i32,
+    tick: Closure<dyn Fn()>,
+    on_pagehide: Closure<dyn Fn()>,
+    functions: Vec<Closure<dyn Fn(JsValue, JsValue) -> JsValue>>,
+}
+
+/// An API function: the session's state and up to two arguments.
+type Function = Box<dyn Fn(&Rc<Shared>, JsValue, JsValue) -> JsValue>;
+
+fn text(value: &JsValue) -> String {
+    // `LMSInitialize()` without its "" is common in real packages: take it as "".
+    value.as_string().unwrap_or_default()
+}
+
+fn boolean(ok: bool) -> JsValue {
+    JsValue::from_str(if ok { "true" } else { "false" })
+}
+
+/// Puts `window.API` in place for this SCO (before its page loads).
+pub fn install(item_id: i64, launch: &ScoLaunch) -> Result<Runtime, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let shared = Rc::new(Shared {
+        item_id,
+        sco: launch.sco.clone(),
+        session: RefCell::new(Session::new(launch)),
+    });
+    let kept = shared.kept();
+    shared.session.borrow_mut().restore(kept);
+
+    let api = js_sys::Object::new();
+    let mut functions = Vec::new();
+    let mut define = |name: &str, f: Function| {
+        let shared = Rc::clone(&shared);
+        let closure =
+            Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |a, b| f(&shared, a, b));
+        let set = js_sys::Reflect::set(&api, &JsValue::from_str(name), closure.as_ref());
+        functions.push(closure);
+        set.map(|_| ())
+    };
+    define(
+        "LMSInitialize",
+        Box::new(|s, a, _| boolean(s.session.borrow_mut().initialize(&text(&a)))),
+    )?;
+    define(
+        "LMSFinish",
+        Box::new(|s, a, _| {
+            let ok = s.session.borrow_mut().finish(&text(&a));
+            if ok {
+                flush(s, true);
+            }
+            boolean(ok)
+        }),
+    )?;
+    define(
+        "LMSGetValue",
+        Box::new(|s, a, _| JsValue::from_str(&s.session.borrow_mut().get(&text(&a)))),
+    )?;
+    define(
+        "LMSSetValue",
+        Box::new(|s, a, b| {
+            let ok = s.session.borrow_mut().set(&text(&a), &text(&b));
+            if ok {
+                s.keep_unsaved();
+            }
+            boolean(ok)
+        }),
+    )?;
+    define(
+        "LMSCommit",
+        Box::new(|s, a, _| {
+            let ok = s.session.borrow_mut().commit(&text(&a));
+            if ok {
+                flush(s, false);
+            }
+            boolean(ok)
+        }),
+    )?;
+    define(
+        "LMSGetLastError",
+        Box::new(|s, _, _| JsValue::from_str(&s.session.borrow().last_error().to_string())),
+    )?;
+    define(
+        "LMSGetErrorString",
+        Box::new(|_, a, _| JsValue::from_str(&Session::error_string(&text(&a)))),
+    )?;
+    define(
+        "LMSGetDiagnostic",
+        Box::new(|s, a, _| JsValue::from_str(&s.session.borrow().diagnostic(&text(&a)))),
+    )?;
+    js_sys::Reflect::set(&window, &JsValue::from_str("API"), &api)?;
+
+    let ticking = Rc::clone(&shared);
+    let tick = Closure::<dyn Fn()>::new(move || flush(&ticking, false));
+    let interval = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        EVERY_MS,
+    )?;
+    let leaving = Rc::clone(&shared);
+    let on_pagehide = Closure::<dyn Fn()>::new(move || {
+        leaving.session.borrow_mut().abandon();
+        leaving.keep_unsaved();
+        flush(&leaving, true);
+    });
+    window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref())?;
+    // Anything a closed tab could not send goes now.
+    flush(&shared, false);
+    Ok(Runtime {
+        shared,
+        interval,
+        tick,
+        on_pagehide,
+        functions,
+    })
+}
+
+impl Runtime {
+    /// The learner leaves this SCO (another part, another page): the session ends and what is
+    /// owed is sent; `window.API` goes.
+    pub fn uninstall(self) {
+        self.shared.session.borrow_mut().abandon();
+        self.shared.keep_unsaved();
+        flush(&self.shared, true);
+        if let Some(window) = web_sys::window() {
+            window.clear_interval_with_handle(self.interval);
+            let _ = window.remove_event_listener_with_callback(
+                "pagehide",
+                self.on_pagehide.as_ref().unchecked_ref(),
+            );
+            let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("API"));
+        }
+        drop(self.tick);
+        // A SCO that kept a reference may still call in while it unloads: its calls must find
+        // the (finished) session, not a freed closure.
+        for function in self.functions {
+            function.forget();
+        }
+    }
+}
