@@ -92,7 +92,7 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
 
   // A package without a manifest is refused, with the reason next to the field.
   await page.getByLabel('Upload a package').setInputFiles(zipOf('notes.zip', { 'notes.txt': 'not a package' }));
-  await page.locator('#package').getByRole('button', { name: 'Upload' }).click();
+  await page.locator('#package').getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.locator('#package-file-error')).toContainText('no imsmanifest.xml');
   await expect(page.getByLabel('Upload a package')).toHaveAttribute('aria-invalid', 'true');
 
@@ -101,7 +101,7 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
     'Playing/index.html': sco('How to play'),
     'Etiquette/index.html': sco('Mind the greens'),
   }));
-  await page.locator('#package').getByRole('button', { name: 'Upload' }).click();
+  await page.locator('#package').getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByText('The package was uploaded and checked.')).toBeVisible();
   const summary = page.getByTestId('package-summary');
   await expect(summary).toContainText('Golf explained');
