@@ -153,6 +153,9 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
   await expect(resumed.locator('#entry')).toHaveText('ab-initio');
   await resumed.getByRole('button', { name: 'Finish' }).click();
   await expect(resumed.locator('#state')).toHaveText('refused 405, finished');
+  // The outline follows at once, without a reload.
+  const outline = again.getByRole('complementary', { name: 'Course outline' });
+  await expect(outline.locator('li.current')).toHaveClass(/done/);
   await expect.poll(async () => {
     const progress = await call(again.request, 'learning/progress', { course_id: String(course.id) });
     return progress.completed.includes(Number(itemId));

@@ -20,6 +20,8 @@ struct Shared {
     item_id: i64,
     sco: String,
     session: RefCell<Session>,
+    /// Called once the server has kept a finished session (the item may be done now).
+    on_finished: Box<dyn Fn()>,
 }
 
 impl Shared {
@@ -107,6 +109,9 @@ fn flush(shared: &Rc<Shared>, keepalive: bool) {
         }
         shared.session.borrow_mut().sent(reached);
         shared.keep_unsaved();
+        if reached && batch.finish {
+            (shared.on_finished)();
+        }
         if reached && shared.session.borrow().owes() {
             flush(&shared, false);
         }
@@ -134,13 +139,19 @@ fn boolean(ok: bool) -> JsValue {
     JsValue::from_str(if ok { "true" } else { "false" })
 }
 
-/// Puts `window.API` in place for this SCO (before its page loads).
-pub fn install(item_id: i64, launch: &ScoLaunch) -> Result<Runtime, JsValue> {
+/// Puts `window.API` in place for this SCO (before its page loads); `on_finished` runs when
+/// the server has kept a finished session.
+pub fn install(
+    item_id: i64,
+    launch: &ScoLaunch,
+    on_finished: Box<dyn Fn()>,
+) -> Result<Runtime, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let shared = Rc::new(Shared {
         item_id,
         sco: launch.sco.clone(),
         session: RefCell::new(Session::new(launch)),
+        on_finished,
     });
     let kept = shared.kept();
     shared.session.borrow_mut().restore(kept);

@@ -62,6 +62,8 @@ fn Player(package: PackageInfo) -> impl IntoView {
     let title = package.structure.title.clone();
     #[cfg(feature = "hydrate")]
     {
+        // A finished session may complete the item: the player's outline and progress follow.
+        let progress = crate::completion::model::ProgressChanged::in_context();
         let runtime = StoredValue::new_local(None::<super::api::Runtime>);
         Effect::new(move |_| {
             let sco = current.get();
@@ -74,7 +76,12 @@ fn Player(package: PackageInfo) -> impl IntoView {
                             old.uninstall();
                         }
                         if records {
-                            match super::api::install(item_id, &launch) {
+                            let finished = Box::new(move || {
+                                if let Some(progress) = progress {
+                                    progress.notify();
+                                }
+                            });
+                            match super::api::install(item_id, &launch, finished) {
                                 Ok(installed) => runtime.set_value(Some(installed)),
                                 Err(e) => {
                                     leptos::logging::warn!("could not install the SCORM API: {e:?}")
