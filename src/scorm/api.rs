@@ -79,18 +79,18 @@ fn request(shared: &Shared, batch: &Batch, keepalive: bool) -> Result<web_sys::R
 
 /// Sends the next batch, if one is owed and none is on its way.
 fn flush(shared: &Rc<Shared>, keepalive: bool) {
-    let Some(batch) = shared.session.borrow_mut().take_batch() else {
+    let Some(batch) = shared.session.borrow_mut().take_batch(keepalive) else {
         return;
     };
     shared.keep_unsaved();
     let Some(window) = web_sys::window() else {
-        shared.session.borrow_mut().sent(false);
+        shared.session.borrow_mut().sent(batch.sequence, false);
         return;
     };
     let promise = match request(shared, &batch, keepalive) {
         Ok(req) => window.fetch_with_request(&req),
         Err(_) => {
-            shared.session.borrow_mut().sent(false);
+            shared.session.borrow_mut().sent(batch.sequence, false);
             return;
         }
     };
@@ -107,7 +107,7 @@ fn flush(shared: &Rc<Shared>, keepalive: bool) {
         if let Some(s) = status.filter(|s| (400..500).contains(s)) {
             leptos::logging::warn!("the server refused a SCORM commit ({s})");
         }
-        shared.session.borrow_mut().sent(reached);
+        shared.session.borrow_mut().sent(batch.sequence, reached);
         shared.keep_unsaved();
         if reached && batch.finish {
             (shared.on_finished)();
@@ -226,7 +226,7 @@ pub fn install(
     )?;
     let leaving = Rc::clone(&shared);
     let on_pagehide = Closure::<dyn Fn()>::new(move || {
-        leaving.session.borrow_mut().abandon();
+        leaving.session.borrow_mut().leaving();
         leaving.keep_unsaved();
         flush(&leaving, true);
     });
@@ -246,7 +246,7 @@ impl Runtime {
     /// The learner leaves this SCO (another part, another page): the session ends and what is
     /// owed is sent; `window.API` goes.
     pub fn uninstall(self) {
-        self.shared.session.borrow_mut().abandon();
+        self.shared.session.borrow_mut().leaving();
         self.shared.keep_unsaved();
         flush(&self.shared, true);
         if let Some(window) = web_sys::window() {

@@ -31,6 +31,8 @@ pub struct Session {
     pending: BTreeMap<String, String>,
     /// Taken but not yet acknowledged (sent again if it fails).
     unsent: Option<Batch>,
+    /// Whether that batch was sent to outlive the page (`keepalive`).
+    unsent_survives: bool,
     sequence: i64,
     finish_owed: bool,
     record: bool,
@@ -45,6 +47,7 @@ impl Session {
             diagnostic: String::new(),
             pending: BTreeMap::new(),
             unsent: None,
+            unsent_survives: false,
             sequence: launch.sequence,
             finish_owed: false,
             record: launch.record,
@@ -151,10 +154,11 @@ impl Session {
         self.ok()
     }
 
-    /// The window is going away without `LMSFinish`: end the session as if it had been called.
-    pub fn abandon(&mut self) {
+    /// The page is going away (the tab closes, the learner opens another part): the session is
+    /// owed a finish even if the SCO does not call `LMSFinish`. The SCO may still call in while
+    /// it unloads (most set `session_time` and `exit`, then finish), so the session stays open.
+    pub fn leaving(&mut self) {
         if self.phase == Phase::Running {
-            self.phase = Phase::Finished;
             self.finish_owed = true;
         }
     }
@@ -189,24 +193,43 @@ impl Session {
     }
 
     /// The next batch to send (None when nothing is owed, or a batch is on its way). A staff
-    /// preview owes nothing.
-    pub fn take_batch(&mut self) -> Option<Batch> {
-        if !self.owes() || self.unsent.is_some() {
+    /// preview owes nothing. `now`: the page is going away and cannot wait for the batch on its
+    /// way, so this one carries everything not yet acknowledged, under a newer number (the
+    /// server keeps whichever is newest).
+    pub fn take_batch(&mut self, now: bool) -> Option<Batch> {
+        if !self.owes() || (self.unsent.is_some() && !now) {
             return None;
         }
+        // Nothing new, and the batch on its way outlives the page: sending it again would only
+        // count its session time twice.
+        if now && self.pending.is_empty() && !self.finish_owed && self.unsent_survives {
+            return None;
+        }
+        self.unsent_survives = now;
         self.sequence += 1;
+        let mut changes = self
+            .unsent
+            .as_ref()
+            .map(|b| b.changes.clone())
+            .unwrap_or_default();
+        changes.extend(std::mem::take(&mut self.pending));
         let batch = Batch {
             sequence: self.sequence,
-            changes: std::mem::take(&mut self.pending),
-            finish: std::mem::take(&mut self.finish_owed),
+            changes,
+            finish: std::mem::take(&mut self.finish_owed)
+                || self.unsent.as_ref().is_some_and(|b| b.finish),
         };
         self.unsent = Some(batch.clone());
         Some(batch)
     }
 
-    /// The server answered the batch in flight: kept (or refused for good), or not reached
-    /// (then its changes go back in front of anything set since, to be sent again).
-    pub fn sent(&mut self, reached: bool) {
+    /// The server answered batch `sequence`: kept (or refused for good), or not reached (then
+    /// its changes go back in front of anything set since, to be sent again). An answer to a
+    /// batch another has replaced changes nothing.
+    pub fn sent(&mut self, sequence: i64, reached: bool) {
+        if self.unsent.as_ref().is_none_or(|b| b.sequence != sequence) {
+            return;
+        }
         let Some(batch) = self.unsent.take() else {
             return;
         };
@@ -284,46 +307,58 @@ mod tests {
     fn changes_go_in_numbered_batches_and_a_failed_one_is_sent_again() {
         let mut s = Session::new(&launch(true));
         s.initialize("");
-        assert_eq!(s.take_batch(), None);
+        assert_eq!(s.take_batch(false), None);
         s.set("cmi.core.lesson_location", "p1");
-        let first = s.take_batch().unwrap();
+        let first = s.take_batch(false).unwrap();
         assert_eq!(first.sequence, 5);
         assert_eq!(first.changes["cmi.core.lesson_location"], "p1");
         // One batch at a time; changes meanwhile wait for the next.
         s.set("cmi.core.lesson_location", "p2");
-        assert_eq!(s.take_batch(), None);
+        assert_eq!(s.take_batch(false), None);
         assert_eq!(s.unsaved()["cmi.core.lesson_location"], "p2");
-        s.sent(false);
+        s.sent(5, false);
         s.set("cmi.suspend_data", "abc");
-        let again = s.take_batch().unwrap();
+        let again = s.take_batch(false).unwrap();
         assert_eq!(again.sequence, 6);
         // The newer value wins over the one that failed to go.
         assert_eq!(again.changes["cmi.core.lesson_location"], "p2");
         assert_eq!(again.changes["cmi.suspend_data"], "abc");
-        s.sent(true);
+        s.sent(6, true);
         assert!(!s.owes());
         s.finish("");
-        let last = s.take_batch().unwrap();
+        let last = s.take_batch(false).unwrap();
         assert!(last.finish && last.changes.is_empty());
-        s.sent(true);
+        s.sent(last.sequence, true);
         assert!(!s.owes());
     }
 
     #[test]
-    fn a_closed_window_ends_the_session_and_a_preview_owes_nothing() {
+    fn a_closing_page_owes_a_finish_and_sends_everything_at_once() {
         let mut s = Session::new(&launch(true));
         s.initialize("");
-        s.set("cmi.core.exit", "suspend");
-        s.abandon();
-        let batch = s.take_batch().unwrap();
-        assert!(batch.finish);
-        assert_eq!(batch.changes["cmi.core.exit"], "suspend");
+        s.set("cmi.core.lesson_location", "3");
+        let in_flight = s.take_batch(false).unwrap();
+        // The tab closes: a finish is owed, and the SCO's own unload still gets through.
+        s.leaving();
+        assert!(s.set("cmi.core.exit", "suspend"));
+        assert!(s.finish(""));
+        let last = s.take_batch(true).unwrap();
+        assert!(last.finish && last.sequence > in_flight.sequence);
+        assert_eq!(last.changes["cmi.core.lesson_location"], "3");
+        assert_eq!(last.changes["cmi.core.exit"], "suspend");
+        // The late answer to the replaced batch changes nothing.
+        s.sent(in_flight.sequence, false);
+        // The page's own goodbye after the SCO finished sends nothing twice.
+        s.leaving();
+        assert_eq!(s.take_batch(true), None);
+        s.sent(last.sequence, true);
+        assert!(!s.owes());
 
         let mut preview = Session::new(&launch(false));
         preview.initialize("");
         assert!(preview.set("cmi.core.lesson_status", "completed"));
         assert!(!preview.owes());
-        assert_eq!(preview.take_batch(), None);
+        assert_eq!(preview.take_batch(false), None);
 
         let mut restored = Session::new(&launch(true));
         restored.restore(BTreeMap::from([
@@ -333,6 +368,6 @@ mod tests {
         restored.initialize("");
         assert_eq!(restored.get("cmi.core.lesson_location"), "p9");
         assert_eq!(restored.get("cmi.core.student_id"), "ada");
-        assert_eq!(restored.take_batch().unwrap().changes.len(), 1);
+        assert_eq!(restored.take_batch(false).unwrap().changes.len(), 1);
     }
 }
