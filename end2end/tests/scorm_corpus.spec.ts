@@ -64,8 +64,9 @@ test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookm
   await sco.locator('#butNext').click();
   await expect(content.getByRole('heading', { name: 'Scoring' })).toBeVisible();
 
-  // Closing the tab: the package's own unload (session time, exit = suspend, LMSFinish) reaches the server.
-  await me.close();
+  // Closing the tab (as a browser does, running the page's beforeunload): the package's own
+  // goodbye (session time, exit = suspend, LMSFinish) reaches the server.
+  await me.close({ runBeforeUnload: true });
   await expect.poll(async () => {
     const launch = await call(context.request, 'scorm/launch', { item_id: String(itemId), sco: 'item_1' });
     return `${launch.launch.entry} ${launch.values['cmi.core.lesson_location']} ${launch.values['cmi.core.lesson_status']}`;

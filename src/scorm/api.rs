@@ -131,8 +131,17 @@ pub struct Runtime {
 type Function = Box<dyn Fn(&Rc<Shared>, JsValue, JsValue) -> JsValue>;
 
 fn text(value: &JsValue) -> String {
-    // `LMSInitialize()` without its "" is common in real packages: take it as "".
-    value.as_string().unwrap_or_default()
+    // As JavaScript would make it a string: packages pass numbers (`LMSSetValue(
+    // "cmi.core.lesson_location", 3)`) and leave out the "" of `LMSInitialize()`.
+    if let Some(text) = value.as_string() {
+        text
+    } else if let Some(number) = value.as_f64() {
+        number.to_string()
+    } else if let Some(flag) = value.as_bool() {
+        flag.to_string()
+    } else {
+        String::new()
+    }
 }
 
 fn boolean(ok: bool) -> JsValue {
