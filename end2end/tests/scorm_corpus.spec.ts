@@ -20,6 +20,7 @@ test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookm
   const instructor = uniqueEmail('teacher');
   await createUser(page.request, instructor, ['instructor']);
   await signIn(page, instructor, PASSWORD);
+  await expect(page.getByRole('heading', { name: /Welcome/ })).toBeVisible();
   const course = await call(page.request, 'courses/create', {
     'form[code]': `GOLF-${Date.now() % 1000000}`,
     'form[title]': 'Golf for beginners',
@@ -52,7 +53,6 @@ test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookm
   await call(me.request, 'enrolments/self', { course_id: String(course.id), key: '' });
   // The package would say "Unable to acquire LMS API" in an alert without the run-time.
   const dialogs: string[] = [];
-  context.on('page', (p) => p.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); }));
   me.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
   const player = `/courses/${course.id}/learn/${itemId}`;
   await me.goto(player);
