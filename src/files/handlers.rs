@@ -14,7 +14,7 @@ use axum::{
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-fn wants_json(headers: &axum::http::HeaderMap) -> bool {
+pub fn wants_json(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())

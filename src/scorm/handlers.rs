@@ -8,7 +8,9 @@
 //! uploaded it; learners cannot).
 
 use crate::edge::request_actor;
-use crate::files::handlers::{error_response, file_field, open_multipart, serve_stored};
+use crate::files::handlers::{
+    error_response, file_field, open_multipart, serve_stored, wants_json,
+};
 use crate::state::AppState;
 use axum::{
     Json, Router,
@@ -27,11 +29,7 @@ pub fn routes() -> Router<AppState> {
 /// `POST /items/{item_id}/package`: multipart with one `file` field. JSON to scripts; to a
 /// plain form, a redirect back to the item's editor with the outcome in the query.
 async fn upload(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
-    let json = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
+    let json = wants_json(req.headers());
     let actor = match request_actor(&req) {
         Ok(a) => a,
         Err(e) => return error_response(&e),
