@@ -335,6 +335,8 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "scorm/commit",
         r#"{"item_id":5,"sco":"i1","sequence":1,"changes":{},"finish":false}"#,
     ),
+    ("scorm/results", "item_id=5&page=1"),
+    ("scorm/reset", "item_id=5&user_id=1"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank
@@ -548,6 +550,7 @@ db_test!(
             "acknowledgements/overview",
             "acknowledgements/statement",
             "scorm/package",
+            "scorm/results",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -827,6 +827,33 @@ db_test!(
         .unwrap();
         assert_eq!(done().await, vec![item]);
 
+        // The score reaches the gradebook out of 100, and follows the SCOs' reports: the mean
+        // of those that give one, a raw score placed in the range the SCO states.
+        let grade = || async {
+            let mine = lyceum::grading::service::my_grades(&state, &ada, c.course_id)
+                .await
+                .unwrap();
+            let row = mine
+                .rows
+                .into_iter()
+                .find(|r| r.name == "Golf explained")
+                .unwrap();
+            (row.points, row.max_points)
+        };
+        assert_eq!(grade().await, (Some(90.0), 100.0));
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            4,
+            &changes(&[("cmi.core.score.raw", "7"), ("cmi.core.score.max", "10")]),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(grade().await, (Some(80.0), 100.0));
+
         // Staff preview without a record.
         let preview = runtime::launch(&state, &c.teacher, item, "i1")
             .await
@@ -854,5 +881,296 @@ db_test!(
         let again = runtime::launch(&state, &ada, item, "i1").await.unwrap();
         assert_eq!(again.launch.entry, "ab-initio");
         assert!(again.values.is_empty());
+    }
+);
+
+db_test!(
+    the_instructor_sees_each_learners_results_and_may_reset_them,
+    |state| {
+        use lyceum::scorm::model::ResultStatus;
+        use lyceum::scorm::{report, runtime};
+        use std::collections::BTreeMap;
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "GOLF",
+                title: "Golf",
+                section: "Rules",
+                learners: &["ada@example.com", "bo@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf explained".into(),
+                    required: true,
+                    completion: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        upload(&state, &c.teacher, item, golf_zip(b"<p>Playing</p>"))
+            .await
+            .unwrap();
+        let ada = c.learners[0].clone();
+        let assistant = c.assistant.clone().unwrap();
+        for (sco, status, score) in [("i1", "completed", "80"), ("i2", "passed", "60")] {
+            runtime::launch(&state, &ada, item, sco).await.unwrap();
+            let changes = BTreeMap::from([
+                ("cmi.core.lesson_status".to_string(), status.to_string()),
+                ("cmi.core.score.raw".to_string(), score.to_string()),
+                ("cmi.core.session_time".to_string(), "00:10:00".to_string()),
+            ]);
+            runtime::commit(&state, &ada, item, sco, 1, &changes, true)
+                .await
+                .unwrap();
+        }
+
+        // Teaching assistants see the report; learners do not.
+        let r = report::results(&state, &assistant, item, 1).await.unwrap();
+        assert_eq!((r.parts, r.learners, r.started, r.done), (2, 2, 1, 1));
+        assert!(!r.may_reset);
+        let lines: Vec<(String, ResultStatus, i64, Option<f64>, f64)> = r
+            .page
+            .items
+            .iter()
+            .map(|l| (l.email.clone(), l.status, l.done, l.score, l.seconds))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (
+                    ada.email.clone(),
+                    ResultStatus::Passed,
+                    2,
+                    Some(70.0),
+                    1200.0
+                ),
+                (
+                    "bo@example.com".into(),
+                    ResultStatus::NotStarted,
+                    0,
+                    None,
+                    0.0
+                ),
+            ]
+        );
+        assert_eq!(
+            report::results(&state, &ada, item, 1).await.unwrap_err(),
+            AppError::Forbidden
+        );
+        let csv = report::export_csv(&state, &assistant, item).await.unwrap();
+        let rows: Vec<&str> = csv.lines().collect();
+        assert_eq!(rows.len(), 3, "{csv}");
+        assert!(
+            rows.iter().any(|l| l.contains(&ada.email)
+                && l.contains("Passed")
+                && l.contains(",70.00,1200,")),
+            "{csv}"
+        );
+
+        // Only those who edit the course reset; the learner starts again, the old attempts stay.
+        assert_eq!(
+            report::reset(&state, &assistant, item, ada.id)
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        report::reset(&state, &c.teacher, item, ada.id)
+            .await
+            .unwrap();
+        assert!(matches!(
+            report::reset(&state, &c.teacher, item, ada.id).await,
+            Err(AppError::Conflict(_))
+        ));
+        let r = report::results(&state, &c.teacher, item, 1).await.unwrap();
+        assert!(r.may_reset);
+        assert_eq!(r.started, 0);
+        assert_eq!(
+            r.page.items.first().map(|l| l.status),
+            Some(ResultStatus::NotStarted)
+        );
+        let again = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert_eq!(again.launch.entry, "ab-initio");
+        let r = report::results(&state, &c.teacher, item, 1).await.unwrap();
+        assert_eq!(r.page.items.first().map(|l| l.attempt), Some(2));
+    }
+);
+
+const MANIFEST_2004: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="golf2004" version="1" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>Golf explained</title>
+    <item identifier="i1" identifierref="r1"><title>Playing</title></item>
+    <item identifier="i2" identifierref="r2"><title>Etiquette</title></item>
+  </organization></organizations>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="Playing/index.html"/>
+    <resource identifier="r2" type="webcontent" adlcp:scormType="sco" href="Etiquette/index.html"/>
+  </resources>
+</manifest>"#;
+
+db_test!(
+    a_scorm_2004_sco_is_recorded_resumed_graded_and_completes_the_item,
+    |state| {
+        use lyceum::scorm::{cmi2004, runtime};
+        use std::collections::BTreeMap;
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "GOLF",
+                title: "Golf",
+                section: "Rules",
+                ..Default::default()
+            },
+        )
+        .await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf explained".into(),
+                    required: true,
+                    completion: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let zip = zip_of(&[
+            ("imsmanifest.xml", MANIFEST_2004),
+            ("Playing/index.html", b"<p>Playing</p>"),
+            ("Etiquette/index.html", b"<p>Etiquette</p>"),
+        ]);
+        let info = upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(info.structure.version, Version::Scorm2004(Some(4)));
+        let ada = c.learners[0].clone();
+        let changes = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+
+        let first = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert!(first.record);
+        assert_eq!(first.launch.entry, "ab-initio");
+        assert_eq!(cmi2004::seconds(&first.launch.total_time), 0.0);
+        assert!(first.launch.total_time.starts_with('P'));
+        let long = "y".repeat(60_000);
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            1,
+            &changes(&[
+                ("cmi.location", "page-3"),
+                ("cmi.suspend_data", &long),
+                ("cmi.completion_status", "incomplete"),
+                // Sorted by name, an interaction's responses come before its id and type: the
+                // server sets them in the order the data model needs.
+                ("cmi.interactions.0.correct_responses.0.pattern", "a"),
+                ("cmi.interactions.0.learner_response", "b"),
+                ("cmi.interactions.0.result", "incorrect"),
+                ("cmi.interactions.0.id", "q1"),
+                ("cmi.interactions.0.type", "choice"),
+            ]),
+            false,
+        )
+        .await
+        .unwrap();
+        // The 2004 data model checks what it is sent: a scaled score is between -1 and 1.
+        let refused = runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            2,
+            &changes(&[("cmi.score.scaled", "2")]),
+            false,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&refused, AppError::BadRequest(m) if m.contains("407")),
+            "{refused:?}"
+        );
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            2,
+            &changes(&[("cmi.session_time", "PT10M"), ("cmi.exit", "suspend")]),
+            true,
+        )
+        .await
+        .unwrap();
+        let resumed = runtime::launch(&state, &ada, item, "i1").await.unwrap();
+        assert_eq!(resumed.launch.entry, "resume");
+        assert_eq!(cmi2004::seconds(&resumed.launch.total_time), 600.0);
+        assert_eq!(resumed.values["cmi.location"], "page-3");
+        assert_eq!(resumed.values["cmi.interactions.0.learner_response"], "b");
+        assert_eq!(resumed.values["cmi.suspend_data"].len(), 60_000);
+        assert!(!resumed.values.contains_key("cmi.session_time"));
+
+        let done = || async {
+            lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
+                .await
+                .unwrap()
+        };
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i1",
+            3,
+            &changes(&[
+                ("cmi.completion_status", "completed"),
+                ("cmi.success_status", "passed"),
+                ("cmi.score.scaled", "0.85"),
+                ("cmi.session_time", "PT5M"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(done().await.is_empty());
+        let mine = lyceum::grading::service::my_grades(&state, &ada, c.course_id)
+            .await
+            .unwrap();
+        let row = mine
+            .rows
+            .iter()
+            .find(|r| r.name == "Golf explained")
+            .unwrap();
+        assert_eq!((row.points, row.max_points), (Some(85.0), 100.0));
+        runtime::launch(&state, &ada, item, "i2").await.unwrap();
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "i2",
+            1,
+            &changes(&[("cmi.completion_status", "completed")]),
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(done().await, vec![item]);
+        let report = lyceum::scorm::report::results(&state, &c.teacher, item, 1)
+            .await
+            .unwrap();
+        let line = report.page.items.first().unwrap();
+        assert_eq!(line.done, 2);
+        assert_eq!(line.seconds, 900.0);
     }
 );

@@ -13,8 +13,34 @@ function corpusFile(name: string): string | undefined {
   return roots.map((r) => join(r, 'scorm', name)).find((p) => existsSync(p));
 }
 
-test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookmarks, and resumes after the tab is closed', async ({ page, browser }) => {
-  const zip = corpusFile('singlescobasic.zip');
+/** One version's golf sample: its zip, title, and the elements that hold the bookmark and the status. */
+interface Golf {
+  version: string;
+  zip: string;
+  title: string;
+  location: string;
+  status: string;
+}
+
+const GOLF: Golf[] = [
+  {
+    version: 'SCORM 1.2',
+    zip: 'singlescobasic.zip',
+    title: 'Golf Explained - Run-time Basic Calls',
+    location: 'cmi.core.lesson_location',
+    status: 'cmi.core.lesson_status',
+  },
+  {
+    version: 'SCORM 2004 3rd edition',
+    zip: 'RuntimeBasicCalls_SCORM20043rdEdition.zip',
+    title: 'Golf Explained - Run-time Basic Calls',
+    location: 'cmi.location',
+    status: 'cmi.completion_status',
+  },
+];
+
+for (const golf of GOLF) test(`a real ${golf.version} package (Rustici golf, basic run-time calls) plays, bookmarks, and resumes after the tab is closed`, async ({ page, browser }) => {
+  const zip = corpusFile(golf.zip);
   test.skip(!zip, 'No SCORM corpus here (set LYCEUM_CORPUS)');
   test.setTimeout(180_000);
   const instructor = uniqueEmail('teacher');
@@ -36,11 +62,11 @@ test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookm
   });
   const uploaded = await page.request.post(`/items/${itemId}/package`, {
     headers: { Accept: 'application/json' },
-    multipart: { file: { name: 'singlescobasic.zip', mimeType: 'application/zip', buffer: readFileSync(zip!) } },
+    multipart: { file: { name: golf.zip, mimeType: 'application/zip', buffer: readFileSync(zip!) } },
   });
   expect(uploaded.status(), await uploaded.text()).toBe(201);
   const pkg = await uploaded.json();
-  expect(pkg.structure.title).toBe('Golf Explained - Run-time Basic Calls');
+  expect(pkg.structure.title).toBe(golf.title);
   await call(page.request, 'courses/enrolment_settings', { id: String(course.id), 'form[self_enrol]': 'true', 'form[enrol_key]': '' });
   await call(page.request, 'courses/set_state', { id: String(course.id), state: 'published' });
 
@@ -69,7 +95,7 @@ test('a real SCORM 1.2 package (Rustici golf, basic run-time calls) plays, bookm
   await me.close({ runBeforeUnload: true });
   await expect.poll(async () => {
     const launch = await call(context.request, 'scorm/launch', { item_id: String(itemId), sco: 'item_1' });
-    return `${launch.launch.entry} ${launch.values['cmi.core.lesson_location']} ${launch.values['cmi.core.lesson_status']}`;
+    return `${launch.launch.entry} ${launch.values[golf.location]} ${launch.values[golf.status]}`;
   }, { timeout: 15_000 }).toBe('resume 2 incomplete');
 
   const again = await context.newPage();

@@ -10,6 +10,7 @@ use crate::courses::access::{self, CourseAccess};
 use crate::courses::model::parse_line;
 use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
+use crate::items::kind::ItemKind;
 use crate::state::AppState;
 use std::collections::HashMap;
 
@@ -332,6 +333,24 @@ pub async fn record_assignment_grade(
 ) -> Result<(), AppError> {
     let source = store::Source::Assignment { max_points };
     let grade_item = store::source_item(tx, course_id, assignment_item_id, source, now).await?;
+    store::set_source_points(tx, grade_item, user_id, course_id, points, now).await?;
+    recompute_total(tx, course_id, user_id, now).await
+}
+
+/// A score that an item's content reports (a SCORM package: a percentage) reaches the gradebook,
+/// out of 100 points, and the learner's total follows; in the transaction that kept the report.
+pub async fn record_reported_grade(
+    tx: &mut Tx,
+    course_id: i64,
+    item_id: i64,
+    kind: ItemKind,
+    user_id: i64,
+    percent: Option<f64>,
+    now: i64,
+) -> Result<(), AppError> {
+    let source = store::Source::Reported { kind };
+    let grade_item = store::source_item(tx, course_id, item_id, source, now).await?;
+    let points = percent.map(|p| p.clamp(0.0, 100.0));
     store::set_source_points(tx, grade_item, user_id, course_id, points, now).await?;
     recompute_total(tx, course_id, user_id, now).await
 }

@@ -3,6 +3,7 @@
 use super::rules::{CategoryRule, ItemScore};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, Violation, constraint_error};
+use crate::items::kind::ItemKind;
 use crate::{with_db, with_db_write, with_tx};
 
 #[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
@@ -245,6 +246,8 @@ pub enum Source {
     Quiz { max_points: f64 },
     /// Graded out of the assignment's points, hidden until the grades are released.
     Assignment { max_points: f64 },
+    /// A percentage the item's content reports (a SCORM package's score), visible from the start.
+    Reported { kind: ItemKind },
 }
 
 /// The grade item a course item feeds, created on first use (named after the item).
@@ -268,6 +271,7 @@ pub async fn source_item(
     let (kind, max_points, hidden) = match source {
         Source::Quiz { max_points } => ("quiz", max_points, false),
         Source::Assignment { max_points } => ("assignment", max_points, true),
+        Source::Reported { kind } => (kind.as_str(), 100.0, false),
     };
     with_tx!(tx, |c| {
         sqlx::query(

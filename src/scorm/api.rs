@@ -1,10 +1,10 @@
-//! `window.API`: the SCORM 1.2 API object a SCO finds in its parent frames. Each function
-//! answers as `session.rs` says; what the SCO sets goes to the server in numbered batches (on
-//! `LMSCommit`, on `LMSFinish`, and every ten seconds), is kept in local storage until the server
+//! `window.API` (SCORM 1.2) and `window.API_1484_11` (SCORM 2004): the API object a SCO finds
+//! in its parent frames. Each function answers as `session.rs` says; what the SCO sets goes to
+//! the server in numbered batches (on commit, on finish, and every ten seconds), is kept in local storage until the server
 //! has it (a reload or a crash restores it), and when the page goes away the session is finished
 //! with a `keepalive` request, so closing the tab loses nothing.
 
-use super::model::ScoLaunch;
+use super::model::{ScoLaunch, Version};
 use super::session::{Batch, Session};
 use crate::ui::storage::local_storage;
 use std::cell::RefCell;
@@ -22,6 +22,8 @@ struct Shared {
     session: RefCell<Session>,
     /// Called once the server has kept a finished session (the item may be done now).
     on_finished: Box<dyn Fn()>,
+    /// Called with the navigation a SCORM 2004 SCO asked for as it ended (`adl.nav.request`).
+    on_navigate: Box<dyn Fn(String)>,
 }
 
 impl Shared {
@@ -121,6 +123,8 @@ fn flush(shared: &Rc<Shared>, keepalive: bool) {
 /// The API object installed for one SCO, until `uninstall`.
 pub struct Runtime {
     shared: Rc<Shared>,
+    /// `API` or `API_1484_11`.
+    global: &'static str,
     interval: i32,
     tick: Closure<dyn Fn()>,
     on_pagehide: Closure<dyn Fn()>,
@@ -148,12 +152,13 @@ fn boolean(ok: bool) -> JsValue {
     JsValue::from_str(if ok { "true" } else { "false" })
 }
 
-/// Puts `window.API` in place for this SCO (before its page loads); `on_finished` runs when
-/// the server has kept a finished session.
+/// Puts the API object in place for this SCO (before its page loads); `on_finished` runs when
+/// the server has kept a finished session, `on_navigate` when a 2004 SCO ends asking to go on.
 pub fn install(
     item_id: i64,
     launch: &ScoLaunch,
     on_finished: Box<dyn Fn()>,
+    on_navigate: Box<dyn Fn(String)>,
 ) -> Result<Runtime, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let shared = Rc::new(Shared {
@@ -161,6 +166,7 @@ pub fn install(
         sco: launch.sco.clone(),
         session: RefCell::new(Session::new(launch)),
         on_finished,
+        on_navigate,
     });
     let kept = shared.kept();
     shared.session.borrow_mut().restore(kept);
@@ -175,26 +181,33 @@ pub fn install(
         functions.push(closure);
         set.map(|_| ())
     };
+    // The same functions under each version's names.
+    let v2004 = matches!(launch.version, Version::Scorm2004(_));
+    let name = |v12: &'static str, v2004_name: &'static str| if v2004 { v2004_name } else { v12 };
     define(
-        "LMSInitialize",
+        name("LMSInitialize", "Initialize"),
         Box::new(|s, a, _| boolean(s.session.borrow_mut().initialize(&text(&a)))),
     )?;
     define(
-        "LMSFinish",
+        name("LMSFinish", "Terminate"),
         Box::new(|s, a, _| {
             let ok = s.session.borrow_mut().finish(&text(&a));
             if ok {
                 flush(s, true);
+                let request = s.session.borrow().navigation();
+                if let Some(request) = request {
+                    (s.on_navigate)(request);
+                }
             }
             boolean(ok)
         }),
     )?;
     define(
-        "LMSGetValue",
+        name("LMSGetValue", "GetValue"),
         Box::new(|s, a, _| JsValue::from_str(&s.session.borrow_mut().get(&text(&a)))),
     )?;
     define(
-        "LMSSetValue",
+        name("LMSSetValue", "SetValue"),
         Box::new(|s, a, b| {
             let ok = s.session.borrow_mut().set(&text(&a), &text(&b));
             if ok {
@@ -204,7 +217,7 @@ pub fn install(
         }),
     )?;
     define(
-        "LMSCommit",
+        name("LMSCommit", "Commit"),
         Box::new(|s, a, _| {
             let ok = s.session.borrow_mut().commit(&text(&a));
             if ok {
@@ -214,18 +227,26 @@ pub fn install(
         }),
     )?;
     define(
-        "LMSGetLastError",
+        name("LMSGetLastError", "GetLastError"),
         Box::new(|s, _, _| JsValue::from_str(&s.session.borrow().last_error().to_string())),
     )?;
     define(
-        "LMSGetErrorString",
-        Box::new(|_, a, _| JsValue::from_str(&Session::error_string(&text(&a)))),
+        name("LMSGetErrorString", "GetErrorString"),
+        Box::new(|s, a, _| JsValue::from_str(&s.session.borrow().error_string(&text(&a)))),
     )?;
     define(
-        "LMSGetDiagnostic",
+        name("LMSGetDiagnostic", "GetDiagnostic"),
         Box::new(|s, a, _| JsValue::from_str(&s.session.borrow().diagnostic(&text(&a)))),
     )?;
-    js_sys::Reflect::set(&window, &JsValue::from_str("API"), &api)?;
+    let global = if v2004 { "API_1484_11" } else { "API" };
+    if v2004 {
+        js_sys::Reflect::set(
+            &api,
+            &JsValue::from_str("version"),
+            &JsValue::from_str("1.0"),
+        )?;
+    }
+    js_sys::Reflect::set(&window, &JsValue::from_str(global), &api)?;
 
     let ticking = Rc::clone(&shared);
     let tick = Closure::<dyn Fn()>::new(move || flush(&ticking, false));
@@ -244,6 +265,7 @@ pub fn install(
     flush(&shared, false);
     Ok(Runtime {
         shared,
+        global,
         interval,
         tick,
         on_pagehide,
@@ -253,7 +275,7 @@ pub fn install(
 
 impl Runtime {
     /// The learner leaves this SCO (another part, another page): the session ends and what is
-    /// owed is sent; `window.API` goes.
+    /// owed is sent; the API object goes.
     pub fn uninstall(self) {
         self.shared.session.borrow_mut().leaving();
         self.shared.keep_unsaved();
@@ -264,7 +286,7 @@ impl Runtime {
                 "pagehide",
                 self.on_pagehide.as_ref().unchecked_ref(),
             );
-            let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("API"));
+            let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str(self.global));
         }
         drop(self.tick);
         // A SCO that kept a reference may still call in while it unloads: its calls must find

@@ -1,14 +1,15 @@
 //! Learners' SCO attempts: what each SCO reported, kept between sessions.
 
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::with_tx;
+use crate::{with_db, with_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
     pub id: i64,
     pub cmi: String,
     pub status: String,
+    /// As a percentage (0–100).
     pub score: Option<f64>,
     pub total_time: String,
     pub suspended: bool,
@@ -100,10 +101,22 @@ pub async fn done_scos(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<St
     .await?))
 }
 
-/// A new certification cycle: the learner's attempts are kept on record, and the next launch
-/// starts afresh.
-pub async fn archive(tx: &mut Tx, item_id: i64, user_id: i64, now: i64) -> Result<(), AppError> {
-    with_tx!(tx, |c| sqlx::query(
+/// The scores (percentages) of the learner's current attempts, one per SCO that reported one.
+pub async fn scores(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<f64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT score FROM scorm_attempts WHERE item_id = $1 AND user_id = $2 \
+         AND archived_at IS NULL AND score IS NOT NULL"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_all(c)
+    .await?))
+}
+
+/// A new certification cycle, or an instructor's reset: the learner's attempts are kept on
+/// record, and the next launch starts afresh. Returns how many were archived.
+pub async fn archive(tx: &mut Tx, item_id: i64, user_id: i64, now: i64) -> Result<u64, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query(
         "UPDATE scorm_attempts SET archived_at = $3 WHERE item_id = $1 AND user_id = $2 \
          AND archived_at IS NULL"
     )
@@ -112,6 +125,74 @@ pub async fn archive(tx: &mut Tx, item_id: i64, user_id: i64, now: i64) -> Resul
     .bind(now)
     .execute(c)
     .await?
-    .rows_affected());
-    Ok(())
+    .rows_affected()))
+}
+
+/// A learner of the report with one of their current attempts (every attempt column is empty
+/// for a learner who has not started).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResultRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub sco: Option<String>,
+    pub status: Option<String>,
+    pub score: Option<f64>,
+    pub total_time: Option<String>,
+    pub updated_at: Option<i64>,
+    pub number: Option<i64>,
+}
+
+/// One page of the course's active learners (by name) with their current attempts, in one query.
+pub async fn results(
+    db: &Db,
+    course_id: i64,
+    item_id: i64,
+    limit: Option<i64>,
+    offset: i64,
+) -> Result<Vec<ResultRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT u.id AS user_id, u.name, u.email, a.sco, a.status, a.score, a.total_time, \
+         a.updated_at, CAST(a.number AS BIGINT) AS number \
+         FROM (SELECT e.user_id FROM enrolments e JOIN users n ON n.id = e.user_id \
+               WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active' \
+               ORDER BY n.name, n.id LIMIT $3 OFFSET $4) page \
+         JOIN users u ON u.id = page.user_id \
+         LEFT JOIN scorm_attempts a ON a.item_id = $2 AND a.user_id = u.id AND a.archived_at IS NULL \
+         ORDER BY u.name, u.id, a.sco"
+    )
+    .bind(course_id)
+    .bind(item_id)
+    .bind(limit.unwrap_or(i64::MAX))
+    .bind(offset)
+    .fetch_all(p)
+    .await?
+    }))
+}
+
+/// The course's active learners, how many opened the package, and how many completed or passed
+/// every one of its `parts`.
+pub async fn result_counts(
+    db: &Db,
+    course_id: i64,
+    item_id: i64,
+    parts: i64,
+) -> Result<(i64, i64, i64), AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN s.opened > 0 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN $3 > 0 AND s.finished >= $3 THEN 1 ELSE 0 END), 0) \
+         FROM enrolments e \
+         LEFT JOIN (SELECT user_id, COUNT(*) AS opened, \
+                    SUM(CASE WHEN status IN ('completed', 'passed') THEN 1 ELSE 0 END) AS finished \
+                    FROM scorm_attempts WHERE item_id = $2 AND archived_at IS NULL \
+                    GROUP BY user_id) s ON s.user_id = e.user_id \
+         WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'"
+    )
+    .bind(course_id)
+    .bind(item_id)
+    .bind(parts)
+    .fetch_one(p)
+    .await?))
 }

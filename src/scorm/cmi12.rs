@@ -95,8 +95,12 @@ pub struct Launch {
     pub time_limit_action: Option<String>,
     pub launch_data: String,
     pub comments_from_lms: String,
-    /// The time spent in earlier sessions (CMITimespan).
+    /// The time spent in earlier sessions (CMITimespan in 1.2, an ISO 8601 duration in 2004).
     pub total_time: String,
+    /// SCORM 2004 `cmi.completion_threshold` (0–1), from the manifest.
+    pub completion_threshold: Option<f64>,
+    /// SCORM 2004 `cmi.scaled_passing_score` (-1–1), from the manifest's sequencing.
+    pub scaled_passing_score: Option<f64>,
 }
 
 /// Who may do what with an element.
@@ -385,6 +389,24 @@ pub fn timespan(total: f64) -> String {
     format!("{hours:04}:{minutes:02}:{seconds:02}.{:02}", centis % 100)
 }
 
+/// Where a name sorts when a batch of values is set (both versions): ids first, then interaction
+/// types, then the rest, each group by numeric index (a map sorts `.10.` before `.2.`), so that every dependency and every array entry before it
+/// is already in place.
+pub fn set_order(name: &str) -> (u8, Vec<(usize, &str)>) {
+    let parts: Vec<&str> = name.split('.').collect();
+    let group = match parts.as_slice() {
+        ["cmi", "objectives" | "interactions", _, "id"] => 0,
+        ["cmi", "interactions", _, "type"] => 1,
+        ["cmi", "interactions", _, "objectives", _, "id"] => 1,
+        _ => 2,
+    };
+    let key = parts
+        .iter()
+        .map(|part| (index(part).unwrap_or(usize::MAX), *part))
+        .collect();
+    (group, key)
+}
+
 /// A learner's data for one SCO: what the LMS set at launch and what the SCO has set (kept
 /// between sessions; the keys are element names).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -458,6 +480,21 @@ impl Cmi {
             }
             _ => self.values.get(name).cloned().unwrap_or_default(),
         }
+    }
+
+    /// Sets a batch of values (a commit the server checks again) with each array's entries in
+    /// order, whatever order the map holds them in. The first refusal is returned with its
+    /// element.
+    pub fn set_all(
+        &mut self,
+        values: &BTreeMap<String, String>,
+    ) -> Result<(), (String, ErrorCode)> {
+        let mut ordered: Vec<(&String, &String)> = values.iter().collect();
+        ordered.sort_by_cached_key(|(name, _)| set_order(name));
+        for (name, text) in ordered {
+            self.set(name, text).map_err(|e| (name.clone(), e))?;
+        }
+        Ok(())
     }
 
     /// `LMSSetValue`.
@@ -710,5 +747,21 @@ mod tests {
         assert_eq!(cmi.outcome().status, "completed");
         assert_eq!(fresh().outcome().status, "incomplete");
         assert_eq!(timespan(36_000_000.0), "9999:00:00.00");
+    }
+
+    #[test]
+    fn a_batch_sets_array_entries_in_index_order() {
+        let mut cmi = fresh();
+        let batch: BTreeMap<String, String> = (0..12)
+            .map(|n| (format!("cmi.interactions.{n}.id"), format!("q{n}")))
+            .collect();
+        // Sorted by name, entry 10 comes before entry 2 exists.
+        assert_eq!(cmi.set_all(&batch), Ok(()));
+        assert_eq!(cmi.get("cmi.interactions._count").unwrap(), "12");
+        let gap = BTreeMap::from([("cmi.interactions.20.id".to_string(), "x".to_string())]);
+        assert_eq!(
+            cmi.set_all(&gap),
+            Err(("cmi.interactions.20.id".to_string(), InvalidArgument))
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! by Lyceum only, and the package is trusted as far as its course's instructors are (they
 //! uploaded it; learners cannot).
 
-use crate::edge::request_actor;
+use crate::edge::{download, request_actor};
 use crate::files::handlers::{
     error_response, file_field, open_multipart, serve_stored, wants_json,
 };
@@ -24,6 +24,20 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/items/{item_id}/package", post(upload))
         .route("/scorm/{item_id}/{revision}/{*path}", get(content))
+        .route("/items/{item_id}/scorm-results.csv", get(export))
+}
+
+/// `GET /items/{item_id}/scorm-results.csv`: the report, every learner.
+async fn export(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
+    let actor = match request_actor(&req) {
+        Ok(actor) => actor,
+        Err(e) => return download(Err::<String, _>(e), "", ""),
+    };
+    download(
+        super::report::export_csv(&state, &actor, item_id).await,
+        "text/csv; charset=utf-8",
+        &format!("scorm-results-{item_id}.csv"),
+    )
 }
 
 /// `POST /items/{item_id}/package`: multipart with one `file` field. JSON to scripts; to a

@@ -11,6 +11,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod attempt_store;
 pub mod cmi12;
+pub mod cmi2004;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
@@ -19,6 +20,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod package;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod report;
 #[cfg(feature = "ssr")]
 pub mod runtime;
 pub mod server;

@@ -112,3 +112,56 @@ pub struct ScoLaunch {
     /// The number of the last commit the server kept.
     pub sequence: i64,
 }
+
+/// One learner's results on a package, as the instructor's report shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerResult {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub status: ResultStatus,
+    /// Parts (SCOs) completed or passed, of those the package has.
+    pub done: i64,
+    /// The grade: the mean of the parts' scores (percentages), when any reported one.
+    pub score: Option<f64>,
+    /// Time spent in the current attempts, in seconds.
+    pub seconds: f64,
+    pub last_seen: Option<i64>,
+    /// The highest attempt number of any part (1 unless reset or recertified).
+    pub attempt: i64,
+}
+
+/// Where a learner stands on a package as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResultStatus {
+    NotStarted,
+    InProgress,
+    Failed,
+    Completed,
+    Passed,
+}
+
+impl ResultStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            ResultStatus::NotStarted => "Not started",
+            ResultStatus::InProgress => "In progress",
+            ResultStatus::Failed => "Failed",
+            ResultStatus::Completed => "Completed",
+            ResultStatus::Passed => "Passed",
+        }
+    }
+}
+
+/// The instructor's report on a package: counts, and one page of the course's learners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// The parts (SCOs) the package has.
+    pub parts: i64,
+    pub learners: i64,
+    pub started: i64,
+    pub done: i64,
+    /// Whether the one asking may reset a learner's attempts.
+    pub may_reset: bool,
+    pub page: crate::paging::Page<LearnerResult>,
+}

@@ -1,10 +1,12 @@
 //! The package in the player (its table of contents and a frame that plays it) and its panel in
 //! the item editor (upload, what the package holds).
 
-use super::model::{PackageInfo, TocItem, Version};
-use super::server::load_package;
-use crate::ui::ErrorPage;
-use crate::ui::format::{datetime, human_size};
+use super::model::{LearnerResult, PackageInfo, Results, TocItem};
+use super::server::{ResetAttempts, load_package, package_results};
+use crate::error::AppError;
+use crate::ui::format::{datetime, human_size, plural};
+use crate::ui::pagination::Pagination;
+use crate::ui::{ErrorPage, FormAlert};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -57,9 +59,18 @@ fn Player(package: PackageInfo) -> impl IntoView {
     let current = RwSignal::new(first.map(|i| i.identifier).unwrap_or_default());
     let src = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
+    // A 2004 SCO ended asking to leave (exit, suspend all): the frame empties until reopened.
+    let left = RwSignal::new(false);
+    let round = RwSignal::new(0u32);
     let several = items.iter().filter(|i| i.launch.is_some()).count() > 1;
-    let records = package.structure.version == Version::Scorm12;
     let title = package.structure.title.clone();
+    // The parts a 2004 SCO's navigation requests move between, in the package's order.
+    #[cfg(feature = "hydrate")]
+    let parts: Vec<String> = items
+        .iter()
+        .filter(|i| i.launch.is_some())
+        .map(|i| i.identifier.clone())
+        .collect();
     #[cfg(feature = "hydrate")]
     {
         // A finished session may complete the item: the player's outline and progress follow.
@@ -67,25 +78,36 @@ fn Player(package: PackageInfo) -> impl IntoView {
         let runtime = StoredValue::new_local(None::<super::api::Runtime>);
         Effect::new(move |_| {
             let sco = current.get();
+            round.track();
             // The page shown first unloads (and finishes its session) against its own API.
             src.set(Some("about:blank".into()));
+            let parts = parts.clone();
             leptos::task::spawn_local(async move {
                 match super::server::launch_sco(item_id, sco).await {
                     Ok(launch) => {
                         if let Some(old) = runtime.try_update_value(|r| r.take()).flatten() {
                             old.uninstall();
                         }
-                        if records {
-                            let finished = Box::new(move || {
-                                if let Some(progress) = progress {
-                                    progress.notify();
+                        let finished = Box::new(move || {
+                            if let Some(progress) = progress {
+                                progress.notify();
+                            }
+                        });
+                        let navigate = Box::new(move |request: String| {
+                            let here = current.get_untracked();
+                            match super::session::navigate(&parts, &here, &request) {
+                                Some(next) => current.set(next),
+                                None if super::session::leaves(&request) => {
+                                    left.set(true);
+                                    src.set(Some("about:blank".into()));
                                 }
-                            });
-                            match super::api::install(item_id, &launch, finished) {
-                                Ok(installed) => runtime.set_value(Some(installed)),
-                                Err(e) => {
-                                    leptos::logging::warn!("could not install the SCORM API: {e:?}")
-                                }
+                                None => {}
+                            }
+                        });
+                        match super::api::install(item_id, &launch, finished, navigate) {
+                            Ok(installed) => runtime.set_value(Some(installed)),
+                            Err(e) => {
+                                leptos::logging::warn!("could not install the SCORM API: {e:?}")
                             }
                         }
                         problem.set(None);
@@ -102,10 +124,16 @@ fn Player(package: PackageInfo) -> impl IntoView {
         });
     }
     view! {
-        {(!records).then(|| view! {
-            <p class="alert alert-info" role="status">"Lyceum does not record SCORM 2004 results yet: this package plays, but what it reports is not kept."</p>
-        })}
         {move || problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
+        {move || left.get().then(|| view! {
+            <div class="alert alert-info" role="status">
+                <p>"You left the package; what you did is saved."</p>
+                <button type="button" class="btn btn-secondary" on:click=move |_| {
+                    left.set(false);
+                    round.update(|r| *r += 1);
+                }>"Open it again"</button>
+            </div>
+        })}
         <div class="scorm-player" class:with-toc=several>
             {several.then(|| {
                 let base = base.clone();
@@ -173,7 +201,7 @@ pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
                 })}
             </Suspense>
             <p class="hint">
-                "SCORM 1.2 packages report to Lyceum: where the learner stopped, their status and score; the item is done when every part is completed or passed. SCORM 2004 packages play, but what they report is not recorded yet."
+                "SCORM 1.2 and 2004 packages report to Lyceum: where the learner stopped, their status and score (the score goes to the gradebook out of 100 points); the item is done when every part is completed or passed."
             </p>
             {can_edit.then(|| view! {
                 <form class="form inline-form" method="post" action=format!("/items/{item_id}/package") enctype="multipart/form-data">
@@ -189,6 +217,125 @@ pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
                 </form>
             })}
         </section>
+        <PackageResults item_id />
+    }
+}
+
+/// Time spent, as people read it ("1 h 05 min", "3 min", "40 s").
+fn spent(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match (s / 3600, s / 60 % 60) {
+        (0, 0) => format!("{s} s"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// The instructor's report: each learner's status, score, time and last visit, with a reset.
+#[component]
+fn PackageResults(item_id: i64) -> impl IntoView {
+    let page = crate::ui::pagination::page_param("page");
+    let reset = ServerAction::<ResetAttempts>::new();
+    let results = Resource::new(
+        move || (page.get(), reset.version().get()),
+        move |(page, _)| package_results(item_id, page),
+    );
+    let outcome: Signal<Option<Result<(), AppError>>> = reset.value().into();
+    view! {
+        <section class="card" id="results" aria-labelledby="results-heading">
+            <h2 id="results-heading">"Learners' results"</h2>
+            <FormAlert result=outcome success="The learner's attempts were reset: they start the package again next time." />
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(r) => view! { <ResultsTable item_id results=r reset /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ResultsTable(
+    item_id: i64,
+    results: Results,
+    reset: ServerAction<ResetAttempts>,
+) -> impl IntoView {
+    let page = results.page;
+    let (number, page_count, total) = (page.page, page.page_count(), page.total);
+    let may_reset = results.may_reset;
+    let summary = format!(
+        "{} started, {} finished every part, of {}.",
+        results.started,
+        results.done,
+        plural(results.learners, "learner", "learners")
+    );
+    view! {
+        <p>{summary}</p>
+        <p><a class="btn btn-secondary btn-small" href=format!("/items/{item_id}/scorm-results.csv") download="">"Export CSV"</a></p>
+        <div class="table-wrap">
+            <table class="data-table" data-testid="scorm-results">
+                <caption class="visually-hidden">"Learners and their results on this package"</caption>
+                <thead><tr>
+                    <th scope="col">"Learner"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">{format!("Parts done (of {})", results.parts)}</th>
+                    <th scope="col">"Score"</th>
+                    <th scope="col">"Time spent"</th>
+                    <th scope="col">"Last visit"</th>
+                    {may_reset.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>
+                    {page.items.into_iter().map(|r| view! { <ResultRow item_id result=r may_reset reset /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pagination page=number page_count total href=move |p| format!("?page={p}#results") />
+    }
+}
+
+#[component]
+fn ResultRow(
+    item_id: i64,
+    result: LearnerResult,
+    may_reset: bool,
+    reset: ServerAction<ResetAttempts>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let user_id = result.user_id;
+    let name = result.name.clone();
+    let started = result.attempt > 0;
+    view! {
+        <tr>
+            <th scope="row">{result.name.clone()}<br /><span class="muted">{result.email.clone()}</span></th>
+            <td>{result.status.label()}</td>
+            <td>{result.done}</td>
+            <td>{result.score.map(|s| format!("{s:.0} %")).unwrap_or_else(|| "–".into())}</td>
+            <td>{if started { spent(result.seconds) } else { "–".into() }}</td>
+            <td>{result.last_seen.map(datetime).unwrap_or_else(|| "–".into())}</td>
+            {may_reset.then(|| view! {
+                <td>
+                    {started.then(|| view! {
+                        <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Reset the attempts of {name}")
+                            on:click=move |_| confirming.set(true)>"Reset"</button>
+                    })}
+                    {move || confirming.get().then(|| view! {
+                        <div class="alert alert-warning" role="alertdialog" aria-label="Confirm the reset">
+                            <p>"Start this learner's attempts afresh? What they did so far stays on record; their completion and grade stay until the package reports again."</p>
+                            <div class="row">
+                                <button type="button" class="btn btn-small btn-danger" on:click=move |_| {
+                                    confirming.set(false);
+                                    reset.dispatch(ResetAttempts { item_id, user_id });
+                                }>"Yes, reset"</button>
+                                <button type="button" class="btn btn-small btn-secondary" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                            </div>
+                        </div>
+                    })}
+                </td>
+            })}
+        </tr>
     }
 }
 

@@ -7,6 +7,7 @@ use super::attempt_store::{self, AttemptUpdate};
 use super::cmi12::{Cmi, Launch};
 use super::model::{ScoLaunch, Structure, TocItem, Version};
 use super::store;
+use super::{cmi12, cmi2004};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::outline_store;
@@ -61,10 +62,23 @@ async fn target(
     })
 }
 
-fn launch_of(actor: &Actor, sco: &TocItem, credit: bool, entry: &str, total_time: &str) -> Launch {
+fn launch_of(
+    actor: &Actor,
+    version: Version,
+    sco: &TocItem,
+    credit: bool,
+    entry: &str,
+    total_time: &str,
+) -> Launch {
+    let v2004 = matches!(version, Version::Scorm2004(_));
     Launch {
         student_id: actor.email.clone(),
-        student_name: student_name(&actor.name),
+        // 1.2 asks for "Last, First"; 2004's learner_name is the name as the learner gives it.
+        student_name: if v2004 {
+            actor.name.trim().to_string()
+        } else {
+            student_name(&actor.name)
+        },
         credit,
         entry: entry.into(),
         lesson_mode: if credit { "normal" } else { "browse" }.into(),
@@ -73,7 +87,20 @@ fn launch_of(actor: &Actor, sco: &TocItem, credit: bool, entry: &str, total_time
         time_limit_action: sco.time_limit_action.clone(),
         launch_data: sco.launch_data.clone().unwrap_or_default(),
         comments_from_lms: String::new(),
-        total_time: total_time.into(),
+        total_time: kept_time(version, total_time),
+        completion_threshold: sco.completion_threshold,
+        scaled_passing_score: None,
+    }
+}
+
+/// A kept total time in the version's format: attempts start with 1.2's `0000:00:00.00`, which a
+/// 2004 SCO reads as an ISO 8601 duration.
+fn kept_time(version: Version, total_time: &str) -> String {
+    match version {
+        Version::Scorm2004(_) if !total_time.starts_with('P') && !total_time.is_empty() => {
+            cmi2004::duration(cmi12::seconds(total_time))
+        }
+        _ => total_time.to_string(),
     }
 }
 
@@ -110,7 +137,14 @@ pub async fn launch(
             url,
             version: target.structure.version,
             record,
-            launch: launch_of(actor, &target.sco, false, "ab-initio", ""),
+            launch: launch_of(
+                actor,
+                target.structure.version,
+                &target.sco,
+                false,
+                "ab-initio",
+                "",
+            ),
             values: BTreeMap::new(),
             sequence: 0,
         });
@@ -137,7 +171,14 @@ pub async fn launch(
         url,
         version: target.structure.version,
         record,
-        launch: launch_of(actor, &target.sco, true, entry, &attempt.total_time),
+        launch: launch_of(
+            actor,
+            target.structure.version,
+            &target.sco,
+            true,
+            entry,
+            &attempt.total_time,
+        ),
         values: values_of(&attempt.cmi)?,
         sequence: attempt.sequence,
     })
@@ -161,11 +202,6 @@ pub async fn commit(
         // Staff preview: nothing is kept.
         return Ok(());
     }
-    if target.structure.version != Version::Scorm12 {
-        return Err(AppError::BadRequest(
-            "SCORM 2004 results are not recorded yet.".into(),
-        ));
-    }
     let now = now();
     let mut tx = state.db.begin().await?;
     let Some(attempt) = attempt_store::current(&mut tx, item_id, actor.id, sco).await? else {
@@ -176,33 +212,21 @@ pub async fn commit(
     if sequence <= attempt.sequence {
         return Ok(());
     }
-    let launch = launch_of(actor, &target.sco, true, "", &attempt.total_time);
-    let mut cmi = Cmi::new(launch, values_of(&attempt.cmi)?);
-    for (element, value) in changes {
-        cmi.set(element, value).map_err(|e| {
-            AppError::BadRequest(format!("{element}: {} ({})", e.message(), e.code()))
-        })?;
-    }
-    let (status, total_time, suspended) = if finish {
-        let outcome = cmi.outcome();
-        // A session's own values end with it.
-        cmi.values.remove("cmi.core.session_time");
-        cmi.values.remove("cmi.core.exit");
-        (outcome.status, outcome.total_time, outcome.suspended)
-    } else {
-        (
-            cmi.get("cmi.core.lesson_status")
-                .unwrap_or_else(|_| "not attempted".into()),
-            attempt.total_time.clone(),
-            attempt.suspended,
-        )
+    let version = target.structure.version;
+    let launch = launch_of(actor, version, &target.sco, true, "", &attempt.total_time);
+    let kept = values_of(&attempt.cmi)?;
+    let applied = match version {
+        Version::Scorm12 => apply_12(launch, kept, changes, finish, &attempt)?,
+        Version::Scorm2004(_) => apply_2004(launch, kept, changes, finish, &attempt)?,
     };
-    let score = cmi
-        .values
-        .get("cmi.core.score.raw")
-        .and_then(|v| v.parse::<f64>().ok());
-    let kept =
-        serde_json::to_string(&cmi.values).map_err(|e| internal("writing a SCO's values", e))?;
+    let Applied {
+        values,
+        status,
+        score,
+        total_time,
+        suspended,
+    } = applied;
+    let kept = serde_json::to_string(&values).map_err(|e| internal("writing a SCO's values", e))?;
     attempt_store::save(
         &mut tx,
         attempt.id,
@@ -217,11 +241,157 @@ pub async fn commit(
         },
     )
     .await?;
+    if score != attempt.score {
+        grade(&mut tx, &target, item_id, actor.id, now).await?;
+    }
     if finish {
         complete_if_done(&mut tx, &target, item_id, actor.id, now).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// What a commit leaves in the attempt's record.
+struct Applied {
+    values: BTreeMap<String, String>,
+    /// `completed`, `passed`, `failed`, `incomplete` or `not attempted` (both versions).
+    status: String,
+    /// As a percentage.
+    score: Option<f64>,
+    total_time: String,
+    suspended: bool,
+}
+
+fn refused(element: &str, message: &str, code: u16) -> AppError {
+    AppError::BadRequest(format!("{element}: {message} ({code})"))
+}
+
+/// A SCORM 1.2 commit: the values checked again, the status settled by the LMS's rules when the
+/// session ends.
+fn apply_12(
+    launch: Launch,
+    kept: BTreeMap<String, String>,
+    changes: &BTreeMap<String, String>,
+    finish: bool,
+    attempt: &attempt_store::AttemptRow,
+) -> Result<Applied, AppError> {
+    let mut cmi = Cmi::new(launch, kept);
+    // Arrays in index order (a map sorts entry 10 before entry 2).
+    cmi.set_all(changes)
+        .map_err(|(element, e)| refused(&element, e.message(), e.code()))?;
+    let score = percent_12(&cmi.values);
+    let (status, total_time, suspended) = if finish {
+        let outcome = cmi.outcome();
+        // A session's own values end with it.
+        cmi.values.remove("cmi.core.session_time");
+        cmi.values.remove("cmi.core.exit");
+        (outcome.status, outcome.total_time, outcome.suspended)
+    } else {
+        (
+            cmi.get("cmi.core.lesson_status")
+                .unwrap_or_else(|_| "not attempted".into()),
+            attempt.total_time.clone(),
+            attempt.suspended,
+        )
+    };
+    Ok(Applied {
+        values: cmi.values,
+        status,
+        score,
+        total_time,
+        suspended,
+    })
+}
+
+/// A SCORM 2004 commit: completion and success by the run-time's rules (threshold, passing
+/// score), the scaled score as the percentage.
+fn apply_2004(
+    launch: Launch,
+    kept: BTreeMap<String, String>,
+    changes: &BTreeMap<String, String>,
+    finish: bool,
+    attempt: &attempt_store::AttemptRow,
+) -> Result<Applied, AppError> {
+    let mut cmi = cmi2004::Cmi::new(launch, kept);
+    // In dependency order (an interaction's id before its type, its type before its responses).
+    cmi.set_all(changes)
+        .map_err(|(element, e)| refused(&element, e.message(), e.code()))?;
+    let outcome = cmi.outcome();
+    let status = match (outcome.success.as_str(), outcome.completion.as_str()) {
+        ("passed", _) => "passed",
+        ("failed", _) => "failed",
+        (_, "completed") => "completed",
+        (_, "not attempted") if !finish => "not attempted",
+        _ => "incomplete",
+    }
+    .to_string();
+    let score = match outcome.score {
+        Some(scaled) => Some((scaled * 100.0).clamp(0.0, 100.0)),
+        None => percent_of(&cmi.values, "cmi.score"),
+    };
+    let (total_time, suspended) = if finish {
+        for own in ["cmi.session_time", "cmi.exit", "adl.nav.request"] {
+            cmi.values.remove(own);
+        }
+        (outcome.total_time, outcome.suspended)
+    } else {
+        (attempt.total_time.clone(), attempt.suspended)
+    };
+    Ok(Applied {
+        values: cmi.values,
+        status,
+        score,
+        total_time,
+        suspended,
+    })
+}
+
+/// A SCORM 1.2 score as a percentage: `raw` placed between `min` and `max` when the SCO gives a
+/// range, else `raw` itself (the scale 1.2 asks for is 0–100).
+fn percent_12(values: &BTreeMap<String, String>) -> Option<f64> {
+    percent_of(values, "cmi.core.score")
+}
+
+/// `raw` of the score under `prefix` as a percentage of its `min`..`max` (0–100 without them).
+fn percent_of(values: &BTreeMap<String, String>, prefix: &str) -> Option<f64> {
+    let number = |k: &str| {
+        values
+            .get(&format!("{prefix}.{k}"))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    let raw = number("raw")?;
+    let min = number("min").unwrap_or(0.0);
+    let percent = match number("max") {
+        Some(max) if max > min => (raw - min) / (max - min) * 100.0,
+        _ => raw,
+    };
+    Some(percent.clamp(0.0, 100.0))
+}
+
+/// The learner's grade for the package: the mean of the scores their SCOs report (most packages
+/// have one SCO), out of 100 points in the gradebook.
+async fn grade(
+    tx: &mut Tx,
+    target: &Target,
+    item_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let scores = attempt_store::scores(tx, item_id, user_id).await?;
+    if scores.is_empty() {
+        return Ok(());
+    }
+    let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+    crate::grading::service::record_reported_grade(
+        tx,
+        target.course_id,
+        item_id,
+        ItemKind::Scorm,
+        user_id,
+        Some(mean),
+        now,
+    )
+    .await
 }
 
 /// The item is done when every SCO of the package is completed or passed.
@@ -252,11 +422,35 @@ pub async fn reset_learner(
     user_id: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    attempt_store::archive(tx, item_id, user_id, now).await
+    attempt_store::archive(tx, item_id, user_id, now)
+        .await
+        .map(drop)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn scores_become_percentages_of_the_range_the_sco_gives() {
+        let values = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (format!("cmi.core.score.{k}"), v.to_string()))
+                .collect::<super::BTreeMap<_, _>>()
+        };
+        assert_eq!(super::percent_12(&values(&[("raw", "85")])), Some(85.0));
+        assert_eq!(
+            super::percent_12(&values(&[("raw", "7"), ("min", "0"), ("max", "10")])),
+            Some(70.0)
+        );
+        assert_eq!(
+            super::percent_12(&values(&[("raw", "15"), ("min", "10"), ("max", "20")])),
+            Some(50.0)
+        );
+        assert_eq!(super::percent_12(&values(&[("raw", "250")])), Some(100.0));
+        assert_eq!(super::percent_12(&values(&[("raw", "")])), None);
+        assert_eq!(super::percent_12(&values(&[])), None);
+    }
+
     #[test]
     fn names_are_given_last_name_first() {
         assert_eq!(

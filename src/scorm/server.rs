@@ -1,6 +1,6 @@
 //! Server functions for SCORM packages. Each: who is asking, one service call, the status.
 
-use super::model::{PackageInfo, ScoLaunch};
+use super::model::{PackageInfo, Results, ScoLaunch};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -35,4 +35,18 @@ pub async fn commit_sco(
 ) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::runtime::commit(&state, &actor, item_id, &sco, sequence, &changes, finish).await)
+}
+
+/// The instructor's report: one page of the course's learners with their results.
+#[server(endpoint = "scorm/results")]
+pub async fn package_results(item_id: i64, page: u32) -> Result<Results, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::report::results(&state, &actor, item_id, page).await)
+}
+
+/// Starts a learner's attempts afresh (their earlier attempts stay on record).
+#[server(endpoint = "scorm/reset")]
+pub async fn reset_attempts(item_id: i64, user_id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::report::reset(&state, &actor, item_id, user_id).await)
 }

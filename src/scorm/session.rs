@@ -1,9 +1,11 @@
-//! One SCO session as the SCORM 1.2 API functions see it (`LMSInitialize` … `LMSGetDiagnostic`),
-//! and the batches of changes it owes the server. Pure: the browser's `window.API` (`api.rs`)
-//! wraps it, and tests drive it directly.
+//! One SCO session as the API functions see it (SCORM 1.2's `LMSInitialize` … `LMSGetDiagnostic`,
+//! SCORM 2004's `Initialize` … `GetDiagnostic`), and the batches of changes it owes the server.
+//! Pure: the browser's API objects (`api.rs`) wrap it, and tests drive it directly. The two
+//! versions differ in their data model (`cmi12`, `cmi2004`) and in the error codes of calls made
+//! out of turn; everything else is one code path.
 
-use super::cmi12::{Cmi, ErrorCode};
-use super::model::ScoLaunch;
+use super::model::{ScoLaunch, Version};
+use super::{cmi12, cmi2004};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +13,88 @@ enum Phase {
     NotInitialized,
     Running,
     Finished,
+}
+
+/// The data model the SCO talks to.
+#[derive(Debug, Clone)]
+enum Model {
+    V12(cmi12::Cmi),
+    V2004(cmi2004::Cmi),
+}
+
+impl Model {
+    fn new(launch: &ScoLaunch) -> Model {
+        let (data, values) = (launch.launch.clone(), launch.values.clone());
+        match launch.version {
+            Version::Scorm12 => Model::V12(cmi12::Cmi::new(data, values)),
+            Version::Scorm2004(_) => Model::V2004(cmi2004::Cmi::new(data, values)),
+        }
+    }
+
+    fn get(&self, element: &str) -> Result<String, u16> {
+        match self {
+            Model::V12(cmi) => cmi.get(element).map_err(cmi12::ErrorCode::code),
+            Model::V2004(cmi) => cmi.get(element).map_err(cmi2004::ErrorCode::code),
+        }
+    }
+
+    fn set(&mut self, element: &str, value: &str) -> Result<(), u16> {
+        match self {
+            Model::V12(cmi) => cmi.set(element, value).map_err(cmi12::ErrorCode::code),
+            Model::V2004(cmi) => cmi.set(element, value).map_err(cmi2004::ErrorCode::code),
+        }
+    }
+
+    fn is_2004(&self) -> bool {
+        matches!(self, Model::V2004(_))
+    }
+}
+
+/// An API call, for the error it gets when made out of turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Call {
+    Initialize,
+    GetValue,
+    SetValue,
+    Commit,
+    Finish,
+}
+
+impl Call {
+    fn name(self, v2004: bool) -> &'static str {
+        match (self, v2004) {
+            (Call::Initialize, false) => "LMSInitialize",
+            (Call::Initialize, true) => "Initialize",
+            (Call::GetValue, false) => "LMSGetValue",
+            (Call::GetValue, true) => "GetValue",
+            (Call::SetValue, false) => "LMSSetValue",
+            (Call::SetValue, true) => "SetValue",
+            (Call::Commit, false) => "LMSCommit",
+            (Call::Commit, true) => "Commit",
+            (Call::Finish, false) => "LMSFinish",
+            (Call::Finish, true) => "Terminate",
+        }
+    }
+
+    /// The error of this call made before `Initialize` (`before`) or after the session ended:
+    /// SCORM 1.2 has one code for both, 2004 one per call and case.
+    fn out_of_turn(self, v2004: bool, before: bool) -> u16 {
+        if !v2004 {
+            return if self == Call::Initialize { 101 } else { 301 };
+        }
+        match (self, before) {
+            (Call::Initialize, true) => 103,
+            (Call::Initialize, false) => 104,
+            (Call::GetValue, true) => 122,
+            (Call::GetValue, false) => 123,
+            (Call::SetValue, true) => 132,
+            (Call::SetValue, false) => 133,
+            (Call::Commit, true) => 142,
+            (Call::Commit, false) => 143,
+            (Call::Finish, true) => 112,
+            (Call::Finish, false) => 113,
+        }
+    }
 }
 
 /// Changes to send, numbered so that the server keeps only the newest.
@@ -23,9 +107,9 @@ pub struct Batch {
 
 #[derive(Debug, Clone)]
 pub struct Session {
-    cmi: Cmi,
+    model: Model,
     phase: Phase,
-    last_error: ErrorCode,
+    last_error: u16,
     diagnostic: String,
     /// Set since the last batch was taken.
     pending: BTreeMap<String, String>,
@@ -41,9 +125,9 @@ pub struct Session {
 impl Session {
     pub fn new(launch: &ScoLaunch) -> Session {
         Session {
-            cmi: Cmi::new(launch.launch.clone(), launch.values.clone()),
+            model: Model::new(launch),
             phase: Phase::NotInitialized,
-            last_error: ErrorCode::NoError,
+            last_error: 0,
             diagnostic: String::new(),
             pending: BTreeMap::new(),
             unsent: None,
@@ -57,57 +141,85 @@ impl Session {
     /// Changes this device kept from an earlier page that could not send them: they count as
     /// set, and are sent with the next batch.
     pub fn restore(&mut self, kept: BTreeMap<String, String>) {
-        for (element, value) in kept {
-            if self.cmi.set(&element, &value).is_ok() {
+        let mut ordered: Vec<(String, String)> = kept.into_iter().collect();
+        ordered.sort_by(|(a, _), (b, _)| cmi12::set_order(a).cmp(&cmi12::set_order(b)));
+        for (element, value) in ordered {
+            if self.model.set(&element, &value).is_ok() {
                 self.pending.insert(element, value);
             }
         }
     }
 
-    fn fail(&mut self, error: ErrorCode, diagnostic: impl Into<String>) -> bool {
+    fn fail(&mut self, error: u16, diagnostic: impl Into<String>) -> bool {
         self.last_error = error;
         self.diagnostic = diagnostic.into();
         false
     }
 
     fn ok(&mut self) -> bool {
-        self.last_error = ErrorCode::NoError;
+        self.last_error = 0;
         self.diagnostic.clear();
         true
     }
 
-    /// `LMSInitialize("")`.
+    fn v2004(&self) -> bool {
+        self.model.is_2004()
+    }
+
+    /// Calls take "" where the standard says so (201 otherwise).
+    fn empty_argument(&mut self, call: Call, argument: &str) -> bool {
+        if argument.is_empty() {
+            return true;
+        }
+        let name = call.name(self.v2004());
+        self.fail(201, format!("{name} takes \"\""))
+    }
+
+    /// `LMSInitialize("")` / `Initialize("")`.
     pub fn initialize(&mut self, argument: &str) -> bool {
-        if !argument.is_empty() {
-            return self.fail(ErrorCode::InvalidArgument, "LMSInitialize takes \"\"");
+        if !self.empty_argument(Call::Initialize, argument) {
+            return false;
         }
         match self.phase {
             Phase::NotInitialized => {
                 self.phase = Phase::Running;
                 self.ok()
             }
-            Phase::Running => self.fail(ErrorCode::General, "already initialized"),
-            Phase::Finished => self.fail(ErrorCode::General, "the session has finished"),
+            Phase::Running => {
+                let code = Call::Initialize.out_of_turn(self.v2004(), true);
+                self.fail(code, "already initialized")
+            }
+            Phase::Finished => {
+                let code = Call::Initialize.out_of_turn(self.v2004(), false);
+                self.fail(code, "the session has finished")
+            }
         }
     }
 
-    fn running(&mut self, function: &str) -> bool {
-        if self.phase == Phase::Running {
-            true
-        } else {
-            self.fail(
-                ErrorCode::NotInitialized,
-                format!("{function} before LMSInitialize or after LMSFinish"),
-            )
+    fn running(&mut self, call: Call) -> bool {
+        let v2004 = self.v2004();
+        let name = call.name(v2004);
+        let initialize = Call::Initialize.name(v2004);
+        let finish = Call::Finish.name(v2004);
+        match self.phase {
+            Phase::Running => true,
+            Phase::NotInitialized => self.fail(
+                call.out_of_turn(v2004, true),
+                format!("{name} before {initialize}"),
+            ),
+            Phase::Finished => self.fail(
+                call.out_of_turn(v2004, false),
+                format!("{name} after {finish}"),
+            ),
         }
     }
 
-    /// `LMSGetValue(element)`.
+    /// `LMSGetValue(element)` / `GetValue(element)`.
     pub fn get(&mut self, element: &str) -> String {
-        if !self.running("LMSGetValue") {
+        if !self.running(Call::GetValue) {
             return String::new();
         }
-        match self.cmi.get(element) {
+        match self.model.get(element) {
             Ok(value) => {
                 self.ok();
                 value
@@ -119,12 +231,12 @@ impl Session {
         }
     }
 
-    /// `LMSSetValue(element, value)`.
+    /// `LMSSetValue(element, value)` / `SetValue(element, value)`.
     pub fn set(&mut self, element: &str, value: &str) -> bool {
-        if !self.running("LMSSetValue") {
+        if !self.running(Call::SetValue) {
             return false;
         }
-        match self.cmi.set(element, value) {
+        match self.model.set(element, value) {
             Ok(()) => {
                 self.pending.insert(element.to_string(), value.to_string());
                 self.ok()
@@ -133,25 +245,32 @@ impl Session {
         }
     }
 
-    /// `LMSCommit("")`: the caller sends the batch now.
+    /// `LMSCommit("")` / `Commit("")`: the caller sends the batch now.
     pub fn commit(&mut self, argument: &str) -> bool {
-        if !argument.is_empty() {
-            return self.fail(ErrorCode::InvalidArgument, "LMSCommit takes \"\"");
-        }
-        self.running("LMSCommit") && self.ok()
+        self.empty_argument(Call::Commit, argument) && self.running(Call::Commit) && self.ok()
     }
 
-    /// `LMSFinish("")`: the session ends; the caller sends the last batch now.
+    /// `LMSFinish("")` / `Terminate("")`: the session ends; the caller sends the last batch now.
     pub fn finish(&mut self, argument: &str) -> bool {
-        if !argument.is_empty() {
-            return self.fail(ErrorCode::InvalidArgument, "LMSFinish takes \"\"");
-        }
-        if !self.running("LMSFinish") {
+        if !self.empty_argument(Call::Finish, argument) || !self.running(Call::Finish) {
             return false;
         }
         self.phase = Phase::Finished;
         self.finish_owed = true;
         self.ok()
+    }
+
+    /// The navigation a SCORM 2004 SCO asked for as it ended (`adl.nav.request`: `continue`,
+    /// `previous`, `{target=ID}choice`, `exit`, …), if any.
+    pub fn navigation(&self) -> Option<String> {
+        match (&self.model, self.phase) {
+            (Model::V2004(cmi), Phase::Finished) => cmi
+                .values
+                .get("adl.nav.request")
+                .filter(|r| !r.is_empty() && r.as_str() != "_none_")
+                .cloned(),
+            _ => None,
+        }
     }
 
     /// The page is going away (the tab closes, the learner opens another part): the session is
@@ -164,26 +283,30 @@ impl Session {
     }
 
     pub fn last_error(&self) -> u16 {
-        self.last_error.code()
+        self.last_error
     }
 
-    /// `LMSGetErrorString(code)`.
-    pub fn error_string(code: &str) -> String {
-        code.trim()
-            .parse()
-            .ok()
-            .and_then(ErrorCode::from_code)
-            .map(|e| e.message().to_string())
-            .unwrap_or_default()
+    /// `LMSGetErrorString(code)` / `GetErrorString(code)`.
+    pub fn error_string(&self, code: &str) -> String {
+        let Ok(code) = code.trim().parse::<u16>() else {
+            return String::new();
+        };
+        match self.model {
+            Model::V12(_) => cmi12::ErrorCode::from_code(code).map(|e| e.message()),
+            Model::V2004(_) => cmi2004::ErrorCode::from_code(code).map(|e| e.message()),
+        }
+        .unwrap_or_default()
+        .to_string()
     }
 
-    /// `LMSGetDiagnostic(code)`: more about the last error (its code asked, or "").
+    /// `LMSGetDiagnostic(code)` / `GetDiagnostic(code)`: more about the last error (its code
+    /// asked, or "").
     pub fn diagnostic(&self, code: &str) -> String {
         let asked = code.trim();
-        if asked.is_empty() || asked.parse::<u16>().ok() == Some(self.last_error.code()) {
+        if asked.is_empty() || asked.parse::<u16>().ok() == Some(self.last_error) {
             self.diagnostic.clone()
         } else {
-            Session::error_string(asked)
+            self.error_string(asked)
         }
     }
 
@@ -253,6 +376,37 @@ impl Session {
     }
 }
 
+/// Where a SCORM 2004 navigation request leads from `current`, among the parts a learner can
+/// open (in the package's order): the next or previous part, or the one a choice or jump names.
+/// `None`: stay (the first or last part, an unknown target, or an exit).
+pub fn navigate(parts: &[String], current: &str, request: &str) -> Option<String> {
+    let here = parts.iter().position(|p| p == current);
+    let target = match request {
+        "continue" => here.and_then(|i| parts.get(i + 1)),
+        "previous" => here
+            .and_then(|i| i.checked_sub(1))
+            .and_then(|i| parts.get(i)),
+        other => {
+            let named = other.strip_prefix("{target=")?;
+            let (id, verb) = named.split_once('}')?;
+            if verb != "choice" && verb != "jump" {
+                return None;
+            }
+            parts.iter().find(|p| p.as_str() == id)
+        }
+    };
+    target.filter(|t| t.as_str() != current).cloned()
+}
+
+/// Whether a SCORM 2004 navigation request ends the learner's time in the package (the player
+/// takes the content away).
+pub fn leaves(request: &str) -> bool {
+    matches!(
+        request,
+        "exit" | "exitAll" | "suspendAll" | "abandon" | "abandonAll"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,7 +446,7 @@ mod tests {
         assert_eq!(s.get("cmi.core.student_id"), "ada");
         assert!(!s.set("cmi.core.student_id", "bob"));
         assert_eq!(s.last_error(), 403);
-        assert_eq!(Session::error_string("403"), "Element is read only");
+        assert_eq!(s.error_string("403"), "Element is read only");
         assert_eq!(s.diagnostic(""), "cmi.core.student_id = \"bob\"");
         assert!(s.set("cmi.core.lesson_status", "incomplete"));
         assert_eq!(s.get("cmi.core.lesson_status"), "incomplete");
@@ -369,5 +523,71 @@ mod tests {
         assert_eq!(restored.get("cmi.core.lesson_location"), "p9");
         assert_eq!(restored.get("cmi.core.student_id"), "ada");
         assert_eq!(restored.take_batch(false).unwrap().changes.len(), 1);
+    }
+
+    fn launch_2004() -> ScoLaunch {
+        ScoLaunch {
+            version: Version::Scorm2004(Some(4)),
+            ..launch(true)
+        }
+    }
+
+    #[test]
+    fn a_2004_session_answers_with_2004_codes() {
+        let mut s = Session::new(&launch_2004());
+        assert_eq!(s.get("cmi.learner_id"), "");
+        assert_eq!(s.last_error(), 122);
+        assert!(!s.set("cmi.location", "a"));
+        assert_eq!(s.last_error(), 132);
+        assert!(!s.commit(""));
+        assert_eq!(s.last_error(), 142);
+        assert!(!s.finish(""));
+        assert_eq!(s.last_error(), 112);
+        assert!(!s.initialize("x"));
+        assert_eq!(s.last_error(), 201);
+        assert!(s.initialize(""));
+        assert!(!s.initialize(""));
+        assert_eq!(s.last_error(), 103);
+        assert_eq!(s.get("cmi.learner_id"), "ada");
+        assert!(!s.set("cmi.learner_id", "bob"));
+        assert_eq!(s.last_error(), 404);
+        assert!(s.set("cmi.location", "p2"));
+        assert!(s.set("adl.nav.request", "continue"));
+        assert_eq!(s.navigation(), None);
+        assert!(s.finish(""));
+        assert_eq!(s.navigation().as_deref(), Some("continue"));
+        assert_eq!(s.get("cmi.location"), "");
+        assert_eq!(s.last_error(), 123);
+        assert!(!s.set("cmi.location", "p3"));
+        assert_eq!(s.last_error(), 133);
+        assert!(!s.commit(""));
+        assert_eq!(s.last_error(), 143);
+        assert!(!s.finish(""));
+        assert_eq!(s.last_error(), 113);
+        assert!(!s.initialize(""));
+        assert_eq!(s.last_error(), 104);
+        let batch = s.take_batch(false).unwrap();
+        assert!(batch.finish);
+        assert_eq!(batch.changes["cmi.location"], "p2");
+    }
+
+    #[test]
+    fn navigation_requests_lead_to_the_next_previous_or_named_part() {
+        let parts: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
+        assert_eq!(navigate(&parts, "a", "continue").as_deref(), Some("b"));
+        assert_eq!(navigate(&parts, "c", "continue"), None);
+        assert_eq!(navigate(&parts, "b", "previous").as_deref(), Some("a"));
+        assert_eq!(navigate(&parts, "a", "previous"), None);
+        assert_eq!(
+            navigate(&parts, "a", "{target=c}choice").as_deref(),
+            Some("c")
+        );
+        assert_eq!(
+            navigate(&parts, "a", "{target=c}jump").as_deref(),
+            Some("c")
+        );
+        assert_eq!(navigate(&parts, "a", "{target=z}choice"), None);
+        assert_eq!(navigate(&parts, "a", "exitAll"), None);
+        assert!(leaves("exitAll") && leaves("suspendAll") && !leaves("continue"));
     }
 }
