@@ -336,6 +336,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
         r#"{"item_id":5,"sco":"i1","sequence":1,"changes":{},"finish":false}"#,
     ),
     ("scorm/results", "item_id=5&page=1"),
+    ("scorm/availability", "item_id=5"),
     ("scorm/reset", "item_id=5&user_id=1"),
 ];
 

@@ -1174,3 +1174,117 @@ db_test!(
         assert_eq!(line.seconds, 900.0);
     }
 );
+
+db_test!(
+    the_forced_sequential_sample_opens_each_part_once_the_one_before_it_is_passed,
+    |state| {
+        use lyceum::scorm::runtime;
+        use std::collections::BTreeMap;
+        let Some(root) = corpus() else { return };
+        let manifest = std::fs::read(
+            root.join("scorm2004/SequencingForcedSequential_SCORM20043rdEdition/imsmanifest.xml"),
+        )
+        .unwrap();
+        let c = support::class(
+            &state,
+            ClassSpec {
+                code: "GOLF",
+                title: "Golf",
+                section: "Rules",
+                ..Default::default()
+            },
+        )
+        .await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf in order".into(),
+                    required: true,
+                    completion: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let zip = zip_of(&[
+            ("imsmanifest.xml", &manifest),
+            ("shared/launchpage.html", b"<p>Golf</p>"),
+        ]);
+        upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
+            .await
+            .unwrap();
+        let ada = c.learners[0].clone();
+        let closed = |a: &lyceum::scorm::sequencing::Availability| -> Vec<String> {
+            a.parts
+                .iter()
+                .filter(|p| p.disabled)
+                .map(|p| p.identifier.clone())
+                .collect()
+        };
+
+        let fresh = runtime::availability(&state, &ada, item).await.unwrap();
+        assert!(fresh.flow);
+        assert_eq!(
+            closed(&fresh),
+            [
+                "etuqiette_item",
+                "handicapping_item",
+                "havingfun_item",
+                "assessment_item"
+            ]
+        );
+        // Closed parts cannot be launched, whatever the page asks.
+        assert!(matches!(
+            runtime::launch(&state, &ada, item, "etuqiette_item").await,
+            Err(AppError::Conflict(_))
+        ));
+        runtime::launch(&state, &ada, item, "playing_item")
+            .await
+            .unwrap();
+        let finish = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        // Completed but not yet passed: the next part stays closed.
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "playing_item",
+            1,
+            &finish(&[("cmi.completion_status", "completed")]),
+            false,
+        )
+        .await
+        .unwrap();
+        let completed = runtime::availability(&state, &ada, item).await.unwrap();
+        assert_eq!(closed(&completed).len(), 4);
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "playing_item",
+            2,
+            &finish(&[("cmi.success_status", "passed")]),
+            true,
+        )
+        .await
+        .unwrap();
+        let passed = runtime::availability(&state, &ada, item).await.unwrap();
+        assert_eq!(
+            closed(&passed),
+            ["handicapping_item", "havingfun_item", "assessment_item"]
+        );
+        runtime::launch(&state, &ada, item, "etuqiette_item")
+            .await
+            .unwrap();
+        // Staff open every part.
+        let staff = runtime::availability(&state, &c.teacher, item)
+            .await
+            .unwrap();
+        assert!(closed(&staff).is_empty());
+    }
+);

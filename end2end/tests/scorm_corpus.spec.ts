@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail } from './helpers';
 
@@ -105,5 +107,69 @@ for (const golf of GOLF) test(`a real ${golf.version} package (Rustici golf, bas
   const resumed = again.frameLocator('iframe.scorm-frame').frameLocator('#contentFrame');
   await expect(resumed.getByRole('heading', { name: 'Scoring' })).toBeVisible();
   expect(dialogs).toEqual(['Would you like to resume from where you previously left off?']);
+  await context.close();
+});
+
+/** A corpus folder zipped as its authoring tool would (Python's zipfile: no zip library in the test's packages). */
+function zipFolder(folder: string): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'lyceum-corpus-')), 'package');
+  execFileSync('python3', ['-c', 'import shutil, sys; shutil.make_archive(sys.argv[1], "zip", sys.argv[2])', out, folder]);
+  return `${out}.zip`;
+}
+
+test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each part once the one before it is passed', async ({ page, browser }) => {
+  const folder = corpusFile('scorm2004/SequencingForcedSequential_SCORM20043rdEdition');
+  test.skip(!folder, 'No SCORM corpus here (set LYCEUM_CORPUS)');
+  test.setTimeout(180_000);
+  const instructor = uniqueEmail('teacher');
+  await createUser(page.request, instructor, ['instructor']);
+  await call(page.request, 'auth/sign_in', { email: instructor, password: PASSWORD });
+  const course = await call(page.request, 'courses/create', {
+    'form[code]': `SEQ-${Date.now() % 1000000}`,
+    'form[title]': 'Golf in order',
+    'form[summary]': 'Rules of the game.',
+  });
+  const section = await call(page.request, 'courses/add_section', { course_id: String(course.id), title: 'Rules' });
+  const itemId = await call(page.request, 'items/add', {
+    section_id: String(section),
+    'form[kind]': 'scorm',
+    'form[title]': 'Golf in order',
+    'form[required]': 'true',
+    'form[completion]': 'manual',
+  });
+  const uploaded = await page.request.post(`/items/${itemId}/package`, {
+    headers: { Accept: 'application/json' },
+    multipart: { file: { name: 'forced.zip', mimeType: 'application/zip', buffer: readFileSync(zipFolder(folder!)) } },
+  });
+  expect(uploaded.status(), await uploaded.text()).toBe(201);
+  await call(page.request, 'courses/enrolment_settings', { id: String(course.id), 'form[self_enrol]': 'true', 'form[enrol_key]': '' });
+  await call(page.request, 'courses/set_state', { id: String(course.id), state: 'published' });
+
+  const context = await browser.newContext();
+  const me = await context.newPage();
+  const learner = uniqueEmail('learner');
+  await createUser(me.request, learner, ['learner']);
+  await signIn(me, learner, PASSWORD);
+  await expect(me.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  await call(me.request, 'enrolments/self', { course_id: String(course.id), key: '' });
+  me.on('dialog', (d) => void d.accept());
+  await me.goto(`/courses/${course.id}/learn/${itemId}`);
+  await hydrated(me);
+  const contents = me.getByRole('navigation', { name: 'Contents of the package' });
+  await expect(contents.getByText('Etiquette (not open yet)')).toBeVisible();
+  await expect(contents.getByRole('link', { name: 'Etiquette' })).toHaveCount(0);
+  const continueButton = me.getByRole('button', { name: 'Continue' });
+  await expect(continueButton).toBeDisabled();
+
+  const sco = me.frameLocator('iframe.scorm-frame');
+  await expect(sco.frameLocator('#contentFrame').getByRole('heading', { name: 'Play of the game' })).toBeVisible();
+  // The last page completes and passes the part and commits: the next part opens.
+  for (let i = 0; i < 4; i++) await sco.locator('#butNext').click();
+  await expect(continueButton).toBeEnabled({ timeout: 15_000 });
+  await expect(contents.getByRole('link', { name: 'Etiquette' })).toBeVisible();
+  await expect(contents.getByText('Handicapping (not open yet)')).toBeVisible();
+  await continueButton.click();
+  await expect(sco.frameLocator('#contentFrame').getByRole('heading', { name: /Etiquette - Care For the Course/ })).toBeVisible();
+  await expect(continueButton).toBeDisabled();
   await context.close();
 });

@@ -20,8 +20,9 @@ struct Shared {
     item_id: i64,
     sco: String,
     session: RefCell<Session>,
-    /// Called once the server has kept a finished session (the item may be done now).
-    on_finished: Box<dyn Fn()>,
+    /// Called whenever the server has kept a batch, with whether it finished the session (the
+    /// item may be done now, and sequencing may open other parts).
+    on_saved: Box<dyn Fn(bool)>,
     /// Called with the navigation a SCORM 2004 SCO asked for as it ended (`adl.nav.request`).
     on_navigate: Box<dyn Fn(String)>,
 }
@@ -111,8 +112,8 @@ fn flush(shared: &Rc<Shared>, keepalive: bool) {
         }
         shared.session.borrow_mut().sent(batch.sequence, reached);
         shared.keep_unsaved();
-        if reached && batch.finish {
-            (shared.on_finished)();
+        if reached {
+            (shared.on_saved)(batch.finish);
         }
         if reached && shared.session.borrow().owes() {
             flush(&shared, false);
@@ -152,12 +153,12 @@ fn boolean(ok: bool) -> JsValue {
     JsValue::from_str(if ok { "true" } else { "false" })
 }
 
-/// Puts the API object in place for this SCO (before its page loads); `on_finished` runs when
-/// the server has kept a finished session, `on_navigate` when a 2004 SCO ends asking to go on.
+/// Puts the API object in place for this SCO (before its page loads); `on_saved` runs when the
+/// server has kept a batch, `on_navigate` when a 2004 SCO ends asking to go somewhere.
 pub fn install(
     item_id: i64,
     launch: &ScoLaunch,
-    on_finished: Box<dyn Fn()>,
+    on_saved: Box<dyn Fn(bool)>,
     on_navigate: Box<dyn Fn(String)>,
 ) -> Result<Runtime, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
@@ -165,7 +166,7 @@ pub fn install(
         item_id,
         sco: launch.sco.clone(),
         session: RefCell::new(Session::new(launch)),
-        on_finished,
+        on_saved,
         on_navigate,
     });
     let kept = shared.kept();

@@ -101,6 +101,27 @@ pub async fn done_scos(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<St
     .await?))
 }
 
+/// The learner's current attempt at each SCO they opened: the SCO, its values, its status and
+/// its number (what sequencing reads).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CurrentRow {
+    pub sco: String,
+    pub cmi: String,
+    pub status: String,
+    pub number: i64,
+}
+
+pub async fn all_current(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<CurrentRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT sco, cmi, status, CAST(number AS BIGINT) AS number FROM scorm_attempts \
+         WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// The scores (percentages) of the learner's current attempts, one per SCO that reported one.
 pub async fn scores(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<f64>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(

@@ -141,10 +141,12 @@ pub fn parse(text: &str) -> Result<Structure, Refusal> {
     let resources_base = child(root, "resources")
         .and_then(|r| attr(r, "base"))
         .unwrap_or_default();
+    let collection = super::sequencing_xml::collection(root);
     let context = Context {
         org_id,
         resources: &resources,
         base: format!("{manifest_base}{resources_base}"),
+        collection: &collection,
     };
     let mut items = Vec::new();
     for item in children(organization, "item") {
@@ -157,6 +159,7 @@ pub fn parse(text: &str) -> Result<Structure, Refusal> {
         version,
         title,
         items,
+        sequencing: super::sequencing_xml::of(organization, &collection),
     })
 }
 
@@ -234,11 +237,13 @@ fn resources(root: Node) -> HashMap<String, Resource> {
         .unwrap_or_default()
 }
 
-struct Context<'r> {
+struct Context<'r, 'a, 'i> {
     org_id: String,
     resources: &'r HashMap<String, Resource>,
     /// The manifest's and `<resources>`' `xml:base`.
     base: String,
+    /// The sequencing collection, for items that name an entry of it.
+    collection: &'r HashMap<String, Node<'a, 'i>>,
 }
 
 fn walk(context: &Context, item: Node, depth: u32, out: &mut Vec<TocItem>) -> Result<(), Refusal> {
@@ -297,6 +302,7 @@ fn walk(context: &Context, item: Node, depth: u32, out: &mut Vec<TocItem>) -> Re
                 .and_then(|n| attr(n, "attemptAbsoluteDurationLimit"))
         }),
         time_limit_action: adl("timelimitaction"),
+        sequencing: super::sequencing_xml::of(item, context.collection),
     });
     for nested in children(item, "item") {
         walk(context, nested, depth + 1, out)?;

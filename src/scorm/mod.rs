@@ -24,6 +24,9 @@ pub mod pages;
 pub mod report;
 #[cfg(feature = "ssr")]
 pub mod runtime;
+pub mod sequencing;
+#[cfg(feature = "ssr")]
+pub mod sequencing_xml;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -64,6 +64,9 @@ pub struct TocItem {
     pub max_time_allowed: Option<String>,
     /// `adlcp:timelimitaction`: `cmi.time_limit_action`.
     pub time_limit_action: Option<String>,
+    /// SCORM 2004 sequencing (the default for 1.2 and for packages without any).
+    #[serde(default)]
+    pub sequencing: super::sequencing::Sequencing,
 }
 
 /// What a package's manifest says, as kept for the player.
@@ -73,6 +76,9 @@ pub struct Structure {
     /// The default organization's title.
     pub title: String,
     pub items: Vec<TocItem>,
+    /// The organization's own sequencing: its control modes govern its top-level items.
+    #[serde(default)]
+    pub sequencing: super::sequencing::Sequencing,
 }
 
 impl Structure {

@@ -2,7 +2,7 @@
 //! the item editor (upload, what the package holds).
 
 use super::model::{LearnerResult, PackageInfo, Results, TocItem};
-use super::server::{ResetAttempts, load_package, package_results};
+use super::server::{ResetAttempts, load_package, package_availability, package_results};
 use crate::error::AppError;
 use crate::ui::format::{datetime, human_size, plural};
 use crate::ui::pagination::Pagination;
@@ -62,15 +62,43 @@ fn Player(package: PackageInfo) -> impl IntoView {
     // A 2004 SCO ended asking to leave (exit, suspend all): the frame empties until reopened.
     let left = RwSignal::new(false);
     let round = RwSignal::new(0u32);
+    // Which parts sequencing opens, fetched again whenever the server has kept what a SCO sent.
+    let refresh = RwSignal::new(0u32);
+    let availability = Resource::new(
+        move || refresh.get(),
+        move |_| package_availability(item_id),
+    );
+    // A navigation request a SCO made as it ended, applied once the server has its results.
+    let pending = RwSignal::new(None::<String>);
+    let settled = RwSignal::new(false);
     let several = items.iter().filter(|i| i.launch.is_some()).count() > 1;
     let title = package.structure.title.clone();
-    // The parts a 2004 SCO's navigation requests move between, in the package's order.
-    #[cfg(feature = "hydrate")]
-    let parts: Vec<String> = items
+    // The launchable parts in the package's order, which navigation moves between.
+    let order: Vec<String> = items
         .iter()
         .filter(|i| i.launch.is_some())
         .map(|i| i.identifier.clone())
         .collect();
+    let order = StoredValue::new(order);
+    let go = move |request: &str| -> Option<String> {
+        let open = availability.get()?.ok()?;
+        order.with_value(|o| open.navigate(o, &current.get(), request))
+    };
+    Effect::new(move |_| {
+        let Some(Ok(open)) = availability.get() else {
+            return;
+        };
+        if settled.get_untracked()
+            && let Some(request) = pending.get_untracked()
+        {
+            pending.set(None);
+            settled.set(false);
+            let here = current.get_untracked();
+            if let Some(next) = order.with_value(|o| open.navigate(o, &here, &request)) {
+                current.set(next);
+            }
+        }
+    });
     #[cfg(feature = "hydrate")]
     {
         // A finished session may complete the item: the player's outline and progress follow.
@@ -81,30 +109,30 @@ fn Player(package: PackageInfo) -> impl IntoView {
             round.track();
             // The page shown first unloads (and finishes its session) against its own API.
             src.set(Some("about:blank".into()));
-            let parts = parts.clone();
             leptos::task::spawn_local(async move {
                 match super::server::launch_sco(item_id, sco).await {
                     Ok(launch) => {
                         if let Some(old) = runtime.try_update_value(|r| r.take()).flatten() {
                             old.uninstall();
                         }
-                        let finished = Box::new(move || {
-                            if let Some(progress) = progress {
-                                progress.notify();
+                        let saved = Box::new(move |finished: bool| {
+                            if finished {
+                                if let Some(progress) = progress {
+                                    progress.notify();
+                                }
+                                settled.set(true);
                             }
+                            refresh.update(|r| *r += 1);
                         });
                         let navigate = Box::new(move |request: String| {
-                            let here = current.get_untracked();
-                            match super::session::navigate(&parts, &here, &request) {
-                                Some(next) => current.set(next),
-                                None if super::session::leaves(&request) => {
-                                    left.set(true);
-                                    src.set(Some("about:blank".into()));
-                                }
-                                None => {}
+                            if super::session::leaves(&request) {
+                                left.set(true);
+                                src.set(Some("about:blank".into()));
+                            } else {
+                                pending.set(Some(request));
                             }
                         });
-                        match super::api::install(item_id, &launch, finished, navigate) {
+                        match super::api::install(item_id, &launch, saved, navigate) {
                             Ok(installed) => runtime.set_value(Some(installed)),
                             Err(e) => {
                                 leptos::logging::warn!("could not install the SCORM API: {e:?}")
@@ -123,6 +151,56 @@ fn Player(package: PackageInfo) -> impl IntoView {
             }
         });
     }
+    let toc = move || {
+        let open = availability.get().and_then(Result::ok);
+        let base = base.clone();
+        items
+            .iter()
+            .cloned()
+            .map(|i| {
+                let state = open.as_ref().and_then(|a| a.part(&i.identifier).cloned());
+                let hidden = state.as_ref().is_some_and(|p| p.hidden);
+                let disabled = state.as_ref().is_some_and(|p| p.disabled);
+                let choosable = state.as_ref().is_none_or(|p| p.choosable);
+                let depth = format!("--depth: {}", i.depth);
+                match i.launch {
+                    _ if hidden => ().into_any(),
+                    Some(_) if disabled => view! {
+                        <li style=depth class="scorm-toc-closed">
+                            <span aria-disabled="true">{i.title}</span>
+                            <span class="muted">" (not open yet)"</span>
+                        </li>
+                    }
+                    .into_any(),
+                    Some(launch) if choosable => {
+                        let href = format!("{base}{launch}");
+                        let id = i.identifier.clone();
+                        let mine = i.identifier.clone();
+                        view! {
+                            <li style=depth>
+                                <a href=href target=frame_name(item_id)
+                                    aria-current=move || (current.get() == mine).then_some("page")
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        current.set(id.clone());
+                                    }>{i.title}</a>
+                            </li>
+                        }
+                        .into_any()
+                    }
+                    Some(_) => {
+                        let mine = i.identifier.clone();
+                        view! {
+                            <li style=depth aria-current=move || (current.get() == mine).then_some("step")>{i.title}</li>
+                        }
+                        .into_any()
+                    }
+                    None => view! { <li style=depth class="scorm-toc-heading">{i.title}</li> }.into_any(),
+                }
+            })
+            .collect_view()
+    };
+    let flow = move || availability.get().and_then(Result::ok).filter(|a| a.flow);
     view! {
         {move || problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
         {move || left.get().then(|| view! {
@@ -135,39 +213,28 @@ fn Player(package: PackageInfo) -> impl IntoView {
             </div>
         })}
         <div class="scorm-player" class:with-toc=several>
-            {several.then(|| {
-                let base = base.clone();
-                view! {
-                    <nav class="scorm-toc" aria-label="Contents of the package">
-                        <ul>
-                            {items.into_iter().map(|i| {
-                                let depth = format!("--depth: {}", i.depth);
-                                match i.launch {
-                                    Some(launch) => {
-                                        let href = format!("{base}{launch}");
-                                        let id = i.identifier.clone();
-                                        let mine = i.identifier.clone();
-                                        view! {
-                                            <li style=depth>
-                                                <a href=href target=frame_name(item_id)
-                                                    aria-current=move || (current.get() == mine).then_some("page")
-                                                    on:click=move |ev| {
-                                                        ev.prevent_default();
-                                                        current.set(id.clone());
-                                                    }>{i.title}</a>
-                                            </li>
-                                        }.into_any()
-                                    }
-                                    None => view! { <li style=depth class="scorm-toc-heading">{i.title}</li> }.into_any(),
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </nav>
-                }
+            {several.then(|| view! {
+                <nav class="scorm-toc" aria-label="Contents of the package">
+                    <Transition fallback=|| ()>
+                        <ul>{toc.clone()}</ul>
+                    </Transition>
+                </nav>
             })}
             <iframe class="scorm-frame" name=frame_name(item_id) title=title src=move || src.get()
                 allow="fullscreen; autoplay"></iframe>
         </div>
+        <Transition fallback=|| ()>
+            {move || flow().map(|a| view! {
+                <div class="row scorm-flow">
+                    {(!a.forward_only).then(|| view! {
+                        <button type="button" class="btn btn-secondary" disabled=move || go("previous").is_none()
+                            on:click=move |_| { if let Some(t) = go("previous") { current.set(t); } }>"Previous"</button>
+                    })}
+                    <button type="button" class="btn btn-primary" disabled=move || go("continue").is_none()
+                        on:click=move |_| { if let Some(t) = go("continue") { current.set(t); } }>"Continue"</button>
+                </div>
+            })}
+        </Transition>
         <noscript>
             <p>"This package needs JavaScript to record your progress. "
                 <a href=first_url target=frame_name(item_id)>"Open it without recording"</a></p>

@@ -6,6 +6,7 @@
 use super::attempt_store::{self, AttemptUpdate};
 use super::cmi12::{Cmi, Launch};
 use super::model::{ScoLaunch, Structure, TocItem, Version};
+use super::sequencing::{self, Activity, Availability, Report};
 use super::store;
 use super::{cmi12, cmi2004};
 use crate::auth::permissions::Actor;
@@ -32,32 +33,19 @@ async fn target(
     item_id: i64,
     sco: &str,
 ) -> Result<Target, AppError> {
-    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if item.kind != ItemKind::Scorm {
-        return Err(AppError::NotFound);
-    }
-    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
-    if !access.may_view_content() {
-        return Err(AppError::Forbidden);
-    }
-    let row = store::find(&state.db, item_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let structure: Structure = serde_json::from_str(&row.structure)
-        .map_err(|e| internal("reading a package's structure", e))?;
-    let found = structure
+    let package = package_for(state, actor, item_id).await?;
+    let found = package
+        .structure
         .items
         .iter()
         .find(|i| i.identifier == sco && i.launch.is_some())
         .cloned()
         .ok_or(AppError::NotFound)?;
     Ok(Target {
-        course_id,
-        access,
-        base_url: format!("/scorm/{item_id}/{}/", row.revision),
-        structure,
+        course_id: package.course_id,
+        access: package.access,
+        base_url: format!("/scorm/{item_id}/{}/", package.revision),
+        structure: package.structure,
         sco: found,
     })
 }
@@ -89,7 +77,13 @@ fn launch_of(
         comments_from_lms: String::new(),
         total_time: kept_time(version, total_time),
         completion_threshold: sco.completion_threshold,
-        scaled_passing_score: None,
+        // The primary objective satisfied by its measure: the SCO is told the passing score.
+        scaled_passing_score: sco
+            .sequencing
+            .objectives
+            .iter()
+            .find(|o| o.primary && o.satisfied_by_measure)
+            .map(|o| o.min_measure),
     }
 }
 
@@ -116,6 +110,129 @@ fn values_of(cmi: &str) -> Result<BTreeMap<String, String>, AppError> {
     serde_json::from_str(cmi).map_err(|e| internal("reading a SCO's kept values", e))
 }
 
+/// What sequencing reads of one SCO's current attempt.
+fn report_of(
+    actor: &Actor,
+    version: Version,
+    sco: &TocItem,
+    row: &attempt_store::CurrentRow,
+) -> Result<Report, AppError> {
+    let known = |flag: bool, word: &str| (word != "unknown").then_some(flag);
+    let values = values_of(&row.cmi)?;
+    let attempts = u32::try_from(row.number).unwrap_or(u32::MAX);
+    if version == Version::Scorm12 {
+        let status = row.status.as_str();
+        return Ok(Report {
+            attempts,
+            completed: Some(matches!(status, "completed" | "passed" | "failed")),
+            satisfied: match status {
+                "passed" => Some(true),
+                "failed" => Some(false),
+                _ => None,
+            },
+            ..Report::default()
+        });
+    }
+    let launch = launch_of(actor, version, sco, true, "", "");
+    let cmi = cmi2004::Cmi::new(launch, values);
+    let outcome = cmi.outcome();
+    let objectives = (0..)
+        .map_while(|n| {
+            let id = cmi.values.get(&format!("cmi.objectives.{n}.id"))?;
+            let field = |f: &str| cmi.values.get(&format!("cmi.objectives.{n}.{f}"));
+            let satisfied = match field("success_status").map(String::as_str) {
+                Some("passed") => Some(true),
+                Some("failed") => Some(false),
+                _ => None,
+            };
+            let measure = field("score.scaled").and_then(|v| v.parse().ok());
+            Some((id.clone(), (satisfied, measure)))
+        })
+        .collect();
+    Ok(Report {
+        attempts,
+        completed: known(
+            outcome.completion == "completed",
+            outcome.completion.as_str(),
+        ),
+        satisfied: known(outcome.success == "passed", outcome.success.as_str()),
+        measure: outcome.score,
+        objectives,
+    })
+}
+
+/// Which parts of the package the one asking may open and how the player moves: for a
+/// learner, by the package's sequencing over their attempts; staff may open everything.
+pub async fn availability(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<Availability, AppError> {
+    let package = package_for(state, actor, item_id).await?;
+    availability_of(state, actor, item_id, &package.access, &package.structure).await
+}
+
+async fn availability_of(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    access: &CourseAccess,
+    structure: &Structure,
+) -> Result<Availability, AppError> {
+    let ids = structure.items.iter().map(|i| i.identifier.clone());
+    if !access.is_learner() {
+        return Ok(Availability::open(ids, &structure.sequencing));
+    }
+    let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
+    let mut activities = Vec::with_capacity(structure.items.len());
+    for item in &structure.items {
+        let report = match rows.iter().find(|r| r.sco == item.identifier) {
+            Some(row) => report_of(actor, structure.version, item, row)?,
+            None => Report::default(),
+        };
+        activities.push(Activity {
+            identifier: &item.identifier,
+            depth: item.depth,
+            leaf: item.launch.is_some(),
+            sequencing: &item.sequencing,
+            report,
+        });
+    }
+    Ok(sequencing::evaluate(&activities, &structure.sequencing))
+}
+
+/// An item's package, for someone who may open the item.
+struct Package {
+    course_id: i64,
+    access: CourseAccess,
+    structure: Structure,
+    revision: i64,
+}
+
+async fn package_for(state: &AppState, actor: &Actor, item_id: i64) -> Result<Package, AppError> {
+    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if item.kind != ItemKind::Scorm {
+        return Err(AppError::NotFound);
+    }
+    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    let row = store::find(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let structure = serde_json::from_str(&row.structure)
+        .map_err(|e| internal("reading a package's structure", e))?;
+    Ok(Package {
+        course_id,
+        access,
+        structure,
+        revision: row.revision,
+    })
+}
+
 /// What the player needs to start a SCO: for a learner, their current attempt (a new one the
 /// first time), resumed when they left it suspended.
 pub async fn launch(
@@ -131,6 +248,16 @@ pub async fn launch(
         target.sco.launch.clone().unwrap_or_default()
     );
     let record = target.access.is_learner();
+    if record && target.structure.version != Version::Scorm12 {
+        let open =
+            availability_of(state, actor, item_id, &target.access, &target.structure).await?;
+        if open.part(sco).is_some_and(|p| p.disabled) {
+            return Err(AppError::Conflict(
+                "This part is not open yet: the package asks you to finish the parts before it first."
+                    .into(),
+            ));
+        }
+    }
     if !record {
         return Ok(ScoLaunch {
             sco: sco.to_string(),

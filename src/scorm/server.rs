@@ -1,6 +1,7 @@
 //! Server functions for SCORM packages. Each: who is asking, one service call, the status.
 
 use super::model::{PackageInfo, Results, ScoLaunch};
+use super::sequencing::Availability;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -49,4 +50,11 @@ pub async fn package_results(item_id: i64, page: u32) -> Result<Results, AppErro
 pub async fn reset_attempts(item_id: i64, user_id: i64) -> Result<(), AppError> {
     let (state, actor, _) = signed_in()?;
     respond(super::report::reset(&state, &actor, item_id, user_id).await)
+}
+
+/// Which parts the one asking may open, by the package's sequencing, and how the player moves.
+#[server(endpoint = "scorm/availability")]
+pub async fn package_availability(item_id: i64) -> Result<Availability, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::runtime::availability(&state, &actor, item_id).await)
 }

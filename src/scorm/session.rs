@@ -376,28 +376,6 @@ impl Session {
     }
 }
 
-/// Where a SCORM 2004 navigation request leads from `current`, among the parts a learner can
-/// open (in the package's order): the next or previous part, or the one a choice or jump names.
-/// `None`: stay (the first or last part, an unknown target, or an exit).
-pub fn navigate(parts: &[String], current: &str, request: &str) -> Option<String> {
-    let here = parts.iter().position(|p| p == current);
-    let target = match request {
-        "continue" => here.and_then(|i| parts.get(i + 1)),
-        "previous" => here
-            .and_then(|i| i.checked_sub(1))
-            .and_then(|i| parts.get(i)),
-        other => {
-            let named = other.strip_prefix("{target=")?;
-            let (id, verb) = named.split_once('}')?;
-            if verb != "choice" && verb != "jump" {
-                return None;
-            }
-            parts.iter().find(|p| p.as_str() == id)
-        }
-    };
-    target.filter(|t| t.as_str() != current).cloned()
-}
-
 /// Whether a SCORM 2004 navigation request ends the learner's time in the package (the player
 /// takes the content away).
 pub fn leaves(request: &str) -> bool {
@@ -572,22 +550,7 @@ mod tests {
     }
 
     #[test]
-    fn navigation_requests_lead_to_the_next_previous_or_named_part() {
-        let parts: Vec<String> = ["a", "b", "c"].iter().map(|p| p.to_string()).collect();
-        assert_eq!(navigate(&parts, "a", "continue").as_deref(), Some("b"));
-        assert_eq!(navigate(&parts, "c", "continue"), None);
-        assert_eq!(navigate(&parts, "b", "previous").as_deref(), Some("a"));
-        assert_eq!(navigate(&parts, "a", "previous"), None);
-        assert_eq!(
-            navigate(&parts, "a", "{target=c}choice").as_deref(),
-            Some("c")
-        );
-        assert_eq!(
-            navigate(&parts, "a", "{target=c}jump").as_deref(),
-            Some("c")
-        );
-        assert_eq!(navigate(&parts, "a", "{target=z}choice"), None);
-        assert_eq!(navigate(&parts, "a", "exitAll"), None);
+    fn exits_take_the_content_away() {
         assert!(leaves("exitAll") && leaves("suspendAll") && !leaves("continue"));
     }
 }
