@@ -2,7 +2,8 @@
 //! the item editor (upload, what the package holds).
 
 use super::model::{LearnerResult, PackageInfo, Results, TocItem};
-use super::server::{ResetAttempts, load_package, package_availability, package_results};
+use super::sequencing::Availability;
+use super::server::{ResetAttempts, load_package, package_results};
 use crate::error::AppError;
 use crate::ui::format::{datetime, human_size, plural};
 use crate::ui::pagination::Pagination;
@@ -62,12 +63,12 @@ fn Player(package: PackageInfo) -> impl IntoView {
     // A 2004 SCO ended asking to leave (exit, suspend all): the frame empties until reopened.
     let left = RwSignal::new(false);
     let round = RwSignal::new(0u32);
-    // Which parts sequencing opens, fetched again whenever the server has kept what a SCO sent.
+    // Which parts sequencing opens, fetched in the browser (again whenever the server has kept
+    // what a SCO sent). A signal rather than a resource: a resource read here would suspend the
+    // whole player, frame and all, on every refetch. The server refuses closed parts anyway.
+    #[cfg(feature = "hydrate")]
     let refresh = RwSignal::new(0u32);
-    let availability = Resource::new(
-        move || refresh.get(),
-        move |_| package_availability(item_id),
-    );
+    let availability = RwSignal::new(None::<Availability>);
     // A navigation request a SCO made as it ended, applied once the server has its results.
     let pending = RwSignal::new(None::<String>);
     let settled = RwSignal::new(false);
@@ -81,11 +82,11 @@ fn Player(package: PackageInfo) -> impl IntoView {
         .collect();
     let order = StoredValue::new(order);
     let go = move |request: &str| -> Option<String> {
-        let open = availability.get()?.ok()?;
+        let open = availability.get()?;
         order.with_value(|o| open.navigate(o, &current.get(), request))
     };
     Effect::new(move |_| {
-        let Some(Ok(open)) = availability.get() else {
+        let Some(open) = availability.get() else {
             return;
         };
         if settled.get_untracked()
@@ -104,6 +105,17 @@ fn Player(package: PackageInfo) -> impl IntoView {
         // A finished session may complete the item: the player's outline and progress follow.
         let progress = crate::completion::model::ProgressChanged::in_context();
         let runtime = StoredValue::new_local(None::<super::api::Runtime>);
+        Effect::new(move |_| {
+            refresh.track();
+            leptos::task::spawn_local(async move {
+                match super::server::package_availability(item_id).await {
+                    Ok(open) => availability.set(Some(open)),
+                    Err(e) => {
+                        leptos::logging::warn!("could not load the package's sequencing: {e}")
+                    }
+                }
+            });
+        });
         Effect::new(move |_| {
             let sco = current.get();
             round.track();
@@ -152,7 +164,7 @@ fn Player(package: PackageInfo) -> impl IntoView {
         });
     }
     let toc = move || {
-        let open = availability.get().and_then(Result::ok);
+        let open = availability.get();
         let base = base.clone();
         items
             .iter()
@@ -200,7 +212,7 @@ fn Player(package: PackageInfo) -> impl IntoView {
             })
             .collect_view()
     };
-    let flow = move || availability.get().and_then(Result::ok).filter(|a| a.flow);
+    let flow = move || availability.get().filter(|a| a.flow);
     view! {
         {move || problem.get().map(|p| view! { <p class="alert alert-error" role="alert">{p}</p> })}
         {move || left.get().then(|| view! {
@@ -215,16 +227,13 @@ fn Player(package: PackageInfo) -> impl IntoView {
         <div class="scorm-player" class:with-toc=several>
             {several.then(|| view! {
                 <nav class="scorm-toc" aria-label="Contents of the package">
-                    <Transition fallback=|| ()>
-                        <ul>{toc.clone()}</ul>
-                    </Transition>
+                    <ul>{toc.clone()}</ul>
                 </nav>
             })}
             <iframe class="scorm-frame" name=frame_name(item_id) title=title src=move || src.get()
                 allow="fullscreen; autoplay"></iframe>
         </div>
-        <Transition fallback=|| ()>
-            {move || flow().map(|a| view! {
+        {move || flow().map(|a| view! {
                 <div class="row scorm-flow">
                     {(!a.forward_only).then(|| view! {
                         <button type="button" class="btn btn-secondary" disabled=move || go("previous").is_none()
@@ -234,7 +243,6 @@ fn Player(package: PackageInfo) -> impl IntoView {
                         on:click=move |_| { if let Some(t) = go("continue") { current.set(t); } }>"Continue"</button>
                 </div>
             })}
-        </Transition>
         <noscript>
             <p>"This package needs JavaScript to record your progress. "
                 <a href=first_url target=frame_name(item_id)>"Open it without recording"</a></p>
