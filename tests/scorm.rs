@@ -1239,9 +1239,17 @@ db_test!(
             runtime::launch(&state, &ada, item, "etuqiette_item").await,
             Err(AppError::Conflict(_))
         ));
-        runtime::launch(&state, &ada, item, "playing_item")
+        // A new attempt starts with the activity's objectives from the manifest.
+        let playing = runtime::launch(&state, &ada, item, "playing_item")
             .await
             .unwrap();
+        assert_eq!(
+            playing
+                .values
+                .get("cmi.objectives.0.id")
+                .map(String::as_str),
+            Some("playing_satisfied")
+        );
         let finish = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
             pairs
                 .iter()
@@ -1278,9 +1286,28 @@ db_test!(
             closed(&passed),
             ["handicapping_item", "havingfun_item", "assessment_item"]
         );
-        runtime::launch(&state, &ada, item, "etuqiette_item")
+        let etiquette = runtime::launch(&state, &ada, item, "etuqiette_item")
             .await
             .unwrap();
+        assert_eq!(
+            etiquette
+                .values
+                .get("cmi.objectives.1.id")
+                .map(String::as_str),
+            Some("previous_sco_satisfied")
+        );
+        // The SCO reports on them by index, and the server takes it (their ids are kept).
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "etuqiette_item",
+            1,
+            &finish(&[("cmi.objectives.0.success_status", "passed")]),
+            false,
+        )
+        .await
+        .unwrap();
         // Staff open every part.
         let staff = runtime::availability(&state, &c.teacher, item)
             .await

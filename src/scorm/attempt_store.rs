@@ -89,6 +89,19 @@ pub async fn save(tx: &mut Tx, id: i64, update: &AttemptUpdate<'_>) -> Result<()
     Ok(())
 }
 
+/// The values an attempt starts with (its objectives).
+pub async fn set_values(tx: &mut Tx, id: i64, cmi: &str) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "UPDATE scorm_attempts SET cmi = $1 WHERE id = $2"
+    )
+    .bind(cmi)
+    .bind(id)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}
+
 /// The SCOs whose current attempt the learner completed or passed.
 pub async fn done_scos(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<String>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(

@@ -110,6 +110,30 @@ fn values_of(cmi: &str) -> Result<BTreeMap<String, String>, AppError> {
     serde_json::from_str(cmi).map_err(|e| internal("reading a SCO's kept values", e))
 }
 
+/// A new SCORM 2004 attempt starts with the activity's objectives in `cmi.objectives`, as the
+/// run-time asks (their ids from the manifest), so that the SCO reports on them by index.
+/// `None`: nothing to set (1.2, or no objective with an id).
+fn initial_objectives(sco: &TocItem) -> Result<Option<String>, AppError> {
+    let ids: Vec<&str> = sco
+        .sequencing
+        .objectives
+        .iter()
+        .map(|o| o.id.as_str())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let values: BTreeMap<String, String> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| (format!("cmi.objectives.{n}.id"), id.to_string()))
+        .collect();
+    serde_json::to_string(&values)
+        .map(Some)
+        .map_err(|e| internal("writing a SCO's values", e))
+}
+
 /// What sequencing reads of one SCO's current attempt.
 fn report_of(
     actor: &Actor,
@@ -280,10 +304,14 @@ pub async fn launch(
     let mut tx = state.db.begin().await?;
     let (attempt, new) = match attempt_store::current(&mut tx, item_id, actor.id, sco).await? {
         Some(a) => (a, false),
-        None => (
-            attempt_store::start(&mut tx, item_id, actor.id, sco, now).await?,
-            true,
-        ),
+        None => {
+            let mut started = attempt_store::start(&mut tx, item_id, actor.id, sco, now).await?;
+            if let Some(cmi) = initial_objectives(&target.sco)? {
+                attempt_store::set_values(&mut tx, started.id, &cmi).await?;
+                started.cmi = cmi;
+            }
+            (started, true)
+        }
     };
     tx.commit().await?;
     let entry = if new {
