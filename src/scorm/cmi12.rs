@@ -407,6 +407,18 @@ pub fn set_order(name: &str) -> (u8, Vec<(usize, &str)>) {
     (group, key)
 }
 
+/// How many entries the array `prefix` has among kept `values` (both versions: entries are
+/// added in order, so the count is one past the highest index).
+pub fn count_in(values: &BTreeMap<String, String>, prefix: &str) -> usize {
+    let start = format!("{prefix}.");
+    values
+        .range(start.clone()..)
+        .take_while(|(k, _)| k.starts_with(&start))
+        .filter_map(|(k, _)| k.get(start.len()..)?.split('.').next().and_then(index))
+        .max()
+        .map_or(0, |n| n + 1)
+}
+
 /// A learner's data for one SCO: what the LMS set at launch and what the SCO has set (kept
 /// between sessions; the keys are element names).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -423,13 +435,7 @@ impl Cmi {
     /// How many entries an array has (entries are added in order, so the count is one past the
     /// highest index).
     fn count(&self, prefix: &str) -> usize {
-        let start = format!("{prefix}.");
-        self.values
-            .range(start.clone()..)
-            .take_while(|(k, _)| k.starts_with(&start))
-            .filter_map(|(k, _)| k.get(start.len()..)?.split('.').next().and_then(index))
-            .max()
-            .map_or(0, |n| n + 1)
+        count_in(&self.values, prefix)
     }
 
     /// `LMSGetValue`.

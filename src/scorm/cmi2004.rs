@@ -920,13 +920,7 @@ impl Cmi {
         if prefix == "cmi.comments_from_lms" {
             return usize::from(!self.launch.comments_from_lms.is_empty());
         }
-        let start = format!("{prefix}.");
-        self.values
-            .range(start.clone()..)
-            .take_while(|(k, _)| k.starts_with(&start))
-            .filter_map(|(k, _)| k.get(start.len()..)?.split('.').next().and_then(index))
-            .max()
-            .map_or(0, |n| n + 1)
+        super::cmi12::count_in(&self.values, prefix)
     }
 
     /// `GetValue`.

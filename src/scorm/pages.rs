@@ -68,6 +68,8 @@ fn Player(package: PackageInfo) -> impl IntoView {
     // whole player, frame and all, on every refetch. The server refuses closed parts anyway.
     #[cfg(feature = "hydrate")]
     let refresh = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    let sequenced = package.structure.version != super::model::Version::Scorm12;
     let availability = RwSignal::new(None::<Availability>);
     // A navigation request a SCO made as it ended, applied once the server has its results.
     let pending = RwSignal::new(None::<String>);
@@ -134,7 +136,10 @@ fn Player(package: PackageInfo) -> impl IntoView {
                                 }
                                 settled.set(true);
                             }
-                            refresh.update(|r| *r += 1);
+                            // Only 2004 sequencing changes with what a SCO reports.
+                            if sequenced {
+                                refresh.update(|r| *r += 1);
+                            }
                         });
                         let navigate = Box::new(move |request: String| {
                             if super::session::leaves(&request) {

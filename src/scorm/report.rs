@@ -8,10 +8,8 @@ use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::outline_store;
 use crate::db::now;
-use crate::error::{AppError, internal};
-use crate::items::kind::ItemKind;
+use crate::error::AppError;
 use crate::paging::Page;
 use crate::state::AppState;
 
@@ -19,17 +17,9 @@ const PER_PAGE: u32 = 50;
 
 /// The package item's course and its structure (`None`: nothing uploaded yet).
 async fn package_of(state: &AppState, item_id: i64) -> Result<(i64, Option<Structure>), AppError> {
-    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if item.kind != ItemKind::Scorm {
-        return Err(AppError::NotFound);
-    }
+    let course_id = super::service::course_of(state, item_id).await?;
     let structure = match store::find(&state.db, item_id).await? {
-        Some(row) => Some(
-            serde_json::from_str(&row.structure)
-                .map_err(|e| internal("reading a package's structure", e))?,
-        ),
+        Some(row) => Some(super::service::structure_of(&row)?),
         None => None,
     };
     Ok((course_id, structure))

@@ -11,7 +11,6 @@ use super::store;
 use super::{cmi12, cmi2004};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::courses::outline_store;
 use crate::db::{Tx, now};
 use crate::error::{AppError, internal};
 use crate::items::kind::ItemKind;
@@ -234,12 +233,7 @@ struct Package {
 }
 
 async fn package_for(state: &AppState, actor: &Actor, item_id: i64) -> Result<Package, AppError> {
-    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if item.kind != ItemKind::Scorm {
-        return Err(AppError::NotFound);
-    }
+    let course_id = super::service::course_of(state, item_id).await?;
     let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
     if !access.may_view_content() {
         return Err(AppError::Forbidden);
@@ -247,8 +241,7 @@ async fn package_for(state: &AppState, actor: &Actor, item_id: i64) -> Result<Pa
     let row = store::find(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let structure = serde_json::from_str(&row.structure)
-        .map_err(|e| internal("reading a package's structure", e))?;
+    let structure = super::service::structure_of(&row)?;
     Ok(Package {
         course_id,
         access,

@@ -19,7 +19,7 @@ use futures_util::Stream;
 use std::path::{Path, PathBuf};
 
 /// The item's course, when it is a SCORM package item.
-async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
+pub(super) async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
     let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -27,6 +27,11 @@ async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
         return Err(AppError::NotFound);
     }
     Ok(course_id)
+}
+
+/// A package row's structure, as its manifest gave it.
+pub(super) fn structure_of(row: &store::PackageRow) -> Result<Structure, AppError> {
+    serde_json::from_str(&row.structure).map_err(|e| internal("reading a package's structure", e))
 }
 
 /// Checks that the actor may replace the item's package, before its body is read; answers
@@ -224,8 +229,7 @@ pub async fn find(
     let Some(row) = store::find(&state.db, item_id).await? else {
         return Ok(None);
     };
-    let structure: Structure = serde_json::from_str(&row.structure)
-        .map_err(|e| internal("reading a package's structure", e))?;
+    let structure = structure_of(&row)?;
     Ok(Some(PackageInfo {
         item_id,
         structure,
