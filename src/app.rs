@@ -107,6 +107,7 @@ lazy_pages! {
     SettingsPageRoute => crate::settings::pages::SettingsPage,
     OutboxPageRoute => crate::mail::pages::OutboxPage,
     JobsPageRoute => crate::jobs::pages::JobsPage,
+    LrsPageRoute => crate::xapi::pages::LrsPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
@@ -185,6 +186,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/settings") view={Lazy::<SettingsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/lrs") view={Lazy::<LrsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
@@ -307,6 +309,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/settings",
             label: "Settings",
+        });
+        links.push(NavLink {
+            href: "/admin/lrs",
+            label: "Learning records",
         });
     }
     if can(actor, Action::ViewOutbox) {

@@ -36,6 +36,7 @@ pub mod settings;
 pub mod team;
 pub mod ui;
 pub mod users;
+pub mod xapi;
 
 #[cfg(feature = "ssr")]
 pub mod backup;

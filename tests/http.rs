@@ -157,6 +157,13 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ),
     ("certificates/delete_template", "id=1"),
     ("certificates/remove_image", "id=1&slot=logo"),
+    ("xapi/clients", "page=1"),
+    ("xapi/create_client", "name=X&scopes=all"),
+    ("xapi/revoke_client", "id=1"),
+    (
+        "xapi/statements",
+        "search[actor]=&search[verb]=&search[activity]=&search[since]=&search[until]=",
+    ),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
@@ -601,7 +608,13 @@ db_test!(
             assert!(reply.body.contains("Forbidden"), "{path}: {}", reply.body);
         }
         let manager = session_for(&state, "manager@example.com", &[Role::Manager]).await;
-        for path in ["settings/get", "audit/list", "outbox/list", "jobs/list"] {
+        for path in [
+            "settings/get",
+            "audit/list",
+            "outbox/list",
+            "jobs/list",
+            "xapi/clients",
+        ] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(
                 send(&app, server_fn(path, body, Some(&manager)))
@@ -953,6 +966,7 @@ const ADMIN_PAGES: &[&str] = &[
     "/admin/programmes",
     "/admin/certificates/templates",
     "/admin/certificates/templates/new",
+    "/admin/lrs",
 ];
 
 db_test!(a_learner_sees_the_403_page_on_every_admin_page, |state| {

@@ -74,6 +74,8 @@ const LAYERS: &[(&str, u8)] = &[
     // area above may notify, in its own transaction.
     ("src/jobs/daily.rs", 25),
     ("src/notifications", 28),
+    // The built-in learning record store: statements and documents for content and other systems.
+    ("src/xapi", 29),
     // 3x course core: files and enrolments belong to a course. File records sit under it, since
     // a course names files (its cover, an item's file) as its kinds do.
     ("src/files/records.rs", 29),

@@ -39,6 +39,7 @@ mod security;
 mod storage_s3;
 mod team;
 mod users;
+mod xapi;
 
 /// A file under tests/ that is neither a module here nor a binary of its own would never run.
 #[test]

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())
+        .merge(crate::xapi::handlers::routes())
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = options.clone();
             move || shell(options.clone())

@@ -1,0 +1,24 @@
+//! The built-in xAPI learning record store (`/xapi`, xAPI 1.0.3 and 2.0): statements, documents,
+//! activities and agents for content and other systems, and the administrators' page of its
+//! clients and statements.
+
+pub mod model;
+pub mod pages;
+pub mod server;
+
+#[cfg(feature = "ssr")]
+pub mod agent;
+#[cfg(feature = "ssr")]
+pub mod clients;
+#[cfg(feature = "ssr")]
+pub mod format;
+#[cfg(feature = "ssr")]
+pub mod handlers;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod statement;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod validate;

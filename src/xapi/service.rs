@@ -1,0 +1,568 @@
+//! The LRS's use cases: who is calling (a client's credentials and scopes), storing and reading
+//! statements, and the documents (state, activity and agent profiles) with their concurrency rules.
+
+use super::agent::agent_key;
+use super::format::{Format, format};
+use super::statement::{Invalid, Prepared, Version, prepare, same_statement};
+use super::store::{self, DocKey, DocRow, Filter};
+use crate::auth::tokens;
+use crate::db::now;
+use crate::error::AppError;
+use crate::state::AppState;
+use serde_json::{Map, Value, json};
+
+pub const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
+
+/// The most statements one GET returns (a client may ask for fewer with `limit`).
+pub const PAGE_MAX: i64 = 500;
+
+/// Why the LRS refuses a request, each with the status xAPI names for it.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 400
+    Bad(String),
+    /// 401: no or wrong credentials.
+    Unauthorized,
+    /// 403: the client's scopes do not cover it.
+    Forbidden,
+    /// 404
+    NotFound,
+    /// 409: a statement id taken by another statement; a document changed without a precondition.
+    Conflict(String),
+    /// 412: If-Match / If-None-Match not met.
+    Precondition(String),
+    App(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(err: AppError) -> Self {
+        Refusal::App(err)
+    }
+}
+
+impl From<Invalid> for Refusal {
+    fn from(err: Invalid) -> Self {
+        Refusal::Bad(err.0)
+    }
+}
+
+fn bad(message: impl Into<String>) -> Refusal {
+    Refusal::Bad(message.into())
+}
+
+// ---- clients and scopes ---------------------------------------------------------------------
+
+/// What a request needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    WriteStatements,
+    ReadStatements,
+    State { write: bool },
+    Profile { write: bool },
+    Define,
+}
+
+/// Who is calling /xapi.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: i64,
+    pub name: String,
+    pub key: String,
+    pub scopes: Vec<String>,
+}
+
+impl Client {
+    pub fn may(&self, need: Need) -> bool {
+        let has = |scope: &str| self.scopes.iter().any(|s| s == scope);
+        if has("all") {
+            return true;
+        }
+        let read = has("all/read");
+        match need {
+            Need::WriteStatements => has("statements/write"),
+            Need::ReadStatements => read || has("statements/read"),
+            Need::State { write } => has("state") || (!write && read),
+            Need::Profile { write } => has("profile") || (!write && read),
+            Need::Define => has("define") || read,
+        }
+    }
+
+    fn require(&self, need: Need) -> Result<(), Refusal> {
+        if self.may(need) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden)
+        }
+    }
+
+    /// The authority the LRS writes on the client's statements: the client as an account of
+    /// this site.
+    pub fn authority(&self, state: &AppState) -> Value {
+        json!({
+            "objectType": "Agent",
+            "name": self.name,
+            "account": {"homePage": state.config.origin(), "name": self.key},
+        })
+    }
+}
+
+/// The client behind an `Authorization: Basic key:secret` header.
+pub async fn client_for(state: &AppState, authorization: Option<&str>) -> Result<Client, Refusal> {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    let Some(encoded) = authorization.and_then(|v| v.strip_prefix("Basic ")) else {
+        return Err(Refusal::Unauthorized);
+    };
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or(Refusal::Unauthorized)?;
+    let Some((key, secret)) = decoded.split_once(':') else {
+        return Err(Refusal::Unauthorized);
+    };
+    let Some(row) = store::client_by_key(&state.db, key).await? else {
+        return Err(Refusal::Unauthorized);
+    };
+    if tokens::hash(secret) != row.secret_hash {
+        return Err(Refusal::Unauthorized);
+    }
+    Ok(Client {
+        id: row.id,
+        name: row.name,
+        key: row.key,
+        scopes: row.scopes.split_whitespace().map(str::to_string).collect(),
+    })
+}
+
+/// Microseconds since the epoch, on the site's clock (the end-to-end tests move it).
+pub fn now_micros() -> i64 {
+    let sub = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::from(d.subsec_micros()))
+        .unwrap_or(0);
+    now() * 1_000_000 + sub
+}
+
+fn utc(micros: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+/// An xAPI timestamp as the LRS writes it (RFC 3339, UTC, milliseconds).
+pub fn timestamp(micros: i64) -> String {
+    utc(micros).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A timestamp parameter (`since`, `until`) in microseconds.
+pub fn parse_timestamp(name: &str, text: &str) -> Result<i64, Refusal> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.timestamp_micros())
+        .map_err(|_| bad(format!("{name}: not an RFC 3339 timestamp: {text}")))
+}
+
+// ---- statements -----------------------------------------------------------------------------
+
+/// Stores statements (one POST or PUT): all of them or none. A statement whose id is stored
+/// already with the same content is not stored again; with other content the whole request is
+/// refused (409). Returns the ids in the order sent.
+pub async fn store_statements(
+    state: &AppState,
+    client: &Client,
+    version: Version,
+    statements: Vec<Value>,
+) -> Result<Vec<String>, Refusal> {
+    client.require(Need::WriteStatements)?;
+    let stored = now_micros();
+    let authority = client.authority(state);
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(statements.len());
+    for (i, statement) in statements.into_iter().enumerate() {
+        let p = prepare(statement, version, &authority, utc(stored))
+            .map_err(|e| bad(format!("statement {}: {}", i + 1, e.0)))?;
+        if prepared.iter().any(|q| q.id == p.id) {
+            return Err(bad(format!(
+                "statement {}: the id {} is sent twice",
+                i + 1,
+                p.id
+            )));
+        }
+        prepared.push(p);
+    }
+    let ids: Vec<String> = prepared.iter().map(|p| p.id.clone()).collect();
+    let targets: Vec<String> = prepared
+        .iter()
+        .filter_map(|p| p.keys.voids.clone())
+        .collect();
+
+    let mut tx = state.db.begin().await.map_err(AppError::from)?;
+    let known: std::collections::HashMap<String, String> =
+        store::statements_with_ids(&mut tx, &ids)
+            .await?
+            .into_iter()
+            .collect();
+    // A voiding statement may not void another voiding statement (one sent now or stored).
+    let stored_targets = store::statements_with_ids(&mut tx, &targets).await?;
+    for target in &targets {
+        let voiding_now = prepared
+            .iter()
+            .any(|p| &p.id == target && p.keys.voids.is_some());
+        let voiding_stored = stored_targets.iter().any(|(id, text)| {
+            id == target
+                && serde_json::from_str::<Value>(text)
+                    .ok()
+                    .and_then(|v| {
+                        v.pointer("/verb/id")
+                            .and_then(Value::as_str)
+                            .map(|s| s == VOIDED)
+                    })
+                    .unwrap_or(false)
+        });
+        if voiding_now || voiding_stored {
+            return Err(bad(format!(
+                "object.id: {target} is a voiding statement, which cannot be voided"
+            )));
+        }
+    }
+    for p in &prepared {
+        if let Some(existing) = known.get(&p.id) {
+            let existing: Value = serde_json::from_str(existing).unwrap_or(Value::Null);
+            if same_statement(&existing, &p.statement) {
+                continue;
+            }
+            return Err(Refusal::Conflict(format!(
+                "A different statement with the id {} is stored already.",
+                p.id
+            )));
+        }
+        let text = p.statement.to_string();
+        store::insert_statement(
+            &mut tx,
+            &store::NewStatement {
+                id: &p.id,
+                actor: &p.keys.actor,
+                verb: &p.keys.verb,
+                object_activity: p.keys.object_activity.as_deref(),
+                object_agent: p.keys.object_agent.as_deref(),
+                object_statement: p.keys.object_statement.as_deref(),
+                registration: p.keys.registration.as_deref(),
+                stored,
+                client_id: Some(client.id),
+                statement: &text,
+                related_activities: &p.keys.related_activities,
+                related_agents: &p.keys.related_agents,
+            },
+        )
+        .await?;
+        if let Some(target) = &p.keys.voids {
+            store::void(&mut tx, target, VOIDED).await?;
+        }
+        // The activity's definition as last sent (GET /activities).
+        if let Some(activity) = p.statement.get("object").filter(|o| {
+            o.get("objectType")
+                .and_then(Value::as_str)
+                .unwrap_or("Activity")
+                == "Activity"
+        }) && let (Some(id), Some(definition)) = (
+            activity.get("id").and_then(Value::as_str),
+            activity.get("definition"),
+        ) {
+            store::put_activity(&mut tx, id, &definition.to_string()).await?;
+        }
+    }
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(ids)
+}
+
+/// PUT /statements?statementId=: the statement's own id, if it names one, must be the same.
+pub async fn put_statement(
+    state: &AppState,
+    client: &Client,
+    version: Version,
+    id: &str,
+    mut statement: Value,
+) -> Result<(), Refusal> {
+    let Some(object) = statement.as_object_mut() else {
+        return Err(bad("A PUT sends one statement, a JSON object."));
+    };
+    if let Some(own) = object.get("id") {
+        if own.as_str().is_none_or(|own| !own.eq_ignore_ascii_case(id)) {
+            return Err(bad("id: differs from the statementId parameter"));
+        }
+    } else {
+        object.insert("id".to_string(), Value::String(id.to_string()));
+    }
+    store_statements(state, client, version, vec![statement]).await?;
+    Ok(())
+}
+
+/// One statement by id: `voided` asks for a voided one (voidedStatementId), else one that is not.
+pub async fn statement(
+    state: &AppState,
+    client: &Client,
+    id: &str,
+    voided: bool,
+    shape: Format,
+    languages: &[String],
+) -> Result<Value, Refusal> {
+    client.require(Need::ReadStatements)?;
+    let row = store::statement(&state.db, &id.to_ascii_lowercase())
+        .await?
+        .filter(|row| row.voided == voided)
+        .ok_or(Refusal::NotFound)?;
+    let value: Value = serde_json::from_str(&row.statement).map_err(|_| AppError::Internal)?;
+    Ok(format(&value, shape, languages))
+}
+
+/// A page of statements and, when there are more, the `seq` to continue after.
+pub struct Page {
+    pub statements: Vec<Value>,
+    pub next: Option<i64>,
+}
+
+pub async fn statements(
+    state: &AppState,
+    client: &Client,
+    filter: &Filter,
+    limit: i64,
+    shape: Format,
+    languages: &[String],
+) -> Result<Page, Refusal> {
+    client.require(Need::ReadStatements)?;
+    let limit = if limit <= 0 {
+        PAGE_MAX
+    } else {
+        limit.min(PAGE_MAX)
+    };
+    let mut rows = store::query(&state.db, filter, limit).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = if more {
+        rows.last().map(|(seq, _)| *seq)
+    } else {
+        None
+    };
+    let statements = rows
+        .iter()
+        .filter_map(|(_, text)| serde_json::from_str::<Value>(text).ok())
+        .map(|v| format(&v, shape, languages))
+        .collect();
+    Ok(Page { statements, next })
+}
+
+/// The agent parameter's key, or a 400 naming the problem.
+pub fn agent_param(text: &str) -> Result<String, Refusal> {
+    let value: Value = serde_json::from_str(text).map_err(|_| bad("agent: not a JSON object"))?;
+    agent_key(&value).map_err(|e| bad(format!("agent: {}", e.0)))
+}
+
+// ---- activities and agents ------------------------------------------------------------------
+
+pub async fn activity(state: &AppState, client: &Client, id: &str) -> Result<Value, Refusal> {
+    client.require(Need::Define)?;
+    let mut activity = json!({"objectType": "Activity", "id": id});
+    if let Some(definition) = store::activity(&state.db, id).await?
+        && let Ok(definition) = serde_json::from_str::<Value>(&definition)
+        && let Some(object) = activity.as_object_mut()
+    {
+        object.insert("definition".to_string(), definition);
+    }
+    Ok(activity)
+}
+
+pub fn person(client: &Client, agent: &Value) -> Result<Value, Refusal> {
+    client.require(Need::Define)?;
+    agent_key(agent).map_err(|e| bad(format!("agent: {}", e.0)))?;
+    Ok(super::agent::person(agent))
+}
+
+// ---- documents ------------------------------------------------------------------------------
+
+/// What a document request names.
+#[derive(Debug, Clone)]
+pub struct DocTarget {
+    pub key: DocKey,
+    pub doc_id: Option<String>,
+}
+
+impl DocTarget {
+    fn need(&self, write: bool) -> Need {
+        if self.key.kind == "state" {
+            Need::State { write }
+        } else {
+            Need::Profile { write }
+        }
+    }
+}
+
+/// If-Match / If-None-Match as sent.
+#[derive(Debug, Clone, Default)]
+pub struct Preconditions {
+    pub if_match: Option<String>,
+    pub if_none_match: Option<String>,
+}
+
+impl Preconditions {
+    fn given(&self) -> bool {
+        self.if_match.is_some() || self.if_none_match.is_some()
+    }
+
+    /// Whether the stored document (if any) meets them.
+    fn check(&self, current: Option<&DocRow>) -> Result<(), Refusal> {
+        let lists = |header: &str, etag: &str| {
+            header
+                .split(',')
+                .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+                .any(|t| t == "*" || t == etag.trim_matches('"'))
+        };
+        if let Some(header) = &self.if_match {
+            let met = current.is_some_and(|doc| lists(header, &doc.etag));
+            if !met {
+                return Err(Refusal::Precondition(
+                    "If-Match: the document has changed (or does not exist).".to_string(),
+                ));
+            }
+        }
+        if let Some(header) = &self.if_none_match
+            && let Some(doc) = current
+            && lists(header, &doc.etag)
+        {
+            return Err(Refusal::Precondition(
+                "If-None-Match: the document exists already.".to_string(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+pub fn etag_of(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(content);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+pub enum DocAnswer {
+    One(DocRow),
+    Ids(Vec<String>),
+}
+
+pub async fn get_document(
+    state: &AppState,
+    client: &Client,
+    target: &DocTarget,
+    since: Option<i64>,
+) -> Result<DocAnswer, Refusal> {
+    client.require(target.need(false))?;
+    match &target.doc_id {
+        Some(doc_id) => store::document(&state.db, &target.key, doc_id)
+            .await?
+            .map(DocAnswer::One)
+            .ok_or(Refusal::NotFound),
+        None => Ok(DocAnswer::Ids(
+            store::document_ids(&state.db, &target.key, since).await?,
+        )),
+    }
+}
+
+/// PUT replaces a document; POST merges a JSON object into a stored JSON object (or stores it).
+/// Profiles (and, in xAPI 2.0, state too) may only be replaced with a precondition when they
+/// exist (409 otherwise), so that two clients do not overwrite each other unknowingly.
+#[allow(clippy::too_many_arguments)]
+pub async fn write_document(
+    state: &AppState,
+    client: &Client,
+    version: Version,
+    target: &DocTarget,
+    merge: bool,
+    preconditions: &Preconditions,
+    content_type: &str,
+    content: &[u8],
+) -> Result<String, Refusal> {
+    client.require(target.need(true))?;
+    let Some(doc_id) = &target.doc_id else {
+        return Err(bad(if target.key.kind == "state" {
+            "stateId: missing"
+        } else {
+            "profileId: missing"
+        }));
+    };
+    let json_sent = is_json(content_type);
+    if merge && json_sent && !serde_json::from_slice::<Value>(content).is_ok_and(|v| v.is_object())
+    {
+        return Err(bad("A POST of a JSON document sends a JSON object."));
+    }
+    let mut tx = state.db.begin().await.map_err(AppError::from)?;
+    let current = store::document_in(&mut tx, &target.key, doc_id).await?;
+    preconditions.check(current.as_ref())?;
+    let must_have_precondition = target.key.kind != "state" || version == Version::V2;
+    if !merge && current.is_some() && !preconditions.given() && must_have_precondition {
+        return Err(Refusal::Conflict(
+            "The document exists: send If-Match with its ETag (or If-None-Match: *).".to_string(),
+        ));
+    }
+    let (content_type, content): (String, Vec<u8>) = match (&current, merge) {
+        (Some(old), true) => {
+            if !json_sent || !is_json(&old.content_type) {
+                return Err(bad(
+                    "A POST merges JSON objects: the stored document and the one sent must both be application/json.",
+                ));
+            }
+            let mut merged: Map<String, Value> = serde_json::from_slice::<Value>(&old.content)
+                .ok()
+                .and_then(|v| v.as_object().cloned())
+                .ok_or_else(|| bad("The stored document is not a JSON object."))?;
+            if let Ok(Value::Object(sent)) = serde_json::from_slice::<Value>(content) {
+                merged.extend(sent);
+            }
+            (
+                "application/json".to_string(),
+                Value::Object(merged).to_string().into_bytes(),
+            )
+        }
+        _ => (content_type.to_string(), content.to_vec()),
+    };
+    let etag = etag_of(&content);
+    let doc = store::DocWrite {
+        content_type: &content_type,
+        content: &content,
+        etag: &etag,
+        updated: now_micros(),
+    };
+    // Written only if nobody changed it since it was read (optimistic, on both databases).
+    let written = match &current {
+        Some(old) => store::replace_document(&mut tx, &target.key, doc_id, &old.etag, &doc).await?,
+        None => store::insert_document(&mut tx, &target.key, doc_id, &doc).await?,
+    };
+    if !written {
+        return Err(Refusal::Precondition(
+            "The document changed while it was being written: read it again.".to_string(),
+        ));
+    }
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(etag)
+}
+
+pub async fn delete_document(
+    state: &AppState,
+    client: &Client,
+    target: &DocTarget,
+    preconditions: &Preconditions,
+) -> Result<(), Refusal> {
+    client.require(target.need(true))?;
+    if target.doc_id.is_none() && target.key.kind != "state" {
+        return Err(bad("profileId: missing"));
+    }
+    if let Some(doc_id) = &target.doc_id
+        && preconditions.given()
+    {
+        let current = store::document(&state.db, &target.key, doc_id).await?;
+        preconditions.check(current.as_ref())?;
+    }
+    store::delete_documents(&state.db, &target.key, target.doc_id.as_deref()).await?;
+    Ok(())
+}
+
+pub fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
