@@ -218,6 +218,25 @@ async fn statements(
     RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Response {
+    // Every answer to a GET says up to when the LRS is consistent, refusals too.
+    let consistent = service::now_micros();
+    let reading = matches!(method, Method::GET | Method::HEAD);
+    let mut response = statements_answer(state, method, headers, query, body).await;
+    if reading && let Ok(v) = HeaderValue::from_str(&service::timestamp(consistent)) {
+        response
+            .headers_mut()
+            .insert("x-experience-api-consistent-through", v);
+    }
+    response
+}
+
+async fn statements_answer(
+    state: AppState,
+    method: Method,
+    headers: HeaderMap,
+    query: Option<String>,
+    body: Bytes,
+) -> Response {
     respond(
         async {
             let version = version(&headers)?;
@@ -364,12 +383,8 @@ async fn get_statements(
         StatusCode::OK,
         &json!({"statements": page.statements, "more": more}),
     );
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&service::timestamp(consistent)) {
-        headers.insert("x-experience-api-consistent-through", v);
-    }
     if let Ok(v) = HeaderValue::from_str(&http_date(consistent)) {
-        headers.insert(header::LAST_MODIFIED, v);
+        response.headers_mut().insert(header::LAST_MODIFIED, v);
     }
     Ok(response)
 }

@@ -213,42 +213,83 @@ pub struct Filter {
     pub after: Option<i64>,
 }
 
+impl Filter {
+    /// Whether it filters by what a statement says (not only by when it was stored).
+    fn selects(&self) -> bool {
+        self.agent.is_some()
+            || self.verb.is_some()
+            || self.activity.is_some()
+            || self.registration.is_some()
+    }
+}
+
+/// Appends `AND` conditions on what the statement `$alias` says (agent, verb, activity,
+/// registration). A macro, not a function: each database's query builder is its own type.
+macro_rules! push_selection {
+    ($query:expr, $filter:expr, $alias:literal) => {{
+        let (query, filter) = (&mut $query, $filter);
+        if let Some(agent) = &filter.agent {
+            if filter.related_agents {
+                query.push(concat!(
+                    " AND ",
+                    $alias,
+                    ".seq IN (SELECT seq FROM xapi_statement_agents WHERE agent = "
+                ));
+                query.push_bind(agent.clone()).push(")");
+            } else {
+                query.push(concat!(" AND (", $alias, ".actor = "));
+                query.push_bind(agent.clone());
+                query.push(concat!(" OR ", $alias, ".object_agent = "));
+                query.push_bind(agent.clone()).push(")");
+            }
+        }
+        if let Some(verb) = &filter.verb {
+            query
+                .push(concat!(" AND ", $alias, ".verb = "))
+                .push_bind(verb.clone());
+        }
+        if let Some(activity) = &filter.activity {
+            if filter.related_activities {
+                query.push(concat!(
+                    " AND ",
+                    $alias,
+                    ".seq IN (SELECT seq FROM xapi_statement_activities WHERE activity = "
+                ));
+                query.push_bind(activity.clone()).push(")");
+            } else {
+                query.push(concat!(" AND ", $alias, ".object_activity = "));
+                query.push_bind(activity.clone());
+            }
+        }
+        if let Some(registration) = &filter.registration {
+            query.push(concat!(" AND ", $alias, ".registration = "));
+            query.push_bind(registration.clone());
+        }
+    }};
+}
+
 /// A page of statements that are not voided, in the filter's order; `limit + 1` rows are read so
-/// that the caller knows whether there are more.
+/// that the caller knows whether there are more. A statement that targets one the filter selects
+/// (a StatementRef, such as a voiding statement, followed to any depth) is selected too, even
+/// when its target is voided, as xAPI requires; since, until and the page apply to it alone.
 pub async fn query(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
     Ok(with_db!(db, |p| {
         let mut query = sqlx::QueryBuilder::new(
             "SELECT s.seq, s.statement FROM xapi_statements s WHERE s.voided = FALSE",
         );
-        if let Some(agent) = &filter.agent {
-            if filter.related_agents {
-                query.push(" AND s.seq IN (SELECT seq FROM xapi_statement_agents WHERE agent = ");
-                query.push_bind(agent.clone()).push(")");
-            } else {
-                query.push(" AND (s.actor = ");
-                query.push_bind(agent.clone()).push(" OR s.object_agent = ");
-                query.push_bind(agent.clone()).push(")");
-            }
-        }
-        if let Some(verb) = &filter.verb {
-            query.push(" AND s.verb = ").push_bind(verb.clone());
-        }
-        if let Some(activity) = &filter.activity {
-            if filter.related_activities {
-                query.push(
-                    " AND s.seq IN (SELECT seq FROM xapi_statement_activities WHERE activity = ",
-                );
-                query.push_bind(activity.clone()).push(")");
-            } else {
-                query
-                    .push(" AND s.object_activity = ")
-                    .push_bind(activity.clone());
-            }
-        }
-        if let Some(registration) = &filter.registration {
-            query
-                .push(" AND s.registration = ")
-                .push_bind(registration.clone());
+        if filter.selects() {
+            query.push(" AND ((TRUE");
+            push_selection!(query, filter, "s");
+            query.push(
+                ") OR s.seq IN (WITH RECURSIVE refs (id, seq) AS (\
+                 SELECT t.id, t.seq FROM xapi_statements t \
+                 JOIN xapi_statements g ON g.id = t.object_statement WHERE TRUE",
+            );
+            push_selection!(query, filter, "g");
+            query.push(
+                " UNION SELECT t.id, t.seq FROM xapi_statements t \
+                 JOIN refs ON t.object_statement = refs.id) SELECT seq FROM refs))",
+            );
         }
         if let Some(since) = filter.since {
             query.push(" AND s.stored > ").push_bind(since);
@@ -287,6 +328,15 @@ pub async fn put_activity(tx: &mut Tx, id: &str, definition: &str) -> Result<(),
     .await?
     .rows_affected());
     Ok(())
+}
+
+pub async fn activity_in(tx: &mut Tx, id: &str) -> Result<Option<String>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT definition FROM xapi_activities WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await?))
 }
 
 pub async fn activity(db: &Db, id: &str) -> Result<Option<String>, AppError> {
@@ -425,9 +475,8 @@ pub async fn insert_document(
     doc_id: &str,
     doc: &DocWrite<'_>,
 ) -> Result<bool, AppError> {
-    let done =
-        with_tx!(tx, |c| {
-            sqlx::query(
+    let done = with_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO xapi_documents (kind, activity, agent, registration, doc_id, content_type, \
          content, etag, updated) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (kind, activity, agent, registration, doc_id) DO NOTHING"
@@ -444,7 +493,7 @@ pub async fn insert_document(
     .execute(c)
     .await?
     .rows_affected()
-        });
+    });
     Ok(done > 0)
 }
 
