@@ -3,6 +3,7 @@
 //! in `X-Experience-API-Version`, errors as a status with a plain-text reason.
 
 use super::format::Format;
+use super::multipart::{self, Part};
 use super::service::{
     self, Client, DocAnswer, DocTarget, Preconditions, Refusal, is_json, parse_timestamp,
 };
@@ -261,19 +262,21 @@ async fn statements_answer(
                     if params.len() > 1 {
                         return Err(Refusal::Bad("A PUT takes only statementId.".to_string()));
                     }
-                    let statement = statements_body(&headers, &body)?;
-                    service::put_statement(&state, &client, version, id, statement).await?;
+                    let (statement, parts) = statements_body(&headers, &body).await?;
+                    service::put_statement(&state, &client, version, id, statement, parts).await?;
                     Ok(StatusCode::NO_CONTENT.into_response())
                 }
                 Method::POST => {
                     if !params.is_empty() {
                         return Err(Refusal::Bad("A POST takes no parameters.".to_string()));
                     }
-                    let sent = match statements_body(&headers, &body)? {
+                    let (sent, parts) = statements_body(&headers, &body).await?;
+                    let sent = match sent {
                         Value::Array(list) => list,
                         one => vec![one],
                     };
-                    let ids = service::store_statements(&state, &client, version, sent).await?;
+                    let ids =
+                        service::store_statements(&state, &client, version, sent, parts).await?;
                     Ok(json_response(StatusCode::OK, &json!(ids)))
                 }
                 _ => Ok(StatusCode::METHOD_NOT_ALLOWED.into_response()),
@@ -283,14 +286,51 @@ async fn statements_answer(
     )
 }
 
-fn statements_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Refusal> {
+/// The statements sent, and their attachments' content when sent as `multipart/mixed`.
+async fn statements_body(headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<Part>), Refusal> {
     let content_type = header_text(headers, header::CONTENT_TYPE).unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "multipart/mixed" {
+        return multipart::read(&content_type, body.to_vec())
+            .await
+            .map_err(|e| Refusal::Bad(e.0));
+    }
     if !is_json(&content_type) {
         return Err(Refusal::Bad(format!(
-            "Content-Type: statements are sent as application/json, not {content_type}"
+            "Content-Type: statements are sent as application/json or multipart/mixed, not {content_type}"
         )));
     }
-    serde_json::from_slice(body).map_err(|e| Refusal::Bad(format!("The body is not JSON: {e}")))
+    let statements = serde_json::from_slice(body)
+        .map_err(|e| Refusal::Bad(format!("The body is not JSON: {e}")))?;
+    Ok((statements, Vec::new()))
+}
+
+/// The answer to a GET: JSON, or with `attachments=true` the JSON and the attachments' content.
+async fn with_attachments(
+    state: &AppState,
+    value: Value,
+    statements: &[Value],
+    attachments: bool,
+) -> Answer {
+    if !attachments {
+        return Ok(json_response(StatusCode::OK, &value));
+    }
+    let parts = service::attachments_of(state, statements).await?;
+    let (body, boundary) = multipart::write(&value, &parts);
+    Ok((
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            format!("multipart/mixed; boundary={boundary}"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 async fn get_statements(
@@ -304,7 +344,7 @@ async fn get_statements(
         None => Format::Exact,
     };
     let langs = languages(headers);
-    boolean(params, "attachments")?;
+    let attachments = boolean(params, "attachments")?;
     let single = [("statementId", false), ("voidedStatementId", true)];
     for (name, voided) in single {
         if let Some(id) = params.get(name) {
@@ -317,7 +357,13 @@ async fn get_statements(
                 )));
             }
             let statement = service::statement(state, client, id, voided, shape, &langs).await?;
-            let mut response = json_response(StatusCode::OK, &statement);
+            let mut response = with_attachments(
+                state,
+                statement.clone(),
+                std::slice::from_ref(&statement),
+                attachments,
+            )
+            .await?;
             if let Some(stored) = statement.get("stored").and_then(Value::as_str)
                 && let Ok(micros) = parse_timestamp("stored", stored)
             {
@@ -379,10 +425,8 @@ async fn get_statements(
         }
         None => String::new(),
     };
-    let mut response = json_response(
-        StatusCode::OK,
-        &json!({"statements": page.statements, "more": more}),
-    );
+    let result = json!({"statements": page.statements, "more": more});
+    let mut response = with_attachments(state, result, &page.statements, attachments).await?;
     if let Ok(v) = HeaderValue::from_str(&http_date(consistent)) {
         response.headers_mut().insert(header::LAST_MODIFIED, v);
     }

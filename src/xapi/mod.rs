@@ -15,7 +15,11 @@ pub mod format;
 #[cfg(feature = "ssr")]
 pub mod handlers;
 #[cfg(feature = "ssr")]
+pub mod multipart;
+#[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod signature;
 #[cfg(feature = "ssr")]
 pub mod statement;
 #[cfg(feature = "ssr")]

@@ -3,6 +3,8 @@
 
 use super::agent::agent_key;
 use super::format::{Format, format};
+use super::multipart::Part;
+use super::signature;
 use super::statement::{Invalid, Prepared, Version, prepare, same_statement};
 use super::store::{self, DocKey, DocRow, Filter};
 use crate::auth::tokens;
@@ -169,8 +171,10 @@ pub async fn store_statements(
     client: &Client,
     version: Version,
     statements: Vec<Value>,
+    parts: Vec<Part>,
 ) -> Result<Vec<String>, Refusal> {
     client.require(Need::WriteStatements)?;
+    check_attachments(&statements, &parts)?;
     let stored = now_micros();
     let authority = client.authority(state);
     let mut prepared: Vec<Prepared> = Vec::with_capacity(statements.len());
@@ -193,6 +197,9 @@ pub async fn store_statements(
         .collect();
 
     let mut tx = state.db.begin().await.map_err(AppError::from)?;
+    for part in &parts {
+        store::put_attachment(&mut tx, &part.hash, &part.content_type, &part.body).await?;
+    }
     let known: std::collections::HashMap<String, String> =
         store::statements_with_ids(&mut tx, &ids)
             .await?
@@ -275,6 +282,90 @@ pub async fn store_statements(
     Ok(ids)
 }
 
+/// The attachments' content sent with statements: each attachment without a `fileUrl` has its
+/// part, each part belongs to an attachment and holds what its hash says, and a signature is a
+/// JWS of its statement.
+fn check_attachments(statements: &[Value], parts: &[Part]) -> Result<(), Refusal> {
+    use sha2::{Digest, Sha256};
+    let mut named = std::collections::HashSet::new();
+    for (i, statement) in statements.iter().enumerate() {
+        let list = statement.get("attachments").and_then(Value::as_array);
+        for attachment in list.into_iter().flatten() {
+            let Some(sha2) = attachment.get("sha2").and_then(Value::as_str) else {
+                continue; // validation names it
+            };
+            let sha2 = sha2.to_ascii_lowercase();
+            let part = parts.iter().find(|p| p.hash == sha2);
+            let usage = attachment.get("usageType").and_then(Value::as_str);
+            if usage == Some(signature::USAGE) {
+                let content_type = attachment.get("contentType").and_then(Value::as_str);
+                if content_type != Some("application/octet-stream") {
+                    return Err(bad(format!(
+                        "statement {}: a signature's contentType is application/octet-stream",
+                        i + 1
+                    )));
+                }
+                let Some(part) = part else {
+                    return Err(bad(format!(
+                        "statement {}: the signature is not attached",
+                        i + 1
+                    )));
+                };
+                signature::check(statement, &part.body)
+                    .map_err(|e| bad(format!("statement {}: {}", i + 1, e.0)))?;
+            }
+            if part.is_none() && attachment.get("fileUrl").is_none() {
+                return Err(bad(format!(
+                    "statement {}: attachment {sha2} has no fileUrl and its content was not sent",
+                    i + 1
+                )));
+            }
+            named.insert(sha2);
+        }
+    }
+    for part in parts {
+        if !named.contains(&part.hash) {
+            return Err(bad(format!(
+                "A part with hash {} belongs to no attachment of the statements.",
+                part.hash
+            )));
+        }
+        let actual: String = Sha256::digest(&part.body)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if actual != part.hash {
+            return Err(bad(format!(
+                "The part with hash {} holds other content (its SHA-256 is {actual}).",
+                part.hash
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The content of the attachments these statements name, for a GET with `attachments=true`.
+pub async fn attachments_of(state: &AppState, statements: &[Value]) -> Result<Vec<Part>, Refusal> {
+    let mut hashes: Vec<String> = statements
+        .iter()
+        .filter_map(|s| s.get("attachments").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|a| a.get("sha2").and_then(Value::as_str))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    hashes.sort();
+    hashes.dedup();
+    Ok(store::attachments(&state.db, &hashes)
+        .await?
+        .into_iter()
+        .map(|(hash, content_type, body)| Part {
+            content_type,
+            hash,
+            body,
+        })
+        .collect())
+}
+
 /// What the LRS knows of an activity: the last definition sent, with the languages of its name
 /// and description (and its extensions) gathered from every statement that defined it.
 fn merge_definition(known: Option<Value>, sent: &Value) -> Value {
@@ -305,6 +396,7 @@ pub async fn put_statement(
     version: Version,
     id: &str,
     mut statement: Value,
+    parts: Vec<Part>,
 ) -> Result<(), Refusal> {
     let Some(object) = statement.as_object_mut() else {
         return Err(bad("A PUT sends one statement, a JSON object."));
@@ -316,7 +408,7 @@ pub async fn put_statement(
     } else {
         object.insert("id".to_string(), Value::String(id.to_string()));
     }
-    store_statements(state, client, version, vec![statement]).await?;
+    store_statements(state, client, version, vec![statement], parts).await?;
     Ok(())
 }
 
