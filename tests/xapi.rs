@@ -309,8 +309,16 @@ db_test!(statements_are_stored_filtered_paged_and_voided, |state| {
             .status,
         StatusCode::OK
     );
+    // Ada's voided statement is gone; the statement that voids it targets a statement of hers,
+    // so the agent filter selects it (xAPI's rule for StatementRefs).
     let by_ada = list(format!("/statements?agent={}", q(&ada))).await;
-    assert_eq!(by_ada["statements"].as_array().unwrap().len(), 1);
+    let found: Vec<&str> = by_ada["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, [voiding_id[0].as_str(), ids[1].as_str()]);
     // A voiding statement cannot itself be voided.
     let again = json!({
         "actor": {"mbox": "mailto:admin@example.com"},
@@ -408,9 +416,22 @@ db_test!(documents_keep_their_concurrency_rules, |state| {
 
     // Profiles: replacing an existing one needs a precondition, and it must hold.
     let profile = "/activities/profile?activityId=http%3A%2F%2Fexample.com%2Ffire&profileId=p1";
-    let made = send(
+    // xAPI 1.0.3 wants a precondition even on a new profile: If-None-Match: * says "new".
+    let unsure = send(
         &app,
         xapi(Method::PUT, profile, Some(&auth), Some(r#"{"v": 1}"#)),
+    )
+    .await;
+    assert_eq!(unsure.status, StatusCode::BAD_REQUEST);
+    let made = send(
+        &app,
+        xapi_with(
+            Method::PUT,
+            profile,
+            Some(&auth),
+            Some(r#"{"v": 1}"#),
+            &[("If-None-Match", "*")],
+        ),
     )
     .await;
     assert_eq!(made.status, StatusCode::NO_CONTENT);
@@ -503,3 +524,242 @@ db_test!(documents_keep_their_concurrency_rules, |state| {
     assert_eq!(no_agent.status, StatusCode::BAD_REQUEST);
     assert!(no_agent.body.contains("agent"), "{}", no_agent.body);
 });
+
+fn multipart(statements: &Value, parts: &[(&str, &[u8], Option<&str>)]) -> Vec<u8> {
+    let mut body = format!("--b0undary\r\nContent-Type: application/json\r\n\r\n{statements}\r\n")
+        .into_bytes();
+    for (content_type, content, hash) in parts {
+        body.extend_from_slice(
+            format!("--b0undary\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n")
+                .as_bytes(),
+        );
+        if let Some(hash) = hash {
+            body.extend_from_slice(format!("X-Experience-API-Hash: {hash}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--b0undary--\r\n");
+    body
+}
+
+fn sha2(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn post_multipart(auth: &str, body: Vec<u8>) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri("/xapi/statements")
+        .header("X-Experience-API-Version", "2.0.0")
+        .header(header::AUTHORIZATION, auth)
+        .header(header::CONTENT_TYPE, "multipart/mixed; boundary=b0undary")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+db_test!(attachments_and_signatures_travel_as_multipart, |state| {
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let app = lyceum::http::router(state.clone());
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let auth = client(&state, &admin, "all").await;
+
+    let certificate = b"%PDF-1.7 a certificate";
+    let mut with_file = statement("ada@example.com", "completed", "http://example.com/fire");
+    with_file["id"] = json!("6b1e6c3e-1d2f-4f6a-8a3b-2c1d0e9f8a7b");
+    with_file["attachments"] = json!([{
+        "usageType": "http://id.tincanapi.com/attachment/certificate-of-completion",
+        "display": {"en-US": "Certificate"},
+        "contentType": "application/pdf",
+        "length": certificate.len(),
+        "sha2": sha2(certificate),
+    }]);
+
+    // The content must come with the statement, named by its hash, in binary.
+    let missing = send(&app, post_multipart(&auth, multipart(&with_file, &[]))).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(missing.body.contains("was not sent"), "{}", missing.body);
+    let unnamed = send(
+        &app,
+        post_multipart(
+            &auth,
+            multipart(&with_file, &[("application/pdf", certificate, None)]),
+        ),
+    )
+    .await;
+    assert_eq!(unnamed.status, StatusCode::BAD_REQUEST);
+    let hash = sha2(certificate);
+    let wrong = send(
+        &app,
+        post_multipart(
+            &auth,
+            multipart(
+                &with_file,
+                &[("application/pdf", b"other bytes", Some(&hash))],
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("other content"), "{}", wrong.body);
+    let stored = send(
+        &app,
+        post_multipart(
+            &auth,
+            multipart(&with_file, &[("application/pdf", certificate, Some(&hash))]),
+        ),
+    )
+    .await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
+
+    // Read back: JSON alone, or with attachments=true the content after it.
+    let path = "/statements?statementId=6b1e6c3e-1d2f-4f6a-8a3b-2c1d0e9f8a7b";
+    let plain = send(&app, xapi(Method::GET, path, Some(&auth), None)).await;
+    assert_eq!(plain.headers[header::CONTENT_TYPE], "application/json");
+    let full = send(
+        &app,
+        xapi(
+            Method::GET,
+            &format!("{path}&attachments=true"),
+            Some(&auth),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(full.status, StatusCode::OK);
+    let content_type = full.headers[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(
+        content_type.starts_with("multipart/mixed; boundary="),
+        "{content_type}"
+    );
+    assert!(full.body.contains("%PDF-1.7 a certificate"));
+    assert!(
+        full.body
+            .contains(&format!("X-Experience-API-Hash: {hash}"))
+    );
+
+    // A signed statement: its JWS (RS256) signs the statement itself.
+    let mut signed = statement("bo@example.com", "passed", "http://example.com/fire");
+    let jws = |payload: &Value| {
+        format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"RS256"}"#),
+            b64(payload.to_string().as_bytes()),
+            b64(b"signature bytes")
+        )
+    };
+    let good = jws(&signed);
+    let attach = |signed: &mut Value, jws: &str| {
+        signed["attachments"] = json!([{
+            "usageType": "http://adlnet.gov/expapi/attachments/signature",
+            "display": {"en-US": "Signature"},
+            "contentType": "application/octet-stream",
+            "length": jws.len(),
+            "sha2": sha2(jws.as_bytes()),
+        }]);
+    };
+    let mut forged = signed.clone();
+    let other = statement("bo@example.com", "failed", "http://example.com/fire");
+    let bad = jws(&other);
+    attach(&mut forged, &bad);
+    let refused = send(
+        &app,
+        post_multipart(
+            &auth,
+            multipart(
+                &forged,
+                &[(
+                    "application/octet-stream",
+                    bad.as_bytes(),
+                    Some(&sha2(bad.as_bytes())),
+                )],
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("not this statement"),
+        "{}",
+        refused.body
+    );
+    attach(&mut signed, &good);
+    let accepted = send(
+        &app,
+        post_multipart(
+            &auth,
+            multipart(
+                &signed,
+                &[(
+                    "application/octet-stream",
+                    good.as_bytes(),
+                    Some(&sha2(good.as_bytes())),
+                )],
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+});
+
+db_test!(
+    the_alternate_request_syntax_stands_for_the_request,
+    |state| {
+        let app = lyceum::http::router(state.clone());
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let auth = client(&state, &admin, "all").await;
+        let form = |method: &str, fields: &[(&str, &str)]| {
+            let body: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields)
+                .finish();
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("/xapi/statements?method={method}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        // Headers, parameters and content as form fields: a PUT, then a GET of what it stored.
+        let id = "0e3f5d1c-9b7a-4c2e-8f6d-1a2b3c4d5e6f";
+        let content =
+            statement("ada@example.com", "completed", "http://example.com/fire").to_string();
+        let put = send(
+            &app,
+            form(
+                "PUT",
+                &[
+                    ("Authorization", &auth),
+                    ("X-Experience-API-Version", "1.0.3"),
+                    ("statementId", id),
+                    ("content", &content),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(put.status, StatusCode::NO_CONTENT, "{}", put.body);
+        let got = send(
+            &app,
+            form(
+                "GET",
+                &[
+                    ("Authorization", &auth),
+                    ("X-Experience-API-Version", "1.0.3"),
+                    ("statementId", id),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+        assert!(got.body.contains("completed"));
+        // Only as a POST of a form.
+        let mut not_post = form("GET", &[("Authorization", &auth)]);
+        *not_post.method_mut() = Method::PUT;
+        assert_eq!(send(&app, not_post).await.status, StatusCode::BAD_REQUEST);
+    }
+);

@@ -44,6 +44,99 @@ pub fn routes() -> Router<AppState> {
         .route("/xapi/activities", get(activities))
         .route("/xapi/agents", get(agents))
         .layer(middleware::from_fn(version_header))
+        .layer(middleware::from_fn(alternate_syntax))
+}
+
+/// Headers a request in the alternate syntax carries as form fields.
+const FORM_HEADERS: &[&str] = &[
+    "authorization",
+    "x-experience-api-version",
+    "content-type",
+    "content-length",
+    "if-match",
+    "if-none-match",
+];
+
+/// xAPI 1.0.3's alternate request syntax (for clients that can only POST a form, such as old
+/// browsers across origins): `POST …?method=PUT` with the headers, the parameters and the
+/// `content` as form fields, turned here into the request it stands for.
+async fn alternate_syntax(req: Request, next: Next) -> Response {
+    let asked: Option<String> = req
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "method"))
+        .map(|(_, v)| v.to_string());
+    let Some(method) = asked else {
+        return next.run(req).await;
+    };
+    let refuse = |message: &str| (StatusCode::BAD_REQUEST, message.to_string()).into_response();
+    if req.method() != Method::POST {
+        return refuse("The alternate request syntax is a POST.");
+    }
+    let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
+        return refuse("method: not an HTTP method");
+    };
+    let only_method = req
+        .uri()
+        .query()
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).all(|(k, _)| k == "method"));
+    if !only_method {
+        return refuse("The alternate request syntax takes only `method` in the address.");
+    }
+    let form_sent = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form_sent {
+        return refuse("The alternate request syntax sends application/x-www-form-urlencoded.");
+    }
+    let (mut parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return refuse("The form cannot be read.");
+    };
+    let mut params: Vec<(String, String)> = Vec::new();
+    let mut content = None;
+    let mut content_type = None;
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in form_urlencoded::parse(&bytes) {
+        let lower = name.to_ascii_lowercase();
+        if lower == "content" {
+            content = Some(value.into_owned());
+        } else if lower == "content-type" {
+            content_type = Some(value.into_owned());
+        } else if FORM_HEADERS.contains(&lower.as_str()) {
+            if lower != "content-length"
+                && let (Ok(n), Ok(v)) = (
+                    header::HeaderName::from_bytes(lower.as_bytes()),
+                    HeaderValue::from_str(&value),
+                )
+            {
+                parts.headers.insert(n, v);
+            }
+        } else {
+            params.push((name.into_owned(), value.into_owned()));
+        }
+    }
+    let body = content.unwrap_or_default();
+    if !body.is_empty()
+        && let Ok(v) = HeaderValue::from_str(content_type.as_deref().unwrap_or("application/json"))
+    {
+        parts.headers.insert(header::CONTENT_TYPE, v);
+    }
+    // The serializer is not Send: it must be gone before the await below.
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&params)
+        .finish();
+    let path = parts.uri.path().to_string();
+    let Ok(uri) = format!("{path}?{query}").parse() else {
+        return refuse("The form's parameters do not make an address.");
+    };
+    parts.uri = uri;
+    parts.method = method;
+    next.run(Request::from_parts(parts, axum::body::Body::from(body)))
+        .await
 }
 
 /// Every answer names the version it speaks: the one asked for, else the latest.
