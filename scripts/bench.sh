@@ -202,3 +202,18 @@ certificates=$(scripts/bench-certificates.sh)
   echo "$certificates"
 } >> BENCHMARKS.md
 cat BENCHMARKS.md
+
+echo "Learning record store…"
+lrs_sqlite=$(scripts/bench-lrs.sh)
+lrs_postgres=$(BENCH_DATABASE_URL=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} scripts/bench-lrs.sh)
+{
+  echo
+  echo "## Learning record store"
+  echo
+  echo "\`scripts/bench-lrs.sh\`: release build, wrk on loopback, 1,000,000 statements stored (10,000 people, 20 verbs,"
+  echo "1,000 activities), a client with every scope."
+  echo
+  echo "$lrs_sqlite"
+  echo
+  echo "$lrs_postgres"
+} >> BENCHMARKS.md

@@ -41,6 +41,8 @@ pub mod xapi;
 #[cfg(feature = "ssr")]
 pub mod backup;
 #[cfg(feature = "ssr")]
+pub mod cmi5;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -102,6 +102,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/assignments", 60),
     ("src/acknowledgements", 60),
     ("src/scorm", 60),
+    ("src/cmi5", 60),
     // 7x the item layer: the registry that dispatches to every kind
     ("src/items", 70),
     // 8x learner views and reports; the job worker, which runs the work of any area below, and

@@ -236,14 +236,11 @@ db_test!(statements_are_stored_filtered_paged_and_voided, |state| {
     assert_eq!(put(other).await.status, StatusCode::CONFLICT);
 
     // Filters.
-    let list = |path: String| {
-        let get = get.clone();
-        async move {
-            let reply = get(path).await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-            let v: Value = serde_json::from_str(&reply.body).unwrap();
-            v
-        }
+    let list = |path: String| async move {
+        let reply = get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let v: Value = serde_json::from_str(&reply.body).unwrap();
+        v
     };
     let ada = json!({"mbox": "mailto:ada@example.com"});
     let by_ada = list(format!("/statements?agent={}", q(&ada))).await;

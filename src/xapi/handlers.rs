@@ -459,10 +459,9 @@ async fn get_statements(
             .await?;
             if let Some(stored) = statement.get("stored").and_then(Value::as_str)
                 && let Ok(micros) = parse_timestamp("stored", stored)
+                && let Ok(v) = HeaderValue::from_str(&http_date(micros))
             {
-                if let Ok(v) = HeaderValue::from_str(&http_date(micros)) {
-                    response.headers_mut().insert(header::LAST_MODIFIED, v);
-                }
+                response.headers_mut().insert(header::LAST_MODIFIED, v);
             }
             return Ok(response);
         }
