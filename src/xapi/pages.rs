@@ -20,10 +20,27 @@ pub fn LrsPage() -> impl IntoView {
         move || (page.get(), create.version().get(), revoke.version().get()),
         |(page, ..)| lrs_clients(page),
     );
+    // The form's values live here, above the list that reloads after each try, so that a refusal
+    // leaves what was typed and ticked in place.
+    let form = ClientForm {
+        name: RwSignal::new(String::new()),
+        chosen: SCOPES
+            .iter()
+            .map(|(scope, label)| {
+                (
+                    *scope,
+                    *label,
+                    RwSignal::new(matches!(*scope, "statements/write" | "state")),
+                )
+            })
+            .collect(),
+    };
     view! {
         <Title text="Learning record store" />
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let form = form.clone();
+                Suspend::new(async move {
                 match clients.await {
                     // Only administrators may see any of it.
                     Err(error) => view! { <ErrorPage error /> }.into_any(),
@@ -34,13 +51,20 @@ pub fn LrsPage() -> impl IntoView {
                                 <p class="lead">"Lyceum's own xAPI LRS (xAPI 1.0.3 and 2.0) answers at "<code>"/xapi/"</code>" on this site. Content and other systems send and read statements with a client's key and secret (HTTP Basic)."</p>
                             </div>
                         </div>
-                        <ClientsSection list create revoke />
+                        <ClientsSection list create revoke form=form.clone() />
                         <StatementsSection />
                     }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
     }
+}
+
+/// What the "new client" form holds: the name and each scope with whether it is ticked.
+#[derive(Clone)]
+struct ClientForm {
+    name: RwSignal<String>,
+    chosen: Vec<(&'static str, &'static str, RwSignal<bool>)>,
 }
 
 #[component]
@@ -48,18 +72,9 @@ fn ClientsSection(
     list: Page<ClientInfo>,
     create: ServerAction<CreateLrsClient>,
     revoke: ServerAction<RevokeLrsClient>,
+    form: ClientForm,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let chosen: Vec<(&'static str, &'static str, RwSignal<bool>)> = SCOPES
-        .iter()
-        .map(|(scope, label)| {
-            (
-                *scope,
-                *label,
-                RwSignal::new(matches!(*scope, "statements/write" | "state")),
-            )
-        })
-        .collect();
+    let ClientForm { name, chosen } = form;
     let picked = chosen.clone();
     let created: Signal<Option<Result<NewClient, AppError>>> = create.value().into();
     let revoked: Signal<Option<Result<(), AppError>>> = revoke.value().into();
