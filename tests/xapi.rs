@@ -754,7 +754,20 @@ db_test!(
         .await;
         assert_eq!(got.status, StatusCode::OK, "{}", got.body);
         assert!(got.body.contains("completed"));
-        // Only as a POST of a form.
+        // Not for xAPI 2.0 clients, and only as a POST of a form.
+        let v2 = send(
+            &app,
+            form(
+                "GET",
+                &[
+                    ("Authorization", &auth),
+                    ("X-Experience-API-Version", "2.0.0"),
+                    ("statementId", id),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(v2.status, StatusCode::BAD_REQUEST);
         let mut not_post = form("GET", &[("Authorization", &auth)]);
         *not_post.method_mut() = Method::PUT;
         assert_eq!(send(&app, not_post).await.status, StatusCode::BAD_REQUEST);

@@ -36,7 +36,9 @@ CREATE INDEX xapi_statements_verb ON xapi_statements (verb, seq);
 CREATE INDEX xapi_statements_activity ON xapi_statements (object_activity, seq);
 CREATE INDEX xapi_statements_object_agent ON xapi_statements (object_agent, seq);
 CREATE INDEX xapi_statements_registration ON xapi_statements (registration, seq);
-CREATE INDEX xapi_statements_target ON xapi_statements (object_statement);
+-- Only statements that target another (voiding ones, mostly): filters follow them.
+CREATE INDEX xapi_statements_refs ON xapi_statements (object_statement)
+    WHERE object_statement IS NOT NULL;
 CREATE INDEX xapi_statements_stored ON xapi_statements (stored);
 
 -- Every activity and agent a statement names anywhere (related_activities, related_agents).

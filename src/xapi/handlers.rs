@@ -57,7 +57,7 @@ const FORM_HEADERS: &[&str] = &[
     "if-none-match",
 ];
 
-/// xAPI 1.0.3's alternate request syntax (for clients that can only POST a form, such as old
+/// xAPI 1.0.3's alternate request syntax, refused to 2.0 clients (for clients that can only POST a form, such as old
 /// browsers across origins): `POST …?method=PUT` with the headers, the parameters and the
 /// `content` as form fields, turned here into the request it stands for.
 async fn alternate_syntax(req: Request, next: Next) -> Response {
@@ -118,6 +118,15 @@ async fn alternate_syntax(req: Request, next: Next) -> Response {
         } else {
             params.push((name.into_owned(), value.into_owned()));
         }
+    }
+    // xAPI 2.0 dropped the syntax: a 2.0 client gets a refusal, not a guess.
+    let speaks_2 = parts
+        .headers
+        .get(VERSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().starts_with("2."));
+    if speaks_2 {
+        return refuse("xAPI 2.0 has no alternate request syntax: send the request itself.");
     }
     let body = content.unwrap_or_default();
     if !body.is_empty()

@@ -237,9 +237,14 @@ macro_rules! push_selection {
                 ));
                 query.push_bind(agent.clone()).push(")");
             } else {
-                query.push(concat!(" AND (", $alias, ".actor = "));
+                // Two index lookups: an OR of the two columns would scan the table.
+                query.push(concat!(
+                    " AND ",
+                    $alias,
+                    ".seq IN (SELECT seq FROM xapi_statements WHERE actor = "
+                ));
                 query.push_bind(agent.clone());
-                query.push(concat!(" OR ", $alias, ".object_agent = "));
+                query.push(" UNION ALL SELECT seq FROM xapi_statements WHERE object_agent = ");
                 query.push_bind(agent.clone()).push(")");
             }
         }
@@ -268,29 +273,10 @@ macro_rules! push_selection {
     }};
 }
 
-/// A page of statements that are not voided, in the filter's order; `limit + 1` rows are read so
-/// that the caller knows whether there are more. A statement that targets one the filter selects
-/// (a StatementRef, such as a voiding statement, followed to any depth) is selected too, even
-/// when its target is voided, as xAPI requires; since, until and the page apply to it alone.
-pub async fn query(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(with_db!(db, |p| {
-        let mut query = sqlx::QueryBuilder::new(
-            "SELECT s.seq, s.statement FROM xapi_statements s WHERE s.voided = FALSE",
-        );
-        if filter.selects() {
-            query.push(" AND ((TRUE");
-            push_selection!(query, filter, "s");
-            query.push(
-                ") OR s.seq IN (WITH RECURSIVE refs (id, seq) AS (\
-                 SELECT t.id, t.seq FROM xapi_statements t \
-                 JOIN xapi_statements g ON g.id = t.object_statement WHERE TRUE",
-            );
-            push_selection!(query, filter, "g");
-            query.push(
-                " UNION SELECT t.id, t.seq FROM xapi_statements t \
-                 JOIN refs ON t.object_statement = refs.id) SELECT seq FROM refs))",
-            );
-        }
+/// Appends the conditions on when `s` was stored and where the page starts.
+macro_rules! push_window {
+    ($query:expr, $filter:expr) => {{
+        let (query, filter) = (&mut $query, $filter);
         if let Some(since) = filter.since {
             query.push(" AND s.stored > ").push_bind(since);
         }
@@ -305,12 +291,53 @@ pub async fn query(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<(i64, Str
             });
             query.push_bind(after);
         }
-        query.push(if filter.ascending {
-            " ORDER BY s.seq ASC LIMIT "
+    }};
+}
+
+/// A page of statements that are not voided, in the filter's order; `limit + 1` rows are read so
+/// that the caller knows whether there are more. A statement that targets one the filter selects
+/// (a StatementRef, such as a voiding statement, followed to any depth) is selected too, even
+/// when its target is voided, as xAPI requires; since, until and the page apply to it alone.
+///
+/// With a selection the page is the union of two pages, each read along an index: the statements
+/// selected, and those that target them (found from the few statements that target any, by the
+/// partial index `xapi_statements_refs`; CROSS JOIN keeps SQLite's join order).
+pub async fn query(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<(i64, String)>, AppError> {
+    let order = if filter.ascending {
+        " ORDER BY s.seq ASC LIMIT "
+    } else {
+        " ORDER BY s.seq DESC LIMIT "
+    };
+    Ok(with_db!(db, |p| {
+        let mut query = sqlx::QueryBuilder::new("");
+        if filter.selects() {
+            query.push(
+                "WITH RECURSIVE refs (id, seq) AS (\
+                 SELECT t.id, t.seq FROM xapi_statements t CROSS JOIN xapi_statements g \
+                 WHERE t.object_statement IS NOT NULL AND g.id = t.object_statement",
+            );
+            push_selection!(query, filter, "g");
+            query.push(
+                " UNION SELECT t.id, t.seq FROM refs CROSS JOIN xapi_statements t \
+                 WHERE t.object_statement = refs.id) \
+                 SELECT s.seq, s.statement FROM xapi_statements s WHERE s.seq IN (\
+                 SELECT seq FROM (SELECT s.seq FROM xapi_statements s WHERE s.voided = FALSE",
+            );
+            push_selection!(query, filter, "s");
+            push_window!(query, filter);
+            query.push(order).push_bind(limit + 1);
+            query.push(
+                ") selected UNION SELECT seq FROM (SELECT s.seq FROM xapi_statements s \
+                 WHERE s.voided = FALSE AND s.seq IN (SELECT seq FROM refs)",
+            );
+            push_window!(query, filter);
+            query.push(order).push_bind(limit + 1);
+            query.push(") targeting)");
         } else {
-            " ORDER BY s.seq DESC LIMIT "
-        });
-        query.push_bind(limit + 1);
+            query.push("SELECT s.seq, s.statement FROM xapi_statements s WHERE s.voided = FALSE");
+            push_window!(query, filter);
+        }
+        query.push(order).push_bind(limit + 1);
         query.build_query_as().fetch_all(p).await?
     }))
 }
