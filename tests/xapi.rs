@@ -117,6 +117,27 @@ db_test!(clients_authenticate_with_their_key_and_scopes, |state| {
             .contains_key("x-experience-api-consistent-through")
     );
 
+    // Content on another origin may call the LRS (its own credentials, never our cookie).
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/xapi/statements")
+        .header(header::ORIGIN, "https://content.example.com")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "authorization, content-type, x-experience-api-version",
+        )
+        .body(Body::empty())
+        .unwrap();
+    let allowed = send(&app, preflight).await;
+    assert!(allowed.status.is_success(), "{}", allowed.status);
+    assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let headers = allowed.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("x-experience-api-version"), "{headers}");
+
     // A client that may only write cannot read.
     let body = statement("ada@example.com", "completed", "http://example.com/fire").to_string();
     let sent = send(

@@ -45,6 +45,38 @@ pub fn routes() -> Router<AppState> {
         .route("/xapi/agents", get(agents))
         .layer(middleware::from_fn(version_header))
         .layer(middleware::from_fn(alternate_syntax))
+        .layer(cors())
+}
+
+/// Content on another origin (an AU on a content server, a browser-based xAPI client) may call
+/// the LRS: it authenticates with its own header, never with Lyceum's cookie, so any origin may
+/// ask, and the answers name the headers xAPI clients read.
+fn cors() -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let name = header::HeaderName::from_static;
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::POST,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            name(VERSION_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            name(VERSION_HEADER),
+            name("x-experience-api-consistent-through"),
+        ])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 /// Headers a request in the alternate syntax carries as form fields.
