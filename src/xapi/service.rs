@@ -9,7 +9,7 @@ use super::statement::{Invalid, Prepared, Version, prepare, same_statement};
 use super::store::{self, DocKey, DocRow, Filter};
 use crate::auth::tokens;
 use crate::db::now;
-use crate::error::AppError;
+use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 use serde_json::{Map, Value, json};
 
@@ -230,7 +230,8 @@ pub async fn store_statements(
     }
     for p in &prepared {
         if let Some(existing) = known.get(&p.id) {
-            let existing: Value = serde_json::from_str(existing).unwrap_or(Value::Null);
+            let existing: Value =
+                serde_json::from_str(existing).or_internal("a stored statement is not JSON")?;
             if same_statement(&existing, &p.statement) {
                 continue;
             }
@@ -426,7 +427,8 @@ pub async fn statement(
         .await?
         .filter(|row| row.voided == voided)
         .ok_or(Refusal::NotFound)?;
-    let value: Value = serde_json::from_str(&row.statement).map_err(|_| AppError::Internal)?;
+    let value: Value =
+        serde_json::from_str(&row.statement).or_internal("a stored statement is not JSON")?;
     Ok(format(&value, shape, languages))
 }
 
@@ -460,9 +462,12 @@ pub async fn statements(
     };
     let statements = rows
         .iter()
-        .filter_map(|(_, text)| serde_json::from_str::<Value>(text).ok())
-        .map(|v| format(&v, shape, languages))
-        .collect();
+        .map(|(_, text)| {
+            serde_json::from_str::<Value>(text)
+                .or_internal("a stored statement is not JSON")
+                .map(|v| format(&v, shape, languages))
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Page { statements, next })
 }
 
