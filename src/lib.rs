@@ -28,6 +28,7 @@ pub mod lessons;
 pub mod mail;
 pub mod notifications;
 pub mod overrides;
+pub mod packages;
 pub mod paging;
 pub mod programmes;
 pub mod resources;

@@ -507,6 +507,7 @@ db_test!(
             "/courses/1/questions/export?format=gift",
             "/assignments/3/submissions.zip",
             "/acknowledgements/4/confirmations.csv",
+            "/packages/5/1/index.html",
             "/scorm/5/1/index.html",
         ] {
             let req = Request::builder()

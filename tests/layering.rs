@@ -82,6 +82,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/courses", 30),
     ("src/files", 31),
     ("src/enrolments", 31),
+    // Zipped content packages of any kind: their zips checked, their files kept in storage and
+    // served to those whom `courses::access` lets open the item; the package kinds use them.
+    ("src/packages", 32),
     // 4x-5x progress
     ("src/completion", 40),
     // Learners' own dates, which the kinds read when they decide for a learner.

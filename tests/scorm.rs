@@ -10,6 +10,7 @@ use lyceum::auth::throttle::Client;
 use lyceum::courses::model::ItemForm;
 use lyceum::db_test;
 use lyceum::error::AppError;
+use lyceum::packages::zip::ZipRefusal;
 use lyceum::scorm::manifest::{self, Refusal};
 use lyceum::scorm::model::Version;
 use lyceum::scorm::package;
@@ -361,7 +362,7 @@ fn unsafe_and_oversized_zips_are_refused() {
     ]);
     assert_eq!(
         package::inspect(escaping.path()).unwrap_err(),
-        Refusal::UnsafePath("../evil.html".into())
+        Refusal::Zip(ZipRefusal::UnsafePath("../evil.html".into()))
     );
     let absolute = zip_of(&[
         ("imsmanifest.xml", manifest),
@@ -370,7 +371,7 @@ fn unsafe_and_oversized_zips_are_refused() {
     ]);
     assert!(matches!(
         package::inspect(absolute.path()).unwrap_err(),
-        Refusal::UnsafePath(_)
+        Refusal::Zip(ZipRefusal::UnsafePath(_))
     ));
     let not_zip = Temp::new();
     std::fs::write(not_zip.path(), b"%PDF-1.7 not a zip").unwrap();
@@ -381,7 +382,18 @@ fn unsafe_and_oversized_zips_are_refused() {
     let fine = zip_of(&[("imsmanifest.xml", manifest), ("a.html", b"<p>hi</p>")]);
     let taken = package::inspect(fine.path()).unwrap();
     assert_eq!(taken.total_bytes as usize, manifest.len() + 9);
-    // The messages say what to do.
+    // The messages say what to do: what to upload instead of a file that is not a zip; the
+    // zip's other faults as for any package.
+    assert!(
+        Refusal::from(ZipRefusal::NotZip)
+            .to_string()
+            .contains("exported as SCORM")
+    );
+    let too_many = ZipRefusal::TooManyFiles { count: 3, max: 2 };
+    assert_eq!(
+        Refusal::from(too_many.clone()).to_string(),
+        too_many.to_string()
+    );
     assert!(Refusal::NoManifest.to_string().contains("imsmanifest.xml"));
     assert!(Refusal::Aicc.to_string().contains("SCORM"));
 }
@@ -495,7 +507,7 @@ db_test!(
         assert_eq!(package.structure.title, "Golf explained");
         assert_eq!(package.structure.version, Version::Scorm12);
         assert_eq!(package.file_count, 4);
-        assert_eq!(package.base_url, format!("/scorm/{item}/1/"));
+        assert_eq!(package.base_url, format!("/packages/{item}/1/"));
         let launches: Vec<&str> = package
             .structure
             .launchable()
@@ -517,7 +529,7 @@ db_test!(
             sign_in("ada@example.com").await,
             sign_in("cy@example.com").await,
         );
-        let page = format!("/scorm/{item}/1/Playing/index.html");
+        let page = format!("/packages/{item}/1/Playing/index.html");
         let staff = send(&app, get(&page, &teacher)).await;
         assert_eq!(staff.status, StatusCode::OK);
         assert_eq!(staff.body, "<p>Playing v1</p>");
@@ -531,7 +543,7 @@ db_test!(
         );
         let css = send(
             &app,
-            get(&format!("/scorm/{item}/1/shared/style.css"), &teacher),
+            get(&format!("/packages/{item}/1/shared/style.css"), &teacher),
         )
         .await;
         assert_eq!(css.headers[header::CONTENT_TYPE], "text/css");
@@ -542,6 +554,19 @@ db_test!(
         );
         assert_eq!(
             send(&app, get(&page, &cy)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        // The files' address before /packages (a player opened then) answers the same way.
+        let old_page = format!("/scorm/{item}/1/Playing/index.html");
+        let old = send(&app, get(&old_page, &teacher)).await;
+        assert_eq!(old.body, "<p>Playing v1</p>");
+        assert_eq!(old.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+        assert_eq!(
+            send(&app, get(&old_page, &ada)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            send(&app, get(&old_page, &cy)).await.status,
             StatusCode::FORBIDDEN
         );
         lyceum::items::service::update_item(
@@ -578,23 +603,25 @@ db_test!(
         assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
         assert_eq!(part.body, "Playing");
         assert_eq!(
-            send(&app, get(&format!("/scorm/{item}/1/missing.html"), &ada))
+            send(&app, get(&format!("/packages/{item}/1/missing.html"), &ada))
                 .await
                 .status,
             StatusCode::NOT_FOUND
         );
 
         // A new upload is a new revision; the old files leave storage.
-        let old_keys = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        let old_keys = lyceum::packages::files::keys(&state.db, item)
+            .await
+            .unwrap();
         let second = upload(&state, &c.teacher, item, golf_zip(b"<p>Playing v2</p>"))
             .await
             .unwrap();
-        assert_eq!(second.base_url, format!("/scorm/{item}/2/"));
+        assert_eq!(second.base_url, format!("/packages/{item}/2/"));
         assert_eq!(
             send(&app, get(&page, &ada)).await.status,
             StatusCode::NOT_FOUND
         );
-        let page2 = format!("/scorm/{item}/2/Playing/index.html");
+        let page2 = format!("/packages/{item}/2/Playing/index.html");
         assert_eq!(
             send(&app, get(&page2, &ada)).await.body,
             "<p>Playing v2</p>"
@@ -603,7 +630,9 @@ db_test!(
             assert_eq!(state.files.size(key).await.unwrap(), None, "{key}");
         }
         // A backup copies the package's files with the course files.
-        let kept = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        let kept = lyceum::packages::files::keys(&state.db, item)
+            .await
+            .unwrap();
         let mut tx = state.db.begin().await.unwrap();
         let contents = lyceum::backup::store::contents(&mut tx).await.unwrap();
         tx.commit().await.unwrap();
@@ -635,8 +664,10 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(copied.structure.title, "Golf explained");
-        assert_eq!(copied.base_url, format!("/scorm/{copied_item}/2/"));
-        let keys = lyceum::scorm::store::keys(&state.db, item).await.unwrap();
+        assert_eq!(copied.base_url, format!("/packages/{copied_item}/2/"));
+        let keys = lyceum::packages::files::keys(&state.db, item)
+            .await
+            .unwrap();
         assert_eq!(keys.len(), 4);
         scorm::purging(&state, item).await.unwrap();
         lyceum::courses::outline_store::delete_item(&state.db, item)
@@ -645,7 +676,7 @@ db_test!(
         for key in &keys {
             assert!(state.files.size(key).await.unwrap().is_some(), "{key}");
         }
-        let page3 = format!("/scorm/{copied_item}/2/Playing/index.html");
+        let page3 = format!("/packages/{copied_item}/2/Playing/index.html");
         assert_eq!(
             send(&app, get(&page3, &teacher)).await.body,
             "<p>Playing v2</p>"
@@ -700,7 +731,7 @@ db_test!(
 
         let first = runtime::launch(&state, &ada, item, "i1").await.unwrap();
         assert!(first.record);
-        assert_eq!(first.url, format!("/scorm/{item}/1/Playing/index.html"));
+        assert_eq!(first.url, format!("/packages/{item}/1/Playing/index.html"));
         assert_eq!(first.launch.entry, "ab-initio");
         assert_eq!(first.launch.student_id, ada.email);
         assert!(first.values.is_empty());

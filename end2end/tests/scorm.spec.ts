@@ -186,7 +186,7 @@ test('an instructor uploads a SCORM package (a broken one is refused with its re
   const email = uniqueEmail('stranger');
   await createUser(stranger.request, email, ['learner']);
   await call(stranger.request, 'auth/sign_in', { email, password: PASSWORD });
-  const refused = await stranger.request.get(`/scorm/${itemId}/1/Playing/index.html`);
+  const refused = await stranger.request.get(`/packages/${itemId}/1/Playing/index.html`);
   expect(refused.status()).toBe(403);
   await outsider.close();
   await context.close();

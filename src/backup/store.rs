@@ -28,7 +28,7 @@ pub async fn contents(tx: &mut Tx) -> Result<Contents, sqlx::Error> {
     .fetch_one(c)
     .await?);
     let storage_keys: Vec<String> = with_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT storage_key FROM files UNION SELECT storage_key FROM scorm_files \
+        "SELECT storage_key FROM files UNION SELECT storage_key FROM package_files \
          ORDER BY storage_key"
     )
     .fetch_all(c)

@@ -89,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         )
         // What item kinds serve themselves: uploads, exports.
         .merge(crate::items::registry::routes())
+        // Content packages' files (SCORM, cmi5), whatever their kind.
+        .merge(crate::packages::handlers::routes())
         .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))

@@ -1,21 +1,14 @@
 //! HTTP edges of SCORM packages: the upload (a multipart form post, so it works before the
-//! page's script loads) and the package's files, served to people who may open the item.
-//!
-//! The files are served from Lyceum's own origin, under `/scorm/{item}/{revision}/`, because a
-//! SCO finds the runtime API by walking up its frames (`window.parent.API`), which only works
-//! within one origin. What a package may do is limited by its headers: its pages may be framed
-//! by Lyceum only, and the package is trusted as far as its course's instructors are (they
-//! uploaded it; learners cannot).
+//! page's script loads) and the results export. The package's files are served by
+//! `packages::handlers` at `/packages/{item}/{revision}/`.
 
 use crate::edge::{download, request_actor};
-use crate::files::handlers::{
-    error_response, file_field, open_multipart, serve_stored, wants_json,
-};
+use crate::files::handlers::{error_response, file_field, open_multipart, wants_json};
 use crate::state::AppState;
 use axum::{
     Json, Router,
     extract::{Path, Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -23,7 +16,12 @@ use axum::{
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/items/{item_id}/package", post(upload))
-        .route("/scorm/{item_id}/{revision}/{*path}", get(content))
+        // The files' address before they were served under /packages (a player page opened
+        // before then, a SCO that kept its own address): the same files, the same checks.
+        .route(
+            "/scorm/{item_id}/{revision}/{*path}",
+            get(crate::packages::handlers::content),
+        )
         .route("/items/{item_id}/scorm-results.csv", get(export))
 }
 
@@ -72,61 +70,4 @@ async fn upload(State(state): State<AppState>, Path(item_id): Path<i64>, req: Re
             None => error_response(&e),
         },
     }
-}
-
-/// `GET /scorm/{item_id}/{revision}/{*path}`: a file of the package.
-async fn content(
-    State(state): State<AppState>,
-    Path((item_id, revision, path)): Path<(i64, i64, String)>,
-    req: Request,
-) -> Response {
-    let actor = match request_actor(&req) {
-        Ok(a) => a,
-        Err(e) => return error_response(&e),
-    };
-    let (key, _) = match super::service::content(&state, &actor, item_id, revision, &path).await {
-        Ok(found) => found,
-        Err(e) => return error_response(&e),
-    };
-    let response = match serve_stored(&state, &key, req).await {
-        Ok(r) => r,
-        Err(e) => return error_response(&e),
-    };
-    if response.status() == StatusCode::NOT_FOUND {
-        tracing::error!(
-            item_id,
-            revision,
-            path,
-            "a package file has no stored contents"
-        );
-        return error_response(&crate::error::AppError::NotFound);
-    }
-    let (mut parts, body) = response.into_parts();
-    let headers = &mut parts.headers;
-    // No charset added: a package's pages say theirs (older ones in Latin-1).
-    let kind = mime_guess::from_path(&path).first_or_octet_stream();
-    if let Ok(v) = HeaderValue::from_str(kind.as_ref()) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    // A revision's files never change (a new upload is a new revision): cache them privately
-    // (who may have them is checked per request) for a day.
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=86400"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Framed by the player, never by another site; the package's own scripts run as written
-    // (authoring tools inline them and some use eval).
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'self'"),
-    );
-    headers.insert(
-        header::X_FRAME_OPTIONS,
-        HeaderValue::from_static("SAMEORIGIN"),
-    );
-    Response::from_parts(parts, body)
 }

@@ -3,6 +3,7 @@
 //! Cloud would rather than as a lenient player that fails later in front of learners.
 
 use super::model::{Structure, TocItem, Version};
+use crate::packages::zip::ZipRefusal;
 use roxmltree::{Document, Node, ParsingOptions};
 use std::collections::HashMap;
 
@@ -14,8 +15,9 @@ pub enum Refusal {
         "This file is not a zip archive. Upload the .zip file the authoring tool exported as SCORM."
     )]
     NotZip,
-    #[error("The zip is damaged: {0}.")]
-    Damaged(String),
+    /// What is wrong with the zip itself, as for any package.
+    #[error(transparent)]
+    Zip(ZipRefusal),
     #[error(
         "The zip has no imsmanifest.xml at its top, so it is not a SCORM package. Export it from the authoring tool as SCORM 1.2 or 2004."
     )]
@@ -28,14 +30,6 @@ pub enum Refusal {
         "This is a cmi5 package; Lyceum does not play cmi5 packages yet. Export it from the authoring tool as SCORM 1.2 or 2004."
     )]
     Cmi5,
-    #[error(
-        "The zip holds a file named “{0}”, which points outside the package: it cannot be unpacked safely."
-    )]
-    UnsafePath(String),
-    #[error("The zip holds {count} files; a package may hold at most {max}.")]
-    TooManyFiles { count: usize, max: usize },
-    #[error("The package unpacks to {size} MB; a package may unpack to at most {max} MB.")]
-    TooLarge { size: u64, max: u64 },
     #[error("imsmanifest.xml is not well-formed XML: {message} (line {line}, column {column}).")]
     BadXml {
         message: String,
@@ -74,6 +68,16 @@ pub enum Refusal {
     NothingToLaunch,
     #[error("The item “{item}” launches {path}, which is not in the zip.")]
     LaunchFileMissing { item: String, path: String },
+}
+
+impl From<ZipRefusal> for Refusal {
+    fn from(refusal: ZipRefusal) -> Refusal {
+        match refusal {
+            // Said with what to upload instead.
+            ZipRefusal::NotZip => Refusal::NotZip,
+            other => Refusal::Zip(other),
+        }
+    }
 }
 
 /// The manifest's text: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or

@@ -98,7 +98,7 @@ pub struct PackageInfo {
     /// The uploaded zip's name.
     pub file_name: String,
     pub uploaded_at: i64,
-    /// Where the package's files are served from (`/scorm/{item}/{revision}/`).
+    /// Where the package's files are served from (`/packages/{item}/{revision}/`).
     pub base_url: String,
 }
 

@@ -43,7 +43,7 @@ async fn target(
     Ok(Target {
         course_id: package.course_id,
         access: package.access,
-        base_url: format!("/scorm/{item_id}/{}/", package.revision),
+        base_url: crate::packages::base_url(item_id, package.revision),
         structure: package.structure,
         sco: found,
     })

@@ -1,22 +1,24 @@
 //! SCORM package use cases: an instructor uploads a package (checked whole before anything is
-//! kept), people who may open the item get its structure and its files.
+//! kept), people who may open the item get its structure; its files are kept and served by
+//! `packages`.
 
 use super::manifest::Refusal;
 use super::model::{PackageInfo, Structure};
 use super::package::{self, Inspected};
-use super::store::{self, StoredFile};
+use super::store;
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::outline_store;
 use crate::db::{Tx, now};
 use crate::error::{AppError, internal};
-use crate::files::storage::Storage;
 use crate::items::kind::ItemKind;
+use crate::packages;
+use crate::packages::files::{self, StoredFile};
 use crate::state::AppState;
 use axum::body::Bytes;
 use futures_util::Stream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The item's course, when it is a SCORM package item.
 pub(super) async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
@@ -99,16 +101,16 @@ async fn keep(
             unpacked.to_path_buf(),
             inspected.entries.clone(),
         );
-        move || package::unpack(&zip, &entries, &dir)
+        move || packages::zip::unpack(&zip, &entries, &dir)
     })
     .await?
-    .map_err(refused)?;
-    let stored = store_files(&state.files, &inspected, unpacked).await?;
+    .map_err(|e| refused(e.into()))?;
+    let stored = files::store(&state.files, &inspected.entries, unpacked).await?;
     let keys: Vec<String> = stored.iter().map(|f| f.storage_key.clone()).collect();
     let recorded = record(state, actor, item_id, name, &inspected, &stored).await;
     match recorded {
         Ok(earlier) => {
-            delete_unused(state, &earlier, None).await;
+            files::delete_unused(state, &earlier, None).await;
             Ok(())
         }
         Err(e) => {
@@ -128,31 +130,6 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| internal("unpacking a SCORM package", e))
 }
 
-/// Moves each unpacked file to storage under a key of its own.
-async fn store_files(
-    storage: &Storage,
-    inspected: &Inspected,
-    unpacked: &Path,
-) -> Result<Vec<StoredFile>, AppError> {
-    let mut stored: Vec<StoredFile> = Vec::with_capacity(inspected.entries.len());
-    for entry in &inspected.entries {
-        let key = Storage::new_key();
-        let temp: PathBuf = unpacked.join(entry.index.to_string());
-        if let Err(e) = storage.commit(&temp, &key).await {
-            for done in &stored {
-                let _ = storage.delete(&done.storage_key).await;
-            }
-            return Err(e);
-        }
-        stored.push(StoredFile {
-            path: entry.path.clone(),
-            storage_key: key,
-            size: entry.size as i64,
-        });
-    }
-    Ok(stored)
-}
-
 async fn record(
     state: &AppState,
     actor: &Actor,
@@ -165,15 +142,21 @@ async fn record(
         .map_err(|e| internal("writing a package's structure", e))?;
     let now = now();
     let mut tx = state.db.begin().await?;
-    let revision = store::next_revision(&mut tx, item_id).await?;
-    let earlier = store::replace(
+    // Past both the package row and any files, so an address is never reused.
+    let last = files::last_revision(&mut tx, item_id).await?;
+    let revision = last
+        .max(store::revision(&mut tx, item_id).await?)
+        .unwrap_or(0)
+        + 1;
+    let earlier = files::replace(&mut tx, item_id, revision, stored).await?;
+    store::replace(
         &mut tx,
         item_id,
         revision,
         &inspected.structure.version.as_stored(),
         &structure,
         &crate::files::sniff::safe_name(name),
-        stored,
+        stored.len() as i64,
         inspected.total_bytes as i64,
         actor.id,
         now,
@@ -200,21 +183,6 @@ async fn record(
     Ok(earlier)
 }
 
-/// Deletes the stored files no package names any more (but `except_item`'s own); a failure
-/// only leaves litter, so it is logged, not answered.
-async fn delete_unused(state: &AppState, keys: &[String], except_item: Option<i64>) {
-    match store::unused(&state.db, keys, except_item).await {
-        Ok(unused) => {
-            for key in unused {
-                if let Err(e) = state.files.delete(&key).await {
-                    tracing::warn!(error = %e, "could not delete a SCORM package's file");
-                }
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "could not tell which package files are unused"),
-    }
-}
-
 /// The item's package as its player and editor show it (`None`: none uploaded yet).
 pub async fn find(
     state: &AppState,
@@ -237,36 +205,19 @@ pub async fn find(
         total_bytes: row.total_bytes,
         file_name: row.file_name,
         uploaded_at: row.uploaded_at,
-        base_url: format!("/scorm/{item_id}/{}/", row.revision),
+        base_url: packages::base_url(item_id, row.revision),
     }))
-}
-
-/// A package file for someone who may open the item: its storage key and size.
-pub async fn content(
-    state: &AppState,
-    actor: &Actor,
-    item_id: i64,
-    revision: i64,
-    path: &str,
-) -> Result<(String, i64), AppError> {
-    let course_id = course_of(state, item_id).await?;
-    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
-    if !access.may_view_content() {
-        return Err(AppError::Forbidden);
-    }
-    store::file(&state.db, item_id, revision, path)
-        .await?
-        .ok_or(AppError::NotFound)
 }
 
 /// Hook `registry::copied`: the copy plays the same package (sharing its stored files).
 pub async fn copy(tx: &mut Tx, from: i64, to: i64) -> Result<(), AppError> {
-    store::copy(tx, from, to).await
+    store::copy(tx, from, to).await?;
+    files::copy(tx, from, to).await
 }
 
 /// Hook `registry::purging`: the item's stored files that no copy shares.
 pub async fn purging(state: &AppState, item_id: i64) -> Result<(), AppError> {
-    let keys = store::keys(&state.db, item_id).await?;
-    delete_unused(state, &keys, Some(item_id)).await;
+    let keys = files::keys(&state.db, item_id).await?;
+    files::delete_unused(state, &keys, Some(item_id)).await;
     Ok(())
 }

@@ -394,7 +394,7 @@ mod tests {
     fn launch(record: bool) -> ScoLaunch {
         ScoLaunch {
             sco: "i1".into(),
-            url: "/scorm/1/1/index.html".into(),
+            url: "/packages/1/1/index.html".into(),
             version: Version::Scorm12,
             record,
             launch: Launch {
