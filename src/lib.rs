@@ -11,6 +11,7 @@ pub mod audiences;
 pub mod audit;
 pub mod auth;
 pub mod certificates;
+pub mod cmi5;
 pub mod completion;
 pub mod compliance;
 pub mod courses;
@@ -41,8 +42,6 @@ pub mod xapi;
 
 #[cfg(feature = "ssr")]
 pub mod backup;
-#[cfg(feature = "ssr")]
-pub mod cmi5;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

@@ -343,6 +343,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
         r#"{"item_id":5,"sco":"i1","sequence":1,"changes":{},"finish":false}"#,
     ),
     ("scorm/results", "item_id=5&page=1"),
+    ("cmi5/course", "item_id=6"),
     ("scorm/availability", "item_id=5"),
     ("scorm/reset", "item_id=5&user_id=1"),
 ];
@@ -474,6 +475,19 @@ async fn course_fixture(state: &AppState) {
     .await
     .unwrap();
     assert_eq!(package, 5);
+    let cmi5_course = lyceum::items::service::add_item(
+        state,
+        &instructor,
+        section,
+        &ItemForm {
+            kind: "cmi5".into(),
+            title: "Fire safety".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(cmi5_course, 6);
     let category =
         lyceum::grading::service::add_category(state, &instructor, course.id, "Essays", 0.0, 0)
             .await
@@ -560,6 +574,7 @@ db_test!(
             "acknowledgements/statement",
             "scorm/package",
             "scorm/results",
+            "cmi5/course",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

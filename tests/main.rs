@@ -22,6 +22,7 @@ mod audiences;
 mod auth;
 mod backup;
 mod certificates;
+mod cmi5;
 mod compliance;
 mod courses;
 mod dashboard;

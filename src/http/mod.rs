@@ -55,6 +55,9 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Credentials other areas hand out for the LRS (cmi5 AU sessions), named here because
+    // those areas sit above it.
+    crate::xapi::delegate::install(|| vec![std::sync::Arc::new(crate::cmi5::lrs::Sessions)]);
     let options = state.leptos_options.clone();
     let routes = route_list();
     let context_state = state.clone();

@@ -15,6 +15,7 @@ string_enum!(
         Assignment = "assignment" / "Assignment",
         Acknowledgement = "acknowledgement" / "Acknowledgement",
         Scorm = "scorm" / "SCORM package",
+        Cmi5 = "cmi5" / "cmi5 course",
     }
 );
 
@@ -145,7 +146,7 @@ impl ItemKind {
                 ..NOTHING
             },
             // The package is uploaded in the kind's own panel, once the item exists.
-            ItemKind::Scorm => NOTHING,
+            ItemKind::Scorm | ItemKind::Cmi5 => NOTHING,
         }
     }
     /// Kinds that complete by something the learner does in them (submitting, confirming), never

@@ -28,6 +28,7 @@ pub fn player(item: ItemDetail) -> AnyView {
             view! { <crate::acknowledgements::pages::AcknowledgementPlayer item /> }.into_any()
         }
         ItemKind::Scorm => view! { <crate::scorm::pages::PackagePlayer item_id /> }.into_any(),
+        ItemKind::Cmi5 => view! { <crate::cmi5::pages::CoursePlayer item_id /> }.into_any(),
     }
 }
 
@@ -56,6 +57,9 @@ pub fn editor_panel(
         ItemKind::Scorm => {
             view! { <crate::scorm::pages::PackageSetup item_id can_edit /> }.into_any()
         }
+        ItemKind::Cmi5 => {
+            view! { <crate::cmi5::pages::PackageSetup item_id can_edit /> }.into_any()
+        }
         ItemKind::File | ItemKind::Video | ItemKind::Link => ().into_any(),
     }
 }
@@ -73,7 +77,7 @@ mod lifecycle {
     use crate::db::Tx;
     use crate::error::AppError;
     use crate::state::AppState;
-    use crate::{acknowledgements, assessments, assignments, lessons, resources, scorm};
+    use crate::{acknowledgements, assessments, assignments, cmi5, lessons, resources, scorm};
 
     /// What a kind requires of the item row's shared columns (a file chosen, a valid address).
     pub fn check_content(fields: &mut ItemFields) -> Result<(), AppError> {
@@ -85,7 +89,8 @@ mod lifecycle {
             | ItemKind::Quiz
             | ItemKind::Assignment
             | ItemKind::Acknowledgement
-            | ItemKind::Scorm => Ok(()),
+            | ItemKind::Scorm
+            | ItemKind::Cmi5 => Ok(()),
         }
     }
 
@@ -125,7 +130,11 @@ mod lifecycle {
             ItemKind::Assignment => assignments::service::create(tx, item_id, course_id, now).await,
             ItemKind::Acknowledgement => acknowledgements::service::create(tx, item_id, now).await,
             // Its rows come with its first upload.
-            ItemKind::File | ItemKind::Video | ItemKind::Link | ItemKind::Scorm => Ok(()),
+            ItemKind::File
+            | ItemKind::Video
+            | ItemKind::Link
+            | ItemKind::Scorm
+            | ItemKind::Cmi5 => Ok(()),
         }
     }
 
@@ -138,6 +147,7 @@ mod lifecycle {
             ItemKind::Assignment => assignments::service::delete_all_files(state, item_id).await,
             // The package's stored files, unless a course copy still plays them.
             ItemKind::Scorm => scorm::service::purging(state, item_id).await,
+            ItemKind::Cmi5 => cmi5::service::purging(state, item_id).await,
             _ => Ok(()),
         }
     }
@@ -162,6 +172,7 @@ mod lifecycle {
                 acknowledgements::store::archive_confirmation(tx, item_id, user_id, now).await
             }
             ItemKind::Scorm => scorm::runtime::reset_learner(tx, item_id, user_id, now).await,
+            ItemKind::Cmi5 => cmi5::service::reset_learner(tx, item_id, user_id, now).await,
             ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
         }
     }
@@ -244,6 +255,7 @@ mod lifecycle {
                 acknowledgements::service::copy(tx, from_item, to_item, now).await
             }
             ItemKind::Scorm => scorm::service::copy(tx, from_item, to_item).await,
+            ItemKind::Cmi5 => cmi5::service::copy(tx, from_item, to_item).await,
             ItemKind::File | ItemKind::Video | ItemKind::Link => Ok(()),
         }
     }
@@ -255,5 +267,6 @@ mod lifecycle {
             .merge(assignments::handlers::routes())
             .merge(acknowledgements::handlers::routes())
             .merge(scorm::handlers::routes())
+            .merge(cmi5::handlers::routes())
     }
 }

@@ -12,11 +12,12 @@ use crate::notifications::service as notifications;
 use crate::state::AppState;
 
 /// The work that runs every day, queued at start-up.
-const DAILY: [&Daily; 4] = [
+const DAILY: [&Daily; 5] = [
     &compliance::NIGHTLY,
     &notifications::DIGEST,
     &certificates::EXPIRING,
     &assignments::DUE_SOON,
+    &crate::cmi5::launch::ABANDON,
 ];
 
 /// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
@@ -39,6 +40,12 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}")),
+        k if k == crate::cmi5::launch::ABANDON.kind => {
+            crate::cmi5::launch::abandon_stale(state, at)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("{e:?}"))
+        }
         k if k == certificates::EXPIRING.kind => certificates::notify_expiring(state, at)
             .await
             .map(|_| ())

@@ -27,7 +27,7 @@ pub enum Refusal {
     )]
     Aicc,
     #[error(
-        "This is a cmi5 package; Lyceum does not play cmi5 packages yet. Export it from the authoring tool as SCORM 1.2 or 2004."
+        "This is a cmi5 package: add it as a “cmi5 course” item instead (or export it from the authoring tool as SCORM 1.2 or 2004)."
     )]
     Cmi5,
     #[error("imsmanifest.xml is not well-formed XML: {message} (line {line}, column {column}).")]

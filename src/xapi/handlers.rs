@@ -215,6 +215,7 @@ impl IntoResponse for Refusal {
                 StatusCode::FORBIDDEN,
                 "The client's scopes do not allow this.".to_string(),
             ),
+            Refusal::Rejected(m) => (StatusCode::FORBIDDEN, m),
             Refusal::NotFound => (StatusCode::NOT_FOUND, "Not found.".to_string()),
             Refusal::Conflict(m) => (StatusCode::CONFLICT, m),
             Refusal::Precondition(m) => (StatusCode::PRECONDITION_FAILED, m),

@@ -1,6 +1,7 @@
 //! The built-in xAPI learning record store (`/xapi`, xAPI 1.0.3 and 2.0): statements, documents,
 //! activities and agents for content and other systems, and the administrators' page of its
-//! clients and statements.
+//! clients and statements. Other areas may hand out credentials bound to one learner
+//! (`delegate`: cmi5's AU sessions).
 
 pub mod model;
 pub mod pages;
@@ -10,6 +11,8 @@ pub mod server;
 pub mod agent;
 #[cfg(feature = "ssr")]
 pub mod clients;
+#[cfg(feature = "ssr")]
+pub mod delegate;
 #[cfg(feature = "ssr")]
 pub mod format;
 #[cfg(feature = "ssr")]

@@ -2,13 +2,14 @@
 //! statements, and the documents (state, activity and agent profiles) with their concurrency rules.
 
 use super::agent::agent_key;
+use super::delegate::{self, Binding, Delegate};
 use super::format::{Format, format};
 use super::multipart::Part;
 use super::signature;
 use super::statement::{Invalid, Prepared, Version, prepare, same_statement};
 use super::store::{self, DocKey, DocRow, Filter};
 use crate::auth::tokens;
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
 use crate::state::AppState;
 use serde_json::{Map, Value, json};
@@ -27,6 +28,8 @@ pub enum Refusal {
     Unauthorized,
     /// 403: the client's scopes do not cover it.
     Forbidden,
+    /// 403: a delegate refused what was sent under its credentials (a cmi5 rule), saying why.
+    Rejected(String),
     /// 404
     NotFound,
     /// 409: a statement id taken by another statement; a document changed without a precondition.
@@ -67,10 +70,29 @@ pub enum Need {
 /// Who is calling /xapi.
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub id: i64,
+    /// The client's row; `None` for delegated credentials.
+    pub id: Option<i64>,
     pub name: String,
     pub key: String,
     pub scopes: Vec<String>,
+    /// For delegated credentials: who they act for and who checks what they send.
+    pub bound: Option<Bound>,
+}
+
+/// A delegated client's binding and the delegate that handed it out.
+#[derive(Clone)]
+pub struct Bound {
+    pub delegate: std::sync::Arc<dyn Delegate>,
+    pub binding: Binding,
+}
+
+impl std::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bound")
+            .field("delegate", &self.delegate.prefix())
+            .field("binding", &self.binding)
+            .finish()
+    }
 }
 
 impl Client {
@@ -97,9 +119,42 @@ impl Client {
         }
     }
 
+    /// A document request: the scope, and for delegated credentials only their own learner's
+    /// documents (state of their activity and registration; agent profiles), read-only states
+    /// never written.
+    fn require_document(&self, target: &DocTarget, write: bool) -> Result<(), Refusal> {
+        self.require(target.need(write))?;
+        let Some(bound) = &self.bound else {
+            return Ok(());
+        };
+        let b = &bound.binding;
+        let own = match target.key.kind {
+            "state" => {
+                target.key.agent == b.actor_key
+                    && target.key.activity == b.activity_id
+                    && target.key.registration == b.registration
+            }
+            "agent_profile" => target.key.agent == b.actor_key,
+            _ => false,
+        };
+        let read_only = target.key.kind == "state"
+            && target
+                .doc_id
+                .as_deref()
+                .is_some_and(|id| b.read_only_states.contains(&id));
+        if !own || (write && (read_only || target.doc_id.is_none())) {
+            return Err(Refusal::Forbidden);
+        }
+        Ok(())
+    }
+
     /// The authority the LRS writes on the client's statements: the client as an account of
     /// this site.
     pub fn authority(&self, state: &AppState) -> Value {
+        // The LMS vouches for the credentials it handed out.
+        if self.bound.is_some() {
+            return lms_authority(state);
+        }
         json!({
             "objectType": "Agent",
             "name": self.name,
@@ -123,16 +178,46 @@ pub async fn client_for(state: &AppState, authorization: Option<&str>) -> Result
         return Err(Refusal::Unauthorized);
     };
     let Some(row) = store::client_by_key(&state.db, key).await? else {
-        return Err(Refusal::Unauthorized);
+        return delegated(state, key, secret).await;
     };
     if tokens::hash(secret) != row.secret_hash {
         return Err(Refusal::Unauthorized);
     }
     Ok(Client {
-        id: row.id,
+        id: Some(row.id),
         name: row.name,
         key: row.key,
         scopes: row.scopes.split_whitespace().map(str::to_string).collect(),
+        bound: None,
+    })
+}
+
+/// Credentials another area handed out: they write statements and their learner's state and
+/// profile, nothing else.
+async fn delegated(state: &AppState, key: &str, secret: &str) -> Result<Client, Refusal> {
+    let Some(delegate) = delegate::find(key) else {
+        return Err(Refusal::Unauthorized);
+    };
+    let Some(binding) = delegate.authenticate(state, key, secret).await? else {
+        return Err(Refusal::Unauthorized);
+    };
+    Ok(Client {
+        id: None,
+        name: delegate.prefix().trim_end_matches('.').to_string(),
+        key: key.to_string(),
+        scopes: ["statements/write", "state", "profile"]
+            .map(str::to_string)
+            .to_vec(),
+        bound: Some(Bound { delegate, binding }),
+    })
+}
+
+/// The authority on the statements the LMS records itself (cmi5's launched, satisfied, …).
+pub fn lms_authority(state: &AppState) -> Value {
+    json!({
+        "objectType": "Agent",
+        "name": "Lyceum",
+        "account": {"homePage": state.config.origin(), "name": "lyceum"},
     })
 }
 
@@ -176,10 +261,56 @@ pub async fn store_statements(
     client.require(Need::WriteStatements)?;
     check_attachments(&statements, &parts)?;
     let stored = now_micros();
-    let authority = client.authority(state);
+    // A delegate checks them as they arrived, before the LRS fills anything in.
+    let sent = client.bound.as_ref().map(|_| statements.clone());
+    let prepared = prepare_all(statements, version, &client.authority(state), stored)?;
+    let ids: Vec<String> = prepared.iter().map(|p| p.id.clone()).collect();
+
+    let mut tx = state.db.begin().await.map_err(AppError::from)?;
+    for part in &parts {
+        store::put_attachment(&mut tx, &part.hash, &part.content_type, &part.body).await?;
+    }
+    let lms = match (&client.bound, &sent) {
+        (Some(bound), Some(sent)) => {
+            bound
+                .delegate
+                .admit(&mut tx, state, &bound.binding, sent)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    insert_prepared(&mut tx, &prepared, stored, client.id).await?;
+    if !lms.is_empty() {
+        let lms = prepare_all(lms, version, &lms_authority(state), stored)?;
+        insert_prepared(&mut tx, &lms, stored, None).await?;
+    }
+    tx.commit().await.map_err(AppError::from)?;
+    Ok(ids)
+}
+
+/// Statements the LMS records itself (cmi5's launched, satisfied, abandoned), in the caller's
+/// transaction, with the LMS as their authority.
+pub async fn record_lms_statements(
+    tx: &mut Tx,
+    state: &AppState,
+    statements: Vec<Value>,
+) -> Result<(), Refusal> {
+    let stored = now_micros();
+    let prepared = prepare_all(statements, Version::V1, &lms_authority(state), stored)?;
+    insert_prepared(tx, &prepared, stored, None).await
+}
+
+/// Validates and completes statements (id, timestamp, stored, authority); refuses a request that
+/// names one id twice.
+fn prepare_all(
+    statements: Vec<Value>,
+    version: Version,
+    authority: &Value,
+    stored: i64,
+) -> Result<Vec<Prepared>, Refusal> {
     let mut prepared: Vec<Prepared> = Vec::with_capacity(statements.len());
     for (i, statement) in statements.into_iter().enumerate() {
-        let p = prepare(statement, version, &authority, utc(stored))
+        let p = prepare(statement, version, authority, utc(stored))
             .map_err(|e| bad(format!("statement {}: {}", i + 1, e.0)))?;
         if prepared.iter().any(|q| q.id == p.id) {
             return Err(bad(format!(
@@ -190,23 +321,28 @@ pub async fn store_statements(
         }
         prepared.push(p);
     }
+    Ok(prepared)
+}
+
+/// Stores prepared statements in the transaction: all of them or none. One whose id is stored
+/// already with the same content is not stored again; with other content, 409.
+async fn insert_prepared(
+    tx: &mut Tx,
+    prepared: &[Prepared],
+    stored: i64,
+    client_id: Option<i64>,
+) -> Result<(), Refusal> {
     let ids: Vec<String> = prepared.iter().map(|p| p.id.clone()).collect();
     let targets: Vec<String> = prepared
         .iter()
         .filter_map(|p| p.keys.voids.clone())
         .collect();
-
-    let mut tx = state.db.begin().await.map_err(AppError::from)?;
-    for part in &parts {
-        store::put_attachment(&mut tx, &part.hash, &part.content_type, &part.body).await?;
-    }
-    let known: std::collections::HashMap<String, String> =
-        store::statements_with_ids(&mut tx, &ids)
-            .await?
-            .into_iter()
-            .collect();
+    let known: std::collections::HashMap<String, String> = store::statements_with_ids(tx, &ids)
+        .await?
+        .into_iter()
+        .collect();
     // A voiding statement may not void another voiding statement (one sent now or stored).
-    let stored_targets = store::statements_with_ids(&mut tx, &targets).await?;
+    let stored_targets = store::statements_with_ids(tx, &targets).await?;
     for target in &targets {
         let voiding_now = prepared
             .iter()
@@ -228,7 +364,7 @@ pub async fn store_statements(
             )));
         }
     }
-    for p in &prepared {
+    for p in prepared {
         if let Some(existing) = known.get(&p.id) {
             let existing: Value =
                 serde_json::from_str(existing).or_internal("a stored statement is not JSON")?;
@@ -242,7 +378,7 @@ pub async fn store_statements(
         }
         let text = p.statement.to_string();
         store::insert_statement(
-            &mut tx,
+            tx,
             &store::NewStatement {
                 id: &p.id,
                 actor: &p.keys.actor,
@@ -252,7 +388,7 @@ pub async fn store_statements(
                 object_statement: p.keys.object_statement.as_deref(),
                 registration: p.keys.registration.as_deref(),
                 stored,
-                client_id: Some(client.id),
+                client_id,
                 statement: &text,
                 related_activities: &p.keys.related_activities,
                 related_agents: &p.keys.related_agents,
@@ -260,7 +396,7 @@ pub async fn store_statements(
         )
         .await?;
         if let Some(target) = &p.keys.voids {
-            store::void(&mut tx, target, VOIDED).await?;
+            store::void(tx, target, VOIDED).await?;
         }
         // The activity's definition as last sent (GET /activities).
         if let Some(activity) = p.statement.get("object").filter(|o| {
@@ -272,15 +408,14 @@ pub async fn store_statements(
             activity.get("id").and_then(Value::as_str),
             activity.get("definition"),
         ) {
-            let known = store::activity_in(&mut tx, id)
+            let known = store::activity_in(tx, id)
                 .await?
                 .and_then(|text| serde_json::from_str::<Value>(&text).ok());
             let merged = merge_definition(known, definition);
-            store::put_activity(&mut tx, id, &merged.to_string()).await?;
+            store::put_activity(tx, id, &merged.to_string()).await?;
         }
     }
-    tx.commit().await.map_err(AppError::from)?;
-    Ok(ids)
+    Ok(())
 }
 
 /// The attachments' content sent with statements: each attachment without a `fileUrl` has its
@@ -576,7 +711,7 @@ pub async fn get_document(
     target: &DocTarget,
     since: Option<i64>,
 ) -> Result<DocAnswer, Refusal> {
-    client.require(target.need(false))?;
+    client.require_document(target, false)?;
     match &target.doc_id {
         Some(doc_id) => store::document(&state.db, &target.key, doc_id)
             .await?
@@ -602,7 +737,7 @@ pub async fn write_document(
     content_type: &str,
     content: &[u8],
 ) -> Result<String, Refusal> {
-    client.require(target.need(true))?;
+    client.require_document(target, true)?;
     let Some(doc_id) = &target.doc_id else {
         return Err(bad(if target.key.kind == "state" {
             "stateId: missing"
@@ -675,13 +810,36 @@ pub async fn write_document(
     Ok(etag)
 }
 
+/// A state document the LMS writes itself (cmi5's `LMS.LaunchData`), in the caller's
+/// transaction: it replaces whatever is there.
+pub async fn put_lms_document(
+    tx: &mut Tx,
+    key: &DocKey,
+    doc_id: &str,
+    content: &Value,
+) -> Result<(), Refusal> {
+    let content = content.to_string().into_bytes();
+    let etag = etag_of(&content);
+    let doc = store::DocWrite {
+        content_type: "application/json",
+        content: &content,
+        etag: &etag,
+        updated: now_micros(),
+    };
+    match store::document_in(tx, key, doc_id).await? {
+        Some(old) => store::replace_document(tx, key, doc_id, &old.etag, &doc).await?,
+        None => store::insert_document(tx, key, doc_id, &doc).await?,
+    };
+    Ok(())
+}
+
 pub async fn delete_document(
     state: &AppState,
     client: &Client,
     target: &DocTarget,
     preconditions: &Preconditions,
 ) -> Result<(), Refusal> {
-    client.require(target.need(true))?;
+    client.require_document(target, true)?;
     if target.doc_id.is_none() && target.key.kind != "state" {
         return Err(bad("profileId: missing"));
     }

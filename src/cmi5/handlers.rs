@@ -1,0 +1,119 @@
+//! HTTP edges of cmi5 courses: the package upload (a multipart form post, so it works before
+//! the page's script loads), the launch (a form post whose answer sends the AU's frame or
+//! window to the AU), the fetch URL the AU calls for its credentials, and the page an AU
+//! returns to.
+
+use crate::edge::request_actor;
+use crate::files::handlers::{error_response, file_field, open_multipart, wants_json};
+use crate::state::AppState;
+use axum::{
+    Form, Json, Router,
+    extract::{FromRequest, Path, Request, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/items/{item_id}/cmi5-package", post(upload))
+        .route("/cmi5/{item_id}/launch", post(launch))
+        .route("/cmi5/{item_id}/returned", get(returned))
+        // An AU on a content server calls it from its own origin, with no cookie.
+        .route(
+            "/cmi5/fetch/{token}",
+            post(fetch).layer(
+                tower_http::cors::CorsLayer::new()
+                    .allow_origin(tower_http::cors::Any)
+                    .allow_methods([axum::http::Method::POST]),
+            ),
+        )
+}
+
+/// `POST /items/{item_id}/cmi5-package`: multipart with one `file` field. JSON to scripts; to
+/// a plain form, a redirect back to the item's editor with the outcome in the query.
+async fn upload(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
+    let json = wants_json(req.headers());
+    let actor = match request_actor(&req) {
+        Ok(a) => a,
+        Err(e) => return error_response(&e),
+    };
+    // Refused before any of the body is read when they may not change the item.
+    let course_id = match super::service::authorize_upload(&state, &actor, item_id).await {
+        Ok(id) => id,
+        Err(e) => return error_response(&e),
+    };
+    let result = async {
+        let mut multipart = open_multipart(&state, req).await?;
+        let (name, field) = file_field(&mut multipart).await?;
+        super::service::upload(&state, &actor, item_id, &name, field).await
+    }
+    .await;
+    let back = format!("/courses/{course_id}/items/{item_id}/edit");
+    match (json, result) {
+        (true, Ok(course)) => (StatusCode::CREATED, Json(course)).into_response(),
+        (true, Err(e)) => error_response(&e),
+        (false, Ok(_)) => Redirect::to(&format!("{back}?uploaded=package#package")).into_response(),
+        (false, Err(e)) => match e.field("file").or_else(|| e.general()) {
+            Some(message) => {
+                let query = crate::ui::query_string(&[("upload_error", message)]);
+                Redirect::to(&format!("{back}{query}#package")).into_response()
+            }
+            None => error_response(&e),
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LaunchForm {
+    au: usize,
+}
+
+/// `POST /cmi5/{item_id}/launch` (form field `au`, the AU's position): starts a session and
+/// sends the frame (or window) that posted it to the AU.
+async fn launch(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
+    let actor = match request_actor(&req) {
+        Ok(a) => a,
+        Err(e) => return error_response(&e),
+    };
+    let Form(form) = match Form::<LaunchForm>::from_request(req, &state).await {
+        Ok(f) => f,
+        Err(e) => return e.into_response(),
+    };
+    match super::launch::launch(&state, &actor, item_id, form.au).await {
+        Ok(launch) => Redirect::to(&launch.url).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `POST /cmi5/fetch/{token}`: the session's credentials the first time; cmi5's error JSON
+/// (code 1) for a token used already or unknown (cmi5 §8.2.3).
+async fn fetch(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match super::launch::fetch(&state, &token).await {
+        Ok(Some(auth)) => Json(json!({ "auth-token": auth })).into_response(),
+        Ok(None) => Json(json!({
+            "error-code": "1",
+            "error-text": "This fetch URL was used already (or never handed out): launch the AU again."
+        }))
+        .into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /cmi5/{item_id}/returned`: where an AU sends the learner when it exits (`returnURL`).
+async fn returned(State(state): State<AppState>, Path(item_id): Path<i64>) -> Response {
+    let back = match crate::courses::outline_store::item_course(&state.db, item_id).await {
+        Ok(Some(course_id)) => format!("/courses/{course_id}/items/{item_id}"),
+        _ => "/".to_string(),
+    };
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Finished</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         </head><body><main>\
+         <p role=\"status\">You have left this part of the course; what you did is saved.</p>\
+         <p><a href=\"{back}\" target=\"_top\">Back to the course item</a></p></main></body></html>"
+    ))
+    .into_response()
+}

@@ -1,0 +1,655 @@
+//! cmi5 courses: the corpus's packages are taken and broken ones refused with their reason; on
+//! SQLite and PostgreSQL a learner launches an AU, its fetch URL hands out credentials once,
+//! the AU reads LMS.LaunchData (and may not write it), its statements pass the cmi5 rules or are
+//! refused with the rule, and moveOn satisfies the block and the course: the LMS's "satisfied"
+//! statements, the item's completion and the grade follow. Staff launch in Browse mode.
+
+use crate::support::{self, ClassSpec, send};
+use axum::body::Body;
+use http::{Method, Request, StatusCode, header};
+use lyceum::cmi5::package::{self, Refusal};
+use lyceum::cmi5::{launch, service as cmi5};
+use lyceum::courses::model::ItemForm;
+use lyceum::db_test;
+use lyceum::error::AppError;
+use lyceum::state::AppState;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The shared corpus's cmi5 folder, or None (said so) when this machine lacks it.
+fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("LYCEUM_CORPUS")
+        .map(|d| PathBuf::from(d).join("cmi5"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cmi5"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!(
+            "No cmi5 corpus at {}; skipping (set LYCEUM_CORPUS).",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A zip of `files` in a temporary file (removed when dropped).
+struct Zip(PathBuf);
+
+impl Drop for Zip {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn zip_of(files: &[(&str, &[u8])]) -> Zip {
+    let name: u64 = rand::random();
+    let path = std::env::temp_dir().join(format!("lyceum-cmi5-{name:016x}.zip"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (p, bytes) in files {
+        zip.start_file(*p, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    Zip(path)
+}
+
+const STRUCTURE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+  <course id="https://example.com/courses/fire">
+    <title><langstring lang="en-US">Fire safety</langstring></title>
+    <description><langstring lang="en-US">Two parts.</langstring></description>
+  </course>
+  <block id="https://example.com/courses/fire/block">
+    <title><langstring lang="en-US">Basics</langstring></title>
+    <description><langstring lang="en-US">Read, then test.</langstring></description>
+    <au id="https://example.com/courses/fire/read" moveOn="Completed">
+      <title><langstring lang="en-US">Read</langstring></title>
+      <description><langstring lang="en-US">The reading.</langstring></description>
+      <url>read/index.html</url>
+    </au>
+    <au id="https://example.com/courses/fire/test" moveOn="Passed" masteryScore="0.8">
+      <title><langstring lang="en-US">Test</langstring></title>
+      <description><langstring lang="en-US">The test.</langstring></description>
+      <url>test/index.html?lang=en</url>
+    </au>
+  </block>
+</courseStructure>"#;
+
+fn fire_zip() -> Vec<u8> {
+    let zip = zip_of(&[
+        ("cmi5.xml", STRUCTURE.as_bytes()),
+        ("read/index.html", b"<p>Read</p>"),
+        ("test/index.html", b"<p>Test</p>"),
+    ]);
+    std::fs::read(&zip.0).unwrap()
+}
+
+#[test]
+fn the_corpus_packages_are_taken_and_broken_ones_refused() {
+    if let Some(dir) = corpus() {
+        for (name, aus) in [
+            ("single_au_basic_responsive.zip", 1),
+            ("masteryscore_responsive.zip", 1),
+            ("multi_au_framed.zip", 8),
+        ] {
+            let taken = package::inspect(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(taken.course.aus().len(), aus, "{name}");
+            assert!(
+                taken.entries.iter().any(|e| e.path == "index.html"),
+                "{name}"
+            );
+        }
+    }
+    let no_structure = zip_of(&[("index.html", b"<p>x</p>")]);
+    assert_eq!(
+        package::inspect(&no_structure.0).unwrap_err(),
+        Refusal::NoStructure
+    );
+    let missing = zip_of(&[
+        ("cmi5.xml", STRUCTURE.as_bytes()),
+        ("read/index.html", b"<p>Read</p>"),
+    ]);
+    assert_eq!(
+        package::inspect(&missing.0).unwrap_err().to_string(),
+        "The AU “Test” launches test/index.html, which is not in the zip."
+    );
+    // Zipped as a folder: the folder is the package's root.
+    let nested = zip_of(&[
+        ("fire/cmi5.xml", STRUCTURE.as_bytes()),
+        ("fire/read/index.html", b"<p>Read</p>"),
+        ("fire/test/index.html", b"<p>Test</p>"),
+    ]);
+    let taken = package::inspect(&nested.0).unwrap();
+    assert!(taken.entries.iter().any(|e| e.path == "test/index.html"));
+    let broken = zip_of(&[("cmi5.xml", b"<courseStructure")]);
+    assert!(
+        package::inspect(&broken.0)
+            .unwrap_err()
+            .to_string()
+            .contains("not well-formed XML")
+    );
+}
+
+async fn upload(
+    state: &AppState,
+    actor: &lyceum::auth::permissions::Actor,
+    item_id: i64,
+    bytes: Vec<u8>,
+) -> Result<lyceum::cmi5::model::CourseInfo, AppError> {
+    cmi5::upload(
+        state,
+        actor,
+        item_id,
+        "fire.zip",
+        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(axum::body::Bytes::from(
+            bytes,
+        ))]),
+    )
+    .await
+}
+
+/// The launch URL's parameters.
+fn params(url: &str) -> std::collections::HashMap<String, String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn post(path: &str) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn xapi(method: Method, path: &str, auth: &str, body: Option<&Value>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("/xapi{path}"))
+        .header("X-Experience-API-Version", "1.0.3")
+        .header(header::AUTHORIZATION, auth);
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default())
+        .unwrap()
+}
+
+fn q(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A launched AU session as the AU sees it: its parameters and its LRS credentials.
+struct Au {
+    actor: Value,
+    registration: String,
+    activity_id: String,
+    publisher_id: String,
+    session_id: String,
+    auth: String,
+}
+
+impl Au {
+    /// A statement of the session with a cmi5 verb, built from the context template.
+    fn statement(&self, verb: &str, result: Option<Value>, mastery: Option<f64>) -> Value {
+        let moveon = result
+            .as_ref()
+            .is_some_and(|r| r.get("success").is_some() || r.get("completion").is_some());
+        let mut categories =
+            vec![json!({"id": "https://w3id.org/xapi/cmi5/context/categories/cmi5"})];
+        if moveon {
+            categories.push(json!({"id": "https://w3id.org/xapi/cmi5/context/categories/moveon"}));
+        }
+        let mut extensions =
+            json!({"https://w3id.org/xapi/cmi5/context/extensions/sessionid": self.session_id});
+        if let Some(m) = mastery {
+            extensions["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] = json!(m);
+        }
+        let mut s = json!({
+            "id": uuid::Uuid::new_v4().to_string(),
+            "timestamp": "2026-12-06T10:00:00.000Z",
+            "actor": self.actor,
+            "verb": {"id": format!("http://adlnet.gov/expapi/verbs/{verb}")},
+            "object": {"id": self.activity_id, "objectType": "Activity"},
+            "context": {
+                "registration": self.registration,
+                "contextActivities": {
+                    "grouping": [{"id": self.publisher_id}],
+                    "category": categories,
+                },
+                "extensions": extensions,
+            },
+        });
+        if let Some(r) = result {
+            s["result"] = r;
+        }
+        s
+    }
+}
+
+/// Launches the AU at `index` for `who` and fetches its credentials as the AU would.
+async fn launch_au(
+    state: &AppState,
+    app: &axum::Router,
+    who: &lyceum::auth::permissions::Actor,
+    item: i64,
+    index: usize,
+    publisher_id: &str,
+) -> Au {
+    let launched = launch::launch(state, who, item, index).await.unwrap();
+    let p = params(&launched.url);
+    let fetch = url::Url::parse(&p["fetch"]).unwrap();
+    let got = send(app, post(fetch.path())).await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.body);
+    let token: Value = serde_json::from_str(&got.body).unwrap();
+    let auth = format!("Basic {}", token["auth-token"].as_str().unwrap());
+    // The fetch URL works once (cmi5 §8.2.3: error code 1 afterwards).
+    let again: Value = serde_json::from_str(&send(app, post(fetch.path())).await.body).unwrap();
+    assert_eq!(again["error-code"], "1");
+    let launch_data = send(
+        app,
+        xapi(
+            Method::GET,
+            &format!(
+                "/activities/state?stateId=LMS.LaunchData&activityId={}&agent={}&registration={}",
+                q(&p["activityId"]),
+                q(&p["actor"]),
+                p["registration"]
+            ),
+            &auth,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(launch_data.status, StatusCode::OK, "{}", launch_data.body);
+    let data: Value = serde_json::from_str(&launch_data.body).unwrap();
+    let session_id = data["contextTemplate"]["extensions"]
+        ["https://w3id.org/xapi/cmi5/context/extensions/sessionid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        data["contextTemplate"]["contextActivities"]["grouping"][0]["id"],
+        publisher_id
+    );
+    Au {
+        actor: serde_json::from_str(&p["actor"]).unwrap(),
+        registration: p["registration"].clone(),
+        activity_id: p["activityId"].clone(),
+        publisher_id: publisher_id.to_string(),
+        session_id,
+        auth,
+    }
+}
+
+async fn statements(app: &axum::Router, au: &Au, sent: &[Value]) -> crate::support::Reply {
+    send(
+        app,
+        xapi(Method::POST, "/statements", &au.auth, Some(&json!(sent))),
+    )
+    .await
+}
+
+db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
+    let c = support::class(
+        &state,
+        ClassSpec {
+            code: "FIRE",
+            title: "Fire",
+            section: "Safety",
+            ..Default::default()
+        },
+    )
+    .await;
+    let form = ItemForm {
+        kind: "cmi5".into(),
+        title: "Fire safety".into(),
+        required: true,
+        completion: "view".into(),
+        ..Default::default()
+    };
+    let item = c.add_item(&state, form).await;
+    let ada = c.learners[0].clone();
+    assert_eq!(
+        upload(&state, &ada, item, fire_zip()).await.unwrap_err(),
+        AppError::Forbidden
+    );
+    let course = upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
+    assert_eq!(course.title, "Fire safety");
+    assert_eq!(course.parts.len(), 3);
+    assert_eq!(course.parts[0].au, None);
+    assert_eq!(course.parts[2].depth, 1);
+    assert!(!course.records, "staff do not record");
+
+    let app = lyceum::http::router(state.clone());
+    // The launch URL carries the parameters of cmi5 §8.1 and keeps the AU's own query.
+    let launched = launch::launch(&state, &ada, item, 1).await.unwrap();
+    assert!(
+        launched.url.contains(&format!(
+            "/packages/{item}/1/test/index.html?lang=en&endpoint="
+        )),
+        "{}",
+        launched.url
+    );
+    let p = params(&launched.url);
+    assert!(p["endpoint"].ends_with("/xapi"));
+    for name in ["fetch", "actor", "registration", "activityId"] {
+        assert!(p.contains_key(name), "{name}");
+    }
+
+    let read = launch_au(
+        &state,
+        &app,
+        &ada,
+        item,
+        0,
+        "https://example.com/courses/fire/read",
+    )
+    .await;
+    // The AU may not write LMS.LaunchData, nor anyone else's state.
+    let write_launch_data = send(
+        &app,
+        xapi(
+            Method::PUT,
+            &format!(
+                "/activities/state?stateId=LMS.LaunchData&activityId={}&agent={}&registration={}",
+                q(&read.activity_id),
+                q(&read.actor.to_string()),
+                read.registration
+            ),
+            &read.auth,
+            Some(&json!({"launchMode": "Review"})),
+        ),
+    )
+    .await;
+    assert_eq!(write_launch_data.status, StatusCode::FORBIDDEN);
+    let someone_else = json!({"objectType": "Agent", "mbox": "mailto:cy@example.com"});
+    let other_state = send(
+        &app,
+        xapi(
+            Method::GET,
+            &format!(
+                "/activities/state?stateId=bookmark&activityId={}&agent={}&registration={}",
+                q(&read.activity_id),
+                q(&someone_else.to_string()),
+                read.registration
+            ),
+            &read.auth,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(other_state.status, StatusCode::FORBIDDEN);
+    // Its own suspend data it may keep.
+    let bookmark = send(
+        &app,
+        xapi(
+            Method::PUT,
+            &format!(
+                "/activities/state?stateId=suspendData&activityId={}&agent={}&registration={}",
+                q(&read.activity_id),
+                q(&read.actor.to_string()),
+                read.registration
+            ),
+            &read.auth,
+            Some(&json!({"page": 3})),
+        ),
+    )
+    .await;
+    assert_eq!(bookmark.status, StatusCode::NO_CONTENT, "{}", bookmark.body);
+
+    // Statements are checked by the cmi5 rules, the refusal naming the rule.
+    let early = statements(
+        &app,
+        &read,
+        &[read.statement(
+            "completed",
+            Some(json!({"completion": true, "duration": "PT1M"})),
+            None,
+        )],
+    )
+    .await;
+    assert_eq!(early.status, StatusCode::FORBIDDEN);
+    assert!(
+        early.body.contains("before “initialized”"),
+        "{}",
+        early.body
+    );
+    let mut forged = read.statement("initialized", None, None);
+    forged["actor"] =
+        json!({"objectType": "Agent", "account": {"homePage": "https://elsewhere", "name": "1"}});
+    assert_eq!(
+        statements(&app, &read, &[forged]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let ok = statements(
+        &app,
+        &read,
+        &[
+            read.statement("initialized", None, None),
+            read.statement(
+                "completed",
+                Some(json!({"completion": true, "duration": "PT5M"})),
+                None,
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+    let done = || async {
+        lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
+            .await
+            .unwrap()
+    };
+    // One AU of the block is not yet the course.
+    assert!(done().await.is_empty());
+    let info = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+    let read_status = info.parts[1].au.clone().unwrap();
+    assert!(read_status.completed && read_status.satisfied);
+    assert!(info.records && !info.satisfied);
+
+    // Terminated ends the session: nothing more is taken under it.
+    let terminated = statements(
+        &app,
+        &read,
+        &[read.statement("terminated", Some(json!({"duration": "PT6M"})), None)],
+    )
+    .await;
+    assert_eq!(terminated.status, StatusCode::OK, "{}", terminated.body);
+    let after = statements(
+        &app,
+        &read,
+        &[read.statement(
+            "completed",
+            Some(json!({"completion": true, "duration": "PT5M"})),
+            None,
+        )],
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::FORBIDDEN);
+
+    // The test: a pass below the masteryScore is refused; at or above it satisfies the block
+    // and the course.
+    let test = launch_au(
+        &state,
+        &app,
+        &ada,
+        item,
+        1,
+        "https://example.com/courses/fire/test",
+    )
+    .await;
+    assert_eq!(
+        test.registration, read.registration,
+        "one registration per learner"
+    );
+    let low = json!({"success": true, "score": {"scaled": 0.5}, "duration": "PT2M"});
+    let refused = statements(
+        &app,
+        &test,
+        &[
+            test.statement("initialized", None, None),
+            test.statement("passed", Some(low), Some(0.8)),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("masteryScore"), "{}", refused.body);
+    let high = json!({"success": true, "score": {"scaled": 0.9}, "duration": "PT2M"});
+    let passed = statements(
+        &app,
+        &test,
+        &[
+            test.statement("initialized", None, None),
+            test.statement("passed", Some(high), Some(0.8)),
+        ],
+    )
+    .await;
+    assert_eq!(passed.status, StatusCode::OK, "{}", passed.body);
+    assert_eq!(done().await, vec![item]);
+    let info = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+    assert!(info.satisfied);
+    assert_eq!(info.parts[2].au.as_ref().unwrap().score, Some(0.9));
+
+    // The LMS recorded launched and satisfied statements with itself as the authority.
+    let admin = lyceum::testing::user_with_roles(
+        &state,
+        "admin@example.com",
+        &[lyceum::users::model::Role::Administrator],
+    )
+    .await;
+    let satisfied = lyceum::xapi::clients::browse(
+        &state,
+        &admin,
+        &lyceum::xapi::model::StatementSearch {
+            verb: "https://w3id.org/xapi/adl/verbs/satisfied".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(satisfied.statements.len(), 2, "the block and the course");
+    let launched_list = lyceum::xapi::clients::browse(
+        &state,
+        &admin,
+        &lyceum::xapi::model::StatementSearch {
+            verb: "http://adlnet.gov/expapi/verbs/launched".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Launch URL check, the read AU and the test AU.
+    assert_eq!(launched_list.statements.len(), 3);
+
+    // The grade: the mean of the AUs' scores, out of 100.
+    let mine = lyceum::grading::service::my_grades(&state, &ada, c.course_id)
+        .await
+        .unwrap();
+    let row = mine
+        .rows
+        .into_iter()
+        .find(|r| r.name == "Fire safety")
+        .unwrap();
+    assert_eq!((row.points, row.max_points), (Some(90.0), 100.0));
+
+    // Staff launch in Browse mode: nothing they send is a result.
+    let browse = launch_au(
+        &state,
+        &app,
+        &c.teacher,
+        item,
+        0,
+        "https://example.com/courses/fire/read",
+    )
+    .await;
+    let judged = statements(
+        &app,
+        &browse,
+        &[
+            browse.statement("initialized", None, None),
+            browse.statement(
+                "completed",
+                Some(json!({"completion": true, "duration": "PT1M"})),
+                None,
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(judged.status, StatusCode::FORBIDDEN);
+    assert!(judged.body.contains("Browse"), "{}", judged.body);
+
+    // A launch while a session of that AU is still open abandons it (cmi5 §9.3.6).
+    let first = launch_au(
+        &state,
+        &app,
+        &ada,
+        item,
+        0,
+        "https://example.com/courses/fire/read",
+    )
+    .await;
+    assert_eq!(
+        statements(&app, &first, &[first.statement("initialized", None, None)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let second = launch_au(
+        &state,
+        &app,
+        &ada,
+        item,
+        0,
+        "https://example.com/courses/fire/read",
+    )
+    .await;
+    let abandoned = statements(
+        &app,
+        &first,
+        &[first.statement("terminated", Some(json!({"duration": "PT1M"})), None)],
+    )
+    .await;
+    assert_eq!(abandoned.status, StatusCode::FORBIDDEN);
+    assert!(abandoned.body.contains("abandoned"), "{}", abandoned.body);
+
+    // The daily run abandons the sessions nothing was heard from in a day: the teacher's, the
+    // test's (passed, never terminated) and the one just launched.
+    let later = lyceum::db::now() + launch::STALE_AFTER + 60;
+    assert_eq!(launch::abandon_stale(&state, later).await.unwrap(), 3);
+    assert_eq!(launch::abandon_stale(&state, later).await.unwrap(), 0);
+    let late = statements(
+        &app,
+        &second,
+        &[second.statement("initialized", None, None)],
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::FORBIDDEN);
+    assert!(late.body.contains("abandoned"), "{}", late.body);
+    let abandoned_list = lyceum::xapi::clients::browse(
+        &state,
+        &admin,
+        &lyceum::xapi::model::StatementSearch {
+            verb: "https://w3id.org/xapi/adl/verbs/abandoned".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(abandoned_list.statements.len(), 5);
+
+    // A new certification cycle is a new registration.
+    let mut tx = state.db.begin().await.unwrap();
+    cmi5::reset_learner(&mut tx, item, ada.id, lyceum::db::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let fresh = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+    assert!(!fresh.satisfied && !fresh.parts[1].au.as_ref().unwrap().completed);
+});
