@@ -33,7 +33,16 @@ start_server() {
   echo "The server did not start" >&2; cat "$DATA/server.log" >&2; exit 1
 }
 start_server
-trap 'kill $server 2>/dev/null || true' EXIT
+# A million statements take gigabytes: nothing of the run is kept (the machine also runs CI).
+cleanup() {
+  kill $server 2>/dev/null || true
+  wait $server 2>/dev/null || true
+  rm -rf "$DATA"
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    psql "$BENCH_DATABASE_URL" -qc "DROP DATABASE IF EXISTS lyceum_bench_lrs WITH (FORCE)" >/dev/null || true
+  fi
+}
+trap cleanup EXIT
 
 jar=$DATA/cookies
 curl -sf -c "$jar" -o /dev/null --data-urlencode "email=$ADMIN" --data-urlencode "password=$PASS" "$BASE/api/auth/sign_in"

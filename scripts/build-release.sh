@@ -21,7 +21,16 @@ fi
 touch "$stamp.next"
 export WASM_OPT_DEFER=$PWD/target/wasm-opt-deferred.txt
 rm -f "$WASM_OPT_DEFER"
-cargo leptos build --release --split
+# On failure the end of the output says why (cargo-leptos ends its own report with a long
+# backtrace, which is all a log's tail would show) and how much disk is left.
+log=target/release-build.log
+mkdir -p target
+if ! RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0 cargo leptos build --release --split 2>&1 | tee "$log"; then
+  echo "==> The release build failed. Its errors:" >&2
+  grep -E -i "error|panicked|no space|killed" "$log" | grep -v "^warning" | tail -30 >&2 || true
+  df -h . /tmp >&2 || true
+  exit 1
+fi
 node scripts/wasm-opt/optimize-deferred.mjs "$WASM_OPT_DEFER"
 node scripts/compress-assets.mjs target/site/pkg
 mv "$stamp.next" "$stamp"

@@ -38,6 +38,15 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$wb_version"; then
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
+# Every crate of the lock file, for the server and the browser builds alike, before any build
+# needs it: a registry hiccup is retried here instead of failing a build half an hour in.
+for try in 1 2 3; do
+  if cargo fetch --locked --quiet; then break; fi
+  [ "$try" = 3 ] && exit 1
+  say "cargo fetch failed; trying again in 10 s"
+  sleep 10
+done
+
 # wasm-opt comes from the npm package binaryen (Debian's is too old and breaks hydration).
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
   || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
