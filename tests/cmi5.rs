@@ -427,20 +427,21 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
         statements(&app, &read, &[forged]).await.status,
         StatusCode::FORBIDDEN
     );
-    let ok = statements(
-        &app,
-        &read,
-        &[
-            read.statement("initialized", None, None),
-            read.statement(
-                "completed",
-                Some(json!({"completion": true, "duration": "PT5M"})),
-                None,
-            ),
-        ],
-    )
-    .await;
+    let sent = [
+        read.statement("initialized", None, None),
+        read.statement(
+            "completed",
+            Some(json!({"completion": true, "duration": "PT5M"})),
+            None,
+        ),
+    ];
+    let ok = statements(&app, &read, &sent).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+    // The same request again (a retry after a dropped connection) is taken and stores nothing.
+    let again = statements(&app, &read, &sent).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body, ok.body);
 
     let done = || async {
         lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
@@ -653,3 +654,71 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     let fresh = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
     assert!(!fresh.satisfied && !fresh.parts[1].au.as_ref().unwrap().completed);
 });
+
+db_test!(
+    a_package_larger_than_a_request_body_uploads_through_the_form,
+    |state| {
+        use lyceum::auth::throttle::Client;
+        use lyceum::testing::PASSWORD;
+        let c = support::class(&state, ClassSpec::default()).await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "cmi5".into(),
+                    title: "Video course".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        // 12 MB that do not compress: more than axum's default 2 MB and the 10 MB every other
+        // request body may have; packages have their own limit (5 MB in the tests' config, so
+        // raised here).
+        let mut config = (*state.config).clone();
+        config.max_upload_bytes = 64 * 1024 * 1024;
+        let state = lyceum::state::AppState {
+            config: std::sync::Arc::new(config),
+            ..state
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let video: Vec<u8> = (0..12 * 1024 * 1024)
+            .map(|_| {
+                // xorshift: bytes that do not compress
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        let zip = zip_of(&[
+            ("cmi5.xml", STRUCTURE.as_bytes()),
+            ("read/index.html", b"<p>Read</p>"),
+            ("test/index.html", &video),
+        ]);
+        let bytes = std::fs::read(&zip.0).unwrap();
+        assert!(bytes.len() > 12 * 1024 * 1024);
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\nContent-Type: application/zip\r\n\r\n".to_vec();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        let cookie = lyceum::auth::service::sign_in(
+            &state,
+            "teacher@example.com",
+            PASSWORD,
+            &Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        let app = lyceum::http::router(state.clone());
+        let req = Request::post(format!("/items/{item}/cmi5-package"))
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(&app, req).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let course: lyceum::cmi5::model::CourseInfo = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(course.file_count, 3);
+    }
+);

@@ -40,10 +40,10 @@ test('a real cmi5 AU (ADL CATAPULT geology sample) launches, fetches its credent
   const panel = page.getByRole('region', { name: 'cmi5 package' });
   await expect(panel.getByText('No package yet')).toBeVisible();
   await panel.getByLabel('Upload a package').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: readFileSync(zip!).subarray(0, 100) });
-  await panel.getByRole('button', { name: 'Upload' }).click();
+  await panel.getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: /zip/ })).toBeVisible();
   await page.getByRole('region', { name: 'cmi5 package' }).getByLabel('Upload a package').setInputFiles(zip!);
-  await page.getByRole('region', { name: 'cmi5 package' }).getByRole('button', { name: 'Upload' }).click();
+  await page.getByRole('region', { name: 'cmi5 package' }).getByRole('button', { name: 'Upload', exact: true }).click();
   await expect(page.getByText('The package was uploaded and checked.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'cmi5 package' }).getByText('Introduction to Geology - Responsive Style (moveOn: CompletedOrPassed)')).toBeVisible();
   await call(page.request, 'courses/enrolment_settings', { id: String(course.id), 'form[self_enrol]': 'true', 'form[enrol_key]': '' });

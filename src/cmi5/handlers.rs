@@ -18,7 +18,11 @@ use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/items/{item_id}/cmi5-package", post(upload))
+        // Its own limit (`LYCEUM_MAX_UPLOAD_MB`), checked as the zip is written, not axum's 2 MB.
+        .route(
+            "/items/{item_id}/cmi5-package",
+            post(upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/cmi5/{item_id}/launch", post(launch))
         .route("/cmi5/{item_id}/returned", get(returned))
         // An AU on a content server calls it from its own origin, with no cookie.

@@ -18,13 +18,15 @@ use std::net::SocketAddr;
 /// (generous: a large CSV import hashes a password per row).
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// Course files, a learner's assignment files, a grader's feedback files.
+/// Course files, a learner's assignment files, a grader's feedback files, a package of an item
+/// (SCORM `/package`, cmi5 `/cmi5-package`).
 fn is_upload(req: &Request) -> bool {
     let path = req.uri().path();
     req.method() == Method::POST
         && ((path.starts_with("/courses/") && path.ends_with("/files"))
             || (path.starts_with("/assignments/")
-                && (path.ends_with("/files") || path.contains("/feedback/"))))
+                && (path.ends_with("/files") || path.contains("/feedback/")))
+            || (path.starts_with("/items/") && path.ends_with("package")))
 }
 
 /// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as

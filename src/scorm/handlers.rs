@@ -15,7 +15,11 @@ use axum::{
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/items/{item_id}/package", post(upload))
+        // Its own limit (`LYCEUM_MAX_UPLOAD_MB`), checked as the zip is written, not axum's 2 MB.
+        .route(
+            "/items/{item_id}/package",
+            post(upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         // The files' address before they were served under /packages (a player page opened
         // before then, a SCO that kept its own address): the same files, the same checks.
         .route(

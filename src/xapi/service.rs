@@ -270,12 +270,30 @@ pub async fn store_statements(
     for part in &parts {
         store::put_attachment(&mut tx, &part.hash, &part.content_type, &part.body).await?;
     }
-    let lms = match (&client.bound, &sent) {
+    let lms = match (&client.bound, sent) {
         (Some(bound), Some(sent)) => {
-            bound
-                .delegate
-                .admit(&mut tx, state, &bound.binding, sent)
-                .await?
+            // A request sent again (a retry after a dropped connection) stores nothing new, so
+            // the delegate checks only the statements not stored yet.
+            let stored: std::collections::HashSet<String> =
+                store::statements_with_ids(&mut tx, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+            let fresh: Vec<Value> = sent
+                .into_iter()
+                .zip(&ids)
+                .filter(|(_, id)| !stored.contains(*id))
+                .map(|(statement, _)| statement)
+                .collect();
+            if fresh.is_empty() {
+                Vec::new()
+            } else {
+                bound
+                    .delegate
+                    .admit(&mut tx, state, &bound.binding, &fresh)
+                    .await?
+            }
         }
         _ => Vec::new(),
     };
