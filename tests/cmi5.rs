@@ -645,6 +645,27 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     .unwrap();
     assert_eq!(abandoned_list.statements.len(), 5);
 
+    // The returnURL page may be shown in the player's frame (every other page refuses frames).
+    let back = send(
+        &app,
+        Request::get(format!("/cmi5/{item}/returned"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(back.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+    assert!(
+        back.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'self'")
+    );
+    assert!(
+        back.body
+            .contains(&format!("/courses/{}/learn/{item}", c.course_id))
+    );
+
     // A new certification cycle is a new registration.
     let mut tx = state.db.begin().await.unwrap();
     cmi5::reset_learner(&mut tx, item, ada.id, lyceum::db::now())

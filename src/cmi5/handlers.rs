@@ -9,7 +9,7 @@ use crate::state::AppState;
 use axum::{
     Form, Json, Router,
     extract::{FromRequest, Path, Request, State},
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -106,18 +106,27 @@ async fn fetch(State(state): State<AppState>, Path(token): Path<String>) -> Resp
     }
 }
 
-/// `GET /cmi5/{item_id}/returned`: where an AU sends the learner when it exits (`returnURL`).
+/// `GET /cmi5/{item_id}/returned`: where an AU sends the learner when it exits (`returnURL`),
+/// usually inside the player's frame: framed by Lyceum itself (every other page refuses frames),
+/// with no script.
 async fn returned(State(state): State<AppState>, Path(item_id): Path<i64>) -> Response {
     let back = match crate::courses::outline_store::item_course(&state.db, item_id).await {
-        Ok(Some(course_id)) => format!("/courses/{course_id}/items/{item_id}"),
+        Ok(Some(course_id)) => format!("/courses/{course_id}/learn/{item_id}"),
         _ => "/".to_string(),
     };
-    Html(format!(
+    let page = Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Finished</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          </head><body><main>\
          <p role=\"status\">You have left this part of the course; what you did is saved.</p>\
          <p><a href=\"{back}\" target=\"_top\">Back to the course item</a></p></main></body></html>"
-    ))
-    .into_response()
+    ));
+    let headers = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+    ];
+    (headers, page).into_response()
 }
