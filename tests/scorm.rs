@@ -1346,3 +1346,65 @@ db_test!(
         assert!(closed(&staff).is_empty());
     }
 );
+
+db_test!(
+    a_package_larger_than_a_request_body_uploads_through_the_form,
+    |state| {
+        let c = support::class(&state, ClassSpec::default()).await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf explained".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        // 12 MB that do not compress: beyond axum's default 2 MB and the 10 MB other request
+        // bodies may have; a package has its own limit (raised from the tests' 5 MB here).
+        let mut config = (*state.config).clone();
+        config.max_upload_bytes = 64 * 1024 * 1024;
+        let state = AppState {
+            config: std::sync::Arc::new(config),
+            ..state
+        };
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let video: Vec<u8> = (0..12 * 1024 * 1024)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        let zip = zip_of(&[
+            ("imsmanifest.xml", MANIFEST),
+            ("Playing/index.html", &video),
+            ("Etiquette/index.html", b"<p>Etiquette</p>"),
+        ]);
+        let bytes = std::fs::read(zip.path()).unwrap();
+        assert!(bytes.len() > 12 * 1024 * 1024);
+        let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"golf.zip\"\r\nContent-Type: application/zip\r\n\r\n".to_vec();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        let cookie = lyceum::auth::service::sign_in(
+            &state,
+            "teacher@example.com",
+            PASSWORD,
+            &Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        let app = lyceum::http::router(state.clone());
+        let req = Request::post(format!("/items/{item}/package"))
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(&app, req).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+);
