@@ -646,9 +646,27 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     assert_eq!(abandoned_list.statements.len(), 5);
 
     // The returnURL page may be shown in the player's frame (every other page refuses frames).
+    // It names the course only to someone who may open the item.
+    let stranger = send(
+        &app,
+        Request::get(format!("/cmi5/{item}/returned"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(!stranger.body.contains("/courses/"), "{}", stranger.body);
+    let cookie = lyceum::auth::service::sign_in(
+        &state,
+        "ada@example.com",
+        lyceum::testing::PASSWORD,
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
     let back = send(
         &app,
         Request::get(format!("/cmi5/{item}/returned"))
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
             .body(Body::empty())
             .unwrap(),
     )

@@ -109,10 +109,17 @@ async fn fetch(State(state): State<AppState>, Path(token): Path<String>) -> Resp
 /// `GET /cmi5/{item_id}/returned`: where an AU sends the learner when it exits (`returnURL`),
 /// usually inside the player's frame: framed by Lyceum itself (every other page refuses frames),
 /// with no script.
-async fn returned(State(state): State<AppState>, Path(item_id): Path<i64>) -> Response {
-    let back = match crate::courses::outline_store::item_course(&state.db, item_id).await {
-        Ok(Some(course_id)) => format!("/courses/{course_id}/learn/{item_id}"),
-        _ => "/".to_string(),
+async fn returned(
+    State(state): State<AppState>,
+    Path(item_id): Path<i64>,
+    req: Request,
+) -> Response {
+    // Anyone else (signed out, another course) is sent home: the page names no course.
+    let back = match request_actor(&req) {
+        Ok(actor) => super::service::player_address(&state, &actor, item_id)
+            .await
+            .unwrap_or_else(|_| "/".to_string()),
+        Err(_) => "/".to_string(),
     };
     let page = Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Finished</title>\

@@ -256,6 +256,20 @@ fn outline(
     }
 }
 
+/// The item's page in the course player, for someone who may open it (an AU's way back).
+pub async fn player_address(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+) -> Result<String, AppError> {
+    let course_id = course_of(state, item_id).await?;
+    let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
+    if !access.may_view_content() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(format!("/courses/{course_id}/learn/{item_id}"))
+}
+
 /// Hook `registry::copied`: the copy plays the same package (sharing its stored files).
 pub async fn copy(tx: &mut Tx, from: i64, to: i64) -> Result<(), AppError> {
     store::copy(tx, from, to).await?;
