@@ -95,7 +95,7 @@ fn the_corpus_packages_are_taken_and_broken_ones_refused() {
             ("multi_au_framed.zip", 8),
         ] {
             let taken = package::inspect(&dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(taken.course.aus().len(), aus, "{name}");
+            assert_eq!(taken.content.aus().len(), aus, "{name}");
             assert!(
                 taken.entries.iter().any(|e| e.path == "index.html"),
                 "{name}"
@@ -138,7 +138,7 @@ async fn upload(
     item_id: i64,
     bytes: Vec<u8>,
 ) -> Result<lyceum::cmi5::model::CourseInfo, AppError> {
-    cmi5::upload(
+    lyceum::packages::upload::upload::<cmi5::Cmi5Package, _, _>(
         state,
         actor,
         item_id,
@@ -683,6 +683,18 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
         back.body
             .contains(&format!("/courses/{}/learn/{item}", c.course_id))
     );
+    // A launch form that names no AU by its position is the client's mistake, said in JSON.
+    let odd = send(
+        &app,
+        Request::post(format!("/cmi5/{item}/launch"))
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("au=first"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST, "{}", odd.body);
+    assert!(odd.body.contains("Choose a part"), "{}", odd.body);
 
     // A new certification cycle is a new registration.
     let mut tx = state.db.begin().await.unwrap();
@@ -759,5 +771,245 @@ db_test!(
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         let course: lyceum::cmi5::model::CourseInfo = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(course.file_count, 3);
+    }
+);
+
+db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
+    let c = support::class(&state, ClassSpec::default()).await;
+    let form = ItemForm {
+        kind: "cmi5".into(),
+        title: "Remote course".into(),
+        ..Default::default()
+    };
+    let item = c.add_item(&state, form).await;
+    // Relative AU URLs need the zip that holds their files.
+    let relative = upload(&state, &c.teacher, item, STRUCTURE.as_bytes().to_vec())
+        .await
+        .unwrap_err();
+    let message = relative.field("file").unwrap();
+    assert!(message.contains("relative"), "{message}");
+    assert_eq!(cmi5::find(&state, &c.teacher, item).await.unwrap(), None);
+    let neither = upload(&state, &c.teacher, item, b"%PDF-1.7".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        neither.field("file").unwrap(),
+        Refusal::NeitherZipNorXml.to_string()
+    );
+
+    // A zip first, then the structure alone: a new revision, no files kept.
+    let zipped = upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
+    assert_eq!(zipped.file_count, 3);
+    let remote = STRUCTURE
+        .replace(
+            "read/index.html",
+            "https://content.example.org/fire/read.html",
+        )
+        .replace(
+            "test/index.html?lang=en",
+            "https://content.example.org/fire/test.html?lang=en",
+        );
+    let course = upload(&state, &c.teacher, item, remote.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!((course.file_count, course.total_bytes), (0, 0));
+    assert_eq!(course.parts.len(), 3);
+    let ada = c.learners[0].clone();
+    let launched = launch::launch(&state, &ada, item, 1).await.unwrap();
+    assert!(
+        launched
+            .url
+            .starts_with("https://content.example.org/fire/test.html?lang=en&endpoint="),
+        "{}",
+        launched.url
+    );
+    // The zip's files left with it: its address no longer answers.
+    let app = lyceum::http::router(state.clone());
+    let cookie = lyceum::auth::service::sign_in(
+        &state,
+        "ada@example.com",
+        lyceum::testing::PASSWORD,
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap();
+    let old = send(
+        &app,
+        Request::get(format!("/packages/{item}/1/read/index.html"))
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(old.status, StatusCode::NOT_FOUND);
+    // A zip again takes a revision past both.
+    upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
+    let again = send(
+        &app,
+        Request::get(format!("/packages/{item}/3/read/index.html"))
+            .header(header::COOKIE, format!("lyceum_session={cookie}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+});
+
+db_test!(
+    instructors_see_each_learners_aus_waive_one_and_reset,
+    |state| {
+        use lyceum::cmi5::report;
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ada@example.com", "bo@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let form = ItemForm {
+            kind: "cmi5".into(),
+            title: "Fire safety".into(),
+            required: true,
+            completion: "view".into(),
+            ..Default::default()
+        };
+        let item = c.add_item(&state, form).await;
+        let (ada, bo) = (c.learners[0].clone(), c.learners[1].clone());
+        // Before a package: nothing to waive.
+        assert!(matches!(
+            report::waive(&state, &c.teacher, item, ada.id, 0, "Administrative").await,
+            Err(AppError::Conflict(_))
+        ));
+        upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
+
+        let results = report::results(&state, &c.teacher, item, 1).await.unwrap();
+        assert_eq!(results.aus, vec!["Read".to_string(), "Test".to_string()]);
+        assert_eq!(
+            (results.learners, results.started, results.satisfied),
+            (2, 0, 0)
+        );
+        assert!(results.may_manage);
+        assert_eq!(results.page.items.len(), 2);
+        assert!(
+            results
+                .page
+                .items
+                .iter()
+                .all(|l| !l.started && l.aus.len() == 2)
+        );
+        assert_eq!(
+            report::results(&state, &ada, item, 1).await.unwrap_err(),
+            AppError::Forbidden
+        );
+
+        // Who may waive, whom, what and why.
+        assert_eq!(
+            report::waive(&state, &bo, item, ada.id, 0, "Administrative")
+                .await
+                .unwrap_err(),
+            AppError::Forbidden
+        );
+        let not_a_reason = report::waive(&state, &c.teacher, item, ada.id, 0, "Because")
+            .await
+            .unwrap_err();
+        assert!(not_a_reason.field("reason").is_some());
+        let no_such_au = report::waive(&state, &c.teacher, item, ada.id, 9, "Administrative")
+            .await
+            .unwrap_err();
+        assert!(no_such_au.field("au").is_some());
+        let teacher = report::waive(&state, &c.teacher, item, c.teacher.id, 0, "Administrative")
+            .await
+            .unwrap_err();
+        assert!(teacher.field("user_id").is_some());
+
+        // Waiving both AUs satisfies the block and the course: the item is done.
+        report::waive(&state, &c.teacher, item, ada.id, 0, "Tested Out")
+            .await
+            .unwrap();
+        assert!(matches!(
+            report::waive(&state, &c.teacher, item, ada.id, 0, "Tested Out").await,
+            Err(AppError::Conflict(_))
+        ));
+        report::waive(&state, &c.teacher, item, ada.id, 1, "Equivalent AU")
+            .await
+            .unwrap();
+        let done = lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
+            .await
+            .unwrap();
+        assert_eq!(done, vec![item]);
+        let info = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+        assert!(info.satisfied);
+        assert!(info.parts[2].au.as_ref().unwrap().waived);
+
+        let admin = lyceum::testing::user_with_roles(
+            &state,
+            "admin@example.com",
+            &[lyceum::users::model::Role::Administrator],
+        )
+        .await;
+        let by_verb = |verb: &'static str| {
+            let state = state.clone();
+            let admin = admin.clone();
+            async move {
+                lyceum::xapi::clients::browse(
+                    &state,
+                    &admin,
+                    &lyceum::xapi::model::StatementSearch {
+                        verb: verb.into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .statements
+            }
+        };
+        let waived = by_verb("https://w3id.org/xapi/adl/verbs/waived").await;
+        assert_eq!(waived.len(), 2);
+        let text = serde_json::to_string(&waived).unwrap();
+        assert!(
+            text.contains("Tested Out") && text.contains("Equivalent AU"),
+            "{text}"
+        );
+        assert_eq!(
+            by_verb("https://w3id.org/xapi/adl/verbs/satisfied")
+                .await
+                .len(),
+            2,
+            "the block and the course"
+        );
+
+        let results = report::results(&state, &c.teacher, item, 1).await.unwrap();
+        assert_eq!(
+            (results.learners, results.started, results.satisfied),
+            (2, 1, 1)
+        );
+        let line = results
+            .page
+            .items
+            .iter()
+            .find(|l| l.user_id == ada.id)
+            .unwrap();
+        assert!(line.started && line.satisfied);
+        assert!(line.aus.iter().all(|a| a.waived && a.satisfied));
+        assert_eq!(line.aus[0].label(), "Waived");
+
+        // Starting afresh: a new registration at the next launch; the old one stays on record.
+        assert!(matches!(
+            report::reset(&state, &c.teacher, item, bo.id).await,
+            Err(AppError::Conflict(_))
+        ));
+        assert_eq!(
+            report::reset(&state, &ada, item, ada.id).await.unwrap_err(),
+            AppError::Forbidden
+        );
+        report::reset(&state, &c.teacher, item, ada.id)
+            .await
+            .unwrap();
+        let fresh = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+        assert!(!fresh.satisfied && !fresh.parts[1].au.as_ref().unwrap().waived);
+        let results = report::results(&state, &c.teacher, item, 1).await.unwrap();
+        assert_eq!((results.started, results.satisfied), (0, 0));
     }
 );

@@ -344,6 +344,12 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ),
     ("scorm/results", "item_id=5&page=1"),
     ("cmi5/course", "item_id=6"),
+    ("cmi5/results", "item_id=6&page=1"),
+    (
+        "cmi5/waive",
+        "item_id=6&user_id=1&au=0&reason=Administrative",
+    ),
+    ("cmi5/reset", "item_id=6&user_id=1"),
     ("scorm/availability", "item_id=5"),
     ("scorm/reset", "item_id=5&user_id=1"),
 ];
@@ -575,6 +581,7 @@ db_test!(
             "scorm/package",
             "scorm/results",
             "cmi5/course",
+            "cmi5/results",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -299,8 +299,8 @@ fn every_zip_of_the_corpus_is_taken_or_refused_with_its_reason() {
         ("zips/scorm2004.zip", Version::Scorm2004(Some(3)), 1),
     ] {
         let taken = inspect(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(taken.structure.version, version, "{name}");
-        assert_eq!(taken.structure.launchable().count(), parts, "{name}");
+        assert_eq!(taken.content.version, version, "{name}");
+        assert_eq!(taken.content.launchable().count(), parts, "{name}");
         // Litter that operating systems add is left out.
         assert!(
             taken
@@ -430,7 +430,7 @@ async fn upload(
     item_id: i64,
     bytes: Vec<u8>,
 ) -> Result<lyceum::scorm::model::PackageInfo, AppError> {
-    scorm::upload(
+    lyceum::packages::upload::upload::<scorm::ScormPackage, _, _>(
         state,
         actor,
         item_id,

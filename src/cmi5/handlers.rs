@@ -1,15 +1,17 @@
-//! HTTP edges of cmi5 courses: the package upload (a multipart form post, so it works before
-//! the page's script loads), the launch (a form post whose answer sends the AU's frame or
+//! HTTP edges of cmi5 courses: the package upload (`packages::handlers::upload_route`), the launch (a form post whose answer sends the AU's frame or
 //! window to the AU), the fetch URL the AU calls for its credentials, and the page an AU
 //! returns to.
 
+use super::service::Cmi5Package;
 use crate::edge::request_actor;
-use crate::files::handlers::{error_response, file_field, open_multipart, wants_json};
+use crate::error::AppError;
+use crate::files::handlers::error_response;
+use crate::packages::handlers::upload_route;
 use crate::state::AppState;
 use axum::{
     Form, Json, Router,
     extract::{FromRequest, Path, Request, State},
-    http::{StatusCode, header},
+    http::header,
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -18,10 +20,9 @@ use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        // Its own limit (`LYCEUM_MAX_UPLOAD_MB`), checked as the zip is written, not axum's 2 MB.
         .route(
             "/items/{item_id}/cmi5-package",
-            post(upload).layer(axum::extract::DefaultBodyLimit::disable()),
+            upload_route::<Cmi5Package>(),
         )
         .route("/cmi5/{item_id}/launch", post(launch))
         .route("/cmi5/{item_id}/returned", get(returned))
@@ -34,40 +35,6 @@ pub fn routes() -> Router<AppState> {
                     .allow_methods([axum::http::Method::POST]),
             ),
         )
-}
-
-/// `POST /items/{item_id}/cmi5-package`: multipart with one `file` field. JSON to scripts; to
-/// a plain form, a redirect back to the item's editor with the outcome in the query.
-async fn upload(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
-    let json = wants_json(req.headers());
-    let actor = match request_actor(&req) {
-        Ok(a) => a,
-        Err(e) => return error_response(&e),
-    };
-    // Refused before any of the body is read when they may not change the item.
-    let course_id = match super::service::authorize_upload(&state, &actor, item_id).await {
-        Ok(id) => id,
-        Err(e) => return error_response(&e),
-    };
-    let result = async {
-        let mut multipart = open_multipart(&state, req).await?;
-        let (name, field) = file_field(&mut multipart).await?;
-        super::service::upload(&state, &actor, item_id, &name, field).await
-    }
-    .await;
-    let back = format!("/courses/{course_id}/items/{item_id}/edit");
-    match (json, result) {
-        (true, Ok(course)) => (StatusCode::CREATED, Json(course)).into_response(),
-        (true, Err(e)) => error_response(&e),
-        (false, Ok(_)) => Redirect::to(&format!("{back}?uploaded=package#package")).into_response(),
-        (false, Err(e)) => match e.field("file").or_else(|| e.general()) {
-            Some(message) => {
-                let query = crate::ui::query_string(&[("upload_error", message)]);
-                Redirect::to(&format!("{back}{query}#package")).into_response()
-            }
-            None => error_response(&e),
-        },
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,7 +51,10 @@ async fn launch(State(state): State<AppState>, Path(item_id): Path<i64>, req: Re
     };
     let Form(form) = match Form::<LaunchForm>::from_request(req, &state).await {
         Ok(f) => f,
-        Err(e) => return e.into_response(),
+        Err(_) => {
+            let e = AppError::BadRequest("Choose a part of the course to open.".into());
+            return error_response(&e);
+        }
     };
     match super::launch::launch(&state, &actor, item_id, form.au).await {
         Ok(launch) => Redirect::to(&launch.url).into_response(),

@@ -297,7 +297,7 @@ pub async fn abandon_stale(state: &AppState, now: i64) -> Result<usize, AppError
     Ok(count)
 }
 
-fn refusal(r: Refusal) -> AppError {
+pub(super) fn refusal(r: Refusal) -> AppError {
     match r {
         Refusal::App(e) => e,
         other => crate::error::internal("the LRS refused the LMS's own data", format!("{other:?}")),

@@ -155,17 +155,21 @@ async fn admit(
     let course_id = crate::courses::outline_store::item_course(&state.db, session.item_id)
         .await?
         .ok_or(Refusal::NotFound)?;
-    let target = Target {
+    let progress = Progress {
         course_id,
-        session: &session,
+        item_id: session.item_id,
+        user_id: session.user_id,
+        registration: &session.registration,
+        session_id: &session.id,
+        actor: &binding.actor,
         course: &course,
     };
-    let satisfied = satisfy(tx, state, &target, binding, &records, now).await?;
-    grade(tx, &target, &records, now).await?;
+    let satisfied = satisfy(tx, state, &progress, &records, now).await?;
+    grade(tx, &progress, &records, now).await?;
     Ok(satisfied)
 }
 
-fn as_au_record(r: &RecordRow) -> AuRecord {
+pub(super) fn as_au_record(r: &RecordRow) -> AuRecord {
     AuRecord {
         completed: r.completed,
         passed: r.passed,
@@ -174,24 +178,30 @@ fn as_au_record(r: &RecordRow) -> AuRecord {
     }
 }
 
-/// The session whose statements moved a record, and its item's course.
-struct Target<'a> {
-    course_id: i64,
-    session: &'a store::SessionRow,
-    course: &'a Course,
+/// A learner's registration whose AU records moved (by an AU session's statements or a
+/// waiver), and where the statements the LMS writes about it belong.
+pub(super) struct Progress<'a> {
+    pub course_id: i64,
+    pub item_id: i64,
+    pub user_id: i64,
+    pub registration: &'a str,
+    /// The AU session, or a fresh id outside any (cmi5 §9.3.7, §9.3.9).
+    pub session_id: &'a str,
+    /// The learner as the LRS knows them.
+    pub actor: &'a Value,
+    pub course: &'a Course,
 }
 
 /// The blocks and the course newly satisfied (cmi5 §9.3.9): their "satisfied" statements, kept
 /// as written; the course's completes the item.
-async fn satisfy(
+pub(super) async fn satisfy(
     tx: &mut Tx,
     state: &AppState,
-    target: &Target<'_>,
-    binding: &Binding,
+    progress: &Progress<'_>,
     records: &HashMap<String, RecordRow>,
     now: i64,
 ) -> Result<Vec<Value>, Refusal> {
-    let (session, course) = (target.session, target.course);
+    let course = progress.course;
     let au_records: HashMap<String, AuRecord> = records
         .iter()
         .map(|(id, r)| (id.clone(), as_au_record(r)))
@@ -206,16 +216,16 @@ async fn satisfy(
         let id = uuid::Uuid::new_v4().to_string();
         let envelope = Envelope {
             id: &id,
-            actor: &binding.actor,
-            registration: &session.registration,
-            session_id: &session.id,
+            actor: progress.actor,
+            registration: progress.registration,
+            session_id: progress.session_id,
             timestamp: chrono::DateTime::from_timestamp(now, 0).unwrap_or_default(),
         };
-        let object = object_id(state, session.item_id, satisfied.publisher_id, &course.id);
+        let object = object_id(state, progress.item_id, satisfied.publisher_id, &course.id);
         statements.push(moveon::satisfied_statement(&envelope, &object, &satisfied));
         store::put_record(
             tx,
-            &session.registration,
+            progress.registration,
             &RecordRow {
                 au_id: satisfied.publisher_id.to_string(),
                 satisfied: true,
@@ -227,9 +237,9 @@ async fn satisfy(
         if satisfied.level == moveon::Level::Course {
             crate::completion::service::item_done(
                 tx,
-                target.course_id,
-                session.user_id,
-                session.item_id,
+                progress.course_id,
+                progress.user_id,
+                progress.item_id,
                 true,
                 now,
             )
@@ -241,13 +251,13 @@ async fn satisfy(
 
 /// The learner's grade for the item: the mean of the best scaled scores their AUs reported,
 /// out of 100 points in the gradebook (AUs that report none do not count).
-async fn grade(
+pub(super) async fn grade(
     tx: &mut Tx,
-    target: &Target<'_>,
+    progress: &Progress<'_>,
     records: &HashMap<String, RecordRow>,
     now: i64,
 ) -> Result<(), AppError> {
-    let scores: Vec<f64> = target
+    let scores: Vec<f64> = progress
         .course
         .aus()
         .iter()
@@ -259,10 +269,10 @@ async fn grade(
     let mean = scores.iter().sum::<f64>() / scores.len() as f64;
     crate::grading::service::record_reported_grade(
         tx,
-        target.course_id,
-        target.session.item_id,
+        progress.course_id,
+        progress.item_id,
         ItemKind::Cmi5,
-        target.session.user_id,
+        progress.user_id,
         Some(mean * 100.0),
         now,
     )

@@ -54,3 +54,66 @@ pub struct AuLaunch {
     pub url: String,
     pub own_window: bool,
 }
+
+/// The instructor's report: a page of the course's learners, each with every AU.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// The AUs' titles, in the course's order (the report's columns).
+    pub aus: Vec<String>,
+    pub learners: i64,
+    /// Learners who launched the course.
+    pub started: i64,
+    /// Learners whose course is satisfied.
+    pub satisfied: i64,
+    /// Whether the one asking may waive AUs and reset registrations.
+    pub may_manage: bool,
+    pub page: crate::paging::Page<LearnerResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnerResult {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// They have a registration (they launched an AU since the last reset).
+    pub started: bool,
+    /// The course's moveOn criteria are met.
+    pub satisfied: bool,
+    /// One per AU, in the course's order.
+    pub aus: Vec<AuResult>,
+    /// The grade: the mean of the AUs' best scaled scores, as a percentage.
+    pub score: Option<f64>,
+    pub last_seen: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuResult {
+    pub completed: bool,
+    pub passed: bool,
+    pub failed: bool,
+    pub waived: bool,
+    pub satisfied: bool,
+}
+
+impl AuResult {
+    /// In words, for the report's cell.
+    pub fn label(&self) -> &'static str {
+        match (self.waived, self.passed, self.failed, self.completed) {
+            (true, ..) => "Waived",
+            (_, true, _, true) => "Passed, completed",
+            (_, true, _, false) => "Passed",
+            (_, false, true, true) => "Failed, completed",
+            (_, false, true, false) => "Failed",
+            (_, false, false, true) => "Completed",
+            _ => "–",
+        }
+    }
+}
+
+/// Why an instructor waives an AU (cmi5 §9.5.5.2), as the statement says it.
+pub const WAIVER_REASONS: [&str; 4] = [
+    "Tested Out",
+    "Equivalent AU",
+    "Equivalent Outside Activity",
+    "Administrative",
+];

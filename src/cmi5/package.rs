@@ -1,10 +1,13 @@
-//! Checking a cmi5 package's zip (cmi5 §14.1): its `cmi5.xml` at the top (or in the one folder
-//! that holds everything) is a course structure, and every AU launched from inside the package
-//! is there. Blocking work: callers run it on the blocking pool.
+//! Checking a cmi5 upload: a zip (cmi5 §14.1) whose `cmi5.xml` at the top (or in the one folder
+//! that holds everything) is a course structure, every AU launched from inside the package
+//! there; or the `cmi5.xml` alone (§14.2), every AU at an absolute URL. Blocking work: callers
+//! run it on the blocking pool.
 
 use super::structure::{self, Course};
-use crate::packages::zip::{self, Entry, ZipRefusal};
+use crate::packages::upload::Inspected;
+use crate::packages::zip::{self, ZipRefusal};
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::Path;
 
 const STRUCTURE_FILE: &str = "cmi5.xml";
@@ -20,22 +23,57 @@ pub enum Refusal {
         "The zip has no cmi5.xml at its top, so it is not a cmi5 package. Export it from the authoring tool as cmi5 (or use a SCORM package item for a SCORM export)."
     )]
     NoStructure,
+    #[error(
+        "This file is neither a zip nor a cmi5.xml. Upload the cmi5 package's .zip, or its cmi5.xml alone when every AU is on another server."
+    )]
+    NeitherZipNorXml,
     #[error("{0}")]
     Structure(String),
     #[error("The AU “{au}” launches {path}, which is not in the zip.")]
     LaunchFileMissing { au: String, path: String },
 }
 
-/// A package that may be kept.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspected {
-    pub course: Course,
-    pub entries: Vec<Entry>,
-    pub total_bytes: u64,
+/// Checks an upload: a zip package, or a `cmi5.xml` alone whose AUs are all elsewhere (cmi5
+/// §14.2: absolute URLs), which keeps no files.
+pub fn inspect(path: &Path) -> Result<Inspected<Course>, Refusal> {
+    match zip::list(path) {
+        Err(ZipRefusal::NotZip) => structure_alone(path),
+        listed => inspect_zip(path, listed?),
+    }
 }
 
-pub fn inspect(zip_path: &Path) -> Result<Inspected, Refusal> {
-    let listing = zip::list(zip_path)?;
+fn structure_alone(path: &Path) -> Result<Inspected<Course>, Refusal> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ZipRefusal::Damaged(e.to_string()))?
+        .len();
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_STRUCTURE + 1).read_to_end(&mut head))
+        .map_err(|e| ZipRefusal::Damaged(e.to_string()))?;
+    let text = String::from_utf8_lossy(&head);
+    if !text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+    {
+        return Err(Refusal::NeitherZipNorXml);
+    }
+    if size > MAX_STRUCTURE {
+        return Err(Refusal::Structure(format!(
+            "This cmi5.xml is larger than {} MB; a course structure is far smaller.",
+            MAX_STRUCTURE / 1024 / 1024
+        )));
+    }
+    let options = structure::Options { remote_only: true };
+    let course = structure::parse_with(&text, options).map_err(Refusal::Structure)?;
+    Ok(Inspected {
+        content: course,
+        entries: Vec::new(),
+        total_bytes: 0,
+    })
+}
+
+fn inspect_zip(zip_path: &Path, listing: zip::Listing) -> Result<Inspected<Course>, Refusal> {
     let root = zip::root_of(&listing.entries, STRUCTURE_FILE).ok_or(Refusal::NoStructure)?;
     let structure_entry = listing
         .entries
@@ -58,7 +96,7 @@ pub fn inspect(zip_path: &Path) -> Result<Inspected, Refusal> {
         }
     }
     Ok(Inspected {
-        course,
+        content: course,
         entries,
         total_bytes: listing.total_bytes,
     })

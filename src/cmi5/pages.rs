@@ -1,13 +1,17 @@
 //! The cmi5 course in the player (its outline with the learner's progress, each AU launched
-//! into a frame or a window of its own) and its panel in the item editor (upload, outline).
-//! Launching is a plain form post, so it works before the page's script loads.
+//! into a frame or a window of its own) and its panels in the item editor (upload, outline;
+//! each learner's AUs, with waivers and resets). Launching, waiving and resetting are plain form
+//! posts, so they work before the page's script loads.
 
-use super::model::{AuStatus, CourseInfo, Part};
-use super::server::load_cmi5_course;
-use crate::ui::ErrorPage;
+use super::model::{AuStatus, CourseInfo, LearnerResult, Part, Results, WAIVER_REASONS};
+use super::server::{ResetRegistration, WaiveAu, cmi5_results, load_cmi5_course};
+use crate::error::AppError;
+use crate::packages::pages::PackagePanel;
 use crate::ui::format::{datetime, human_size, plural};
+use crate::ui::pagination::Pagination;
+use crate::ui::{ErrorPage, FormAlert};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos::server_fn::ServerFn;
 
 /// The frame's name: launch forms open their AU in it.
 fn frame_name(item_id: i64) -> String {
@@ -128,18 +132,13 @@ fn OutlineRow(item_id: i64, part: Part) -> impl IntoView {
 
 #[component]
 pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
-    let query = use_query_map();
-    let q = query.get_untracked();
-    let upload_error = q.get("upload_error");
-    let uploaded = q.get("uploaded").is_some_and(|v| v == "package");
     let course = Resource::new(|| (), move |_| load_cmi5_course(item_id));
-    let has_error = upload_error.is_some();
     view! {
-        <section class="card" id="package" aria-labelledby="package-heading">
-            <h2 id="package-heading">"cmi5 package"</h2>
-            {(uploaded && !has_error).then(|| view! {
-                <div class="alert alert-success" role="status">"The package was uploaded and checked."</div>
-            })}
+        <PackagePanel can_edit heading="cmi5 package"
+            hint="Each AU reports to Lyceum's learning record store; the item is done when the course's moveOn criteria are met, and the AUs' scores go to the gradebook (their mean, out of 100 points)."
+            action=format!("/items/{item_id}/cmi5-package")
+            file_hint="A cmi5 .zip with cmi5.xml, or the cmi5.xml alone when every AU is on another server. A new upload replaces the package."
+            accept=".zip,application/zip,.xml,text/xml,application/xml">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match course.await {
@@ -151,23 +150,161 @@ pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <p class="hint">
-                "Each AU reports to Lyceum's learning record store; the item is done when the course's moveOn criteria are met, and the AUs' scores go to the gradebook (their mean, out of 100 points)."
-            </p>
-            {can_edit.then(|| view! {
-                <form class="form inline-form" method="post" action=format!("/items/{item_id}/cmi5-package") enctype="multipart/form-data">
-                    <div class="field">
-                        <label for="package-file">"Upload a package"</label>
-                        <p class="hint" id="package-file-hint">"A cmi5 .zip with cmi5.xml. A new upload replaces the package."</p>
-                        <input id="package-file" type="file" name="file" required accept=".zip,application/zip"
-                            aria-invalid=if has_error { "true" } else { "false" }
-                            aria-describedby=if has_error { "package-file-hint package-file-error" } else { "package-file-hint" } />
-                        {upload_error.clone().map(|e| view! { <p class="field-error" id="package-file-error" role="alert">{e}</p> })}
-                    </div>
-                    <button type="submit" class="btn btn-secondary">"Upload"</button>
-                </form>
-            })}
+        </PackagePanel>
+        <LearnerResults item_id />
+    }
+}
+
+#[component]
+fn LearnerResults(item_id: i64) -> impl IntoView {
+    let page = crate::ui::pagination::page_param("page");
+    let waive = ServerAction::<WaiveAu>::new();
+    let reset = ServerAction::<ResetRegistration>::new();
+    let results = Resource::new(
+        move || (page.get(), waive.version().get(), reset.version().get()),
+        move |(page, ..)| cmi5_results(item_id, page),
+    );
+    let waived: Signal<Option<Result<(), AppError>>> =
+        crate::ui::forms::with_posted(waive.value().into());
+    let reset_done: Signal<Option<Result<(), AppError>>> = reset.value().into();
+    view! {
+        <section class="card" id="results" aria-labelledby="results-heading">
+            <h2 id="results-heading">"Learners' results"</h2>
+            <FormAlert result=waived success="The AU was waived: it counts as satisfied for the learner." />
+            <FormAlert result=reset_done success="The learner starts the course afresh at their next launch." />
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(r) => view! { <ResultsTable item_id results=r waive reset /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn ResultsTable(
+    item_id: i64,
+    results: Results,
+    waive: ServerAction<WaiveAu>,
+    reset: ServerAction<ResetRegistration>,
+) -> impl IntoView {
+    let page = results.page;
+    let (number, page_count, total) = (page.page, page.page_count(), page.total);
+    let summary = format!(
+        "{} started, {} satisfied the course, of {}.",
+        results.started,
+        results.satisfied,
+        plural(results.learners, "learner", "learners")
+    );
+    let may_manage = results.may_manage;
+    let aus = results.aus;
+    view! {
+        <p>{summary}</p>
+        <div class="table-wrap">
+            <table class="data-table" data-testid="cmi5-results">
+                <caption class="visually-hidden">"Learners and what each AU reached"</caption>
+                <thead><tr>
+                    <th scope="col">"Learner"</th>
+                    {aus.iter().map(|title| view! { <th scope="col">{title.clone()}</th> }).collect_view()}
+                    <th scope="col">"Course"</th>
+                    <th scope="col">"Score"</th>
+                    <th scope="col">"Last activity"</th>
+                    {may_manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr></thead>
+                <tbody>
+                    {page.items.into_iter().map(|r| view! {
+                        <ResultRow item_id result=r aus=aus.clone() may_manage waive reset />
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pagination page=number page_count total href=move |p| format!("?page={p}#results") />
+    }
+}
+
+#[component]
+fn ResultRow(
+    item_id: i64,
+    result: LearnerResult,
+    aus: Vec<String>,
+    may_manage: bool,
+    waive: ServerAction<WaiveAu>,
+    reset: ServerAction<ResetRegistration>,
+) -> impl IntoView {
+    let user_id = result.user_id;
+    let name = result.name.clone();
+    // The AUs that may still be waived: those not satisfied yet.
+    let open: Vec<(usize, String)> = aus
+        .iter()
+        .zip(&result.aus)
+        .enumerate()
+        .filter(|(_, (_, r))| !r.satisfied)
+        .map(|(i, (title, _))| (i, title.clone()))
+        .collect();
+    let first_open = open.first().map_or(0, |(i, _)| *i);
+    let au = RwSignal::new(first_open);
+    let reason = RwSignal::new(WAIVER_REASONS[3].to_string());
+    let started = result.started;
+    view! {
+        <tr>
+            <th scope="row">{result.name.clone()}<br /><span class="muted">{result.email.clone()}</span></th>
+            {result.aus.iter().map(|r| view! { <td>{r.label()}</td> }).collect_view()}
+            <td>{if result.satisfied { "Satisfied" } else if started { "In progress" } else { "Not started" }}</td>
+            <td>{result.score.map(|s| format!("{s:.0} %")).unwrap_or_else(|| "–".into())}</td>
+            <td>{result.last_seen.map(datetime).unwrap_or_else(|| "–".into())}</td>
+            {may_manage.then(|| view! {
+                <td class="stack-small">
+                    {(!open.is_empty()).then(|| view! {
+                        <details>
+                            <summary>{format!("Waive an AU for {name}")}</summary>
+                            <form class="form" method="post" action=WaiveAu::PATH on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                ev.prevent_default();
+                                waive.dispatch(WaiveAu { item_id, user_id, au: au.get_untracked(), reason: reason.get_untracked() });
+                            }>
+                                <input type="hidden" name="item_id" value=item_id.to_string() />
+                                <input type="hidden" name="user_id" value=user_id.to_string() />
+                                <div class="field">
+                                    <label for=format!("waive-au-{user_id}")>"AU"</label>
+                                    <select id=format!("waive-au-{user_id}") name="au"
+                                        on:change=move |ev| { if let Ok(i) = event_target_value(&ev).parse() { au.set(i); } }>
+                                        {open.iter().map(|(i, title)| view! {
+                                            <option value=i.to_string() selected=*i == first_open>{title.clone()}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <div class="field">
+                                    <label for=format!("waive-reason-{user_id}")>"Reason"</label>
+                                    <select id=format!("waive-reason-{user_id}") name="reason"
+                                        on:change=move |ev| reason.set(event_target_value(&ev))>
+                                        {WAIVER_REASONS.iter().map(|r| view! {
+                                            <option value=*r selected=*r == WAIVER_REASONS[3]>{*r}</option>
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <button type="submit" class="btn btn-small btn-secondary" disabled=move || waive.pending().get()>"Waive"</button>
+                            </form>
+                        </details>
+                    })}
+                    {started.then(|| view! {
+                        <details>
+                            <summary>{format!("Start {} afresh", result.name)}</summary>
+                            <form method="post" action=ResetRegistration::PATH on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                ev.prevent_default();
+                                reset.dispatch(ResetRegistration { item_id, user_id });
+                            }>
+                                <p class="hint">"Their next launch begins a new registration; what they did so far stays on record, and their completion and grade stay until the course reports again."</p>
+                                <input type="hidden" name="item_id" value=item_id.to_string() />
+                                <input type="hidden" name="user_id" value=user_id.to_string() />
+                                <button type="submit" class="btn btn-small btn-danger" disabled=move || reset.pending().get()>"Yes, start afresh"</button>
+                            </form>
+                        </details>
+                    })}
+                </td>
+            })}
+        </tr>
     }
 }
 

@@ -1,33 +1,26 @@
-//! cmi5 course use cases: an instructor uploads a package (checked whole before anything is
-//! kept); people who may open the item see its outline with their progress.
+//! cmi5 course use cases: an instructor uploads a package (received by `packages::upload`,
+//! checked whole by `package::inspect` before anything is kept); people who may open the item
+//! see its outline with their progress.
 
 use super::model::{AuStatus, CourseInfo, Part};
-use super::package::{self, Inspected, Refusal};
+use super::package;
 use super::store::{self, RecordRow};
 use super::structure::{Course, Node};
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
-use crate::courses::access::{self, CourseAccess};
-use crate::courses::outline_store;
-use crate::db::{Tx, now};
+use crate::courses::access;
+use crate::db::Tx;
 use crate::error::{AppError, internal};
 use crate::items::kind::ItemKind;
 use crate::packages::files;
+use crate::packages::upload::{self, Inspected, Upload};
 use crate::state::AppState;
-use axum::body::Bytes;
-use futures_util::Stream;
 use std::collections::HashMap;
 use std::path::Path;
 
 /// The item's course, when it is a cmi5 item.
 pub(super) async fn course_of(state: &AppState, item_id: i64) -> Result<i64, AppError> {
-    let (course_id, item, ..) = outline_store::find_item(&state.db, item_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if item.kind != ItemKind::Cmi5 {
-        return Err(AppError::NotFound);
-    }
-    Ok(course_id)
+    upload::course_of(state, item_id, ItemKind::Cmi5).await
 }
 
 /// A package row's course structure, as its `cmi5.xml` gave it.
@@ -35,145 +28,57 @@ pub(super) fn structure_of(row: &store::PackageRow) -> Result<Course, AppError> 
     serde_json::from_str(&row.structure).map_err(|e| internal("reading a cmi5 course", e))
 }
 
-/// Checks that the actor may replace the item's package, before its body is read; answers the
-/// item's course.
-pub async fn authorize_upload(
-    state: &AppState,
-    actor: &Actor,
-    item_id: i64,
-) -> Result<i64, AppError> {
-    let course_id = course_of(state, item_id).await?;
-    access::require(&state.db, actor, course_id, CourseAccess::may_edit).await?;
-    Ok(course_id)
-}
+/// cmi5 packages as `packages::upload` receives them.
+pub struct Cmi5Package;
 
-fn refused(refusal: impl Into<Refusal>) -> AppError {
-    AppError::invalid("file", refusal.into().to_string())
-}
+impl upload::Kind for Cmi5Package {
+    const ITEM: ItemKind = ItemKind::Cmi5;
+    type Content = Course;
+    type Info = CourseInfo;
 
-/// Receives a package: streamed to a temporary file, checked, unpacked into storage and
-/// recorded in one transaction that replaces the item's earlier one. A refused package
-/// changes nothing.
-pub async fn upload<S, E>(
-    state: &AppState,
-    actor: &Actor,
-    item_id: i64,
-    name: &str,
-    mut chunks: S,
-) -> Result<CourseInfo, AppError>
-where
-    S: Stream<Item = Result<Bytes, E>> + Unpin,
-    E: std::fmt::Display,
-{
-    authorize_upload(state, actor, item_id).await?;
-    let zip = state.files.temp_path().await?;
-    let received =
-        crate::files::service::write_temp(&zip, state.config.max_upload_bytes, &mut chunks).await;
-    let unpacked = state.files.temp_path().await?;
-    let result = match received {
-        Ok(_) => keep(state, actor, item_id, name, &zip, &unpacked).await,
-        Err(e) => Err(e),
-    };
-    let _ = tokio::fs::remove_file(&zip).await;
-    let _ = tokio::fs::remove_dir_all(&unpacked).await;
-    result?;
-    find(state, actor, item_id).await?.ok_or(AppError::NotFound)
-}
-
-async fn keep(
-    state: &AppState,
-    actor: &Actor,
-    item_id: i64,
-    name: &str,
-    zip: &Path,
-    unpacked: &Path,
-) -> Result<(), AppError> {
-    let inspected = blocking({
-        let zip = zip.to_path_buf();
-        move || package::inspect(&zip)
-    })
-    .await?
-    .map_err(refused)?;
-    blocking({
-        let (zip, dir, entries) = (
-            zip.to_path_buf(),
-            unpacked.to_path_buf(),
-            inspected.entries.clone(),
-        );
-        move || crate::packages::zip::unpack(&zip, &entries, &dir)
-    })
-    .await?
-    .map_err(refused)?;
-    let stored = files::store(&state.files, &inspected.entries, unpacked).await?;
-    match record(state, actor, item_id, name, &inspected, &stored).await {
-        Ok(earlier) => {
-            files::delete_unused(state, &earlier, None).await;
-            Ok(())
-        }
-        Err(e) => {
-            for file in &stored {
-                let _ = state.files.delete(&file.storage_key).await;
-            }
-            Err(e)
-        }
+    fn inspect(zip: &Path) -> Result<Inspected<Course>, String> {
+        package::inspect(zip).map_err(|refusal| refusal.to_string())
     }
-}
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| internal("unpacking a cmi5 package", e))
-}
+    async fn revision(tx: &mut Tx, item_id: i64) -> Result<Option<i64>, AppError> {
+        store::revision(tx, item_id).await
+    }
 
-async fn record(
-    state: &AppState,
-    actor: &Actor,
-    item_id: i64,
-    name: &str,
-    inspected: &Inspected,
-    stored: &[files::StoredFile],
-) -> Result<Vec<String>, AppError> {
-    let structure = serde_json::to_string(&inspected.course)
-        .map_err(|e| internal("writing a cmi5 course", e))?;
-    let now = now();
-    let mut tx = state.db.begin().await?;
-    let revision = store::next_revision(&mut tx, item_id).await?;
-    let earlier = files::replace(&mut tx, item_id, revision, stored).await?;
-    store::put(
-        &mut tx,
-        &store::NewPackage {
-            item_id,
-            revision,
-            structure: &structure,
-            file_name: &crate::files::sniff::safe_name(name),
-            file_count: stored.len() as i64,
-            total_bytes: inspected.total_bytes as i64,
-            uploaded_by: actor.id,
-            now,
-        },
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry::new(
-            "cmi5.upload",
-            "item",
-            Some(item_id),
-            format!(
-                "{} ({} AUs, {} files)",
-                inspected.course.title,
-                inspected.course.aus().len(),
-                stored.len()
-            ),
-        ),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(earlier)
+    async fn record(tx: &mut Tx, upload: &Upload<'_, Course>) -> Result<(), AppError> {
+        let course = upload.content;
+        let structure =
+            serde_json::to_string(course).map_err(|e| internal("writing a cmi5 course", e))?;
+        store::put(
+            tx,
+            &store::NewPackage {
+                item_id: upload.item_id,
+                revision: upload.revision,
+                structure: &structure,
+                file_name: &upload.file_name,
+                file_count: upload.file_count,
+                total_bytes: upload.total_bytes,
+                uploaded_by: upload.actor.id,
+                now: upload.now,
+            },
+        )
+        .await?;
+        let summary = format!(
+            "{} ({} AUs, {} files)",
+            course.title,
+            course.aus().len(),
+            upload.file_count
+        );
+        let entry = Entry::new("cmi5.upload", "item", Some(upload.item_id), summary);
+        audit::record(tx, upload.actor, entry, upload.now).await
+    }
+
+    async fn find(
+        state: &AppState,
+        actor: &Actor,
+        item_id: i64,
+    ) -> Result<Option<CourseInfo>, AppError> {
+        find(state, actor, item_id).await
+    }
 }
 
 /// The item's course as its player and editor show it, with the asking learner's progress

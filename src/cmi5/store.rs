@@ -33,15 +33,13 @@ pub async fn find_in(tx: &mut Tx, item_id: i64) -> Result<Option<PackageRow>, Ap
         .await?))
 }
 
-/// The next revision of an item's course (1 for its first).
-pub async fn next_revision(tx: &mut Tx, item_id: i64) -> Result<i64, AppError> {
-    let kept: Option<i64> = with_tx!(tx, |c| sqlx::query_scalar(
+pub async fn revision(tx: &mut Tx, item_id: i64) -> Result<Option<i64>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT revision FROM cmi5_packages WHERE item_id = $1"
     )
     .bind(item_id)
     .fetch_optional(c)
-    .await?);
-    Ok(kept.unwrap_or(0) + 1)
+    .await?))
 }
 
 /// What an upload records of a course.
@@ -367,5 +365,81 @@ pub async fn stale_sessions(db: &Db, before: i64, limit: i64) -> Result<Vec<Stri
     .bind(before)
     .bind(limit)
     .fetch_all(p)
+    .await?))
+}
+
+// ---- the instructor's report ----------------------------------------------------------------
+
+/// A learner of the course with one of their current registration's records: one row per
+/// record, one row with no record when they have none (or no registration).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResultRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// Their current registration, if they launched anything.
+    pub registration: Option<String>,
+    /// When the LRS last heard from one of the registration's sessions.
+    pub last_seen: Option<i64>,
+    pub au_id: Option<String>,
+    pub completed: Option<bool>,
+    pub passed: Option<bool>,
+    pub failed: Option<bool>,
+    pub waived: Option<bool>,
+    pub satisfied: Option<bool>,
+    pub score: Option<f64>,
+}
+
+/// A page of the course's active learners (by name), each with their records of the item.
+pub async fn results(
+    db: &Db,
+    course_id: i64,
+    item_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ResultRow>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT u.id AS user_id, u.name, u.email, r.id AS registration, \
+         (SELECT MAX(s.last_at) FROM cmi5_sessions s WHERE s.registration = r.id) AS last_seen, \
+         a.au_id, a.completed, a.passed, a.failed, a.waived, a.satisfied, a.score \
+         FROM (SELECT e.user_id FROM enrolments e JOIN users n ON n.id = e.user_id \
+               WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active' \
+               ORDER BY n.name, n.id LIMIT $3 OFFSET $4) page \
+         JOIN users u ON u.id = page.user_id \
+         LEFT JOIN cmi5_registrations r ON r.item_id = $2 AND r.user_id = u.id \
+              AND r.archived_at IS NULL \
+         LEFT JOIN cmi5_au_records a ON a.registration = r.id \
+         ORDER BY u.name, u.id, a.au_id"
+    )
+    .bind(course_id)
+    .bind(item_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(p)
+    .await?))
+}
+
+/// The course's active learners, how many launched the course, and how many satisfied it
+/// (`course_au_id`: the course's id in `cmi5.xml`, whose record says so).
+pub async fn result_counts(
+    db: &Db,
+    course_id: i64,
+    item_id: i64,
+    course_au_id: &str,
+) -> Result<(i64, i64, i64), AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN r.id IS NOT NULL THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN a.satisfied THEN 1 ELSE 0 END), 0) \
+         FROM enrolments e \
+         LEFT JOIN cmi5_registrations r ON r.item_id = $2 AND r.user_id = e.user_id \
+              AND r.archived_at IS NULL \
+         LEFT JOIN cmi5_au_records a ON a.registration = r.id AND a.au_id = $3 \
+         WHERE e.course_id = $1 AND e.role = 'learner' AND e.status = 'active'"
+    )
+    .bind(course_id)
+    .bind(item_id)
+    .bind(course_au_id)
+    .fetch_one(p)
     .await?))
 }

@@ -1,5 +1,5 @@
 //! A package's files, served at `/packages/{item}/{revision}/{path}` to people who may open the
-//! item, whatever its kind.
+//! item, whatever its kind; and the upload route each kind mounts (`upload_route`).
 //!
 //! They are served from Lyceum's own origin because content finds its runtime by walking up its
 //! frames (SCORM's `window.parent.API`), which only works within one origin. What a package may
@@ -7,22 +7,70 @@
 //! trusted as far as its course's instructors are (they uploaded it; learners cannot).
 
 use super::files;
+use super::upload::{self, Kind};
 use crate::auth::permissions::Actor;
 use crate::courses::{access, outline_store};
 use crate::edge::request_actor;
 use crate::error::AppError;
-use crate::files::handlers::{error_response, serve_stored};
+use crate::files::handlers::{
+    error_response, file_field, open_multipart, serve_stored, wants_json,
+};
 use crate::state::AppState;
 use axum::{
-    Router,
+    Json, Router,
     extract::{Path, Request, State},
     http::{HeaderValue, StatusCode, header},
-    response::Response,
-    routing::get,
+    response::{IntoResponse, Redirect, Response},
+    routing::{MethodRouter, get, post},
 };
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/packages/{item_id}/{revision}/{*path}", get(content))
+}
+
+/// The `POST` a kind mounts at `/items/{item_id}/…package` (a path `http::guards` knows as an
+/// upload): with its own limit (`LYCEUM_MAX_UPLOAD_MB`), checked as the zip is written, not
+/// axum's 2 MB.
+pub fn upload_route<K: Kind>() -> MethodRouter<AppState> {
+    post(receive::<K>).layer(axum::extract::DefaultBodyLimit::disable())
+}
+
+/// Multipart with one `file` field. JSON to scripts; to a plain form (it works before the page's
+/// script loads), a redirect back to the item's editor with the outcome in the query.
+async fn receive<K: Kind>(
+    State(state): State<AppState>,
+    Path(item_id): Path<i64>,
+    req: Request,
+) -> Response {
+    let json = wants_json(req.headers());
+    let actor = match request_actor(&req) {
+        Ok(a) => a,
+        Err(e) => return error_response(&e),
+    };
+    // Refused before any of the body is read when they may not change the item.
+    let course_id = match upload::authorize::<K>(&state, &actor, item_id).await {
+        Ok(id) => id,
+        Err(e) => return error_response(&e),
+    };
+    let result = async {
+        let mut multipart = open_multipart(&state, req).await?;
+        let (name, field) = file_field(&mut multipart).await?;
+        upload::upload::<K, _, _>(&state, &actor, item_id, &name, field).await
+    }
+    .await;
+    let back = format!("/courses/{course_id}/items/{item_id}/edit");
+    match (json, result) {
+        (true, Ok(package)) => (StatusCode::CREATED, Json(package)).into_response(),
+        (true, Err(e)) => error_response(&e),
+        (false, Ok(_)) => Redirect::to(&format!("{back}?uploaded=package#package")).into_response(),
+        (false, Err(e)) => match e.field("file").or_else(|| e.general()) {
+            Some(message) => {
+                let query = crate::ui::query_string(&[("upload_error", message)]);
+                Redirect::to(&format!("{back}{query}#package")).into_response()
+            }
+            None => error_response(&e),
+        },
+    }
 }
 
 /// The storage key of a file of the item's package, for someone who may open the item.

@@ -3,13 +3,17 @@
 //! limits on files and size, the package's root folder, unpacking), its files kept in storage
 //! with a row each in `package_files` (`files.rs`: per item and revision, shared by course copies,
 //! deleted from storage when no row names them), and served from Lyceum's own origin to people
-//! who may open the item (`handlers.rs`). A kind reads its own manifest and keeps its own package
-//! row; it calls these for the rest.
+//! who may open the item (`handlers.rs`); an upload received, checked by its kind, stored and
+//! recorded in one pipeline (`upload.rs`) behind one form (`pages.rs`). A kind reads its own
+//! manifest and keeps its own package row (`upload::Kind`); these do the rest.
 
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
 pub mod handlers;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod upload;
 #[cfg(feature = "ssr")]
 pub mod zip;
 

@@ -5,6 +5,7 @@
 
 use super::manifest::{self, Refusal};
 use super::model::Structure;
+use crate::packages::upload::Inspected;
 use crate::packages::zip::{self, Entry, Listing};
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,17 +15,9 @@ const MANIFEST: &str = "imsmanifest.xml";
 /// The manifest is read whole: refuse a "manifest" that is not one before reading it.
 const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
-/// A package that may be kept: its structure and its files, with paths from its root.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Inspected {
-    pub structure: Structure,
-    pub entries: Vec<Entry>,
-    pub total_bytes: u64,
-}
-
 /// Checks a package: the zip is safe to unpack (`zip::list`), it has a manifest that can be
 /// played, and every launched file is there.
-pub fn inspect(zip_path: &Path) -> Result<Inspected, Refusal> {
+pub fn inspect(zip_path: &Path) -> Result<Inspected<Structure>, Refusal> {
     let Listing {
         entries,
         total_bytes,
@@ -50,7 +43,7 @@ pub fn inspect(zip_path: &Path) -> Result<Inspected, Refusal> {
         }
     }
     Ok(Inspected {
-        structure,
+        content: structure,
         entries,
         total_bytes,
     })

@@ -5,11 +5,11 @@ use super::model::{LearnerResult, PackageInfo, Results, TocItem};
 use super::sequencing::Availability;
 use super::server::{ResetAttempts, load_package, package_results};
 use crate::error::AppError;
+use crate::packages::pages::PackagePanel;
 use crate::ui::format::{datetime, human_size, plural};
 use crate::ui::pagination::Pagination;
 use crate::ui::{ErrorPage, FormAlert};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 /// The frame's name: table-of-contents links open their SCO in it, with or without script.
 fn frame_name(item_id: i64) -> String {
@@ -257,18 +257,12 @@ fn Player(package: PackageInfo) -> impl IntoView {
 
 #[component]
 pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
-    let query = use_query_map();
-    let q = query.get_untracked();
-    let upload_error = q.get("upload_error");
-    let uploaded = q.get("uploaded").is_some_and(|v| v == "package");
     let package = Resource::new(|| (), move |_| load_package(item_id));
-    let has_error = upload_error.is_some();
     view! {
-        <section class="card" id="package" aria-labelledby="package-heading">
-            <h2 id="package-heading">"SCORM package"</h2>
-            {(uploaded && !has_error).then(|| view! {
-                <div class="alert alert-success" role="status">"The package was uploaded and checked."</div>
-            })}
+        <PackagePanel can_edit heading="SCORM package"
+            hint="SCORM 1.2 and 2004 packages report to Lyceum: where the learner stopped, their status and score (the score goes to the gradebook out of 100 points); the item is done when every part is completed or passed."
+            action=format!("/items/{item_id}/package")
+            file_hint="A SCORM 1.2 or 2004 .zip with imsmanifest.xml. A new upload replaces the package.">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match package.await {
@@ -280,23 +274,7 @@ pub fn PackageSetup(item_id: i64, can_edit: bool) -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <p class="hint">
-                "SCORM 1.2 and 2004 packages report to Lyceum: where the learner stopped, their status and score (the score goes to the gradebook out of 100 points); the item is done when every part is completed or passed."
-            </p>
-            {can_edit.then(|| view! {
-                <form class="form inline-form" method="post" action=format!("/items/{item_id}/package") enctype="multipart/form-data">
-                    <div class="field">
-                        <label for="package-file">"Upload a package"</label>
-                        <p class="hint" id="package-file-hint">"A SCORM 1.2 or 2004 .zip with imsmanifest.xml. A new upload replaces the package."</p>
-                        <input id="package-file" type="file" name="file" required accept=".zip,application/zip"
-                            aria-invalid=if has_error { "true" } else { "false" }
-                            aria-describedby=if has_error { "package-file-hint package-file-error" } else { "package-file-hint" } />
-                        {upload_error.clone().map(|e| view! { <p class="field-error" id="package-file-error" role="alert">{e}</p> })}
-                    </div>
-                    <button type="submit" class="btn btn-secondary">"Upload"</button>
-                </form>
-            })}
-        </section>
+        </PackagePanel>
         <PackageResults item_id />
     }
 }

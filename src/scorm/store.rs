@@ -27,7 +27,6 @@ pub async fn find(db: &Db, item_id: i64) -> Result<Option<PackageRow>, AppError>
     .await?))
 }
 
-/// The revision of the item's package row, if it has one.
 pub async fn revision(tx: &mut Tx, item_id: i64) -> Result<Option<i64>, AppError> {
     Ok(with_tx!(tx, |c| sqlx::query_scalar(
         "SELECT revision FROM scorm_packages WHERE item_id = $1"
@@ -37,20 +36,22 @@ pub async fn revision(tx: &mut Tx, item_id: i64) -> Result<Option<i64>, AppError
     .await?))
 }
 
+/// What an upload records of a package.
+#[derive(Debug)]
+pub struct NewPackage<'a> {
+    pub item_id: i64,
+    pub revision: i64,
+    pub version: &'a str,
+    pub structure: &'a str,
+    pub file_name: &'a str,
+    pub file_count: i64,
+    pub total_bytes: i64,
+    pub uploaded_by: i64,
+    pub now: i64,
+}
+
 /// Records a package, replacing the item's earlier one (its files are `packages::files`').
-#[allow(clippy::too_many_arguments)]
-pub async fn replace(
-    tx: &mut Tx,
-    item_id: i64,
-    revision: i64,
-    version: &str,
-    structure: &str,
-    file_name: &str,
-    file_count: i64,
-    total_bytes: i64,
-    uploaded_by: i64,
-    now: i64,
-) -> Result<(), AppError> {
+pub async fn replace(tx: &mut Tx, p: &NewPackage<'_>) -> Result<(), AppError> {
     with_tx!(tx, |c| sqlx::query(
         "INSERT INTO scorm_packages (item_id, revision, version, structure, file_name, \
          file_count, total_bytes, uploaded_by, uploaded_at) \
@@ -61,15 +62,15 @@ pub async fn replace(
          total_bytes = excluded.total_bytes, uploaded_by = excluded.uploaded_by, \
          uploaded_at = excluded.uploaded_at"
     )
-    .bind(item_id)
-    .bind(revision)
-    .bind(version)
-    .bind(structure)
-    .bind(file_name)
-    .bind(file_count)
-    .bind(total_bytes)
-    .bind(uploaded_by)
-    .bind(now)
+    .bind(p.item_id)
+    .bind(p.revision)
+    .bind(p.version)
+    .bind(p.structure)
+    .bind(p.file_name)
+    .bind(p.file_count)
+    .bind(p.total_bytes)
+    .bind(p.uploaded_by)
+    .bind(p.now)
     .execute(c)
     .await?
     .rows_affected());
