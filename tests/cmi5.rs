@@ -192,6 +192,8 @@ struct Au {
     publisher_id: String,
     session_id: String,
     auth: String,
+    /// As `LMS.LaunchData` says.
+    launch_mode: String,
 }
 
 impl Au {
@@ -241,7 +243,20 @@ async fn launch_au(
     index: usize,
     publisher_id: &str,
 ) -> Au {
-    let launched = launch::launch(state, who, item, index).await.unwrap();
+    launch_au_for(state, app, who, (item, index, false), publisher_id).await
+}
+
+/// `launch_au` for (item, AU index, review).
+async fn launch_au_for(
+    state: &AppState,
+    app: &axum::Router,
+    who: &lyceum::auth::permissions::Actor,
+    (item, index, review): (i64, usize, bool),
+    publisher_id: &str,
+) -> Au {
+    let launched = launch::launch(state, who, item, index, review)
+        .await
+        .unwrap();
     let p = params(&launched.url);
     let fetch = url::Url::parse(&p["fetch"]).unwrap();
     let got = send(app, post(fetch.path())).await;
@@ -284,6 +299,7 @@ async fn launch_au(
         publisher_id: publisher_id.to_string(),
         session_id,
         auth,
+        launch_mode: data["launchMode"].as_str().unwrap().to_string(),
     }
 }
 
@@ -328,7 +344,12 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
 
     let app = lyceum::http::router(state.clone());
     // The launch URL carries the parameters of cmi5 §8.1 and keeps the AU's own query.
-    let launched = launch::launch(&state, &ada, item, 1).await.unwrap();
+    // Nothing to review before the AU is finished.
+    assert!(matches!(
+        launch::launch(&state, &ada, item, 1, true).await,
+        Err(AppError::Conflict(_))
+    ));
+    let launched = launch::launch(&state, &ada, item, 1, false).await.unwrap();
     assert!(
         launched.url.contains(&format!(
             "/packages/{item}/1/test/index.html?lang=en&endpoint="
@@ -518,6 +539,40 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     assert!(info.satisfied);
     assert_eq!(info.parts[2].au.as_ref().unwrap().score, Some(0.9));
 
+    // A finished AU may be reviewed: Review mode, where a result is refused (cmi5 §9.3).
+    let review = launch_au_for(
+        &state,
+        &app,
+        &ada,
+        (item, 1, true),
+        "https://example.com/courses/fire/test",
+    )
+    .await;
+    assert_eq!(review.launch_mode, "Review");
+    let graded = json!({"success": true, "score": {"scaled": 1.0}, "duration": "PT1M"});
+    let in_review = statements(
+        &app,
+        &review,
+        &[
+            review.statement("initialized", None, None),
+            review.statement("passed", Some(graded), Some(0.8)),
+        ],
+    )
+    .await;
+    assert_eq!(in_review.status, StatusCode::FORBIDDEN, "{}", in_review.body);
+    let looked = statements(
+        &app,
+        &review,
+        &[
+            review.statement("initialized", None, None),
+            review.statement("terminated", Some(json!({"duration": "PT1M"})), None),
+        ],
+    )
+    .await;
+    assert_eq!(looked.status, StatusCode::OK, "{}", looked.body);
+    let unchanged = cmi5::find(&state, &ada, item).await.unwrap().unwrap();
+    assert_eq!(unchanged.parts[2].au.as_ref().unwrap().score, Some(0.9));
+
     // The LMS recorded launched and satisfied statements with itself as the authority.
     let admin = lyceum::testing::user_with_roles(
         &state,
@@ -546,8 +601,8 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     )
     .await
     .unwrap();
-    // Launch URL check, the read AU and the test AU.
-    assert_eq!(launched_list.statements.len(), 3);
+    // Launch URL check, the read AU, the test AU and its review.
+    assert_eq!(launched_list.statements.len(), 4);
 
     // The grade: the mean of the AUs' scores, out of 100.
     let mine = lyceum::grading::service::my_grades(&state, &ada, c.course_id)
@@ -620,10 +675,10 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     assert_eq!(abandoned.status, StatusCode::FORBIDDEN);
     assert!(abandoned.body.contains("abandoned"), "{}", abandoned.body);
 
-    // The daily run abandons the sessions nothing was heard from in a day: the teacher's, the
-    // test's (passed, never terminated) and the one just launched.
+    // The daily run abandons the sessions nothing was heard from in a day: the teacher's and the
+    // one just launched (the test's, passed and never terminated, was abandoned by the review).
     let later = lyceum::db::now() + launch::STALE_AFTER + 60;
-    assert_eq!(launch::abandon_stale(&state, later).await.unwrap(), 3);
+    assert_eq!(launch::abandon_stale(&state, later).await.unwrap(), 2);
     assert_eq!(launch::abandon_stale(&state, later).await.unwrap(), 0);
     let late = statements(
         &app,
@@ -815,7 +870,7 @@ db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
     assert_eq!((course.file_count, course.total_bytes), (0, 0));
     assert_eq!(course.parts.len(), 3);
     let ada = c.learners[0].clone();
-    let launched = launch::launch(&state, &ada, item, 1).await.unwrap();
+    let launched = launch::launch(&state, &ada, item, 1, false).await.unwrap();
     assert!(
         launched
             .url

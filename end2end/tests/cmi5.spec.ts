@@ -92,3 +92,88 @@ test('a real cmi5 AU (ADL CATAPULT geology sample) launches, fetches its credent
   expect(info.parts[0].au.passed).toBe(true);
   await context.close();
 });
+
+const REMOTE_STRUCTURE = `<?xml version="1.0" encoding="utf-8"?>
+<courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+  <course id="https://example.com/courses/remote-fire">
+    <title><langstring lang="en-US">Remote fire safety</langstring></title>
+    <description><langstring lang="en-US">One part, hosted elsewhere.</langstring></description>
+  </course>
+  <au id="https://example.com/courses/remote-fire/test" moveOn="Passed" masteryScore="0.8">
+    <title><langstring lang="en-US">Fire test</langstring></title>
+    <description><langstring lang="en-US">The test.</langstring></description>
+    <url>https://content.example.org/fire/test.html</url>
+  </au>
+</courseStructure>`;
+
+test('a cmi5.xml alone uploads; an instructor waives its AU for a learner, and starts them afresh without JavaScript', async ({ page, browser }) => {
+  const instructor = uniqueEmail('teacher');
+  await createUser(page.request, instructor, ['instructor']);
+  await signIn(page, instructor, PASSWORD);
+  await expect(page.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  const course = await call(page.request, 'courses/create', {
+    'form[code]': `RF-${Date.now() % 1000000}`,
+    'form[title]': 'Remote fire safety',
+    'form[summary]': 'Fire.',
+  });
+  const section = await call(page.request, 'courses/add_section', { course_id: String(course.id), title: 'Basics' });
+  const itemId = await call(page.request, 'items/add', {
+    section_id: String(section),
+    'form[kind]': 'cmi5',
+    'form[title]': 'Fire test',
+    'form[required]': 'true',
+    'form[completion]': 'manual',
+  });
+  await call(page.request, 'courses/enrolment_settings', { id: String(course.id), 'form[self_enrol]': 'true', 'form[enrol_key]': '' });
+  await call(page.request, 'courses/set_state', { id: String(course.id), state: 'published' });
+  const context = await browser.newContext();
+  const learner = uniqueEmail('learner');
+  await createUser(context.request, learner, ['learner']);
+  const me = await context.newPage();
+  await signIn(me, learner, PASSWORD);
+  await expect(me.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  await call(me.request, 'enrolments/self', { course_id: String(course.id), key: '' });
+
+  const editor = `/courses/${course.id}/items/${itemId}/edit`;
+  await page.goto(editor);
+  const panel = page.getByRole('region', { name: 'cmi5 package' });
+  await panel.getByLabel('Upload a package').setInputFiles({ name: 'cmi5.xml', mimeType: 'text/xml', buffer: Buffer.from(REMOTE_STRUCTURE) });
+  await panel.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.getByText('The package was uploaded and checked.')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'cmi5 package' }).getByText('Fire test (moveOn: Passed)')).toBeVisible();
+
+  // The learner's row in the results; waive the test for them.
+  await hydrated(page);
+  const results = page.getByRole('region', { name: "Learners' results" });
+  await expect(results.getByText('0 started, 0 satisfied the course, of 1 learner.')).toBeVisible();
+  const row = results.getByRole('row').filter({ hasText: learner });
+  await row.getByText(/Waive an AU for/).click();
+  await row.getByLabel('Reason').selectOption('Tested Out');
+  await row.getByRole('button', { name: 'Waive', exact: true }).click();
+  await expect(page.getByText('The AU was waived: it counts as satisfied for the learner.')).toBeVisible();
+  await expect(row.getByRole('cell', { name: 'Waived' })).toBeVisible();
+  await expect(row.getByRole('cell', { name: 'Satisfied' })).toBeVisible();
+  await expect(results.getByText('1 started, 1 satisfied the course, of 1 learner.')).toBeVisible();
+
+  await me.goto(`/courses/${course.id}/learn/${itemId}`);
+  await expect(me.getByText("You have met this course's requirements.")).toBeVisible();
+  await expect(me.getByText(/^Waived · done/)).toBeVisible();
+
+  // Without JavaScript: the start-afresh form is a plain post that comes back to the editor.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noScript = await plain.newPage();
+  await noScript.goto('/sign-in');
+  await noScript.getByLabel('Email address').fill(instructor);
+  await noScript.getByLabel('Password').fill(PASSWORD);
+  await noScript.getByRole('button', { name: 'Sign in' }).click();
+  await expect(noScript.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  await noScript.goto(editor);
+  const plainRow = noScript.getByRole('region', { name: "Learners' results" }).getByRole('row').filter({ hasText: learner });
+  await plainRow.getByText(/^Start .* afresh$/).click();
+  await plainRow.getByRole('button', { name: 'Yes, start afresh' }).click();
+  await expect(noScript.getByRole('region', { name: "Learners' results" }).getByText('0 started, 0 satisfied the course, of 1 learner.')).toBeVisible();
+  await me.goto(`/courses/${course.id}/learn/${itemId}`);
+  await expect(me.getByText('Open each part below; your progress is saved as you go.')).toBeVisible();
+  await plain.close();
+  await context.close();
+});

@@ -40,10 +40,13 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 struct LaunchForm {
     au: usize,
+    /// A learner asks to look at an AU they finished, without it counting (cmi5 Review mode).
+    #[serde(default)]
+    review: bool,
 }
 
-/// `POST /cmi5/{item_id}/launch` (form field `au`, the AU's position): starts a session and
-/// sends the frame (or window) that posted it to the AU.
+/// `POST /cmi5/{item_id}/launch` (form fields `au`, the AU's position, and `review`): starts a
+/// session and sends the frame (or window) that posted it to the AU.
 async fn launch(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
     let actor = match request_actor(&req) {
         Ok(a) => a,
@@ -56,7 +59,7 @@ async fn launch(State(state): State<AppState>, Path(item_id): Path<i64>, req: Re
             return error_response(&e);
         }
     };
-    match super::launch::launch(&state, &actor, item_id, form.au).await {
+    match super::launch::launch(&state, &actor, item_id, form.au, form.review).await {
         Ok(launch) => Redirect::to(&launch.url).into_response(),
         Err(e) => error_response(&e),
     }

@@ -67,12 +67,14 @@ pub fn object_id(state: &AppState, item_id: i64, publisher_id: &str, course_id: 
 }
 
 /// Starts a session of the AU at `index` for the one asking: learners in Normal mode (their
-/// statements count), staff in Browse mode. A session of that AU still open is abandoned.
+/// statements count) or, for an AU they finished and asked to `review`, Review mode (nothing
+/// counts); staff in Browse mode. A session of that AU still open is abandoned.
 pub async fn launch(
     state: &AppState,
     actor: &Actor,
     item_id: i64,
     index: usize,
+    review: bool,
 ) -> Result<AuLaunch, AppError> {
     let course_id = course_of(state, item_id).await?;
     let access = access::item_visible(&state.db, actor, course_id, item_id).await?;
@@ -89,10 +91,15 @@ pub async fn launch(
         .nth(index)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let mode = if access.is_learner() {
-        LaunchMode::Normal
-    } else {
-        LaunchMode::Browse
+    let mode = match (access.is_learner(), review) {
+        (false, _) => LaunchMode::Browse,
+        (true, false) => LaunchMode::Normal,
+        (true, true) if finished(state, item_id, actor.id, &au.id).await? => LaunchMode::Review,
+        (true, true) => {
+            return Err(AppError::Conflict(
+                "There is nothing to review in this part yet: open it to start.".into(),
+            ));
+        }
     };
     let now = now();
     let session_id = uuid::Uuid::new_v4().to_string();
@@ -205,6 +212,23 @@ pub async fn launch(
         url: url.to_string(),
         own_window: au.launch_method == LaunchMethod::OwnWindow,
     })
+}
+
+/// Whether the learner's registration shows the AU completed, passed, failed or waived: what
+/// there is to review.
+async fn finished(
+    state: &AppState,
+    item_id: i64,
+    user_id: i64,
+    au_id: &str,
+) -> Result<bool, AppError> {
+    let Some(registration) = store::registration(&state.db, item_id, user_id).await? else {
+        return Ok(false);
+    };
+    let records = store::records(&state.db, &registration).await?;
+    Ok(records
+        .iter()
+        .any(|r| r.au_id == au_id && (r.completed || r.passed || r.failed || r.waived)))
 }
 
 /// An AU's absolute address: inside the package (served with its files) or on the web.

@@ -51,7 +51,7 @@ fn Player(course: CourseInfo) -> impl IntoView {
             <h2 id="cmi5-outline-heading">{course.title.clone()}</h2>
             <p role="status">{status}</p>
             <ol class="cmi5-outline">
-                {course.parts.into_iter().map(|part| view! { <OutlineRow item_id part /> }).collect_view()}
+                {course.parts.into_iter().map(|part| view! { <OutlineRow item_id part records=course.records /> }).collect_view()}
             </ol>
             <iframe class="scorm-frame" name=frame_name(item_id) title="The course part you opened"
                 src="about:blank"></iframe>
@@ -93,7 +93,7 @@ fn progress(au: &AuStatus) -> String {
 }
 
 #[component]
-fn OutlineRow(item_id: i64, part: Part) -> impl IntoView {
+fn OutlineRow(item_id: i64, part: Part, records: bool) -> impl IntoView {
     let indent = format!("--depth: {}", part.depth);
     match part.au {
         None => view! {
@@ -114,6 +114,10 @@ fn OutlineRow(item_id: i64, part: Part) -> impl IntoView {
             } else {
                 format!("Open “{}”", part.title)
             };
+            // A learner may look at what they finished again without it counting.
+            let reviewable = records && (au.completed || au.passed || au.failed || au.waived);
+            let review_label = format!("Review “{}” (nothing you do counts)", part.title);
+            let review_target = target.clone();
             view! {
                 <li class="cmi5-au" style=indent>
                     <span class="cmi5-au-title">{part.title.clone()}</span>
@@ -123,6 +127,13 @@ fn OutlineRow(item_id: i64, part: Part) -> impl IntoView {
                         <input type="hidden" name="au" value=au.index.to_string() />
                         <button type="submit" class="btn btn-secondary" aria-label=button>"Open"</button>
                     </form>
+                    {reviewable.then(|| view! {
+                        <form method="post" action=format!("/cmi5/{item_id}/launch") target=review_target class="inline-form">
+                            <input type="hidden" name="au" value=au.index.to_string() />
+                            <input type="hidden" name="review" value="true" />
+                            <button type="submit" class="btn btn-secondary" aria-label=review_label>"Review"</button>
+                        </form>
+                    })}
                 </li>
             }
             .into_any()
