@@ -1341,3 +1341,89 @@ db_test!(a_question_already_in_the_quiz_is_not_added_twice, |state| {
     let fixed: Vec<Option<i64>> = editor.slots.iter().map(|s| s.question_id).collect();
     assert_eq!(fixed, vec![Some(one), Some(two)]);
 });
+
+/// A Canvas-flavoured QTI 1.2 export: one multiple-choice question and one type the bank has
+/// no counterpart for.
+const QTI_12: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2">
+  <assessment ident="a1" title="Capitals">
+    <section ident="root_section">
+      <item ident="q1" title="Capital of France">
+        <itemmetadata><qtimetadata>
+          <qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>multiple_choice_question</fieldentry></qtimetadatafield>
+          <qtimetadatafield><fieldlabel>points_possible</fieldlabel><fieldentry>2.0</fieldentry></qtimetadatafield>
+        </qtimetadata></itemmetadata>
+        <presentation>
+          <material><mattext texttype="text/html">&lt;p&gt;What is the capital of France?&lt;/p&gt;</mattext></material>
+          <response_lid ident="response1" rcardinality="Single"><render_choice>
+            <response_label ident="1"><material><mattext texttype="text/plain">Paris</mattext></material></response_label>
+            <response_label ident="2"><material><mattext texttype="text/plain">Lyon</mattext></material></response_label>
+          </render_choice></response_lid>
+        </presentation>
+        <resprocessing>
+          <outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>
+          <respcondition continue="No"><conditionvar><varequal respident="response1">1</varequal></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>
+        </resprocessing>
+      </item>
+      <item ident="q2" title="Where is it">
+        <itemmetadata><qtimetadata>
+          <qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>hot_spot_question</fieldentry></qtimetadatafield>
+        </qtimetadata></itemmetadata>
+        <presentation><material><mattext>Click Paris</mattext></material></presentation>
+      </item>
+    </section>
+  </assessment>
+</questestinterop>"#;
+
+db_test!(
+    qti_files_import_into_the_bank_with_their_problems,
+    |state| {
+        let c = class(&state).await;
+        let preview = bank::preview_import(
+            &state,
+            &c.teacher,
+            c.course_id,
+            QuestionFormat::Qti,
+            QTI_12,
+            c.category_id,
+        )
+        .await
+        .unwrap();
+        assert_eq!(preview.questions.len(), 1, "{preview:?}");
+        assert_eq!(preview.problems.len(), 1, "{preview:?}");
+        assert_eq!(preview.problems[0].line, 22, "the unsupported item's line");
+        assert!(
+            preview.problems[0].message.contains("Where is it"),
+            "{preview:?}"
+        );
+        let count = bank::import(
+            &state,
+            &c.teacher,
+            c.course_id,
+            QuestionFormat::Qti,
+            QTI_12,
+            c.category_id,
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(count, 1);
+        let list = bank::list(&state, &c.teacher, c.course_id, &BankQuery::default())
+            .await
+            .unwrap();
+        let labels: Vec<_> = list
+            .items
+            .iter()
+            .map(|q| (q.name.as_str(), q.type_label.as_str()))
+            .collect();
+        assert_eq!(labels, vec![("Capital of France", "Multiple choice")]);
+        // The bank reads QTI; it writes GIFT and Aiken.
+        assert!(
+            bank::export(&state, &c.teacher, c.course_id, QuestionFormat::Qti, None)
+                .await
+                .unwrap_err()
+                .field("format")
+                .is_some()
+        );
+    }
+);

@@ -559,7 +559,12 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
         ],
     )
     .await;
-    assert_eq!(in_review.status, StatusCode::FORBIDDEN, "{}", in_review.body);
+    assert_eq!(
+        in_review.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        in_review.body
+    );
     let looked = statements(
         &app,
         &review,

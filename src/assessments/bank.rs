@@ -263,6 +263,7 @@ fn parse(format: QuestionFormat, text: &str) -> Result<ImportResult, AppError> {
     Ok(match format {
         QuestionFormat::Gift => super::gift::parse_gift(text),
         QuestionFormat::Aiken => super::aiken::parse_aiken(text),
+        QuestionFormat::Qti => super::qti::parse_qti(text),
     })
 }
 
@@ -410,6 +411,12 @@ pub async fn export(
     category_id: Option<i64>,
 ) -> Result<ExportResult, AppError> {
     editor(state, actor, course_id).await?;
+    if format == QuestionFormat::Qti {
+        return Err(AppError::invalid(
+            "format",
+            "The bank reads QTI but writes GIFT and Aiken: choose one of those.",
+        ));
+    }
     let categories = store::categories(&state.db, course_id).await?;
     let wanted: Vec<i64> = categories
         .iter()
@@ -431,6 +438,8 @@ pub async fn export(
     Ok(match format {
         QuestionFormat::Gift => super::gift::write_gift(&questions),
         QuestionFormat::Aiken => super::aiken::write_aiken(&questions),
+        // Refused above.
+        QuestionFormat::Qti => ExportResult::default(),
     })
 }
 

@@ -1,5 +1,5 @@
 //! Assessments: the per-course question bank (categories, ten question types, GIFT and Aiken
-//! import/export), quizzes (settings, fixed and random slots), attempts with a server-owned clock,
+//! import/export, QTI 1.2/2.1 import), quizzes (settings, fixed and random slots), attempts with a server-owned clock,
 //! automatic marking, and hand-marking of essays. Marking rules live in `question`; every use
 //! case checks the caller's course access first.
 
@@ -19,6 +19,8 @@ pub mod gift;
 pub mod handlers;
 pub mod model;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod qti;
 pub mod question;
 #[cfg(feature = "ssr")]
 pub mod quiz;

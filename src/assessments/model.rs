@@ -50,6 +50,8 @@ pub struct BankQuestion {
 pub enum QuestionFormat {
     Gift,
     Aiken,
+    /// IMS QTI 1.2 (Canvas, Blackboard, Moodle exports) and 2.1/2.2 item XML: read, not written.
+    Qti,
 }
 
 impl QuestionFormat {
@@ -57,6 +59,7 @@ impl QuestionFormat {
         match input {
             "gift" => Some(QuestionFormat::Gift),
             "aiken" => Some(QuestionFormat::Aiken),
+            "qti" => Some(QuestionFormat::Qti),
             _ => None,
         }
     }
@@ -64,6 +67,7 @@ impl QuestionFormat {
         match self {
             QuestionFormat::Gift => "gift",
             QuestionFormat::Aiken => "aiken",
+            QuestionFormat::Qti => "qti",
         }
     }
 }

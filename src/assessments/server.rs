@@ -68,7 +68,7 @@ pub async fn preview_question_import(
 ) -> Result<ImportPreview, AppError> {
     let (state, actor, _) = signed_in()?;
     let format = QuestionFormat::parse(&format)
-        .ok_or_else(|| AppError::invalid("format", "Choose GIFT or Aiken."))?;
+        .ok_or_else(|| AppError::invalid("format", "Choose GIFT, Aiken or QTI."))?;
     respond(
         super::bank::preview_import(&state, &actor, course_id, format, &text, category_id).await,
     )
@@ -84,7 +84,7 @@ pub async fn import_questions(
 ) -> Result<usize, AppError> {
     let (state, actor, _) = signed_in()?;
     let format = QuestionFormat::parse(&format)
-        .ok_or_else(|| AppError::invalid("format", "Choose GIFT or Aiken."))?;
+        .ok_or_else(|| AppError::invalid("format", "Choose GIFT, Aiken or QTI."))?;
     respond(
         super::bank::import(
             &state,

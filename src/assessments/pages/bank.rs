@@ -297,6 +297,7 @@ fn ImportForm(
                 <select id="import-format" prop:value=move || format.get() on:change=move |ev| format.set(event_target_value(&ev))>
                     <option value="gift">"GIFT (Moodle)"</option>
                     <option value="aiken">"Aiken"</option>
+                    <option value="qti">"QTI 1.2 or 2.1 (XML: Canvas, Blackboard, Moodle)"</option>
                 </select>
             </div>
             <div class="field">
@@ -307,7 +308,7 @@ fn ImportForm(
             </div>
             <div class="field">
                 <label for="import-file">"File"</label>
-                <input id="import-file" type="file" accept=".txt,.gift,text/plain" on:change=move |ev| read_file_into(ev, text) />
+                <input id="import-file" type="file" accept=".txt,.gift,.xml,text/plain,text/xml,application/xml" on:change=move |ev| read_file_into(ev, text) />
             </div>
             <div class="field">
                 <label for="import-text">"Or paste the questions"</label>
