@@ -1054,6 +1054,36 @@ db_test!(
         assert!(line.started && line.satisfied);
         assert!(line.aus.iter().all(|a| a.waived && a.satisfied));
         assert_eq!(line.aus[0].label(), "Waived");
+        // The same report as CSV, for whoever may see the learners, through its route.
+        let app = lyceum::http::router(state.clone());
+        let cookie = lyceum::auth::service::sign_in(
+            &state,
+            "teacher@example.com",
+            lyceum::testing::PASSWORD,
+            &lyceum::auth::throttle::Client::at("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+        let csv = send(
+            &app,
+            Request::get(format!("/items/{item}/cmi5-results.csv"))
+                .header(header::COOKIE, format!("lyceum_session={cookie}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        assert!(
+            csv.body
+                .starts_with("name,email,Read,Test,course,score_percent,last_activity"),
+            "{}",
+            csv.body
+        );
+        assert!(csv.body.contains("Waived,Waived,Satisfied"), "{}", csv.body);
+        assert_eq!(
+            report::export_csv(&state, &ada, item).await.unwrap_err(),
+            AppError::Forbidden
+        );
 
         // Starting afresh: a new registration at the next launch; the old one stays on record.
         assert!(matches!(

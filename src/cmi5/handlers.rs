@@ -3,7 +3,7 @@
 //! returns to.
 
 use super::service::Cmi5Package;
-use crate::edge::request_actor;
+use crate::edge::{download, request_actor};
 use crate::error::AppError;
 use crate::files::handlers::error_response;
 use crate::packages::handlers::upload_route;
@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
             upload_route::<Cmi5Package>(),
         )
         .route("/cmi5/{item_id}/launch", post(launch))
+        .route("/items/{item_id}/cmi5-results.csv", get(export))
         .route("/cmi5/{item_id}/returned", get(returned))
         // An AU on a content server calls it from its own origin, with no cookie.
         .route(
@@ -35,6 +36,19 @@ pub fn routes() -> Router<AppState> {
                     .allow_methods([axum::http::Method::POST]),
             ),
         )
+}
+
+/// `GET /items/{item_id}/cmi5-results.csv`: the instructors' report, every learner.
+async fn export(State(state): State<AppState>, Path(item_id): Path<i64>, req: Request) -> Response {
+    let actor = match request_actor(&req) {
+        Ok(actor) => actor,
+        Err(e) => return download(Err::<String, _>(e), "", ""),
+    };
+    download(
+        super::report::export_csv(&state, &actor, item_id).await,
+        "text/csv; charset=utf-8",
+        &format!("cmi5-results-{item_id}.csv"),
+    )
 }
 
 #[derive(Debug, Deserialize)]

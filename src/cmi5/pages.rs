@@ -214,6 +214,7 @@ fn ResultsTable(
     let aus = results.aus;
     view! {
         <p>{summary}</p>
+        <p><a class="btn btn-secondary btn-small" href=format!("/items/{item_id}/cmi5-results.csv") download="">"Export CSV"</a></p>
         <div class="table-wrap">
             <table class="data-table" data-testid="cmi5-results">
                 <caption class="visually-hidden">"Learners and what each AU reached"</caption>

@@ -60,6 +60,46 @@ pub async fn results(
     })
 }
 
+/// Every learner's line, as CSV: one column per AU (in words), then the course, score and
+/// last activity.
+pub async fn export_csv(state: &AppState, actor: &Actor, item_id: i64) -> Result<String, AppError> {
+    let course_id = course_of(state, item_id).await?;
+    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
+    let course = match store::find(&state.db, item_id).await? {
+        Some(row) => Some(structure_of(&row)?),
+        None => None,
+    };
+    let rows = store::results(&state.db, course_id, item_id, i64::MAX, 0).await?;
+    let aus: Vec<String> = course.as_ref().map_or_else(Vec::new, |c| {
+        c.aus().iter().map(|au| au.title.clone()).collect()
+    });
+    let mut out = crate::spreadsheet::CsvOut::new();
+    let mut header = vec!["name".to_string(), "email".to_string()];
+    header.extend(aus.iter().cloned());
+    header.extend(["course", "score_percent", "last_activity"].map(String::from));
+    out.row(header.iter().map(String::as_str))?;
+    for line in lines(rows, course.as_ref()) {
+        let mut cells = vec![line.name.clone(), line.email.clone()];
+        cells.extend(line.aus.iter().map(|a| a.label().to_string()));
+        cells.push(
+            match (line.satisfied, line.started) {
+                (true, _) => "Satisfied",
+                (false, true) => "In progress",
+                (false, false) => "Not started",
+            }
+            .to_string(),
+        );
+        cells.push(line.score.map(|s| format!("{s:.2}")).unwrap_or_default());
+        cells.push(
+            line.last_seen
+                .map(crate::ui::format::datetime)
+                .unwrap_or_default(),
+        );
+        out.row(cells.iter().map(String::as_str))?;
+    }
+    out.finish()
+}
+
 /// Rows ordered by learner made into one line per learner.
 fn lines(rows: Vec<ResultRow>, course: Option<&Course>) -> Vec<LearnerResult> {
     let mut out: Vec<LearnerResult> = Vec::new();
