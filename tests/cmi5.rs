@@ -150,6 +150,26 @@ async fn upload(
     .await
 }
 
+/// A session cookie's value for `email` (signed in with the tests' password).
+async fn session_of(state: &AppState, email: &str) -> String {
+    lyceum::auth::service::sign_in(
+        state,
+        email,
+        lyceum::testing::PASSWORD,
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap()
+}
+
+/// `GET path` with a session cookie.
+fn get_as(path: String, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
 /// The launch URL's parameters.
 fn params(url: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(url)
@@ -715,22 +735,8 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     )
     .await;
     assert!(!stranger.body.contains("/courses/"), "{}", stranger.body);
-    let cookie = lyceum::auth::service::sign_in(
-        &state,
-        "ada@example.com",
-        lyceum::testing::PASSWORD,
-        &lyceum::auth::throttle::Client::at("127.0.0.1"),
-    )
-    .await
-    .unwrap();
-    let back = send(
-        &app,
-        Request::get(format!("/cmi5/{item}/returned"))
-            .header(header::COOKIE, format!("lyceum_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let cookie = session_of(&state, "ada@example.com").await;
+    let back = send(&app, get_as(format!("/cmi5/{item}/returned"), &cookie)).await;
     assert_eq!(back.status, StatusCode::OK);
     assert_eq!(back.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
     assert!(
@@ -769,8 +775,6 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
 db_test!(
     a_package_larger_than_a_request_body_uploads_through_the_form,
     |state| {
-        use lyceum::auth::throttle::Client;
-        use lyceum::testing::PASSWORD;
         let c = support::class(&state, ClassSpec::default()).await;
         let item = c
             .add_item(
@@ -811,14 +815,7 @@ db_test!(
         let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\nContent-Type: application/zip\r\n\r\n".to_vec();
         body.extend_from_slice(&bytes);
         body.extend_from_slice(b"\r\n--XyZ--\r\n");
-        let cookie = lyceum::auth::service::sign_in(
-            &state,
-            "teacher@example.com",
-            PASSWORD,
-            &Client::at("127.0.0.1"),
-        )
-        .await
-        .unwrap();
+        let cookie = session_of(&state, "teacher@example.com").await;
         let app = lyceum::http::router(state.clone());
         let req = Request::post(format!("/items/{item}/cmi5-package"))
             .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
@@ -885,20 +882,10 @@ db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
     );
     // The zip's files left with it: its address no longer answers.
     let app = lyceum::http::router(state.clone());
-    let cookie = lyceum::auth::service::sign_in(
-        &state,
-        "ada@example.com",
-        lyceum::testing::PASSWORD,
-        &lyceum::auth::throttle::Client::at("127.0.0.1"),
-    )
-    .await
-    .unwrap();
+    let cookie = session_of(&state, "ada@example.com").await;
     let old = send(
         &app,
-        Request::get(format!("/packages/{item}/1/read/index.html"))
-            .header(header::COOKIE, format!("lyceum_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
+        get_as(format!("/packages/{item}/1/read/index.html"), &cookie),
     )
     .await;
     assert_eq!(old.status, StatusCode::NOT_FOUND);
@@ -906,10 +893,7 @@ db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
     upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
     let again = send(
         &app,
-        Request::get(format!("/packages/{item}/3/read/index.html"))
-            .header(header::COOKIE, format!("lyceum_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
+        get_as(format!("/packages/{item}/3/read/index.html"), &cookie),
     )
     .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
@@ -1056,20 +1040,10 @@ db_test!(
         assert_eq!(line.aus[0].label(), "Waived");
         // The same report as CSV, for whoever may see the learners, through its route.
         let app = lyceum::http::router(state.clone());
-        let cookie = lyceum::auth::service::sign_in(
-            &state,
-            "teacher@example.com",
-            lyceum::testing::PASSWORD,
-            &lyceum::auth::throttle::Client::at("127.0.0.1"),
-        )
-        .await
-        .unwrap();
+        let cookie = session_of(&state, "teacher@example.com").await;
         let csv = send(
             &app,
-            Request::get(format!("/items/{item}/cmi5-results.csv"))
-                .header(header::COOKIE, format!("lyceum_session={cookie}"))
-                .body(Body::empty())
-                .unwrap(),
+            get_as(format!("/items/{item}/cmi5-results.csv"), &cookie),
         )
         .await;
         assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
