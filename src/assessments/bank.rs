@@ -402,6 +402,9 @@ pub async fn import(
     Ok(result.questions.len())
 }
 
+/// An exchange format's writer: the questions with their categories in, the text out.
+type Writer = fn(&[(Option<String>, Question)]) -> ExportResult;
+
 /// The bank (or one category) in an exchange format, with the questions it could not express.
 pub async fn export(
     state: &AppState,
@@ -411,12 +414,16 @@ pub async fn export(
     category_id: Option<i64>,
 ) -> Result<ExportResult, AppError> {
     editor(state, actor, course_id).await?;
-    if format == QuestionFormat::Qti {
-        return Err(AppError::invalid(
-            "format",
-            "The bank reads QTI but writes GIFT and Aiken: choose one of those.",
-        ));
-    }
+    let write: Writer = match format {
+        QuestionFormat::Gift => super::gift::write_gift,
+        QuestionFormat::Aiken => super::aiken::write_aiken,
+        QuestionFormat::Qti => {
+            return Err(AppError::invalid(
+                "format",
+                "The bank reads QTI but writes GIFT and Aiken: choose one of those.",
+            ));
+        }
+    };
     let categories = store::categories(&state.db, course_id).await?;
     let wanted: Vec<i64> = categories
         .iter()
@@ -435,12 +442,7 @@ pub async fn export(
             .map(|c| format!("$course$/top/{}", c.name));
         questions.push((category, row.question()?));
     }
-    Ok(match format {
-        QuestionFormat::Gift => super::gift::write_gift(&questions),
-        QuestionFormat::Aiken => super::aiken::write_aiken(&questions),
-        // Refused above.
-        QuestionFormat::Qti => ExportResult::default(),
-    })
+    Ok(write(&questions))
 }
 
 #[cfg(test)]

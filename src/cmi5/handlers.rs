@@ -1,6 +1,6 @@
-//! HTTP edges of cmi5 courses: the package upload (`packages::handlers::upload_route`), the launch (a form post whose answer sends the AU's frame or
-//! window to the AU), the fetch URL the AU calls for its credentials, and the page an AU
-//! returns to.
+//! HTTP edges of cmi5 courses: the package upload (`packages::handlers::upload_route`), the
+//! launch (a form post whose answer sends the AU's frame or window to the AU), the fetch URL the
+//! AU calls for its credentials, the page an AU returns to, and the results as CSV.
 
 use super::service::Cmi5Package;
 use crate::edge::{download, request_actor};

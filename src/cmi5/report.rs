@@ -9,7 +9,7 @@ use super::model::{AuResult, LearnerResult, Results, WAIVER_REASONS};
 use super::moveon::{self, AuObject, Envelope};
 use super::service::{course_of, structure_of};
 use super::store::{self, RecordRow, ResultRow};
-use super::structure::Course;
+use super::structure::{Au, Course};
 use crate::audit::{self, Entry};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
@@ -22,13 +22,13 @@ use std::collections::HashMap;
 
 const PER_PAGE: u32 = 50;
 
-/// One page of the course's learners with every AU of the course.
-pub async fn results(
+/// The item's course, what the actor may do in it, and its cmi5 course (`None`: nothing
+/// uploaded yet), for someone who may see the learners.
+async fn report_of(
     state: &AppState,
     actor: &Actor,
     item_id: i64,
-    page: u32,
-) -> Result<Results, AppError> {
+) -> Result<(i64, CourseAccess, Option<Course>), AppError> {
     let course_id = course_of(state, item_id).await?;
     let access =
         access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
@@ -36,6 +36,17 @@ pub async fn results(
         Some(row) => Some(structure_of(&row)?),
         None => None,
     };
+    Ok((course_id, access, course))
+}
+
+/// One page of the course's learners with every AU of the course.
+pub async fn results(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    page: u32,
+) -> Result<Results, AppError> {
+    let (course_id, access, course) = report_of(state, actor, item_id).await?;
     let course_au_id = course.as_ref().map_or("", |c| c.id.as_str());
     let (learners, started, satisfied) =
         store::result_counts(&state.db, course_id, item_id, course_au_id).await?;
@@ -63,12 +74,7 @@ pub async fn results(
 /// Every learner's line, as CSV: one column per AU (in words), then the course, score and
 /// last activity.
 pub async fn export_csv(state: &AppState, actor: &Actor, item_id: i64) -> Result<String, AppError> {
-    let course_id = course_of(state, item_id).await?;
-    access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    let course = match store::find(&state.db, item_id).await? {
-        Some(row) => Some(structure_of(&row)?),
-        None => None,
-    };
+    let (course_id, _, course) = report_of(state, actor, item_id).await?;
     let rows = store::results(&state.db, course_id, item_id, i64::MAX, 0).await?;
     let aus: Vec<String> = course.as_ref().map_or_else(Vec::new, |c| {
         c.aus().iter().map(|au| au.title.clone()).collect()
@@ -102,27 +108,27 @@ pub async fn export_csv(state: &AppState, actor: &Actor, item_id: i64) -> Result
 
 /// Rows ordered by learner made into one line per learner.
 fn lines(rows: Vec<ResultRow>, course: Option<&Course>) -> Vec<LearnerResult> {
+    let aus = course.map_or_else(Vec::new, |c| c.aus());
     let mut out: Vec<LearnerResult> = Vec::new();
     let mut group: Vec<ResultRow> = Vec::new();
     for row in rows {
         if group.first().is_some_and(|g| g.user_id != row.user_id) {
-            out.push(line(&std::mem::take(&mut group), course));
+            out.push(line(&std::mem::take(&mut group), course, &aus));
         }
         group.push(row);
     }
     if !group.is_empty() {
-        out.push(line(&group, course));
+        out.push(line(&group, course, &aus));
     }
     out
 }
 
-fn line(group: &[ResultRow], course: Option<&Course>) -> LearnerResult {
+fn line(group: &[ResultRow], course: Option<&Course>, aus: &[&Au]) -> LearnerResult {
     let first = group.first();
     let records: HashMap<&str, &ResultRow> = group
         .iter()
         .filter_map(|r| Some((r.au_id.as_deref()?, r)))
         .collect();
-    let aus = course.map_or_else(Vec::new, |c| c.aus());
     let mark = |id: &str| {
         records
             .get(id)
