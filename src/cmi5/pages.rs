@@ -175,8 +175,20 @@ fn LearnerResults(item_id: i64) -> impl IntoView {
         move || (page.get(), waive.version().get(), reset.version().get()),
         move |(page, ..)| cmi5_results(item_id, page),
     );
-    let waived: Signal<Option<Result<(), AppError>>> =
+    let posted: Signal<Option<Result<(), AppError>>> =
         crate::ui::forms::with_posted(waive.value().into());
+    // The row's form has no place for a field's message (its learner is a hidden field), so a
+    // refused field is said at the top, where the alert shows general messages only.
+    let waived = Signal::derive(move || {
+        posted.get().map(|result| {
+            result.map_err(
+                |e| match ["au", "reason", "user_id"].iter().find_map(|f| e.field(f)) {
+                    Some(message) => AppError::BadRequest(message),
+                    None => e,
+                },
+            )
+        })
+    });
     let reset_done: Signal<Option<Result<(), AppError>>> = reset.value().into();
     view! {
         <section class="card" id="results" aria-labelledby="results-heading">
