@@ -127,6 +127,7 @@ lazy_pages! {
     AudienceEditorPageRoute => crate::audiences::pages::AudienceEditorPage,
     CataloguePageRoute => crate::courses::pages::CataloguePage,
     NewCoursePageRoute => crate::courses::pages::NewCoursePage,
+    CartridgeImportPageRoute => crate::cartridge::pages::CartridgeImportPage,
     CoursePageViewRoute => crate::learning::pages::CoursePageView,
     CourseEditorPageRoute => crate::courses::pages::CourseEditorPage,
     ItemEditorPageRoute => crate::items::pages::ItemEditorPage,
@@ -216,6 +217,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/courses/:id/learn") view={Lazy::<ResumePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/learn/:item_id") view={Lazy::<PlayerPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/questions") view={Lazy::<QuestionBankPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/courses/:id/import") view={Lazy::<CartridgeImportPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/questions/new") view={Lazy::<QuestionEditorPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/questions/:question_id") view={Lazy::<QuestionEditorPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/courses/:id/grading") view={Lazy::<GradingQueuePageRoute>::new()} ssr=SsrMode::Async />

@@ -350,6 +350,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
         "item_id=6&user_id=1&au=0&reason=Administrative",
     ),
     ("cmi5/reset", "item_id=6&user_id=1"),
+    ("cartridge/imports", "course_id=1&page=1"),
     ("scorm/availability", "item_id=5"),
     ("scorm/reset", "item_id=5&user_id=1"),
 ];
@@ -582,6 +583,7 @@ db_test!(
             "scorm/results",
             "cmi5/course",
             "cmi5/results",
+            "cartridge/imports",
         ] {
             let body = COURSE_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             let reply = send(&app, server_fn(path, body, Some(&token))).await;

@@ -108,6 +108,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/cmi5", 60),
     // 7x the item layer: the registry that dispatches to every kind
     ("src/items", 70),
+    // Common Cartridge import: makes items of several kinds through the item layer.
+    ("src/cartridge", 75),
     // 8x learner views and reports; the job worker, which runs the work of any area below, and
     // the administrators' view of its queue.
     ("src/learning", 80),

@@ -402,6 +402,33 @@ pub async fn import(
     Ok(result.questions.len())
 }
 
+/// Questions an import (a cartridge) brings, added in its transaction to the category named
+/// `category` (made when the course has none of that name); their ids, in order.
+pub async fn add_imported(
+    tx: &mut crate::db::Tx,
+    author: i64,
+    course_id: i64,
+    category: &str,
+    questions: &[Question],
+    now: i64,
+) -> Result<Vec<i64>, AppError> {
+    let name: String = category.trim().chars().take(200).collect();
+    let name = if name.is_empty() {
+        DEFAULT_CATEGORY.to_string()
+    } else {
+        name
+    };
+    let category = match store::category_by_name(tx, course_id, &name).await? {
+        Some(id) => id,
+        None => store::insert_category(tx, course_id, &name, now).await?,
+    };
+    let mut ids = Vec::with_capacity(questions.len());
+    for question in questions {
+        ids.push(store::insert(tx, course_id, category, question, author, now).await?);
+    }
+    Ok(ids)
+}
+
 /// An exchange format's writer: the questions with their categories in, the text out.
 type Writer = fn(&[(Option<String>, Question)]) -> ExportResult;
 

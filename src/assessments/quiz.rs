@@ -4,10 +4,11 @@
 
 use super::bank_store;
 use super::model::*;
+use super::question::Question;
 use super::quiz_store as store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
-use crate::db::now;
+use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -138,6 +139,30 @@ pub async fn add_questions(
     }
     tx.commit().await?;
     points_changed(state, course_id, item_id).await
+}
+
+/// A quiz made by an import (a cartridge): its questions go to the bank, in a category named
+/// after the quiz, and into the quiz in their order, in the import's transaction. Hook:
+/// `items::registry::imported`.
+pub async fn imported(
+    tx: &mut Tx,
+    author: i64,
+    course_id: i64,
+    item_id: i64,
+    title: &str,
+    questions: &[Question],
+    now: i64,
+) -> Result<(), AppError> {
+    if questions.is_empty() {
+        return Ok(());
+    }
+    let ids = super::bank::add_imported(tx, author, course_id, title, questions, now).await?;
+    let mut total = 0.0;
+    for (id, question) in ids.iter().zip(questions) {
+        store::add_slot(tx, item_id, Some(*id), None, 1, question.default_mark).await?;
+        total += question.default_mark;
+    }
+    crate::grading::service::quiz_points_changed(tx, course_id, item_id, total, now).await
 }
 
 /// The quiz's total marks may have changed: its gradebook item follows (grades keep their

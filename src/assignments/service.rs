@@ -44,6 +44,34 @@ pub async fn create(tx: &mut Tx, item_id: i64, course_id: i64, now: i64) -> Resu
     Ok(())
 }
 
+/// An assignment made by an import (a cartridge): its points possible, when the source gave
+/// them, in the import's transaction. Hook: `items::registry::imported`.
+pub async fn imported(
+    tx: &mut Tx,
+    course_id: i64,
+    item_id: i64,
+    points: Option<f64>,
+    now: i64,
+) -> Result<(), AppError> {
+    let Some(points) = points.filter(|p| p.is_finite() && *p > 0.0) else {
+        return Ok(());
+    };
+    let Some((_, mut settings)) = store::course_and_settings_in_tx(tx, item_id).await? else {
+        return Err(AppError::NotFound);
+    };
+    settings.max_points = points.min(100_000.0);
+    store::save_settings(tx, item_id, &settings, now).await?;
+    crate::grading::service::assignment_changed(
+        tx,
+        course_id,
+        item_id,
+        settings.max_points,
+        &[],
+        now,
+    )
+    .await
+}
+
 /// An assignment in a course copy: the same settings, no work.
 pub async fn copy(
     tx: &mut Tx,

@@ -19,11 +19,12 @@ use std::net::SocketAddr;
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Course files, a learner's assignment files, a grader's feedback files, a package of an item
-/// (SCORM `/package`, cmi5 `/cmi5-package`).
+/// (SCORM `/package`, cmi5 `/cmi5-package`), a Common Cartridge to import into a course.
 fn is_upload(req: &Request) -> bool {
     let path = req.uri().path();
     req.method() == Method::POST
-        && ((path.starts_with("/courses/") && path.ends_with("/files"))
+        && ((path.starts_with("/courses/")
+            && (path.ends_with("/files") || path.ends_with("/cartridge")))
             || (path.starts_with("/assignments/")
                 && (path.ends_with("/files") || path.contains("/feedback/")))
             || (path.starts_with("/items/") && path.ends_with("package")))

@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::items::registry::routes())
         // Content packages' files (SCORM, cmi5), whatever their kind.
         .merge(crate::packages::handlers::routes())
+        .merge(crate::cartridge::handlers::routes())
         .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))

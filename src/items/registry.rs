@@ -138,6 +138,47 @@ mod lifecycle {
         }
     }
 
+    /// What an import (a cartridge) brings for a kind besides the item row.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Imported {
+        Nothing,
+        /// A quiz's questions, in order (they go to the bank too).
+        Questions(Vec<assessments::question::Question>),
+        /// An assignment's points possible, when the source said.
+        Points(Option<f64>),
+    }
+
+    /// After an imported item was `saved`, in the import's transaction: the kind takes what the
+    /// import brought for it. What a kind does not take is ignored.
+    pub async fn imported(
+        tx: &mut Tx,
+        actor: &Actor,
+        course_id: i64,
+        item_id: i64,
+        fields: &ItemFields,
+        content: &Imported,
+        now: i64,
+    ) -> Result<(), AppError> {
+        match (fields.kind, content) {
+            (ItemKind::Quiz, Imported::Questions(questions)) => {
+                assessments::quiz::imported(
+                    tx,
+                    actor.id,
+                    course_id,
+                    item_id,
+                    &fields.title,
+                    questions,
+                    now,
+                )
+                .await
+            }
+            (ItemKind::Assignment, Imported::Points(points)) => {
+                assignments::service::imported(tx, course_id, item_id, *points, now).await
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Before an item in the recycle bin is purged for good (its own rows go with it by cascade):
     /// what is not in the database, such as stored files, is removed here. Deleting an item (to
     /// the recycle bin) and restoring it need nothing of a kind: its rows are kept meanwhile.

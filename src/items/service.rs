@@ -51,6 +51,37 @@ pub async fn add_item(
     Ok(id)
 }
 
+/// An import (a cartridge) adds items in two steps inside its one transaction, because texts
+/// may link to items made after them: `insert_imported` makes the row (and answers the problem
+/// of a field the kind refuses, adding nothing then), `finish_imported` saves the final form
+/// and hands the kind what the import brought for it. The caller has checked that the actor
+/// may edit the course and that the section is the course's.
+pub async fn insert_imported(
+    tx: &mut crate::db::Tx,
+    course_id: i64,
+    section_id: i64,
+    form: &ItemForm,
+    now: i64,
+) -> Result<i64, AppError> {
+    let fields = form.parse(registry::check_content)?;
+    outline_store::insert_item(tx, course_id, section_id, &fields, now).await
+}
+
+pub async fn finish_imported(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    course_id: i64,
+    item_id: i64,
+    form: &ItemForm,
+    content: &registry::Imported,
+    now: i64,
+) -> Result<(), AppError> {
+    let fields = form.parse(registry::check_content)?;
+    outline_store::update_item(tx, item_id, &fields, now).await?;
+    registry::saved(tx, actor, course_id, item_id, &fields, now).await?;
+    registry::imported(tx, actor, course_id, item_id, &fields, content, now).await
+}
+
 /// Saves an item; its kind stays what it was created as.
 pub async fn update_item(
     state: &AppState,

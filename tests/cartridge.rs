@@ -1,0 +1,651 @@
+//! Common Cartridge import: every cartridge of the shared corpus is planned and imported; on
+//! SQLite and PostgreSQL a cartridge's modules become sections with lessons (their images and
+//! links pointed at what the import made), files, links, a quiz with its questions in the bank
+//! and an assignment with its points, what cannot be imported is in the kept report, and a
+//! refused cartridge changes nothing.
+
+use crate::support::{self, ClassSpec, send};
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use lyceum::cartridge::plan::{self, Content, Refusal};
+use lyceum::db_test;
+use lyceum::items::kind::ItemKind;
+use lyceum::state::AppState;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The shared corpus's folder `name`, or None (said so) when this machine lacks it.
+fn corpus(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("LYCEUM_CORPUS")
+        .map(|d| PathBuf::from(d).join(name))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/corpus")
+                .join(name)
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!(
+            "No corpus at {}; skipping (set LYCEUM_CORPUS).",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A zip in a temporary file (removed when dropped).
+struct Zip(PathBuf);
+
+impl Drop for Zip {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn zip_of(files: &[(String, Vec<u8>)]) -> Zip {
+    let name: u64 = rand::random();
+    let path = std::env::temp_dir().join(format!("lyceum-cc-{name:016x}.imscc"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (p, bytes) in files {
+        zip.start_file(p.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    Zip(path)
+}
+
+/// An unzipped cartridge of the corpus, zipped.
+fn zip_folder(dir: &Path) -> Zip {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    zip_of(&files)
+}
+
+/// The corpus's cartridges, each as a zip path with its name.
+fn corpus_cartridges() -> Vec<(String, PathBuf, Option<Zip>)> {
+    let Some(dir) = corpus("common-cartridge") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            let zip = zip_folder(&path);
+            out.push((name, zip.0.clone(), Some(zip)));
+        } else {
+            out.push((name, path, None));
+        }
+    }
+    out
+}
+
+fn kinds(plan: &plan::Plan) -> Vec<(ItemKind, String)> {
+    plan.sections
+        .iter()
+        .flat_map(|s| s.items.iter().map(|i| (i.kind, i.title.clone())))
+        .collect()
+}
+
+#[test]
+fn every_corpus_cartridge_is_planned_with_what_it_holds() {
+    let cartridges = corpus_cartridges();
+    for (name, path, _zip) in &cartridges {
+        let plan = plan::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let items = kinds(&plan);
+        match name.as_str() {
+            "course-1" => {
+                assert_eq!(plan.version, "1.3.0");
+                assert_eq!(plan.sections[0].title, "First Module");
+                let has = |kind: ItemKind, title: &str| {
+                    items.iter().any(|(k, t)| *k == kind && t == title)
+                };
+                assert!(
+                    has(ItemKind::Assignment, "First Module Assignment 1"),
+                    "{items:?}"
+                );
+                assert!(has(ItemKind::Quiz, "First Module Quiz 1"), "{items:?}");
+                assert!(
+                    has(ItemKind::Lesson, "First Module Wiki Page 1"),
+                    "{items:?}"
+                );
+                assert!(
+                    has(ItemKind::Link, "First Module External URL 1"),
+                    "{items:?}"
+                );
+                assert!(has(ItemKind::File, "Sample Document"), "{items:?}");
+                assert!(has(ItemKind::File, "photo.jpg"), "{items:?}");
+                let skipped: Vec<&str> = plan.skipped.iter().map(|s| s.title.as_str()).collect();
+                assert!(
+                    skipped.contains(&"First Module Discussion 1"),
+                    "{skipped:?}"
+                );
+                assert!(
+                    skipped.contains(&"First Module Text Header 1"),
+                    "{skipped:?}"
+                );
+                let discussion = plan
+                    .skipped
+                    .iter()
+                    .find(|s| s.title == "First Module Discussion 1")
+                    .unwrap();
+                assert!(discussion.reason.contains("discussion"), "{discussion:?}");
+                let quiz = plan.sections[0]
+                    .items
+                    .iter()
+                    .find(|i| i.kind == ItemKind::Quiz)
+                    .unwrap();
+                let Content::Quiz(questions) = &quiz.content else {
+                    panic!("a quiz without questions: {quiz:?}")
+                };
+                assert!(!questions.is_empty());
+            }
+            "all-question-types" => {
+                let quiz = plan.sections[0].items.first().unwrap();
+                let Content::Quiz(questions) = &quiz.content else {
+                    panic!("{quiz:?}")
+                };
+                // Canvas's fuller copy is read; the types Lyceum lacks are reported by line.
+                assert!(questions.len() >= 8, "{}", questions.len());
+                assert!(plan.skipped.iter().any(|s| s.reason.starts_with("Line ")));
+            }
+            "course-with-associated-content-assignments" => {
+                let assignments: Vec<&plan::PlannedItem> = plan.sections[0]
+                    .items
+                    .iter()
+                    .filter(|i| i.kind == ItemKind::Assignment)
+                    .collect();
+                assert_eq!(assignments.len(), 2, "{items:?}");
+                // Canvas's own assignment_settings.xml gives the points.
+                let points: Vec<&Content> = assignments.iter().map(|a| &a.content).collect();
+                assert_eq!(
+                    points,
+                    [
+                        &Content::Assignment { points: Some(0.0) },
+                        &Content::Assignment { points: Some(1.0) }
+                    ]
+                );
+                // It links a file the export left out: said in the report.
+                assert!(
+                    plan.skipped
+                        .iter()
+                        .any(|s| s.title == "Unpublished Assignment"
+                            && s.reason.contains("annotated-bold-font-test.pptx (1).pdf")),
+                    "{:?}",
+                    plan.skipped
+                );
+                assert!(
+                    plan.skipped.iter().any(|s| s.reason.contains("LTI")),
+                    "{:?}",
+                    plan.skipped
+                );
+            }
+            "single-page" | "single-page.imscc" => {
+                assert_eq!(items.len(), 1, "{items:?}");
+                assert_eq!(items[0].0, ItemKind::Lesson);
+            }
+            _ => {}
+        }
+    }
+    let names: Vec<&str> = cartridges.iter().map(|(n, ..)| n.as_str()).collect();
+    if !cartridges.is_empty() {
+        assert!(names.contains(&"allyworkshop.imscc"), "{names:?}");
+    }
+}
+
+#[test]
+fn what_is_not_a_cartridge_is_refused_with_the_reason() {
+    let not_zip = zip_of(&[]);
+    std::fs::write(&not_zip.0, b"%PDF-1.7").unwrap();
+    assert!(matches!(plan::read(&not_zip.0), Err(Refusal::Zip(_))));
+    let no_manifest = zip_of(&[("index.html".into(), b"<p>x</p>".to_vec())]);
+    assert_eq!(plan::read(&no_manifest.0).unwrap_err(), Refusal::NoManifest);
+    let broken = zip_of(&[("imsmanifest.xml".into(), b"<manifest><resources>".to_vec())]);
+    let message = plan::read(&broken.0).unwrap_err().to_string();
+    assert!(message.contains("not well-formed XML"), "{message}");
+    if let Some(dir) = corpus("scorm") {
+        let golf = zip_folder(
+            &dir.join("scorm12")
+                .read_dir()
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path(),
+        );
+        assert_eq!(plan::read(&golf.0).unwrap_err(), Refusal::Scorm);
+    }
+}
+
+// ----- a cartridge of our own, imported on both databases -----
+
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89, 0, 0, 0, 0x0d, 0x49, 0x44, 0x41, 0x54,
+    0x78, 0x9c, 0x63, 0x60, 0, 0, 0, 2, 0, 1, 0xe5, 0x27, 0xde, 0xfc, 0, 0, 0, 0, 0x49, 0x45, 0x4e,
+    0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="fire" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+  xmlns:lomimscc="http://ltsc.ieee.org/xsd/imsccv1p1/LOM/manifest">
+  <metadata><schema>IMS Common Cartridge</schema><schemaversion>1.1.0</schemaversion>
+    <lomimscc:lom><lomimscc:general><lomimscc:title><lomimscc:string>Fire safety</lomimscc:string></lomimscc:title></lomimscc:general></lomimscc:lom>
+  </metadata>
+  <organizations><organization identifier="org" structure="rooted-hierarchy"><item identifier="root">
+    <item identifier="m1"><title>Week 1</title>
+      <item identifier="e1" identifierref="welcome"><title>Welcome</title></item>
+      <item identifier="e2" identifierref="exits"><title>Exits</title></item>
+      <item identifier="e3" identifierref="docs"><title>Fire service guidance</title></item>
+      <item identifier="e4" identifierref="check"><title>Check</title></item>
+      <item identifier="e5" identifierref="essay"><title>Essay</title></item>
+      <item identifier="e6" identifierref="talk"><title>Talk about it</title></item>
+      <item identifier="e7" identifierref="plan"><title>Floor plan</title></item>
+    </item>
+  </item></organization></organizations>
+  <resources>
+    <resource identifier="welcome" type="webcontent" href="wiki_content/welcome.html"><file href="wiki_content/welcome.html"/></resource>
+    <resource identifier="exits" type="webcontent" href="wiki_content/exits.html"><file href="wiki_content/exits.html"/></resource>
+    <resource identifier="docs" type="imswl_xmlv1p1"><file href="docs.xml"/></resource>
+    <resource identifier="check" type="imsqti_xmlv1p2/imscc_xmlv1p1/assessment"><file href="check/assessment_qti.xml"/></resource>
+    <resource identifier="essay" type="assignment_xmlv1p0" href="essay/assignment.xml"><file href="essay/assignment.xml"/></resource>
+    <resource identifier="talk" type="imsdt_xmlv1p1"><file href="talk.xml"/></resource>
+    <resource identifier="plan" type="webcontent" href="web_resources/plan.pdf"><file href="web_resources/plan.pdf"/></resource>
+    <resource identifier="diagram" type="webcontent" href="web_resources/diagram.png"><file href="web_resources/diagram.png"/></resource>
+    <resource identifier="extra" type="webcontent" href="web_resources/extra.pdf"><file href="web_resources/extra.pdf"/></resource>
+  </resources>
+</manifest>"#;
+
+const QTI: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2">
+ <assessment ident="check" title="Check">
+  <section ident="root_section">
+   <item ident="q1" title="Colour">
+    <presentation>
+     <material><mattext texttype="text/html">&lt;p&gt;Which is the alarm? &lt;img src=&quot;$IMS-CC-FILEBASE$/diagram.png&quot; alt=&quot;diagram&quot;&gt;&lt;/p&gt;</mattext></material>
+     <response_lid ident="r1" rcardinality="Single"><render_choice>
+      <response_label ident="a"><material><mattext>Red box</mattext></material></response_label>
+      <response_label ident="b"><material><mattext>Blue box</mattext></material></response_label>
+     </render_choice></response_lid>
+    </presentation>
+    <resprocessing><outcomes><decvar varname="SCORE" vartype="Decimal" minvalue="0" maxvalue="100"/></outcomes>
+     <respcondition continue="No"><conditionvar><varequal respident="r1">a</varequal></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>
+    </resprocessing>
+   </item>
+   <item ident="q2" title="Lifts">
+    <presentation>
+     <material><mattext texttype="text/plain">Use the lift in a fire.</mattext></material>
+     <response_lid ident="r2" rcardinality="Single"><render_choice>
+      <response_label ident="t"><material><mattext>True</mattext></material></response_label>
+      <response_label ident="f"><material><mattext>False</mattext></material></response_label>
+     </render_choice></response_lid>
+    </presentation>
+    <resprocessing><outcomes><decvar varname="SCORE" vartype="Decimal" minvalue="0" maxvalue="100"/></outcomes>
+     <respcondition continue="No"><conditionvar><varequal respident="r2">f</varequal></conditionvar><setvar action="Set" varname="SCORE">100</setvar></respcondition>
+    </resprocessing>
+   </item>
+  </section>
+ </assessment>
+</questestinterop>"#;
+
+fn fire_cartridge() -> Vec<u8> {
+    let files: Vec<(String, Vec<u8>)> = vec![
+        ("imsmanifest.xml".into(), MANIFEST.into()),
+        (
+            "wiki_content/welcome.html".into(),
+            br#"<html><head><title>Welcome</title><script>alert(1)</script></head><body>
+    <h2>Before you start</h2>
+    <p>Look at the <img src="$IMS-CC-FILEBASE$/diagram.png" alt="floor diagram"> and read
+       <a href="%24WIKI_REFERENCE%24/pages/exits">the exits page</a>.</p>
+
+    <p>Keep <a href="../web_resources/plan.pdf">the plan</a> and <a href="missing.doc">this</a>.</p>
+</body></html>"#
+                .to_vec(),
+        ),
+        (
+            "wiki_content/exits.html".into(),
+            b"<html><body><p>Know your <em>two</em> nearest exits.</p></body></html>".to_vec(),
+        ),
+        (
+            "docs.xml".into(),
+            br#"<webLink xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imswl_v1p1"><title>Guidance</title><url href="https://fire.example.org/guidance"/></webLink>"#.to_vec(),
+        ),
+        ("check/assessment_qti.xml".into(), QTI.into()),
+        (
+            "essay/assignment.xml".into(),
+            br#"<assignment xmlns="http://www.imsglobal.org/xsd/imscc_extensions/assignment"><title>Essay</title><text texttype="text/html">&lt;p&gt;Describe your route out.&lt;/p&gt;</text><gradable points_possible="25">true</gradable></assignment>"#.to_vec(),
+        ),
+        (
+            "talk.xml".into(),
+            br#"<topic xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1"><title>Talk about it</title><text texttype="text/html">Share a story.</text></topic>"#.to_vec(),
+        ),
+        ("web_resources/plan.pdf".into(), b"%PDF-1.4\n% plan\n".to_vec()),
+        ("web_resources/extra.pdf".into(), b"%PDF-1.4\n% extra\n".to_vec()),
+        ("web_resources/diagram.png".into(), PNG.to_vec()),
+    ];
+    let zip = zip_of(&files);
+    std::fs::read(&zip.0).unwrap()
+}
+
+/// A multipart upload of `bytes` as the `file` field of the import form.
+fn upload(course_id: i64, bytes: &[u8], cookie: &str, json: bool) -> Request<Body> {
+    let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fire.imscc\"\r\nContent-Type: application/zip\r\n\r\n".to_vec();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let mut req = Request::post(format!("/courses/{course_id}/cartridge"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .header(header::CONTENT_LENGTH, body.len())
+        .header(header::COOKIE, format!("lyceum_session={cookie}"));
+    if json {
+        req = req.header(header::ACCEPT, "application/json");
+    }
+    req.body(Body::from(body)).unwrap()
+}
+
+async fn session_of(state: &AppState, email: &str) -> String {
+    lyceum::auth::service::sign_in(
+        state,
+        email,
+        lyceum::testing::PASSWORD,
+        &lyceum::auth::throttle::Client::at("127.0.0.1"),
+    )
+    .await
+    .unwrap()
+}
+
+fn get_as(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+db_test!(
+    a_cartridge_becomes_sections_items_questions_and_a_report,
+    |state| {
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ada@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let app = lyceum::http::router(state.clone());
+        let teacher = session_of(&state, "teacher@example.com").await;
+        let ada = session_of(&state, "ada@example.com").await;
+        let cid = c.course_id;
+
+        // A learner may not import; nothing is read of what they send.
+        let reply = send(&app, upload(cid, &fire_cartridge(), &ada, true)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+
+        let reply = send(&app, upload(cid, &fire_cartridge(), &teacher, true)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+        let editor = lyceum::courses::service::editor(&state, &c.teacher, cid)
+            .await
+            .unwrap();
+        let titles: Vec<&str> = editor.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Week 1", "Week 1"],
+            "after the course's own section"
+        );
+        let week: Vec<(ItemKind, &str)> = editor.sections[1]
+            .items
+            .iter()
+            .map(|i| (i.kind, i.title.as_str()))
+            .collect();
+        assert_eq!(
+            week,
+            [
+                (ItemKind::Lesson, "Welcome"),
+                (ItemKind::Lesson, "Exits"),
+                (ItemKind::Link, "Fire service guidance"),
+                (ItemKind::Quiz, "Check"),
+                (ItemKind::Assignment, "Essay"),
+                (ItemKind::File, "Floor plan"),
+            ]
+        );
+        let id_of = |title: &str| {
+            editor.sections[1]
+                .items
+                .iter()
+                .find(|i| i.title == title)
+                .unwrap()
+                .id
+        };
+        // The files: the two items use, the image the page and the question use, the extra one no
+        // module names (a course file).
+        let names: Vec<&str> = editor.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        let diagram = editor
+            .files
+            .iter()
+            .find(|f| f.name == "diagram.png")
+            .unwrap();
+
+        let welcome = lyceum::items::service::detail(&state, id_of("Welcome"))
+            .await
+            .unwrap();
+        assert!(
+            welcome.body.starts_with("## Before you start"),
+            "{}",
+            welcome.body
+        );
+        assert!(
+            welcome
+                .body
+                .contains(&format!("](/files/{}/diagram.png)", diagram.id)),
+            "{}",
+            welcome.body
+        );
+        assert!(
+            welcome
+                .body
+                .contains(&format!("](/courses/{cid}/learn/{})", id_of("Exits"))),
+            "{}",
+            welcome.body
+        );
+        assert!(!welcome.body.contains("alert"), "{}", welcome.body);
+        assert!(
+            welcome
+                .html
+                .contains(&format!("<img src=\"/files/{}/diagram.png\"", diagram.id)),
+            "{}",
+            welcome.html
+        );
+        let link = lyceum::items::service::detail(&state, id_of("Fire service guidance"))
+            .await
+            .unwrap();
+        assert_eq!(
+            link.url.as_deref(),
+            Some("https://fire.example.org/guidance")
+        );
+
+        // The learner sees the image the lesson shows.
+        let reply = send(
+            &app,
+            get_as(&format!("/files/{}/diagram.png", diagram.id), &ada),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+
+        // The quiz: its two questions in the bank, in a category named after it, and in the quiz.
+        let quiz = lyceum::assessments::quiz::editor(&state, &c.teacher, id_of("Check"))
+            .await
+            .unwrap();
+        assert_eq!(quiz.slots.len(), 2);
+        assert!(quiz.categories.iter().any(|cat| cat.name == "Check"));
+        let bank = lyceum::assessments::bank::list(
+            &state,
+            &c.teacher,
+            cid,
+            &lyceum::assessments::model::BankQuery {
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(bank.total, 2);
+        let essay = lyceum::assignments::service::editor(&state, &c.teacher, id_of("Essay"))
+            .await
+            .unwrap();
+        assert_eq!(essay.settings.max_points, 25.0);
+
+        // The report, kept for the import page.
+        let reports = lyceum::cartridge::service::imports(&state, &c.teacher, cid, 1)
+            .await
+            .unwrap();
+        assert_eq!(reports.total, 1);
+        let r = &reports.items[0];
+        assert_eq!(
+            (r.title.as_str(), r.version.as_str()),
+            ("Fire safety", "1.1.0")
+        );
+        assert_eq!((r.sections, r.items, r.questions, r.files), (1, 6, 2, 3));
+        let skipped: Vec<(&str, &str)> = r
+            .skipped
+            .iter()
+            .map(|s| (s.title.as_str(), s.reason.as_str()))
+            .collect();
+        assert!(
+            skipped
+                .iter()
+                .any(|(t, why)| *t == "Talk about it" && why.contains("discussion")),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|(t, why)| *t == "Welcome" && why.contains("missing.doc")),
+            "{skipped:?}"
+        );
+        // Only those who may edit the course read the reports.
+        let refused = lyceum::cartridge::service::imports(&state, &c.learners[0], cid, 1).await;
+        assert!(refused.is_err());
+        let admin = lyceum::testing::user_with_roles(
+            &state,
+            "admin@example.com",
+            &[lyceum::users::model::Role::Administrator],
+        )
+        .await;
+        let audit = lyceum::audit::list(
+            &state.db,
+            &admin,
+            &lyceum::audit::model::AuditQuery {
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            audit
+                .items
+                .iter()
+                .any(|e| e.action == "course.import_cartridge"),
+            "{:?}",
+            audit.items
+        );
+    }
+);
+
+db_test!(
+    a_refused_cartridge_changes_nothing_and_says_why_next_to_the_field,
+    |state| {
+        let c = support::class(&state, ClassSpec::default()).await;
+        let app = lyceum::http::router(state.clone());
+        let teacher = session_of(&state, "teacher@example.com").await;
+        let cid = c.course_id;
+        let scorm_like = zip_of(&[(
+        "imsmanifest.xml".into(),
+        br#"<manifest xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"><metadata><schema>ADL SCORM</schema></metadata></manifest>"#.to_vec(),
+    )]);
+        let bytes = std::fs::read(&scorm_like.0).unwrap();
+        // Without the page's script: back to the import page with the reason.
+        let reply = send(&app, upload(cid, &bytes, &teacher, false)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let to = reply
+            .headers
+            .get(header::LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            to.starts_with(&format!("/courses/{cid}/import?upload_error=")),
+            "{to}"
+        );
+        assert!(to.contains("SCORM"), "{to}");
+        let reply = send(&app, upload(cid, b"not a zip", &teacher, true)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            reply.body
+        );
+        assert!(reply.body.contains("not a zip"), "{}", reply.body);
+        let editor = lyceum::courses::service::editor(&state, &c.teacher, cid)
+            .await
+            .unwrap();
+        assert_eq!(editor.sections.len(), 1);
+        assert!(editor.files.is_empty());
+        let reports = lyceum::cartridge::service::imports(&state, &c.teacher, cid, 1)
+            .await
+            .unwrap();
+        assert_eq!(reports.total, 0);
+    }
+);
+
+db_test!(every_corpus_cartridge_imports, |state| {
+    let c = support::class(&state, ClassSpec::default()).await;
+    for (name, path, _zip) in corpus_cartridges() {
+        let bytes = std::fs::read(&path).unwrap();
+        let id = lyceum::cartridge::service::import(
+            &state,
+            &c.teacher,
+            c.course_id,
+            &name,
+            futures_util::stream::iter(vec![Ok::<_, std::io::Error>(axum::body::Bytes::from(
+                bytes,
+            ))]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert!(id > 0);
+    }
+    let reports = lyceum::cartridge::service::imports(&state, &c.teacher, c.course_id, 1)
+        .await
+        .unwrap();
+    let ally = reports
+        .items
+        .iter()
+        .find(|r| r.file_name == "allyworkshop.imscc");
+    if let Some(ally) = ally {
+        assert!(ally.items > 10, "{ally:?}");
+        assert!(ally.files > 0, "{ally:?}");
+    }
+});
