@@ -168,7 +168,11 @@ fn every_corpus_cartridge_is_planned_with_what_it_holds() {
                 };
                 // Canvas's fuller copy is read; the types Lyceum lacks are reported by line.
                 assert!(questions.len() >= 8, "{}", questions.len());
-                assert!(plan.skipped.iter().any(|s| s.reason.starts_with("Line ")));
+                assert!(
+                    plan.skipped
+                        .iter()
+                        .any(|s| s.reason.contains(".qti, line "))
+                );
             }
             "course-with-associated-content-assignments" => {
                 let assignments: Vec<&plan::PlannedItem> = plan.sections[0]
@@ -211,6 +215,56 @@ fn every_corpus_cartridge_is_planned_with_what_it_holds() {
     let names: Vec<&str> = cartridges.iter().map(|(n, ..)| n.as_str()).collect();
     if !cartridges.is_empty() {
         assert!(names.contains(&"allyworkshop.imscc"), "{names:?}");
+    }
+}
+
+/// QTI content packages (items of QTI 2.1/2.2, a QTI 1.2 export) and Canvas's question banks
+/// go to the bank; the images their questions show are kept.
+#[test]
+fn qti_packages_and_canvas_banks_become_bank_questions() {
+    let Some(dir) = corpus("qti") else {
+        return;
+    };
+    let folder_21 = zip_folder(&dir.join("test_qti_2.1"));
+    let folder_22 = zip_folder(&dir.join("imsqti_2.2_package"));
+    let banks = zip_folder(&dir.join("with_banks"));
+    let cases: Vec<(&str, PathBuf)> = vec![
+        ("test_qti_2.1.zip", dir.join("test_qti_2.1.zip")),
+        ("test_qti_2.2.zip", dir.join("test_qti_2.2.zip")),
+        ("test_qti_1.2.zip", dir.join("test_qti_1.2.zip")),
+        ("test_qti_2.1", folder_21.0.clone()),
+        ("imsqti_2.2_package", folder_22.0.clone()),
+        ("with_banks", banks.0.clone()),
+    ];
+    for (name, path) in cases {
+        let plan = plan::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let questions: usize = plan.banks.iter().map(|b| b.questions.len()).sum();
+        match name {
+            "with_banks" => {
+                let titles: Vec<&str> = plan.banks.iter().map(|b| b.title.as_str()).collect();
+                assert!(titles.contains(&"Last Bank"), "{titles:?}");
+                assert_eq!(plan.banks.len(), 3, "{titles:?}");
+                // The quiz is a quiz, its copy among the banks is not read twice.
+                assert_eq!(
+                    kinds(&plan)
+                        .iter()
+                        .filter(|(k, _)| *k == ItemKind::Quiz)
+                        .count(),
+                    1
+                );
+            }
+            "test_qti_2.2.zip" => {
+                assert!(questions >= 4, "{name}: {questions} {:?}", plan.skipped);
+                // The package's image is kept and the question points at it.
+                assert!(
+                    plan.files.iter().any(|f| f.name == "sign.png"),
+                    "{:?}",
+                    plan.files
+                );
+                assert!(plan.sections.is_empty());
+            }
+            _ => assert!(questions >= 1, "{name}: {:?}", plan.skipped),
+        }
     }
 }
 
@@ -645,7 +699,61 @@ db_test!(every_corpus_cartridge_imports, |state| {
         .iter()
         .find(|r| r.file_name == "allyworkshop.imscc");
     if let Some(ally) = ally {
-        assert_eq!((ally.sections, ally.items, ally.questions), (5, 12, 0), "{ally:?}");
+        assert_eq!(
+            (ally.sections, ally.items, ally.questions),
+            (5, 12, 0),
+            "{ally:?}"
+        );
         assert!(ally.files > 0, "{ally:?}");
     }
+});
+
+db_test!(a_qti_package_fills_the_bank_with_its_images, |state| {
+    let Some(dir) = corpus("qti") else {
+        return;
+    };
+    let c = support::class(&state, ClassSpec::default()).await;
+    let bytes = std::fs::read(dir.join("test_qti_2.2.zip")).unwrap();
+    lyceum::cartridge::service::import(
+        &state,
+        &c.teacher,
+        c.course_id,
+        "test_qti_2.2.zip",
+        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(axum::body::Bytes::from(
+            bytes,
+        ))]),
+    )
+    .await
+    .unwrap();
+    let editor = lyceum::courses::service::editor(&state, &c.teacher, c.course_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        editor.sections.len(),
+        1,
+        "no section for a package of questions"
+    );
+    let sign = editor.files.iter().find(|f| f.name == "sign.png").unwrap();
+    let bank = lyceum::assessments::bank::list(
+        &state,
+        &c.teacher,
+        c.course_id,
+        &lyceum::assessments::model::BankQuery {
+            page: 1,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(bank.total >= 4, "{}", bank.total);
+    let mut shown = false;
+    for q in &bank.items {
+        let full = lyceum::assessments::bank::load(&state, &c.teacher, c.course_id, q.id)
+            .await
+            .unwrap();
+        let json = serde_json::to_string(&full).unwrap();
+        assert!(!json.contains("lyceum-cartridge-"), "{json}");
+        shown |= json.contains(&format!("/files/{}/sign.png", sign.id));
+    }
+    assert!(shown, "a question shows the package's image");
 });

@@ -186,6 +186,7 @@ pub fn read(zip_path: &Path) -> Result<Plan, Refusal> {
         },
         kept: HashMap::new(),
         slugs: slugs(&manifest),
+        parsed: Default::default(),
         manifest: &manifest,
     };
     reader.modules()?;
@@ -241,6 +242,8 @@ struct Reader<'a> {
     /// Path (lower case) to index in `plan.files`.
     kept: HashMap<String, usize>,
     slugs: HashMap<String, String>,
+    /// QTI files read (lower case).
+    parsed: std::collections::HashSet<String>,
 }
 
 impl Reader<'_> {
@@ -558,12 +561,35 @@ impl Reader<'_> {
             if let Some(settings) = settings {
                 return self.canvas_assignment(resource, &settings, title).map(Some);
             }
+            if let Some(bank) = self.canvas_bank(resource)? {
+                self.plan.banks.push(bank);
+                return Ok(None);
+            }
             if placed {
                 self.skip(
                     title,
                     "Files that support other content (settings, metadata), not content of their own.",
                 );
             }
+            return Ok(None);
+        }
+        // A QTI content package's items (QTI 2.x) or a QTI 1.x export: questions for the bank.
+        if kind.starts_with("imsqti_item_xmlv2")
+            || kind == "imsqti_xmlv1p2"
+            || kind == "imsqti_xmlv1p1"
+        {
+            let (questions, _) = self.questions(resource, &named(&resource.id))?;
+            self.add_to_bank(questions);
+            return Ok(None);
+        }
+        if kind.starts_with("imsqti_test_xmlv2") {
+            let title = named("QTI test");
+            let questions = self.test_items(resource, &title)?;
+            self.add_to_bank(questions);
+            self.skip(
+                &title,
+                "A QTI test: its items were imported into the question bank; build the quiz from them there.",
+            );
             return Ok(None);
         }
         if placed || !kind.is_empty() {
@@ -606,6 +632,35 @@ impl Reader<'_> {
         })
     }
 
+    /// Canvas exports each question bank of the course as QTI in `non_cc_assessments/` (beside
+    /// its quizzes' fuller copies, which are read with their quiz).
+    fn canvas_bank(&mut self, resource: &Resource) -> Result<Option<PlannedBank>, Refusal> {
+        let Some(href) = resource.href.clone() else {
+            return Ok(None);
+        };
+        if !(href.starts_with("non_cc_assessments/") && href.ends_with(".qti")) {
+            return Ok(None);
+        }
+        let is_bank = self.text(&href)?.is_some_and(|t| t.contains("<objectbank"));
+        if !is_bank {
+            return Ok(None);
+        }
+        let (questions, title) = self.questions(resource, "Question bank")?;
+        Ok(Some(PlannedBank {
+            title: title.unwrap_or_else(|| "Question bank".into()),
+            questions,
+        }))
+    }
+
+    /// Questions of a QTI package, into one bank category named after the package.
+    fn add_to_bank(&mut self, questions: Vec<Question>) {
+        let title = non_empty(&self.manifest.title, "Imported questions");
+        match self.plan.banks.iter_mut().find(|b| b.title == title) {
+            Some(bank) => bank.questions.extend(questions),
+            None => self.plan.banks.push(PlannedBank { title, questions }),
+        }
+    }
+
     fn descriptor(&mut self, resource: &Resource) -> Result<manifest::Descriptor, Refusal> {
         let path = resource
             .files
@@ -639,10 +694,15 @@ impl Reader<'_> {
             .find(|f| f.starts_with("non_cc_assessments/") && f.ends_with(".qti"))
             .filter(|f| self.by_path.contains_key(&f.to_lowercase()))
             .cloned();
+        let is_xml = |f: &&String| {
+            let lower = f.to_lowercase();
+            lower.ends_with(".xml") || lower.ends_with(".qti")
+        };
         let own = resource
-            .files
+            .href
             .iter()
-            .find(|f| f.to_lowercase().ends_with(".xml"))
+            .find(is_xml)
+            .or_else(|| resource.files.iter().find(is_xml))
             .cloned();
         let Some(path) = canvas.or(own) else {
             self.skip(
@@ -658,22 +718,76 @@ impl Reader<'_> {
             );
             return Ok((Vec::new(), None));
         };
-        let text = self.addresses(&text, folder_of(&path), title);
+        Ok(self.parse_qti(&path, &text, title))
+    }
+
+    /// A QTI file's questions and title, its addresses pointed at what the import keeps; each
+    /// file is read once (a package may list an item both alone and in a test).
+    fn parse_qti(
+        &mut self,
+        path: &str,
+        text: &str,
+        title: &str,
+    ) -> (Vec<Question>, Option<String>) {
+        if !self.parsed.insert(path.to_lowercase()) {
+            return (Vec::new(), None);
+        }
+        let text = self.addresses(text, folder_of(path), title);
         let result = crate::assessments::qti::parse_qti(&text);
+        let place = last_segment(path);
         for problem in &result.problems {
-            self.skip(title, format!("Line {}: {}", problem.line, problem.message));
+            self.skip(
+                title,
+                format!("{place}, line {}: {}", problem.line, problem.message),
+            );
         }
         let questions = result.questions.into_iter().map(|q| q.question).collect();
-        Ok((questions, qti_title(&text)))
+        (questions, qti_title(&text))
+    }
+
+    /// A QTI 2 test's items (`assessmentItemRef`, from the test's folder), for the bank.
+    fn test_items(&mut self, resource: &Resource, title: &str) -> Result<Vec<Question>, Refusal> {
+        let Some(href) = resource.href.clone() else {
+            return Ok(Vec::new());
+        };
+        let Some(test) = self.text(&href)? else {
+            return Ok(Vec::new());
+        };
+        let refs: Vec<String> = match roxmltree::Document::parse(&test) {
+            Ok(doc) => doc
+                .descendants()
+                .filter(|n| n.tag_name().name() == "assessmentItemRef")
+                .filter_map(|n| n.attribute("href"))
+                .map(|h| manifest::normalise(&format!("{}/{h}", folder_of(&href))))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut questions = Vec::new();
+        for path in refs {
+            match self.text(&path)? {
+                Some(text) => questions.extend(self.parse_qti(&path, &text, title).0),
+                None => self.skip(title, format!("Its item {path} is not in the package.")),
+            }
+        }
+        Ok(questions)
     }
 }
 
 /// The title of a QTI file's assessment (or object bank), as its first such tag says.
 fn qti_title(text: &str) -> Option<String> {
     let head = text.get(..text.len().min(64 * 1024)).unwrap_or(text);
-    let start = head
-        .find("<assessment ")
-        .or_else(|| head.find("<objectbank "))?;
+    let Some(start) = head.find("<assessment ") else {
+        // Canvas names a bank in its metadata.
+        let at = head.find("<fieldlabel>bank_title</fieldlabel>")?;
+        let rest = head.get(at..)?;
+        let value = rest
+            .split("<fieldentry>")
+            .nth(1)?
+            .split("</fieldentry>")
+            .next()?;
+        let value = crate::assessments::exchange::decode_entities(value);
+        return (!value.trim().is_empty()).then(|| value.trim().to_string());
+    };
     let tag = head.get(start..)?.split('>').next()?;
     let at = tag.find(" title=\"")? + " title=\"".len();
     let value = tag.get(at..)?.split('"').next()?;
