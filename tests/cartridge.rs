@@ -4,82 +4,16 @@
 //! and an assignment with its points, what cannot be imported is in the kept report, and a
 //! refused cartridge changes nothing.
 
-use crate::support::{self, ClassSpec, send};
+use crate::support::{self, ClassSpec, Temp, corpus, get_as, send, session_of, zip_dir, zip_of};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use lyceum::cartridge::plan::{self, Content, Refusal};
 use lyceum::db_test;
 use lyceum::items::kind::ItemKind;
-use lyceum::state::AppState;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// The shared corpus's folder `name`, or None (said so) when this machine lacks it.
-fn corpus(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("LYCEUM_CORPUS")
-        .map(|d| PathBuf::from(d).join(name))
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/corpus")
-                .join(name)
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "No corpus at {}; skipping (set LYCEUM_CORPUS).",
-            dir.display()
-        );
-        None
-    }
-}
-
-/// A zip in a temporary file (removed when dropped).
-struct Zip(PathBuf);
-
-impl Drop for Zip {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn zip_of(files: &[(String, Vec<u8>)]) -> Zip {
-    let name: u64 = rand::random();
-    let path = std::env::temp_dir().join(format!("lyceum-cc-{name:016x}.imscc"));
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    for (p, bytes) in files {
-        zip.start_file(p.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
-    Zip(path)
-}
-
-/// An unzipped cartridge of the corpus, zipped.
-fn zip_folder(dir: &Path) -> Zip {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(dir, dir, &mut files);
-    zip_of(&files)
-}
+use std::path::PathBuf;
 
 /// The corpus's cartridges, each as a zip path with its name.
-fn corpus_cartridges() -> Vec<(String, PathBuf, Option<Zip>)> {
+fn corpus_cartridges() -> Vec<(String, PathBuf, Option<Temp>)> {
     let Some(dir) = corpus("common-cartridge") else {
         return Vec::new();
     };
@@ -92,8 +26,8 @@ fn corpus_cartridges() -> Vec<(String, PathBuf, Option<Zip>)> {
     for path in entries {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if path.is_dir() {
-            let zip = zip_folder(&path);
-            out.push((name, zip.0.clone(), Some(zip)));
+            let zip = zip_dir(&path);
+            out.push((name, zip.path().to_path_buf(), Some(zip)));
         } else {
             out.push((name, path, None));
         }
@@ -225,16 +159,16 @@ fn qti_packages_and_canvas_banks_become_bank_questions() {
     let Some(dir) = corpus("qti") else {
         return;
     };
-    let folder_21 = zip_folder(&dir.join("test_qti_2.1"));
-    let folder_22 = zip_folder(&dir.join("imsqti_2.2_package"));
-    let banks = zip_folder(&dir.join("with_banks"));
+    let folder_21 = zip_dir(&dir.join("test_qti_2.1"));
+    let folder_22 = zip_dir(&dir.join("imsqti_2.2_package"));
+    let banks = zip_dir(&dir.join("with_banks"));
     let cases: Vec<(&str, PathBuf)> = vec![
         ("test_qti_2.1.zip", dir.join("test_qti_2.1.zip")),
         ("test_qti_2.2.zip", dir.join("test_qti_2.2.zip")),
         ("test_qti_1.2.zip", dir.join("test_qti_1.2.zip")),
-        ("test_qti_2.1", folder_21.0.clone()),
-        ("imsqti_2.2_package", folder_22.0.clone()),
-        ("with_banks", banks.0.clone()),
+        ("test_qti_2.1", folder_21.path().to_path_buf()),
+        ("imsqti_2.2_package", folder_22.path().to_path_buf()),
+        ("with_banks", banks.path().to_path_buf()),
     ];
     for (name, path) in cases {
         let plan = plan::read(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -270,16 +204,19 @@ fn qti_packages_and_canvas_banks_become_bank_questions() {
 
 #[test]
 fn what_is_not_a_cartridge_is_refused_with_the_reason() {
-    let not_zip = zip_of(&[]);
-    std::fs::write(&not_zip.0, b"%PDF-1.7").unwrap();
-    assert!(matches!(plan::read(&not_zip.0), Err(Refusal::Zip(_))));
-    let no_manifest = zip_of(&[("index.html".into(), b"<p>x</p>".to_vec())]);
-    assert_eq!(plan::read(&no_manifest.0).unwrap_err(), Refusal::NoManifest);
-    let broken = zip_of(&[("imsmanifest.xml".into(), b"<manifest><resources>".to_vec())]);
-    let message = plan::read(&broken.0).unwrap_err().to_string();
+    let not_zip = Temp::new();
+    std::fs::write(not_zip.path(), b"%PDF-1.7").unwrap();
+    assert!(matches!(plan::read(not_zip.path()), Err(Refusal::Zip(_))));
+    let no_manifest = zip_of(&[("index.html", b"<p>x</p>")]);
+    assert_eq!(
+        plan::read(no_manifest.path()).unwrap_err(),
+        Refusal::NoManifest
+    );
+    let broken = zip_of(&[("imsmanifest.xml", b"<manifest><resources>")]);
+    let message = plan::read(broken.path()).unwrap_err().to_string();
     assert!(message.contains("not well-formed XML"), "{message}");
     if let Some(dir) = corpus("scorm") {
-        let golf = zip_folder(
+        let golf = zip_dir(
             &dir.join("scorm12")
                 .read_dir()
                 .unwrap()
@@ -288,7 +225,7 @@ fn what_is_not_a_cartridge_is_refused_with_the_reason() {
                 .unwrap()
                 .path(),
         );
-        assert_eq!(plan::read(&golf.0).unwrap_err(), Refusal::Scorm);
+        assert_eq!(plan::read(golf.path()).unwrap_err(), Refusal::Scorm);
     }
 }
 
@@ -398,8 +335,11 @@ fn fire_cartridge() -> Vec<u8> {
         ("web_resources/extra.pdf".into(), b"%PDF-1.4\n% extra\n".to_vec()),
         ("web_resources/diagram.png".into(), PNG.to_vec()),
     ];
-    let zip = zip_of(&files);
-    std::fs::read(&zip.0).unwrap()
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_of(&borrowed).bytes()
 }
 
 /// A multipart upload of `bytes` as the `file` field of the import form.
@@ -415,24 +355,6 @@ fn upload(course_id: i64, bytes: &[u8], cookie: &str, json: bool) -> Request<Bod
         req = req.header(header::ACCEPT, "application/json");
     }
     req.body(Body::from(body)).unwrap()
-}
-
-async fn session_of(state: &AppState, email: &str) -> String {
-    lyceum::auth::service::sign_in(
-        state,
-        email,
-        lyceum::testing::PASSWORD,
-        &lyceum::auth::throttle::Client::at("127.0.0.1"),
-    )
-    .await
-    .unwrap()
-}
-
-fn get_as(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, format!("lyceum_session={cookie}"))
-        .body(Body::empty())
-        .unwrap()
 }
 
 db_test!(
@@ -636,10 +558,10 @@ db_test!(
         let teacher = session_of(&state, "teacher@example.com").await;
         let cid = c.course_id;
         let scorm_like = zip_of(&[(
-        "imsmanifest.xml".into(),
-        br#"<manifest xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"><metadata><schema>ADL SCORM</schema></metadata></manifest>"#.to_vec(),
-    )]);
-        let bytes = std::fs::read(&scorm_like.0).unwrap();
+            "imsmanifest.xml",
+            br#"<manifest xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"><metadata><schema>ADL SCORM</schema></metadata></manifest>"#,
+        )]);
+        let bytes = scorm_like.bytes();
         // Without the page's script: back to the import page with the reason.
         let reply = send(&app, upload(cid, &bytes, &teacher, false)).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);

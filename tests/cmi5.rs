@@ -4,7 +4,7 @@
 //! refused with the rule, and moveOn satisfies the block and the course: the LMS's "satisfied"
 //! statements, the item's completion and the grade follow. Staff launch in Browse mode.
 
-use crate::support::{self, ClassSpec, send};
+use crate::support::{self, ClassSpec, get_as, send, session_of, zip_of};
 use axum::body::Body;
 use http::{Method, Request, StatusCode, header};
 use lyceum::cmi5::package::{self, Refusal};
@@ -14,46 +14,6 @@ use lyceum::db_test;
 use lyceum::error::AppError;
 use lyceum::state::AppState;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::PathBuf;
-
-/// The shared corpus's cmi5 folder, or None (said so) when this machine lacks it.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("LYCEUM_CORPUS")
-        .map(|d| PathBuf::from(d).join("cmi5"))
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cmi5"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "No cmi5 corpus at {}; skipping (set LYCEUM_CORPUS).",
-            dir.display()
-        );
-        None
-    }
-}
-
-/// A zip of `files` in a temporary file (removed when dropped).
-struct Zip(PathBuf);
-
-impl Drop for Zip {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-fn zip_of(files: &[(&str, &[u8])]) -> Zip {
-    let name: u64 = rand::random();
-    let path = std::env::temp_dir().join(format!("lyceum-cmi5-{name:016x}.zip"));
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    for (p, bytes) in files {
-        zip.start_file(*p, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
-    Zip(path)
-}
 
 const STRUCTURE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
@@ -83,12 +43,12 @@ fn fire_zip() -> Vec<u8> {
         ("read/index.html", b"<p>Read</p>"),
         ("test/index.html", b"<p>Test</p>"),
     ]);
-    std::fs::read(&zip.0).unwrap()
+    zip.bytes()
 }
 
 #[test]
 fn the_corpus_packages_are_taken_and_broken_ones_refused() {
-    if let Some(dir) = corpus() {
+    if let Some(dir) = support::corpus("cmi5") {
         for (name, aus) in [
             ("single_au_basic_responsive.zip", 1),
             ("masteryscore_responsive.zip", 1),
@@ -104,7 +64,7 @@ fn the_corpus_packages_are_taken_and_broken_ones_refused() {
     }
     let no_structure = zip_of(&[("index.html", b"<p>x</p>")]);
     assert_eq!(
-        package::inspect(&no_structure.0).unwrap_err(),
+        package::inspect(no_structure.path()).unwrap_err(),
         Refusal::NoStructure
     );
     let missing = zip_of(&[
@@ -112,7 +72,7 @@ fn the_corpus_packages_are_taken_and_broken_ones_refused() {
         ("read/index.html", b"<p>Read</p>"),
     ]);
     assert_eq!(
-        package::inspect(&missing.0).unwrap_err().to_string(),
+        package::inspect(missing.path()).unwrap_err().to_string(),
         "The AU “Test” launches test/index.html, which is not in the zip."
     );
     // Zipped as a folder: the folder is the package's root.
@@ -121,11 +81,11 @@ fn the_corpus_packages_are_taken_and_broken_ones_refused() {
         ("fire/read/index.html", b"<p>Read</p>"),
         ("fire/test/index.html", b"<p>Test</p>"),
     ]);
-    let taken = package::inspect(&nested.0).unwrap();
+    let taken = package::inspect(nested.path()).unwrap();
     assert!(taken.entries.iter().any(|e| e.path == "test/index.html"));
     let broken = zip_of(&[("cmi5.xml", b"<courseStructure")]);
     assert!(
-        package::inspect(&broken.0)
+        package::inspect(broken.path())
             .unwrap_err()
             .to_string()
             .contains("not well-formed XML")
@@ -148,26 +108,6 @@ async fn upload(
         ))]),
     )
     .await
-}
-
-/// A session cookie's value for `email` (signed in with the tests' password).
-async fn session_of(state: &AppState, email: &str) -> String {
-    lyceum::auth::service::sign_in(
-        state,
-        email,
-        lyceum::testing::PASSWORD,
-        &lyceum::auth::throttle::Client::at("127.0.0.1"),
-    )
-    .await
-    .unwrap()
-}
-
-/// `GET path` with a session cookie.
-fn get_as(path: String, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, format!("lyceum_session={cookie}"))
-        .body(Body::empty())
-        .unwrap()
 }
 
 /// The launch URL's parameters.
@@ -736,7 +676,7 @@ db_test!(a_cmi5_course_runs_from_launch_to_satisfaction, |state| {
     .await;
     assert!(!stranger.body.contains("/courses/"), "{}", stranger.body);
     let cookie = session_of(&state, "ada@example.com").await;
-    let back = send(&app, get_as(format!("/cmi5/{item}/returned"), &cookie)).await;
+    let back = send(&app, get_as(&format!("/cmi5/{item}/returned"), &cookie)).await;
     assert_eq!(back.status, StatusCode::OK);
     assert_eq!(back.headers[header::X_FRAME_OPTIONS], "SAMEORIGIN");
     assert!(
@@ -810,7 +750,7 @@ db_test!(
             ("read/index.html", b"<p>Read</p>"),
             ("test/index.html", &video),
         ]);
-        let bytes = std::fs::read(&zip.0).unwrap();
+        let bytes = zip.bytes();
         assert!(bytes.len() > 12 * 1024 * 1024);
         let mut body = b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.zip\"\r\nContent-Type: application/zip\r\n\r\n".to_vec();
         body.extend_from_slice(&bytes);
@@ -885,7 +825,7 @@ db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
     let cookie = session_of(&state, "ada@example.com").await;
     let old = send(
         &app,
-        get_as(format!("/packages/{item}/1/read/index.html"), &cookie),
+        get_as(&format!("/packages/{item}/1/read/index.html"), &cookie),
     )
     .await;
     assert_eq!(old.status, StatusCode::NOT_FOUND);
@@ -893,7 +833,7 @@ db_test!(a_cmi5_xml_alone_plays_aus_on_other_servers, |state| {
     upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
     let again = send(
         &app,
-        get_as(format!("/packages/{item}/3/read/index.html"), &cookie),
+        get_as(&format!("/packages/{item}/3/read/index.html"), &cookie),
     )
     .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
@@ -1043,7 +983,7 @@ db_test!(
         let cookie = session_of(&state, "teacher@example.com").await;
         let csv = send(
             &app,
-            get_as(format!("/items/{item}/cmi5-results.csv"), &cookie),
+            get_as(&format!("/items/{item}/cmi5-results.csv"), &cookie),
         )
         .await;
         assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);

@@ -3,7 +3,7 @@
 //! nothing), people who may open the item get its files through the router and nobody else
 //! does, a new upload replaces the files, and a course copy shares them until the last one goes.
 
-use crate::support::{self, ClassSpec, send};
+use crate::support::{self, ClassSpec, Temp, send, zip_dir, zip_of};
 use axum::body::Body;
 use http::{Request, StatusCode, header};
 use lyceum::auth::throttle::Client;
@@ -18,93 +18,7 @@ use lyceum::scorm::service as scorm;
 use lyceum::state::AppState;
 use lyceum::testing::{PASSWORD, user_with_roles};
 use lyceum::users::model::Role;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// The shared corpus's SCORM folder, or None (said so) when this machine lacks it.
-fn corpus() -> Option<PathBuf> {
-    const IN_SHARED: &str = "shared/corpus/scorm";
-    let dir = std::env::var_os("LYCEUM_CORPUS")
-        .map(|d| PathBuf::from(d).join("scorm"))
-        .unwrap_or_else(|| {
-            let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("..")
-                .join(IN_SHARED);
-            if beside.is_dir() {
-                beside
-            } else {
-                PathBuf::from("/work").join(IN_SHARED)
-            }
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!(
-            "No SCORM corpus at {}; skipping (set LYCEUM_CORPUS).",
-            dir.display()
-        );
-        None
-    }
-}
-
-/// A temporary file, removed when dropped.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new() -> Temp {
-        let name: u64 = rand::random();
-        Temp(std::env::temp_dir().join(format!("lyceum-scorm-{name:016x}")))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// A zip of `files` (path, bytes) in a temporary file.
-fn zip_of(files: &[(&str, &[u8])]) -> Temp {
-    let file = Temp::new();
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(file.path()).unwrap());
-    for (path, bytes) in files {
-        zip.start_file(*path, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(bytes).unwrap();
-    }
-    zip.finish().unwrap();
-    file
-}
-
-/// A folder of the corpus zipped as an authoring tool would.
-fn zip_dir(dir: &Path) -> Temp {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let name = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((name, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(dir, dir, &mut files);
-    let borrowed: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    zip_of(&borrowed)
-}
+use std::path::Path;
 
 fn read_manifest(dir: &Path) -> Result<lyceum::scorm::model::Structure, Refusal> {
     manifest::parse(&manifest::decode(
@@ -114,7 +28,9 @@ fn read_manifest(dir: &Path) -> Result<lyceum::scorm::model::Structure, Refusal>
 
 #[test]
 fn every_manifest_of_the_corpus_is_read_or_refused_with_its_reason() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = support::corpus("scorm") else {
+        return;
+    };
     // (folder, version when read; the refusal otherwise)
     let read: &[(&str, Version)] = &[
         (
@@ -282,7 +198,9 @@ fn every_manifest_of_the_corpus_is_read_or_refused_with_its_reason() {
 
 #[test]
 fn every_zip_of_the_corpus_is_taken_or_refused_with_its_reason() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = support::corpus("scorm") else {
+        return;
+    };
     let inspect = |name: &str| package::inspect(&root.join(name));
     for (name, version, parts) in [
         (
@@ -1211,7 +1129,9 @@ db_test!(
     |state| {
         use lyceum::scorm::runtime;
         use std::collections::BTreeMap;
-        let Some(root) = corpus() else { return };
+        let Some(root) = support::corpus("scorm") else {
+            return;
+        };
         let manifest = std::fs::read(
             root.join("scorm2004/SequencingForcedSequential_SCORM20043rdEdition/imsmanifest.xml"),
         )

@@ -168,3 +168,112 @@ impl Class {
         self.assistant.clone().expect("a class with an assistant")
     }
 }
+
+/// A session cookie's value for an existing account (signed in with the tests' password).
+pub async fn session_of(state: &AppState, email: &str) -> String {
+    auth::sign_in(state, email, PASSWORD, &Client::at("127.0.0.1"))
+        .await
+        .unwrap()
+}
+
+/// `GET path` with a session cookie.
+pub fn get_as(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("lyceum_session={cookie}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The shared corpus's folder `name` (`scorm`, `cmi5`, `qti`, `common-cartridge`), or None (said
+/// so) when this machine lacks it: `$LYCEUM_CORPUS/name`, else `shared/corpus/name` beside the
+/// repository or under /work.
+pub fn corpus(name: &str) -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let in_shared = PathBuf::from("shared/corpus").join(name);
+    let dir = std::env::var_os("LYCEUM_CORPUS")
+        .map(|d| PathBuf::from(d).join(name))
+        .unwrap_or_else(|| {
+            let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(&in_shared);
+            if beside.is_dir() {
+                beside
+            } else {
+                PathBuf::from("/work").join(&in_shared)
+            }
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!(
+            "No {name} corpus at {}; skipping (set LYCEUM_CORPUS).",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A temporary file, removed when dropped.
+pub struct Temp(std::path::PathBuf);
+
+impl Temp {
+    pub fn new() -> Temp {
+        let name: u64 = rand::random();
+        Temp(std::env::temp_dir().join(format!("lyceum-test-{name:016x}")))
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// What the file holds.
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.0).unwrap()
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A zip of `files` (path, bytes) in a temporary file.
+pub fn zip_of(files: &[(&str, &[u8])]) -> Temp {
+    use std::io::Write;
+    let file = Temp::new();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(file.path()).unwrap());
+    for (path, bytes) in files {
+        zip.start_file(*path, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    file
+}
+
+/// A folder (of the corpus) zipped as an authoring tool or an LMS would.
+pub fn zip_dir(dir: &std::path::Path) -> Temp {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    zip_of(&borrowed)
+}
