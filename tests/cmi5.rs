@@ -1017,3 +1017,72 @@ db_test!(
         assert_eq!((results.started, results.satisfied), (0, 0));
     }
 );
+
+db_test!(
+    a_waiver_and_an_aus_statements_at_once_both_count_for_the_course,
+    |state| {
+        use lyceum::cmi5::{report, store};
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &["ada@example.com"],
+                ..Default::default()
+            },
+        )
+        .await;
+        let form = ItemForm {
+            kind: "cmi5".into(),
+            title: "Fire safety".into(),
+            required: true,
+            completion: "view".into(),
+            ..Default::default()
+        };
+        let item = c.add_item(&state, form).await;
+        upload(&state, &c.teacher, item, fire_zip()).await.unwrap();
+        let ada = c.learners[0].clone();
+        let mut tx = state.db.begin().await.unwrap();
+        let fresh = uuid::Uuid::new_v4().to_string();
+        let registration = store::registration_or_new(&mut tx, &fresh, item, ada.id, 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // The Test AU's statements are being kept (its transaction holds the registration) when
+        // the instructor waives the Read AU.
+        let mut au = state.db.begin().await.unwrap();
+        store::lock_registration(&mut au, &registration)
+            .await
+            .unwrap();
+        let passed = store::RecordRow {
+            au_id: "https://example.com/courses/fire/test".into(),
+            completed: true,
+            passed: true,
+            satisfied: true,
+            score: Some(0.9),
+            ..Default::default()
+        };
+        store::put_record(&mut au, &registration, &passed, 2)
+            .await
+            .unwrap();
+        let waiver = tokio::spawn({
+            let (state, teacher) = (state.clone(), c.teacher.clone());
+            async move { report::waive(&state, &teacher, item, ada.id, 0, "Tested Out").await }
+        });
+        // Give the waiver time to run ahead if nothing holds it back.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        au.commit().await.unwrap();
+        waiver.await.unwrap().unwrap();
+
+        // The waiver saw the Test AU passed: both satisfied, so the course is, and the item done.
+        let info = cmi5::find(&state, &c.learners[0], item)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(info.satisfied, "{info:?}");
+        let done =
+            lyceum::completion::store::completed_items(&state.db, c.course_id, c.learners[0].id)
+                .await
+                .unwrap();
+        assert_eq!(done, vec![item]);
+    }
+);

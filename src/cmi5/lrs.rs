@@ -85,6 +85,7 @@ async fn admit(
     let session = store::lock_session(tx, &binding.reference)
         .await?
         .ok_or(Refusal::Unauthorized)?;
+    store::lock_registration(tx, &session.registration).await?;
     let package = store::find_in(tx, session.item_id)
         .await?
         .ok_or(Refusal::NotFound)?;

@@ -205,6 +205,7 @@ pub async fn waive(
     let mut tx = state.db.begin().await?;
     let fresh = uuid::Uuid::new_v4().to_string();
     let registration = store::registration_or_new(&mut tx, &fresh, item_id, user_id, now).await?;
+    store::lock_registration(&mut tx, &registration).await?;
     let mut records: HashMap<String, RecordRow> = store::records_in(&mut tx, &registration)
         .await?
         .into_iter()

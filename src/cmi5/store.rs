@@ -309,6 +309,20 @@ pub async fn lock_session(tx: &mut Tx, id: &str) -> Result<Option<SessionRow>, A
     })
 }
 
+/// Holds the registration until the transaction ends, so that whatever moves its AU records and
+/// the course's satisfaction (an AU's statements, a waiver) runs one at a time and each sees the
+/// records the other wrote; otherwise two AUs satisfied at once could each miss the other and
+/// the course never be satisfied. SQLite's single writer runs them one at a time already.
+pub async fn lock_registration(tx: &mut Tx, id: &str) -> Result<(), AppError> {
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT id FROM cmi5_registrations WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The session's state after the statements just accepted.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionState {
