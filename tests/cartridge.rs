@@ -52,6 +52,8 @@ fn every_corpus_cartridge_is_planned_with_what_it_holds() {
             "course-1" => {
                 assert_eq!(plan.version, "1.3.0");
                 assert_eq!(plan.sections[0].title, "First Module");
+                // Canvas's module_meta.xml has the module unpublished: learners do not see it.
+                assert!(plan.sections[0].items.iter().all(|i| i.hidden));
                 let has = |kind: ItemKind, title: &str| {
                     items.iter().any(|(k, t)| *k == kind && t == title)
                 };
@@ -97,6 +99,7 @@ fn every_corpus_cartridge_is_planned_with_what_it_holds() {
             }
             "all-question-types" => {
                 let quiz = plan.sections[0].items.first().unwrap();
+                assert!(quiz.hidden, "its assessment_meta.xml has it unavailable");
                 let Content::Quiz(questions) = &quiz.content else {
                     panic!("{quiz:?}")
                 };
@@ -200,6 +203,26 @@ fn qti_packages_and_canvas_banks_become_bank_questions() {
             _ => assert!(questions >= 1, "{name}: {:?}", plan.skipped),
         }
     }
+}
+
+/// Older tools write pages and manifests in Windows-1252 or Latin-1, some without saying so.
+#[test]
+fn pages_in_other_encodings_are_read() {
+    let manifest = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
+        <manifest identifier=\"m\" xmlns=\"http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1\">\
+        <organizations><organization identifier=\"o\"><item identifier=\"r\">\
+        <item identifier=\"w\"><title>Semaine \u{e9}t\u{e9}</title><item identifier=\"e\" identifierref=\"p\"><title>Caf\u{e9}</title></item></item>\
+        </item></organization></organizations>\
+        <resources><resource identifier=\"p\" type=\"webcontent\" href=\"page.html\"><file href=\"page.html\"/></resource></resources></manifest>";
+    let latin1: Vec<u8> = manifest.chars().map(|c| c as u32 as u8).collect();
+    let page = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head>\
+        <body><p>Caf\xE9 \x96 \x93menu\x94</p></body></html>";
+    let zip = zip_of(&[("imsmanifest.xml", &latin1), ("page.html", page)]);
+    let plan = plan::read(zip.path()).unwrap();
+    assert_eq!(plan.sections[0].title, "Semaine \u{e9}t\u{e9}");
+    let lesson = &plan.sections[0].items[0];
+    assert_eq!(lesson.title, "Caf\u{e9}");
+    assert_eq!(lesson.body, "Caf\u{e9} \u{2013} \u{201c}menu\u{201d}");
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub struct Manifest {
 /// A top-level folder of the organization: a module, which becomes a section.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Module {
+    /// The organization item's identifier (Canvas's module_meta.xml names modules by it).
+    pub id: String,
     pub title: String,
     pub entries: Vec<Entry>,
 }
@@ -25,6 +27,7 @@ pub struct Module {
 /// A place in a module: a resource, or a heading (a folder or a text header without one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
+    pub id: String,
     pub title: String,
     pub resource: Option<String>,
 }
@@ -200,6 +203,7 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
             let title = text_of(child(top, "title"));
             if let Some(resource) = top.attribute("identifierref") {
                 loose.push(Entry {
+                    id: top.attribute("identifier").unwrap_or_default().to_string(),
                     title,
                     resource: Some(resource.to_string()),
                 });
@@ -207,6 +211,7 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
             }
             if !loose.is_empty() {
                 manifest.modules.push(Module {
+                    id: String::new(),
                     title: String::new(),
                     entries: std::mem::take(&mut loose),
                 });
@@ -215,10 +220,15 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
             for item in children(top, "item") {
                 flatten(item, &mut entries);
             }
-            manifest.modules.push(Module { title, entries });
+            manifest.modules.push(Module {
+                id: top.attribute("identifier").unwrap_or_default().to_string(),
+                title,
+                entries,
+            });
         }
         if !loose.is_empty() {
             manifest.modules.push(Module {
+                id: String::new(),
                 title: String::new(),
                 entries: loose,
             });
@@ -230,6 +240,7 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
 /// A module's items in order, sub-folders flattened (a folder is kept as a heading entry).
 fn flatten(item: Node<'_, '_>, into: &mut Vec<Entry>) {
     into.push(Entry {
+        id: item.attribute("identifier").unwrap_or_default().to_string(),
         title: text_of(child(item, "title")),
         resource: item.attribute("identifierref").map(str::to_string),
     });

@@ -170,8 +170,7 @@ pub fn read(zip_path: &Path) -> Result<Plan, Refusal> {
         .get("imsmanifest.xml")
         .ok_or(Refusal::NoManifest)?
         .clone();
-    let text =
-        String::from_utf8_lossy(&zip::read(zip_path, &manifest_entry, MAX_TEXT)?).into_owned();
+    let text = crate::files::sniff::decode_text(&zip::read(zip_path, &manifest_entry, MAX_TEXT)?);
     let manifest = manifest::parse(&text).map_err(Refusal::Manifest)?;
     if is_scorm(&text) {
         return Err(Refusal::Scorm);
@@ -187,8 +186,10 @@ pub fn read(zip_path: &Path) -> Result<Plan, Refusal> {
         kept: HashMap::new(),
         slugs: slugs(&manifest),
         parsed: Default::default(),
+        unpublished: Default::default(),
         manifest: &manifest,
     };
+    reader.unpublished = reader.canvas_unpublished()?;
     reader.modules()?;
     reader.unplaced()?;
     let plan = reader.plan;
@@ -244,6 +245,8 @@ struct Reader<'a> {
     slugs: HashMap<String, String>,
     /// QTI files read (lower case).
     parsed: std::collections::HashSet<String>,
+    /// Organization items (modules and their items) Canvas exported as unpublished.
+    unpublished: std::collections::HashSet<String>,
 }
 
 impl Reader<'_> {
@@ -252,7 +255,7 @@ impl Reader<'_> {
             return Ok(None);
         };
         let bytes = zip::read(self.zip, entry, MAX_TEXT)?;
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        Ok(Some(crate::files::sniff::decode_text(&bytes)))
     }
 
     /// Keeps a file of the cartridge; its index in `plan.files`.
@@ -374,6 +377,7 @@ impl Reader<'_> {
             } else {
                 module.title.clone()
             };
+            let module_hidden = self.unpublished.contains(&module.id);
             let mut items = Vec::new();
             for entry in &module.entries {
                 let Some(id) = &entry.resource else {
@@ -390,7 +394,9 @@ impl Reader<'_> {
                     );
                     continue;
                 };
-                if let Some(item) = self.item(resource, &entry.title, true)? {
+                if let Some(mut item) = self.item(resource, &entry.title, true)? {
+                    // What learners could not see in the source stays hidden here.
+                    item.hidden |= module_hidden || self.unpublished.contains(&entry.id);
                     items.push(item);
                 }
             }
@@ -533,6 +539,7 @@ impl Reader<'_> {
             let (questions, own_title) = self.questions(resource, &named("Quiz"))?;
             let title = named(&own_title.unwrap_or_else(|| "Quiz".into()));
             let mut item = plain(ItemKind::Quiz, title);
+            item.hidden = self.quiz_unpublished(resource)?;
             item.content = Content::Quiz(questions);
             return Ok(Some(item));
         }
@@ -630,6 +637,47 @@ impl Reader<'_> {
             hidden: d.unpublished,
             content: Content::Assignment { points: d.points },
         })
+    }
+
+    /// Canvas's `course_settings/module_meta.xml`: the modules and module items it exported as
+    /// unpublished (by their organization identifiers).
+    fn canvas_unpublished(&self) -> Result<std::collections::HashSet<String>, Refusal> {
+        let mut hidden = std::collections::HashSet::new();
+        let Some(text) = self.text("course_settings/module_meta.xml")? else {
+            return Ok(hidden);
+        };
+        let Ok(doc) = roxmltree::Document::parse(&text) else {
+            return Ok(hidden);
+        };
+        for node in doc.descendants().filter(|n| {
+            matches!(n.tag_name().name(), "module" | "item") && n.attribute("identifier").is_some()
+        }) {
+            let unpublished = node.children().any(|c| {
+                c.tag_name().name() == "workflow_state" && c.text() == Some("unpublished")
+            });
+            if unpublished && let Some(id) = node.attribute("identifier") {
+                hidden.insert(id.to_string());
+            }
+        }
+        Ok(hidden)
+    }
+
+    /// Canvas's quiz settings (`assessment_meta.xml`) say a quiz was not available to learners.
+    fn quiz_unpublished(&self, resource: &Resource) -> Result<bool, Refusal> {
+        let manifest = self.manifest;
+        let meta = resource
+            .dependencies
+            .iter()
+            .filter_map(|d| manifest.resource(d))
+            .flat_map(|d| d.files.iter())
+            .find(|f| last_segment(f) == "assessment_meta.xml")
+            .cloned();
+        let Some(meta) = meta else { return Ok(false) };
+        let Some(text) = self.text(&meta)? else {
+            return Ok(false);
+        };
+        Ok(text.contains("<available>false</available>")
+            || text.contains("<workflow_state>unpublished</workflow_state>"))
     }
 
     /// Canvas exports each question bank of the course as QTI in `non_cc_assessments/` (beside

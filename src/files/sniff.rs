@@ -150,8 +150,77 @@ pub fn safe_name(name: &str) -> String {
     out
 }
 
+/// A text file's characters, whatever encoding it was written in: a byte-order mark (UTF-8,
+/// UTF-16) first, then UTF-8 if the bytes are, then the encoding an XML declaration or an HTML
+/// `<meta>` names, else Windows-1252 (what old Windows tools wrote without saying so; it reads
+/// Latin-1 text the same). A declared encoding the text no longer matches is harmless: the text
+/// is decoded already.
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom..).unwrap_or_default();
+        return encoding.decode_without_bom_handling(rest).0.into_owned();
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let encoding = declared_encoding(bytes).unwrap_or(encoding_rs::WINDOWS_1252);
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+/// The encoding the first kilobytes declare: `<?xml … encoding="…"?>`, `<meta charset="…">` or
+/// `<meta … content="text/html; charset=…">`.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = bytes.get(..bytes.len().min(2048)).unwrap_or(bytes);
+    let head: String = head
+        .iter()
+        .map(|&b| char::from(b))
+        .collect::<String>()
+        .to_lowercase();
+    let at = head
+        .find("encoding=")
+        .map(|i| i + "encoding=".len())
+        .or_else(|| head.find("charset=").map(|i| i + "charset=".len()))?;
+    let label: String = head
+        .get(at..)?
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+    // UTF-8 was tried already; a UTF-16 declaration without its mark is wrong.
+    (encoding != encoding_rs::UTF_8
+        && encoding != encoding_rs::UTF_16LE
+        && encoding != encoding_rs::UTF_16BE)
+        .then_some(encoding)
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn text_in_any_encoding_is_read() {
+        use super::decode_text;
+        assert_eq!(decode_text(b"\xEF\xBB\xBF<a/>"), "<a/>");
+        assert_eq!(
+            decode_text(&[0xFF, 0xFE, b'<', 0, b'a', 0, b'/', 0, b'>', 0]),
+            "<a/>"
+        );
+        assert_eq!(decode_text("café".as_bytes()), "café");
+        // Undeclared: Windows-1252 (its quotes), which reads Latin-1 letters the same.
+        assert_eq!(decode_text(b"caf\xE9 \x93x\x94"), "café \u{201c}x\u{201d}");
+        let greek = b"<?xml version=\"1.0\" encoding=\"ISO-8859-7\"?><p>\xE1\xE2</p>";
+        assert_eq!(
+            decode_text(greek),
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-7\"?><p>\u{3b1}\u{3b2}</p>"
+        );
+        let html = b"<html><head><meta charset=\"koi8-r\"></head><body>\xC1</body></html>";
+        assert!(
+            decode_text(html).contains('\u{430}'),
+            "{}",
+            decode_text(html)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -80,31 +80,9 @@ impl From<ZipRefusal> for Refusal {
     }
 }
 
-/// The manifest's text: UTF-8 (with or without a byte-order mark), UTF-16 with its mark, or
-/// else Latin-1 (old tools wrote that without saying so).
+/// The manifest's text, in whatever encoding it was written (`files::sniff::decode_text`).
 pub fn decode(bytes: &[u8]) -> String {
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        _ => match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_string(),
-            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-        },
-    }
-}
-
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|pair| {
-            unit([
-                pair.first().copied().unwrap_or(0),
-                pair.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .collect();
-    String::from_utf16_lossy(&units)
+    crate::files::sniff::decode_text(bytes)
 }
 
 /// Reads a manifest. `decode` its bytes first.
