@@ -334,6 +334,7 @@ fn fire_cartridge() -> Vec<u8> {
        <a href="%24WIKI_REFERENCE%24/pages/exits">the exits page</a>.</p>
 
     <p>Keep <a href="../web_resources/plan.pdf">the plan</a> and <a href="missing.doc">this</a>.</p>
+    <p>Then <a href="exits.html#top">the exits again</a>.</p>
 </body></html>"#
                 .to_vec(),
         ),
@@ -464,7 +465,9 @@ db_test!(
         assert!(
             welcome
                 .body
-                .contains(&format!("](/courses/{cid}/learn/{})", id_of("Exits"))),
+                .matches(&format!("](/courses/{cid}/learn/{})", id_of("Exits")))
+                .count()
+                == 2,
             "{}",
             welcome.body
         );

@@ -272,6 +272,22 @@ impl Reader<'_> {
         Some(i)
     }
 
+    /// The resource whose launch file is the page at `path`, if any.
+    fn page_at(&self, path: &str) -> Option<String> {
+        if !is_page(path) {
+            return None;
+        }
+        let path = path.to_lowercase();
+        self.manifest
+            .resources
+            .iter()
+            .find(|r| {
+                r.kind == "webcontent"
+                    && r.href.as_deref().is_some_and(|h| h.to_lowercase() == path)
+            })
+            .map(|r| r.id.clone())
+    }
+
     /// The path of the one file named `name`, if exactly one is.
     fn only_named(&self, name: &str) -> Option<String> {
         let name = name.to_lowercase();
@@ -311,6 +327,10 @@ impl Reader<'_> {
                 } else {
                     vec![manifest::normalise(&format!("{folder}/{path}"))]
                 };
+                // A page of the cartridge is linked as the item made of it.
+                if let Some(page) = candidates.iter().find_map(|c| self.page_at(c)) {
+                    return Some(self.link_to_item(&page));
+                }
                 // Last, a file of that name anywhere, if only one (exports disagree on folders).
                 let found = candidates.iter().find_map(|c| self.keep(c)).or_else(|| {
                     self.only_named(last_segment(&path))
