@@ -21,7 +21,6 @@ use crate::paging::Page;
 use crate::state::AppState;
 use axum::body::Bytes;
 use futures_util::Stream;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub async fn authorize(state: &AppState, actor: &Actor, course_id: i64) -> Result<(), AppError> {
@@ -159,34 +158,10 @@ async fn keep_files(
 
 async fn read_head_and_hash(path: &Path) -> Result<(Vec<u8>, String, i64), AppError> {
     let path = path.to_path_buf();
-    blocking(move || {
-        use std::io::Read;
-        let mut file = std::fs::File::open(&path)?;
-        let mut hasher = Sha256::new();
-        let mut head = Vec::new();
-        let mut size: i64 = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            let chunk = buf.get(..n).unwrap_or_default();
-            if head.len() < 8192 {
-                head.extend_from_slice(chunk.get(..n.min(8192 - head.len())).unwrap_or_default());
-            }
-            hasher.update(chunk);
-            size += n as i64;
-        }
-        let sha: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok::<_, std::io::Error>((head, sha, size))
-    })
-    .await?
-    .map_err(crate::files::storage::io_error)
+    let (size, sha, head) = blocking(move || crate::files::service::Fingerprint::of_file(&path))
+        .await?
+        .map_err(crate::files::storage::io_error)?;
+    Ok((head, sha, size as i64))
 }
 
 /// Everything of the import in the caller's transaction; the import's id.

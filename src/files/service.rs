@@ -132,6 +132,53 @@ where
     })
 }
 
+/// What a stored file is known by, gathered as its bytes pass: its size, SHA-256 and first bytes
+/// (for sniffing its type).
+#[derive(Default)]
+pub struct Fingerprint {
+    hasher: Sha256,
+    head: Vec<u8>,
+    size: u64,
+}
+
+impl Fingerprint {
+    pub fn update(&mut self, chunk: &[u8]) {
+        if self.head.len() < sniff::SNIFF_LEN {
+            let take = (sniff::SNIFF_LEN - self.head.len()).min(chunk.len());
+            self.head
+                .extend_from_slice(chunk.get(..take).unwrap_or_default());
+        }
+        self.hasher.update(chunk);
+        self.size += chunk.len() as u64;
+    }
+
+    /// Size, SHA-256 (hex) and first bytes.
+    pub fn finish(self) -> (u64, String, Vec<u8>) {
+        let sha: String = self
+            .hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        (self.size, sha, self.head)
+    }
+
+    /// A file already on disk (blocking).
+    pub fn of_file(path: &std::path::Path) -> std::io::Result<(u64, String, Vec<u8>)> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut print = Fingerprint::default();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                return Ok(print.finish());
+            }
+            print.update(buf.get(..n).unwrap_or_default());
+        }
+    }
+}
+
 /// Writes the stream to `temp` (refusing it past `limit`); returns size, SHA-256 and the first
 /// bytes for sniffing.
 pub async fn write_temp<S, E>(
@@ -144,8 +191,7 @@ where
     E: std::fmt::Display,
 {
     let mut file = tokio::fs::File::create(temp).await.map_err(io_error)?;
-    let mut hasher = Sha256::new();
-    let mut head = Vec::with_capacity(sniff::SNIFF_LEN);
+    let mut print = Fingerprint::default();
     let mut size: u64 = 0;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| {
@@ -165,21 +211,12 @@ where
             }
             return Err(too_large(limit));
         }
-        if head.len() < sniff::SNIFF_LEN {
-            let take = (sniff::SNIFF_LEN - head.len()).min(chunk.len());
-            head.extend_from_slice(chunk.get(..take).unwrap_or_default());
-        }
-        hasher.update(&chunk);
+        print.update(&chunk);
         file.write_all(&chunk).await.map_err(io_error)?;
     }
     file.flush().await.map_err(io_error)?;
     file.sync_all().await.map_err(io_error)?;
-    let sha: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((size, sha, head))
+    Ok(print.finish())
 }
 
 /// The file's record, if the actor may see it. This is the one download rule, decided by what
