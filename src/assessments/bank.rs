@@ -375,10 +375,7 @@ pub async fn import(
         let category = match category_ids.get(&key) {
             Some(id) => *id,
             None => {
-                let id = match store::category_by_name(&mut tx, course_id, &name).await? {
-                    Some(id) => id,
-                    None => store::insert_category(&mut tx, course_id, &name, now).await?,
-                };
+                let id = category_named(&mut tx, course_id, &name, now).await?;
                 category_ids.insert(key, id);
                 id
             }
@@ -402,6 +399,19 @@ pub async fn import(
     Ok(result.questions.len())
 }
 
+/// The course's category of that name, made when it has none (imports name categories).
+async fn category_named(
+    tx: &mut crate::db::Tx,
+    course_id: i64,
+    name: &str,
+    now: i64,
+) -> Result<i64, AppError> {
+    match store::category_by_name(tx, course_id, name).await? {
+        Some(id) => Ok(id),
+        None => store::insert_category(tx, course_id, name, now).await,
+    }
+}
+
 /// Questions an import (a cartridge) brings, added in its transaction to the category named
 /// `category` (made when the course has none of that name); their ids, in order.
 pub async fn add_imported(
@@ -418,10 +428,7 @@ pub async fn add_imported(
     } else {
         name
     };
-    let category = match store::category_by_name(tx, course_id, &name).await? {
-        Some(id) => id,
-        None => store::insert_category(tx, course_id, &name, now).await?,
-    };
+    let category = category_named(tx, course_id, &name, now).await?;
     let mut ids = Vec::with_capacity(questions.len());
     for question in questions {
         ids.push(store::insert(tx, course_id, category, question, author, now).await?);
