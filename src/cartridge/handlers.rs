@@ -4,13 +4,14 @@
 //! to the import page with the outcome in the query.
 
 use crate::edge::request_actor;
-use crate::files::handlers::{error_response, file_field, open_multipart, wants_json};
+use crate::files::handlers::{
+    answer_upload, error_response, file_field, open_multipart, wants_json,
+};
 use crate::state::AppState;
 use axum::{
-    Json, Router,
+    Router,
     extract::{Path, Request, State},
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
     routing::post,
 };
 
@@ -42,20 +43,9 @@ async fn receive(
     }
     .await;
     let back = format!("/courses/{course_id}/import");
-    match (json, result) {
-        (true, Ok(id)) => {
-            (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()
-        }
-        (true, Err(e)) => error_response(&e),
-        (false, Ok(id)) => {
-            Redirect::to(&format!("{back}?imported={id}#import-{id}")).into_response()
-        }
-        (false, Err(e)) => match e.field("file").or_else(|| e.general()) {
-            Some(message) => {
-                let query = crate::ui::query_string(&[("upload_error", message)]);
-                Redirect::to(&format!("{back}{query}")).into_response()
-            }
-            None => error_response(&e),
-        },
-    }
+    let made = result.map(|id| serde_json::json!({ "id": id }));
+    answer_upload(json, made, &back, "", |made| {
+        let id = &made["id"];
+        format!("?imported={id}#import-{id}")
+    })
 }

@@ -44,33 +44,48 @@ pub async fn upload(
     )
 }
 
-/// The answer to an upload: JSON to scripts; to plain forms, a redirect to `back` with the
-/// outcome in the query (`uploaded=<id>` or `upload_error=<message>`), then `anchor`.
+/// The answer to an upload of a file: JSON to scripts; to plain forms, a redirect to `back` with
+/// the outcome in the query (`uploaded=<id>` or `upload_error=<message>`), then `anchor`.
 pub fn upload_response(
     json: bool,
     result: Result<crate::courses::model::FileInfo, AppError>,
     back: &str,
     anchor: &str,
 ) -> Response {
+    answer_upload(json, result, back, anchor, |file| {
+        format!("?uploaded={}{anchor}", file.id)
+    })
+}
+
+/// The answer to any upload form (a file, a package, a cartridge): JSON to scripts (201 with
+/// what was made); to plain forms, a redirect to `back` plus what `done` says of what was made,
+/// or to `back?upload_error=<message>` then `anchor`, so the page shows the refusal next to its
+/// file field. Who may not upload, or a failure without a message, gets the error itself.
+pub fn answer_upload<T: serde::Serialize>(
+    json: bool,
+    result: Result<T, AppError>,
+    back: &str,
+    anchor: &str,
+    done: impl FnOnce(&T) -> String,
+) -> Response {
     if json {
         return match result {
-            Ok(file) => (StatusCode::CREATED, Json(file)).into_response(),
+            Ok(made) => (StatusCode::CREATED, Json(made)).into_response(),
             Err(err) => error_response(&err),
         };
     }
     match result {
-        Ok(file) => Redirect::to(&format!("{back}?uploaded={}{anchor}", file.id)).into_response(),
+        Ok(made) => Redirect::to(&format!("{back}{}", done(&made))).into_response(),
         Err(err @ (AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound)) => {
             error_response(&err)
         }
-        Err(err) => {
-            let message = err
-                .field("file")
-                .or_else(|| err.general())
-                .unwrap_or_default();
-            let query = crate::ui::query_string(&[("upload_error", message)]);
-            Redirect::to(&format!("{back}{query}{anchor}")).into_response()
-        }
+        Err(err) => match err.field("file").or_else(|| err.general()) {
+            Some(message) => {
+                let query = crate::ui::query_string(&[("upload_error", message)]);
+                Redirect::to(&format!("{back}{query}{anchor}")).into_response()
+            }
+            None => error_response(&err),
+        },
     }
 }
 

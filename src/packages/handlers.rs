@@ -13,14 +13,14 @@ use crate::courses::{access, outline_store};
 use crate::edge::request_actor;
 use crate::error::AppError;
 use crate::files::handlers::{
-    error_response, file_field, open_multipart, serve_stored, wants_json,
+    answer_upload, error_response, file_field, open_multipart, serve_stored, wants_json,
 };
 use crate::state::AppState;
 use axum::{
-    Json, Router,
+    Router,
     extract::{Path, Request, State},
     http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
     routing::{MethodRouter, get, post},
 };
 
@@ -59,18 +59,9 @@ async fn receive<K: Kind>(
     }
     .await;
     let back = format!("/courses/{course_id}/items/{item_id}/edit");
-    match (json, result) {
-        (true, Ok(package)) => (StatusCode::CREATED, Json(package)).into_response(),
-        (true, Err(e)) => error_response(&e),
-        (false, Ok(_)) => Redirect::to(&format!("{back}?uploaded=package#package")).into_response(),
-        (false, Err(e)) => match e.field("file").or_else(|| e.general()) {
-            Some(message) => {
-                let query = crate::ui::query_string(&[("upload_error", message)]);
-                Redirect::to(&format!("{back}{query}#package")).into_response()
-            }
-            None => error_response(&e),
-        },
-    }
+    answer_upload(json, result, &back, "#package", |_| {
+        "?uploaded=package#package".to_string()
+    })
 }
 
 /// The storage key of a file of the item's package, for someone who may open the item.
