@@ -87,6 +87,54 @@ pub fn request_actor(req: &axum::extract::Request) -> Result<Actor, AppError> {
         .ok_or(AppError::Unauthenticated)
 }
 
+/// A file a service built in a temporary place, as an attachment named `name`: removed as soon
+/// as it is open (the open file stays readable, and nothing is left behind). An error gives its
+/// status and message.
+pub async fn download_temp(
+    built: Result<(String, std::path::PathBuf), AppError>,
+    content_type: &str,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let failed = |err: AppError| {
+        let status =
+            StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, err.to_string()).into_response()
+    };
+    let (name, path) = match built {
+        Ok(found) => found,
+        Err(err) => return failed(err),
+    };
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(f) => f,
+        Err(e) => return failed(crate::error::internal("could not open a built download", e)),
+    };
+    let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let _ = tokio::fs::remove_file(&path).await;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.() ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+    )
+        .into_response()
+}
+
 /// A file download made by a service: the text as an attachment, or the error's status and
 /// message.
 pub fn download<B: Into<axum::body::Body>>(

@@ -527,6 +527,7 @@ db_test!(
             "/courses/1/participants.csv",
             "/courses/1/questions/export?format=gift",
             "/assignments/3/submissions.zip",
+            "/courses/1/cartridge.imscc",
             "/acknowledgements/4/confirmations.csv",
             "/packages/5/1/index.html",
             "/scorm/5/1/index.html",

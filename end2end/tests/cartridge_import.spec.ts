@@ -13,8 +13,9 @@ function corpusFile(...parts: string[]): string | undefined {
 
 // Issue 13, "Common Cartridge and QTI import": a real Canvas export (the corpus's ALLY workshop)
 // becomes sections of lessons whose images load, what cannot be imported is in the report, and a
-// file that is not a cartridge is refused next to the field, without JavaScript too.
-test('a Canvas cartridge imports into a course, its images shown and what it lacks reported', async ({ page, browser }) => {
+// file that is not a cartridge is refused next to the field, without JavaScript too. The course
+// exported as a Common Cartridge 1.3 imports back whole.
+test('a Canvas cartridge imports into a course, its images shown and what it lacks reported, and exports back whole', async ({ page, browser }) => {
   const file = corpusFile('common-cartridge', 'allyworkshop.imscc');
   test.skip(!file, 'No Common Cartridge corpus here (set LYCEUM_CORPUS)');
   const instructor = uniqueEmail('teacher');
@@ -27,8 +28,8 @@ test('a Canvas cartridge imports into a course, its images shown and what it lac
     'form[summary]': 'Imported from Canvas.',
   });
   await page.goto(`/courses/${course.id}/edit`);
-  await page.getByRole('link', { name: 'Import content' }).click();
-  await expect(page.getByRole('heading', { name: 'Import content' })).toBeVisible();
+  await page.getByRole('link', { name: 'Import and export' }).click();
+  await expect(page.getByRole('heading', { name: 'Import and export' })).toBeVisible();
   await hydrated(page);
   await expect(page.getByText('Nothing has been imported into this course yet.')).toBeVisible();
   const axe = await new AxeBuilder({ page }).withRules(['label', 'button-name', 'link-name', 'color-contrast']).analyze();
@@ -51,6 +52,36 @@ test('a Canvas cartridge imports into a course, its images shown and what it lac
   const image = page.locator('img[alt="about_ally.png"]');
   await expect(image).toBeVisible();
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+  // Exported as a cartridge and imported into a new course, it comes back whole: nothing left
+  // out, the same sections and items, the lesson's image still shown.
+  await page.goto(`/courses/${course.id}/import`);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download the course as a cartridge' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('Accessibility workshop.imscc');
+  const exported = test.info().outputPath('export.imscc');
+  await download.saveAs(exported);
+  const copy = await call(page.request, 'courses/create', {
+    'form[code]': `CC-${Date.now() % 1000000}-copy`,
+    'form[title]': 'Accessibility workshop (copy)',
+    'form[summary]': 'Imported from Lyceum.',
+  });
+  await page.goto(`/courses/${copy.id}/import`);
+  await hydrated(page);
+  await page.getByLabel('Cartridge file').setInputFiles(exported);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByText('The cartridge was imported. Its report is below.')).toBeVisible();
+  const again = page.getByRole('group').filter({ hasText: 'Accessibility workshop.imscc' });
+  await expect(again.getByText(/Made: 5 sections, 12 items, 0 questions, \d+ files\./)).toBeVisible();
+  await expect(again.getByText('Everything in the cartridge was imported.')).toBeVisible();
+  await page.goto(`/courses/${copy.id}/edit`);
+  await expect(page.getByRole('heading', { name: 'Part 1: Overview: Accessibility and ALLY' })).toBeVisible();
+  await page.getByRole('link', { name: 'What is ALLY?' }).first().click();
+  await page.getByRole('link', { name: 'Preview' }).click();
+  const copied = page.locator('img[alt="about_ally.png"]');
+  await expect(copied).toBeVisible();
+  await expect.poll(() => copied.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 
   // Without the page's script: a file that is not a cartridge is refused next to the field.
   const plain = await browser.newContext({ javaScriptEnabled: false });

@@ -80,7 +80,7 @@ test('the course editor is split into sections with one primary action; each sec
   // One primary action in the header; the course's other pages are plain links.
   await expect(page.locator('.page-header .btn-primary')).toHaveText(['Publish']);
   const others = page.getByRole('navigation', { name: 'This course' });
-  await expect(others.getByRole('link')).toHaveText(['Participants', 'Dashboard', 'Needs grading', 'Gradebook', 'Question bank', 'Import content']);
+  await expect(others.getByRole('link')).toHaveText(['Participants', 'Dashboard', 'Needs grading', 'Gradebook', 'Question bank', 'Import and export']);
 
   const tabs = page.getByRole('navigation', { name: 'Course editor' });
   await expect(tabs.getByRole('link')).toHaveText(['Content', 'Files', 'Settings', 'Enrolment']);

@@ -165,6 +165,24 @@ pub async fn imported(
     crate::grading::service::quiz_points_changed(tx, course_id, item_id, total, now).await
 }
 
+/// A quiz as an export (a cartridge) carries it: its fixed questions in order, each with the
+/// marks its slot gives. Random draws are left out: a cartridge's assessment lists questions.
+/// Hook: `items::registry::exported`.
+pub async fn exported(
+    state: &AppState,
+    course_id: i64,
+    item_id: i64,
+) -> Result<Vec<(Question, f64)>, AppError> {
+    let (slots, rows) = store::slots_with_questions(&state.db, item_id, course_id).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for slot in slots {
+        if let Some(row) = rows.iter().find(|r| Some(r.id) == slot.question_id) {
+            out.push((row.question()?, slot.mark));
+        }
+    }
+    Ok(out)
+}
+
 /// The quiz's total marks may have changed: its gradebook item follows (grades keep their
 /// percentage).
 async fn points_changed(state: &AppState, course_id: i64, item_id: i64) -> Result<(), AppError> {

@@ -101,7 +101,8 @@ impl Zip {
                 }
                 for f in files.get(&w.submission_id).into_iter().flatten() {
                     start(&mut zip, &safe_segment(&f.name))?;
-                    copy_stored(&self.storage, &self.handle, &f.storage_key, &mut zip)?;
+                    self.storage
+                        .copy_into(&self.handle, &f.storage_key, &mut zip)?;
                 }
             }
         }
@@ -109,29 +110,6 @@ impl Zip {
         out.flush().map_err(io_error)?;
         Ok(())
     }
-}
-
-/// Copies a stored file into the zip: from disk, or streamed from S3 a chunk at a time.
-fn copy_stored(
-    storage: &Storage,
-    handle: &tokio::runtime::Handle,
-    key: &str,
-    out: &mut impl Write,
-) -> Result<(), AppError> {
-    if let Some(path) = storage.local_path(key)? {
-        let mut file = std::fs::File::open(path).map_err(io_error)?;
-        std::io::copy(&mut file, out).map_err(io_error)?;
-        return Ok(());
-    }
-    handle.block_on(async {
-        use futures_util::StreamExt;
-        let mut stream = Box::pin(storage.read_object(key, None).await?);
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.or_internal("could not read a stored file for the zip")?;
-            out.write_all(&chunk).map_err(io_error)?;
-        }
-        Ok(())
-    })
 }
 
 /// A name safe as one path segment in a zip (no slashes, no dot-dot, no control characters).

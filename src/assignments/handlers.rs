@@ -2,14 +2,12 @@
 //! script loads) and the zip of all submissions.
 
 use super::{archive, service};
-use crate::error::internal;
 use crate::files::handlers::{file_field, open_multipart, upload_response};
 use crate::state::AppState;
 use axum::{
-    body::Body,
     extract::{Path, Request, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    http::header,
+    response::Response,
 };
 
 /// The routes of this kind (merged by `items::registry::routes`).
@@ -97,44 +95,5 @@ pub async fn download_zip(
         Ok(actor) => archive::build(&state, &actor, item_id).await,
         Err(e) => Err(e),
     };
-    let (name, path) = match built {
-        Ok(found) => found,
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return (status, err.to_string()).into_response();
-        }
-    };
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(e) => {
-            let err = internal("could not open the submissions zip", e);
-            return (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response();
-        }
-    };
-    let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-    // The open file stays readable once its name is gone, and nothing is left behind.
-    let _ = tokio::fs::remove_file(&path).await;
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.() ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_LENGTH, size.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{ascii}\""),
-            ),
-        ],
-        Body::from_stream(tokio_util::io::ReaderStream::new(file)),
-    )
-        .into_response()
+    crate::edge::download_temp(built, "application/zip").await
 }

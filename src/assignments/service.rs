@@ -72,6 +72,12 @@ pub async fn imported(
     .await
 }
 
+/// The points an assignment is worth, as an export (a cartridge) carries them. Hook:
+/// `items::registry::exported`.
+pub async fn exported(state: &AppState, item_id: i64) -> Result<f64, AppError> {
+    Ok(find(state, item_id).await?.2.max_points)
+}
+
 /// An assignment in a course copy: the same settings, no work.
 pub async fn copy(
     tx: &mut Tx,

@@ -1,3 +1,4 @@
+//! `GET /courses/{id}/cartridge.imscc`: the course as a Common Cartridge (`download`).
 //! `POST /courses/{id}/cartridge`: a Common Cartridge to import, as multipart with one `file`
 //! field (a path `http::guards` knows as an upload: its own size limit, no request timeout).
 //! JSON to scripts; to a plain form (it works before the page's script loads), a redirect back
@@ -12,14 +13,28 @@ use axum::{
     Router,
     extract::{Path, Request, State},
     response::Response,
-    routing::post,
+    routing::{get, post},
 };
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/courses/{course_id}/cartridge",
-        post(receive).layer(axum::extract::DefaultBodyLimit::disable()),
-    )
+    Router::new()
+        .route(
+            "/courses/{course_id}/cartridge",
+            post(receive).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/courses/{course_id}/cartridge.imscc", get(export))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Path(course_id): Path<i64>,
+    req: Request,
+) -> Response {
+    let built = match request_actor(&req) {
+        Ok(actor) => super::download::build(&state, &actor, course_id).await,
+        Err(e) => Err(e),
+    };
+    crate::edge::download_temp(built, "application/zip").await
 }
 
 async fn receive(

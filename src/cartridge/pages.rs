@@ -1,6 +1,7 @@
-//! The course's "Import content" page: upload a Common Cartridge (a plain multipart form that
-//! works before the page's script loads; its refusal is shown next to the file field), then the
-//! imports made so far with what each made and what it could not import.
+//! The course's "Import and export" page: upload a Common Cartridge (a plain multipart form that
+//! works before the page's script loads; its refusal is shown next to the file field), the
+//! imports made so far with what each made and what it could not import, and the course to
+//! download as a cartridge (a plain link).
 
 use super::model::ImportReport;
 use super::server::cartridge_imports;
@@ -27,9 +28,9 @@ pub fn CartridgeImportPage() -> impl IntoView {
         |(id, p)| cartridge_imports(id, p),
     );
     view! {
-        <Title text="Import content" />
+        <Title text="Import and export" />
         <div class="page-header">
-            <h1>"Import content"</h1>
+            <h1>"Import and export"</h1>
             <div class="actions">
                 <a class="btn btn-secondary" href=move || format!("/courses/{}/edit", course_id.get())>"Back to the course"</a>
             </div>
@@ -55,6 +56,16 @@ pub fn CartridgeImportPage() -> impl IntoView {
                 </div>
                 <button type="submit" class="btn btn-primary">"Import"</button>
             </form>
+        </section>
+        <section class="card" aria-labelledby="export-heading">
+            <h2 id="export-heading">"Export"</h2>
+            <p class="hint">
+                "This course as an IMS Common Cartridge 1.3, for Lyceum, Canvas, Moodle and other systems that import one. "
+                "Sections become modules with their lessons, files, links, quizzes (with their questions) and assignments; hidden items stay hidden in Lyceum and Canvas. "
+                "Videos go as web links. SCORM and cmi5 packages, acknowledgements and the random draws of quizzes are left out: a cartridge has no place for them. "
+                "Learners' work and grades stay here."
+            </p>
+            <a class="btn btn-secondary" download="" href=move || format!("/courses/{}/cartridge.imscc", course_id.get())>"Download the course as a cartridge"</a>
         </section>
         <section class="card" aria-labelledby="imports-heading">
             <h2 id="imports-heading">"Imports"</h2>

@@ -55,6 +55,19 @@ pub async fn files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
     }))
 }
 
+/// Every file of a course that is not someone's own (submitted work, feedback): what an export
+/// of the course carries.
+pub async fn shared_files(db: &Db, course_id: i64) -> Result<Vec<FileRow>, AppError> {
+    Ok(with_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {FILE_COLUMNS} FROM files WHERE course_id = $1 AND private_to IS NULL ORDER BY id"
+        )))
+        .bind(course_id)
+        .fetch_all(p)
+        .await?
+    }))
+}
+
 /// Deletes a file record; returns its storage key when no other record shares the blob.
 pub async fn delete_file(tx: &mut Tx, id: i64) -> Result<Option<String>, AppError> {
     let key: Option<String> = with_tx!(tx, |c| sqlx::query_scalar(

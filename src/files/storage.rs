@@ -150,6 +150,30 @@ impl Storage {
         }
     }
 
+    /// Copies a stored file into `out` on a blocking thread (a zip being written): from disk,
+    /// or streamed from S3 a chunk at a time through `handle`.
+    pub fn copy_into(
+        &self,
+        handle: &tokio::runtime::Handle,
+        key: &str,
+        out: &mut impl std::io::Write,
+    ) -> Result<(), AppError> {
+        if let Some(path) = self.local_path(key)? {
+            let mut file = std::fs::File::open(path).map_err(io_error)?;
+            std::io::copy(&mut file, out).map_err(io_error)?;
+            return Ok(());
+        }
+        handle.block_on(async {
+            use futures_util::StreamExt;
+            let mut stream = Box::pin(self.read_object(key, None).await?);
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| internal("could not read a stored file", e))?;
+                out.write_all(&chunk).map_err(io_error)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Streams an S3 object's bytes (all, or `range`) without holding it in memory. Local files
     /// are served from their path instead (see `local_path`).
     pub async fn read_object(

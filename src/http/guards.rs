@@ -31,9 +31,11 @@ fn is_upload(req: &Request) -> bool {
 }
 
 /// Answers 408 when a request takes longer than `REQUEST_TIMEOUT`; uploads may take as long as
-/// the connection needs (a large video on a slow line), and so may zipping a class's work.
+/// the connection needs (a large video on a slow line), and so may zipping a class's work or a
+/// course as a cartridge.
 pub async fn timeout_except_uploads(req: Request, next: Next) -> Response {
-    if is_upload(&req) || req.uri().path().ends_with("/submissions.zip") {
+    let path = req.uri().path();
+    if is_upload(&req) || path.ends_with("/submissions.zip") || path.ends_with("/cartridge.imscc") {
         return next.run(req).await;
     }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {

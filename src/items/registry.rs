@@ -179,6 +179,40 @@ mod lifecycle {
         }
     }
 
+    /// What an export (a cartridge) carries of a kind besides the item row (title, text,
+    /// address, file).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Exported {
+        /// The row is all there is.
+        Row,
+        /// A quiz's questions in order, each with its marks.
+        Questions(Vec<(assessments::question::Question, f64)>),
+        /// An assignment's points possible.
+        Points(f64),
+        /// A kind a cartridge cannot hold (packages, acknowledgements): left out.
+        Nothing,
+    }
+
+    pub async fn exported(
+        state: &AppState,
+        kind: ItemKind,
+        course_id: i64,
+        item_id: i64,
+    ) -> Result<Exported, AppError> {
+        match kind {
+            ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => {
+                Ok(Exported::Row)
+            }
+            ItemKind::Quiz => assessments::quiz::exported(state, course_id, item_id)
+                .await
+                .map(Exported::Questions),
+            ItemKind::Assignment => assignments::service::exported(state, item_id)
+                .await
+                .map(Exported::Points),
+            ItemKind::Acknowledgement | ItemKind::Scorm | ItemKind::Cmi5 => Ok(Exported::Nothing),
+        }
+    }
+
     /// Before an item in the recycle bin is purged for good (its own rows go with it by cascade):
     /// what is not in the database, such as stored files, is removed here. Deleting an item (to
     /// the recycle bin) and restoring it need nothing of a kind: its rows are kept meanwhile.

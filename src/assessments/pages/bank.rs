@@ -86,7 +86,7 @@ pub fn QuestionBankPage() -> impl IntoView {
                             <h2 id="bank-import">"Import questions"</h2>
                             <ImportForm course_id=cid categories=categories.clone() import />
                             <p class="hint">"A QTI package (a .zip with its images) or a Common Cartridge is imported on the course's "
-                                <a href=format!("/courses/{cid}/import")>"Import content"</a>" page; its questions come here."</p>
+                                <a href=format!("/courses/{cid}/import")>"Import and export"</a>" page; its questions come here."</p>
                         </section>
                         <section class="card" aria-labelledby="bank-export">
                             <h2 id="bank-export">"Export"</h2>

@@ -8,6 +8,7 @@
 mod html;
 mod v1;
 mod v2;
+pub mod write;
 mod xml;
 
 #[cfg(test)]

@@ -744,13 +744,17 @@ pub(super) fn numeric_range(c: &Condition) -> Option<(f64, f64)> {
     match (exact, c.lower, c.upper) {
         // Canvas writes a margin or precision answer as "the value, or between these two":
         // keep the value and accept half the range either side.
-        (Some(value), Some(lower), Some(upper)) => Some((value, (upper - lower).abs() / 2.0)),
+        (Some(value), Some(lower), Some(upper)) => Some((value, half_range(lower, upper))),
         (Some(value), _, _) => Some((value, 0.0)),
-        (None, Some(lower), Some(upper)) => {
-            Some(((lower + upper) / 2.0, (upper - lower).abs() / 2.0))
-        }
+        (None, Some(lower), Some(upper)) => Some(((lower + upper) / 2.0, half_range(lower, upper))),
         _ => None,
     }
+}
+
+/// Half the width of a range, without the binary noise of the subtraction (3.15 − 3.13 is
+/// 0.0200000000000018): a tolerance is read back as it was written.
+fn half_range(lower: f64, upper: f64) -> f64 {
+    ((upper - lower).abs() / 2.0 * 1e9).round() / 1e9
 }
 
 /// Where each response's `[name]` sits in a Canvas stem, as (byte offset, length), in

@@ -213,7 +213,7 @@ fn Editor(data: CourseEditor, actions: EditorActions, created: bool) -> impl Int
             <a href=format!("/courses/{course_id}/grading")>"Needs grading"</a>
             <a href=format!("/courses/{course_id}/gradebook")>"Gradebook"</a>
             {can_edit.then(|| view! { <a href=format!("/courses/{course_id}/questions")>"Question bank"</a> })}
-            {can_edit.then(|| view! { <a href=format!("/courses/{course_id}/import")>"Import content"</a> })}
+            {can_edit.then(|| view! { <a href=format!("/courses/{course_id}/import")>"Import and export"</a> })}
         </nav>
         {created.then(|| view! { <div class="alert alert-success" role="status">"Course created. Add sections and items, then publish it."</div> })}
         <FormAlert result=state_result success="Course state changed." />
