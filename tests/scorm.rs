@@ -1328,3 +1328,213 @@ db_test!(
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     }
 );
+
+/// The package's state for a learner whose SCOs reported `reports` (by identifier).
+fn rolled_up(
+    structure: &lyceum::scorm::model::Structure,
+    reports: &[(&str, lyceum::scorm::sequencing::Report)],
+) -> lyceum::scorm::sequencing::Availability {
+    use lyceum::scorm::sequencing::{Activity, evaluate};
+    let activities: Vec<Activity> = structure
+        .items
+        .iter()
+        .map(|i| Activity {
+            identifier: &i.identifier,
+            depth: i.depth,
+            leaf: i.launch.is_some(),
+            sequencing: &i.sequencing,
+            report: reports
+                .iter()
+                .find(|(id, _)| *id == i.identifier)
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    evaluate(&activities, &structure.sequencing)
+}
+
+fn sco_report(completed: bool, satisfied: Option<bool>) -> lyceum::scorm::sequencing::Report {
+    lyceum::scorm::sequencing::Report {
+        attempts: 1,
+        completed: Some(completed),
+        satisfied,
+        ..Default::default()
+    }
+}
+
+/// The ADL golf samples that roll up by rules of their own behave as their manifests describe:
+/// a pre-test passed tests the learner out, a post-test alone counts, one random test of four
+/// completes the course.
+#[test]
+fn the_corpus_rollup_samples_complete_as_they_describe() {
+    let Some(root) = support::corpus("scorm") else {
+        return;
+    };
+    let read = |dir: &str| read_manifest(&root.join("scorm2004").join(dir)).unwrap();
+    let disabled = |a: &lyceum::scorm::sequencing::Availability, id: &str| {
+        a.part(id).unwrap_or_else(|| panic!("no {id}")).disabled
+    };
+    let content = [
+        "playing_item",
+        "etuqiette_item",
+        "handicapping_item",
+        "havingfun_item",
+    ];
+
+    // Pre or post test: the post-test opens once all content is completed; passing either test
+    // completes the course, and the pre-test is taken once.
+    let s = read("SequencingPreOrPostTestRollup_SCORM20043rdEdition");
+    let fresh = rolled_up(&s, &[]);
+    assert!(!disabled(&fresh, "pretest_item"));
+    assert!(disabled(&fresh, "posttest_item"));
+    assert_ne!(fresh.completed, Some(true));
+    let tested_out = rolled_up(&s, &[("pretest_item", sco_report(true, Some(true)))]);
+    assert_eq!(tested_out.completed, Some(true));
+    assert!(disabled(&tested_out, "pretest_item"));
+    let mut studied: Vec<(&str, _)> = vec![("pretest_item", sco_report(true, Some(false)))];
+    studied.extend(content.iter().map(|id| (*id, sco_report(true, None))));
+    let ready = rolled_up(&s, &studied);
+    assert!(disabled(&ready, "pretest_item"), "one attempt only");
+    assert!(!disabled(&ready, "posttest_item"));
+    assert_ne!(ready.completed, Some(true));
+    studied.push(("posttest_item", sco_report(true, Some(true))));
+    assert_eq!(rolled_up(&s, &studied).completed, Some(true));
+
+    // Post test rollup: the content does not count; the quiz alone completes the course.
+    let s = read("SequencingPostTestRollup_SCORM20043rdEdition");
+    let content_only: Vec<(&str, _)> = [
+        "playing_item",
+        "etuqiette_item",
+        "handicapping_item",
+        "havingfun_item",
+    ]
+    .iter()
+    .map(|id| (*id, sco_report(true, Some(true))))
+    .collect();
+    assert_ne!(rolled_up(&s, &content_only).completed, Some(true));
+    let mut with_quiz = content_only.clone();
+    with_quiz.push(("assessment_item", sco_report(true, Some(true))));
+    let done = rolled_up(&s, &with_quiz);
+    assert_eq!((done.completed, done.satisfied), (Some(true), Some(true)));
+
+    // Random test: content completed and one of the four tests passed completes the course.
+    let s = read("SequencingRandomTest_SCORM20043rdEdition");
+    let mut taken: Vec<(&str, _)> = content
+        .iter()
+        .map(|id| (*id, sco_report(true, None)))
+        .collect();
+    assert_ne!(rolled_up(&s, &taken).completed, Some(true));
+    assert!(!disabled(&rolled_up(&s, &taken), "test_3"));
+    taken.push(("test_3", sco_report(true, Some(true))));
+    assert_eq!(rolled_up(&s, &taken).completed, Some(true));
+}
+
+db_test!(
+    a_package_whose_rollup_says_completed_completes_the_item,
+    |state| {
+        use lyceum::scorm::runtime;
+        let Some(root) = support::corpus("scorm") else {
+            return;
+        };
+        let manifest =
+            std::fs::read(root.join(
+                "scorm2004/SequencingPreOrPostTestRollup_SCORM20043rdEdition/imsmanifest.xml",
+            ))
+            .unwrap();
+        let c = support::class(&state, ClassSpec::default()).await;
+        let item = c
+            .add_item(
+                &state,
+                ItemForm {
+                    kind: "scorm".into(),
+                    title: "Golf, pre or post test".into(),
+                    required: true,
+                    completion: "manual".into(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        let zip = zip_of(&[
+            ("imsmanifest.xml", &manifest),
+            ("shared/launchpage.html", b"<p>Golf</p>"),
+        ]);
+        upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
+            .await
+            .unwrap();
+        let ada = c.learners[0].clone();
+        let done = || async {
+            lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)
+                .await
+                .unwrap()
+        };
+        let changes = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        runtime::launch(&state, &ada, item, "pretest_item")
+            .await
+            .unwrap();
+        // Completed but failed: the course is not done, and the pre-test is taken once.
+        runtime::commit(
+            &state,
+            &ada,
+            item,
+            "pretest_item",
+            1,
+            &changes(&[
+                ("cmi.completion_status", "completed"),
+                ("cmi.success_status", "failed"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(done().await.is_empty());
+        let after = runtime::availability(&state, &ada, item).await.unwrap();
+        assert!(after.part("pretest_item").unwrap().disabled);
+        assert!(after.part("posttest_item").unwrap().disabled);
+
+        // Another learner passes the pre-test: the organization rolls up as completed, and
+        // the item is done though not one content SCO was opened.
+        let bo = lyceum::testing::user_with_roles(&state, "bo@example.com", &[Role::Learner]).await;
+        lyceum::enrolments::service::enrol_user(
+            &state,
+            &c.teacher,
+            c.course_id,
+            bo.id,
+            lyceum::courses::model::CourseRole::Learner,
+        )
+        .await
+        .unwrap();
+        runtime::launch(&state, &bo, item, "pretest_item")
+            .await
+            .unwrap();
+        runtime::commit(
+            &state,
+            &bo,
+            item,
+            "pretest_item",
+            1,
+            &changes(&[
+                ("cmi.completion_status", "completed"),
+                ("cmi.success_status", "passed"),
+            ]),
+            true,
+        )
+        .await
+        .unwrap();
+        let bo_done = lyceum::completion::store::completed_items(&state.db, c.course_id, bo.id)
+            .await
+            .unwrap();
+        assert_eq!(bo_done, vec![item]);
+        assert_eq!(
+            runtime::availability(&state, &bo, item)
+                .await
+                .unwrap()
+                .completed,
+            Some(true)
+        );
+    }
+);

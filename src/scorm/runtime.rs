@@ -207,6 +207,15 @@ async fn availability_of(
         return Ok(Availability::open(ids, &structure.sequencing));
     }
     let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
+    learner_state(actor, structure, &rows)
+}
+
+/// The package as sequencing sees a learner's current attempts.
+fn learner_state(
+    actor: &Actor,
+    structure: &Structure,
+    rows: &[attempt_store::CurrentRow],
+) -> Result<Availability, AppError> {
     let mut activities = Vec::with_capacity(structure.items.len());
     for item in &structure.items {
         let report = match rows.iter().find(|r| r.sco == item.identifier) {
@@ -393,7 +402,7 @@ pub async fn commit(
         grade(&mut tx, &target, item_id, actor.id, now).await?;
     }
     if finish {
-        complete_if_done(&mut tx, &target, item_id, actor.id, now).await?;
+        complete_if_done(&mut tx, actor, &target, item_id, now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -542,21 +551,28 @@ async fn grade(
     .await
 }
 
-/// The item is done when every SCO of the package is completed or passed.
+/// The item is done when every SCO of the package is completed or passed, or (SCORM 2004)
+/// when the organization rolls up as completed: a package's rollup rules may ask for less (a
+/// post-test passed, one test of several taken) than every SCO.
 async fn complete_if_done(
     tx: &mut Tx,
+    actor: &Actor,
     target: &Target,
     item_id: i64,
-    user_id: i64,
     now: i64,
 ) -> Result<(), AppError> {
+    let user_id = actor.id;
     let done = attempt_store::done_scos(tx, item_id, user_id).await?;
     let all = target
         .structure
         .launchable()
         .filter(|i| i.sco)
         .all(|i| done.contains(&i.identifier));
-    if all {
+    let rolled_up = target.structure.version != Version::Scorm12 && {
+        let rows = attempt_store::all_current_in_tx(tx, item_id, user_id).await?;
+        learner_state(actor, &target.structure, &rows)?.completed == Some(true)
+    };
+    if all || rolled_up {
         crate::completion::service::item_done(tx, target.course_id, user_id, item_id, true, now)
             .await?;
     }

@@ -1,12 +1,16 @@
 //! SCORM 2004 sequencing, the part Lyceum follows: control modes (choice, flow, forward only),
 //! pre-condition rules (skip, disabled, hidden from choice) over the activity's own progress
 //! and its objectives, attempt limits, objectives shared through global objectives (read and
-//! write of satisfaction and measure), and the default rollup of clusters (completed or
-//! satisfied when all their children are, a measure as the mean of theirs). Pure: the manifest
-//! gives the rules (`sequencing_xml.rs`), what a learner's SCOs reported gives the state, and
-//! the result says which parts the learner may open and how the player moves between them.
-//! Not followed yet: rollup rules of their own, post-condition and exit rules, selection and
-//! randomisation, time limits (their conditions count as unknown).
+//! write of satisfaction and measure), and rollup (SN 4.6): the measure as the weighted mean of
+//! the children's (`objectiveMeasureWeight`), satisfaction by that measure when the primary
+//! objective says so, otherwise by the activity's rollup rules (`childActivitySet` all, any,
+//! none, at least a count or a percent), with SN's default rule for each action the activity
+//! has none of; children left out of satisfaction or completion by `rollupObjectiveSatisfied`
+//! and `rollupProgressCompletion`. The organization rolls up too: its status is the package's.
+//! Pure: the manifest gives the rules (`sequencing_xml.rs`), what a learner's SCOs reported
+//! gives the state, and the result says which parts the learner may open, how the player moves
+//! between them and where the whole package stands. Not followed yet: post-condition and exit
+//! rules, selection and randomisation, time limits (their conditions count as unknown).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +29,8 @@ pub struct Sequencing {
     pub pre_rules: Vec<Rule>,
     /// The primary objective first, when the manifest names one.
     pub objectives: Vec<Objective>,
+    #[serde(default)]
+    pub rollup: Rollup,
 }
 
 impl Default for Sequencing {
@@ -36,8 +42,62 @@ impl Default for Sequencing {
             attempt_limit: None,
             pre_rules: Vec::new(),
             objectives: Vec::new(),
+            rollup: Rollup::default(),
         }
     }
+}
+
+/// How an activity rolls up (`imsss:rollupRules`): what it gives its parent, and the rules
+/// that make its own status from its children's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rollup {
+    /// Its satisfaction counts in its parent's (`rollupObjectiveSatisfied`).
+    pub objective_satisfied: bool,
+    /// Its completion counts in its parent's (`rollupProgressCompletion`).
+    pub progress_completion: bool,
+    /// The weight of its measure in its parent's (`objectiveMeasureWeight`, 0 to 1).
+    pub measure_weight: f64,
+    pub rules: Vec<RollupRule>,
+}
+
+impl Default for Rollup {
+    fn default() -> Self {
+        Rollup {
+            objective_satisfied: true,
+            progress_completion: true,
+            measure_weight: 1.0,
+            rules: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RollupRule {
+    pub children: ChildSet,
+    /// `conditionCombination="any"` (else all must hold for a child).
+    pub any: bool,
+    /// Read of each child (`referencedObjective` is not used in rollup).
+    pub conditions: Vec<Condition>,
+    pub action: RollupAction,
+}
+
+/// Which children a rollup rule's conditions must hold for (`childActivitySet`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum ChildSet {
+    All,
+    Any,
+    None,
+    AtLeastCount(u32),
+    /// A share from 0 to 1.
+    AtLeastPercent(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RollupAction {
+    Satisfied,
+    NotSatisfied,
+    Completed,
+    Incomplete,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +228,11 @@ pub struct Availability {
     pub forward_only: bool,
     /// Every item of the table of contents, in order.
     pub parts: Vec<PartState>,
+    /// The whole package as the organization rolls it up (unknown for staff).
+    #[serde(default)]
+    pub completed: Option<bool>,
+    #[serde(default)]
+    pub satisfied: Option<bool>,
 }
 
 impl Availability {
@@ -185,6 +250,8 @@ impl Availability {
                     choosable: root.choice,
                 })
                 .collect(),
+            completed: None,
+            satisfied: None,
         }
     }
 
@@ -229,23 +296,7 @@ type Status = (Option<bool>, Option<f64>);
 /// table of contents' order; `root` is the organization's definition.
 pub fn evaluate(activities: &[Activity], root: &Sequencing) -> Availability {
     let parents = parents(activities);
-    let progress = rollup(activities, &parents);
-    // Global objectives are written by every activity that maps to them, then read.
-    let mut globals: BTreeMap<&str, Status> = BTreeMap::new();
-    for (a, own) in activities.iter().zip(&progress) {
-        for objective in &a.sequencing.objectives {
-            let (satisfied, measure) = local(own, objective);
-            for map in &objective.maps {
-                let global = globals.entry(map.target.as_str()).or_default();
-                if map.write_satisfied && satisfied.is_some() {
-                    global.0 = satisfied;
-                }
-                if map.write_measure && measure.is_some() {
-                    global.1 = measure;
-                }
-            }
-        }
-    }
+    let (progress, package, globals) = rollup(activities, &parents, root);
     let mut parts: Vec<PartState> = Vec::with_capacity(activities.len());
     for (i, (a, own)) in activities.iter().zip(&progress).enumerate() {
         let mut state = PartState {
@@ -296,6 +347,8 @@ pub fn evaluate(activities: &[Activity], root: &Sequencing) -> Availability {
         flow: root.flow,
         forward_only: root.forward_only,
         parts,
+        completed: package.completed,
+        satisfied: package.satisfied,
     }
 }
 
@@ -308,48 +361,232 @@ fn parents(activities: &[Activity]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// An activity's own progress: a SCO's as reported, a cluster's rolled up from its children.
-fn rollup(activities: &[Activity], parents: &[Option<usize>]) -> Vec<Report> {
+/// Writes an activity's objectives to the global objectives they map to.
+fn write_globals<'a>(a: &Activity<'a>, own: &Report, globals: &mut BTreeMap<&'a str, Status>) {
+    for objective in &a.sequencing.objectives {
+        let (satisfied, measure) = local(own, objective);
+        for map in &objective.maps {
+            let global = globals.entry(map.target.as_str()).or_default();
+            if map.write_satisfied && satisfied.is_some() {
+                global.0 = satisfied;
+            }
+            if map.write_measure && measure.is_some() {
+                global.1 = measure;
+            }
+        }
+    }
+}
+
+/// Every activity's own progress (a SCO's as reported, a cluster's rolled up from its
+/// children), the organization's, and the global objectives as they stand after. Deepest
+/// first, so that a cluster's children are rolled up before it; each writes its objectives to
+/// the globals once it is, and a parent reads its children through their maps.
+fn rollup<'a>(
+    activities: &[Activity<'a>],
+    parents: &[Option<usize>],
+    root: &Sequencing,
+) -> (Vec<Report>, Report, BTreeMap<&'a str, Status>) {
     let mut out: Vec<Report> = activities.iter().map(|a| a.report.clone()).collect();
-    // Deepest first, so that a cluster's children are rolled up before it.
+    let mut globals: BTreeMap<&'a str, Status> = BTreeMap::new();
+    for (a, own) in activities.iter().zip(&out) {
+        if a.leaf {
+            write_globals(a, own, &mut globals);
+        }
+    }
     let mut order: Vec<usize> = (0..activities.len()).collect();
     order.sort_by_key(|i| std::cmp::Reverse(activities.get(*i).map_or(0, |a| a.depth)));
-    for i in order {
-        if activities.get(i).is_none_or(|a| a.leaf) {
-            continue;
-        }
-        let children: Vec<&Report> = parents
+    let children_of = |parent: Option<usize>, out: &[Report], globals: &BTreeMap<&str, Status>| {
+        parents
             .iter()
             .enumerate()
-            .filter(|(_, p)| **p == Some(i))
-            .filter_map(|(c, _)| out.get(c))
-            .collect();
+            .filter(|(_, p)| **p == parent)
+            .filter_map(|(c, _)| Some(child(activities.get(c)?, out.get(c)?, globals)))
+            .collect::<Vec<Child>>()
+    };
+    for i in order {
+        let Some(a) = activities.get(i).filter(|a| !a.leaf) else {
+            continue;
+        };
+        let children = children_of(Some(i), &out, &globals);
         if children.is_empty() {
             continue;
         }
-        let all = |f: fn(&Report) -> Option<bool>| -> Option<bool> {
-            if children.iter().all(|c| f(c) == Some(true)) {
-                Some(true)
-            } else if children.iter().any(|c| f(c).is_some()) {
-                Some(false)
-            } else {
-                None
-            }
-        };
-        let measures: Vec<f64> = children.iter().filter_map(|c| c.measure).collect();
-        let rolled = Report {
-            attempts: u32::from(children.iter().any(|c| c.attempts > 0)),
-            completed: all(|c| c.completed),
-            satisfied: all(|c| c.satisfied),
-            measure: (measures.len() == children.len())
-                .then(|| measures.iter().sum::<f64>() / measures.len() as f64),
-            objectives: BTreeMap::new(),
-        };
+        let rolled = roll(a.sequencing, &children);
+        write_globals(a, &rolled, &mut globals);
         if let Some(slot) = out.get_mut(i) {
             *slot = rolled;
         }
     }
-    out
+    let tops = children_of(None, &out, &globals);
+    let package = roll(root, &tops);
+    (out, package, globals)
+}
+
+/// A child as its parent's rollup reads it: its primary objective through its maps.
+struct Child {
+    report: Report,
+    rollup: Rollup,
+    limit_exceeded: bool,
+}
+
+fn child(a: &Activity, own: &Report, globals: &BTreeMap<&str, Status>) -> Child {
+    let (satisfied, measure) = read(a, own, None, globals);
+    Child {
+        report: Report {
+            satisfied,
+            measure,
+            objectives: BTreeMap::new(),
+            ..own.clone()
+        },
+        rollup: a.sequencing.rollup.clone(),
+        limit_exceeded: limit_reached(a, own),
+    }
+}
+
+/// A cluster's progress from its children's (SN 4.6.4: measure, then objective, then progress).
+fn roll(sequencing: &Sequencing, children: &[Child]) -> Report {
+    // Measure: the weighted mean; the weights of children without a measure still count.
+    let weighed: Vec<&Child> = children
+        .iter()
+        .filter(|c| c.rollup.measure_weight > 0.0)
+        .collect();
+    let total: f64 = weighed.iter().map(|c| c.rollup.measure_weight).sum();
+    let measure = weighed.iter().any(|c| c.report.measure.is_some()).then(|| {
+        weighed
+            .iter()
+            .filter_map(|c| c.report.measure.map(|m| m * c.rollup.measure_weight))
+            .sum::<f64>()
+            / total
+    });
+    let by_measure = sequencing
+        .objectives
+        .iter()
+        .find(|o| o.primary && o.satisfied_by_measure);
+    let rules = &sequencing.rollup.rules;
+    let satisfied = match (by_measure, measure) {
+        (Some(objective), Some(m)) => Some(m >= objective.min_measure),
+        (Some(_), None) => None,
+        (None, _) => {
+            let counted: Vec<&Child> = children
+                .iter()
+                .filter(|c| c.rollup.objective_satisfied)
+                .collect();
+            decide(
+                rules,
+                &counted,
+                (RollupAction::NotSatisfied, Test::ObjectiveStatusKnown),
+                (RollupAction::Satisfied, Test::Satisfied),
+            )
+        }
+    };
+    let counted: Vec<&Child> = children
+        .iter()
+        .filter(|c| c.rollup.progress_completion)
+        .collect();
+    let completed = decide(
+        rules,
+        &counted,
+        (RollupAction::Incomplete, Test::ActivityProgressKnown),
+        (RollupAction::Completed, Test::Completed),
+    );
+    Report {
+        attempts: u32::from(children.iter().any(|c| c.report.attempts > 0)),
+        completed,
+        satisfied,
+        measure,
+        objectives: BTreeMap::new(),
+    }
+}
+
+/// One status from the rules of its two actions: the negative ones first, then the positive
+/// ones, which win. An action the activity has no rule for follows SN's default rule: all
+/// children `default_test` (all known for the negative one, all true for the positive one).
+fn decide(
+    rules: &[RollupRule],
+    children: &[&Child],
+    (no, no_default): (RollupAction, Test),
+    (yes, yes_default): (RollupAction, Test),
+) -> Option<bool> {
+    let default_rule = |action: RollupAction, test: Test| RollupRule {
+        children: ChildSet::All,
+        any: false,
+        conditions: vec![Condition {
+            objective: None,
+            not: false,
+            test,
+            threshold: 0.0,
+        }],
+        action,
+    };
+    let fires = |action: RollupAction, default: Test| {
+        let own: Vec<&RollupRule> = rules.iter().filter(|r| r.action == action).collect();
+        if own.is_empty() {
+            applies(&default_rule(action, default), children)
+        } else {
+            own.iter().any(|r| applies(r, children))
+        }
+    };
+    let mut status = None;
+    if fires(no, no_default) {
+        status = Some(false);
+    }
+    if fires(yes, yes_default) {
+        status = Some(true);
+    }
+    status
+}
+
+/// Whether a rollup rule's conditions hold for its set of the children. No children: never.
+fn applies(rule: &RollupRule, children: &[&Child]) -> bool {
+    if children.is_empty() {
+        return false;
+    }
+    let results: Vec<Option<bool>> = children.iter().map(|c| holds(rule, c)).collect();
+    let trues = results.iter().filter(|r| **r == Some(true)).count();
+    match rule.children {
+        ChildSet::All => trues == results.len(),
+        ChildSet::Any => trues > 0,
+        ChildSet::None => results.iter().all(|r| *r == Some(false)),
+        ChildSet::AtLeastCount(n) => trues >= n as usize,
+        ChildSet::AtLeastPercent(share) => trues as f64 >= share * results.len() as f64,
+    }
+}
+
+/// A rollup rule's conditions for one child, `None` when unknown.
+fn holds(rule: &RollupRule, child: &Child) -> Option<bool> {
+    let r = &child.report;
+    let values = rule.conditions.iter().map(|c| {
+        let value = match c.test {
+            Test::Satisfied => r.satisfied,
+            Test::ObjectiveStatusKnown => Some(r.satisfied.is_some()),
+            Test::ObjectiveMeasureKnown => Some(r.measure.is_some()),
+            Test::ObjectiveMeasureGreaterThan => r.measure.map(|m| m > c.threshold),
+            Test::ObjectiveMeasureLessThan => r.measure.map(|m| m < c.threshold),
+            Test::Completed => r.completed,
+            Test::ActivityProgressKnown => Some(r.completed.is_some()),
+            Test::Attempted => Some(r.attempts > 0),
+            Test::AttemptLimitExceeded => Some(child.limit_exceeded),
+            Test::Always => Some(true),
+            Test::Unknown => None,
+        };
+        if c.not { value.map(|v| !v) } else { value }
+    });
+    let values: Vec<Option<bool>> = values.collect();
+    if rule.any {
+        if values.contains(&Some(true)) {
+            Some(true)
+        } else if values.contains(&None) {
+            None
+        } else {
+            Some(false)
+        }
+    } else if values.contains(&Some(false)) {
+        Some(false)
+    } else if values.contains(&None) {
+        None
+    } else {
+        Some(true)
+    }
 }
 
 /// A local objective's status before globals are read: the primary one is the activity's own.
@@ -698,5 +935,222 @@ mod tests {
             Availability::open(order.iter().cloned(), &root).navigate(&order, "pre", "continue"),
             Some("main".into())
         );
+    }
+
+    fn rule(
+        children: ChildSet,
+        any: bool,
+        tests: &[(bool, Test)],
+        action: RollupAction,
+    ) -> RollupRule {
+        RollupRule {
+            children,
+            any,
+            conditions: tests
+                .iter()
+                .map(|(not, test)| Condition {
+                    objective: None,
+                    not: *not,
+                    test: *test,
+                    threshold: 0.0,
+                })
+                .collect(),
+            action,
+        }
+    }
+
+    fn report(completed: Option<bool>, satisfied: Option<bool>, measure: Option<f64>) -> Report {
+        Report {
+            attempts: u32::from(completed.is_some()),
+            completed,
+            satisfied,
+            measure,
+            ..Report::default()
+        }
+    }
+
+    /// A cluster (depth 0) over leaves (depth 1), and the package's state.
+    fn rolled(cluster: &Sequencing, leaves: &[(&Sequencing, Report)]) -> (Availability, Report) {
+        let mut activities = vec![Activity {
+            identifier: "cluster",
+            depth: 0,
+            leaf: false,
+            sequencing: cluster,
+            report: Report::default(),
+        }];
+        for (s, r) in leaves {
+            activities.push(Activity {
+                identifier: "leaf",
+                depth: 1,
+                leaf: true,
+                sequencing: s,
+                report: r.clone(),
+            });
+        }
+        let parents = parents(&activities);
+        let (out, _, _) = rollup(&activities, &parents, &Sequencing::default());
+        (
+            evaluate(&activities, &Sequencing::default()),
+            out[0].clone(),
+        )
+    }
+
+    #[test]
+    fn default_rollup_needs_every_child_and_known_status_for_a_no() {
+        let plain = Sequencing::default();
+        let (_, r) = rolled(&plain, &[(&plain, passed()), (&plain, Report::default())]);
+        assert_eq!(
+            (r.completed, r.satisfied),
+            (None, None),
+            "one child unknown"
+        );
+        let (_, r) = rolled(
+            &plain,
+            &[
+                (&plain, passed()),
+                (&plain, report(Some(false), Some(false), None)),
+            ],
+        );
+        assert_eq!((r.completed, r.satisfied), (Some(false), Some(false)));
+        let (package, r) = rolled(&plain, &[(&plain, passed()), (&plain, passed())]);
+        assert_eq!((r.completed, r.satisfied), (Some(true), Some(true)));
+        // The organization rolls up its one cluster: the package is done.
+        assert_eq!(
+            (package.completed, package.satisfied),
+            (Some(true), Some(true))
+        );
+    }
+
+    #[test]
+    fn measures_are_weighted_and_can_satisfy_the_cluster() {
+        let light = Sequencing {
+            rollup: Rollup {
+                measure_weight: 0.5,
+                ..Rollup::default()
+            },
+            ..Sequencing::default()
+        };
+        let plain = Sequencing::default();
+        let (_, r) = rolled(
+            &plain,
+            &[
+                (&plain, report(Some(true), None, Some(0.9))),
+                (&light, report(Some(true), None, Some(0.3))),
+            ],
+        );
+        let m = r.measure.unwrap();
+        assert!((m - 0.7).abs() < 1e-9, "{m}");
+        // A child without a measure still weighs: (0.9 × 1) / (1 + 0.5).
+        let (_, r) = rolled(
+            &plain,
+            &[
+                (&plain, report(Some(true), None, Some(0.9))),
+                (&light, Report::default()),
+            ],
+        );
+        assert!((r.measure.unwrap() - 0.6).abs() < 1e-9);
+        let by_measure = Sequencing {
+            objectives: vec![Objective {
+                satisfied_by_measure: true,
+                min_measure: 0.6,
+                ..objective("cluster", true, Vec::new())
+            }],
+            ..Sequencing::default()
+        };
+        let (_, r) = rolled(
+            &by_measure,
+            &[
+                (&plain, report(Some(true), Some(false), Some(0.9))),
+                (&light, report(Some(true), Some(false), Some(0.3))),
+            ],
+        );
+        assert_eq!(
+            r.satisfied,
+            Some(true),
+            "the measure, not the children's status"
+        );
+    }
+
+    #[test]
+    fn rollup_rules_and_what_counts_decide() {
+        // The golf post-test sample: content does not count, the quiz alone decides.
+        let content = Sequencing {
+            rollup: Rollup {
+                objective_satisfied: false,
+                progress_completion: false,
+                measure_weight: 0.0,
+                ..Rollup::default()
+            },
+            ..Sequencing::default()
+        };
+        let quiz = Sequencing::default();
+        let plain = Sequencing::default();
+        let (package, r) = rolled(&plain, &[(&content, Report::default()), (&quiz, passed())]);
+        assert_eq!((r.completed, r.satisfied), (Some(true), Some(true)));
+        assert_eq!(package.completed, Some(true));
+        let (package, _) = rolled(&plain, &[(&content, passed()), (&quiz, Report::default())]);
+        assert_eq!(package.completed, None);
+
+        // Any child satisfied completes; none attempted is "not satisfied"; counts and shares.
+        let rules = |rules: Vec<RollupRule>| Sequencing {
+            rollup: Rollup {
+                rules,
+                ..Rollup::default()
+            },
+            ..Sequencing::default()
+        };
+        let any_satisfied = rules(vec![rule(
+            ChildSet::Any,
+            false,
+            &[(false, Test::Satisfied)],
+            RollupAction::Completed,
+        )]);
+        let failed = report(Some(true), Some(false), None);
+        let (_, r) = rolled(
+            &any_satisfied,
+            &[(&plain, failed.clone()), (&plain, passed())],
+        );
+        assert_eq!(r.completed, Some(true));
+        // No incomplete rule: the default (all progress known) gives "incomplete".
+        let (_, r) = rolled(
+            &any_satisfied,
+            &[(&plain, failed.clone()), (&plain, failed.clone())],
+        );
+        assert_eq!(r.completed, Some(false));
+        let none_attempted = rules(vec![rule(
+            ChildSet::None,
+            false,
+            &[(false, Test::Attempted)],
+            RollupAction::NotSatisfied,
+        )]);
+        let (_, r) = rolled(
+            &none_attempted,
+            &[(&plain, Report::default()), (&plain, Report::default())],
+        );
+        assert_eq!(r.satisfied, Some(false));
+        let two_of_three = rules(vec![rule(
+            ChildSet::AtLeastCount(2),
+            true,
+            &[
+                (false, Test::Satisfied),
+                (false, Test::AttemptLimitExceeded),
+            ],
+            RollupAction::Satisfied,
+        )]);
+        let three = |a: Report, b: Report, c: Report| {
+            rolled(&two_of_three, &[(&plain, a), (&plain, b), (&plain, c)])
+                .1
+                .satisfied
+        };
+        assert_eq!(three(passed(), passed(), Report::default()), Some(true));
+        assert_eq!(three(passed(), failed.clone(), Report::default()), None);
+        let half = rules(vec![rule(
+            ChildSet::AtLeastPercent(0.5),
+            false,
+            &[(true, Test::Satisfied)],
+            RollupAction::NotSatisfied,
+        )]);
+        let (_, r) = rolled(&half, &[(&plain, failed.clone()), (&plain, passed())]);
+        assert_eq!(r.satisfied, Some(false), "half of them not satisfied");
     }
 }

@@ -2,7 +2,10 @@
 //! `imsss:sequencing`, on top of the `imsss:sequencingCollection` entry it names with `IDRef`
 //! (the item's own elements win). What `sequencing.rs` does not follow is not read.
 
-use super::sequencing::{Action, Condition, MapInfo, Objective, Rule, Sequencing, Test};
+use super::sequencing::{
+    Action, ChildSet, Condition, MapInfo, Objective, RollupAction, RollupRule, Rule, Sequencing,
+    Test,
+};
 use roxmltree::Node;
 use std::collections::HashMap;
 
@@ -70,6 +73,20 @@ fn apply(out: &mut Sequencing, node: Node) {
             .filter_map(rule)
             .collect();
     }
+    if let Some(rollup) = element(node, "rollupRules") {
+        let r = &mut out.rollup;
+        r.objective_satisfied = flag(rollup, "rollupObjectiveSatisfied", r.objective_satisfied);
+        r.progress_completion = flag(rollup, "rollupProgressCompletion", r.progress_completion);
+        if let Some(weight) = number(attribute(rollup, "objectiveMeasureWeight")) {
+            r.measure_weight = weight.clamp(0.0, 1.0);
+        }
+        let rules: Vec<RollupRule> = elements(rollup, "rollupRule")
+            .filter_map(rollup_rule)
+            .collect();
+        if !rules.is_empty() {
+            r.rules = rules;
+        }
+    }
     if let Some(objectives) = element(node, "objectives") {
         out.objectives = elements(objectives, "primaryObjective")
             .map(|o| objective(o, true))
@@ -97,6 +114,45 @@ fn rule(node: Node) -> Option<Rule> {
                 not: attribute(c, "operator") == Some("not"),
                 test: Test::parse(attribute(c, "condition").unwrap_or("")),
                 threshold: number(attribute(c, "measureThreshold")).unwrap_or(0.0),
+            })
+            .collect(),
+        action,
+    })
+}
+
+fn rollup_rule(node: Node) -> Option<RollupRule> {
+    let action = match attribute(element(node, "rollupAction")?, "action")? {
+        "satisfied" => RollupAction::Satisfied,
+        "notSatisfied" => RollupAction::NotSatisfied,
+        "completed" => RollupAction::Completed,
+        "incomplete" => RollupAction::Incomplete,
+        _ => return None,
+    };
+    let children = match attribute(node, "childActivitySet").unwrap_or("all") {
+        "any" => ChildSet::Any,
+        "none" => ChildSet::None,
+        "atLeastCount" => ChildSet::AtLeastCount(
+            attribute(node, "minimumCount")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+        ),
+        "atLeastPercent" => ChildSet::AtLeastPercent(
+            number(attribute(node, "minimumPercent"))
+                .unwrap_or(0.0)
+                .clamp(0.0, 1.0),
+        ),
+        _ => ChildSet::All,
+    };
+    let conditions = element(node, "rollupConditions")?;
+    Some(RollupRule {
+        children,
+        any: attribute(conditions, "conditionCombination") == Some("any"),
+        conditions: elements(conditions, "rollupCondition")
+            .map(|c| Condition {
+                objective: None,
+                not: attribute(c, "operator") == Some("not"),
+                test: Test::parse(attribute(c, "condition").unwrap_or("")),
+                threshold: 0.0,
             })
             .collect(),
         action,
