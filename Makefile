@@ -35,7 +35,7 @@ lint:
 
 # Starts a local S3 server (moto) for tests/storage_s3.rs and stops it afterwards.
 test-rust:
-	scripts/s3-test-server.sh cargo test --features ssr
+	scripts/s3-test-server.sh scripts/lrs-test-server.sh cargo test --features ssr
 
 check-postgres:
 	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)"
@@ -45,7 +45,7 @@ clean-test-dbs:
 
 # Builds the release server and WASM, serves on a scratch database, runs the Playwright specs.
 e2e:
-	scripts/e2e.sh
+	scripts/lrs-test-server.sh scripts/e2e.sh
 
 # The REST API against its OpenAPI document (schemathesis, about a minute) on the release build.
 api-conformance:

@@ -164,6 +164,11 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "xapi/statements",
         "search[actor]=&search[verb]=&search[activity]=&search[since]=&search[until]=",
     ),
+    ("xapi/forwarding", ""),
+    (
+        "xapi/save_forwarding",
+        "endpoint=https%3A%2F%2Flrs.example.com%2Fxapi&username=u&password=p&enabled=on",
+    ),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
@@ -640,6 +645,7 @@ db_test!(
             "outbox/list",
             "jobs/list",
             "xapi/clients",
+            "xapi/save_forwarding",
         ] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(

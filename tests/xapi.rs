@@ -794,3 +794,143 @@ db_test!(
         assert_eq!(send(&app, not_post).await.status, StatusCode::BAD_REQUEST);
     }
 );
+
+/// The other LRS the tests forward to: Ralph (a third-party LRS, `scripts/lrs-test-server.sh`
+/// starts it for `make test` and sets these), or `None` to skip.
+fn other_lrs() -> Option<(String, String, String)> {
+    Some((
+        std::env::var("LYCEUM_TEST_LRS_URL").ok()?,
+        std::env::var("LYCEUM_TEST_LRS_USER").ok()?,
+        std::env::var("LYCEUM_TEST_LRS_PASSWORD").ok()?,
+    ))
+}
+
+/// A statement as the other LRS holds it, if it does.
+async fn held_by_other(endpoint: &str, user: &str, password: &str, id: &str) -> Option<Value> {
+    let response = reqwest::Client::new()
+        .get(format!("{endpoint}/statements?statementId={id}"))
+        .basic_auth(user, Some(password))
+        .header("X-Experience-API-Version", "1.0.3")
+        .send()
+        .await
+        .unwrap();
+    if !response.status().is_success() {
+        return None;
+    }
+    let body: Value = serde_json::from_str(&response.text().await.ok()?).ok()?;
+    // Ralph answers a list; the standard answers the statement itself.
+    body.get("statements")
+        .and_then(|s| s.get(0).cloned())
+        .or(Some(body))
+        .filter(|s| s.get("id").and_then(Value::as_str) == Some(id))
+}
+
+db_test!(statements_are_forwarded_to_another_lrs_in_order, |state| {
+    let Some((endpoint, user, password)) = other_lrs() else {
+        eprintln!("skipped forwarding: LYCEUM_TEST_LRS_URL is not set (make test sets it)");
+        return;
+    };
+    use lyceum::xapi::forward;
+    let app = lyceum::http::router(state.clone());
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let learner = user_with_roles(&state, "ada@example.com", &[Role::Learner]).await;
+    let auth = client(&state, &admin, "all").await;
+    let post = |s: &Value| {
+        xapi(
+            Method::POST,
+            "/statements",
+            Some(&auth),
+            Some(&s.to_string()),
+        )
+    };
+    let fresh_id = || uuid::Uuid::new_v4().to_string();
+
+    // Only administrators set it, and the form says what is wrong next to the field.
+    assert_eq!(
+        forward::save(&state, &learner, &endpoint, &user, &password, true)
+            .await
+            .unwrap_err(),
+        AppError::Forbidden
+    );
+    let bad = forward::save(&state, &admin, "lrs.example.com", &user, "", true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&bad, AppError::Invalid(p) if p.iter().any(|e| e.field == "endpoint")),
+        "{bad:?}"
+    );
+
+    // Off: stored statements are not queued.
+    let mut before = statement("ada@example.com", "experienced", "http://example.com/fire");
+    before["id"] = json!(fresh_id());
+    assert_eq!(send(&app, post(&before)).await.status, StatusCode::OK);
+
+    // On, with a wrong secret: the job fails, says why, and keeps the statements in order.
+    forward::save(
+        &state,
+        &admin,
+        &format!("{endpoint}/"),
+        &user,
+        "wrong",
+        true,
+    )
+    .await
+    .unwrap();
+    let ids: Vec<String> = (0..3).map(|_| fresh_id()).collect();
+    let batch: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let mut s = statement("ada@example.com", "completed", "http://example.com/fire");
+            s["id"] = json!(id);
+            s
+        })
+        .collect();
+    let reply = send(&app, post(&Value::Array(batch))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(forward::run(&state).await.is_err());
+    let status = forward::settings(&state, &admin).await.unwrap();
+    assert_eq!(status.queued, 3);
+    assert!(status.last_error.is_some(), "{status:?}");
+    assert!(status.has_password);
+
+    // The right secret (typed again), then the job sends them all.
+    forward::save(&state, &admin, &endpoint, &user, &password, true)
+        .await
+        .unwrap();
+    // The job was queued with the statements; the worker runs it once.
+    let ran = lyceum::jobs::worker::run_due(&state, lyceum::db::now() + 3600)
+        .await
+        .unwrap();
+    assert!(ran >= 1);
+    let status = forward::settings(&state, &admin).await.unwrap();
+    assert_eq!(
+        (status.queued, status.last_error.clone()),
+        (0, None),
+        "{status:?}"
+    );
+    assert!(status.last_sent_at.is_some());
+    for id in &ids {
+        let held = held_by_other(&endpoint, &user, &password, id).await;
+        let held = held.unwrap_or_else(|| panic!("{id} was not forwarded"));
+        assert_eq!(
+            held["verb"]["id"],
+            "http://adlnet.gov/expapi/verbs/completed"
+        );
+        assert_eq!(held["actor"]["mbox"], "mailto:ada@example.com");
+    }
+    let id = before["id"].as_str().unwrap();
+    assert!(
+        held_by_other(&endpoint, &user, &password, id)
+            .await
+            .is_none()
+    );
+
+    // Off again: nothing more is queued.
+    forward::save(&state, &admin, &endpoint, &user, "", false)
+        .await
+        .unwrap();
+    let mut after = statement("ada@example.com", "experienced", "http://example.com/fire");
+    after["id"] = json!(fresh_id());
+    assert_eq!(send(&app, post(&after)).await.status, StatusCode::OK);
+    assert_eq!(forward::settings(&state, &admin).await.unwrap().queued, 0);
+});

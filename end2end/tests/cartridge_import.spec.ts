@@ -72,7 +72,7 @@ test('a Canvas cartridge imports into a course, its images shown and what it lac
   await page.getByLabel('Cartridge file').setInputFiles(exported);
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page.getByText('The cartridge was imported. Its report is below.')).toBeVisible();
-  const again = page.getByRole('group').filter({ hasText: 'Accessibility workshop.imscc' });
+  const again = page.getByRole('group').filter({ hasText: 'export.imscc' });
   await expect(again.getByText(/Made: 5 sections, 12 items, 0 questions, \d+ files\./)).toBeVisible();
   await expect(again.getByText('Everything in the cartridge was imported.')).toBeVisible();
   await page.goto(`/courses/${copy.id}/edit`);

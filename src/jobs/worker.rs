@@ -24,6 +24,7 @@ const DAILY: [&Daily; 5] = [
 async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result<(), String> {
     match kind {
         crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
+        crate::xapi::forward::FORWARD => crate::xapi::forward::run(state).await,
         k if k == compliance::NIGHTLY.kind => compliance::nightly(state, at)
             .await
             .map_err(|e| format!("{e:?}")),

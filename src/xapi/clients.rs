@@ -18,7 +18,7 @@ use serde_json::Value;
 pub const PER_PAGE: u32 = 25;
 const BROWSE_PAGE: i64 = 50;
 
-fn require(actor: &Actor) -> Result<(), AppError> {
+pub(super) fn require(actor: &Actor) -> Result<(), AppError> {
     if can(actor, Action::ManageSettings) {
         Ok(())
     } else {

@@ -62,3 +62,18 @@ pub struct StatementList {
     pub statements: Vec<StatementSummary>,
     pub next: Option<i64>,
 }
+
+/// Forwarding to another LRS as the administrators' page shows it (never the password).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Forwarding {
+    /// The other LRS's xAPI base address (statements go to `{endpoint}/statements`).
+    pub endpoint: String,
+    pub username: String,
+    pub has_password: bool,
+    pub enabled: bool,
+    /// Statements waiting to be sent.
+    pub queued: i64,
+    pub last_sent_at: Option<i64>,
+    /// Why the last send failed, until one succeeds.
+    pub last_error: Option<String>,
+}

@@ -1,13 +1,17 @@
 //! `/admin/lrs`: the built-in learning record store — its clients (key and secret for content
-//! and other systems) and the statements it holds.
+//! and other systems), the statements it holds, and forwarding them to another LRS.
 
-use super::model::{ClientInfo, NewClient, SCOPES, StatementSearch};
-use super::server::{CreateLrsClient, RevokeLrsClient, lrs_clients, lrs_statements};
+use super::model::{ClientInfo, Forwarding, NewClient, SCOPES, StatementSearch};
+use super::server::{
+    CreateLrsClient, RevokeLrsClient, SaveLrsForwarding, lrs_clients, lrs_forwarding,
+    lrs_statements,
+};
 use crate::error::AppError;
 use crate::paging::Page;
-use crate::ui::forms::field_error;
+use crate::ui::forms::{Checkbox, field_error, with_posted};
 use crate::ui::{ErrorPage, Field, FormAlert, Pagination, format};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -52,6 +56,7 @@ pub fn LrsPage() -> impl IntoView {
                             </div>
                         </div>
                         <ClientsSection list create revoke form=form.clone() />
+                        <ForwardingSection />
                         <StatementsSection />
                     }.into_any(),
                 }
@@ -241,5 +246,69 @@ fn StatementsSection() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Forwarding every statement to another LRS: a form that also posts without the script.
+#[component]
+fn ForwardingSection() -> impl IntoView {
+    let save = ServerAction::<SaveLrsForwarding>::new();
+    let current = Resource::new(move || save.version().get(), |_| lrs_forwarding());
+    view! {
+        <section class="card" aria-labelledby="forwarding-heading">
+            <h2 id="forwarding-heading">"Forward statements to another LRS"</h2>
+            <p class="hint">"Every statement stored from the moment forwarding is on is sent, in order and with its attachments, to another xAPI LRS (Watershed, Learning Locker, Ralph…) by a background job, which tries again later when that LRS does not answer."</p>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(f) => view! { <ForwardingForm initial=f save /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ForwardingForm(initial: Forwarding, save: ServerAction<SaveLrsForwarding>) -> impl IntoView {
+    let endpoint = RwSignal::new(initial.endpoint.clone());
+    let username = RwSignal::new(initial.username.clone());
+    let password = RwSignal::new(String::new());
+    let enabled = RwSignal::new(initial.enabled);
+    let result: Signal<Option<Result<Forwarding, AppError>>> = with_posted(save.value().into());
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveLrsForwarding {
+            endpoint: endpoint.get_untracked(),
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+            enabled: enabled.get_untracked().then(|| "on".to_string()),
+        });
+    };
+    let password_hint = if initial.has_password {
+        "Leave empty to keep the secret kept."
+    } else {
+        "The secret the other LRS gave Lyceum."
+    };
+    let status = match (&initial.last_error, initial.last_sent_at) {
+        (Some(error), _) => view! { <p class="alert alert-error" role="status">"The last send failed: "{error.clone()}</p> }.into_any(),
+        (None, Some(at)) => view! { <p role="status">{format!("Last sent {}.", format::datetime(at))}</p> }.into_any(),
+        (None, None) => ().into_any(),
+    };
+    view! {
+        <p data-testid="forwarding-queued">{format!("Waiting to be sent: {}.", initial.queued)}</p>
+        {status}
+        <form class="form" method="post" action=SaveLrsForwarding::PATH on:submit=on_submit novalidate>
+            <FormAlert result success="Forwarding saved." />
+            <Field label="Address of the other LRS" name="endpoint" kind="url" value=endpoint
+                hint="Its xAPI address, such as https://lrs.example.com/xapi; statements go to its /statements." error=field_error(result, "endpoint") />
+            <Field label="Key (user name)" name="username" value=username error=field_error(result, "username") />
+            <Field label="Secret (password)" name="password" kind="password" value=password hint=password_hint autocomplete="new-password" error=field_error(result, "password") />
+            <Checkbox label="Forward every statement stored from now on" name="enabled" checked=enabled />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save forwarding"</button>
+            </div>
+        </form>
     }
 }

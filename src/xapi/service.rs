@@ -382,6 +382,7 @@ async fn insert_prepared(
             )));
         }
     }
+    let mut seqs = Vec::with_capacity(prepared.len());
     for p in prepared {
         if let Some(existing) = known.get(&p.id) {
             let existing: Value =
@@ -395,7 +396,7 @@ async fn insert_prepared(
             )));
         }
         let text = p.statement.to_string();
-        store::insert_statement(
+        let seq = store::insert_statement(
             tx,
             &store::NewStatement {
                 id: &p.id,
@@ -413,6 +414,7 @@ async fn insert_prepared(
             },
         )
         .await?;
+        seqs.push(seq);
         if let Some(target) = &p.keys.voids {
             store::void(tx, target, VOIDED).await?;
         }
@@ -433,6 +435,7 @@ async fn insert_prepared(
             store::put_activity(tx, id, &merged.to_string()).await?;
         }
     }
+    super::forward::queue(tx, &seqs).await?;
     Ok(())
 }
 
