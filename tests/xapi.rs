@@ -934,3 +934,51 @@ db_test!(statements_are_forwarded_to_another_lrs_in_order, |state| {
     assert_eq!(send(&app, post(&after)).await.status, StatusCode::OK);
     assert_eq!(forward::settings(&state, &admin).await.unwrap().queued, 0);
 });
+
+db_test!(a_client_with_read_mine_reads_only_what_it_sent, |state| {
+    let app = lyceum::http::router(state.clone());
+    let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+    let mine = client(&state, &admin, "statements/write statements/read/mine").await;
+    let other = client(&state, &admin, "statements/write").await;
+    let post = |auth: &str, id: &str| {
+        let mut s = statement("ada@example.com", "completed", "http://example.com/mine");
+        s["id"] = json!(id);
+        xapi(
+            Method::POST,
+            "/statements",
+            Some(auth),
+            Some(&s.to_string()),
+        )
+    };
+    let own = "1c0e7b1e-8f43-4c8e-9b57-0d6f2d1b3a01";
+    let theirs = "1c0e7b1e-8f43-4c8e-9b57-0d6f2d1b3a02";
+    assert_eq!(send(&app, post(&mine, own)).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, post(&other, theirs)).await.status,
+        StatusCode::OK
+    );
+
+    let list = send(&app, xapi(Method::GET, "/statements", Some(&mine), None)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let body: Value = serde_json::from_str(&list.body).unwrap();
+    let ids: Vec<&str> = body["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert_eq!(ids, [own]);
+    let one = |id: &str| {
+        xapi(
+            Method::GET,
+            &format!("/statements?statementId={id}"),
+            Some(&mine),
+            None,
+        )
+    };
+    assert_eq!(send(&app, one(own)).await.status, StatusCode::OK);
+    assert_eq!(send(&app, one(theirs)).await.status, StatusCode::NOT_FOUND);
+    // Writing alone reads nothing.
+    let refused = send(&app, xapi(Method::GET, "/statements", Some(&other), None)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+});

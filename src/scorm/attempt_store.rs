@@ -124,15 +124,15 @@ pub struct CurrentRow {
     pub number: i64,
 }
 
+const CURRENT: &str = "SELECT sco, cmi, status, CAST(number AS BIGINT) AS number \
+     FROM scorm_attempts WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL";
+
 pub async fn all_current(db: &Db, item_id: i64, user_id: i64) -> Result<Vec<CurrentRow>, AppError> {
-    Ok(with_db!(db, |p| sqlx::query_as(
-        "SELECT sco, cmi, status, CAST(number AS BIGINT) AS number FROM scorm_attempts \
-         WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL"
-    )
-    .bind(item_id)
-    .bind(user_id)
-    .fetch_all(p)
-    .await?))
+    Ok(with_db!(db, |p| sqlx::query_as(CURRENT)
+        .bind(item_id)
+        .bind(user_id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// `all_current` inside a commit's transaction (it sees the commit's own write).
@@ -141,14 +141,11 @@ pub async fn all_current_in_tx(
     item_id: i64,
     user_id: i64,
 ) -> Result<Vec<CurrentRow>, AppError> {
-    Ok(with_tx!(tx, |c| sqlx::query_as(
-        "SELECT sco, cmi, status, CAST(number AS BIGINT) AS number FROM scorm_attempts \
-         WHERE item_id = $1 AND user_id = $2 AND archived_at IS NULL"
-    )
-    .bind(item_id)
-    .bind(user_id)
-    .fetch_all(c)
-    .await?))
+    Ok(with_tx!(tx, |c| sqlx::query_as(CURRENT)
+        .bind(item_id)
+        .bind(user_id)
+        .fetch_all(c)
+        .await?))
 }
 
 /// The scores (percentages) of the learner's current attempts, one per SCO that reported one.

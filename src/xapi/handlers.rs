@@ -545,6 +545,8 @@ async fn get_statements(
             ),
             None => None,
         },
+        // The service narrows it for a client that reads only its own.
+        stored_by: None,
     };
     let consistent = service::now_micros();
     let page = service::statements(state, client, &filter, limit, shape, &langs).await?;

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The scopes xAPI defines that a client may be given ("statements/read/mine" is not offered),
-/// with what the page calls them.
+/// The scopes xAPI defines that a client may be given, with what the page calls them.
 pub const SCOPES: &[(&str, &str)] = &[
     ("statements/write", "Send statements"),
+    ("statements/read/mine", "Read the statements it sent"),
     ("statements/read", "Read statements"),
     ("state", "Read and write state documents"),
     ("profile", "Read and write activity and agent profiles"),

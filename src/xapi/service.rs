@@ -62,8 +62,14 @@ fn bad(message: impl Into<String>) -> Refusal {
 pub enum Need {
     WriteStatements,
     ReadStatements,
-    State { write: bool },
-    Profile { write: bool },
+    /// Reading the statements it stored itself (`statements/read/mine`) will do.
+    ReadOwnStatements,
+    State {
+        write: bool,
+    },
+    Profile {
+        write: bool,
+    },
     Define,
 }
 
@@ -105,9 +111,21 @@ impl Client {
         match need {
             Need::WriteStatements => has("statements/write"),
             Need::ReadStatements => read || has("statements/read"),
+            Need::ReadOwnStatements => {
+                read || has("statements/read") || has("statements/read/mine")
+            }
             Need::State { write } => has("state") || (!write && read),
             Need::Profile { write } => has("profile") || (!write && read),
             Need::Define => has("define") || read,
+        }
+    }
+
+    /// `Some(id)` when the client may read only the statements it stored: its own id.
+    fn reads_only_own(&self) -> Option<i64> {
+        if self.may(Need::ReadStatements) {
+            None
+        } else {
+            self.id
         }
     }
 
@@ -578,10 +596,12 @@ pub async fn statement(
     shape: Format,
     languages: &[String],
 ) -> Result<Value, Refusal> {
-    client.require(Need::ReadStatements)?;
+    client.require(Need::ReadOwnStatements)?;
+    let own = client.reads_only_own();
     let row = store::statement(&state.db, &id.to_ascii_lowercase())
         .await?
         .filter(|row| row.voided == voided)
+        .filter(|row| own.is_none_or(|id| row.client_id == Some(id)))
         .ok_or(Refusal::NotFound)?;
     let value: Value =
         serde_json::from_str(&row.statement).or_internal("a stored statement is not JSON")?;
@@ -602,7 +622,11 @@ pub async fn statements(
     shape: Format,
     languages: &[String],
 ) -> Result<Page, Refusal> {
-    client.require(Need::ReadStatements)?;
+    client.require(Need::ReadOwnStatements)?;
+    let filter = &Filter {
+        stored_by: client.reads_only_own(),
+        ..filter.clone()
+    };
     let limit = if limit <= 0 {
         PAGE_MAX
     } else {

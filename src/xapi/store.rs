@@ -108,11 +108,12 @@ pub struct StatementRow {
     pub seq: i64,
     pub statement: String,
     pub voided: bool,
+    pub client_id: Option<i64>,
 }
 
 pub async fn statement(db: &Db, id: &str) -> Result<Option<StatementRow>, AppError> {
     Ok(with_db!(db, |p| sqlx::query_as(
-        "SELECT seq, statement, voided FROM xapi_statements WHERE id = $1"
+        "SELECT seq, statement, voided, client_id FROM xapi_statements WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(p)
@@ -211,6 +212,8 @@ pub struct Filter {
     pub ascending: bool,
     /// Continue after this `seq` (the `more` link).
     pub after: Option<i64>,
+    /// Only what this client stored (`statements/read/mine`).
+    pub stored_by: Option<i64>,
 }
 
 impl Filter {
@@ -282,6 +285,9 @@ macro_rules! push_window {
         }
         if let Some(until) = filter.until {
             query.push(" AND s.stored <= ").push_bind(until);
+        }
+        if let Some(client) = filter.stored_by {
+            query.push(" AND s.client_id = ").push_bind(client);
         }
         if let Some(after) = filter.after {
             query.push(if filter.ascending {

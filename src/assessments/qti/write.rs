@@ -176,9 +176,13 @@ fn types(body: &QuestionBody) -> (Option<&'static str>, Option<&'static str>) {
     }
 }
 
+/// The one response (`R`) of a choice, text or numeric question.
+const R: &str = "response1";
+/// A box to type an answer in (short answers, essays).
+const TEXT_BOX: &str = "<response_str ident=\"response1\" rcardinality=\"Single\"><render_fib><response_label ident=\"answer1\" rshuffle=\"No\"/></render_fib></response_str>";
+
 fn item(ident: &str, slot: &Slot, address: Address) -> String {
     let q = slot.question;
-    const R: &str = "response1";
     let mut stem = q.stem.clone();
     let mut parts = Parts::default();
     match &q.body {
@@ -231,9 +235,7 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
             answers,
             case_sensitive,
         } => {
-            parts.presentation = format!(
-                "<response_str ident=\"{R}\" rcardinality=\"Single\"><render_fib><response_label ident=\"answer1\" rshuffle=\"No\"/></render_fib></response_str>"
-            );
+            parts.presentation = TEXT_BOX.to_string();
             let case = if *case_sensitive { "Yes" } else { "No" };
             for (i, a) in answers.iter().enumerate() {
                 let feedback = a.feedback.as_ref().map(|f| {
@@ -355,9 +357,7 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
             }
         }
         QuestionBody::Essay => {
-            parts.presentation = format!(
-                "<response_str ident=\"{R}\" rcardinality=\"Single\"><render_fib><response_label ident=\"answer1\" rshuffle=\"No\"/></render_fib></response_str>"
-            );
+            parts.presentation = TEXT_BOX.to_string();
         }
         QuestionBody::Description => {}
     }
