@@ -22,8 +22,11 @@ test('an administrator forwards every statement to another LRS', async ({ page, 
   await section.getByLabel('Secret (password)').fill(password);
   await section.getByRole('checkbox', { name: /Forward every statement/ }).check();
   await section.getByRole('button', { name: 'Save forwarding' }).click();
-  await expect(section.getByRole('alert').filter({ hasText: "Give the other LRS's xAPI address" })).toBeVisible();
+  await expect(section.getByText("Give the other LRS's xAPI address")).toBeVisible();
   await expect(section.getByLabel('Address of the other LRS')).toHaveAttribute('aria-invalid', 'true');
+  // What was typed stays for the next try.
+  await expect(section.getByLabel('Key (user name)')).toHaveValue(user);
+  await expect(section.getByRole('checkbox', { name: /Forward every statement/ })).toBeChecked();
 
   await section.getByLabel('Address of the other LRS').fill(other!);
   await section.getByRole('button', { name: 'Save forwarding' }).click();

@@ -249,29 +249,30 @@ fn StatementsSection() -> impl IntoView {
     }
 }
 
-/// Forwarding every statement to another LRS: a form that also posts without the script.
+/// Forwarding every statement to another LRS: a form that also posts without the script. Read
+/// once: the form keeps what was typed whatever a save answers, and shows the state it returns.
 #[component]
 fn ForwardingSection() -> impl IntoView {
-    let save = ServerAction::<SaveLrsForwarding>::new();
-    let current = Resource::new(move || save.version().get(), |_| lrs_forwarding());
+    let current = Resource::new(|| (), |_| lrs_forwarding());
     view! {
         <section class="card" aria-labelledby="forwarding-heading">
             <h2 id="forwarding-heading">"Forward statements to another LRS"</h2>
             <p class="hint">"Every statement stored from the moment forwarding is on is sent, in order and with its attachments, to another xAPI LRS (Watershed, Learning Locker, Ralph…) by a background job, which tries again later when that LRS does not answer."</p>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
-                        Ok(f) => view! { <ForwardingForm initial=f save /> }.into_any(),
+                        Ok(initial) => view! { <ForwardingForm initial /> }.into_any(),
                         Err(error) => view! { <ErrorPage error /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
     }
 }
 
 #[component]
-fn ForwardingForm(initial: Forwarding, save: ServerAction<SaveLrsForwarding>) -> impl IntoView {
+fn ForwardingForm(initial: Forwarding) -> impl IntoView {
+    let save = ServerAction::<SaveLrsForwarding>::new();
     let endpoint = RwSignal::new(initial.endpoint.clone());
     let username = RwSignal::new(initial.username.clone());
     let password = RwSignal::new(String::new());
@@ -291,13 +292,21 @@ fn ForwardingForm(initial: Forwarding, save: ServerAction<SaveLrsForwarding>) ->
     } else {
         "The secret the other LRS gave Lyceum."
     };
-    let status = match (&initial.last_error, initial.last_sent_at) {
-        (Some(error), _) => view! { <p class="alert alert-error" role="status">"The last send failed: "{error.clone()}</p> }.into_any(),
-        (None, Some(at)) => view! { <p role="status">{format!("Last sent {}.", format::datetime(at))}</p> }.into_any(),
-        (None, None) => ().into_any(),
+    let shown = move || match result.get() {
+        Some(Ok(saved)) => saved,
+        _ => initial.clone(),
+    };
+    let status = move || {
+        let f = shown();
+        let queued = format!("Waiting to be sent: {}.", f.queued);
+        let last = match (f.last_error, f.last_sent_at) {
+            (Some(error), _) => Some(view! { <p class="alert alert-error" role="status">"The last send failed: "{error}</p> }.into_any()),
+            (None, Some(at)) => Some(view! { <p role="status">{format!("Last sent {}.", format::datetime(at))}</p> }.into_any()),
+            (None, None) => None,
+        };
+        view! { <p data-testid="forwarding-queued">{queued}</p>{last} }
     };
     view! {
-        <p data-testid="forwarding-queued">{format!("Waiting to be sent: {}.", initial.queued)}</p>
         {status}
         <form class="form" method="post" action=SaveLrsForwarding::PATH on:submit=on_submit novalidate>
             <FormAlert result success="Forwarding saved." />
