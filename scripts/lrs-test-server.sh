@@ -35,7 +35,7 @@ FSDataBackend.default_operation_type = BaseOperationType.APPEND
 uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]))
 ' "$port" >"$work/server.log" 2>&1) &
 ralph_pid=$!
-trap 'kill "$ralph_pid" 2>/dev/null; wait "$ralph_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$ralph_pid" 2>/dev/null; wait "$ralph_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for _ in $(seq 200); do
   curl -s -o /dev/null "http://127.0.0.1:$port/__heartbeat__" && break

@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail, signedInWithoutScript } from './helpers';
 
 /** A file of the shared corpus (real files from other projects), or undefined when this machine lacks it. */
 function corpusFile(...parts: string[]): string | undefined {
@@ -84,13 +84,7 @@ test('a Canvas cartridge imports into a course, its images shown and what it lac
   await expect.poll(() => copied.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 
   // Without the page's script: a file that is not a cartridge is refused next to the field.
-  const plain = await browser.newContext({ javaScriptEnabled: false });
-  const noScript = await plain.newPage();
-  await noScript.goto('/sign-in');
-  await noScript.getByLabel('Email address').fill(instructor);
-  await noScript.getByLabel('Password').fill(PASSWORD);
-  await noScript.getByRole('button', { name: 'Sign in' }).click();
-  await expect(noScript.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  const noScript = await signedInWithoutScript(browser, instructor, PASSWORD);
   await noScript.goto(`/courses/${course.id}/import`);
   await noScript.getByLabel('Cartridge file').setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all') });
   await noScript.getByRole('button', { name: 'Import', exact: true }).click();
@@ -98,5 +92,5 @@ test('a Canvas cartridge imports into a course, its images shown and what it lac
   await expect(noScript.getByLabel('Cartridge file')).toHaveAttribute('aria-invalid', 'true');
   // The earlier import's report is still there, and nothing else was imported.
   await expect(noScript.locator('.import-list > li')).toHaveCount(1);
-  await plain.close();
+  await noScript.context().close();
 });

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail, signedInWithoutScript } from './helpers';
 
 /** The shared corpus (real packages from other projects), next to the checkout or where the workplace keeps it. */
 function corpusFile(name: string): string | undefined {
@@ -160,13 +160,7 @@ test('a cmi5.xml alone uploads; an instructor waives its AU for a learner, and s
   await expect(me.getByText(/^Waived · done/)).toBeVisible();
 
   // Without JavaScript: the start-afresh form is a plain post that comes back to the editor.
-  const plain = await browser.newContext({ javaScriptEnabled: false });
-  const noScript = await plain.newPage();
-  await noScript.goto('/sign-in');
-  await noScript.getByLabel('Email address').fill(instructor);
-  await noScript.getByLabel('Password').fill(PASSWORD);
-  await noScript.getByRole('button', { name: 'Sign in' }).click();
-  await expect(noScript.getByRole('heading', { name: /Welcome/ })).toBeVisible();
+  const noScript = await signedInWithoutScript(browser, instructor, PASSWORD);
   await noScript.goto(editor);
   const plainRow = noScript.getByRole('region', { name: "Learners' results" }).getByRole('row').filter({ hasText: learner });
   await plainRow.getByText(/^Start .* afresh$/).click();
@@ -174,6 +168,6 @@ test('a cmi5.xml alone uploads; an instructor waives its AU for a learner, and s
   await expect(noScript.getByRole('region', { name: "Learners' results" }).getByText('0 started, 0 satisfied the course, of 1 learner.')).toBeVisible();
   await me.goto(`/courses/${course.id}/learn/${itemId}`);
   await expect(me.getByText('Open each part below; your progress is saved as you go.')).toBeVisible();
-  await plain.close();
+  await noScript.context().close();
   await context.close();
 });

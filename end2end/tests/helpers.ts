@@ -1,4 +1,4 @@
-import { APIRequestContext, Page, expect } from '@playwright/test';
+import { APIRequestContext, Browser, Page, expect } from '@playwright/test';
 
 export const ADMIN_EMAIL = process.env.LYCEUM_ADMIN_EMAIL ?? 'admin@example.com';
 export const ADMIN_PASSWORD = process.env.LYCEUM_ADMIN_PASSWORD ?? 'correct horse battery staple';
@@ -35,6 +35,18 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A page in a new browser context without JavaScript, signed in through the plain sign-in form. Close its context when done. */
+export async function signedInWithoutScript(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  return page;
 }
 
 /** Creates a user through the server functions, signed in as the administrator. */

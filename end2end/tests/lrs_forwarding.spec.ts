@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, call, hydrated, signIn } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, call, hydrated, signIn, signedInWithoutScript } from './helpers';
 
 // Issue 13, "administrators can forward every statement to an external LRS": an administrator
 // points Lyceum at another LRS (Ralph, started by scripts/lrs-test-server.sh around the browser
@@ -60,17 +60,11 @@ test('an administrator forwards every statement to another LRS', async ({ page, 
   await expect(section.getByText(/^Last sent /)).toBeVisible();
 
   // Without the page's script the form posts, and a wrong address comes back next to its field.
-  const plain = await browser.newContext({ javaScriptEnabled: false });
-  const noScript = await plain.newPage();
-  await noScript.goto('/sign-in');
-  await noScript.getByLabel('Email address').fill(ADMIN_EMAIL);
-  await noScript.getByLabel('Password').fill(ADMIN_PASSWORD);
-  await noScript.getByRole('button', { name: 'Sign in' }).click();
-  await expect(noScript.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  const noScript = await signedInWithoutScript(browser, ADMIN_EMAIL, ADMIN_PASSWORD);
   await noScript.goto('/admin/lrs');
   const form = noScript.getByRole('region', { name: 'Forward statements to another LRS' });
   await form.getByLabel('Address of the other LRS').fill('ftp://lrs.example.com');
   await form.getByRole('button', { name: 'Save forwarding' }).click();
   await expect(noScript.getByText("Give the other LRS's xAPI address")).toBeVisible();
-  await plain.close();
+  await noScript.context().close();
 });
