@@ -94,20 +94,20 @@ pub async fn download_temp(
     built: Result<(String, std::path::PathBuf), AppError>,
     content_type: &str,
 ) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
+    use axum::http::header;
     use axum::response::IntoResponse;
-    let failed = |err: AppError| {
-        let status =
-            StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, err.to_string()).into_response()
-    };
     let (name, path) = match built {
         Ok(found) => found,
-        Err(err) => return failed(err),
+        Err(err) => return refused(&err),
     };
     let file = match tokio::fs::File::open(&path).await {
         Ok(f) => f,
-        Err(e) => return failed(crate::error::internal("could not open a built download", e)),
+        Err(e) => {
+            return refused(&crate::error::internal(
+                "could not open a built download",
+                e,
+            ));
+        }
     };
     let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let _ = tokio::fs::remove_file(&path).await;
@@ -142,7 +142,7 @@ pub fn download<B: Into<axum::body::Body>>(
     content_type: &str,
     filename: &str,
 ) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
+    use axum::http::header;
     use axum::response::IntoResponse;
     match result {
         Ok(body) => (
@@ -156,10 +156,15 @@ pub fn download<B: Into<axum::body::Body>>(
             body.into(),
         )
             .into_response(),
-        Err(err) => {
-            let status = StatusCode::from_u16(err.status_code())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, err.to_string()).into_response()
-        }
+        Err(err) => refused(&err),
     }
+}
+
+/// A download that could not be made: the error's status and message.
+fn refused(err: &AppError) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let status =
+        StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, err.to_string()).into_response()
 }

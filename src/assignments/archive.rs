@@ -5,13 +5,13 @@ use super::store;
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::db::Db;
-use crate::error::{AppError, OrInternal, internal};
+use crate::error::{AppError, OrInternal};
 use crate::files::records::FileRow;
-use crate::files::storage::{Storage, io_error};
+use crate::files::storage::Storage;
+use crate::files::zip_out::{ZipOut, safe_segment};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Learners whose texts are read from the database at a time, so memory stays bounded however
 /// large the class.
@@ -59,17 +59,11 @@ struct Zip {
 impl Zip {
     fn write(
         &self,
-        path: &PathBuf,
+        path: &Path,
         work: &[store::SubmittedWork],
         files: &HashMap<i64, Vec<FileRow>>,
     ) -> Result<(), AppError> {
-        let file = std::fs::File::create(path).map_err(io_error)?;
-        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .large_file(true);
-        let zip_error =
-            |e: zip::result::ZipError| internal("could not write the submissions zip", e);
+        let mut zip = ZipOut::create(path, "the submissions zip")?;
         for page in work.chunks(TEXTS_PER_QUERY) {
             let ids: Vec<i64> = page.iter().map(|w| w.submission_id).collect();
             let texts: HashMap<i64, String> = self
@@ -81,14 +75,14 @@ impl Zip {
                 let folder = format!("{} ({})", safe_segment(&w.name), w.user_id);
                 // Two files of one learner may share a name: number the later ones.
                 let mut used = HashSet::new();
-                let mut start = |zip: &mut zip::ZipWriter<_>, name: &str| {
+                let mut start = |zip: &mut ZipOut, name: &str| {
                     let mut entry = format!("{folder}/{name}");
                     let mut n = 2;
                     while !used.insert(entry.clone()) {
                         entry = format!("{folder}/{n}-{name}");
                         n += 1;
                     }
-                    zip.start_file(entry, options).map_err(zip_error)
+                    zip.start(&entry)
                 };
                 if let Some(body) = texts.get(&w.submission_id).filter(|b| !b.trim().is_empty()) {
                     let html = crate::courses::content::render_markdown(body);
@@ -97,48 +91,14 @@ impl Zip {
                         "<!doctype html><meta charset=\"utf-8\"><title>{}</title>\n{html}\n",
                         crate::input::escape_html(&w.name)
                     );
-                    zip.write_all(page.as_bytes()).map_err(io_error)?;
+                    zip.write(page.as_bytes())?;
                 }
                 for f in files.get(&w.submission_id).into_iter().flatten() {
                     start(&mut zip, &safe_segment(&f.name))?;
-                    self.storage
-                        .copy_into(&self.handle, &f.storage_key, &mut zip)?;
+                    zip.stored(&self.storage, &self.handle, &f.storage_key)?;
                 }
             }
         }
-        let mut out = zip.finish().map_err(zip_error)?;
-        out.flush().map_err(io_error)?;
-        Ok(())
-    }
-}
-
-/// A name safe as one path segment in a zip (no slashes, no dot-dot, no control characters).
-fn safe_segment(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    let trimmed = cleaned.trim().trim_matches('.').trim();
-    if trimmed.is_empty() {
-        "unnamed".into()
-    } else {
-        trimmed.chars().take(120).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_segment;
-
-    #[test]
-    fn segments_cannot_escape_their_folder() {
-        assert_eq!(safe_segment("../../etc/passwd"), "_.._etc_passwd");
-        assert_eq!(safe_segment(".."), "unnamed");
-        assert_eq!(safe_segment("Zoë O'Neil"), "Zoë O'Neil");
-        assert_eq!(safe_segment("a\nb"), "a_b");
+        zip.finish()
     }
 }

@@ -10,14 +10,14 @@ use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::courses::{outline_store, store as course_store};
 use crate::db::now;
-use crate::error::{AppError, OrInternal, internal};
+use crate::error::{AppError, OrInternal};
 use crate::files::records::{self, FileRow};
-use crate::files::storage::{Storage, io_error};
+use crate::files::storage::Storage;
+use crate::files::zip_out::{ZipOut, safe_segment};
 use crate::items::kind::ItemKind;
 use crate::items::registry::{self, Exported};
 use crate::state::AppState;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Builds the cartridge; answers its suggested name and its temporary path (the caller serves
@@ -111,7 +111,7 @@ pub async fn build(
     );
     audit::record(&mut tx, actor, entry, now()).await?;
     tx.commit().await?;
-    Ok((format!("{}.imscc", file_stem(&course.title)), temp))
+    Ok((format!("{}.imscc", safe_segment(&course.title)), temp))
 }
 
 fn write_zip(
@@ -121,43 +121,15 @@ fn write_zip(
     storage: &Storage,
     handle: &tokio::runtime::Handle,
 ) -> Result<(), AppError> {
-    let file = std::fs::File::create(path).map_err(io_error)?;
-    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
-    let zip_error = |e: zip::result::ZipError| internal("could not write a cartridge", e);
+    let mut zip = ZipOut::create(path, "a cartridge")?;
     for (name, text) in &cartridge.texts {
-        zip.start_file(name.as_str(), options).map_err(zip_error)?;
-        zip.write_all(text.as_bytes()).map_err(io_error)?;
+        zip.start(name)?;
+        zip.write(text.as_bytes())?;
     }
     for (name, id) in &cartridge.files {
         let Some(key) = keys.get(id) else { continue };
-        zip.start_file(name.as_str(), options).map_err(zip_error)?;
-        storage.copy_into(handle, key, &mut zip)?;
+        zip.start(name)?;
+        zip.stored(storage, handle, key)?;
     }
-    let mut out = zip.finish().map_err(zip_error)?;
-    out.flush().map_err(io_error)?;
-    Ok(())
-}
-
-/// The course's title as a download's name (letters, digits, spaces, dashes).
-fn file_stem(title: &str) -> String {
-    let stem: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
-    let stem = stem.trim();
-    if stem.is_empty() {
-        "course".into()
-    } else {
-        stem.into()
-    }
+    zip.finish()
 }

@@ -10,6 +10,7 @@ use super::html;
 use crate::assessments::qti::write::{self, Slot};
 use crate::assessments::question::Question;
 use crate::courses::content::render_markdown;
+use crate::files::zip_out::safe_segment;
 use crate::input::escape_html as escape;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -67,17 +68,7 @@ fn file_id(address: &str) -> Option<i64> {
 
 /// A name that is safe and unique in its folder: `used` holds the names taken (lowercase).
 fn unique(name: &str, used: &mut HashSet<String>) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_matches('.').trim();
-    let base = if cleaned.is_empty() { "file" } else { cleaned };
-    let base: String = base.chars().take(100).collect();
+    let base: String = safe_segment(name).chars().take(100).collect();
     let (stem, ext) = match base.rsplit_once('.') {
         Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
         _ => (base.clone(), String::new()),

@@ -16,3 +16,5 @@ pub mod sniff;
 pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod zip_out;

@@ -173,6 +173,8 @@ pub async fn run(state: &AppState) -> Result<(), String> {
 
 /// A statement as another LRS takes it: what the LRS sets itself (`stored`, `authority`,
 /// `version`) is left for that LRS to set.
+/// (Stored statements are JSON; one that were not would go as `null`, which the other LRS
+/// refuses with a 400, so it is dropped with that reason rather than holding up the queue.)
 fn outgoing(text: &str) -> Value {
     let mut statement: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     if let Some(map) = statement.as_object_mut() {
@@ -194,7 +196,11 @@ async fn send(
     // Attachments carried in the request (no fileUrl) go with it, as multipart/mixed.
     let parts: Vec<Part> = super::service::attachments_of(state, statements)
         .await
-        .map_err(|_| Failure::Later("Lyceum could not read the statements' attachments.".into()))?;
+        .map_err(|e| {
+            Failure::Later(format!(
+                "Lyceum could not read the statements' attachments: {e:?}"
+            ))
+        })?;
     let request = client
         .post(&url)
         .basic_auth(&settings.username, Some(&settings.password))

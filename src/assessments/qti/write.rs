@@ -114,6 +114,18 @@ impl Parts {
         ));
     }
 
+    /// An answer's feedback, when it has one: written, and its id for the condition to show.
+    fn answer_feedback(
+        &mut self,
+        id: String,
+        text: Option<&RichText>,
+        address: Address,
+    ) -> Option<String> {
+        let text = text?;
+        self.feedback(&id, text, address);
+        Some(id)
+    }
+
     fn feedback(&mut self, id: &str, text: &RichText, address: Address) {
         self.feedback.push_str(&format!(
             "      <itemfeedback ident=\"{id}\"><flow_mat>{}</flow_mat></itemfeedback>\n",
@@ -200,11 +212,8 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
             parts.presentation = choices(R, if single { "Single" } else { "Multiple" }, &labels);
             for (i, c) in list.iter().enumerate() {
                 let id = format!("c{}", i + 1);
-                let feedback = c.feedback.as_ref().map(|f| {
-                    let fid = format!("{id}_fb");
-                    parts.feedback(&fid, f, address);
-                    fid
-                });
+                let feedback =
+                    parts.answer_feedback(format!("{id}_fb"), c.feedback.as_ref(), address);
                 let score = (c.fraction != 0.0).then_some(c.fraction * 100.0);
                 parts.condition(&equal(R, &id), score, feedback.as_deref());
             }
@@ -223,11 +232,8 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
                 ("true", *correct, true_feedback),
                 ("false", !*correct, false_feedback),
             ] {
-                let feedback = feedback.as_ref().map(|f| {
-                    let fid = format!("{id}_fb");
-                    parts.feedback(&fid, f, address);
-                    fid
-                });
+                let feedback =
+                    parts.answer_feedback(format!("{id}_fb"), feedback.as_ref(), address);
                 parts.condition(&equal(R, id), right.then_some(100.0), feedback.as_deref());
             }
         }
@@ -238,11 +244,8 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
             parts.presentation = TEXT_BOX.to_string();
             let case = if *case_sensitive { "Yes" } else { "No" };
             for (i, a) in answers.iter().enumerate() {
-                let feedback = a.feedback.as_ref().map(|f| {
-                    let fid = format!("a{}_fb", i + 1);
-                    parts.feedback(&fid, f, address);
-                    fid
-                });
+                let feedback =
+                    parts.answer_feedback(format!("a{}_fb", i + 1), a.feedback.as_ref(), address);
                 // A `\*` in Lyceum is a literal star; QTI has no wildcards.
                 let text = a.text.replace("\\*", "*");
                 let test = format!(
@@ -258,11 +261,8 @@ fn item(ident: &str, slot: &Slot, address: Address) -> String {
                 "<response_str ident=\"{R}\" rcardinality=\"Single\"><render_fib fibtype=\"Decimal\"><response_label ident=\"answer1\"/></render_fib></response_str>"
             );
             for (i, a) in answers.iter().enumerate() {
-                let feedback = a.feedback.as_ref().map(|f| {
-                    let fid = format!("a{}_fb", i + 1);
-                    parts.feedback(&fid, f, address);
-                    fid
-                });
+                let feedback =
+                    parts.answer_feedback(format!("a{}_fb", i + 1), a.feedback.as_ref(), address);
                 let exact = equal(R, &number(a.value));
                 let test = if a.tolerance > 0.0 {
                     format!(
