@@ -45,7 +45,7 @@ clean-test-dbs:
 
 # Builds the release server and WASM, serves on a scratch database, runs the Playwright specs.
 e2e:
-	scripts/lrs-test-server.sh scripts/e2e.sh
+	scripts/e2e.sh
 
 # The REST API against its OpenAPI document (schemathesis, about a minute) on the release build.
 api-conformance:
