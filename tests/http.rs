@@ -358,6 +358,7 @@ const COURSE_FNS: &[(&str, &str)] = &[
     ("cartridge/imports", "course_id=1&page=1"),
     ("scorm/availability", "item_id=5"),
     ("scorm/reset", "item_id=5&user_id=1"),
+    ("scorm/navigate", "item_id=5&from=i1&request=continue"),
 ];
 
 /// A draft course (id 1) with a section, a lesson, a file, and a quiz (item 2) holding bank

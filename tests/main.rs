@@ -37,6 +37,7 @@ mod notifications;
 mod overrides;
 mod programmes;
 mod scorm;
+mod scorm_navigation;
 mod security;
 mod storage_s3;
 mod team;

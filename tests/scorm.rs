@@ -342,7 +342,7 @@ fn golf_zip(playing: &[u8]) -> Vec<u8> {
     std::fs::read(file.path()).unwrap()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     state: &AppState,
     actor: &lyceum::auth::permissions::Actor,
     item_id: i64,
@@ -1350,7 +1350,7 @@ fn rolled_up(
                 .unwrap_or_default(),
         })
         .collect();
-    evaluate(&activities, &structure.sequencing)
+    evaluate(&activities, &structure.sequencing, &Default::default())
 }
 
 fn sco_report(completed: bool, satisfied: Option<bool>) -> lyceum::scorm::sequencing::Report {

@@ -276,11 +276,13 @@ pub fn install(
 
 impl Runtime {
     /// The learner leaves this SCO (another part, another page): the session ends and what is
-    /// owed is sent; the API object goes.
-    pub fn uninstall(self) {
+    /// owed is sent; the API object goes. Whether a batch is still on its way (`on_saved`
+    /// will follow).
+    pub fn uninstall(self) -> bool {
         self.shared.session.borrow_mut().leaving();
         self.shared.keep_unsaved();
         flush(&self.shared, true);
+        let on_its_way = self.shared.session.borrow().owes();
         if let Some(window) = web_sys::window() {
             window.clear_interval_with_handle(self.interval);
             let _ = window.remove_event_listener_with_callback(
@@ -295,5 +297,6 @@ impl Runtime {
         for function in self.functions {
             function.forget();
         }
+        on_its_way
     }
 }

@@ -161,8 +161,17 @@ pub async fn scores(tx: &mut Tx, item_id: i64, user_id: i64) -> Result<Vec<f64>,
 }
 
 /// A new certification cycle, or an instructor's reset: the learner's attempts are kept on
-/// record, and the next launch starts afresh. Returns how many were archived.
+/// record, and the next launch starts afresh; sequencing forgets what it kept for them.
+/// Returns how many attempts were archived.
 pub async fn archive(tx: &mut Tx, item_id: i64, user_id: i64, now: i64) -> Result<u64, AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "DELETE FROM scorm_sequencing WHERE item_id = $1 AND user_id = $2"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .execute(c)
+    .await?
+    .rows_affected());
     Ok(with_tx!(tx, |c| sqlx::query(
         "UPDATE scorm_attempts SET archived_at = $3 WHERE item_id = $1 AND user_id = $2 \
          AND archived_at IS NULL"
@@ -173,6 +182,78 @@ pub async fn archive(tx: &mut Tx, item_id: i64, user_id: i64, now: i64) -> Resul
     .execute(c)
     .await?
     .rows_affected()))
+}
+
+/// A retry rule began new attempts: the current attempts at `scos` are kept on record and
+/// their next launches start afresh. A package has few SCOs and a retry is rare: one
+/// statement each.
+pub async fn set_aside(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    scos: &[String],
+    now: i64,
+) -> Result<(), AppError> {
+    for sco in scos {
+        with_tx!(tx, |c| sqlx::query(
+            "UPDATE scorm_attempts SET archived_at = $4 WHERE item_id = $1 AND user_id = $2 \
+             AND sco = $3 AND archived_at IS NULL"
+        )
+        .bind(item_id)
+        .bind(user_id)
+        .bind(sco)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected());
+    }
+    Ok(())
+}
+
+const MEMORY: &str = "SELECT memory FROM scorm_sequencing WHERE item_id = $1 AND user_id = $2";
+
+/// What sequencing remembers for the learner (JSON; `None`: nothing yet).
+pub async fn memory(db: &Db, item_id: i64, user_id: i64) -> Result<Option<String>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_scalar(MEMORY)
+        .bind(item_id)
+        .bind(user_id)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// `memory` inside a transaction (it sees the transaction's own write).
+pub async fn memory_in_tx(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+) -> Result<Option<String>, AppError> {
+    Ok(with_tx!(tx, |c| sqlx::query_scalar(MEMORY)
+        .bind(item_id)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await?))
+}
+
+pub async fn keep_memory(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    memory: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO scorm_sequencing (item_id, user_id, memory, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (item_id, user_id) \
+         DO UPDATE SET memory = excluded.memory, updated_at = excluded.updated_at"
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .bind(memory)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
 }
 
 /// A learner of the report with one of their current attempts (every attempt column is empty

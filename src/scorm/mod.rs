@@ -17,6 +17,7 @@ pub mod handlers;
 #[cfg(feature = "ssr")]
 pub mod manifest;
 pub mod model;
+pub mod navigation;
 #[cfg(feature = "ssr")]
 pub mod package;
 pub mod pages;

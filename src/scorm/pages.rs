@@ -72,36 +72,32 @@ fn Player(package: PackageInfo) -> impl IntoView {
     let sequenced = package.structure.version != super::model::Version::Scorm12;
     let availability = RwSignal::new(None::<Availability>);
     // A navigation request a SCO made as it ended, applied once the server has its results.
+    #[cfg(feature = "hydrate")]
     let pending = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
     let settled = RwSignal::new(false);
     let several = items.iter().filter(|i| i.launch.is_some()).count() > 1;
     let title = package.structure.title.clone();
-    // The launchable parts in the package's order, which navigation moves between.
-    let order: Vec<String> = items
-        .iter()
-        .filter(|i| i.launch.is_some())
-        .map(|i| i.identifier.clone())
-        .collect();
-    let order = StoredValue::new(order);
+    // Where flow or choice alone leads, for the buttons.
     let go = move |request: &str| -> Option<String> {
-        let open = availability.get()?;
-        order.with_value(|o| open.navigate(o, &current.get(), request))
+        availability.get()?.navigate(&current.get(), request)
     };
-    Effect::new(move |_| {
-        let Some(open) = availability.get() else {
-            return;
-        };
-        if settled.get_untracked()
-            && let Some(request) = pending.get_untracked()
-        {
-            pending.set(None);
-            settled.set(false);
-            let here = current.get_untracked();
-            if let Some(next) = order.with_value(|o| open.navigate(o, &here, &request)) {
-                current.set(next);
-            }
+    // Rules run as the current part ends: the server says where Continue and Previous lead.
+    let ruled = move || {
+        availability
+            .get()
+            .and_then(|a| a.part(&current.get()).map(|p| p.ruled))
+            .unwrap_or(false)
+    };
+    // A request for the server, once the current SCO's session has ended and been kept.
+    let asked = RwSignal::new(None::<String>);
+    let press = move |request: &'static str| {
+        if ruled() {
+            asked.set(Some(request.to_string()));
+        } else if let Some(t) = go(request) {
+            current.set(t);
         }
-    });
+    };
     #[cfg(feature = "hydrate")]
     {
         // A finished session may complete the item: the player's outline and progress follow.
@@ -141,6 +137,7 @@ fn Player(package: PackageInfo) -> impl IntoView {
                                 refresh.update(|r| *r += 1);
                             }
                         });
+                        settled.set(false);
                         let navigate = Box::new(move |request: String| {
                             if super::session::leaves(&request) {
                                 left.set(true);
@@ -160,6 +157,50 @@ fn Player(package: PackageInfo) -> impl IntoView {
                     }
                     Err(e) => problem.set(Some(e.to_string())),
                 }
+            });
+        });
+        // The player's own request for a ruled part: the SCO's session ends first (its last
+        // values kept), then the request waits for the server like one the SCO made.
+        Effect::new(move |_| {
+            let Some(request) = asked.get() else {
+                return;
+            };
+            asked.set(None);
+            pending.set(Some(request));
+            let on_its_way = !settled.get_untracked()
+                && runtime
+                    .try_update_value(|r| r.take())
+                    .flatten()
+                    .is_some_and(|old| old.uninstall());
+            if !on_its_way {
+                settled.set(true);
+                refresh.update(|r| *r += 1);
+            }
+        });
+        // A request waiting for its SCO's results goes to the server once they are kept.
+        Effect::new(move |_| {
+            if availability.get().is_none() || !settled.get_untracked() {
+                return;
+            }
+            let Some(request) = pending.get_untracked() else {
+                return;
+            };
+            pending.set(None);
+            let here = current.get_untracked();
+            leptos::task::spawn_local(async move {
+                use super::navigation::Move;
+                match super::server::navigate_package(item_id, here.clone(), request).await {
+                    Ok(Move::Deliver(next)) if next == here => round.update(|r| *r += 1),
+                    Ok(Move::Deliver(next)) => current.set(next),
+                    Ok(Move::Exit) => {
+                        left.set(true);
+                        src.set(Some("about:blank".into()));
+                    }
+                    Ok(Move::Stay) => {}
+                    Err(e) => problem.set(Some(e.to_string())),
+                }
+                // A retry or an exit changes what is open.
+                refresh.update(|r| *r += 1);
             });
         });
         on_cleanup(move || {
@@ -241,11 +282,11 @@ fn Player(package: PackageInfo) -> impl IntoView {
         {move || flow().map(|a| view! {
                 <div class="row scorm-flow">
                     {(!a.forward_only).then(|| view! {
-                        <button type="button" class="btn btn-secondary" disabled=move || go("previous").is_none()
-                            on:click=move |_| { if let Some(t) = go("previous") { current.set(t); } }>"Previous"</button>
+                        <button type="button" class="btn btn-secondary" disabled=move || go("previous").is_none() && !ruled()
+                            on:click=move |_| press("previous")>"Previous"</button>
                     })}
-                    <button type="button" class="btn btn-primary" disabled=move || go("continue").is_none()
-                        on:click=move |_| { if let Some(t) = go("continue") { current.set(t); } }>"Continue"</button>
+                    <button type="button" class="btn btn-primary" disabled=move || go("continue").is_none() && !ruled()
+                        on:click=move |_| press("continue")>"Continue"</button>
                 </div>
             })}
         <noscript>

@@ -6,9 +6,10 @@
 use super::attempt_store::{self, AttemptUpdate};
 use super::cmi12::{Cmi, Launch};
 use super::model::{ScoLaunch, Structure, TocItem, Version};
-use super::sequencing::{self, Activity, Availability, Report};
+use super::navigation::{self, Move};
+use super::sequencing::{self, Activity, Availability, Learner, Memory, Report};
 use super::store;
-use super::{cmi12, cmi2004};
+use super::{cmi12, cmi2004, session};
 use crate::auth::permissions::Actor;
 use crate::courses::access::{self, CourseAccess};
 use crate::db::{Tx, now};
@@ -202,20 +203,52 @@ async fn availability_of(
     access: &CourseAccess,
     structure: &Structure,
 ) -> Result<Availability, AppError> {
-    let ids = structure.items.iter().map(|i| i.identifier.clone());
     if !access.is_learner() {
-        return Ok(Availability::open(ids, &structure.sequencing));
+        return Ok(open_to_staff(structure));
     }
     let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
-    learner_state(actor, structure, &rows)
+    let learner = learner_of(
+        item_id,
+        actor.id,
+        attempt_store::memory(&state.db, item_id, actor.id).await?,
+    )?;
+    let activities = activities_of(actor, structure, &rows)?;
+    Ok(sequencing::evaluate(
+        &activities,
+        &structure.sequencing,
+        &learner,
+    ))
 }
 
-/// The package as sequencing sees a learner's current attempts.
-fn learner_state(
+/// Everything open, as staff preview a package.
+fn open_to_staff(structure: &Structure) -> Availability {
+    let items = structure
+        .items
+        .iter()
+        .map(|i| (i.identifier.clone(), i.launch.is_some()));
+    Availability::open(items, &structure.sequencing)
+}
+
+/// What sequencing remembers for a learner, and the seed of their draws (their own, per item).
+fn learner_of(item_id: i64, user_id: i64, memory: Option<String>) -> Result<Learner, AppError> {
+    let memory = match memory {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| internal("reading what sequencing kept", e))?
+        }
+        None => Memory::default(),
+    };
+    Ok(Learner {
+        memory,
+        seed: (item_id as u64) << 32 ^ user_id as u64,
+    })
+}
+
+/// The package's activity tree as sequencing sees a learner's current attempts.
+fn activities_of<'s>(
     actor: &Actor,
-    structure: &Structure,
+    structure: &'s Structure,
     rows: &[attempt_store::CurrentRow],
-) -> Result<Availability, AppError> {
+) -> Result<Vec<Activity<'s>>, AppError> {
     let mut activities = Vec::with_capacity(structure.items.len());
     for item in &structure.items {
         let report = match rows.iter().find(|r| r.sco == item.identifier) {
@@ -230,7 +263,51 @@ fn learner_state(
             report,
         });
     }
-    Ok(sequencing::evaluate(&activities, &structure.sequencing))
+    Ok(activities)
+}
+
+/// Where the player goes as the learner leaves `from` asking for `request` (the SCO's
+/// `adl.nav.request` or the player's Continue and Previous): exit and post-condition rules
+/// run, a retry sets the attempts it replaces aside, and what sequencing remembers is kept.
+/// Staff move by flow and choice alone.
+pub async fn navigate(
+    state: &AppState,
+    actor: &Actor,
+    item_id: i64,
+    from: &str,
+    request: &str,
+) -> Result<Move, AppError> {
+    let package = package_for(state, actor, item_id).await?;
+    let structure = &package.structure;
+    if !package.access.is_learner() || structure.version == Version::Scorm12 {
+        let open = open_to_staff(structure);
+        return Ok(if session::leaves(request) {
+            Move::Exit
+        } else {
+            open.navigate(from, request)
+                .map_or(Move::Stay, Move::Deliver)
+        });
+    }
+    let now = now();
+    let mut tx = state.db.begin().await?;
+    let rows = attempt_store::all_current_in_tx(&mut tx, item_id, actor.id).await?;
+    let learner = learner_of(
+        item_id,
+        actor.id,
+        attempt_store::memory_in_tx(&mut tx, item_id, actor.id).await?,
+    )?;
+    let activities = activities_of(actor, structure, &rows)?;
+    let outcome = navigation::request(&activities, &structure.sequencing, &learner, from, request);
+    attempt_store::set_aside(&mut tx, item_id, actor.id, &outcome.set_aside, now).await?;
+    if outcome.memory != learner.memory {
+        let kept = serde_json::to_string(&outcome.memory)
+            .map_err(|e| internal("writing what sequencing keeps", e))?;
+        attempt_store::keep_memory(&mut tx, item_id, actor.id, &kept, now).await?;
+        // An exit may settle the package (an attempt limit reached).
+        complete_if_done(&mut tx, actor, package.course_id, structure, item_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(outcome.next)
 }
 
 /// An item's package, for someone who may open the item.
@@ -274,14 +351,29 @@ pub async fn launch(
         target.sco.launch.clone().unwrap_or_default()
     );
     let record = target.access.is_learner();
+    // Entering a SCO opens again the clusters an exit ended around it.
+    let mut reopened = None;
     if record && target.structure.version != Version::Scorm12 {
-        let open =
-            availability_of(state, actor, item_id, &target.access, &target.structure).await?;
+        let structure = &target.structure;
+        let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
+        let mut learner = learner_of(
+            item_id,
+            actor.id,
+            attempt_store::memory(&state.db, item_id, actor.id).await?,
+        )?;
+        let activities = activities_of(actor, structure, &rows)?;
+        let open = sequencing::evaluate(&activities, &structure.sequencing, &learner);
         if open.part(sco).is_some_and(|p| p.disabled) {
             return Err(AppError::Conflict(
                 "This part is not open yet: the package asks you to finish the parts before it first."
                     .into(),
             ));
+        }
+        if navigation::reopen(&activities, &mut learner.memory, sco) {
+            reopened = Some(
+                serde_json::to_string(&learner.memory)
+                    .map_err(|e| internal("writing what sequencing keeps", e))?,
+            );
         }
     }
     if !record {
@@ -304,6 +396,9 @@ pub async fn launch(
     }
     let now = now();
     let mut tx = state.db.begin().await?;
+    if let Some(memory) = reopened {
+        attempt_store::keep_memory(&mut tx, item_id, actor.id, &memory, now).await?;
+    }
     let (attempt, new) = match attempt_store::current(&mut tx, item_id, actor.id, sco).await? {
         Some(a) => (a, false),
         None => {
@@ -402,7 +497,15 @@ pub async fn commit(
         grade(&mut tx, &target, item_id, actor.id, now).await?;
     }
     if finish {
-        complete_if_done(&mut tx, actor, &target, item_id, now).await?;
+        complete_if_done(
+            &mut tx,
+            actor,
+            target.course_id,
+            &target.structure,
+            item_id,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -557,24 +660,26 @@ async fn grade(
 async fn complete_if_done(
     tx: &mut Tx,
     actor: &Actor,
-    target: &Target,
+    course_id: i64,
+    structure: &Structure,
     item_id: i64,
     now: i64,
 ) -> Result<(), AppError> {
     let user_id = actor.id;
     let done = attempt_store::done_scos(tx, item_id, user_id).await?;
-    let all = target
-        .structure
+    let all = structure
         .launchable()
         .filter(|i| i.sco)
         .all(|i| done.contains(&i.identifier));
-    let rolled_up = target.structure.version != Version::Scorm12 && {
+    let rolled_up = structure.version != Version::Scorm12 && {
         let rows = attempt_store::all_current_in_tx(tx, item_id, user_id).await?;
-        learner_state(actor, &target.structure, &rows)?.completed == Some(true)
+        let memory = attempt_store::memory_in_tx(tx, item_id, user_id).await?;
+        let learner = learner_of(item_id, user_id, memory)?;
+        let activities = activities_of(actor, structure, &rows)?;
+        sequencing::evaluate(&activities, &structure.sequencing, &learner).completed == Some(true)
     };
     if all || rolled_up {
-        crate::completion::service::item_done(tx, target.course_id, user_id, item_id, true, now)
-            .await?;
+        crate::completion::service::item_done(tx, course_id, user_id, item_id, true, now).await?;
     }
     Ok(())
 }

@@ -1,19 +1,24 @@
 //! SCORM 2004 sequencing, the part Lyceum follows: control modes (choice, flow, forward only),
 //! pre-condition rules (skip, disabled, hidden from choice) over the activity's own progress
-//! and its objectives, attempt limits, objectives shared through global objectives (read and
-//! write of satisfaction and measure), and rollup (SN 4.6): the measure as the weighted mean of
-//! the children's (`objectiveMeasureWeight`), satisfaction by that measure when the primary
-//! objective says so, otherwise by the activity's rollup rules (`childActivitySet` all, any,
-//! none, at least a count or a percent), with SN's default rule for each action the activity
-//! has none of; children left out of satisfaction or completion by `rollupObjectiveSatisfied`
-//! and `rollupProgressCompletion`. The organization rolls up too: its status is the package's.
+//! and its objectives, attempt limits (a cluster's counted by its retries), objectives shared
+//! through global objectives (read and write of satisfaction and measure), selection and
+//! randomisation of a cluster's children, and rollup (SN 4.6): the measure as the weighted
+//! mean of the children's (`objectiveMeasureWeight`), satisfaction by that measure when the
+//! primary objective says so, otherwise by the activity's rollup rules (`childActivitySet`
+//! all, any, none, at least a count or a percent), with SN's default rule for each action the
+//! activity has none of; children left out of satisfaction or completion by
+//! `rollupObjectiveSatisfied`, `rollupProgressCompletion` and their rollup considerations
+//! (`requiredFor…`: always, if attempted, if not skipped). The organization rolls up too: its
+//! status is the package's. What happens as an attempt ends (exit and post-condition rules)
+//! is `navigation.rs`.
 //! Pure: the manifest gives the rules (`sequencing_xml.rs`), what a learner's SCOs reported
-//! gives the state, and the result says which parts the learner may open, how the player moves
-//! between them and where the whole package stands. Not followed yet: post-condition and exit
-//! rules, selection and randomisation, time limits (their conditions count as unknown).
+//! and what sequencing remembers for them (`Learner`) give the state, and the result says
+//! which parts the learner may open, in what order the player moves between them and where
+//! the whole package stands. Not followed: time limits (their conditions count as unknown),
+//! suspension as a rollup consideration (a child counts as not suspended).
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An activity's sequencing definition (the manifest's `imsss:sequencing`, with a collection it
 /// names merged in).
@@ -27,10 +32,18 @@ pub struct Sequencing {
     pub forward_only: bool,
     pub attempt_limit: Option<u32>,
     pub pre_rules: Vec<Rule>,
+    /// Checked as an attempt on the activity ends (`postConditionRule`).
+    #[serde(default)]
+    pub post_rules: Vec<Rule<PostAction>>,
+    /// Checked on a cluster as an attempt inside it ends (`exitConditionRule`: exit).
+    #[serde(default)]
+    pub exit_rules: Vec<Rule<PostAction>>,
     /// The primary objective first, when the manifest names one.
     pub objectives: Vec<Objective>,
     #[serde(default)]
     pub rollup: Rollup,
+    #[serde(default)]
+    pub randomization: Randomization,
 }
 
 impl Default for Sequencing {
@@ -41,10 +54,33 @@ impl Default for Sequencing {
             forward_only: false,
             attempt_limit: None,
             pre_rules: Vec::new(),
+            post_rules: Vec::new(),
+            exit_rules: Vec::new(),
             objectives: Vec::new(),
             rollup: Rollup::default(),
+            randomization: Randomization::default(),
         }
     }
+}
+
+/// When a cluster's children are picked or shuffled (`selectionTiming`, `randomizationTiming`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Timing {
+    #[default]
+    Never,
+    /// Once for the learner.
+    Once,
+    /// Again for every new attempt on the cluster.
+    OnEachNewAttempt,
+}
+
+/// `imsss:randomizationControls`: how many of a cluster's children an attempt takes and
+/// whether their order is shuffled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Randomization {
+    pub reorder: Timing,
+    /// `selectCount`, with `selectionTiming`.
+    pub select: Option<(u32, Timing)>,
 }
 
 /// How an activity rolls up (`imsss:rollupRules`): what it gives its parent, and the rules
@@ -58,6 +94,9 @@ pub struct Rollup {
     /// The weight of its measure in its parent's (`objectiveMeasureWeight`, 0 to 1).
     pub measure_weight: f64,
     pub rules: Vec<RollupRule>,
+    /// When it counts for each of its parent's rollup actions (`adlseq:rollupConsiderations`).
+    #[serde(default)]
+    pub considerations: Considerations,
 }
 
 impl Default for Rollup {
@@ -67,8 +106,40 @@ impl Default for Rollup {
             progress_completion: true,
             measure_weight: 1.0,
             rules: Vec::new(),
+            considerations: Considerations::default(),
         }
     }
+}
+
+/// `requiredForSatisfied`, `requiredForNotSatisfied`, `requiredForCompleted`,
+/// `requiredForIncomplete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Considerations {
+    pub satisfied: Required,
+    pub not_satisfied: Required,
+    pub completed: Required,
+    pub incomplete: Required,
+}
+
+impl Considerations {
+    fn of(&self, action: RollupAction) -> Required {
+        match action {
+            RollupAction::Satisfied => self.satisfied,
+            RollupAction::NotSatisfied => self.not_satisfied,
+            RollupAction::Completed => self.completed,
+            RollupAction::Incomplete => self.incomplete,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Required {
+    #[default]
+    Always,
+    IfAttempted,
+    IfNotSkipped,
+    /// Suspension is not tracked per child: counts as `Always`.
+    IfNotSuspended,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,12 +171,13 @@ pub enum RollupAction {
     Incomplete,
 }
 
+/// A sequencing rule: pre-condition (`Action`), or exit and post-condition (`PostAction`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Rule {
+pub struct Rule<A = Action> {
     /// `conditionCombination="any"` (else all must hold).
     pub any: bool,
     pub conditions: Vec<Condition>,
-    pub action: Action,
+    pub action: A,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +186,36 @@ pub enum Action {
     Disabled,
     HiddenFromChoice,
     StopForwardTraversal,
+}
+
+/// What an exit or post-condition rule does as an attempt ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PostAction {
+    /// The exit rule's only action: the cluster's attempt ends with the one inside it.
+    Exit,
+    ExitParent,
+    ExitAll,
+    /// A new attempt on the activity.
+    Retry,
+    /// A new attempt on the whole package.
+    RetryAll,
+    Continue,
+    Previous,
+}
+
+impl PostAction {
+    pub fn parse(text: &str) -> Option<PostAction> {
+        Some(match text {
+            "exit" => PostAction::Exit,
+            "exitParent" => PostAction::ExitParent,
+            "exitAll" => PostAction::ExitAll,
+            "retry" => PostAction::Retry,
+            "retryAll" => PostAction::RetryAll,
+            "continue" => PostAction::Continue,
+            "previous" => PostAction::Previous,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,6 +297,29 @@ pub struct Report {
     pub objectives: BTreeMap<String, (Option<bool>, Option<f64>)>,
 }
 
+/// What sequencing keeps for a learner beyond their SCOs' current attempts (kept per learner
+/// and package by `sequencing_store.rs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Memory {
+    /// New attempts begun on a cluster (or the whole package, "") by a retry rule.
+    #[serde(default)]
+    pub retries: BTreeMap<String, u32>,
+    /// Clusters whose attempt an exit ended; entering one again or retrying it reopens it.
+    #[serde(default)]
+    pub ended: BTreeSet<String>,
+    /// The global objectives as they stood when a retry set aside the attempts that wrote them.
+    #[serde(default)]
+    pub globals: BTreeMap<String, Status>,
+}
+
+/// One learner's side of the evaluation: what sequencing remembers for them, and the seed
+/// their random selections and orders are drawn from (the same draw on every evaluation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Learner {
+    pub memory: Memory,
+    pub seed: u64,
+}
+
 /// One activity as the activity tree holds it: its depth in the table of contents, its
 /// definition, and (for a SCO or asset) what the learner's attempts reported.
 #[derive(Debug, Clone)]
@@ -210,7 +335,7 @@ pub struct Activity<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartState {
     pub identifier: String,
-    /// Left out of the table of contents (`hiddenFromChoice`).
+    /// Left out of the table of contents (`hiddenFromChoice`, or not selected this attempt).
     pub hidden: bool,
     /// Cannot be opened, by choice or by flow (`disabled`, or its attempt limit reached).
     pub disabled: bool,
@@ -218,6 +343,10 @@ pub struct PartState {
     pub skipped: bool,
     /// Its parent lets the learner choose it from the table of contents.
     pub choosable: bool,
+    /// Rules run as it ends (its own or a cluster's around it): where Continue and Previous
+    /// lead is for the server to say.
+    #[serde(default)]
+    pub ruled: bool,
 }
 
 /// Which parts the learner may open, and how the player moves between them.
@@ -228,6 +357,10 @@ pub struct Availability {
     pub forward_only: bool,
     /// Every item of the table of contents, in order.
     pub parts: Vec<PartState>,
+    /// The launchable parts in the order the player moves between them (selected and
+    /// shuffled for the learner where the package says so).
+    #[serde(default)]
+    pub order: Vec<String>,
     /// The whole package as the organization rolls it up (unknown for staff).
     #[serde(default)]
     pub completed: Option<bool>,
@@ -236,20 +369,29 @@ pub struct Availability {
 }
 
 impl Availability {
-    /// Everything open, as for a package without sequencing or for staff.
-    pub fn open(identifiers: impl Iterator<Item = String>, root: &Sequencing) -> Availability {
+    /// Everything open, as for a package without sequencing or for staff: `items` are every
+    /// item's identifier with whether it can be launched.
+    pub fn open(items: impl Iterator<Item = (String, bool)>, root: &Sequencing) -> Availability {
+        let mut parts = Vec::new();
+        let mut order = Vec::new();
+        for (identifier, launchable) in items {
+            if launchable {
+                order.push(identifier.clone());
+            }
+            parts.push(PartState {
+                identifier,
+                hidden: false,
+                disabled: false,
+                skipped: false,
+                choosable: root.choice,
+                ruled: false,
+            });
+        }
         Availability {
             flow: root.flow,
             forward_only: root.forward_only,
-            parts: identifiers
-                .map(|identifier| PartState {
-                    identifier,
-                    hidden: false,
-                    disabled: false,
-                    skipped: false,
-                    choosable: root.choice,
-                })
-                .collect(),
+            parts,
+            order,
             completed: None,
             satisfied: None,
         }
@@ -259,10 +401,11 @@ impl Availability {
         self.parts.iter().find(|p| p.identifier == identifier)
     }
 
-    /// Where a navigation request leads from `current` among the launchable parts `order`:
-    /// `continue` and `previous` pass over skipped parts and stop at a disabled one; a choice
-    /// needs a part that is choosable, shown and not disabled. `None`: stay.
-    pub fn navigate(&self, order: &[String], current: &str, request: &str) -> Option<String> {
+    /// Where a navigation request leads from `current` by flow or choice alone: `continue`
+    /// and `previous` pass over skipped parts and stop at a disabled one; a choice needs a
+    /// part that is choosable, shown and not disabled. `None`: stay.
+    pub fn navigate(&self, current: &str, request: &str) -> Option<String> {
+        let order = &self.order;
         let open = |id: &String| self.part(id).is_none_or(|p| !p.disabled);
         let passes = |id: &&String| self.part(id).is_some_and(|p| p.skipped);
         let here = order.iter().position(|p| p == current);
@@ -290,66 +433,234 @@ impl Availability {
 }
 
 /// An objective's status: satisfied (known or not) and its measure.
-type Status = (Option<bool>, Option<f64>);
+pub type Status = (Option<bool>, Option<f64>);
 
 /// The learner's state of every activity and the parts they may open. `activities` are in the
 /// table of contents' order; `root` is the organization's definition.
-pub fn evaluate(activities: &[Activity], root: &Sequencing) -> Availability {
-    let parents = parents(activities);
-    let (progress, package, globals) = rollup(activities, &parents, root);
-    let mut parts: Vec<PartState> = Vec::with_capacity(activities.len());
-    for (i, (a, own)) in activities.iter().zip(&progress).enumerate() {
-        let mut state = PartState {
-            identifier: a.identifier.to_string(),
-            hidden: false,
-            disabled: false,
-            skipped: false,
-            choosable: true,
+pub fn evaluate(activities: &[Activity], root: &Sequencing, learner: &Learner) -> Availability {
+    Tree::new(activities, root, learner).availability()
+}
+
+/// The activity tree with a learner's state worked out: what `evaluate` answers from, and
+/// what `navigation.rs` runs rules on.
+pub struct Tree<'t, 'a> {
+    pub activities: &'t [Activity<'a>],
+    pub root: &'t Sequencing,
+    pub learner: &'t Learner,
+    /// Each activity's parent (`None`: the organization).
+    pub parents: Vec<Option<usize>>,
+    /// Each activity's progress: a SCO's as reported, a cluster's rolled up.
+    pub progress: Vec<Report>,
+    /// The organization's.
+    pub package: Report,
+    pub globals: BTreeMap<String, Status>,
+    /// Every activity in the learner's order (children selected and shuffled), depth first.
+    pub arranged: Vec<usize>,
+}
+
+impl<'t, 'a> Tree<'t, 'a> {
+    pub fn new(
+        activities: &'t [Activity<'a>],
+        root: &'t Sequencing,
+        learner: &'t Learner,
+    ) -> Tree<'t, 'a> {
+        let parents = parents(activities);
+        let (progress, package, globals) = rollup(activities, &parents, root, learner);
+        let mut tree = Tree {
+            activities,
+            root,
+            learner,
+            parents,
+            progress,
+            package,
+            globals,
+            arranged: Vec::new(),
         };
-        for rule in &a.sequencing.pre_rules {
-            let holds = |c: &Condition| {
-                let value = test(a, own, c, &globals);
-                if c.not { value.map(|v| !v) } else { value }
+        tree.arranged = tree.arrange(None);
+        tree
+    }
+
+    /// The children of `parent` (`None`: the top level), in manifest order.
+    pub fn children(&self, parent: Option<usize>) -> Vec<usize> {
+        self.parents
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p == parent)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// `parent`'s subtree in the learner's order: the children its current attempt selected,
+    /// shuffled when it says so, each followed by its own.
+    fn arrange(&self, parent: Option<usize>) -> Vec<usize> {
+        let (id, randomization) = match parent.and_then(|p| self.activities.get(p)) {
+            Some(a) => (a.identifier, a.sequencing.randomization),
+            None => ("", self.root.randomization),
+        };
+        let attempt = self.learner.memory.retries.get(id).copied().unwrap_or(0);
+        let draw = |timing: Timing, what: u64| match timing {
+            Timing::Never => None,
+            Timing::Once => Some(what),
+            Timing::OnEachNewAttempt => Some(what ^ (u64::from(attempt) << 32)),
+        };
+        let base = self.learner.seed ^ fnv(id);
+        let key = |salt: u64, c: &usize| {
+            let child = self.activities.get(*c).map_or("", |a| a.identifier);
+            mix(salt ^ fnv(child))
+        };
+        let mut children = self.children(parent);
+        if let Some((count, timing)) = randomization.select
+            && let Some(salt) = draw(timing, base ^ 1)
+            && (count as usize) < children.len()
+        {
+            let mut picked = children.clone();
+            picked.sort_by_key(|c| key(salt, c));
+            picked.truncate(count as usize);
+            children.retain(|c| picked.contains(c));
+        }
+        if let Some(salt) = draw(randomization.reorder, base ^ 2) {
+            children.sort_by_key(|c| key(salt, c));
+        }
+        children
+            .into_iter()
+            .flat_map(|c| std::iter::once(c).chain(self.arrange(Some(c))))
+            .collect()
+    }
+
+    /// The activities of `i`'s subtree, itself included (`None`: every activity).
+    pub fn subtree(&self, i: Option<usize>) -> Vec<usize> {
+        (0..self.activities.len())
+            .filter(|c| i.is_none_or(|i| *c == i || self.ancestors(*c).contains(&i)))
+            .collect()
+    }
+
+    /// `i`'s clusters, nearest first.
+    pub fn ancestors(&self, i: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.parents.get(i).copied().flatten();
+        while let Some(p) = at {
+            out.push(p);
+            at = self.parents.get(p).copied().flatten();
+        }
+        out
+    }
+
+    /// The activity `i` as a rule reads it (`None`: the organization).
+    fn node(&self, i: Option<usize>) -> Option<(Activity<'t>, &Report)> {
+        match i {
+            Some(i) => Some((self.activities.get(i)?.clone(), self.progress.get(i)?)),
+            None => Some((
+                Activity {
+                    identifier: "",
+                    depth: 0,
+                    leaf: false,
+                    sequencing: self.root,
+                    report: Report::default(),
+                },
+                &self.package,
+            )),
+        }
+    }
+
+    /// Whether `rule` holds for activity `i` (`None`: the organization) as things stand.
+    pub fn fires<A>(&self, i: Option<usize>, rule: &Rule<A>) -> bool {
+        self.node(i).is_some_and(|(a, own)| {
+            fires(rule, |c| {
+                test(&a, own, c, &self.globals, &self.learner.memory)
+            })
+        })
+    }
+
+    pub fn availability(&self) -> Availability {
+        let memory = &self.learner.memory;
+        let arranged: BTreeSet<usize> = self.arranged.iter().copied().collect();
+        let mut parts: Vec<PartState> = Vec::with_capacity(self.activities.len());
+        for (i, (a, own)) in self.activities.iter().zip(&self.progress).enumerate() {
+            let on = |action: Action| pre_fires(a, own, action, &self.globals, memory);
+            let parent = self.parents.get(i).copied().flatten();
+            let cluster = parent.and_then(|p| self.activities.get(p));
+            let mut state = PartState {
+                identifier: a.identifier.to_string(),
+                // Not selected for this attempt of its cluster: as if absent.
+                hidden: on(Action::HiddenFromChoice) || !arranged.contains(&i),
+                disabled: on(Action::Disabled)
+                    || limit_reached(a, own, memory)
+                    || !arranged.contains(&i),
+                skipped: on(Action::Skip),
+                choosable: cluster.map_or(self.root.choice, |p| p.sequencing.choice),
+                ruled: !a.sequencing.post_rules.is_empty()
+                    || !self.root.post_rules.is_empty()
+                    || cluster.is_some_and(|p| {
+                        !p.sequencing.post_rules.is_empty() || !p.sequencing.exit_rules.is_empty()
+                    }),
             };
-            let fired = if rule.any {
-                rule.conditions.iter().any(|c| holds(c) == Some(true))
-            } else {
-                !rule.conditions.is_empty()
-                    && rule.conditions.iter().all(|c| holds(c) == Some(true))
-            };
-            if fired {
-                match rule.action {
-                    Action::Skip => state.skipped = true,
-                    Action::Disabled => state.disabled = true,
-                    Action::HiddenFromChoice => state.hidden = true,
-                    Action::StopForwardTraversal => {}
-                }
+            // What holds for a cluster holds for everything in it.
+            if let Some(p) = parent.and_then(|p| parts.get(p)) {
+                state.hidden |= p.hidden;
+                state.disabled |= p.disabled;
+                state.skipped |= p.skipped;
+                state.ruled |= p.ruled;
             }
+            parts.push(state);
         }
-        if limit_reached(a, own) {
-            state.disabled = true;
+        Availability {
+            flow: self.root.flow,
+            forward_only: self.root.forward_only,
+            order: self
+                .arranged
+                .iter()
+                .filter_map(|i| self.activities.get(*i))
+                .filter(|a| a.leaf)
+                .map(|a| a.identifier.to_string())
+                .collect(),
+            parts,
+            completed: self.package.completed,
+            satisfied: self.package.satisfied,
         }
-        // What holds for a cluster holds for everything in it; its control mode decides
-        // whether its children may be chosen.
-        let parent = parents.get(i).copied().flatten();
-        let parent_choice = parent
-            .and_then(|p| activities.get(p))
-            .map_or(root.choice, |p| p.sequencing.choice);
-        if let Some(p) = parent.and_then(|p| parts.get(p)) {
-            state.hidden |= p.hidden;
-            state.disabled |= p.disabled;
-            state.skipped |= p.skipped;
-        }
-        state.choosable = parent_choice;
-        parts.push(state);
     }
-    Availability {
-        flow: root.flow,
-        forward_only: root.forward_only,
-        parts,
-        completed: package.completed,
-        satisfied: package.satisfied,
+}
+
+/// FNV-1a: a hash that stays the same across Rust releases (orders drawn from it must).
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// SplitMix64's finaliser: spreads a key over all bits, so that sorting by it shuffles.
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Whether a rule's conditions hold, `holds` telling each (`None`: unknown, which never fires).
+fn fires<A>(rule: &Rule<A>, holds: impl Fn(&Condition) -> Option<bool>) -> bool {
+    let value = |c: &Condition| {
+        let v = holds(c);
+        if c.not { v.map(|v| !v) } else { v }
+    };
+    if rule.any {
+        rule.conditions.iter().any(|c| value(c) == Some(true))
+    } else {
+        !rule.conditions.is_empty() && rule.conditions.iter().all(|c| value(c) == Some(true))
     }
+}
+
+/// Whether one of the activity's pre-condition rules with `action` fires.
+fn pre_fires(
+    a: &Activity,
+    own: &Report,
+    action: Action,
+    globals: &BTreeMap<String, Status>,
+    memory: &Memory,
+) -> bool {
+    a.sequencing
+        .pre_rules
+        .iter()
+        .filter(|r| r.action == action)
+        .any(|r| fires(r, |c| test(a, own, c, globals, memory)))
 }
 
 /// Each activity's parent (the nearest earlier activity of a smaller depth).
@@ -362,11 +673,11 @@ fn parents(activities: &[Activity]) -> Vec<Option<usize>> {
 }
 
 /// Writes an activity's objectives to the global objectives they map to.
-fn write_globals<'a>(a: &Activity<'a>, own: &Report, globals: &mut BTreeMap<&'a str, Status>) {
+fn write_globals(a: &Activity, own: &Report, globals: &mut BTreeMap<String, Status>) {
     for objective in &a.sequencing.objectives {
         let (satisfied, measure) = local(own, objective);
         for map in &objective.maps {
-            let global = globals.entry(map.target.as_str()).or_default();
+            let global = globals.entry(map.target.clone()).or_default();
             if map.write_satisfied && satisfied.is_some() {
                 global.0 = satisfied;
             }
@@ -378,16 +689,19 @@ fn write_globals<'a>(a: &Activity<'a>, own: &Report, globals: &mut BTreeMap<&'a 
 }
 
 /// Every activity's own progress (a SCO's as reported, a cluster's rolled up from its
-/// children), the organization's, and the global objectives as they stand after. Deepest
-/// first, so that a cluster's children are rolled up before it; each writes its objectives to
-/// the globals once it is, and a parent reads its children through their maps.
-fn rollup<'a>(
-    activities: &[Activity<'a>],
+/// children), the organization's, and the global objectives as they stand after (those kept
+/// from set-aside attempts first). Deepest first, so that a cluster's children are rolled up
+/// before it; each writes its objectives to the globals once it is, and a parent reads its
+/// children through their maps.
+fn rollup(
+    activities: &[Activity],
     parents: &[Option<usize>],
     root: &Sequencing,
-) -> (Vec<Report>, Report, BTreeMap<&'a str, Status>) {
+    learner: &Learner,
+) -> (Vec<Report>, Report, BTreeMap<String, Status>) {
+    let memory = &learner.memory;
     let mut out: Vec<Report> = activities.iter().map(|a| a.report.clone()).collect();
-    let mut globals: BTreeMap<&'a str, Status> = BTreeMap::new();
+    let mut globals = memory.globals.clone();
     for (a, own) in activities.iter().zip(&out) {
         if a.leaf {
             write_globals(a, own, &mut globals);
@@ -395,14 +709,15 @@ fn rollup<'a>(
     }
     let mut order: Vec<usize> = (0..activities.len()).collect();
     order.sort_by_key(|i| std::cmp::Reverse(activities.get(*i).map_or(0, |a| a.depth)));
-    let children_of = |parent: Option<usize>, out: &[Report], globals: &BTreeMap<&str, Status>| {
-        parents
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| **p == parent)
-            .filter_map(|(c, _)| Some(child(activities.get(c)?, out.get(c)?, globals)))
-            .collect::<Vec<Child>>()
-    };
+    let children_of =
+        |parent: Option<usize>, out: &[Report], globals: &BTreeMap<String, Status>| {
+            parents
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| **p == parent)
+                .filter_map(|(c, _)| Some(child(activities.get(c)?, out.get(c)?, globals, memory)))
+                .collect::<Vec<Child>>()
+        };
     for i in order {
         let Some(a) = activities.get(i).filter(|a| !a.leaf) else {
             continue;
@@ -411,7 +726,10 @@ fn rollup<'a>(
         if children.is_empty() {
             continue;
         }
-        let rolled = roll(a.sequencing, &children);
+        let mut rolled = roll(a.sequencing, &children);
+        if let Some(retries) = memory.retries.get(a.identifier).filter(|r| **r > 0) {
+            rolled.attempts = 1 + retries;
+        }
         write_globals(a, &rolled, &mut globals);
         if let Some(slot) = out.get_mut(i) {
             *slot = rolled;
@@ -427,9 +745,21 @@ struct Child {
     report: Report,
     rollup: Rollup,
     limit_exceeded: bool,
+    skipped: bool,
 }
 
-fn child(a: &Activity, own: &Report, globals: &BTreeMap<&str, Status>) -> Child {
+impl Child {
+    /// Whether it counts for its parent's `action` (its rollup considerations).
+    fn counts(&self, action: RollupAction) -> bool {
+        match self.rollup.considerations.of(action) {
+            Required::Always | Required::IfNotSuspended => true,
+            Required::IfAttempted => self.report.attempts > 0,
+            Required::IfNotSkipped => !self.skipped,
+        }
+    }
+}
+
+fn child(a: &Activity, own: &Report, globals: &BTreeMap<String, Status>, memory: &Memory) -> Child {
     let (satisfied, measure) = read(a, own, None, globals);
     Child {
         report: Report {
@@ -439,7 +769,8 @@ fn child(a: &Activity, own: &Report, globals: &BTreeMap<&str, Status>) -> Child 
             ..own.clone()
         },
         rollup: a.sequencing.rollup.clone(),
-        limit_exceeded: limit_reached(a, own),
+        limit_exceeded: limit_reached(a, own, memory),
+        skipped: pre_fires(a, own, Action::Skip, globals, memory),
     }
 }
 
@@ -501,6 +832,7 @@ fn roll(sequencing: &Sequencing, children: &[Child]) -> Report {
 /// One status from the rules of its two actions: the negative ones first, then the positive
 /// ones, which win. An action the activity has no rule for follows SN's default rule: all
 /// children `default_test` (all known for the negative one, all true for the positive one).
+/// Each action reads the children its considerations count.
 fn decide(
     rules: &[RollupRule],
     children: &[&Child],
@@ -519,11 +851,16 @@ fn decide(
         action,
     };
     let fires = |action: RollupAction, default: Test| {
+        let counted: Vec<&Child> = children
+            .iter()
+            .copied()
+            .filter(|c| c.counts(action))
+            .collect();
         let own: Vec<&RollupRule> = rules.iter().filter(|r| r.action == action).collect();
         if own.is_empty() {
-            applies(&default_rule(action, default), children)
+            applies(&default_rule(action, default), &counted)
         } else {
-            own.iter().any(|r| applies(r, children))
+            own.iter().any(|r| applies(r, &counted))
         }
     };
     let mut status = None;
@@ -608,7 +945,12 @@ fn local(own: &Report, objective: &Objective) -> Status {
 }
 
 /// An objective's status as rules read it: a global it reads from wins when known.
-fn read(a: &Activity, own: &Report, id: Option<&str>, globals: &BTreeMap<&str, Status>) -> Status {
+fn read(
+    a: &Activity,
+    own: &Report,
+    id: Option<&str>,
+    globals: &BTreeMap<String, Status>,
+) -> Status {
     let objective = a
         .sequencing
         .objectives
@@ -636,10 +978,17 @@ fn read(a: &Activity, own: &Report, id: Option<&str>, globals: &BTreeMap<&str, S
     (satisfied, measure)
 }
 
-fn limit_reached(a: &Activity, own: &Report) -> bool {
+/// A SCO's limit is reached once its last allowed attempt is completed; a cluster's once its
+/// last allowed attempt has ended (an exit left it).
+fn limit_reached(a: &Activity, own: &Report, memory: &Memory) -> bool {
+    let ended = if a.leaf {
+        own.completed == Some(true)
+    } else {
+        memory.ended.contains(a.identifier)
+    };
     a.sequencing
         .attempt_limit
-        .is_some_and(|limit| limit > 0 && own.attempts >= limit && own.completed == Some(true))
+        .is_some_and(|limit| limit > 0 && own.attempts >= limit && ended)
 }
 
 /// One condition, `None` when unknown.
@@ -647,7 +996,8 @@ fn test(
     a: &Activity,
     own: &Report,
     c: &Condition,
-    globals: &BTreeMap<&str, Status>,
+    globals: &BTreeMap<String, Status>,
+    memory: &Memory,
 ) -> Option<bool> {
     let objective = || read(a, own, c.objective.as_deref(), globals);
     match c.test {
@@ -659,7 +1009,7 @@ fn test(
         Test::Completed => own.completed,
         Test::ActivityProgressKnown => Some(own.completed.is_some()),
         Test::Attempted => Some(own.attempts > 0),
-        Test::AttemptLimitExceeded => Some(limit_reached(a, own)),
+        Test::AttemptLimitExceeded => Some(limit_reached(a, own, memory)),
         Test::Always => Some(true),
         Test::Unknown => None,
     }
@@ -755,7 +1105,7 @@ mod tests {
         };
         let disabled =
             |a: &Availability| -> Vec<bool> { a.parts.iter().map(|p| p.disabled).collect() };
-        let fresh = evaluate(&activities(Default::default()), &root);
+        let fresh = evaluate(&activities(Default::default()), &root, &Learner::default());
         assert_eq!(disabled(&fresh), vec![false, true, true]);
         let failed = Report {
             satisfied: Some(false),
@@ -764,34 +1114,28 @@ mod tests {
         let after_fail = evaluate(
             &activities([failed, Report::default(), Report::default()]),
             &root,
+            &Learner::default(),
         );
         assert_eq!(disabled(&after_fail), vec![false, true, true]);
         let after_pass = evaluate(
             &activities([passed(), Report::default(), Report::default()]),
             &root,
+            &Learner::default(),
         );
         assert_eq!(disabled(&after_pass), vec![false, false, true]);
 
         // Continue stops at a disabled part; a choice of it is refused.
-        let order: Vec<String> = ["playing", "etiquette", "handicapping"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(fresh.navigate(&order, "playing", "continue"), None);
+        assert_eq!(fresh.navigate("playing", "continue"), None);
         assert_eq!(
-            after_pass
-                .navigate(&order, "playing", "continue")
-                .as_deref(),
+            after_pass.navigate("playing", "continue").as_deref(),
             Some("etiquette")
         );
         assert_eq!(
-            after_pass.navigate(&order, "playing", "{target=handicapping}choice"),
+            after_pass.navigate("playing", "{target=handicapping}choice"),
             None
         );
         assert_eq!(
-            after_pass
-                .navigate(&order, "etiquette", "previous")
-                .as_deref(),
+            after_pass.navigate("etiquette", "previous").as_deref(),
             Some("playing")
         );
     }
@@ -872,7 +1216,11 @@ mod tests {
             ]
         };
         let root = Sequencing::default();
-        let fresh = evaluate(&tree(Report::default(), Report::default()), &root);
+        let fresh = evaluate(
+            &tree(Report::default(), Report::default()),
+            &root,
+            &Learner::default(),
+        );
         let flags = |a: &Availability| -> Vec<(bool, bool, bool)> {
             a.parts
                 .iter()
@@ -888,13 +1236,17 @@ mod tests {
                 (false, true, true)
             ]
         );
-        let half = evaluate(&tree(passed(), Report::default()), &root);
+        let half = evaluate(
+            &tree(passed(), Report::default()),
+            &root,
+            &Learner::default(),
+        );
         assert_eq!(
             half.part("test").map(|p| p.disabled),
             Some(true),
             "one lesson of two"
         );
-        let done = evaluate(&tree(passed(), passed()), &root);
+        let done = evaluate(&tree(passed(), passed()), &root, &Learner::default());
         assert_eq!(flags(&done)[0], (false, false, true));
         assert_eq!(done.part("test").map(|p| p.disabled), Some(false));
     }
@@ -927,12 +1279,12 @@ mod tests {
             forward_only: true,
             ..Sequencing::default()
         };
-        let state = evaluate(&activities, &root);
+        let state = evaluate(&activities, &root, &Learner::default());
         assert_eq!(state.part("pre").map(|p| p.disabled), Some(true));
-        let order = vec!["pre".to_string(), "main".to_string()];
-        assert_eq!(state.navigate(&order, "main", "previous"), None);
+        assert_eq!(state.navigate("main", "previous"), None);
+        let both = ["pre", "main"].map(|o| (o.to_string(), true));
         assert_eq!(
-            Availability::open(order.iter().cloned(), &root).navigate(&order, "pre", "continue"),
+            Availability::open(both.into_iter(), &root).navigate("pre", "continue"),
             Some("main".into())
         );
     }
@@ -988,9 +1340,14 @@ mod tests {
             });
         }
         let parents = parents(&activities);
-        let (out, _, _) = rollup(&activities, &parents, &Sequencing::default());
+        let (out, _, _) = rollup(
+            &activities,
+            &parents,
+            &Sequencing::default(),
+            &Learner::default(),
+        );
         (
-            evaluate(&activities, &Sequencing::default()),
+            evaluate(&activities, &Sequencing::default(), &Learner::default()),
             out[0].clone(),
         )
     }

@@ -3,8 +3,8 @@
 //! (the item's own elements win). What `sequencing.rs` does not follow is not read.
 
 use super::sequencing::{
-    Action, ChildSet, Condition, MapInfo, Objective, RollupAction, RollupRule, Rule, Sequencing,
-    Test,
+    Action, ChildSet, Condition, Considerations, MapInfo, Objective, PostAction, Randomization,
+    Required, RollupAction, RollupRule, Rule, Sequencing, Test, Timing,
 };
 use roxmltree::Node;
 use std::collections::HashMap;
@@ -70,8 +70,49 @@ fn apply(out: &mut Sequencing, node: Node) {
     }
     if let Some(rules) = element(node, "sequencingRules") {
         out.pre_rules = elements(rules, "preConditionRule")
-            .filter_map(rule)
+            .filter_map(|r| rule(r, pre_action))
             .collect();
+        out.post_rules = elements(rules, "postConditionRule")
+            .filter_map(|r| rule(r, PostAction::parse))
+            .filter(|r| r.action != PostAction::Exit)
+            .collect();
+        out.exit_rules = elements(rules, "exitConditionRule")
+            .filter_map(|r| rule(r, PostAction::parse))
+            .filter(|r| r.action == PostAction::Exit)
+            .collect();
+    }
+    if let Some(controls) = element(node, "randomizationControls") {
+        let timing = |name: &str| match attribute(controls, name) {
+            Some("once") => Timing::Once,
+            Some("onEachNewAttempt") => Timing::OnEachNewAttempt,
+            _ => Timing::Never,
+        };
+        out.randomization = Randomization {
+            reorder: if flag(controls, "reorderChildren", false) {
+                timing("randomizationTiming")
+            } else {
+                Timing::Never
+            },
+            select: attribute(controls, "selectCount")
+                .and_then(|n| n.parse().ok())
+                .map(|n| (n, timing("selectionTiming"))),
+        };
+    }
+    if let Some(considered) = element(node, "rollupConsiderations") {
+        let required = |name: &str, default: Required| match attribute(considered, name) {
+            Some("always") => Required::Always,
+            Some("ifAttempted") => Required::IfAttempted,
+            Some("ifNotSkipped") => Required::IfNotSkipped,
+            Some("ifNotSuspended") => Required::IfNotSuspended,
+            _ => default,
+        };
+        let c = out.rollup.considerations;
+        out.rollup.considerations = Considerations {
+            satisfied: required("requiredForSatisfied", c.satisfied),
+            not_satisfied: required("requiredForNotSatisfied", c.not_satisfied),
+            completed: required("requiredForCompleted", c.completed),
+            incomplete: required("requiredForIncomplete", c.incomplete),
+        };
     }
     if let Some(rollup) = element(node, "rollupRules") {
         let r = &mut out.rollup;
@@ -95,14 +136,19 @@ fn apply(out: &mut Sequencing, node: Node) {
     }
 }
 
-fn rule(node: Node) -> Option<Rule> {
-    let action = match attribute(element(node, "ruleAction")?, "action")? {
+fn pre_action(text: &str) -> Option<Action> {
+    Some(match text {
         "skip" => Action::Skip,
         "disabled" => Action::Disabled,
         "hiddenFromChoice" => Action::HiddenFromChoice,
         "stopForwardTraversal" => Action::StopForwardTraversal,
         _ => return None,
-    };
+    })
+}
+
+/// A sequencing rule whose action `action` reads (`None`: one Lyceum does not follow).
+fn rule<A>(node: Node, action: impl Fn(&str) -> Option<A>) -> Option<Rule<A>> {
+    let action = action(attribute(element(node, "ruleAction")?, "action")?)?;
     let conditions = element(node, "ruleConditions")?;
     Some(Rule {
         any: attribute(conditions, "conditionCombination") == Some("any"),

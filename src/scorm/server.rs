@@ -58,3 +58,15 @@ pub async fn package_availability(item_id: i64) -> Result<Availability, AppError
     let (state, actor, _) = signed_in()?;
     respond(super::runtime::availability(&state, &actor, item_id).await)
 }
+
+/// Where the player goes as the learner leaves a part asking for `request` (Continue,
+/// Previous, a choice, or what the SCO asked for as it ended): the package's rules decide.
+#[server(endpoint = "scorm/navigate")]
+pub async fn navigate_package(
+    item_id: i64,
+    from: String,
+    request: String,
+) -> Result<super::navigation::Move, AppError> {
+    let (state, actor, _) = signed_in()?;
+    respond(super::runtime::navigate(&state, &actor, item_id, &from, &request).await)
+}
