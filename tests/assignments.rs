@@ -582,6 +582,39 @@ db_test!(rubric_grading_release_and_conflicts, |state| {
     assert_eq!(told(c.learner.clone()).await.len(), 1);
 });
 
+db_test!(a_file_missing_from_storage_is_named_in_the_zip, |state| {
+    let c = class(&state).await;
+    assignments::save_settings(&state, &c.teacher, c.item_id, &settings(None, None))
+        .await
+        .unwrap();
+    let essay = upload(&state, &c.learner, c.item_id, "essay.pdf")
+        .await
+        .unwrap();
+    let v = assignments::mine(&state, &c.learner, c.item_id)
+        .await
+        .unwrap()
+        .version;
+    assignments::submit(&state, &c.learner, c.item_id, v)
+        .await
+        .unwrap();
+    let stored = lyceum::files::records::find_file(&state.db, essay.id)
+        .await
+        .unwrap()
+        .unwrap();
+    state.files.delete(&stored.storage_key).await.unwrap();
+    let (_, path) = archive::build(&state, &c.teacher, c.item_id).await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let note = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_string())
+        .find(|n| n.ends_with("/missing-files.txt"))
+        .expect("a note");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(&note).unwrap(), &mut text).unwrap();
+    assert!(text.contains("essay.pdf"), "{text}");
+    assert!(!zip.file_names().any(|n| n.ends_with("/essay.pdf")));
+    std::fs::remove_file(path).unwrap();
+});
+
 db_test!(the_zip_holds_every_handed_in_submission, |state| {
     let c = class(&state).await;
     assignments::save_settings(&state, &c.teacher, c.item_id, &settings(None, None))

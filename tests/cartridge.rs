@@ -777,9 +777,10 @@ async fn content_of(
             let detail = lyceum::items::service::detail(state, item.id)
                 .await
                 .unwrap();
-            let extra = lyceum::items::registry::exported(state, item.kind, course_id, item.id)
+            let extra = lyceum::items::registry::exported(state, item.kind, course_id, &[item.id])
                 .await
-                .unwrap();
+                .unwrap()
+                .remove(&item.id);
             items.push(without_ids(&format!(
                 "{:?} {} hidden={} url={:?} file={:?} body={} extra={extra:?}",
                 item.kind,
@@ -863,5 +864,19 @@ db_test!(
         let r = &reports.items[0];
         broken_link_only(r.skipped.iter().map(|s| s.reason.clone()).collect());
         assert_eq!((r.sections, r.items, r.questions, r.files), (2, 6, 2, 3));
+
+        // A course file whose bytes are gone from storage is left out, not a failed export.
+        let files = lyceum::files::records::shared_files(&state.db, c.course_id)
+            .await
+            .unwrap();
+        state.files.delete(&files[0].storage_key).await.unwrap();
+        let (status, cartridge) = export_of(&app, c.course_id, &teacher).await;
+        assert_eq!(status, StatusCode::OK);
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(cartridge)).unwrap();
+        let kept = zip
+            .file_names()
+            .filter(|n| n.starts_with("web_resources/"))
+            .count();
+        assert_eq!(kept, files.len() - 1);
     }
 );

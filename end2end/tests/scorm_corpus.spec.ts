@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { type Browser, type Page, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,29 +117,28 @@ function zipFolder(folder: string): string {
   return `${out}.zip`;
 }
 
-test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each part once the one before it is passed', async ({ page, browser }) => {
-  const folder = corpusFile('scorm2004/SequencingForcedSequential_SCORM20043rdEdition');
-  test.skip(!folder, 'No SCORM corpus here (set LYCEUM_CORPUS)');
-  test.setTimeout(180_000);
+/** A published course with one SCORM item holding the package in `folder`, and a new learner
+ * (in a context of their own) enrolled and looking at its player. */
+async function learnerInPackage(page: Page, browser: Browser, folder: string, title: string) {
   const instructor = uniqueEmail('teacher');
   await createUser(page.request, instructor, ['instructor']);
   await call(page.request, 'auth/sign_in', { email: instructor, password: PASSWORD });
   const course = await call(page.request, 'courses/create', {
     'form[code]': `SEQ-${Date.now() % 1000000}`,
-    'form[title]': 'Golf in order',
+    'form[title]': title,
     'form[summary]': 'Rules of the game.',
   });
   const section = await call(page.request, 'courses/add_section', { course_id: String(course.id), title: 'Rules' });
   const itemId = await call(page.request, 'items/add', {
     section_id: String(section),
     'form[kind]': 'scorm',
-    'form[title]': 'Golf in order',
+    'form[title]': title,
     'form[required]': 'true',
     'form[completion]': 'manual',
   });
   const uploaded = await page.request.post(`/items/${itemId}/package`, {
     headers: { Accept: 'application/json' },
-    multipart: { file: { name: 'forced.zip', mimeType: 'application/zip', buffer: readFileSync(zipFolder(folder!)) } },
+    multipart: { file: { name: 'package.zip', mimeType: 'application/zip', buffer: readFileSync(zipFolder(folder)) } },
   });
   expect(uploaded.status(), await uploaded.text()).toBe(201);
   await call(page.request, 'courses/enrolment_settings', { id: String(course.id), 'form[self_enrol]': 'true', 'form[enrol_key]': '' });
@@ -155,6 +154,14 @@ test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each
   me.on('dialog', (d) => void d.accept());
   await me.goto(`/courses/${course.id}/learn/${itemId}`);
   await hydrated(me);
+  return { context, me };
+}
+
+test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each part once the one before it is passed', async ({ page, browser }) => {
+  const folder = corpusFile('scorm2004/SequencingForcedSequential_SCORM20043rdEdition');
+  test.skip(!folder, 'No SCORM corpus here (set LYCEUM_CORPUS)');
+  test.setTimeout(180_000);
+  const { context, me } = await learnerInPackage(page, browser, folder!, 'Golf in order');
   const contents = me.getByRole('navigation', { name: 'Contents of the package' });
   await expect(contents.getByText('Etiquette (not open yet)')).toBeVisible();
   await expect(contents.getByRole('link', { name: 'Etiquette' })).toHaveCount(0);
@@ -171,5 +178,39 @@ test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each
   await continueButton.click();
   await expect(sco.frameLocator('#contentFrame').getByRole('heading', { name: /Etiquette - Care For the Course/ })).toBeVisible();
   await expect(continueButton).toBeDisabled();
+  await context.close();
+});
+
+test('the golf sample "random test" draws a test per attempt, retries a failed one once, then leaves the package', async ({ page, browser }) => {
+  const folder = corpusFile('scorm2004/SequencingRandomTest_SCORM20043rdEdition');
+  test.skip(!folder, 'No SCORM corpus here (set LYCEUM_CORPUS)');
+  test.setTimeout(240_000);
+  const { context, me } = await learnerInPackage(page, browser, folder!, 'Golf, random test');
+  const sco = me.frameLocator('iframe.scorm-frame');
+  const content = sco.frameLocator('#contentFrame');
+  const continueButton = me.getByRole('button', { name: 'Continue' });
+  // The four lessons, each read to its last page (which completes it), then Continue.
+  for (const heading of ['Play of the game', /Etiquette/, /Handicapping/, /How to Have Fun/]) {
+    await expect(content.getByRole('heading', { name: heading }).first()).toBeVisible();
+    const next = sco.locator('#butNext');
+    while (await next.isEnabled()) await next.click();
+    await expect(continueButton).toBeEnabled({ timeout: 15_000 });
+    await continueButton.click();
+  }
+  // A test drawn from four; answering nothing fails it (under 70%: JavaScript's "" == 0 gives
+  // a blank answer of 0 the marks). Continue: the post-test's rules retry it with another draw.
+  const submit = content.getByRole('button', { name: 'Submit Answers' });
+  await expect(submit).toBeVisible();
+  await submit.click();
+  await expect(content.getByRole('heading', { name: /^Score: \d+$/ })).toBeVisible();
+  await continueButton.click();
+  await expect(submit).toBeVisible({ timeout: 15_000 });
+  // Failed again: two attempts used, the package is left, and the post-test stays closed.
+  await submit.click();
+  await expect(content.getByRole('heading', { name: /^Score: \d+$/ })).toBeVisible();
+  await continueButton.click();
+  await expect(me.getByRole('status').getByText('You left the package; what you did is saved.')).toBeVisible({ timeout: 15_000 });
+  await me.getByRole('button', { name: 'Open it again' }).click();
+  await expect(me.getByRole('alert').filter({ hasText: 'This part is not open yet' })).toBeVisible();
   await context.close();
 });

@@ -11,6 +11,7 @@ use crate::courses::access::{self, CourseAccess};
 use crate::db::{Tx, now};
 use crate::error::AppError;
 use crate::state::AppState;
+use std::collections::HashMap;
 
 /// The quiz's course and settings, or `NotFound` when the item is not a quiz.
 pub async fn find(state: &AppState, item_id: i64) -> Result<(i64, String, QuizSettings), AppError> {
@@ -165,20 +166,18 @@ pub async fn imported(
     crate::grading::service::quiz_points_changed(tx, course_id, item_id, total, now).await
 }
 
-/// A quiz as an export (a cartridge) carries it: its fixed questions in order, each with the
-/// marks its slot gives. Random draws are left out: a cartridge's assessment lists questions.
-/// Hook: `items::registry::exported`.
+/// The course's quizzes as an export (a cartridge) carries them, by item: their fixed
+/// questions in order, each with the marks its slot gives. Random draws are left out: a
+/// cartridge's assessment lists questions. Hook: `items::registry::exported`.
 pub async fn exported(
     state: &AppState,
     course_id: i64,
-    item_id: i64,
-) -> Result<Vec<(Question, f64)>, AppError> {
-    let (slots, rows) = store::slots_with_questions(&state.db, item_id, course_id).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for slot in slots {
-        if let Some(row) = rows.iter().find(|r| Some(r.id) == slot.question_id) {
-            out.push((row.question()?, slot.mark));
-        }
+) -> Result<HashMap<i64, Vec<(Question, f64)>>, AppError> {
+    let mut out: HashMap<i64, Vec<(Question, f64)>> = HashMap::new();
+    for (item_id, mark, row) in store::course_questions(&state.db, course_id).await? {
+        out.entry(item_id)
+            .or_default()
+            .push((row.question()?, mark));
     }
     Ok(out)
 }

@@ -325,6 +325,45 @@ pub async fn slots_with_questions(
     Ok((slots, questions))
 }
 
+/// Every fixed question of the course's quizzes with its slot's marks, by quiz in slot order
+/// (random draws left out): what an export carries, in one query.
+pub async fn course_questions(
+    db: &Db,
+    course_id: i64,
+) -> Result<Vec<(i64, f64, crate::assessments::bank_store::QuestionRow)>, AppError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        item_id: i64,
+        mark: f64,
+        id: i64,
+        category_id: i64,
+        data: String,
+        version: i32,
+    }
+    let rows: Vec<Row> = with_db!(db, |p| sqlx::query_as(
+        "SELECT s.item_id, s.mark, q.id, q.category_id, q.data, q.version
+         FROM quiz_slots s JOIN items i ON i.id = s.item_id
+         JOIN questions q ON q.id = s.question_id AND q.course_id = i.course_id
+         WHERE i.course_id = $1 AND i.deleted_at IS NULL
+         ORDER BY s.item_id, s.position, s.id"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let question = crate::assessments::bank_store::QuestionRow {
+                id: r.id,
+                category_id: r.category_id,
+                data: r.data,
+                version: r.version,
+            };
+            (r.item_id, r.mark, question)
+        })
+        .collect())
+}
+
 /// The marks a quiz is worth: each slot's mark times the questions it draws. Its grade is worth
 /// as many points in the gradebook.
 pub fn total_marks(slots: &[SlotRow]) -> f64 {

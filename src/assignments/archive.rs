@@ -32,6 +32,13 @@ pub async fn build(
     for (submission, file) in store::files_of(&state.db, &ids, "work").await? {
         files.entry(submission).or_default().push(file);
     }
+    // Files handed in but gone from storage are named in a note in the learner's folder.
+    let keys: Vec<String> = files
+        .values()
+        .flatten()
+        .map(|f| f.storage_key.clone())
+        .collect();
+    let missing = state.files.missing(keys).await?;
     let temp = state.files.temp_path().await?;
     let zip = Zip {
         storage: state.files.clone(),
@@ -39,7 +46,7 @@ pub async fn build(
         handle: tokio::runtime::Handle::current(),
     };
     let path = temp.clone();
-    let written = tokio::task::spawn_blocking(move || zip.write(&path, &work, &files))
+    let written = tokio::task::spawn_blocking(move || zip.write(&path, &work, &files, &missing))
         .await
         .or_internal("the task writing the submissions zip failed")?;
     if let Err(e) = written {
@@ -62,6 +69,7 @@ impl Zip {
         path: &Path,
         work: &[store::SubmittedWork],
         files: &HashMap<i64, Vec<FileRow>>,
+        missing: &HashSet<String>,
     ) -> Result<(), AppError> {
         let mut zip = ZipOut::create(path, "the submissions zip")?;
         for page in work.chunks(TEXTS_PER_QUERY) {
@@ -93,9 +101,22 @@ impl Zip {
                     );
                     zip.write(page.as_bytes())?;
                 }
+                let mut lost = Vec::new();
                 for f in files.get(&w.submission_id).into_iter().flatten() {
+                    if missing.contains(&f.storage_key) {
+                        lost.push(f.name.as_str());
+                        continue;
+                    }
                     start(&mut zip, &safe_segment(&f.name))?;
                     zip.stored(&self.storage, &self.handle, &f.storage_key)?;
+                }
+                if !lost.is_empty() {
+                    start(&mut zip, "missing-files.txt")?;
+                    let note = format!(
+                        "These files were handed in but are missing from the server's storage:\n{}\n",
+                        lost.join("\n")
+                    );
+                    zip.write(note.as_bytes())?;
                 }
             }
         }

@@ -72,10 +72,16 @@ pub async fn imported(
     .await
 }
 
-/// The points an assignment is worth, as an export (a cartridge) carries them. Hook:
-/// `items::registry::exported`.
-pub async fn exported(state: &AppState, item_id: i64) -> Result<f64, AppError> {
-    Ok(find(state, item_id).await?.2.max_points)
+/// The points each of the course's assignments is worth, as an export (a cartridge) carries
+/// them. Hook: `items::registry::exported`.
+pub async fn exported(
+    state: &AppState,
+    course_id: i64,
+) -> Result<std::collections::HashMap<i64, f64>, AppError> {
+    Ok(store::points_of_course(&state.db, course_id)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// An assignment in a course copy: the same settings, no work.

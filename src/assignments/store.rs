@@ -26,6 +26,17 @@ const SETTINGS_SELECT: &str = "SELECT a.course_id, i.title, a.due_at, a.cutoff_a
     a.late_max_percent, a.accept_text, a.accept_files, a.max_files, a.resubmit, a.max_points, a.rubric \
     FROM assignments a JOIN items i ON i.id = a.item_id WHERE a.item_id = $1 AND i.deleted_at IS NULL";
 
+/// The points possible of each of the course's assignments.
+pub async fn points_of_course(db: &Db, course_id: i64) -> Result<Vec<(i64, f64)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT a.item_id, a.max_points FROM assignments a JOIN items i ON i.id = a.item_id \
+         WHERE a.course_id = $1 AND i.deleted_at IS NULL"
+    )
+    .bind(course_id)
+    .fetch_all(p)
+    .await?))
+}
+
 /// The assignment's course, title and settings; `None` when the item is not an assignment.
 pub async fn settings(
     db: &Db,

@@ -33,13 +33,22 @@ pub async fn build(
         .ok_or(AppError::NotFound)?;
     let outline = outline_store::outline(&state.db, course_id, true).await?;
     let contents = outline_store::item_contents(&state.db, course_id).await?;
+    // What each kind carries beside the rows: one query per kind.
+    let mut kinds: HashMap<ItemKind, Vec<i64>> = HashMap::new();
+    for item in outline.iter().flat_map(|s| &s.items) {
+        kinds.entry(item.kind).or_default().push(item.id);
+    }
+    let mut extras: HashMap<i64, Exported> = HashMap::new();
+    for (kind, ids) in kinds {
+        extras.extend(registry::exported(state, kind, course_id, &ids).await?);
+    }
     let mut sections = Vec::with_capacity(outline.len());
     let mut left_out = 0;
     for section in outline {
         let mut items = Vec::with_capacity(section.items.len());
         for item in section.items {
             let (body, url, file_id) = contents.get(&item.id).cloned().unwrap_or_default();
-            let exported = registry::exported(state, item.kind, course_id, item.id).await?;
+            let exported = extras.remove(&item.id).unwrap_or(Exported::Nothing);
             let content = match (item.kind, exported) {
                 (_, Exported::Nothing) => None,
                 (_, Exported::Questions(questions)) => Some(Content::Quiz(questions)),
@@ -74,7 +83,19 @@ pub async fn build(
     };
     // Every shared file of the course goes: those the items name, and the course's others
     // (the import keeps those as course files).
-    let files: Vec<FileRow> = records::shared_files(&state.db, course_id).await?;
+    let mut files: Vec<FileRow> = records::shared_files(&state.db, course_id).await?;
+    // A file whose bytes are gone from storage is left out (its item with it), like items a
+    // cartridge cannot hold, rather than failing the whole export.
+    let keys: Vec<String> = files.iter().map(|f| f.storage_key.clone()).collect();
+    let missing = state.files.missing(keys).await?;
+    if !missing.is_empty() {
+        tracing::warn!(
+            course_id,
+            missing = missing.len(),
+            "course files missing from storage left out of a cartridge"
+        );
+        files.retain(|f| !missing.contains(&f.storage_key));
+    }
     let stored: Vec<StoredFile> = files
         .iter()
         .map(|f| StoredFile {
@@ -104,9 +125,11 @@ pub async fn build(
         "course",
         Some(course_id),
         format!(
-            "{} ({} sections; {left_out} items a cartridge cannot hold left out)",
+            "{} ({} sections; {left_out} items a cartridge cannot hold and {} files missing \
+             from storage left out)",
             course.title,
-            course.sections.len()
+            course.sections.len(),
+            missing.len()
         ),
     );
     audit::record(&mut tx, actor, entry, now()).await?;

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use futures_util::Stream;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -148,6 +149,18 @@ impl Storage {
                 Err(e) => Err(s3_error(e)),
             },
         }
+    }
+
+    /// Which of `keys` have no stored object (a lost disk, a cleaned bucket): downloads that
+    /// gather many files leave those out rather than fail half-way. A few checks at a time.
+    pub async fn missing(&self, keys: Vec<String>) -> Result<HashSet<String>, AppError> {
+        use futures_util::{StreamExt, TryStreamExt};
+        futures_util::stream::iter(keys)
+            .map(|key| async move { Ok::<_, AppError>((self.size(&key).await?, key)) })
+            .buffer_unordered(8)
+            .try_filter_map(|(size, key)| async move { Ok(size.is_none().then_some(key)) })
+            .try_collect()
+            .await
     }
 
     /// Copies a stored file into `out` on a blocking thread (a zip being written): from disk,

@@ -78,6 +78,7 @@ mod lifecycle {
     use crate::error::AppError;
     use crate::state::AppState;
     use crate::{acknowledgements, assessments, assignments, cmi5, lessons, resources, scorm};
+    use std::collections::HashMap;
 
     /// What a kind requires of the item row's shared columns (a file chosen, a valid address).
     pub fn check_content(fields: &mut ItemFields) -> Result<(), AppError> {
@@ -193,23 +194,40 @@ mod lifecycle {
         Nothing,
     }
 
+    /// What `items` (all of `kind`, in one course) carry into an export beside their rows, by
+    /// item: one query for a kind however many items it has. An item missing from the answer
+    /// has nothing to export.
     pub async fn exported(
         state: &AppState,
         kind: ItemKind,
         course_id: i64,
-        item_id: i64,
-    ) -> Result<Exported, AppError> {
+        items: &[i64],
+    ) -> Result<HashMap<i64, Exported>, AppError> {
+        let each = |e: fn() -> Exported| items.iter().map(|id| (*id, e())).collect();
         match kind {
             ItemKind::Lesson | ItemKind::File | ItemKind::Video | ItemKind::Link => {
-                Ok(Exported::Row)
+                Ok(each(|| Exported::Row))
             }
-            ItemKind::Quiz => assessments::quiz::exported(state, course_id, item_id)
-                .await
-                .map(Exported::Questions),
-            ItemKind::Assignment => assignments::service::exported(state, item_id)
-                .await
-                .map(Exported::Points),
-            ItemKind::Acknowledgement | ItemKind::Scorm | ItemKind::Cmi5 => Ok(Exported::Nothing),
+            ItemKind::Quiz => {
+                let mut questions = assessments::quiz::exported(state, course_id).await?;
+                Ok(items
+                    .iter()
+                    .map(|id| {
+                        let found = questions.remove(id).unwrap_or_default();
+                        (*id, Exported::Questions(found))
+                    })
+                    .collect())
+            }
+            ItemKind::Assignment => {
+                let points = assignments::service::exported(state, course_id).await?;
+                Ok(items
+                    .iter()
+                    .filter_map(|id| Some((*id, Exported::Points(*points.get(id)?))))
+                    .collect())
+            }
+            ItemKind::Acknowledgement | ItemKind::Scorm | ItemKind::Cmi5 => {
+                Ok(each(|| Exported::Nothing))
+            }
         }
     }
 
