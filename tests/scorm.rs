@@ -360,6 +360,38 @@ pub(crate) async fn upload(
     .await
 }
 
+/// A SCORM item in `c`'s course holding the manifest of a golf sample of the corpus (its
+/// launch page a stand-in: the run-time is driven directly); `None` without the corpus.
+pub(crate) async fn golf_item(
+    state: &AppState,
+    c: &support::Class,
+    title: &str,
+    sample: &str,
+) -> Option<i64> {
+    let root = support::corpus("scorm")?;
+    let manifest = std::fs::read(root.join(sample).join("imsmanifest.xml")).unwrap();
+    let item = c
+        .add_item(
+            state,
+            ItemForm {
+                kind: "scorm".into(),
+                title: title.into(),
+                required: true,
+                completion: "manual".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+    let zip = zip_of(&[
+        ("imsmanifest.xml", &manifest),
+        ("shared/launchpage.html", b"<p>Golf</p>"),
+    ]);
+    upload(state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
+        .await
+        .unwrap();
+    Some(item)
+}
+
 fn get(path: &str, cookie: &str) -> Request<Body> {
     Request::builder()
         .uri(path)
@@ -1129,13 +1161,6 @@ db_test!(
     |state| {
         use lyceum::scorm::runtime;
         use std::collections::BTreeMap;
-        let Some(root) = support::corpus("scorm") else {
-            return;
-        };
-        let manifest = std::fs::read(
-            root.join("scorm2004/SequencingForcedSequential_SCORM20043rdEdition/imsmanifest.xml"),
-        )
-        .unwrap();
         let c = support::class(
             &state,
             ClassSpec {
@@ -1146,25 +1171,10 @@ db_test!(
             },
         )
         .await;
-        let item = c
-            .add_item(
-                &state,
-                ItemForm {
-                    kind: "scorm".into(),
-                    title: "Golf in order".into(),
-                    required: true,
-                    completion: "manual".into(),
-                    ..Default::default()
-                },
-            )
-            .await;
-        let zip = zip_of(&[
-            ("imsmanifest.xml", &manifest),
-            ("shared/launchpage.html", b"<p>Golf</p>"),
-        ]);
-        upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
-            .await
-            .unwrap();
+        let sample = "scorm2004/SequencingForcedSequential_SCORM20043rdEdition";
+        let Some(item) = golf_item(&state, &c, "Golf in order", sample).await else {
+            return;
+        };
         let ada = c.learners[0].clone();
         let closed = |a: &lyceum::scorm::sequencing::Availability| -> Vec<String> {
             a.parts
@@ -1433,34 +1443,11 @@ db_test!(
     a_package_whose_rollup_says_completed_completes_the_item,
     |state| {
         use lyceum::scorm::runtime;
-        let Some(root) = support::corpus("scorm") else {
+        let c = support::class(&state, ClassSpec::default()).await;
+        let sample = "scorm2004/SequencingPreOrPostTestRollup_SCORM20043rdEdition";
+        let Some(item) = golf_item(&state, &c, "Golf, pre or post test", sample).await else {
             return;
         };
-        let manifest =
-            std::fs::read(root.join(
-                "scorm2004/SequencingPreOrPostTestRollup_SCORM20043rdEdition/imsmanifest.xml",
-            ))
-            .unwrap();
-        let c = support::class(&state, ClassSpec::default()).await;
-        let item = c
-            .add_item(
-                &state,
-                ItemForm {
-                    kind: "scorm".into(),
-                    title: "Golf, pre or post test".into(),
-                    required: true,
-                    completion: "manual".into(),
-                    ..Default::default()
-                },
-            )
-            .await;
-        let zip = zip_of(&[
-            ("imsmanifest.xml", &manifest),
-            ("shared/launchpage.html", b"<p>Golf</p>"),
-        ]);
-        upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
-            .await
-            .unwrap();
         let ada = c.learners[0].clone();
         let done = || async {
             lyceum::completion::store::completed_items(&state.db, c.course_id, ada.id)

@@ -4,8 +4,7 @@
 //! retry sets the replaced attempt aside, the learner's memory is kept, the exit settles the
 //! item, and an instructor's reset forgets it all.
 
-use crate::support::{self, ClassSpec, zip_of};
-use lyceum::courses::model::ItemForm;
+use crate::support::{self, ClassSpec};
 use lyceum::db_test;
 use lyceum::scorm::manifest;
 use lyceum::scorm::model::Structure;
@@ -230,33 +229,12 @@ db_test!(
     a_retry_sets_the_attempt_aside_and_the_exit_settles_the_item,
     |state| {
         use lyceum::scorm::runtime;
-        let Some(root) = support::corpus("scorm") else {
+        let c = support::class(&state, ClassSpec::default()).await;
+        let sample = "scorm2004/SequencingRandomTest_SCORM20043rdEdition";
+        let Some(item) = crate::scorm::golf_item(&state, &c, "Golf, random test", sample).await
+        else {
             return;
         };
-        let manifest = std::fs::read(
-            root.join("scorm2004/SequencingRandomTest_SCORM20043rdEdition/imsmanifest.xml"),
-        )
-        .unwrap();
-        let c = support::class(&state, ClassSpec::default()).await;
-        let item = c
-            .add_item(
-                &state,
-                ItemForm {
-                    kind: "scorm".into(),
-                    title: "Golf, random test".into(),
-                    required: true,
-                    completion: "manual".into(),
-                    ..Default::default()
-                },
-            )
-            .await;
-        let zip = zip_of(&[
-            ("imsmanifest.xml", &manifest),
-            ("shared/launchpage.html", b"<p>Golf</p>"),
-        ]);
-        crate::scorm::upload(&state, &c.teacher, item, std::fs::read(zip.path()).unwrap())
-            .await
-            .unwrap();
         let ada = c.learners[0].clone();
         let end = |sco: &str, success: &str| {
             let sco = sco.to_string();
