@@ -170,9 +170,17 @@ test('the ADL golf sample "forced sequential" (SCORM 2004 sequencing) opens each
 
   const sco = me.frameLocator('iframe.scorm-frame');
   await expect(sco.frameLocator('#contentFrame').getByRole('heading', { name: 'Play of the game' })).toBeVisible();
+  // The SCO can ask whether Continue would work (adl.nav.request_valid.continue).
+  const valid = (element: string) =>
+    sco.locator('body').evaluate((_, e) => (window.parent as any).API_1484_11.GetValue(e) as string, element);
+  expect(await valid('adl.nav.request_valid.continue')).toBe('false');
+  expect(await valid('adl.nav.request_valid.previous')).toBe('false');
   // The last page completes and passes the part and commits: the next part opens.
   for (let i = 0; i < 4; i++) await sco.locator('#butNext').click();
   await expect(continueButton).toBeEnabled({ timeout: 15_000 });
+  expect(await valid('adl.nav.request_valid.continue')).toBe('true');
+  expect(await valid('adl.nav.request_valid.choice.{target=etuqiette_item}')).toBe('true');
+  expect(await valid('adl.nav.request_valid.choice.{target=handicapping_item}')).toBe('false');
   await expect(contents.getByRole('link', { name: 'Etiquette' })).toBeVisible();
   await expect(contents.getByText('Handicapping (not open yet)')).toBeVisible();
   await continueButton.click();

@@ -25,7 +25,12 @@ struct Shared {
     on_saved: Box<dyn Fn(bool)>,
     /// Called with the navigation a SCORM 2004 SCO asked for as it ended (`adl.nav.request`).
     on_navigate: Box<dyn Fn(String)>,
+    is_valid: IsValid,
 }
+
+/// Whether a navigation request would succeed now (`adl.nav.request_valid.*`); `None`: the
+/// server's rules decide, so "unknown".
+pub type IsValid = Box<dyn Fn(&str) -> Option<bool>>;
 
 impl Shared {
     fn key(&self) -> String {
@@ -154,12 +159,14 @@ fn boolean(ok: bool) -> JsValue {
 }
 
 /// Puts the API object in place for this SCO (before its page loads); `on_saved` runs when the
-/// server has kept a batch, `on_navigate` when a 2004 SCO ends asking to go somewhere.
+/// server has kept a batch, `on_navigate` when a 2004 SCO ends asking to go somewhere,
+/// `is_valid` when it asks whether a request would succeed.
 pub fn install(
     item_id: i64,
     launch: &ScoLaunch,
     on_saved: Box<dyn Fn(bool)>,
     on_navigate: Box<dyn Fn(String)>,
+    is_valid: IsValid,
 ) -> Result<Runtime, JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let shared = Rc::new(Shared {
@@ -168,6 +175,7 @@ pub fn install(
         session: RefCell::new(Session::new(launch)),
         on_saved,
         on_navigate,
+        is_valid,
     });
     let kept = shared.kept();
     shared.session.borrow_mut().restore(kept);
@@ -205,7 +213,16 @@ pub fn install(
     )?;
     define(
         name("LMSGetValue", "GetValue"),
-        Box::new(|s, a, _| JsValue::from_str(&s.session.borrow_mut().get(&text(&a)))),
+        Box::new(|s, a, _| {
+            let element = text(&a);
+            let value = s.session.borrow_mut().get(&element);
+            // The data model answers "unknown"; the player knows where flow and choice lead.
+            let known = (value == "unknown")
+                .then(|| super::session::asked_request(&element))
+                .flatten()
+                .and_then(|request| (s.is_valid)(&request));
+            JsValue::from_str(&known.map_or(value, |ok| ok.to_string()))
+        }),
     )?;
     define(
         name("LMSSetValue", "SetValue"),

@@ -991,7 +991,7 @@ impl Cmi {
             "cmi.learner_preference.language" => set_or(""),
             "cmi.learner_preference.audio_captioning" => set_or("0"),
             "adl.nav.request" => set_or("_none_"),
-            // The sequencer does not answer these yet.
+            // The data model alone cannot tell: the player answers where it knows (`api.rs`).
             _ if name.starts_with("adl.nav.request_valid.") => Some("unknown".into()),
             _ if name.starts_with("cmi.objectives.")
                 && (name.ends_with(".success_status") || name.ends_with(".completion_status")) =>

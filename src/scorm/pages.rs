@@ -146,7 +146,15 @@ fn Player(package: PackageInfo) -> impl IntoView {
                                 pending.set(Some(request));
                             }
                         });
-                        match super::api::install(item_id, &launch, saved, navigate) {
+                        let is_valid = Box::new(move |request: &str| {
+                            let open = availability.get_untracked()?;
+                            let here = current.get_untracked();
+                            if open.part(&here).is_some_and(|p| p.ruled) {
+                                return None;
+                            }
+                            Some(open.navigate(&here, request).is_some())
+                        });
+                        match super::api::install(item_id, &launch, saved, navigate, is_valid) {
                             Ok(installed) => runtime.set_value(Some(installed)),
                             Err(e) => {
                                 leptos::logging::warn!("could not install the SCORM API: {e:?}")

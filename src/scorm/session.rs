@@ -385,6 +385,17 @@ pub fn leaves(request: &str) -> bool {
     )
 }
 
+/// The navigation request an `adl.nav.request_valid.*` element asks about: `continue`,
+/// `previous`, or `choice.{target=X}` / `jump.{target=X}` as `{target=X}choice` / `jump`.
+pub fn asked_request(element: &str) -> Option<String> {
+    let rest = element.strip_prefix("adl.nav.request_valid.")?;
+    if matches!(rest, "continue" | "previous") {
+        return Some(rest.to_string());
+    }
+    let (verb, target) = rest.split_once('.')?;
+    matches!(verb, "choice" | "jump").then(|| format!("{target}{verb}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,6 +558,25 @@ mod tests {
         let batch = s.take_batch(false).unwrap();
         assert!(batch.finish);
         assert_eq!(batch.changes["cmi.location"], "p2");
+    }
+
+    #[test]
+    fn request_valid_elements_name_the_request_they_ask_about() {
+        let asked = |e: &str| asked_request(e);
+        assert_eq!(
+            asked("adl.nav.request_valid.continue").as_deref(),
+            Some("continue")
+        );
+        assert_eq!(
+            asked("adl.nav.request_valid.choice.{target=etiquette.1}").as_deref(),
+            Some("{target=etiquette.1}choice")
+        );
+        assert_eq!(
+            asked("adl.nav.request_valid.jump.{target=a}").as_deref(),
+            Some("{target=a}jump")
+        );
+        assert_eq!(asked("adl.nav.request"), None);
+        assert_eq!(asked("adl.nav.request_valid.exit"), None);
     }
 
     #[test]
