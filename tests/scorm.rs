@@ -1344,23 +1344,14 @@ fn rolled_up(
     structure: &lyceum::scorm::model::Structure,
     reports: &[(&str, lyceum::scorm::sequencing::Report)],
 ) -> lyceum::scorm::sequencing::Availability {
-    use lyceum::scorm::sequencing::{Activity, evaluate};
-    let activities: Vec<Activity> = structure
-        .items
-        .iter()
-        .map(|i| Activity {
-            identifier: &i.identifier,
-            depth: i.depth,
-            leaf: i.launch.is_some(),
-            sequencing: &i.sequencing,
-            report: reports
-                .iter()
-                .find(|(id, _)| *id == i.identifier)
-                .map(|(_, r)| r.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
-    evaluate(&activities, &structure.sequencing, &Default::default())
+    let run = crate::scorm_navigation::Run {
+        reports: reports
+            .iter()
+            .map(|(id, r)| (id.to_string(), r.clone()))
+            .collect(),
+        ..Default::default()
+    };
+    run.state(structure)
 }
 
 fn sco_report(completed: bool, satisfied: Option<bool>) -> lyceum::scorm::sequencing::Report {

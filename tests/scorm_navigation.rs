@@ -20,10 +20,10 @@ fn sample(name: &str) -> Option<Structure> {
 
 /// A learner's SCO reports by identifier, with what sequencing remembers for them.
 #[derive(Clone, Default)]
-struct Run {
-    reports: BTreeMap<String, Report>,
-    memory: Memory,
-    seed: u64,
+pub(crate) struct Run {
+    pub(crate) reports: BTreeMap<String, Report>,
+    pub(crate) memory: Memory,
+    pub(crate) seed: u64,
 }
 
 impl Run {
@@ -47,7 +47,7 @@ impl Run {
         }
     }
 
-    fn state(&self, s: &Structure) -> Availability {
+    pub(crate) fn state(&self, s: &Structure) -> Availability {
         evaluate(&self.activities(s), &s.sequencing, &self.learner())
     }
 

@@ -204,7 +204,7 @@ async fn availability_of(
     structure: &Structure,
 ) -> Result<Availability, AppError> {
     if !access.is_learner() {
-        return Ok(open_to_staff(structure));
+        return Ok(everything_open(structure));
     }
     let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
     let learner = learner_of(
@@ -220,8 +220,8 @@ async fn availability_of(
     ))
 }
 
-/// Everything open, as staff preview a package.
-fn open_to_staff(structure: &Structure) -> Availability {
+/// Everything open: staff previewing a package, and SCORM 1.2 (no sequencing).
+fn everything_open(structure: &Structure) -> Availability {
     let items = structure
         .items
         .iter()
@@ -266,6 +266,34 @@ fn activities_of<'s>(
     Ok(activities)
 }
 
+/// A learner's activity tree and what sequencing remembers for them, read in `tx` (it sees
+/// the transaction's own writes).
+async fn learner_tree<'s>(
+    tx: &mut Tx,
+    actor: &Actor,
+    item_id: i64,
+    structure: &'s Structure,
+) -> Result<(Vec<Activity<'s>>, Learner), AppError> {
+    let rows = attempt_store::all_current_in_tx(tx, item_id, actor.id).await?;
+    let memory = attempt_store::memory_in_tx(tx, item_id, actor.id).await?;
+    Ok((
+        activities_of(actor, structure, &rows)?,
+        learner_of(item_id, actor.id, memory)?,
+    ))
+}
+
+async fn keep_memory(
+    tx: &mut Tx,
+    item_id: i64,
+    user_id: i64,
+    memory: &Memory,
+    now: i64,
+) -> Result<(), AppError> {
+    let json =
+        serde_json::to_string(memory).map_err(|e| internal("writing what sequencing keeps", e))?;
+    attempt_store::keep_memory(tx, item_id, user_id, &json, now).await
+}
+
 /// Where the player goes as the learner leaves `from` asking for `request` (the SCO's
 /// `adl.nav.request` or the player's Continue and Previous): exit and post-condition rules
 /// run, a retry sets the attempts it replaces aside, and what sequencing remembers is kept.
@@ -280,7 +308,7 @@ pub async fn navigate(
     let package = package_for(state, actor, item_id).await?;
     let structure = &package.structure;
     if !package.access.is_learner() || structure.version == Version::Scorm12 {
-        let open = open_to_staff(structure);
+        let open = everything_open(structure);
         return Ok(if session::leaves(request) {
             Move::Exit
         } else {
@@ -290,19 +318,11 @@ pub async fn navigate(
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    let rows = attempt_store::all_current_in_tx(&mut tx, item_id, actor.id).await?;
-    let learner = learner_of(
-        item_id,
-        actor.id,
-        attempt_store::memory_in_tx(&mut tx, item_id, actor.id).await?,
-    )?;
-    let activities = activities_of(actor, structure, &rows)?;
+    let (activities, learner) = learner_tree(&mut tx, actor, item_id, structure).await?;
     let outcome = navigation::request(&activities, &structure.sequencing, &learner, from, request);
     attempt_store::set_aside(&mut tx, item_id, actor.id, &outcome.set_aside, now).await?;
     if outcome.memory != learner.memory {
-        let kept = serde_json::to_string(&outcome.memory)
-            .map_err(|e| internal("writing what sequencing keeps", e))?;
-        attempt_store::keep_memory(&mut tx, item_id, actor.id, &kept, now).await?;
+        keep_memory(&mut tx, item_id, actor.id, &outcome.memory, now).await?;
         // An exit may settle the package (an attempt limit reached).
         complete_if_done(&mut tx, actor, package.course_id, structure, item_id, now).await?;
     }
@@ -351,31 +371,6 @@ pub async fn launch(
         target.sco.launch.clone().unwrap_or_default()
     );
     let record = target.access.is_learner();
-    // Entering a SCO opens again the clusters an exit ended around it.
-    let mut reopened = None;
-    if record && target.structure.version != Version::Scorm12 {
-        let structure = &target.structure;
-        let rows = attempt_store::all_current(&state.db, item_id, actor.id).await?;
-        let mut learner = learner_of(
-            item_id,
-            actor.id,
-            attempt_store::memory(&state.db, item_id, actor.id).await?,
-        )?;
-        let activities = activities_of(actor, structure, &rows)?;
-        let open = sequencing::evaluate(&activities, &structure.sequencing, &learner);
-        if open.part(sco).is_some_and(|p| p.disabled) {
-            return Err(AppError::Conflict(
-                "This part is not open yet: the package asks you to finish the parts before it first."
-                    .into(),
-            ));
-        }
-        if navigation::reopen(&activities, &mut learner.memory, sco) {
-            reopened = Some(
-                serde_json::to_string(&learner.memory)
-                    .map_err(|e| internal("writing what sequencing keeps", e))?,
-            );
-        }
-    }
     if !record {
         return Ok(ScoLaunch {
             sco: sco.to_string(),
@@ -396,8 +391,20 @@ pub async fn launch(
     }
     let now = now();
     let mut tx = state.db.begin().await?;
-    if let Some(memory) = reopened {
-        attempt_store::keep_memory(&mut tx, item_id, actor.id, &memory, now).await?;
+    if target.structure.version != Version::Scorm12 {
+        let structure = &target.structure;
+        let (activities, mut learner) = learner_tree(&mut tx, actor, item_id, structure).await?;
+        let open = sequencing::evaluate(&activities, &structure.sequencing, &learner);
+        if open.part(sco).is_some_and(|p| p.disabled) {
+            return Err(AppError::Conflict(
+                "This part is not open yet: the package asks you to finish the parts before it first."
+                    .into(),
+            ));
+        }
+        // Entering a SCO opens again the clusters an exit ended around it.
+        if navigation::reopen(&activities, &mut learner.memory, sco) {
+            keep_memory(&mut tx, item_id, actor.id, &learner.memory, now).await?;
+        }
     }
     let (attempt, new) = match attempt_store::current(&mut tx, item_id, actor.id, sco).await? {
         Some(a) => (a, false),
@@ -672,10 +679,7 @@ async fn complete_if_done(
         .filter(|i| i.sco)
         .all(|i| done.contains(&i.identifier));
     let rolled_up = structure.version != Version::Scorm12 && {
-        let rows = attempt_store::all_current_in_tx(tx, item_id, user_id).await?;
-        let memory = attempt_store::memory_in_tx(tx, item_id, user_id).await?;
-        let learner = learner_of(item_id, user_id, memory)?;
-        let activities = activities_of(actor, structure, &rows)?;
+        let (activities, learner) = learner_tree(tx, actor, item_id, structure).await?;
         sequencing::evaluate(&activities, &structure.sequencing, &learner).completed == Some(true)
     };
     if all || rolled_up {
