@@ -33,9 +33,10 @@ lint:
 	cargo clippy --features ssr --lib --bins --tests -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
-# Starts a local S3 server (moto) for tests/storage_s3.rs and stops it afterwards.
+# Starts the test services and stops them afterwards: a local S3 server (moto) for
+# tests/storage_s3.rs, an LRS (Ralph) for forwarding, an OpenID Connect provider for tests/sso.rs.
 test-rust:
-	scripts/s3-test-server.sh scripts/lrs-test-server.sh cargo test --features ssr
+	scripts/s3-test-server.sh scripts/lrs-test-server.sh scripts/oidc-test-server.sh cargo test --features ssr
 
 check-postgres:
 	@scripts/check-postgres.sh "$(LYCEUM_TEST_POSTGRES_URL)"

@@ -2,12 +2,16 @@
 # End-to-end tests: release build, then for each database (SQLite, then PostgreSQL) a server on a
 # scratch database with a known administrator and the Playwright specs in Debian's Chromium.
 # Exits non-zero if the build or any test fails. LYCEUM_E2E_BACKENDS="sqlite" limits the run.
-# The forwarding spec needs another LRS: without one named, this runs itself inside
-# scripts/lrs-test-server.sh, which starts Ralph.
+# The forwarding spec needs another LRS and the sign-in spec an OpenID Connect provider: without
+# them named, this runs itself inside scripts/lrs-test-server.sh (Ralph) and
+# scripts/oidc-test-server.sh (npm oidc-provider).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${LYCEUM_TEST_LRS_URL:-}" ]; then
   exec scripts/lrs-test-server.sh scripts/e2e.sh "$@"
+fi
+if [ -z "${LYCEUM_TEST_OIDC_ISSUER:-}" ]; then
+  exec scripts/oidc-test-server.sh scripts/e2e.sh "$@"
 fi
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 scripts/build-release.sh

@@ -108,6 +108,7 @@ lazy_pages! {
     OutboxPageRoute => crate::mail::pages::OutboxPage,
     JobsPageRoute => crate::jobs::pages::JobsPage,
     LrsPageRoute => crate::xapi::pages::LrsPage,
+    SsoPageRoute => crate::sso::pages::SsoPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
@@ -188,6 +189,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/outbox") view={Lazy::<OutboxPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/lrs") view={Lazy::<LrsPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sso") view={Lazy::<SsoPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
@@ -315,6 +317,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/lrs",
             label: "Learning records",
+        });
+        links.push(NavLink {
+            href: "/admin/sso",
+            label: "Single sign-on",
         });
     }
     if can(actor, Action::ViewOutbox) {

@@ -131,6 +131,11 @@ pub struct ServeArgs {
     /// (POST /admin/test-clock). Never on a real site.
     #[arg(long, env = "LYCEUM_TEST_CLOCK", default_value_t = false, hide = true)]
     pub test_clock: bool,
+    /// The key that seals stored secrets (identity providers' client secrets): 32 bytes in
+    /// base64. Default: `secret.key` in the data dir, made on first start. Several instances
+    /// on one PostgreSQL database must share it.
+    #[arg(long, env = "LYCEUM_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +162,8 @@ pub struct Config {
     pub db_connections: Option<u32>,
     /// Whether administrators may move the clock (`http::test_clock`; end-to-end tests only).
     pub test_clock: bool,
+    /// The sealing key as given (`seal::Sealer::load` reads it, or the data dir's key file).
+    pub secret_key: Option<String>,
 }
 
 impl Config {
@@ -226,6 +233,7 @@ impl Config {
             trust_proxy: serve.trust_proxy,
             db_connections: serve.db_connections,
             test_clock: serve.test_clock,
+            secret_key: serve.secret_key.clone(),
             max_body_bytes: serve.max_body_bytes,
             max_upload_bytes: serve.max_upload_mb * 1024 * 1024,
             storage_url: serve.storage_url.clone(),

@@ -36,6 +36,7 @@ pub mod programmes;
 pub mod resources;
 pub mod scorm;
 pub mod settings;
+pub mod sso;
 pub mod team;
 pub mod ui;
 pub mod users;
@@ -53,6 +54,8 @@ pub mod edge;
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod seal;
 #[cfg(feature = "ssr")]
 pub mod spreadsheet;
 #[cfg(feature = "ssr")]

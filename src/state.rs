@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::files::storage::Storage;
 use crate::http::assets::Assets;
 use crate::mail::mailer::Mailer;
+use crate::seal::Sealer;
 use crate::settings::cache::SettingsCache;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -23,16 +24,20 @@ pub struct AppState {
     pub files: Storage,
     /// The site's static files and the build id in their addresses.
     pub assets: Arc<Assets>,
+    /// Seals the secrets Lyceum keeps to send on (see `seal`).
+    pub sealer: Arc<Sealer>,
 }
 
 impl AppState {
-    /// Fails on a storage URL that `Config::from_args` would have refused (start-up only).
+    /// Fails on a storage URL that `Config::from_args` would have refused, or a sealing key that
+    /// cannot be read or made (start-up only).
     /// Pages name the static files under their build id (see `http::assets`).
     pub fn new(leptos_options: LeptosOptions, db: Db, config: Config) -> Result<AppState, String> {
         let assets = Assets::load(&leptos_options.site_root, &leptos_options.site_pkg_dir);
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from);
         let files = Storage::new(config.files_dir(), config.storage_url.as_deref())
             .map_err(|e| e.to_string())?;
+        let sealer = Sealer::load(config.secret_key.as_deref(), &config.data_dir)?;
         Ok(AppState {
             leptos_options,
             db,
@@ -41,6 +46,7 @@ impl AppState {
             settings: SettingsCache::default(),
             files,
             assets: Arc::new(assets),
+            sealer: Arc::new(sealer),
         })
     }
 }

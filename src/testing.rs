@@ -81,6 +81,7 @@ pub fn config() -> Config {
         storage_url: None,
         db_connections: None,
         test_clock: false,
+        secret_key: None,
     }
 }
 

@@ -22,6 +22,8 @@ const PUBLIC_FNS: &[&str] = &[
     "auth/setup",
     // The public verification page: a number in, a name, a title and dates out.
     "certificates/verify",
+    // The sign-in page's buttons: names of the enabled identity providers.
+    "sso/buttons",
 ];
 /// Any signed-in person may call these, on their own account only.
 const ACCOUNT_FNS: &[(&str, &str)] = &[
@@ -169,6 +171,13 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "xapi/save_forwarding",
         "endpoint=https%3A%2F%2Flrs.example.com%2Fxapi&username=u&password=p&enabled=on",
     ),
+    ("sso/providers", ""),
+    (
+        "sso/save_provider",
+        "id=0&slug=x&name=X&issuer_url=https%3A%2F%2Fidp.example.com&client_id=c&client_secret=s\
+         &scopes=openid&email_claim=email&name_claim=name&allowed_domains=",
+    ),
+    ("sso/delete_provider", "id=1"),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
@@ -647,6 +656,8 @@ db_test!(
             "jobs/list",
             "xapi/clients",
             "xapi/save_forwarding",
+            "sso/providers",
+            "sso/save_provider",
         ] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(

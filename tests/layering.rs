@@ -35,6 +35,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/paging.rs", 10),
     ("src/db", 11),
     ("src/spreadsheet.rs", 11),
+    ("src/seal.rs", 11),
     ("src/ui", 11),
     // The list of item kinds: vocabulary every layer may name.
     ("src/items/kind.rs", 11),
@@ -68,6 +69,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/mail", 24),
     ("src/auth", 25),
     ("src/users", 26),
+    ("src/sso", 26),
     // Audiences: rules over people's profiles, roles and cohorts (they read the tables, not the areas).
     ("src/audiences", 27),
     // Daily work at a local time (the site's zone is a setting), and telling people things: any

@@ -39,6 +39,7 @@ mod programmes;
 mod scorm;
 mod scorm_navigation;
 mod security;
+mod sso;
 mod storage_s3;
 mod team;
 mod users;

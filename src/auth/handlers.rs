@@ -49,7 +49,7 @@ pub async fn sign_in_form(
 }
 
 /// A 303 to `location` (axum's `Redirect::to`) with the cookies to set.
-fn see_other(location: &str, cookies: &[String]) -> Response {
+pub fn see_other(location: &str, cookies: &[String]) -> Response {
     let mut res = Redirect::to(location).into_response();
     for cookie in cookies {
         if let Ok(v) = HeaderValue::from_str(cookie) {

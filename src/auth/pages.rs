@@ -67,6 +67,7 @@ pub fn SignInPage() -> impl IntoView {
                                     </button>
                                 </div>
                             </form>
+                            <crate::sso::pages::SignInButtons next=next.get_value() />
                             <p class="small"><a href="/forgot-password">"Forgot your password?"</a></p>
                             {registration.then(|| view! { <p class="small">"New here? "<a href="/register">"Create an account"</a></p> })}
                         </section>

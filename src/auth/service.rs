@@ -133,6 +133,26 @@ pub async fn sign_in(
     create_session(&state.db, credentials.id, client).await
 }
 
+/// Signs in a person whom another party vouched for (an identity provider): the account must be
+/// active. Returns the new session's secret (for the cookie).
+pub async fn sign_in_as(
+    state: &AppState,
+    user_id: i64,
+    client: &Client,
+) -> Result<String, AppError> {
+    let active = users::find(&state.db, user_id)
+        .await?
+        .is_some_and(|u| u.status == crate::users::model::UserStatus::Active);
+    if !active {
+        return Err(AppError::invalid(
+            "",
+            "This account is suspended. Contact your administrator.",
+        ));
+    }
+    users::record_sign_in(&state.db, user_id, now()).await?;
+    create_session(&state.db, user_id, client).await
+}
+
 pub async fn sign_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
     store::delete_session(&state.db, session_hash).await
 }

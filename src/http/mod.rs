@@ -96,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::packages::handlers::routes())
         .merge(crate::cartridge::handlers::routes())
         .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
+        .route("/sso/{slug}/start", get(crate::sso::handlers::start))
+        .route("/sso/{slug}/callback", get(crate::sso::handlers::callback))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())
