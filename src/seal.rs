@@ -67,6 +67,11 @@ impl Sealer {
         Ok(format!("{PREFIX}{}", B64.encode(out)))
     }
 
+    /// Whether `value` was sealed (rather than kept as typed, before sealing existed).
+    pub fn is_sealed(value: &str) -> bool {
+        value.starts_with(PREFIX)
+    }
+
     /// The value `seal` sealed for the same purpose; an error when the key or purpose differs.
     pub fn open(&self, purpose: &str, sealed: &str) -> Result<String, AppError> {
         let broken = || {

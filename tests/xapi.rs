@@ -909,6 +909,24 @@ db_test!(statements_are_forwarded_to_another_lrs_in_order, |state| {
         "{status:?}"
     );
     assert!(status.last_sent_at.is_some());
+    // The secret is kept sealed with the site's key, never as typed.
+    let kept: String = match &state.db {
+        lyceum::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT password FROM xapi_forwarding")
+                .fetch_one(&p.read)
+                .await
+        }
+        lyceum::db::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT password FROM xapi_forwarding")
+                .fetch_one(p)
+                .await
+        }
+    }
+    .unwrap();
+    assert!(
+        kept.starts_with("v1:") && !kept.contains(&password),
+        "sealed"
+    );
     for id in &ids {
         let held = held_by_other(&endpoint, &user, &password, id).await;
         let held = held.unwrap_or_else(|| panic!("{id} was not forwarded"));

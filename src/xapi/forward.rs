@@ -67,7 +67,7 @@ pub async fn save(
     }
     let kept = store::settings(&state.db).await?.map(|r| r.password);
     let password = match (password, kept) {
-        ("", Some(kept)) if !kept.is_empty() => kept,
+        ("", Some(kept)) if !kept.is_empty() => opened(state, &kept)?,
         ("", _) => {
             return Err(AppError::invalid(
                 "password",
@@ -76,6 +76,7 @@ pub async fn save(
         }
         (given, _) => given.to_string(),
     };
+    let password = state.sealer.seal(SECRET, &password)?;
     let at = now();
     let mut tx = state.db.begin().await?;
     store::save(&mut tx, endpoint, username, &password, enabled, at).await?;
@@ -91,6 +92,19 @@ pub async fn save(
     audit::record(&mut tx, actor, entry, at).await?;
     tx.commit().await?;
     settings(state, actor).await
+}
+
+/// The purpose the other LRS's secret is sealed for (`seal`).
+const SECRET: &str = "xapi_forwarding.password";
+
+/// The kept secret, opened; one kept before secrets were sealed is as it was typed (the next
+/// save seals it: a migration cannot, the key is not in the database).
+fn opened(state: &AppState, kept: &str) -> Result<String, AppError> {
+    if crate::seal::Sealer::is_sealed(kept) {
+        state.sealer.open(SECRET, kept)
+    } else {
+        Ok(kept.to_string())
+    }
 }
 
 /// Statements just stored (by their `seq`), in the storing transaction: queued to be sent when
@@ -201,9 +215,15 @@ async fn send(
                 "Lyceum could not read the statements' attachments: {e:?}"
             ))
         })?;
+    let password = opened(state, &settings.password).map_err(|_| {
+        Failure::Later(
+            "Lyceum could not open the kept secret (was LYCEUM_SECRET_KEY changed?): save it again"
+                .into(),
+        )
+    })?;
     let request = client
         .post(&url)
-        .basic_auth(&settings.username, Some(&settings.password))
+        .basic_auth(&settings.username, Some(&password))
         .header("X-Experience-API-Version", "1.0.3");
     let request = if parts.is_empty() {
         request
