@@ -98,6 +98,7 @@ lazy_pages! {
     ResetPasswordPageRoute => ResetPasswordPage,
     SetupPageRoute => SetupPage,
     AccountPageRoute => crate::auth::pages::AccountPage,
+    SecondStepPageRoute => crate::auth::mfa_pages::SecondStepPage,
     UserListPageRoute => crate::users::pages::UserListPage,
     NewUserPageRoute => crate::users::pages::NewUserPage,
     ImportUsersPageRoute => crate::users::pages::ImportUsersPage,
@@ -174,6 +175,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view={Lazy::<HomePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/sign-in") view={Lazy::<SignInPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/second-step") view={Lazy::<SecondStepPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/register") view={Lazy::<RegisterPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view={Lazy::<ResetPasswordPageRoute>::new()} ssr=SsrMode::Async />

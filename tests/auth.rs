@@ -63,6 +63,8 @@ db_test!(
             &Client::at("10.0.0.3"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
     }
 );
@@ -94,6 +96,8 @@ db_test!(sessions_expire_after_inactivity, |state| {
         &Client::at("10.0.0.7"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     let hash = tokens::hash(&token);
     assert!(
@@ -129,6 +133,8 @@ db_test!(signing_out_others_keeps_the_current_session, |state| {
             &Client::at("10.0.0.8"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap(),
     );
     let second = tokens::hash(
@@ -139,6 +145,8 @@ db_test!(signing_out_others_keeps_the_current_session, |state| {
             &Client::at("10.0.0.8"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap(),
     );
     assert_eq!(
@@ -219,6 +227,8 @@ db_test!(a_password_reset_link_works_once, |state| {
         &Client::at("10.0.0.9"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
 });
 
@@ -234,6 +244,8 @@ db_test!(
                 &Client::at("10.0.1.1"),
             )
             .await
+            .unwrap()
+            .session()
             .unwrap(),
         );
         let there = tokens::hash(
@@ -244,6 +256,8 @@ db_test!(
                 &Client::at("10.0.1.1"),
             )
             .await
+            .unwrap()
+            .session()
             .unwrap(),
         );
         let client = Client::at("10.0.1.1");

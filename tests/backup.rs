@@ -250,6 +250,8 @@ db_test!(
             &Client::at("127.0.0.1"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
         let users = user_count(&restored_site.db).await;
         assert!(

@@ -449,10 +449,14 @@ db_test!(
         let ada_session =
             lyceum::auth::service::sign_in(&state, &ada.email, lyceum::testing::PASSWORD, &client)
                 .await
+                .unwrap()
+                .session()
                 .unwrap();
         let bo_session =
             lyceum::auth::service::sign_in(&state, &bo.email, lyceum::testing::PASSWORD, &client)
                 .await
+                .unwrap()
+                .session()
                 .unwrap();
         let get = |cookie: Option<String>| {
             let mut req = Request::get(format!("/certificates/{number}.pdf"));
@@ -831,10 +835,14 @@ db_test!(
             &client,
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
         let ada_session =
             lyceum::auth::service::sign_in(&state, &ada.email, lyceum::testing::PASSWORD, &client)
                 .await
+                .unwrap()
+                .session()
                 .unwrap();
         let path = format!("/admin/certificates/templates/{t}/images/signature");
         let plain = send(

@@ -2179,6 +2179,8 @@ async fn sign_in(state: &AppState, email: &str) -> String {
     )
     .await
     .unwrap()
+    .session()
+    .unwrap()
 }
 
 db_test!(

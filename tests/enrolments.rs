@@ -1696,6 +1696,8 @@ db_test!(the_participants_csv_downloads_for_staff_only, |state| {
                 &lyceum::auth::throttle::Client::at("127.0.0.1"),
             )
             .await
+            .unwrap()
+            .session()
             .unwrap();
             let req = http::Request::builder()
                 .uri(format!("/courses/{course_id}/participants.csv{query}"))

@@ -24,6 +24,8 @@ const PUBLIC_FNS: &[&str] = &[
     "certificates/verify",
     // The sign-in page's buttons: names of the enabled identity providers.
     "sso/buttons",
+    // The second step of a sign-in: only with the challenge cookie a right password gave.
+    "auth/second_step",
 ];
 /// Any signed-in person may call these, on their own account only.
 const ACCOUNT_FNS: &[(&str, &str)] = &[
@@ -38,6 +40,11 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("account/organisation", ""),
     ("account/create_api_token", "name=x"),
     ("account/revoke_api_token", "id=1"),
+    ("account/mfa", ""),
+    ("account/totp_begin", ""),
+    ("account/totp_confirm", "code=123456"),
+    ("account/mfa_off", "code=123456"),
+    ("account/recovery_codes", "code=123456"),
     ("courses/catalogue", "query[page]=1"),
     ("courses/teaching", "query[page]=1"),
     ("courses/categories", ""),
@@ -73,6 +80,7 @@ const ADMIN_FNS: &[(&str, &str)] = &[
         "id=1&form[email]=z%40example.com&form[name]=Z",
     ),
     ("users/set_status", "id=1&status=suspended"),
+    ("users/reset_mfa", "id=1"),
     ("users/delete", "id=1"),
     ("users/send_reset", "id=1"),
     (
@@ -573,6 +581,8 @@ db_test!(
             &lyceum::auth::throttle::Client::at("127.0.0.1"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
         for path in [
             "courses/editor",
@@ -925,6 +935,8 @@ db_test!(
             &lyceum::auth::throttle::Client::at("127.0.0.1"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
         let teacher = auth::actor_for_session(&state, &lyceum::auth::tokens::hash(&session))
             .await

@@ -33,6 +33,7 @@ mod grading;
 mod http;
 mod items;
 mod jobs;
+mod mfa;
 mod notifications;
 mod overrides;
 mod programmes;

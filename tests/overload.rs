@@ -68,6 +68,8 @@ async fn a_full_pool_is_a_503_with_its_cause_logged(db: Db) {
         &Client::at("127.0.0.1"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     let app = lyceum::http::router(state.clone());
     let log = Captured::default();

@@ -472,6 +472,8 @@ db_test!(
                 lyceum::auth::service::sign_in(&state, email, PASSWORD, &Client::at("127.0.0.1"))
                     .await
                     .unwrap()
+                    .session()
+                    .unwrap()
             }
         };
         let (teacher, ada, cy) = (
@@ -1325,6 +1327,8 @@ db_test!(
             &Client::at("127.0.0.1"),
         )
         .await
+        .unwrap()
+        .session()
         .unwrap();
         let app = lyceum::http::router(state.clone());
         let req = Request::post(format!("/items/{item}/package"))

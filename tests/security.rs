@@ -94,6 +94,8 @@ async fn cookie(state: &AppState, email: &str) -> String {
     auth::sign_in(state, email, PASSWORD, &Client::at("127.0.0.1"))
         .await
         .unwrap()
+        .session()
+        .unwrap()
 }
 
 fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
@@ -797,6 +799,8 @@ db_test!(
         };
         auth::sign_in(&state, "ada@example.com", PASSWORD, &home)
             .await
+            .unwrap()
+            .session()
             .unwrap();
         // Strangers guess from four addresses until each is held back.
         for n in 0..4 {
@@ -830,10 +834,14 @@ db_test!(
         };
         auth::sign_in(&state, "ada@example.com", PASSWORD, &cafe)
             .await
+            .unwrap()
+            .session()
             .unwrap();
         // …and her home address is known too.
         auth::sign_in(&state, "ada@example.com", PASSWORD, &Client::at("10.4.0.1"))
             .await
+            .unwrap()
+            .session()
             .unwrap();
     }
 );
@@ -1452,9 +1460,13 @@ db_test!(
         let client = Client::at("127.0.0.1");
         let admin = auth::sign_in(&state, "admin@example.com", PASSWORD, &client)
             .await
+            .unwrap()
+            .session()
             .unwrap();
         let lena = auth::sign_in(&state, "lena@example.com", PASSWORD, &client)
             .await
+            .unwrap()
+            .session()
             .unwrap();
         // Zero days: the clock stays where it is for the tests running beside this one.
         let post = |cookie: &str| {

@@ -75,6 +75,8 @@ async fn files_upload_to_download_from_and_are_deleted_from_s3() {
         &lyceum::auth::throttle::Client::at("127.0.0.1"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     let form = CourseForm {
         code: "S3-1".into(),

@@ -65,6 +65,8 @@ async fn setup(max_upload_bytes: u64) -> Setup {
         &lyceum::auth::throttle::Client::at("127.0.0.1"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     let form = CourseForm {
         code: "BIG-1".into(),

@@ -252,6 +252,8 @@ db_test!(suspending_ends_sessions_and_blocks_sign_in, |state| {
         &lyceum::auth::throttle::Client::at("1.1.1.1"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
     let hash = lyceum::auth::tokens::hash(&token);
     assert!(
@@ -290,6 +292,8 @@ db_test!(suspending_ends_sessions_and_blocks_sign_in, |state| {
         &lyceum::auth::throttle::Client::at("1.1.1.1"),
     )
     .await
+    .unwrap()
+    .session()
     .unwrap();
 });
 

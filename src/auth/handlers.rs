@@ -1,13 +1,13 @@
 //! Signing in with a plain form post, for browsers whose script has not loaded (or never will):
 //! the page's script sends the same fields to the `auth/sign_in` server function instead.
 
-use super::model::safe_next;
+use super::model::{SignInNext, safe_next};
 use super::request::RequestAuth;
 use crate::state::AppState;
 use axum::{
     Extension, Form,
     extract::{State, rejection::FormRejection},
-    http::{HeaderValue, header},
+    http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
 use serde::Deserialize;
@@ -31,7 +31,11 @@ pub async fn sign_in_form(
         return see_other("/sign-in?error=Enter+your+email+address+and+password.", &[]);
     };
     match super::request::sign_in_cookies(&state, &auth, &form.email, &form.password).await {
-        Ok(cookies) => see_other(&safe_next(form.next), &cookies),
+        Ok((cookies, SignInNext::SignedIn)) => see_other(&safe_next(form.next), &cookies),
+        Ok((cookies, SignInNext::SecondStep)) => {
+            let query = crate::ui::query_string(&[("next", safe_next(form.next))]);
+            see_other(&format!("/sign-in/second-step{query}"), &cookies)
+        }
         Err(err) => {
             let message = err
                 .general()
@@ -44,6 +48,39 @@ pub async fn sign_in_form(
                 ("next", form.next.unwrap_or_default()),
             ]);
             see_other(&format!("/sign-in{query}"), &[])
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    code: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `POST /sign-in/second-step`: the code of a sign-in waiting for it, without the script.
+pub async fn second_step_form(
+    State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
+    headers: HeaderMap,
+    form: Result<Form<SecondStepForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return see_other("/sign-in/second-step?error=Enter+the+code.", &[]);
+    };
+    match super::request::second_step_cookies(&state, &auth, &headers, &form.code).await {
+        Ok(cookies) => see_other(&safe_next(form.next), &cookies),
+        Err(err) => {
+            let message = err
+                .general()
+                .or_else(|| err.field("code"))
+                .unwrap_or_else(|| err.to_string());
+            let query = crate::ui::query_string(&[
+                ("error", message),
+                ("next", form.next.unwrap_or_default()),
+            ]);
+            see_other(&format!("/sign-in/second-step{query}"), &[])
         }
     }
 }

@@ -31,3 +31,25 @@ pub struct NewApiToken {
     pub info: ApiTokenInfo,
     pub secret: String,
 }
+
+/// Two-step verification on the account page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfaStatus {
+    pub enabled: bool,
+    pub recovery_codes_left: i64,
+}
+
+/// What an authenticator app needs to start: the QR code, or the secret to type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub qr_svg: String,
+    pub typed_secret: String,
+    pub otpauth_url: String,
+}
+
+/// How a sign-in went: signed in, or the password was right and the second step is next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInNext {
+    SignedIn,
+    SecondStep,
+}

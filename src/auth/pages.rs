@@ -1,6 +1,6 @@
 //! Pages for signing in, registration, password reset, first set-up, and the account page.
 
-use super::model::{ApiTokenInfo, SessionInfo};
+use super::model::{ApiTokenInfo, SessionInfo, SignInNext};
 use super::server::*;
 use super::shell::use_shell;
 use crate::error::AppError;
@@ -22,11 +22,17 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let next = StoredValue::new(query.with_untracked(|q| q.get("next")).unwrap_or_default());
     let posted_error = StoredValue::new(query.with_untracked(|q| q.get("error")));
-    let result: Signal<Option<Result<(), AppError>>> = action.value().into();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
+    let result: Signal<Option<Result<SignInNext, AppError>>> = action.value().into();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(SignInNext::SignedIn)) => {
             hard_navigate(&safe_next(query.get_untracked().get("next")));
         }
+        Some(Ok(SignInNext::SecondStep)) => {
+            let next = safe_next(query.get_untracked().get("next"));
+            let query = crate::ui::query_string(&[("next", next)]);
+            hard_navigate(&format!("/sign-in/second-step{query}"));
+        }
+        _ => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -272,6 +278,7 @@ pub fn AccountPage() -> impl IntoView {
                             <NameForm initial=actor.name.clone() />
                             <OrganisationSection />
                             <PasswordForm />
+                            <super::mfa_pages::MfaSection />
                             <SessionsSection />
                             <ApiTokensSection />
                         </div>

@@ -2,8 +2,9 @@
 //! bearer token) and kept in the request's extensions for pages and server functions.
 
 pub use super::identity::{RequestAuth, current};
+use super::model::SignInNext;
 use super::permissions::Actor;
-use super::service;
+use super::service::{self, SignedIn};
 use super::throttle::Client;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -15,6 +16,8 @@ pub const SESSION_COOKIE: &str = "lyceum_session";
 /// its address changes (see `throttle`).
 pub const DEVICE_COOKIE: &str = "lyceum_device";
 const DEVICE_COOKIE_SECS: i64 = 400 * 24 * 60 * 60;
+/// A sign-in whose password was right, waiting for its second step.
+pub const CHALLENGE_COOKIE: &str = "lyceum_mfa";
 
 impl RequestAuth {
     /// The client as the guessing limits see it.
@@ -108,27 +111,65 @@ pub fn session_cookie(state: &AppState, token: &str) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
-/// The device cookie (a year and more: it only marks the browser as one that signed in before).
-/// Signs in with a password and returns the cookies to set: the session, and a device cookie for
-/// a browser that has none yet (so the guessing limits know it next time). The one way in for the
+/// Signs in with a password and returns the cookies to set: the session (or, for an account with
+/// two-step verification, the challenge that waits for the code), and a device cookie for a
+/// browser that has none yet (so the guessing limits know it next time). The one way in for the
 /// `auth/sign_in` server function and the plain form post (`handlers`).
 pub async fn sign_in_cookies(
     state: &AppState,
     auth: &RequestAuth,
     email: &str,
     password: &str,
-) -> Result<Vec<String>, AppError> {
+) -> Result<(Vec<String>, SignInNext), AppError> {
     let mut client = auth.client();
     let new_device = client.device.is_none().then(super::tokens::new_secret);
     if new_device.is_some() {
         client.device = new_device.clone();
     }
-    let token = service::sign_in(state, email, password, &client).await?;
-    let mut cookies = vec![session_cookie(state, &token)];
+    let (mut cookies, next) = match service::sign_in(state, email, password, &client).await? {
+        SignedIn::Session(token) => (vec![session_cookie(state, &token)], SignInNext::SignedIn),
+        SignedIn::SecondStep(challenge) => (
+            vec![challenge_cookie(
+                state,
+                &challenge,
+                super::mfa::CHALLENGE_SECS,
+            )],
+            SignInNext::SecondStep,
+        ),
+    };
     cookies.extend(new_device.map(|device| device_cookie(state, &device)));
-    Ok(cookies)
+    Ok((cookies, next))
 }
 
+/// The second step of a sign-in with the challenge cookie in `headers`: the session's cookie,
+/// and the challenge's cleared.
+pub async fn second_step_cookies(
+    state: &AppState,
+    auth: &RequestAuth,
+    headers: &HeaderMap,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let challenge = cookie_value(headers, CHALLENGE_COOKIE);
+    let token = super::mfa::second_step(state, challenge.as_deref(), code, &auth.client()).await?;
+    Ok(vec![
+        session_cookie(state, &token),
+        challenge_cookie(state, "", 0),
+    ])
+}
+
+/// A sign-in waiting for its second step (`mfa`): HttpOnly, five minutes.
+pub fn challenge_cookie(state: &AppState, secret: &str, max_age: i64) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{CHALLENGE_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )
+}
+
+/// The device cookie (a year and more: it only marks the browser as one that signed in before).
 pub fn device_cookie(state: &AppState, secret: &str) -> String {
     let secure = if state.config.secure_cookies() {
         "; Secure"

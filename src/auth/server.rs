@@ -1,6 +1,6 @@
 //! Server functions for signing in and out, registration, password reset, set-up and the account page.
 
-use super::model::{ApiTokenInfo, NewApiToken, SessionInfo};
+use super::model::{ApiTokenInfo, MfaStatus, NewApiToken, SessionInfo, SignInNext, TotpSetup};
 use super::permissions::Actor;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -37,17 +37,68 @@ pub async fn get_shell() -> Result<ShellInfo, AppError> {
     })
 }
 
+/// Signed in, or (two-step verification) the code is asked next.
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<SignInNext, AppError> {
     let state = crate::edge::state()?;
     let auth = super::request::current();
-    let cookies = crate::edge::respond(
+    let (cookies, next) = crate::edge::respond(
         super::request::sign_in_cookies(&state, &auth, &email, &password).await,
     )?;
     for cookie in cookies {
         crate::edge::set_cookie(&cookie);
     }
+    Ok(next)
+}
+
+/// The second step of a sign-in: a code from the authenticator app, or a recovery code.
+#[server(endpoint = "auth/second_step")]
+pub async fn second_step(code: String) -> Result<(), AppError> {
+    let state = crate::edge::state()?;
+    let auth = super::request::current();
+    let headers = use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default();
+    let cookies = crate::edge::respond(
+        super::request::second_step_cookies(&state, &auth, &headers, &code).await,
+    )?;
+    for cookie in cookies {
+        crate::edge::set_cookie(&cookie);
+    }
     Ok(())
+}
+
+#[server(endpoint = "account/mfa")]
+pub async fn my_mfa() -> Result<MfaStatus, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::mfa::status(&state, &actor).await)
+}
+
+#[server(endpoint = "account/totp_begin")]
+pub async fn begin_totp() -> Result<TotpSetup, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::mfa::begin_totp(&state, &actor).await)
+}
+
+/// Turns two-step verification on; returns the recovery codes (shown once).
+#[server(endpoint = "account/totp_confirm")]
+pub async fn confirm_totp(code: String) -> Result<Vec<String>, AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    crate::edge::respond(super::mfa::confirm_totp(&state, &actor, &code, &auth.client()).await)
+}
+
+#[server(endpoint = "account/mfa_off")]
+pub async fn turn_off_mfa(code: String) -> Result<(), AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    crate::edge::respond(super::mfa::disable(&state, &actor, &code, &auth.client()).await)
+}
+
+#[server(endpoint = "account/recovery_codes")]
+pub async fn new_recovery_codes(code: String) -> Result<Vec<String>, AppError> {
+    let (state, actor, auth) = crate::edge::signed_in()?;
+    crate::edge::respond(
+        super::mfa::replace_recovery_codes(&state, &actor, &code, &auth.client()).await,
+    )
 }
 
 #[server(endpoint = "auth/sign_out")]

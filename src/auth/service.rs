@@ -90,7 +90,26 @@ pub(crate) async fn forget_attempts(
     Ok(())
 }
 
-/// Signs in with email and password. Returns the new session's secret (for the cookie).
+/// A password sign-in that went through: a session, or, for an account with two-step
+/// verification, the challenge that waits for the code (`mfa`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedIn {
+    /// The new session's secret (for the cookie).
+    Session(String),
+    /// The challenge cookie's secret.
+    SecondStep(String),
+}
+
+impl SignedIn {
+    pub fn session(self) -> Option<String> {
+        match self {
+            SignedIn::Session(token) => Some(token),
+            SignedIn::SecondStep(_) => None,
+        }
+    }
+}
+
+/// Signs in with email and password.
 /// The same message answers a wrong password and an unknown email, so accounts cannot be
 /// discovered; both are throttled the same way (see `throttle`).
 pub async fn sign_in(
@@ -98,7 +117,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     client: &Client,
-) -> Result<String, AppError> {
+) -> Result<SignedIn, AppError> {
     let email = email.trim().to_lowercase();
     let mut problems = Problems::default();
     if email.is_empty() {
@@ -129,8 +148,15 @@ pub async fn sign_in(
             "This account is suspended. Contact your administrator.",
         ));
     }
+    if super::mfa::enabled(&state.db, credentials.id).await? {
+        return Ok(SignedIn::SecondStep(
+            super::mfa::open_challenge(&state.db, credentials.id).await?,
+        ));
+    }
     users::record_sign_in(&state.db, credentials.id, now()).await?;
-    create_session(&state.db, credentials.id, client).await
+    Ok(SignedIn::Session(
+        create_session(&state.db, credentials.id, client).await?,
+    ))
 }
 
 /// Signs in a person whom another party vouched for (an identity provider): the account must be

@@ -53,6 +53,8 @@ pub enum Guarded {
     Register,
     /// A course's enrolment key, counted per person and course.
     EnrolKey,
+    /// A code from an authenticator app, or a recovery code (two-step verification).
+    SecondFactor,
 }
 
 /// Who an attempt is counted against.
@@ -115,6 +117,7 @@ impl Guarded {
             Guarded::ResetRequest => "reset_request",
             Guarded::Register => "register",
             Guarded::EnrolKey => "enrol_key",
+            Guarded::SecondFactor => "second_factor",
         }
     }
 
@@ -140,7 +143,18 @@ impl Guarded {
             limit(Scope::Account, 5, true, false),
             limit(Scope::Address, 30, false, false),
         ];
+        // Six digits are a million guesses: five wrong codes per account, then growing waits,
+        // wherever they come from (the password was right, so the client is no proof).
+        const SECOND_FACTOR: &[Limit] = &[
+            limit(Scope::Account, 5, true, false),
+            limit(Scope::Address, 30, false, false),
+        ];
         match self {
+            Guarded::SecondFactor => Policy {
+                window_secs: 15 * 60,
+                counting: Counting::Failures,
+                limits: SECOND_FACTOR,
+            },
             Guarded::SignIn => Policy {
                 window_secs: 15 * 60,
                 counting: Counting::Failures,
@@ -186,6 +200,9 @@ impl Guarded {
             ),
             Guarded::EnrolKey => format!(
                 "Too many wrong enrolment keys. Wait {wait} and try again, or ask your instructor for the key."
+            ),
+            Guarded::SecondFactor => format!(
+                "Too many wrong codes. Wait {wait} and try again, or use one of your recovery codes."
             ),
         })
     }

@@ -96,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::packages::handlers::routes())
         .merge(crate::cartridge::handlers::routes())
         .route("/sign-in", axum::routing::post(crate::auth::handlers::sign_in_form))
+        .route("/sign-in/second-step", axum::routing::post(crate::auth::handlers::second_step_form))
         .route("/sso/{slug}/start", get(crate::sso::handlers::start))
         .route("/sso/{slug}/callback", get(crate::sso::handlers::callback))
         .route("/files/{id}", get(crate::files::handlers::download))

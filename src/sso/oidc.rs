@@ -19,8 +19,8 @@ use openidconnect::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::OnceLock;
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Claims beyond the standard ones (a department, an employee number), kept for the mapping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -135,20 +135,56 @@ pub fn issuer(url: &str) -> &str {
         .unwrap_or(url)
 }
 
-/// Reads the provider's discovery document and keys (also how a saved provider is checked).
+/// How long a provider's discovery document and keys are reused: each sign-in does not ask the
+/// provider again, and keys it rotates are read within minutes.
+const DISCOVERY_TTL: Duration = Duration::from_secs(5 * 60);
+
+type Discovered = HashMap<String, (Instant, CoreProviderMetadata)>;
+
+fn discovered() -> &'static Mutex<Discovered> {
+    static CACHE: OnceLock<Mutex<Discovered>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Reads the provider's discovery document and keys afresh (also how a saved provider is
+/// checked), and keeps them for the sign-ins of the next minutes.
 pub async fn discover(issuer_url: &str) -> Result<CoreProviderMetadata, Failure> {
     let client = http_client()?;
     let http = move |req: HttpRequest| send(client.clone(), req);
     let issuer = IssuerUrl::new(issuer(issuer_url).to_string())
         .map_err(|e| fail("The issuer is not a URL", e))?;
-    CoreProviderMetadata::discover_async(issuer, &http)
+    let metadata = CoreProviderMetadata::discover_async(issuer, &http)
         .await
         .map_err(|e| {
             fail(
                 "Lyceum could not read the provider's discovery document",
                 error_chain(&e),
             )
-        })
+        })?;
+    if let Ok(mut cache) = discovered().lock() {
+        cache.insert(issuer_url.to_string(), (Instant::now(), metadata.clone()));
+    }
+    Ok(metadata)
+}
+
+/// The provider's discovery document and keys, as read in the last minutes or afresh.
+async fn metadata(issuer_url: &str) -> Result<CoreProviderMetadata, Failure> {
+    let kept = discovered().lock().ok().and_then(|cache| {
+        cache
+            .get(issuer_url)
+            .filter(|(at, _)| at.elapsed() < DISCOVERY_TTL)
+            .map(|(_, m)| m.clone())
+    });
+    match kept {
+        Some(metadata) => Ok(metadata),
+        None => discover(issuer_url).await,
+    }
+}
+
+fn forget(issuer_url: &str) {
+    if let Ok(mut cache) = discovered().lock() {
+        cache.remove(issuer_url);
+    }
 }
 
 fn client(p: &Provider<'_>, metadata: CoreProviderMetadata) -> Result<OidcClient, Failure> {
@@ -164,7 +200,7 @@ fn client(p: &Provider<'_>, metadata: CoreProviderMetadata) -> Result<OidcClient
 
 /// The authorization URL to send the browser to, with a fresh state, nonce and PKCE pair.
 pub async fn start(p: &Provider<'_>) -> Result<Start, Failure> {
-    let client = client(p, discover(p.issuer_url).await?)?;
+    let client = client(p, metadata(p.issuer_url).await?)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
@@ -197,7 +233,7 @@ pub async fn finish(
     pkce_verifier: &str,
     mapping: &Mapping<'_>,
 ) -> Result<Person, Failure> {
-    let client = client(p, discover(p.issuer_url).await?)?;
+    let client = client(p, metadata(p.issuer_url).await?)?;
     let http_client = http_client()?;
     let http = move |req: HttpRequest| send(http_client.clone(), req);
     let tokens = client
@@ -216,7 +252,11 @@ pub async fn finish(
         .ok_or_else(|| Failure("The provider's answer has no ID token.".into()))?;
     let claims = id_token
         .claims(&client.id_token_verifier(), &Nonce::new(nonce.to_string()))
-        .map_err(|e| fail("The provider's ID token did not pass the checks", e))?;
+        .map_err(|e| {
+            // Perhaps signed with a key it rotated in since: read its keys afresh next time.
+            forget(p.issuer_url);
+            fail("The provider's ID token did not pass the checks", e)
+        })?;
     Ok(person(claims, mapping))
 }
 

@@ -270,7 +270,13 @@ pub async fn start(
         next_path: crate::auth::model::safe_next(Some(next.to_string())),
         created_at: now(),
     };
-    store::insert_login(&state.db, &tokens::hash(&started.state), &login).await?;
+    store::insert_login(
+        &state.db,
+        &tokens::hash(&started.state),
+        &login,
+        now() - LOGIN_SECS,
+    )
+    .await?;
     Ok(started.url)
 }
 

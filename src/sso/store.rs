@@ -166,7 +166,20 @@ pub struct LoginRow {
     pub created_at: i64,
 }
 
-pub async fn insert_login(db: &Db, state_hash: &str, l: &LoginRow) -> Result<(), AppError> {
+/// Keeps a sign-in on its way, and forgets the stale ones (abandoned at the provider).
+pub async fn insert_login(
+    db: &Db,
+    state_hash: &str,
+    l: &LoginRow,
+    stale_before: i64,
+) -> Result<(), AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "DELETE FROM sso_logins WHERE created_at < $1"
+    )
+    .bind(stale_before)
+    .execute(p)
+    .await?
+    .rows_affected());
     with_db_write!(db, |p| sqlx::query(
         "INSERT INTO sso_logins (state_hash, provider_id, browser_hash, nonce, pkce_verifier, \
          next_path, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"

@@ -43,6 +43,13 @@ pub async fn set_user_status(id: i64, status: String) -> Result<User, AppError> 
     })
 }
 
+/// Turns off a person's two-step verification (they lost their phone and recovery codes).
+#[server(endpoint = "users/reset_mfa")]
+pub async fn reset_user_mfa(id: i64) -> Result<(), AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::reset_mfa(&state, &actor, id).await)
+}
+
 #[server(endpoint = "users/delete")]
 pub async fn delete_user(id: i64) -> Result<(), AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;

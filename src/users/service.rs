@@ -186,6 +186,26 @@ pub async fn update(
     Ok(after)
 }
 
+/// Turns off a person's two-step verification (a lost phone and lost recovery codes): their
+/// password alone signs them in until they set it up again. Audited.
+pub async fn reset_mfa(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
+    if !can(actor, Action::ViewUsers) {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = state.db.begin().await?;
+    let user = load_manageable(&mut tx, actor, id).await?;
+    crate::auth::mfa::turn_off_in(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new("user.mfa_reset", "user", Some(id), &user.email),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn set_status(
     state: &AppState,
     actor: &Actor,

@@ -73,6 +73,8 @@ pub async fn session_for(state: &AppState, email: &str, roles: &[Role]) -> Strin
     auth::sign_in(state, email, PASSWORD, &Client::at("127.0.0.1"))
         .await
         .unwrap()
+        .session()
+        .unwrap()
 }
 
 /// A published course with one section, made by teacher@example.com, with people enrolled:
@@ -173,6 +175,8 @@ impl Class {
 pub async fn session_of(state: &AppState, email: &str) -> String {
     auth::sign_in(state, email, PASSWORD, &Client::at("127.0.0.1"))
         .await
+        .unwrap()
+        .session()
         .unwrap()
 }
 

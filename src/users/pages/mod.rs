@@ -528,6 +528,8 @@ fn UserActions(
     reset_action: ServerAction<SendUserPasswordReset>,
 ) -> impl IntoView {
     let delete_action = ServerAction::<DeleteUser>::new();
+    let mfa_action = ServerAction::<ResetUserMfa>::new();
+    let mfa_result: Signal<Option<Result<(), AppError>>> = mfa_action.value().into();
     let confirming = RwSignal::new(false);
     let id = user.id;
     let suspended = user.status == UserStatus::Suspended;
@@ -546,6 +548,7 @@ fn UserActions(
             <FormAlert result=status_result />
             <FormAlert result=reset_result success="A password reset link was sent." />
             <FormAlert result=delete_result />
+            <FormAlert result=mfa_result success="Two-step verification is off for this person: their password alone signs them in until they set it up again." />
             <div class="row">
                 <button type="button" class="btn btn-secondary" on:click=move |_| {
                     let status = if suspended { "active" } else { "suspended" };
@@ -553,6 +556,9 @@ fn UserActions(
                 }>{if suspended { "Reactivate" } else { "Suspend" }}</button>
                 <button type="button" class="btn btn-secondary" on:click=move |_| { reset_action.dispatch(SendUserPasswordReset { id }); }>
                     "Send password reset"
+                </button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| { mfa_action.dispatch(ResetUserMfa { id }); }>
+                    "Reset two-step verification"
                 </button>
                 <button type="button" class="btn btn-danger" on:click=move |_| confirming.set(true)>"Delete user"</button>
             </div>
