@@ -26,6 +26,7 @@ const PUBLIC_FNS: &[&str] = &[
     "sso/buttons",
     // The second step of a sign-in: only with the challenge cookie a right password gave.
     "auth/second_step",
+    "auth/second_step_setup",
 ];
 /// Any signed-in person may call these, on their own account only.
 const ACCOUNT_FNS: &[(&str, &str)] = &[
@@ -186,6 +187,8 @@ const ADMIN_FNS: &[(&str, &str)] = &[
          &scopes=openid&email_claim=email&name_claim=name&allowed_domains=",
     ),
     ("sso/delete_provider", "id=1"),
+    ("sso/rules", ""),
+    ("sso/save_rules", "mfa_required[0]=learner"),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
@@ -668,6 +671,7 @@ db_test!(
             "xapi/save_forwarding",
             "sso/providers",
             "sso/save_provider",
+            "sso/save_rules",
         ] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(

@@ -83,7 +83,8 @@ db_test!(
         let session = mfa::second_step(&state, Some(&challenge), &next, &client)
             .await
             .unwrap();
-        let actor = auth::actor_for_session(&state, &tokens_hash(&session))
+        assert!(session.recovery_codes.is_empty(), "no set-up: no new codes");
+        let actor = auth::actor_for_session(&state, &tokens_hash(&session.session))
             .await
             .unwrap()
             .unwrap();
@@ -298,3 +299,82 @@ db_test!(the_second_step_works_as_plain_form_posts, |state| {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.body, "\"SecondStep\"");
 });
+
+db_test!(
+    a_role_that_requires_it_sets_it_up_at_the_next_sign_in,
+    |state| {
+        let admin = user_with_roles(&state, "admin@example.com", &[Role::Administrator]).await;
+        let dee = user_with_roles(&state, "dee@example.com", &[Role::Learner]).await;
+        user_with_roles(&state, "ian@example.com", &[Role::Instructor]).await;
+        let required = vec!["learner".to_string()];
+        lyceum::sso::service::save_rules(&state, &admin, &[], &required)
+            .await
+            .unwrap();
+        let client = Client::at("10.5.0.1");
+        // Other roles are not asked.
+        let ian = auth::sign_in(&state, "ian@example.com", PASSWORD, &client)
+            .await
+            .unwrap();
+        assert!(ian.session().is_some());
+
+        // A learner without an app: the password leads to setting one up, not to a session.
+        let challenge = challenge_of(
+            auth::sign_in(&state, "dee@example.com", PASSWORD, &client)
+                .await
+                .unwrap(),
+        );
+        let setup = mfa::challenge_setup(&state, Some(&challenge))
+            .await
+            .unwrap()
+            .expect("the set-up");
+        let secret = secret_bytes(&setup.typed_secret);
+        assert!(
+            mfa::second_step(&state, Some(&challenge), "000000", &client)
+                .await
+                .is_err()
+        );
+        let code = totp::code_at(&secret, now()).unwrap();
+        let done = mfa::second_step(&state, Some(&challenge), &code, &client)
+            .await
+            .unwrap();
+        assert_eq!(
+            done.recovery_codes.len(),
+            10,
+            "shown once, as on the account page"
+        );
+        assert!(
+            auth::actor_for_session(&state, &tokens_hash(&done.session))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(mfa::status(&state, &dee).await.unwrap().enabled);
+
+        // Next time: the code from the app, no set-up; and it cannot be turned off.
+        let challenge = challenge_of(
+            auth::sign_in(&state, "dee@example.com", PASSWORD, &client)
+                .await
+                .unwrap(),
+        );
+        assert!(
+            mfa::challenge_setup(&state, Some(&challenge))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let err = mfa::disable(&state, &dee, &done.recovery_codes[0], &client)
+            .await
+            .unwrap_err();
+        assert!(
+            err.field("code")
+                .unwrap()
+                .contains("requires two-step verification"),
+            "{err:?}"
+        );
+        assert!(
+            mfa::challenge_setup(&state, Some("not a challenge"))
+                .await
+                .is_err()
+        );
+    }
+);

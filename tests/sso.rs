@@ -515,3 +515,76 @@ db_test!(providers_are_checked_and_their_secrets_sealed, |state| {
     let learner = user_with_roles(&state, "learner@example.com", &[Role::Learner]).await;
     assert!(sso::providers(&state, &learner).await.is_err());
 });
+
+db_test!(
+    password_sign_in_can_be_switched_off_for_roles_with_a_provider,
+    |state| {
+        let admin = admin(&state).await;
+        let none: Vec<String> = Vec::new();
+        let off = vec!["instructor".to_string()];
+        // Not before a provider is on: those people would have no way in.
+        let err = sso::save_rules(&state, &admin, &off, &none)
+            .await
+            .unwrap_err();
+        assert!(err.field("password_off").is_some(), "{err:?}");
+        if add_provider(&state, |_| {}).await.is_none() {
+            return;
+        }
+        let err = sso::save_rules(&state, &admin, &["administrator".to_string()], &none)
+            .await
+            .unwrap_err();
+        assert!(
+            err.field("password_off")
+                .unwrap()
+                .contains("Administrators always keep"),
+            "{err:?}"
+        );
+        let rules = sso::save_rules(&state, &admin, &off, &none).await.unwrap();
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.role == Role::Instructor && r.password_off)
+        );
+        let learner = user_with_roles(&state, "learner@example.test", &[Role::Learner]).await;
+        assert!(
+            sso::rules(&state, &learner).await.is_err(),
+            "administrators only"
+        );
+
+        user_with_roles(&state, "ines@example.test", &[Role::Instructor]).await;
+        user_with_roles(
+            &state,
+            "ida@example.test",
+            &[Role::Instructor, Role::Administrator],
+        )
+        .await;
+        let client = lyceum::auth::throttle::Client::at("10.3.0.1");
+        let err = lyceum::auth::service::sign_in(
+            &state,
+            "ines@example.test",
+            lyceum::testing::PASSWORD,
+            &client,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.general().unwrap().contains("organisation's account"),
+            "{err:?}"
+        );
+        for email in ["learner@example.test", "ida@example.test"] {
+            let signed =
+                lyceum::auth::service::sign_in(&state, email, lyceum::testing::PASSWORD, &client)
+                    .await
+                    .unwrap();
+            assert!(signed.session().is_some(), "{email} keeps the password");
+        }
+        // The instructor still gets in through the provider (linked by the verified address).
+        let app = lyceum::http::router(state.clone());
+        let reply = sign_in_as(&app, "ines@example.test").await;
+        assert!(
+            cookie_of(&reply, "lyceum_session").is_some(),
+            "{}",
+            location(&reply)
+        );
+    }
+);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createHmac } from 'node:crypto';
-import { PASSWORD, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, createUser, hydrated, signIn, uniqueEmail } from './helpers';
 
 // Issue 14, "MFA: TOTP (with QR enrolment and recovery codes)": a learner turns on two-step
 // verification with an authenticator app (the codes computed here as an app does, RFC 6238),
@@ -71,4 +71,39 @@ test('a learner turns on two-step verification and signs in with a code', async 
   await plain.getByRole('button', { name: 'Verify' }).click();
   await expect(plain.getByRole('heading', { level: 1 })).toContainText('Welcome');
   await context.close();
+});
+
+test('a role that requires two-step verification sets it up at the next sign-in', async ({ page, request, browser }) => {
+  const email = uniqueEmail('manager');
+  await createUser(request, email, ['manager']);
+  await signIn(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  await page.goto('/admin/sso');
+  await hydrated(page);
+  const rules = page.getByRole('region', { name: 'Sign-in rules' });
+  const required = rules.getByRole('checkbox', { name: 'Required for managers' });
+  await required.check();
+  await rules.getByRole('button', { name: 'Save sign-in rules' }).click();
+  await expect(rules.getByText('Sign-in rules saved.')).toBeVisible();
+  try {
+    const context = await browser.newContext();
+    const manager = await context.newPage();
+    await signIn(manager, email, PASSWORD);
+    await expect(manager.getByRole('heading', { name: 'Set up two-step verification' })).toBeVisible();
+    await expect(manager.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await hydrated(manager);
+    const secret = (await manager.getByTestId('totp-secret').textContent()) ?? '';
+    await manager.getByLabel('Code').fill(code(secret));
+    await manager.getByRole('button', { name: 'Verify' }).click();
+    await expect(manager.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
+    await manager.getByRole('link', { name: 'Continue' }).click();
+    await expect(manager.getByRole('heading', { level: 1 })).toContainText('Welcome');
+    await context.close();
+  } finally {
+    // Other specs sign managers in with a password alone.
+    await required.uncheck();
+    await rules.getByRole('button', { name: 'Save sign-in rules' }).click();
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Sign-in rules' }).getByRole('checkbox', { name: 'Required for managers' })).not.toBeChecked();
+  }
 });

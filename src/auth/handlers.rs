@@ -70,7 +70,9 @@ pub async fn second_step_form(
         return see_other("/sign-in/second-step?error=Enter+the+code.", &[]);
     };
     match super::request::second_step_cookies(&state, &auth, &headers, &form.code).await {
-        Ok(cookies) => see_other(&safe_next(form.next), &cookies),
+        // Codes made by setting up the app here are not shown without the script: the account
+        // page makes new ones.
+        Ok((cookies, _)) => see_other(&safe_next(form.next), &cookies),
         Err(err) => {
             let message = err
                 .general()

@@ -161,6 +161,15 @@ pub async fn disable(
     code: &str,
     client: &Client,
 ) -> Result<(), AppError> {
+    if super::rules::asked_of(&state.db, &actor.roles)
+        .await?
+        .mfa_required
+    {
+        return Err(AppError::invalid(
+            "code",
+            "Your organisation requires two-step verification for your role: it stays on.",
+        ));
+    }
     check_code(state, actor.id, &actor.email, code, client).await?;
     let mut tx = state.db.begin().await?;
     store::delete_all(&mut tx, actor.id).await?;
@@ -213,24 +222,75 @@ pub(super) async fn open_challenge(db: &Db, user_id: i64) -> Result<String, AppE
     Ok(token)
 }
 
-/// The second step: with the right code the waiting sign-in becomes a session. Returns the
-/// session's secret.
-pub async fn second_step(
+/// The account a waiting sign-in is for, if the challenge is still fresh.
+async fn challenged(
     state: &AppState,
     challenge: Option<&str>,
-    code: &str,
-    client: &Client,
-) -> Result<String, AppError> {
+) -> Result<(String, Actor), AppError> {
     let expired = || AppError::invalid("", "This sign-in has expired. Sign in again.");
     let hash = tokens::hash(challenge.ok_or_else(expired)?);
     let user_id = store::challenge(&state.db, &hash, now() - CHALLENGE_SECS)
         .await?
         .ok_or_else(expired)?;
-    let email = crate::users::store::find(&state.db, user_id)
+    let user = crate::users::store::find(&state.db, user_id)
         .await?
-        .map(|u| u.email)
         .ok_or_else(expired)?;
-    check_code(state, user_id, &email, code, client).await?;
+    let actor = Actor {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        roles: user.roles,
+    };
+    Ok((hash, actor))
+}
+
+/// The app to set up first, when the sign-in rules ask the person's role for two-step
+/// verification and they have none yet (else `None`: they enter a code from their app).
+pub async fn challenge_setup(
+    state: &AppState,
+    challenge: Option<&str>,
+) -> Result<Option<TotpSetup>, AppError> {
+    let (_, actor) = challenged(state, challenge).await?;
+    if enabled(&state.db, actor.id).await? {
+        return Ok(None);
+    }
+    Ok(Some(begin_totp(state, &actor).await?))
+}
+
+/// A second step that went through: the session, and the recovery codes when it set up the app
+/// (shown once).
+pub struct SecondStepDone {
+    pub session: String,
+    pub recovery_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for SecondStepDone {
+    // Never the secrets themselves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondStepDone")
+            .field("recovery_codes", &self.recovery_codes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The second step: with the right code the waiting sign-in becomes a session; for a person
+/// setting up their app (`challenge_setup`), the code confirms it.
+pub async fn second_step(
+    state: &AppState,
+    challenge: Option<&str>,
+    code: &str,
+    client: &Client,
+) -> Result<SecondStepDone, AppError> {
+    let (hash, actor) = challenged(state, challenge).await?;
+    let recovery_codes = if enabled(&state.db, actor.id).await? {
+        check_code(state, actor.id, &actor.email, code, client).await?;
+        Vec::new()
+    } else {
+        confirm_totp(state, &actor, code, client).await?
+    };
     store::end_challenge(&state.db, &hash, now() - CHALLENGE_SECS).await?;
-    super::service::sign_in_as(state, user_id, client).await
+    Ok(SecondStepDone {
+        session: super::service::sign_in_as(state, actor.id, client).await?,
+        recovery_codes,
+    })
 }

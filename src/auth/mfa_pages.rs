@@ -1,7 +1,9 @@
 //! Two-step verification: the sign-in's second step, and setting it up on the account page.
 
 use super::model::{MfaStatus, safe_next};
-use super::server::{BeginTotp, ConfirmTotp, NewRecoveryCodes, SecondStep, TurnOffMfa, my_mfa};
+use super::server::{
+    BeginTotp, ConfirmTotp, NewRecoveryCodes, SecondStep, TurnOffMfa, my_mfa, second_step_setup,
+};
 use crate::error::AppError;
 use crate::ui::forms::field_error;
 use crate::ui::{ErrorPage, Field, FormAlert, hard_navigate};
@@ -9,18 +11,24 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// `/sign-in/second-step`: the code from the app (or a recovery code) after a right password.
-/// Without the script the form posts to the same address (`auth::handlers::second_step_form`).
+/// `/sign-in/second-step`: the code from the app (or a recovery code) after a right password;
+/// first, when the sign-in rules ask for two-step verification and the person has none, the
+/// app's set-up. Without the script the form posts to the same address
+/// (`auth::handlers::second_step_form`); the set-up is drawn on the server too.
 #[component]
 pub fn SecondStepPage() -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<SecondStep>::new();
+    let setup = Resource::new(|| (), |_| second_step_setup());
     let code = RwSignal::new(String::new());
     let next = StoredValue::new(query.with_untracked(|q| q.get("next")).unwrap_or_default());
     let posted_error = StoredValue::new(query.with_untracked(|q| q.get("error")));
-    let result: Signal<Option<Result<(), AppError>>> = action.value().into();
+    let result: Signal<Option<Result<Vec<String>, AppError>>> = action.value().into();
+    // Signed in: on at once, unless the app was just set up and its recovery codes are to be kept.
     Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
+        if let Some(Ok(codes)) = action.value().get()
+            && codes.is_empty()
+        {
             hard_navigate(&safe_next(Some(next.get_value())));
         }
     });
@@ -30,25 +38,71 @@ pub fn SecondStepPage() -> impl IntoView {
             code: code.get_untracked(),
         });
     };
+    let form = move || {
+        view! {
+            <form class="form" method="post" action="/sign-in/second-step" on:submit=on_submit novalidate>
+                <input type="hidden" name="next" value=next.get_value() />
+                {move || (result.get().is_none()).then(|| posted_error.get_value()).flatten().map(|message| view! {
+                    <div class="alert alert-error" role="alert">{message}</div>
+                })}
+                <FormAlert result />
+                <Field label="Code" name="code" value=code autocomplete="one-time-code" required=true error=field_error(result, "code") />
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Verify"</button>
+                </div>
+            </form>
+        }
+    };
     view! {
         <Title text="Two-step verification" />
         <div class="auth-page">
             <section class="auth-card card">
-                <h1>"Enter your code"</h1>
-                <p>"Open your authenticator app and enter the 6-digit code it shows for this site. Lost your phone? Enter one of your recovery codes instead."</p>
-                <form class="form" method="post" action="/sign-in/second-step" on:submit=on_submit novalidate>
-                    <input type="hidden" name="next" value=next.get_value() />
-                    {move || (result.get().is_none()).then(|| posted_error.get_value()).flatten().map(|message| view! {
-                        <div class="alert alert-error" role="alert">{message}</div>
-                    })}
-                    <FormAlert result />
-                    <Field label="Code" name="code" value=code autocomplete="one-time-code" required=true error=field_error(result, "code") />
-                    <div class="form-actions">
-                        <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Verify"</button>
-                    </div>
-                </form>
+                {move || match result.get() {
+                    Some(Ok(codes)) if !codes.is_empty() => view! {
+                        <h1>"Two-step verification is on"</h1>
+                        <RecoveryCodes codes />
+                        <p><a class="btn btn-primary" href=safe_next(Some(next.get_value()))>"Continue"</a></p>
+                    }.into_any(),
+                    _ => view! {
+                        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                            {move || Suspend::new(async move {
+                                match setup.await {
+                                    Ok(Some(setup)) => view! {
+                                        <h1>"Set up two-step verification"</h1>
+                                        <p>"Your organisation asks people with your role to use two-step verification. Scan this QR code with an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis…), then enter the 6-digit code it shows."</p>
+                                        <div class="qr" inner_html=setup.qr_svg.clone()></div>
+                                        <p>"Or type this key into the app: "<code data-testid="totp-secret">{setup.typed_secret.clone()}</code></p>
+                                        {form()}
+                                    }.into_any(),
+                                    Ok(None) => view! {
+                                        <h1>"Enter your code"</h1>
+                                        <p>"Open your authenticator app and enter the 6-digit code it shows for this site. Lost your phone? Enter one of your recovery codes instead."</p>
+                                        {form()}
+                                    }.into_any(),
+                                    Err(error) => view! {
+                                        <h1>"Sign in again"</h1>
+                                        <div class="alert alert-error" role="alert">{error.general().unwrap_or_else(|| error.to_string())}</div>
+                                    }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    }.into_any(),
+                }}
                 <p class="small"><a href="/sign-in">"Sign in again"</a></p>
             </section>
+        </div>
+    }
+}
+
+/// Recovery codes just made: shown this once.
+#[component]
+fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+    view! {
+        <div class="alert alert-success" role="status">
+            <p><strong>"Save these recovery codes now."</strong>" Each one signs you in once if you lose your phone. They are not shown again."</p>
+            <ol class="recovery-codes" data-testid="recovery-codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ol>
         </div>
     }
 }
@@ -78,14 +132,7 @@ pub fn MfaSection() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="mfa-heading">
             <h2 id="mfa-heading">"Two-step verification"</h2>
-            {move || codes.get().map(|list| view! {
-                <div class="alert alert-success" role="status">
-                    <p><strong>"Save these recovery codes now."</strong>" Each one signs you in once if you lose your phone. They are not shown again."</p>
-                    <ol class="recovery-codes" data-testid="recovery-codes">
-                        {list.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
-                    </ol>
-                </div>
-            })}
+            {move || codes.get().map(|codes| view! { <RecoveryCodes codes /> })}
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {

@@ -169,3 +169,34 @@ pub async fn end_challenge(db: &Db, token_hash: &str, stale_before: i64) -> Resu
     .rows_affected());
     Ok(())
 }
+
+/// The sign-in rules of the roles that have any: (role, password_off, mfa_required).
+pub async fn rules(db: &Db) -> Result<Vec<(String, bool, bool)>, AppError> {
+    Ok(with_db!(db, |p| sqlx::query_as(
+        "SELECT role, password_off, mfa_required FROM sign_in_rules ORDER BY role"
+    )
+    .fetch_all(p)
+    .await?))
+}
+
+pub async fn save_rule(
+    tx: &mut Tx,
+    role: &str,
+    password_off: bool,
+    mfa_required: bool,
+    now: i64,
+) -> Result<(), AppError> {
+    with_tx!(tx, |c| sqlx::query(
+        "INSERT INTO sign_in_rules (role, password_off, mfa_required, updated_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (role) DO UPDATE \
+         SET password_off = $2, mfa_required = $3, updated_at = $4"
+    )
+    .bind(role)
+    .bind(password_off)
+    .bind(mfa_required)
+    .bind(now)
+    .execute(c)
+    .await?
+    .rows_affected());
+    Ok(())
+}

@@ -18,6 +18,8 @@ pub mod password;
 pub mod permissions;
 #[cfg(feature = "ssr")]
 pub mod request;
+#[cfg(feature = "ssr")]
+pub mod rules;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -53,3 +53,13 @@ pub enum SignInNext {
     SignedIn,
     SecondStep,
 }
+
+/// What a password sign-in asks of people with one site role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRule {
+    pub role: crate::users::model::Role,
+    /// They sign in through an identity provider only (never for administrators).
+    pub password_off: bool,
+    /// Two-step verification, set up at their next sign-in if they have none.
+    pub mfa_required: bool,
+}

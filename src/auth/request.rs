@@ -142,19 +142,22 @@ pub async fn sign_in_cookies(
 }
 
 /// The second step of a sign-in with the challenge cookie in `headers`: the session's cookie,
-/// and the challenge's cleared.
+/// the challenge's cleared, and the recovery codes if this step set up the app.
 pub async fn second_step_cookies(
     state: &AppState,
     auth: &RequestAuth,
     headers: &HeaderMap,
     code: &str,
-) -> Result<Vec<String>, AppError> {
+) -> Result<(Vec<String>, Vec<String>), AppError> {
     let challenge = cookie_value(headers, CHALLENGE_COOKIE);
-    let token = super::mfa::second_step(state, challenge.as_deref(), code, &auth.client()).await?;
-    Ok(vec![
-        session_cookie(state, &token),
-        challenge_cookie(state, "", 0),
-    ])
+    let done = super::mfa::second_step(state, challenge.as_deref(), code, &auth.client()).await?;
+    Ok((
+        vec![
+            session_cookie(state, &done.session),
+            challenge_cookie(state, "", 0),
+        ],
+        done.recovery_codes,
+    ))
 }
 
 /// A sign-in waiting for its second step (`mfa`): HttpOnly, five minutes.

@@ -53,19 +53,33 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInNext, AppE
 
 /// The second step of a sign-in: a code from the authenticator app, or a recovery code.
 #[server(endpoint = "auth/second_step")]
-pub async fn second_step(code: String) -> Result<(), AppError> {
+pub async fn second_step(code: String) -> Result<Vec<String>, AppError> {
     let state = crate::edge::state()?;
     let auth = super::request::current();
-    let headers = use_context::<http::request::Parts>()
-        .map(|p| p.headers)
-        .unwrap_or_default();
-    let cookies = crate::edge::respond(
-        super::request::second_step_cookies(&state, &auth, &headers, &code).await,
+    let (cookies, recovery_codes) = crate::edge::respond(
+        super::request::second_step_cookies(&state, &auth, &request_headers(), &code).await,
     )?;
     for cookie in cookies {
         crate::edge::set_cookie(&cookie);
     }
-    Ok(())
+    Ok(recovery_codes)
+}
+
+/// The authenticator app to set up before the second step, when the sign-in rules ask for
+/// two-step verification and the person has none yet.
+#[server(endpoint = "auth/second_step_setup")]
+pub async fn second_step_setup() -> Result<Option<TotpSetup>, AppError> {
+    let state = crate::edge::state()?;
+    let challenge =
+        super::request::cookie_value(&request_headers(), super::request::CHALLENGE_COOKIE);
+    crate::edge::respond(super::mfa::challenge_setup(&state, challenge.as_deref()).await)
+}
+
+#[cfg(feature = "ssr")]
+fn request_headers() -> http::HeaderMap {
+    use_context::<http::request::Parts>()
+        .map(|p| p.headers)
+        .unwrap_or_default()
 }
 
 #[server(endpoint = "account/mfa")]

@@ -148,7 +148,18 @@ pub async fn sign_in(
             "This account is suspended. Contact your administrator.",
         ));
     }
-    if super::mfa::enabled(&state.db, credentials.id).await? {
+    let roles = users::find(&state.db, credentials.id)
+        .await?
+        .map(|u| u.roles)
+        .unwrap_or_default();
+    let asked = super::rules::asked_of(&state.db, &roles).await?;
+    if !asked.password_allowed {
+        return Err(AppError::invalid(
+            "",
+            "People with your role sign in with your organisation's account: use the button below.",
+        ));
+    }
+    if asked.mfa_required || super::mfa::enabled(&state.db, credentials.id).await? {
         return Ok(SignedIn::SecondStep(
             super::mfa::open_challenge(&state.db, credentials.id).await?,
         ));

@@ -1,10 +1,14 @@
 //! `/admin/sso`: the identity providers people may sign in with, and the sign-in page's buttons.
 
 use super::model::{DEFAULT_SCOPES, ProviderForm, ProviderInfo, SignInButton};
-use super::server::{DeleteSsoProvider, SaveSsoProvider, sso_buttons, sso_providers};
+use super::server::{
+    DeleteSsoProvider, SaveSignInRules, SaveSsoProvider, sign_in_rules, sso_buttons, sso_providers,
+};
+use crate::auth::model::SignInRule;
 use crate::error::AppError;
 use crate::ui::forms::{Checkbox, field_error, with_posted};
 use crate::ui::{ErrorPage, Field, FormAlert};
+use crate::users::model::Role;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -36,6 +40,7 @@ pub fn SsoPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RulesSection />
         <section class="card" aria-labelledby="new-provider-heading">
             <h2 id="new-provider-heading">"Add a provider"</h2>
             <p class="hint">"Register Lyceum with the provider as a web application first: it gives you a client ID and secret. Give it the redirect URI shown here once the provider is saved."</p>
@@ -165,6 +170,93 @@ fn ProviderEditor(initial: ProviderForm, changed: RwSignal<u32>) -> impl IntoVie
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
                     {if new { "Add provider" } else { "Save provider" }}
                 </button>
+            </div>
+        </form>
+    }
+}
+
+/// What a password sign-in asks of each role: a table of checkboxes, read once.
+#[component]
+fn RulesSection() -> impl IntoView {
+    let current = Resource::new(|| (), |_| sign_in_rules());
+    view! {
+        <section class="card" aria-labelledby="rules-heading">
+            <h2 id="rules-heading">"Sign-in rules"</h2>
+            <p class="hint">"For each role: whether people may still sign in with a password (once a provider is on), and whether their password sign-in also asks for a code from an authenticator app (set up at their next sign-in if they have none). A person with several roles gets the strictest. Administrators always keep their password, so that someone can mend a broken provider."</p>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(rules) => view! { <RulesForm rules /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A role, "may use a password", "two-step verification required".
+type RuleRow = (Role, RwSignal<bool>, RwSignal<bool>);
+
+#[component]
+fn RulesForm(rules: Vec<SignInRule>) -> impl IntoView {
+    let save = ServerAction::<SaveSignInRules>::new();
+    let result: Signal<Option<Result<Vec<SignInRule>, AppError>>> = save.value().into();
+    let rows: Vec<RuleRow> = rules
+        .iter()
+        .map(|r| {
+            (
+                r.role,
+                RwSignal::new(!r.password_off),
+                RwSignal::new(r.mfa_required),
+            )
+        })
+        .collect();
+    let chosen = rows.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let pick = |f: &dyn Fn(&RuleRow) -> bool| {
+            chosen
+                .iter()
+                .filter(|r| f(r))
+                .map(|r| r.0.as_str().to_string())
+                .collect::<Vec<_>>()
+        };
+        save.dispatch(SaveSignInRules {
+            password_off: pick(&|r| !r.1.get_untracked()),
+            mfa_required: pick(&|r| r.2.get_untracked()),
+        });
+    };
+    view! {
+        <form class="form" on:submit=on_submit novalidate>
+            <FormAlert result success="Sign-in rules saved." />
+            {move || field_error(result, "password_off").get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <div class="table-wrap">
+                <table>
+                    <caption class="visually-hidden">"Sign-in rules by role"</caption>
+                    <thead><tr><th scope="col">"Role"</th><th scope="col">"Password sign-in"</th><th scope="col">"Two-step verification"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|(role, password, mfa)| {
+                            let admin = role == Role::Administrator;
+                            view! {
+                                <tr>
+                                    <th scope="row">{role.label()}</th>
+                                    <td><label class="checkbox">
+                                        <input type="checkbox" checked=password.get_untracked() bind:checked=password disabled=admin />
+                                        {format!("{}s may use a password", role.label())}
+                                    </label></td>
+                                    <td><label class="checkbox">
+                                        <input type="checkbox" checked=mfa.get_untracked() bind:checked=mfa />
+                                        {format!("Required for {}s", role.label().to_lowercase())}
+                                    </label></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>"Save sign-in rules"</button>
             </div>
         </form>
     }

@@ -5,6 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::model::{ProviderInfo, SignInButton};
+use crate::auth::model::SignInRule;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -64,4 +65,23 @@ pub async fn save_sso_provider(
 pub async fn delete_sso_provider(id: i64) -> Result<(), AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
     crate::edge::respond(super::service::delete_provider(&state, &actor, id).await)
+}
+
+#[server(endpoint = "sso/rules")]
+pub async fn sign_in_rules() -> Result<Vec<SignInRule>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::rules(&state, &actor).await)
+}
+
+/// The roles (`administrator`, `manager`, `instructor`, `learner`) whose password sign-in is off,
+/// and those that need two-step verification.
+#[server(endpoint = "sso/save_rules")]
+pub async fn save_sign_in_rules(
+    #[server(default)] password_off: Vec<String>,
+    #[server(default)] mfa_required: Vec<String>,
+) -> Result<Vec<SignInRule>, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(
+        super::service::save_rules(&state, &actor, &password_off, &mfa_required).await,
+    )
 }

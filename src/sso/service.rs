@@ -5,6 +5,7 @@ use super::model::{self, ProviderForm, ProviderInfo, SignInButton};
 use super::oidc::{self, Mapping, Person};
 use super::store::{self, LoginRow, ProviderRow};
 use crate::audit;
+use crate::auth::model::SignInRule;
 use crate::auth::permissions::{Action, Actor, can};
 use crate::auth::throttle::Client;
 use crate::auth::{service as auth, tokens};
@@ -452,4 +453,62 @@ async fn account(state: &AppState, row: &ProviderRow, person: &Person) -> Result
     .await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// What a password sign-in asks of each site role (administrators' page).
+pub async fn rules(state: &AppState, actor: &Actor) -> Result<Vec<SignInRule>, AppError> {
+    require_admin(actor)?;
+    crate::auth::rules::all(&state.db).await
+}
+
+/// Saves the sign-in rules: the roles whose password sign-in is off (only once an identity
+/// provider is on, and never administrators), and those that need two-step verification.
+pub async fn save_rules(
+    state: &AppState,
+    actor: &Actor,
+    password_off: &[String],
+    mfa_required: &[String],
+) -> Result<Vec<SignInRule>, AppError> {
+    require_admin(actor)?;
+    let roles = |names: &[String], field: &str| -> Result<Vec<Role>, AppError> {
+        names
+            .iter()
+            .map(|n| Role::parse(n).map_err(|_| AppError::invalid(field, "Unknown role.")))
+            .collect()
+    };
+    let (off, mfa) = (
+        roles(password_off, "password_off")?,
+        roles(mfa_required, "mfa_required")?,
+    );
+    if off.contains(&Role::Administrator) {
+        return Err(AppError::invalid(
+            "password_off",
+            "Administrators always keep their password, so that someone can mend a broken provider.",
+        ));
+    }
+    if !off.is_empty() && store::buttons(&state.db).await?.is_empty() {
+        return Err(AppError::invalid(
+            "password_off",
+            "Add and switch on an identity provider first: people with these roles would have no way to sign in.",
+        ));
+    }
+    let rules: Vec<SignInRule> = Role::ALL
+        .iter()
+        .map(|role| SignInRule {
+            role: *role,
+            password_off: off.contains(role),
+            mfa_required: mfa.contains(role),
+        })
+        .collect();
+    let mut tx = state.db.begin().await?;
+    crate::auth::rules::save_in(&mut tx, &rules, now()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        audit::Entry::new("sso.sign_in_rules", "settings", None, "Sign-in rules").after(&rules),
+        now(),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::auth::rules::all(&state.db).await
 }
