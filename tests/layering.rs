@@ -69,7 +69,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/mail", 24),
     ("src/auth", 25),
     ("src/users", 26),
-    ("src/sso", 26),
+    ("src/sso", 27),
     // Audiences: rules over people's profiles, roles and cohorts (they read the tables, not the areas).
     ("src/audiences", 27),
     // Daily work at a local time (the site's zone is a setting), and telling people things: any

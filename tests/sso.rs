@@ -221,10 +221,13 @@ db_test!(
     a_new_person_signs_in_through_the_provider_and_gets_an_account,
     |state| {
         let app = lyceum::http::router(state.clone());
-        if add_provider(&state, |f| f.create_accounts = true)
-            .await
-            .is_none()
-        {
+        let added = add_provider(&state, |f| {
+            f.create_accounts = true;
+            f.scopes = "openid email profile department".into();
+            f.profile_claims = "department=department\nlocation=not_sent".into();
+        })
+        .await;
+        if added.is_none() {
             return;
         }
         // The sign-in page offers the provider as a plain link.
@@ -274,6 +277,17 @@ db_test!(
             audit_actions(&state)
                 .await
                 .contains(&"sso.account_created".to_string())
+        );
+        // The mapped claim filled the profile; a claim the token lacks leaves its field alone.
+        let profile = lyceum::users::profile_store::find(&state.db, user.id)
+            .await
+            .unwrap();
+        assert_eq!(profile.department, "Nursing");
+        assert_eq!(profile.location, "");
+        assert!(
+            audit_actions(&state)
+                .await
+                .contains(&"user.profile".to_string())
         );
 
         // Next time the linked identity finds the same account.
@@ -465,6 +479,15 @@ db_test!(providers_are_checked_and_their_secrets_sealed, |state| {
         "{message}"
     );
 
+    form.profile_claims = "salary=pay".into();
+    let err = sso::save_provider(&state, &admin, &form).await.unwrap_err();
+    assert!(
+        err.field("profile_claims")
+            .unwrap()
+            .contains("not a profile field"),
+        "{err:?}"
+    );
+    form.profile_claims = String::new();
     form.issuer_url = format!("{issuer}/.well-known/openid-configuration");
     let saved = sso::save_provider(&state, &admin, &form).await.unwrap();
     assert_eq!(saved.issuer_url, issuer);

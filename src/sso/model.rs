@@ -19,6 +19,8 @@ pub struct ProviderInfo {
     pub link_by_email: bool,
     pub trust_email: bool,
     pub enabled: bool,
+    /// Lines of "field=claim" (`profile_claims`).
+    pub profile_claims: String,
     /// The address to register with the provider as this client's redirect URI.
     pub redirect_uri: String,
     pub linked_people: i64,
@@ -42,6 +44,7 @@ pub struct ProviderForm {
     pub link_by_email: bool,
     pub trust_email: bool,
     pub enabled: bool,
+    pub profile_claims: String,
 }
 
 impl ProviderForm {
@@ -72,6 +75,7 @@ impl ProviderForm {
             link_by_email: p.link_by_email,
             trust_email: p.trust_email,
             enabled: p.enabled,
+            profile_claims: p.profile_claims.clone(),
         }
     }
 }
@@ -99,6 +103,34 @@ impl SignInButton {
             format!("/sso/{}/start?{query}", self.slug)
         }
     }
+}
+
+/// The profile fields a provider's claims may fill.
+pub const PROFILE_FIELDS: [&str; 4] = ["employee_id", "department", "job_title", "location"];
+
+/// The profile mapping as typed: lines (or commas) of "field=claim", such as
+/// "department=department" or "job_title=title". A line names an unknown field: its message.
+pub fn profile_claims(text: &str) -> Result<Vec<(String, String)>, String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (field, claim) = line
+                .split_once('=')
+                .map(|(f, c)| (f.trim(), c.trim()))
+                .filter(|(f, c)| !f.is_empty() && !c.is_empty() && !c.contains(char::is_whitespace))
+                .ok_or_else(|| {
+                    format!("Write \"{line}\" as field=claim, such as department=department.")
+                })?;
+            if !PROFILE_FIELDS.contains(&field) {
+                return Err(format!(
+                    "{field} is not a profile field: use {}.",
+                    PROFILE_FIELDS.join(", ")
+                ));
+            }
+            Ok((field.to_string(), claim.to_string()))
+        })
+        .collect()
 }
 
 /// A slug: 1 to 40 lower-case letters, digits and hyphens (it is part of the redirect URI).
@@ -148,6 +180,30 @@ mod tests {
         assert!(!domain_allowed("ada@example.org.evil.test", &allowed));
         assert!(!domain_allowed("no-at-sign", &allowed));
         assert!(domain_allowed("anyone@anywhere.test", &[]));
+    }
+
+    #[test]
+    fn profile_claims_are_read_and_checked() {
+        assert_eq!(
+            profile_claims("department=department\n job_title = title ,employee_id=employeeNumber")
+                .unwrap(),
+            [
+                ("department".to_string(), "department".to_string()),
+                ("job_title".to_string(), "title".to_string()),
+                ("employee_id".to_string(), "employeeNumber".to_string()),
+            ]
+        );
+        assert!(profile_claims("").unwrap().is_empty());
+        assert!(
+            profile_claims("salary=pay")
+                .unwrap_err()
+                .contains("not a profile field")
+        );
+        assert!(
+            profile_claims("department")
+                .unwrap_err()
+                .contains("field=claim")
+        );
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub struct Person {
     pub email: Option<String>,
     pub email_verified: bool,
     pub name: Option<String>,
+    /// The token's other claims with a text value, by name (for the profile mapping).
+    pub texts: std::collections::BTreeMap<String, String>,
 }
 
 fn http_client() -> Result<reqwest::Client, Failure> {
@@ -98,6 +100,9 @@ fn http_client() -> Result<reqwest::Client, Failure> {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
+        // No idle connections kept: sign-ins are rare, and a provider closing an idle one
+        // (Node's keep-alive ends after 5 s) would fail the next request that reused it.
+        .pool_max_idle_per_host(0)
         .build()
         .map_err(|e| fail("Lyceum could not make an HTTP client", e))?;
     Ok(CLIENT.get_or_init(|| client).clone())
@@ -276,6 +281,14 @@ fn person(claims: &IdTokenClaims<OtherClaims, CoreGenderClaim>, mapping: &Mappin
         // An address from another claim (a directory's user principal name) is never marked.
         email_verified: mapping.email == "email" && claims.email_verified() == Some(true),
         name: text(mapping.name),
+        texts: all
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.trim().to_string())))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

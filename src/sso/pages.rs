@@ -6,6 +6,7 @@ use super::server::{
 };
 use crate::auth::model::SignInRule;
 use crate::error::AppError;
+use crate::ui::forms::TextArea;
 use crate::ui::forms::{Checkbox, field_error, with_posted};
 use crate::ui::{ErrorPage, Field, FormAlert};
 use crate::users::model::Role;
@@ -105,6 +106,7 @@ fn ProviderEditor(initial: ProviderForm, changed: RwSignal<u32>) -> impl IntoVie
     } else {
         f.scopes
     });
+    let profile_claims = RwSignal::new(f.profile_claims);
     let (email_claim, name_claim, allowed_domains) = (
         RwSignal::new(f.email_claim),
         RwSignal::new(f.name_claim),
@@ -142,6 +144,7 @@ fn ProviderEditor(initial: ProviderForm, changed: RwSignal<u32>) -> impl IntoVie
             link_by_email: tick(link_by_email),
             trust_email: tick(trust_email),
             enabled: tick(enabled),
+            profile_claims: profile_claims.get_untracked(),
         });
     };
     let secret_hint = if new {
@@ -162,6 +165,8 @@ fn ProviderEditor(initial: ProviderForm, changed: RwSignal<u32>) -> impl IntoVie
             <Field label="Email claim" name="email_claim" value=email_claim hint="The ID token claim with the person's address (email; upn for some directories)." error=field_error(result, "email_claim") />
             <Field label="Name claim" name="name_claim" value=name_claim error=field_error(result, "name_claim") />
             <Field label="Allowed domains" name="allowed_domains" value=allowed_domains hint="Only addresses in these domains may sign in, such as example.org, nurses.example.org. Empty: any." error=field_error(result, "allowed_domains") />
+            <TextArea label="Profile fields from claims" name="profile_claims" value=profile_claims rows=3
+                hint="One per line, field=claim: employee_id, department, job_title or location, and the ID token claim that holds it, such as department=department. Filled at each sign-in." error=field_error(result, "profile_claims") />
             <Checkbox label="Link to an existing account with the same verified address" name="link_by_email" checked=link_by_email />
             <Checkbox label="Create a learner account for people who have none" name="create_accounts" checked=create_accounts />
             <Checkbox label="Treat every address from this provider as verified (a directory that does not say)" name="trust_email" checked=trust_email />

@@ -39,6 +39,7 @@ pub async fn save_sso_provider(
     #[server(default)] link_by_email: Option<String>,
     #[server(default)] trust_email: Option<String>,
     #[server(default)] enabled: Option<String>,
+    #[server(default)] profile_claims: String,
 ) -> Result<ProviderInfo, AppError> {
     let (state, actor, _) = crate::edge::signed_in()?;
     let ticked = |v: Option<String>| v.is_some_and(|v| !v.is_empty() && v != "false");
@@ -57,6 +58,7 @@ pub async fn save_sso_provider(
         link_by_email: ticked(link_by_email),
         trust_email: ticked(trust_email),
         enabled: ticked(enabled),
+        profile_claims,
     };
     crate::edge::respond(super::service::save_provider(&state, &actor, &form).await)
 }

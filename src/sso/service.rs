@@ -13,6 +13,7 @@ use crate::db::now;
 use crate::error::{AppError, Problems};
 use crate::state::AppState;
 use crate::users::model::{Email, Role, UserName};
+use crate::users::profile::ProfileForm;
 use crate::users::store as users;
 
 /// The purpose a client secret is sealed for (`seal`).
@@ -53,6 +54,7 @@ fn info(state: &AppState, row: ProviderRow) -> ProviderInfo {
         link_by_email: row.link_by_email,
         trust_email: row.trust_email,
         enabled: row.enabled,
+        profile_claims: row.profile_claims,
         linked_people: row.linked_people,
     }
 }
@@ -148,6 +150,17 @@ pub async fn save_provider(
             "Enter domains such as example.org, separated by commas.",
         );
     }
+    let profile_claims = match model::profile_claims(&form.profile_claims) {
+        Ok(pairs) => pairs
+            .iter()
+            .map(|(field, claim)| format!("{field}={claim}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(message) => {
+            problems.add("profile_claims", message);
+            String::new()
+        }
+    };
     problems.into_result()?;
     if let Err(failure) = oidc::discover(&issuer_url).await {
         return Err(AppError::invalid("issuer_url", failure.0));
@@ -171,6 +184,7 @@ pub async fn save_provider(
         link_by_email: form.link_by_email,
         trust_email: form.trust_email,
         enabled: form.enabled,
+        profile_claims: &profile_claims,
     };
     let mut tx = state.db.begin().await?;
     let id = store::save(&mut tx, &saved, now()).await?;
@@ -361,11 +375,55 @@ pub async fn finish(
     .map_err(|f| unreachable_provider(&row, &f))?;
     let user_id = account(state, &row, &person).await?;
     let session = auth::sign_in_as(state, user_id, client).await?;
+    // The profile follows the directory; a value the profile refuses does not stop the sign-in.
+    if let Err(err) = fill_profile(state, &row, &person, user_id).await {
+        tracing::warn!(provider = %row.slug, user_id, error = ?err, "the provider's profile claims were not kept");
+    }
     store::touch_identity(&state.db, row.id, &person.subject, now()).await?;
     Ok(SignedIn {
         session,
         next: login.next_path,
     })
+}
+
+/// Fills the profile fields the provider's claims are mapped to, when they differ (audited as
+/// the provider's change).
+async fn fill_profile(
+    state: &AppState,
+    row: &ProviderRow,
+    person: &Person,
+    user_id: i64,
+) -> Result<(), AppError> {
+    let mapping = model::profile_claims(&row.profile_claims).unwrap_or_default();
+    if mapping.is_empty() {
+        return Ok(());
+    }
+    let profile = crate::users::profile_store::find(&state.db, user_id).await?;
+    let mut form = ProfileForm::of(&profile);
+    for (field, claim) in &mapping {
+        let Some(value) = person.texts.get(claim) else {
+            continue;
+        };
+        let slot = match field.as_str() {
+            "employee_id" => &mut form.employee_id,
+            "department" => &mut form.department,
+            "job_title" => &mut form.job_title,
+            "location" => &mut form.location,
+            _ => continue,
+        };
+        slot.clone_from(value);
+    }
+    if form == ProfileForm::of(&profile) {
+        return Ok(());
+    }
+    let provider = Actor {
+        id: 0,
+        name: row.name.clone(),
+        email: format!("sso:{}", row.slug),
+        roles: vec![Role::Administrator],
+    };
+    crate::users::profile_service::save(state, &provider, user_id, &form).await?;
+    Ok(())
 }
 
 /// The account of the provider's person: the one linked to their subject; else, with an address

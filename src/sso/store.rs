@@ -21,12 +21,13 @@ pub struct ProviderRow {
     pub link_by_email: bool,
     pub trust_email: bool,
     pub enabled: bool,
+    pub profile_claims: String,
     pub linked_people: i64,
 }
 
 const COLUMNS: &str = "p.id, p.slug, p.name, p.issuer_url, p.client_id, p.client_secret_sealed, \
      p.scopes, p.email_claim, p.name_claim, p.allowed_domains, p.create_accounts, \
-     p.link_by_email, p.trust_email, p.enabled, \
+     p.link_by_email, p.trust_email, p.enabled, p.profile_claims, \
      (SELECT COUNT(*) FROM sso_identities i WHERE i.provider_id = p.id) AS linked_people";
 
 /// Every provider, by name (a site has a handful).
@@ -91,15 +92,17 @@ pub struct Saved<'a> {
     pub link_by_email: bool,
     pub trust_email: bool,
     pub enabled: bool,
+    pub profile_claims: &'a str,
 }
 
 pub async fn save(tx: &mut Tx, s: &Saved<'_>, now: i64) -> Result<i64, AppError> {
     let result: Result<Option<i64>, sqlx::Error> = if s.id == 0 {
-        with_tx!(tx, |c| sqlx::query_scalar(
+        with_tx!(tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO sso_providers (slug, name, issuer_url, client_id, client_secret_sealed, \
              scopes, email_claim, name_claim, allowed_domains, create_accounts, link_by_email, \
-             trust_email, enabled, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id"
+             trust_email, enabled, created_at, updated_at, profile_claims) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) RETURNING id"
         )
         .bind(s.slug)
         .bind(s.name)
@@ -115,14 +118,17 @@ pub async fn save(tx: &mut Tx, s: &Saved<'_>, now: i64) -> Result<i64, AppError>
         .bind(s.trust_email)
         .bind(s.enabled)
         .bind(now)
+        .bind(s.profile_claims)
         .fetch_optional(c)
-        .await)
+        .await
+        })
     } else {
         with_tx!(tx, |c| sqlx::query_scalar(
             "UPDATE sso_providers SET slug = $2, name = $3, issuer_url = $4, client_id = $5, \
              client_secret_sealed = $6, scopes = $7, email_claim = $8, name_claim = $9, \
              allowed_domains = $10, create_accounts = $11, link_by_email = $12, \
-             trust_email = $13, enabled = $14, updated_at = $15 WHERE id = $1 RETURNING id"
+             trust_email = $13, enabled = $14, updated_at = $15, profile_claims = $16 \
+             WHERE id = $1 RETURNING id"
         )
         .bind(s.id)
         .bind(s.slug)
@@ -139,6 +145,7 @@ pub async fn save(tx: &mut Tx, s: &Saved<'_>, now: i64) -> Result<i64, AppError>
         .bind(s.trust_email)
         .bind(s.enabled)
         .bind(now)
+        .bind(s.profile_claims)
         .fetch_optional(c)
         .await)
     };
