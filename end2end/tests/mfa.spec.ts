@@ -52,10 +52,10 @@ test('a learner turns on two-step verification and signs in with a code', async 
   await expect(page).toHaveURL(/\/sign-in\/second-step/);
   await expect(page.getByRole('heading', { name: 'Enter your code' })).toBeVisible();
   await hydrated(page);
-  await page.getByLabel('Code').fill('111111');
+  await page.getByRole('textbox', { name: 'Code' }).fill('111111');
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByText('That code is not right.')).toBeVisible();
-  await page.getByLabel('Code').fill(code(secret, 1));
+  await page.getByRole('textbox', { name: 'Code' }).fill(code(secret, 1));
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
 
@@ -67,7 +67,7 @@ test('a learner turns on two-step verification and signs in with a code', async 
   await plain.getByLabel('Password').fill(PASSWORD);
   await plain.getByRole('button', { name: 'Sign in' }).click();
   await expect(plain.getByRole('heading', { name: 'Enter your code' })).toBeVisible();
-  await plain.getByLabel('Code').fill(recovery);
+  await plain.getByRole('textbox', { name: 'Code' }).fill(recovery);
   await plain.getByRole('button', { name: 'Verify' }).click();
   await expect(plain.getByRole('heading', { level: 1 })).toContainText('Welcome');
   await context.close();
@@ -93,7 +93,7 @@ test('a role that requires two-step verification sets it up at the next sign-in'
     await expect(manager.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
     await hydrated(manager);
     const secret = (await manager.getByTestId('totp-secret').textContent()) ?? '';
-    await manager.getByLabel('Code').fill(code(secret));
+    await manager.getByRole('textbox', { name: 'Code' }).fill(code(secret));
     await manager.getByRole('button', { name: 'Verify' }).click();
     await expect(manager.getByTestId('recovery-codes').locator('li')).toHaveCount(10);
     await manager.getByRole('link', { name: 'Continue' }).click();

@@ -23,7 +23,6 @@ pub fn SecondStepPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let next = StoredValue::new(query.with_untracked(|q| q.get("next")).unwrap_or_default());
     let posted_error = StoredValue::new(query.with_untracked(|q| q.get("error")));
-    let result: Signal<Option<Result<Vec<String>, AppError>>> = action.value().into();
     // Signed in: on at once, unless the app was just set up and its recovery codes are to be kept.
     Effect::new(move |_| {
         if let Some(Ok(codes)) = action.value().get()
@@ -32,65 +31,77 @@ pub fn SecondStepPage() -> impl IntoView {
             hard_navigate(&safe_next(Some(next.get_value())));
         }
     });
+    // Set-up codes end the page's work: they replace the form, which is drawn once (never again
+    // on each answer: what it holds would be disposed under it).
+    let done = Signal::derive(move || match action.value().get() {
+        Some(Ok(codes)) if !codes.is_empty() => Some(codes),
+        _ => None,
+    });
+    view! {
+        <Title text="Two-step verification" />
+        <div class="auth-page">
+            <section class="auth-card card">
+                {move || done.get().map(|codes| view! {
+                    <h1>"Two-step verification is on"</h1>
+                    <RecoveryCodes codes />
+                    <p><a class="btn btn-primary" href=safe_next(Some(next.get_value()))>"Continue"</a></p>
+                })}
+                <div hidden=move || done.get().is_some()>
+                    <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match setup.await {
+                                Ok(Some(setup)) => view! {
+                                    <h1>"Set up two-step verification"</h1>
+                                    <p>"Your organisation asks people with your role to use two-step verification. Scan this QR code with an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis…), then enter the 6-digit code it shows."</p>
+                                    <div class="qr" inner_html=setup.qr_svg.clone()></div>
+                                    <p>"Or type this key into the app: "<code data-testid="totp-secret">{setup.typed_secret.clone()}</code></p>
+                                    <SecondStepForm action code next posted_error />
+                                }.into_any(),
+                                Ok(None) => view! {
+                                    <h1>"Enter your code"</h1>
+                                    <p>"Open your authenticator app and enter the 6-digit code it shows for this site. Lost your phone? Enter one of your recovery codes instead."</p>
+                                    <SecondStepForm action code next posted_error />
+                                }.into_any(),
+                                Err(error) => view! {
+                                    <h1>"Sign in again"</h1>
+                                    <div class="alert alert-error" role="alert">{error.general().unwrap_or_else(|| error.to_string())}</div>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </div>
+                <p class="small"><a href="/sign-in">"Sign in again"</a></p>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn SecondStepForm(
+    action: ServerAction<SecondStep>,
+    code: RwSignal<String>,
+    next: StoredValue<String>,
+    posted_error: StoredValue<Option<String>>,
+) -> impl IntoView {
+    let result: Signal<Option<Result<Vec<String>, AppError>>> = action.value().into();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         action.dispatch(SecondStep {
             code: code.get_untracked(),
         });
     };
-    let form = move || {
-        view! {
-            <form class="form" method="post" action="/sign-in/second-step" on:submit=on_submit novalidate>
-                <input type="hidden" name="next" value=next.get_value() />
-                {move || (result.get().is_none()).then(|| posted_error.get_value()).flatten().map(|message| view! {
-                    <div class="alert alert-error" role="alert">{message}</div>
-                })}
-                <FormAlert result />
-                <Field label="Code" name="code" value=code autocomplete="one-time-code" required=true error=field_error(result, "code") />
-                <div class="form-actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Verify"</button>
-                </div>
-            </form>
-        }
-    };
     view! {
-        <Title text="Two-step verification" />
-        <div class="auth-page">
-            <section class="auth-card card">
-                {move || match result.get() {
-                    Some(Ok(codes)) if !codes.is_empty() => view! {
-                        <h1>"Two-step verification is on"</h1>
-                        <RecoveryCodes codes />
-                        <p><a class="btn btn-primary" href=safe_next(Some(next.get_value()))>"Continue"</a></p>
-                    }.into_any(),
-                    _ => view! {
-                        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                            {move || Suspend::new(async move {
-                                match setup.await {
-                                    Ok(Some(setup)) => view! {
-                                        <h1>"Set up two-step verification"</h1>
-                                        <p>"Your organisation asks people with your role to use two-step verification. Scan this QR code with an authenticator app on your phone (Google Authenticator, Microsoft Authenticator, 1Password, Aegis…), then enter the 6-digit code it shows."</p>
-                                        <div class="qr" inner_html=setup.qr_svg.clone()></div>
-                                        <p>"Or type this key into the app: "<code data-testid="totp-secret">{setup.typed_secret.clone()}</code></p>
-                                        {form()}
-                                    }.into_any(),
-                                    Ok(None) => view! {
-                                        <h1>"Enter your code"</h1>
-                                        <p>"Open your authenticator app and enter the 6-digit code it shows for this site. Lost your phone? Enter one of your recovery codes instead."</p>
-                                        {form()}
-                                    }.into_any(),
-                                    Err(error) => view! {
-                                        <h1>"Sign in again"</h1>
-                                        <div class="alert alert-error" role="alert">{error.general().unwrap_or_else(|| error.to_string())}</div>
-                                    }.into_any(),
-                                }
-                            })}
-                        </Suspense>
-                    }.into_any(),
-                }}
-                <p class="small"><a href="/sign-in">"Sign in again"</a></p>
-            </section>
-        </div>
+        <form class="form" method="post" action="/sign-in/second-step" on:submit=on_submit novalidate>
+            <input type="hidden" name="next" value=next.get_value() />
+            {move || (result.get().is_none()).then(|| posted_error.get_value()).flatten().map(|message| view! {
+                <div class="alert alert-error" role="alert">{message}</div>
+            })}
+            <FormAlert result />
+            <Field label="Code" name="code" value=code autocomplete="one-time-code" required=true error=field_error(result, "code") />
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Verify"</button>
+            </div>
+        </form>
     }
 }
 

@@ -102,13 +102,28 @@ pub fn require_actor() -> Result<Actor, AppError> {
     current().actor.ok_or(AppError::Unauthenticated)
 }
 
-pub fn session_cookie(state: &AppState, token: &str) -> String {
+/// A cookie Lyceum sets: HttpOnly, SameSite=Lax, Secure when people reach Lyceum over https;
+/// without `max_age` it lasts as long as the browser runs.
+pub fn cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: Option<i64>,
+) -> String {
     let secure = if state.config.secure_cookies() {
         "; Secure"
     } else {
         ""
     };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+    let age = max_age
+        .map(|a| format!("; Max-Age={a}"))
+        .unwrap_or_default();
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax{age}{secure}")
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    cookie(state, SESSION_COOKIE, token, "/", None)
 }
 
 /// Signs in with a password and returns the cookies to set: the session (or, for an account with
@@ -162,33 +177,14 @@ pub async fn second_step_cookies(
 
 /// A sign-in waiting for its second step (`mfa`): HttpOnly, five minutes.
 pub fn challenge_cookie(state: &AppState, secret: &str, max_age: i64) -> String {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{CHALLENGE_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    )
+    cookie(state, CHALLENGE_COOKIE, secret, "/", Some(max_age))
 }
 
 /// The device cookie (a year and more: it only marks the browser as one that signed in before).
 pub fn device_cookie(state: &AppState, secret: &str) -> String {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{DEVICE_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEVICE_COOKIE_SECS}{secure}"
-    )
+    cookie(state, DEVICE_COOKIE, secret, "/", Some(DEVICE_COOKIE_SECS))
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+    cookie(state, SESSION_COOKIE, "", "/", Some(0))
 }

@@ -4,7 +4,7 @@
 
 use super::service::{self, Callback};
 use crate::auth::handlers::see_other;
-use crate::auth::request::{RequestAuth, cookie_value, session_cookie};
+use crate::auth::request::{RequestAuth, cookie, cookie_value, session_cookie};
 use crate::auth::tokens;
 use crate::state::AppState;
 use axum::{
@@ -25,14 +25,7 @@ pub struct StartQuery {
 }
 
 fn browser_cookie(state: &AppState, value: &str, max_age: i64) -> String {
-    let secure = if state.config.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!(
-        "{BROWSER_COOKIE}={value}; Path=/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    )
+    cookie(state, BROWSER_COOKIE, value, "/sso", Some(max_age))
 }
 
 fn to_sign_in(message: String, next: &str) -> Response {
