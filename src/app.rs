@@ -110,6 +110,7 @@ lazy_pages! {
     JobsPageRoute => crate::jobs::pages::JobsPage,
     LrsPageRoute => crate::xapi::pages::LrsPage,
     SsoPageRoute => crate::sso::pages::SsoPage,
+    WebhooksPageRoute => crate::webhooks::pages::WebhooksPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
@@ -192,6 +193,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/jobs") view={Lazy::<JobsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/lrs") view={Lazy::<LrsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/sso") view={Lazy::<SsoPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/webhooks") view={Lazy::<WebhooksPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/categories") view={Lazy::<CategoriesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/cohorts") view={Lazy::<CohortsPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/requirements") view={Lazy::<RequirementsPageRoute>::new()} ssr=SsrMode::Async />
@@ -323,6 +325,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
         links.push(NavLink {
             href: "/admin/sso",
             label: "Single sign-on",
+        });
+        links.push(NavLink {
+            href: "/admin/webhooks",
+            label: "Webhooks",
         });
     }
     if can(actor, Action::ViewOutbox) {

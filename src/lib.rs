@@ -40,6 +40,7 @@ pub mod sso;
 pub mod team;
 pub mod ui;
 pub mod users;
+pub mod webhooks;
 pub mod xapi;
 
 #[cfg(feature = "ssr")]

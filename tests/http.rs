@@ -189,6 +189,16 @@ const ADMIN_FNS: &[(&str, &str)] = &[
     ("sso/delete_provider", "id=1"),
     ("sso/rules", ""),
     ("sso/save_rules", "mfa_required[0]=learner"),
+    ("webhooks/list", ""),
+    (
+        "webhooks/save",
+        "id=0&url=https%3A%2F%2F93.184.216.34%2Fhook&events[0]=user.created&enabled=on",
+    ),
+    ("webhooks/delete", "id=1"),
+    ("webhooks/roll_secret", "id=1"),
+    ("webhooks/deliveries", "subscription=0&page=1"),
+    ("webhooks/redeliver", "id=1"),
+    ("webhooks/send_test", "id=1"),
 ];
 
 /// Functions on one course (course 1, section 1, lesson item 1, file 1 in `course_fixture`), which
@@ -672,6 +682,9 @@ db_test!(
             "sso/providers",
             "sso/save_provider",
             "sso/save_rules",
+            "webhooks/list",
+            "webhooks/save",
+            "webhooks/deliveries",
         ] {
             let body = ADMIN_FNS.iter().find(|(p, _)| *p == path).unwrap().1;
             assert_eq!(

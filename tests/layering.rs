@@ -51,6 +51,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/jobs/queue.rs", 12),
     ("src/config.rs", 12),
     ("src/mail/mailer.rs", 13),
+    // Where events leave for webhooks: any area may emit in its own transaction.
+    ("src/webhooks/model.rs", 11),
+    ("src/webhooks/outbox.rs", 13),
     ("src/state.rs", 14),
     // 2x platform. Users' types and table, and the permission check every service asks, sit
     // under the rest: auth signs people in from the users table; users' administration uses
@@ -70,6 +73,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/auth", 25),
     ("src/users", 26),
     ("src/sso", 27),
+    // Webhook subscriptions, their deliveries and the job that sends them.
+    ("src/webhooks", 27),
     // Audiences: rules over people's profiles, roles and cohorts (they read the tables, not the areas).
     ("src/audiences", 27),
     // Daily work at a local time (the site's zone is a setting), and telling people things: any

@@ -44,6 +44,7 @@ mod sso;
 mod storage_s3;
 mod team;
 mod users;
+mod webhooks;
 mod xapi;
 
 /// A file under tests/ that is neither a module here nor a binary of its own would never run.

@@ -471,6 +471,23 @@ async fn issue(
         at,
     )
     .await?;
+    let data = serde_json::json!({
+        "id": id,
+        "number": number,
+        "user_id": user_id,
+        "course_id": course_id,
+        "programme_id": programme_id,
+        "title": subject.title,
+        "completed_on": completed_on,
+        "expires_on": expires_on,
+    });
+    crate::webhooks::outbox::emit(
+        &mut tx,
+        crate::webhooks::model::Event::CertificateIssued,
+        data,
+        at,
+    )
+    .await?;
     if let Some(actor) = by {
         audit::record(
             &mut tx,

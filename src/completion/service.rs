@@ -39,6 +39,14 @@ pub async fn course_if_done(
         let payload = serde_json::to_string(&CourseCompleted { course_id, user_id })
             .map_err(|e| crate::error::internal("queueing a course completion", e))?;
         crate::jobs::queue::enqueue(tx, COURSE_COMPLETED, &payload, now, now).await?;
+        let data = serde_json::json!({ "course_id": course_id, "user_id": user_id });
+        crate::webhooks::outbox::emit(
+            tx,
+            crate::webhooks::model::Event::CourseCompleted,
+            data,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! person per course; unenrolling marks it withdrawn, so progress and history stay.
 
 #[cfg(feature = "ssr")]
+pub mod announce;
+#[cfg(feature = "ssr")]
 pub mod cohort_store;
 #[cfg(feature = "ssr")]
 pub mod cohorts;

@@ -2,6 +2,7 @@
 //! places freed by unenrolment or a larger capacity go to the waiting list in order. Creating a
 //! course is here too: its creator is enrolled as its instructor.
 
+use super::announce::{Enrolled, enrolled};
 use super::model::*;
 use super::store;
 use crate::audit::{self, Entry};
@@ -132,6 +133,18 @@ pub async fn self_enrol(
         now,
     )
     .await?;
+    enrolled(
+        &mut tx,
+        Enrolled {
+            course_id,
+            user_id: actor.id,
+            role: CourseRole::Learner,
+            status,
+            method: EnrolmentMethod::SelfEnrol,
+        },
+        now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -208,6 +221,18 @@ pub async fn create_course(
         EnrolmentStatus::Active,
         EnrolmentMethod::Creator,
         None,
+        now,
+    )
+    .await?;
+    enrolled(
+        &mut tx,
+        Enrolled {
+            course_id: course.id,
+            user_id: actor.id,
+            role: CourseRole::Instructor,
+            status: EnrolmentStatus::Active,
+            method: EnrolmentMethod::Creator,
+        },
         now,
     )
     .await?;
@@ -347,6 +372,18 @@ pub async fn enrol_user(
         EnrolmentStatus::Active,
         EnrolmentMethod::Manual,
         None,
+        now,
+    )
+    .await?;
+    enrolled(
+        &mut tx,
+        Enrolled {
+            course_id,
+            user_id: user.id,
+            role,
+            status: EnrolmentStatus::Active,
+            method: EnrolmentMethod::Manual,
+        },
         now,
     )
     .await?;
@@ -680,9 +717,11 @@ pub async fn apply_csv(
             ));
         }
         let existing = store::find_in_tx(&mut tx, course_id, user.id).await?;
-        match existing {
-            Some(e) if e.status() != EnrolmentStatus::Withdrawn => outcome.updated += 1,
-            _ => outcome.enrolled += 1,
+        let new = !matches!(existing, Some(e) if e.status() != EnrolmentStatus::Withdrawn);
+        if new {
+            outcome.enrolled += 1;
+        } else {
+            outcome.updated += 1;
         }
         store::upsert(
             &mut tx,
@@ -695,6 +734,20 @@ pub async fn apply_csv(
             now,
         )
         .await?;
+        if new {
+            enrolled(
+                &mut tx,
+                Enrolled {
+                    course_id,
+                    user_id: user.id,
+                    role,
+                    status: EnrolmentStatus::Active,
+                    method: EnrolmentMethod::Csv,
+                },
+                now,
+            )
+            .await?;
+        }
     }
     audit::record(
         &mut tx,

@@ -12,6 +12,7 @@ use crate::db::{Tx, now};
 use crate::error::{AppError, OrInternal};
 use crate::items::kind::ItemKind;
 use crate::state::AppState;
+use crate::webhooks::model::Event;
 use std::collections::HashMap;
 
 pub async fn add_category(
@@ -385,11 +386,25 @@ pub async fn set_item_hidden(
     grade_item_id: i64,
     hidden: bool,
 ) -> Result<(), AppError> {
-    let (course_id, _) = store::item(&state.db, grade_item_id)
+    let (course_id, item) = store::item(&state.db, grade_item_id)
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(&state.db, actor, course_id, CourseAccess::may_see_learners).await?;
-    store::set_hidden(&state.db, grade_item_id, hidden).await
+    let at = now();
+    let mut tx = state.db.begin().await?;
+    if store::set_hidden(&mut tx, grade_item_id, hidden).await? && !hidden {
+        let learners = store::graded_learners(&mut tx, grade_item_id).await?;
+        let data = serde_json::json!({
+            "course_id": course_id,
+            "grade_item_id": grade_item_id,
+            "name": item.name,
+            "max_points": item.max_points,
+            "graded_learner_ids": learners,
+        });
+        crate::webhooks::outbox::emit(&mut tx, Event::GradeReleased, data, at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// One learner's course total from their own grades: a handful of rows, whatever the class size.

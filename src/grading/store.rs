@@ -368,16 +368,17 @@ pub async fn set_source_max(tx: &mut Tx, item_id: i64, max_points: f64) -> Resul
     Ok(())
 }
 
-pub async fn set_hidden(db: &Db, grade_item_id: i64, hidden: bool) -> Result<(), AppError> {
-    with_db_write!(db, |p| sqlx::query(
-        "UPDATE grade_items SET hidden = $2 WHERE id = $1"
+/// Shows or hides a grade item; true when that changed it.
+pub async fn set_hidden(tx: &mut Tx, grade_item_id: i64, hidden: bool) -> Result<bool, AppError> {
+    let changed = with_tx!(tx, |c| sqlx::query(
+        "UPDATE grade_items SET hidden = $2 WHERE id = $1 AND hidden <> $2"
     )
     .bind(grade_item_id)
     .bind(hidden)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected())?);
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// Learners with a grade on an item (to bring their totals up to date after the item changes).

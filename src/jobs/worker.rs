@@ -25,6 +25,7 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
     match kind {
         crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
         crate::xapi::forward::FORWARD => crate::xapi::forward::run(state).await,
+        crate::webhooks::outbox::DELIVER => crate::webhooks::deliver::run(state, payload).await,
         k if k == compliance::NIGHTLY.kind => compliance::nightly(state, at)
             .await
             .map_err(|e| format!("{e:?}")),

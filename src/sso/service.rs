@@ -509,6 +509,16 @@ async fn account(state: &AppState, row: &ProviderRow, person: &Person) -> Result
         now(),
     )
     .await?;
+    let user = users::find_in_tx(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::users::announce::announce(
+        &mut tx,
+        crate::webhooks::model::Event::UserCreated,
+        &user,
+        now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user_id)
 }

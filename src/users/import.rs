@@ -13,6 +13,7 @@ use crate::auth::service::send_password_link;
 use crate::db::now;
 use crate::error::{AppError, OrInternal, internal};
 use crate::state::AppState;
+use crate::webhooks::model::Event;
 use std::collections::HashMap;
 
 pub use super::model_import::{ImportOutcome, ImportPreview, ImportRow, RowAction};
@@ -394,6 +395,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                     now,
                 )
                 .await?;
+                super::announce::announce(&mut tx, Event::UserCreated, &user, now).await?;
                 if hash.is_none() {
                     welcome.push((id, email.as_str().to_string()));
                 }
@@ -432,6 +434,7 @@ pub async fn apply(state: &AppState, actor: &Actor, text: &str) -> Result<Import
                     now,
                 )
                 .await?;
+                super::announce::announce(&mut tx, Event::UserUpdated, &after, now).await?;
                 outcome.updated += 1;
             }
         }

@@ -2,6 +2,8 @@
 //! assignment, CSV import and export. Rules live in `service`, SQL in `store`.
 
 #[cfg(feature = "ssr")]
+pub mod announce;
+#[cfg(feature = "ssr")]
 pub mod custom_field_service;
 #[cfg(feature = "ssr")]
 pub mod custom_field_store;

@@ -1,6 +1,7 @@
 //! Use cases of user administration. Every function checks permissions first, writes in one
 //! transaction, and records an audit entry in that same transaction.
 
+use super::announce::announce;
 use super::model::{Email, NewUser, Role, User, UserForm, UserName, UserQuery, UserStatus};
 use super::store;
 use crate::audit;
@@ -12,6 +13,7 @@ use crate::error::{AppError, OrInternal, Problems};
 use crate::mail;
 use crate::paging::Page;
 use crate::state::AppState;
+use crate::webhooks::model::Event;
 
 /// Parses the create/edit form. The password is optional and only checked when given.
 pub fn parse_form(form: &UserForm, password_required: bool) -> Result<NewUser, AppError> {
@@ -99,6 +101,7 @@ pub async fn create(state: &AppState, actor: &Actor, form: &UserForm) -> Result<
         now,
     )
     .await?;
+    announce(&mut tx, Event::UserCreated, &user, now).await?;
     tx.commit().await?;
     if hash.is_none() {
         send_password_link(state, id, &user.email, true).await?;
@@ -182,6 +185,7 @@ pub async fn update(
         now,
     )
     .await?;
+    announce(&mut tx, Event::UserUpdated, &after, now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -251,6 +255,12 @@ pub async fn set_status(
         now,
     )
     .await?;
+    let event = if status == UserStatus::Suspended {
+        Event::UserDeactivated
+    } else {
+        Event::UserUpdated
+    };
+    announce(&mut tx, event, &after, now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -288,6 +298,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppE
         now,
     )
     .await?;
+    super::announce::announce_deleted(&mut tx, id, now).await?;
     tx.commit().await?;
     Ok(())
 }
