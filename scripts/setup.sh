@@ -57,6 +57,8 @@ fi
 if $want_test; then
   # The independent Open Badges 3.0 verifier the tests run (a venv under target/).
   scripts/ob3-verify.sh --install-only
+  # The independent iCalendar parser the calendar tests read feeds with.
+  scripts/ical-parse.sh --install-only
   if [ ! -x /usr/bin/chromium ]; then
     say "Installing Chromium from Debian"
     apt-get update -qq

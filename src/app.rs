@@ -111,6 +111,7 @@ lazy_pages! {
     LrsPageRoute => crate::xapi::pages::LrsPage,
     SsoPageRoute => crate::sso::pages::SsoPage,
     WebhooksPageRoute => crate::webhooks::pages::WebhooksPage,
+    CalendarPageRoute => crate::calendar::pages::CalendarPage,
     CategoriesPageRoute => crate::courses::pages::CategoriesPage,
     CohortsPageRoute => crate::enrolments::pages::CohortsPage,
     AudiencesPageRoute => crate::audiences::pages::AudiencesPage,
@@ -201,6 +202,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/compliance") view={Lazy::<CompliancePageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/programmes") view={Lazy::<ProgrammesPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/certificates") view={Lazy::<MyCertificatesPageRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/calendar") view={Lazy::<CalendarPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/verify") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/verify/:number") view={Lazy::<VerifyPageRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/certificates") view={Lazy::<CertificatesAdminPageRoute>::new()} ssr=SsrMode::Async />
@@ -259,6 +261,10 @@ fn nav_links(actor: &Actor, has_team: bool) -> Vec<NavLink> {
             label: "Courses",
         },
     ];
+    links.push(NavLink {
+        href: "/calendar",
+        label: "Calendar",
+    });
     links.push(NavLink {
         href: "/certificates",
         label: "Certificates",

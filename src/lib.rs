@@ -10,6 +10,7 @@ pub mod assignments;
 pub mod audiences;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cartridge;
 pub mod certificates;
 pub mod cmi5;

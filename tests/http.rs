@@ -30,6 +30,9 @@ const PUBLIC_FNS: &[&str] = &[
 ];
 /// Any signed-in person may call these, on their own account only.
 const ACCOUNT_FNS: &[(&str, &str)] = &[
+    ("calendar/month", "month="),
+    ("calendar/feed", ""),
+    ("calendar/new_feed", ""),
     ("account/update_name", "name=X"),
     (
         "account/change_password",

@@ -53,6 +53,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("src/mail/mailer.rs", 13),
     // Where events leave for webhooks: any area may emit in its own transaction.
     ("src/webhooks/model.rs", 11),
+    // What a calendar entry is: item kinds and compliance make them, the calendar shows them.
+    ("src/calendar/model.rs", 11),
     ("src/webhooks/outbox.rs", 13),
     ("src/state.rs", 14),
     // 2x platform. Users' types and table, and the permission check every service asks, sit
@@ -121,6 +123,8 @@ const LAYERS: &[(&str, u8)] = &[
     // the administrators' view of its queue.
     ("src/learning", 80),
     ("src/dashboard", 80),
+    // A person's calendar and its feed: dates from the item kinds and compliance.
+    ("src/calendar", 80),
     // A manager's team shows each person's courses as "My learning" does.
     ("src/team", 82),
     ("src/jobs", 85),

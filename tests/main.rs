@@ -21,6 +21,7 @@ mod assignments;
 mod audiences;
 mod auth;
 mod backup;
+mod calendar;
 mod cartridge;
 mod certificates;
 mod cmi5;

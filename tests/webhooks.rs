@@ -565,3 +565,78 @@ db_test!(
         assert_eq!(released[0]["data"]["course_id"], c.course_id);
     }
 );
+
+db_test!(
+    enrolments_by_cohorts_and_assigned_training_are_sent,
+    |state| {
+        let admin = admin(&state).await;
+        let hook = receiver(&[]).await;
+        webhooks::save(
+            &state,
+            &admin,
+            &form(&hook.url, &["enrolment.created"], true),
+        )
+        .await
+        .unwrap();
+        let c = support::class(
+            &state,
+            ClassSpec {
+                learners: &[],
+                assistant: false,
+                ..Default::default()
+            },
+        )
+        .await;
+        let ada = user_with_roles(&state, "ada@example.com", &[Role::Learner]).await;
+        let bo = user_with_roles(&state, "bo@example.com", &[Role::Learner]).await;
+        // A cohort with Ada is linked to the course (she is enrolled), then Bo joins it.
+        let cohort = lyceum::enrolments::cohorts::create(&state, &admin, "Nurses", "")
+            .await
+            .unwrap();
+        lyceum::enrolments::cohorts::add_members(&state, &admin, cohort, "ada@example.com")
+            .await
+            .unwrap();
+        lyceum::enrolments::cohorts::link(&state, &c.teacher, c.course_id, cohort)
+            .await
+            .unwrap();
+        lyceum::enrolments::cohorts::add_members(&state, &admin, cohort, "bo@example.com")
+            .await
+            .unwrap();
+        // Training assigned to Cy enrols him; to Ada, already enrolled, sends nothing more.
+        let cy = user_with_roles(&state, "cy@example.com", &[Role::Learner]).await;
+        lyceum::compliance::service::create(
+            &state,
+            &admin,
+            &lyceum::compliance::model::RequirementForm {
+                name: "Yearly".into(),
+                course_id: c.course_id,
+                due_kind: "after_assignment".into(),
+                due_days: "7".into(),
+                emails: "cy@example.com, ada@example.com".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        deliver(&state).await;
+        let enrolled: Vec<(i64, String)> = hook
+            .bodies()
+            .iter()
+            .filter(|b| b["data"]["role"] == "learner")
+            .map(|b| {
+                (
+                    b["data"]["user_id"].as_i64().unwrap(),
+                    b["data"]["method"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            enrolled,
+            vec![
+                (ada.id, "cohort".to_string()),
+                (bo.id, "cohort".to_string()),
+                (cy.id, "manual".to_string()),
+            ]
+        );
+    }
+);

@@ -1061,3 +1061,60 @@ pub async fn copy_quiz(
     }
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct CalendarRow {
+    item_id: i64,
+    course_id: i64,
+    title: String,
+    course_title: String,
+    opens_at: Option<i64>,
+    closes_at: Option<i64>,
+}
+
+/// When the quizzes a person sees open and close in [`from`, `to`): a learner's own window (an
+/// override's, else the quiz's) in published courses; staff see their courses' own.
+pub async fn calendar(
+    db: &Db,
+    user_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<crate::calendar::model::Dated>, AppError> {
+    use crate::calendar::model::{DateKind, item_dates};
+    let rows: Vec<CalendarRow> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT q.item_id, q.course_id, i.title, c.title AS course_title, \
+         COALESCE(o.opens_at, q.opens_at) AS opens_at, COALESCE(o.closes_at, q.closes_at) AS closes_at \
+         FROM enrolments e \
+         JOIN courses c ON c.id = e.course_id AND (c.state = 'published' OR e.role <> 'learner') \
+         JOIN quizzes q ON q.course_id = e.course_id \
+         JOIN items i ON i.id = q.item_id AND i.deleted_at IS NULL AND (NOT i.hidden OR e.role <> 'learner') \
+         LEFT JOIN item_overrides o ON o.item_id = q.item_id AND o.user_id = e.user_id \
+         WHERE e.user_id = $1 AND e.status = 'active' \
+         AND ((COALESCE(o.opens_at, q.opens_at) >= $2 AND COALESCE(o.opens_at, q.opens_at) < $3) \
+           OR (COALESCE(o.closes_at, q.closes_at) >= $2 AND COALESCE(o.closes_at, q.closes_at) < $3)) \
+         ORDER BY q.item_id LIMIT 1000"
+    )
+    .bind(user_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(rows
+        .iter()
+        .flat_map(|r| {
+            item_dates(
+                r.item_id,
+                r.course_id,
+                &r.title,
+                &r.course_title,
+                &[
+                    (DateKind::Opens, r.opens_at),
+                    (DateKind::Closes, r.closes_at),
+                ],
+                (from, to),
+            )
+        })
+        .collect())
+}

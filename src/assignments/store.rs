@@ -765,3 +765,57 @@ pub async fn mark_due_told(
     }
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct CalendarRow {
+    item_id: i64,
+    course_id: i64,
+    title: String,
+    course_title: String,
+    due_at: Option<i64>,
+    cutoff_at: Option<i64>,
+}
+
+/// The due and cut-off dates in [`from`, `to`) of the assignments a person sees: a learner's own
+/// (an override's, else the assignment's) in published courses; staff see their courses' own.
+pub async fn calendar(
+    db: &Db,
+    user_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<crate::calendar::model::Dated>, AppError> {
+    use crate::calendar::model::{DateKind, item_dates};
+    let rows: Vec<CalendarRow> = with_db!(db, |p| {
+        sqlx::query_as(
+        "SELECT a.item_id, a.course_id, i.title, c.title AS course_title, \
+         COALESCE(o.due_at, a.due_at) AS due_at, COALESCE(o.cutoff_at, a.cutoff_at) AS cutoff_at \
+         FROM enrolments e \
+         JOIN courses c ON c.id = e.course_id AND (c.state = 'published' OR e.role <> 'learner') \
+         JOIN assignments a ON a.course_id = e.course_id \
+         JOIN items i ON i.id = a.item_id AND i.deleted_at IS NULL AND (NOT i.hidden OR e.role <> 'learner') \
+         LEFT JOIN item_overrides o ON o.item_id = a.item_id AND o.user_id = e.user_id \
+         WHERE e.user_id = $1 AND e.status = 'active' \
+         AND ((COALESCE(o.due_at, a.due_at) >= $2 AND COALESCE(o.due_at, a.due_at) < $3) \
+           OR (COALESCE(o.cutoff_at, a.cutoff_at) >= $2 AND COALESCE(o.cutoff_at, a.cutoff_at) < $3)) \
+         ORDER BY a.item_id LIMIT 1000"
+    )
+    .bind(user_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(p)
+    .await?
+    });
+    Ok(rows
+        .iter()
+        .flat_map(|r| {
+            item_dates(
+                r.item_id,
+                r.course_id,
+                &r.title,
+                &r.course_title,
+                &[(DateKind::Due, r.due_at), (DateKind::CutOff, r.cutoff_at)],
+                (from, to),
+            )
+        })
+        .collect())
+}

@@ -308,7 +308,7 @@ async fn refresh_with(
     let training = requirement.training();
     match training {
         Training::Course(course_id) => {
-            crate::enrolments::store::enrol_assigned(&mut tx, course_id, &new, now).await?
+            crate::enrolments::service::enrol_assigned(&mut tx, course_id, &new, now).await?
         }
         Training::Programme(programme_id) => {
             crate::programmes::service::enrol(&mut tx, programme_id, &new, now).await?;
@@ -652,6 +652,50 @@ pub async fn extend(
 /// The signed-in person's required training, soonest due first.
 pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<MyRequirement>, AppError> {
     store::mine(&state.db, actor.id).await
+}
+
+/// A person's mandatory training dates between two local dates (`from` inclusive, `to`
+/// exclusive, YYYY-MM-DD) for their calendar: when each open requirement is due, and when a
+/// completed one expires. All-day entries.
+pub async fn calendar(
+    db: &crate::db::Db,
+    user_id: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<crate::calendar::model::Dated>, AppError> {
+    use crate::calendar::model::{DateKind, Dated};
+    let mut out = Vec::new();
+    for r in store::mine(db, user_id).await? {
+        let (kind, date) = match r.state {
+            State::Completed => (DateKind::Renewal, r.expires_on.as_deref()),
+            State::Exempt | State::Expired => continue,
+            _ => (DateKind::TrainingDue, r.due_on.as_deref()),
+        };
+        let Some(date) = date.filter(|d| *d >= from && *d < to) else {
+            continue;
+        };
+        let Ok(day) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+            continue;
+        };
+        let href = match r.training {
+            Training::Course(id) => format!("/courses/{id}/learn"),
+            Training::Programme(_) => "/".to_string(),
+        };
+        out.push(Dated {
+            uid: format!("requirement-{}-{}", r.requirement_id, kind.as_str()),
+            kind,
+            at: day
+                .and_hms_opt(0, 0, 0)
+                .unwrap_or_default()
+                .and_utc()
+                .timestamp(),
+            all_day: true,
+            title: r.name,
+            context: r.training_title,
+            href,
+        });
+    }
+    Ok(out)
 }
 
 /// The nightly run: five past midnight where the site is.

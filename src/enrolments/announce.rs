@@ -25,3 +25,28 @@ pub async fn enrolled(tx: &mut Tx, e: Enrolled, now: i64) -> Result<(), AppError
     crate::webhooks::outbox::emit(tx, Event::EnrolmentCreated, data, now).await?;
     Ok(())
 }
+
+/// Learners enrolled (or made active again) by a cohort or by assigned training:
+/// (course, person) pairs.
+pub async fn learners_enrolled(
+    tx: &mut Tx,
+    pairs: &[(i64, i64)],
+    method: EnrolmentMethod,
+    now: i64,
+) -> Result<(), AppError> {
+    for (course_id, user_id) in pairs {
+        enrolled(
+            tx,
+            Enrolled {
+                course_id: *course_id,
+                user_id: *user_id,
+                role: CourseRole::Learner,
+                status: EnrolmentStatus::Active,
+                method,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -179,26 +179,25 @@ const ENROL_ON_CONFLICT: &str = "ON CONFLICT (course_id, user_id) DO UPDATE SET 
 
 /// Enrols a member as a learner in every course the cohort is linked to. An enrolment someone
 /// else made is left as it is, unless it was withdrawn.
+/// Returns the (course, person) enrolments made or made active again.
 pub async fn enrol_member(
     tx: &mut Tx,
     cohort_id: i64,
     user_id: i64,
     now: i64,
-) -> Result<(), AppError> {
-    with_tx!(tx, |c| {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<(i64, i64)>, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \
          SELECT cc.course_id, $2, 'learner', 'active', 'cohort', cc.cohort_id, $3, $3 FROM course_cohorts cc \
-         WHERE cc.cohort_id = $1 {ENROL_ON_CONFLICT}"
+         WHERE cc.cohort_id = $1 {ENROL_ON_CONFLICT} RETURNING course_id, user_id"
     )))
     .bind(cohort_id)
     .bind(user_id)
     .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
+    .fetch_all(c)
+    .await?
+    }))
 }
 
 /// Enrols every member in one course (the cohort was just linked to it), as `enrol_member`.
@@ -207,21 +206,19 @@ pub async fn enrol_members(
     cohort_id: i64,
     course_id: i64,
     now: i64,
-) -> Result<(), AppError> {
-    with_tx!(tx, |c| {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<(i64, i64)>, AppError> {
+    Ok(with_tx!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO enrolments (course_id, user_id, role, status, method, cohort_id, enrolled_at, updated_at) \
          SELECT $2, m.user_id, 'learner', 'active', 'cohort', $1, $3, $3 FROM cohort_members m \
-         WHERE m.cohort_id = $1 {ENROL_ON_CONFLICT}"
+         WHERE m.cohort_id = $1 {ENROL_ON_CONFLICT} RETURNING course_id, user_id"
     )))
     .bind(cohort_id)
     .bind(course_id)
     .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected())?
-    });
-    Ok(())
+    .fetch_all(c)
+    .await?
+    }))
 }
 
 /// Whose cohort enrolments a change withdraws.

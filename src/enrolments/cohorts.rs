@@ -2,8 +2,9 @@
 //! linked to a course enrols all its members as learners, and stays in sync: people added to the
 //! cohort are enrolled, people removed are unenrolled (only from enrolments the cohort made).
 
+use super::announce::learners_enrolled;
 use super::cohort_store::{self as store, Scope};
-use super::model::{Cohort, CohortMember};
+use super::model::{Cohort, CohortMember, EnrolmentMethod};
 use crate::audit::{self, Entry};
 use crate::auth::permissions::{Action, Actor, can};
 use crate::courses::access::{self, CourseAccess};
@@ -140,7 +141,8 @@ pub async fn add_members(
     for user in users.values() {
         if store::add_member(&mut tx, cohort_id, user.id).await? {
             added += 1;
-            store::enrol_member(&mut tx, cohort_id, user.id, now).await?;
+            let enrolled = store::enrol_member(&mut tx, cohort_id, user.id, now).await?;
+            learners_enrolled(&mut tx, &enrolled, EnrolmentMethod::Cohort, now).await?;
         }
     }
     audit::record(
@@ -205,7 +207,8 @@ pub async fn link(
     let now = now();
     let mut tx = state.db.begin().await?;
     store::link(&mut tx, course_id, cohort_id).await?;
-    store::enrol_members(&mut tx, cohort_id, course_id, now).await?;
+    let enrolled = store::enrol_members(&mut tx, cohort_id, course_id, now).await?;
+    learners_enrolled(&mut tx, &enrolled, EnrolmentMethod::Cohort, now).await?;
     audit::record(
         &mut tx,
         actor,

@@ -2,7 +2,7 @@
 //! places freed by unenrolment or a larger capacity go to the waiting list in order. Creating a
 //! course is here too: its creator is enrolled as its instructor.
 
-use super::announce::{Enrolled, enrolled};
+use super::announce::{Enrolled, enrolled, learners_enrolled};
 use super::model::*;
 use super::store;
 use crate::audit::{self, Entry};
@@ -158,6 +158,19 @@ pub async fn self_enrol(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Enrols people whom mandatory training (or a programme) was assigned to, as learners, in the
+/// caller's transaction (`store::enrol_assigned`); webhooks hear of each new enrolment.
+pub async fn enrol_assigned(
+    tx: &mut Tx,
+    course_id: i64,
+    user_ids: &[i64],
+    now: i64,
+) -> Result<(), AppError> {
+    let enrolled = store::enrol_assigned(tx, course_id, user_ids, now).await?;
+    let pairs: Vec<(i64, i64)> = enrolled.iter().map(|u| (course_id, *u)).collect();
+    learners_enrolled(tx, &pairs, EnrolmentMethod::Manual, now).await
 }
 
 /// The actor leaves a course they are a learner in.

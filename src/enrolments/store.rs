@@ -42,14 +42,16 @@ pub async fn upsert(
 
 /// Enrols people whom mandatory training was assigned to, as learners: nobody already active
 /// in the course changes role; a withdrawn, pending or wait-listed enrolment becomes active.
+/// Returns those enrolled now (not those who already were).
 pub async fn enrol_assigned(
     tx: &mut Tx,
     course_id: i64,
     user_ids: &[i64],
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<Vec<i64>, AppError> {
+    let mut enrolled = Vec::new();
     for user_id in user_ids {
-        with_tx!(tx, |c| {
+        let changed = with_tx!(tx, |c| {
             sqlx::query(
                 "INSERT INTO enrolments (course_id, user_id, role, status, method, enrolled_at, updated_at) \
                  VALUES ($1, $2, 'learner', 'active', 'manual', $3, $3) \
@@ -63,8 +65,11 @@ pub async fn enrol_assigned(
             .await
             .map(|r| r.rows_affected())?
         });
+        if changed == 1 {
+            enrolled.push(*user_id);
+        }
     }
-    Ok(())
+    Ok(enrolled)
 }
 
 #[derive(sqlx::FromRow)]

@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-in/second-step", axum::routing::post(crate::auth::handlers::second_step_form))
         .route("/sso/{slug}/start", get(crate::sso::handlers::start))
         .route("/sso/{slug}/callback", get(crate::sso::handlers::callback))
+        .route("/calendar/feed/{file}", get(crate::calendar::handlers::feed))
         .route("/files/{id}", get(crate::files::handlers::download))
         .route("/files/{id}/{name}", get(crate::files::handlers::download))
         .nest("/api/v1", crate::rest::router())

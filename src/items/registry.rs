@@ -287,6 +287,28 @@ mod lifecycle {
         }
     }
 
+    /// The dates of a kind's items that a person sees in [`from`, `to`), for their calendar and
+    /// its feed: one query per kind, whatever the number of courses.
+    pub async fn dated(
+        db: &crate::db::Db,
+        kind: ItemKind,
+        user_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<crate::calendar::model::Dated>, AppError> {
+        match kind {
+            ItemKind::Assignment => assignments::store::calendar(db, user_id, from, to).await,
+            ItemKind::Quiz => assessments::quiz_store::calendar(db, user_id, from, to).await,
+            ItemKind::Lesson
+            | ItemKind::File
+            | ItemKind::Video
+            | ItemKind::Link
+            | ItemKind::Acknowledgement
+            | ItemKind::Scorm
+            | ItemKind::Cmi5 => Ok(Vec::new()),
+        }
+    }
+
     /// What kinds keep per course rather than per item, copied once before the items.
     #[derive(Debug, Default)]
     pub struct CourseContent {

@@ -211,7 +211,7 @@ pub async fn enrol(tx: &mut Tx, id: i64, users: &[i64], at: i64) -> Result<bool,
     }
     store::add_members(tx, id, users, at).await?;
     for course_id in &courses {
-        crate::enrolments::store::enrol_assigned(tx, *course_id, users, at).await?;
+        crate::enrolments::service::enrol_assigned(tx, *course_id, users, at).await?;
     }
     Ok(true)
 }
