@@ -189,6 +189,38 @@ db_test!(a_learners_month_and_feed_hold_their_own_dates, |state| {
         month.entries[1].dated.href,
         format!("/courses/{}/learn/{essay}", c.course_id)
     );
+    // In her own time zone, New York's (UTC-5 in December), the due date is at 04:00; a zone
+    // that is not one is refused next to the field; empty goes back to the site's (UTC).
+    let err = lyceum::auth::service::set_own_time_zone(&state, &ada, "Mars/Olympus")
+        .await
+        .unwrap_err();
+    assert!(err.field("time_zone").is_some(), "{err:?}");
+    let choice = lyceum::auth::service::set_own_time_zone(&state, &ada, "America/New_York")
+        .await
+        .unwrap();
+    assert_eq!(choice.zone, "America/New_York");
+    assert!(choice.zones.iter().any(|z| z == "Asia/Kolkata"));
+    let there = calendar::month(&state, &ada, MONTH).await.unwrap();
+    assert_eq!(there.time_zone, "America/New_York");
+    let due = there
+        .entries
+        .iter()
+        .find(|e| e.dated.kind == DateKind::Due)
+        .unwrap();
+    assert_eq!(
+        (due.date.as_str(), due.time.as_str()),
+        ("2026-12-10", "04:00")
+    );
+    lyceum::auth::service::set_own_time_zone(&state, &ada, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        calendar::month(&state, &ada, MONTH)
+            .await
+            .unwrap()
+            .time_zone,
+        "UTC"
+    );
     // Bo's own due date is the extension's.
     let bos = calendar::month(&state, &bo, MONTH).await.unwrap();
     let due = bos

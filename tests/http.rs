@@ -33,6 +33,8 @@ const ACCOUNT_FNS: &[(&str, &str)] = &[
     ("calendar/month", "month="),
     ("calendar/feed", ""),
     ("calendar/new_feed", ""),
+    ("account/time_zone", ""),
+    ("account/set_time_zone", "time_zone=Europe%2FBerlin"),
     ("account/update_name", "name=X"),
     (
         "account/change_password",

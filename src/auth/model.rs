@@ -63,3 +63,12 @@ pub struct SignInRule {
     /// Two-step verification, set up at their next sign-in if they have none.
     pub mfa_required: bool,
 }
+
+/// The time zone a person reads times in, and the choice of them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TimeZoneChoice {
+    /// Empty: the site's.
+    pub zone: String,
+    pub site_zone: String,
+    pub zones: Vec<String>,
+}

@@ -276,6 +276,7 @@ pub fn AccountPage() -> impl IntoView {
                         <div class="page-header"><h1>"Your account"</h1></div>
                         <div class="stack">
                             <NameForm initial=actor.name.clone() />
+                            <TimeZoneSection />
                             <OrganisationSection />
                             <PasswordForm />
                             <super::mfa_pages::MfaSection />
@@ -326,6 +327,56 @@ fn NameForm(initial: String) -> impl IntoView {
                 <div class="form-actions"><button type="submit" class="btn btn-primary">"Save name"</button></div>
             </form>
         </section>
+    }
+}
+
+/// The time zone the person reads times in (the calendar's days and times).
+#[component]
+fn TimeZoneSection() -> impl IntoView {
+    let current = Resource::new(|| (), |_| my_time_zone());
+    view! {
+        <section class="card" aria-labelledby="time-zone-heading">
+            <h2 id="time-zone-heading">"Your time zone"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(choice) => view! { <TimeZoneForm choice /> }.into_any(),
+                        Err(error) => view! { <ErrorPage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn TimeZoneForm(choice: super::model::TimeZoneChoice) -> impl IntoView {
+    let action = ServerAction::<SetMyTimeZone>::new();
+    let zone = RwSignal::new(choice.zone.clone());
+    let result: Signal<Option<Result<super::model::TimeZoneChoice, AppError>>> =
+        action.value().into();
+    let error = field_error(result, "time_zone");
+    let site = format!("The site's ({})", choice.site_zone);
+    let chosen = choice.zone.clone();
+    view! {
+        <form class="form" on:submit=move |ev| { ev.prevent_default(); action.dispatch(SetMyTimeZone { time_zone: zone.get_untracked() }); } novalidate>
+            <FormAlert result success="Your time zone is saved." />
+            <div class="field">
+                <label for="field-time_zone">"Time zone"</label>
+                <p class="hint" id="field-time_zone-hint">"Your calendar shows days and times in it."</p>
+                <select id="field-time_zone" name="time_zone" aria-describedby="field-time_zone-hint field-time_zone-error"
+                    aria-invalid=move || error.get().is_some().then_some("true")
+                    on:change=move |ev| zone.set(event_target_value(&ev))>
+                    <option value="" selected=chosen.is_empty()>{site}</option>
+                    {choice.zones.into_iter().map(|z| {
+                        let selected = z == chosen;
+                        view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
+                    }).collect_view()}
+                </select>
+                <p class="field-error" id="field-time_zone-error" role="alert">{move || error.get()}</p>
+            </div>
+            <div class="form-actions"><button type="submit" class="btn btn-primary">"Save time zone"</button></div>
+        </form>
     }
 }
 

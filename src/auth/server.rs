@@ -143,6 +143,19 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     crate::edge::respond(super::service::request_password_reset(&state, &email, &client).await)
 }
 
+#[server(endpoint = "account/time_zone")]
+pub async fn my_time_zone() -> Result<super::model::TimeZoneChoice, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::my_time_zone(&state, &actor).await)
+}
+
+/// `time_zone` an IANA name, or empty for the site's.
+#[server(endpoint = "account/set_time_zone")]
+pub async fn set_my_time_zone(time_zone: String) -> Result<super::model::TimeZoneChoice, AppError> {
+    let (state, actor, _) = crate::edge::signed_in()?;
+    crate::edge::respond(super::service::set_own_time_zone(&state, &actor, &time_zone).await)
+}
+
 /// `keep_api_tokens` is a checkbox: absent (the default) revokes them.
 #[server(endpoint = "auth/reset_password")]
 pub async fn reset_password(

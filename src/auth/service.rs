@@ -1,6 +1,6 @@
 //! Use cases of signing in and out, sessions, password reset, first set-up and API tokens.
 
-use super::model::{ApiTokenInfo, NewApiToken, SessionInfo};
+use super::model::{ApiTokenInfo, NewApiToken, SessionInfo, TimeZoneChoice};
 use super::permissions::Actor;
 use super::throttle::{self, Client, Guarded};
 use super::{password, store, tokens};
@@ -303,6 +303,43 @@ pub async fn update_own_name(state: &AppState, actor: &Actor, name: &str) -> Res
     users::update_name(&mut tx, actor.id, &name, now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The time zone a person reads times in: their own, else the site's.
+pub async fn zone_of(state: &AppState, user_id: i64) -> Result<String, AppError> {
+    let own = users::time_zone(&state.db, user_id).await?;
+    if !own.is_empty() && crate::settings::time_zone::is_zone(&own) {
+        return Ok(own);
+    }
+    Ok(settings::current(state).await?.time_zone)
+}
+
+pub async fn my_time_zone(state: &AppState, actor: &Actor) -> Result<TimeZoneChoice, AppError> {
+    Ok(TimeZoneChoice {
+        zone: users::time_zone(&state.db, actor.id).await?,
+        site_zone: settings::current(state).await?.time_zone,
+        zones: crate::settings::time_zone::names()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// Sets the actor's own time zone; empty goes back to the site's.
+pub async fn set_own_time_zone(
+    state: &AppState,
+    actor: &Actor,
+    zone: &str,
+) -> Result<TimeZoneChoice, AppError> {
+    let zone = zone.trim();
+    if !zone.is_empty() && !crate::settings::time_zone::is_zone(zone) {
+        return Err(AppError::invalid(
+            "time_zone",
+            "Choose a time zone from the list, such as Europe/Berlin.",
+        ));
+    }
+    users::set_time_zone(&state.db, actor.id, zone, now()).await?;
+    my_time_zone(state, actor).await
 }
 
 /// Creates a single-use link to set a password and emails it. Every earlier link of the account

@@ -42,11 +42,11 @@ impl Dated {
 pub struct Month {
     pub year: i32,
     pub month: u32,
-    /// The site's time zone, in which days are drawn and times shown.
+    /// The person's time zone (else the site's), in which days are drawn and times shown.
     pub time_zone: String,
     /// Local date (YYYY-MM-DD) and time (HH:MM, empty for all-day) of each, in order.
     pub entries: Vec<Entry>,
-    /// Today where the site is (YYYY-MM-DD).
+    /// Today in that zone (YYYY-MM-DD).
     pub today: String,
 }
 

@@ -50,7 +50,7 @@ pub fn parse_month(text: &str) -> Option<(i32, u32)> {
 
 /// A month of the actor's calendar; `month` "YYYY-MM", or empty for this month.
 pub async fn month(state: &AppState, actor: &Actor, month: &str) -> Result<Month, AppError> {
-    let zone = crate::settings::service::current(state).await?.time_zone;
+    let zone = crate::auth::service::zone_of(state, actor.id).await?;
     let today = today_in(now(), &zone);
     let (year, m) = if month.trim().is_empty() {
         (today.year(), today.month())
@@ -135,7 +135,7 @@ pub async fn ics(state: &AppState, token: &str) -> Result<String, AppError> {
     let (user_id, name) = store::owner(&state.db, &tokens::hash(token), at)
         .await?
         .ok_or(AppError::NotFound)?;
-    let zone = crate::settings::service::current(state).await?.time_zone;
+    let zone = crate::auth::service::zone_of(state, user_id).await?;
     let day = 24 * 60 * 60;
     let range = (at - FEED_PAST_DAYS * day, at + FEED_AHEAD_DAYS * day);
     let days = (today_in(range.0, &zone), today_in(range.1, &zone));

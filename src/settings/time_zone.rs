@@ -33,6 +33,11 @@ pub fn is_zone(zone: &str) -> bool {
     zone.parse::<chrono_tz::Tz>().is_ok()
 }
 
+/// Every time zone name, in the order of the IANA database (for a choice of one).
+pub fn names() -> Vec<&'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect()
+}
+
 /// Unix time `ts` as the site's people read it: "2026-12-06 17:00 (Europe/Berlin)".
 pub fn local_datetime(ts: i64, zone: &str) -> String {
     let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);

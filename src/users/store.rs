@@ -420,6 +420,30 @@ pub async fn count_active_admins_in_tx(tx: &mut Tx) -> Result<i64, AppError> {
         .await)?)
 }
 
+/// The time zone a person chose (empty: the site's).
+pub async fn time_zone(db: &Db, id: i64) -> Result<String, AppError> {
+    let zone: Option<String> = with_db!(db, |p| sqlx::query_scalar(
+        "SELECT time_zone FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    Ok(zone.unwrap_or_default())
+}
+
+pub async fn set_time_zone(db: &Db, id: i64, zone: &str, now: i64) -> Result<(), AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(zone)
+    .bind(now)
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
