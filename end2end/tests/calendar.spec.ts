@@ -57,6 +57,17 @@ test('a learner sees a due date in their calendar and subscribes to the feed', a
   await expect(entry).toBeVisible();
   await expect(entry).toHaveAttribute('href', `/courses/${course.id}/learn/${item}`);
 
+  // Her own time zone, New York's, chosen on the account page: the due time moves with it.
+  await page.goto('/account');
+  await hydrated(page);
+  await page.getByLabel('Time zone').selectOption('America/New_York');
+  await page.getByRole('button', { name: 'Save time zone' }).click();
+  await expect(page.getByText('Your time zone is saved.')).toBeVisible();
+  await page.goto(`/calendar?month=${today.slice(0, 7)}&view=list`);
+  await expect(page.getByText('Times are in America/New_York.')).toBeVisible();
+  await expect(page.getByRole('link', { name: /(18|19):30 Due: Calendar essay/ })).toBeVisible();
+  await hydrated(page);
+
   // The private feed: iCalendar with the due date, in UTC.
   await page.getByRole('button', { name: 'Show my calendar address' }).click();
   const address = page.getByLabel('Your private calendar address');
