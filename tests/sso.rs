@@ -611,3 +611,27 @@ db_test!(
         );
     }
 );
+
+db_test!(starting_sign_ins_is_throttled_per_client_address, |state| {
+    if add_provider(&state, |_| {}).await.is_none() {
+        return;
+    }
+    let app = lyceum::http::router(state.clone());
+    // A person trying again, or an office behind one address: plenty go through…
+    for _ in 0..60 {
+        start(&app, "/").await;
+    }
+    // …a flood does not, before any login is kept or the provider is asked.
+    let reply = send(
+        &app,
+        Request::get("/sso/idp/start")
+            .body(Default::default())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        refusal(&reply).contains("Too many sign-ins were started"),
+        "{}",
+        location(&reply)
+    );
+});

@@ -55,6 +55,8 @@ pub enum Guarded {
     EnrolKey,
     /// A code from an authenticator app, or a recovery code (two-step verification).
     SecondFactor,
+    /// A sign-in started through an identity provider (each keeps a pending login row).
+    SsoStart,
 }
 
 /// Who an attempt is counted against.
@@ -118,6 +120,7 @@ impl Guarded {
             Guarded::Register => "register",
             Guarded::EnrolKey => "enrol_key",
             Guarded::SecondFactor => "second_factor",
+            Guarded::SsoStart => "sso_start",
         }
     }
 
@@ -149,7 +152,15 @@ impl Guarded {
             limit(Scope::Account, 5, true, false),
             limit(Scope::Address, 30, false, false),
         ];
+        // Each start keeps a row for ten minutes and calls the provider: a client may start
+        // plenty (a person trying again, a shared office address), not a flood.
+        const SSO_START: &[Limit] = &[limit(Scope::Address, 60, false, false)];
         match self {
+            Guarded::SsoStart => Policy {
+                window_secs: 10 * 60,
+                counting: Counting::Requests,
+                limits: SSO_START,
+            },
             Guarded::SecondFactor => Policy {
                 window_secs: 15 * 60,
                 counting: Counting::Failures,
@@ -203,6 +214,9 @@ impl Guarded {
             ),
             Guarded::SecondFactor => format!(
                 "Too many wrong codes. Wait {wait} and try again, or use one of your recovery codes."
+            ),
+            Guarded::SsoStart => format!(
+                "Too many sign-ins were started from your network. Wait {wait} and try again."
             ),
         })
     }

@@ -39,12 +39,13 @@ fn message(err: &crate::error::AppError) -> String {
 
 pub async fn start(
     State(state): State<AppState>,
+    Extension(auth): Extension<RequestAuth>,
     Path(slug): Path<String>,
     Query(query): Query<StartQuery>,
 ) -> Response {
     let next = query.next.unwrap_or_default();
     let browser = tokens::new_secret();
-    match service::start(&state, &slug, &next, &browser).await {
+    match service::start(&state, &slug, &next, &browser, &auth.client()).await {
         Ok(url) => see_other(
             &url,
             &[browser_cookie(&state, &browser, service::LOGIN_SECS)],

@@ -7,7 +7,7 @@ use super::store::{self, LoginRow, ProviderRow};
 use crate::audit;
 use crate::auth::model::SignInRule;
 use crate::auth::permissions::{Action, Actor, can};
-use crate::auth::throttle::Client;
+use crate::auth::throttle::{Client, Guarded};
 use crate::auth::{service as auth, tokens};
 use crate::db::now;
 use crate::error::{AppError, Problems};
@@ -264,7 +264,11 @@ pub async fn start(
     slug: &str,
     next: &str,
     browser: &str,
+    client: &Client,
 ) -> Result<String, AppError> {
+    // Counted per client address (requests, not failures: a start cannot fail by guessing).
+    let attempt = crate::auth::throttle::begin(&state.db, Guarded::SsoStart, "", client).await?;
+    crate::auth::throttle::finish(&state.db, attempt, true).await?;
     let row = enabled_provider(state, slug).await?;
     let secret = state.sealer.open(SECRET, &row.client_secret_sealed)?;
     let provider = oidc::Provider {
