@@ -328,6 +328,12 @@ db_test!(
             .unwrap()
             .expect("the set-up");
         let secret = secret_bytes(&setup.typed_secret);
+        // The page drawn again (a reload) shows the same secret, which the app may have scanned.
+        let again = mfa::challenge_setup(&state, Some(&challenge))
+            .await
+            .unwrap()
+            .expect("the set-up");
+        assert_eq!(again.typed_secret, setup.typed_secret);
         assert!(
             mfa::second_step(&state, Some(&challenge), "000000", &client)
                 .await

@@ -52,11 +52,16 @@ pub async fn begin_totp(state: &AppState, actor: &Actor) -> Result<TotpSetup, Ap
     let secret = totp::new_secret();
     let sealed = state.sealer.seal(SECRET, &totp::typed_secret(&secret))?;
     store::begin_totp(&state.db, actor.id, &sealed, now()).await?;
+    setup_of(state, actor, &secret).await
+}
+
+/// What the person's app is shown of a secret: its QR code, its typed form and its address.
+async fn setup_of(state: &AppState, actor: &Actor, secret: &[u8]) -> Result<TotpSetup, AppError> {
     let site = settings::current(state).await?.site_name;
-    let url = totp::otpauth_url(&secret, &site, &actor.email);
+    let url = totp::otpauth_url(secret, &site, &actor.email);
     Ok(TotpSetup {
         qr_svg: totp::qr_svg(&url).unwrap_or_default(),
-        typed_secret: totp::typed_secret(&secret),
+        typed_secret: totp::typed_secret(secret),
         otpauth_url: url,
     })
 }
@@ -251,10 +256,16 @@ pub async fn challenge_setup(
     challenge: Option<&str>,
 ) -> Result<Option<TotpSetup>, AppError> {
     let (_, actor) = challenged(state, challenge).await?;
-    if enabled(&state.db, actor.id).await? {
-        return Ok(None);
+    match store::totp(&state.db, actor.id).await? {
+        Some(row) if row.confirmed_at.is_some() => Ok(None),
+        // One secret for the whole set-up: the page drawn again (a reload, a wrong code) shows
+        // the one the app may already have scanned.
+        Some(row) => {
+            let secret = secret_of(state, &row.secret_sealed)?;
+            Ok(Some(setup_of(state, &actor, &secret).await?))
+        }
+        None => Ok(Some(begin_totp(state, &actor).await?)),
     }
-    Ok(Some(begin_totp(state, &actor).await?))
 }
 
 /// A second step that went through: the session, and the recovery codes when it set up the app
