@@ -640,3 +640,40 @@ db_test!(
         );
     }
 );
+
+db_test!(finished_deliveries_are_pruned_after_thirty_days, |state| {
+    let admin = admin(&state).await;
+    let hook = receiver(&[500]).await;
+    let id = webhooks::save(&state, &admin, &form(&hook.url, &["user.created"], true))
+        .await
+        .unwrap()
+        .subscription
+        .id;
+    webhooks::send_test(&state, &admin, id).await.unwrap();
+    webhooks::send_test(&state, &admin, id).await.unwrap();
+    // One delivered, one still to be tried again (the receiver failed it once).
+    deliver(&state).await;
+    let states: Vec<DeliveryState> = webhooks::deliveries(&state, &admin, id, 1)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|d| d.state)
+        .collect();
+    assert_eq!(states.len(), 2);
+    assert!(
+        states.contains(&DeliveryState::Delivered) && states.contains(&DeliveryState::Retrying)
+    );
+    // A month on, the finished one goes; the one still being tried stays.
+    let later = now() + webhooks::KEEP_DAYS * 24 * 60 * 60 + 60;
+    assert_eq!(webhooks::prune(&state, later).await.unwrap(), 1);
+    let left = webhooks::deliveries(&state, &admin, id, 1).await.unwrap();
+    assert_eq!(left.total, 1);
+    assert_eq!(left.items[0].state, DeliveryState::Retrying);
+    // And the next night is queued.
+    assert!(
+        lyceum::jobs::queue::queued(&state.db, webhooks::PRUNE.kind)
+            .await
+            .unwrap()
+    );
+});

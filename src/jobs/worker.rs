@@ -12,12 +12,13 @@ use crate::notifications::service as notifications;
 use crate::state::AppState;
 
 /// The work that runs every day, queued at start-up.
-const DAILY: [&Daily; 5] = [
+const DAILY: [&Daily; 6] = [
     &compliance::NIGHTLY,
     &notifications::DIGEST,
     &certificates::EXPIRING,
     &assignments::DUE_SOON,
     &crate::cmi5::launch::ABANDON,
+    &crate::webhooks::service::PRUNE,
 ];
 
 /// Runs one claimed job as at `at`; the error is kept on the job (and logged) for the next try.
@@ -26,6 +27,12 @@ async fn run_one(state: &AppState, kind: &str, payload: &str, at: i64) -> Result
         crate::mail::mailer::DELIVER => state.mailer.deliver(&state.db, payload).await,
         crate::xapi::forward::FORWARD => crate::xapi::forward::run(state).await,
         crate::webhooks::outbox::DELIVER => crate::webhooks::deliver::run(state, payload).await,
+        k if k == crate::webhooks::service::PRUNE.kind => {
+            crate::webhooks::service::prune(state, at)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("{e:?}"))
+        }
         k if k == compliance::NIGHTLY.kind => compliance::nightly(state, at)
             .await
             .map_err(|e| format!("{e:?}")),

@@ -15,6 +15,22 @@ use crate::state::AppState;
 use serde_json::json;
 
 pub const PER_PAGE: u32 = 25;
+/// How long finished deliveries stay listed.
+pub const KEEP_DAYS: i64 = 30;
+
+/// The nightly clean-up of old deliveries.
+pub const PRUNE: crate::jobs::daily::Daily = crate::jobs::daily::Daily {
+    kind: "webhooks.prune",
+    hour: 3,
+    minute: 30,
+};
+
+/// Deletes the deliveries that finished more than `KEEP_DAYS` ago, then queues the next night.
+pub async fn prune(state: &AppState, at: i64) -> Result<u64, AppError> {
+    let gone = store::delete_finished_before(&state.db, at - KEEP_DAYS * 24 * 60 * 60).await?;
+    crate::jobs::daily::queue_next(state, &PRUNE, at).await?;
+    Ok(gone)
+}
 
 fn require_admin(actor: &Actor) -> Result<(), AppError> {
     if can(actor, Action::ManageSettings) {

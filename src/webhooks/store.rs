@@ -348,3 +348,16 @@ pub async fn requeue(tx: &mut Tx, id: i64) -> Result<bool, AppError> {
     .map(|r| r.rows_affected())?);
     Ok(changed == 1)
 }
+
+/// Deletes finished deliveries made before `before`; returns how many.
+pub async fn delete_finished_before(db: &Db, before: i64) -> Result<u64, AppError> {
+    with_db_write!(db, |p| sqlx::query(
+        "DELETE FROM webhook_deliveries WHERE created_at < $1 \
+         AND state IN ('delivered', 'failed', 'cancelled')"
+    )
+    .bind(before)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(AppError::from)
+}
