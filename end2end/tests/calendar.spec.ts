@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { PASSWORD, call, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { PASSWORD, call, createUser, expectNoAxeViolations, hydrated, signIn, uniqueEmail } from './helpers';
 
 // Issue 14, "Calendar and feeds": a learner sees their assignment's due date in their calendar
 // (month grid and list, by keyboard), and their private feed address serves iCalendar that
@@ -49,6 +49,7 @@ test('a learner sees a due date in their calendar and subscribes to the feed', a
   await hydrated(page);
   const cell = page.locator('td[aria-current="date"]');
   await expect(cell.getByRole('link', { name: /23:30 Due: Calendar essay/ })).toBeVisible();
+  await expectNoAxeViolations(page);
   // The list view, by keyboard.
   await page.getByRole('link', { name: 'List', exact: true }).focus();
   await page.keyboard.press('Enter');
@@ -56,6 +57,7 @@ test('a learner sees a due date in their calendar and subscribes to the feed', a
   const entry = page.getByRole('link', { name: /23:30 Due: Calendar essay/ });
   await expect(entry).toBeVisible();
   await expect(entry).toHaveAttribute('href', `/courses/${course.id}/learn/${item}`);
+  await expectNoAxeViolations(page);
 
   // Her own time zone, New York's, chosen on the account page: the due time moves with it.
   await page.goto('/account');

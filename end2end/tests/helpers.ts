@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Browser, Page, expect } from '@playwright/test';
 
 export const ADMIN_EMAIL = process.env.LYCEUM_ADMIN_EMAIL ?? 'admin@example.com';
@@ -111,4 +112,16 @@ export async function publishedCourse(request: APIRequestContext, title: string,
   await call(request, 'courses/set_state', { id: String(course.id), state: 'published' });
   await request.post('/api/auth/sign_out');
   return { courseId: String(course.id), itemId: String(item), code };
+}
+
+/** The rules checked on the pages the specs scan; `color-contrast` included, so a failing colour fails. */
+const AXE_RULES = ['label-content-name-mismatch', 'label', 'button-name', 'link-name', 'color-contrast'];
+
+export async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withRules(AXE_RULES).analyze();
+  const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(found, found.join('\n')).toEqual([]);
+  // label-content-name-mismatch is "experimental" in axe: make sure it ran rather than was skipped.
+  const ran = [...results.passes, ...results.incomplete, ...results.inapplicable].map((r) => r.id);
+  expect(ran).toContain('label-content-name-mismatch');
 }

@@ -1,24 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
 import { APIRequestContext, Browser, Locator, Page, expect, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, createUser, expectNoAxeViolations, hydrated, signIn, uniqueEmail } from './helpers';
 
 // Issue 11, "What trying it as a new user found" 3, 7, 9, 10 and 11, on a phone-sized screen: form
 // controls of one normal height, plural copy, accessible names that contain what a button shows, the
 // learner's grades table, and a gradebook that says it scrolls sideways.
 const PHONE = { width: 390, height: 844 };
 test.use({ viewport: PHONE });
-
-/** The rules checked on every page here; `color-contrast` included, so a failing colour fails. */
-const AXE_RULES = ['label-content-name-mismatch', 'label', 'button-name', 'link-name', 'color-contrast'];
-
-async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withRules(AXE_RULES).analyze();
-  const found = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(found, found.join('\n')).toEqual([]);
-  // label-content-name-mismatch is "experimental" in axe: make sure it ran rather than was skipped.
-  const ran = [...results.passes, ...results.incomplete, ...results.inapplicable].map((r) => r.id);
-  expect(ran).toContain('label-content-name-mismatch');
-}
 
 /** A text control of normal height (the bug: ~95 px squares) and a sensible width. */
 async function expectControlSize(control: Locator, minWidth: number, maxWidth: number) {

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createUser, hydrated, signIn, uniqueEmail } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, createUser, expectNoAxeViolations, hydrated, signIn, uniqueEmail } from './helpers';
 
 // Issue 14, "Webhooks": an administrator subscribes a receiver (a Node HTTP server this spec
 // starts on loopback) to new accounts; a loopback address is refused next to the field until they
@@ -81,6 +81,7 @@ test('an administrator subscribes a receiver and it gets signed events', async (
     await expect(deliveries.getByRole('row').filter({ hasText: 'ping' }).first()).toContainText('Delivered (200)', { timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
   await expect(deliveries.getByRole('row').filter({ hasText: 'user.created' }).first()).toContainText('Delivered (200)');
+  await expectNoAxeViolations(page);
 
   // Edit moves the keyboard to the form, filled with the webhook's settings.
   await card.getByRole('button', { name: `Edit the webhook ${url}` }).click();

@@ -339,7 +339,7 @@ fn DeliveryRow(d: Delivery, redeliver: ServerAction<RedeliverWebhook>) -> impl I
             </td>
             <td>
                 {finished.then(|| view! {
-                    <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Send {name} again")
+                    <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Send again: {name}")
                         on:click=move |_| { redeliver.dispatch(RedeliverWebhook { id }); }>"Send again"</button>
                 })}
             </td>
