@@ -62,7 +62,7 @@ test('a learner sees a due date in their calendar and subscribes to the feed', a
   // Her own time zone, New York's, chosen on the account page: the due time moves with it.
   await page.goto('/account');
   await hydrated(page);
-  await page.getByLabel('Time zone').selectOption('America/New_York');
+  await page.getByRole('combobox', { name: 'Time zone' }).selectOption('America/New_York');
   await page.getByRole('button', { name: 'Save time zone' }).click();
   await expect(page.getByText('Your time zone is saved.')).toBeVisible();
   await page.goto(`/calendar?month=${today.slice(0, 7)}&view=list`);
