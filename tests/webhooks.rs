@@ -197,6 +197,18 @@ db_test!(
         )
         .await
         .unwrap();
+        // So does a change of their profile (department, manager…) by an administrator.
+        lyceum::users::profile_service::save(
+            &state,
+            &admin,
+            ada.id,
+            &lyceum::users::profile::ProfileForm {
+                department: "Nursing".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         lyceum::users::service::set_status(
             &state,
             &admin,
@@ -207,13 +219,15 @@ db_test!(
         .unwrap();
         deliver(&state).await;
         let bodies = hook.bodies();
-        assert_eq!(bodies.len(), 2, "{bodies:?}");
+        assert_eq!(bodies.len(), 3, "{bodies:?}");
         assert_eq!(bodies[1]["type"], "user.updated");
         assert_eq!(bodies[1]["data"]["name"], "Ada King");
+        assert_eq!(bodies[2]["type"], "user.updated");
+        assert_eq!(bodies[2]["data"]["id"], ada.id);
 
-        // The deliveries page lists both, delivered, with the receiver's answer.
+        // The deliveries page lists them, delivered, with the receiver's answer.
         let page = webhooks::deliveries(&state, &admin, 0, 1).await.unwrap();
-        assert_eq!(page.total, 2);
+        assert_eq!(page.total, 3);
         let latest = &page.items[0];
         assert_eq!(latest.state, DeliveryState::Delivered);
         assert_eq!(latest.response_status, Some(200));

@@ -79,6 +79,13 @@ pub async fn save(
         now,
     )
     .await?;
+    super::announce::announce(
+        &mut tx,
+        crate::webhooks::model::Event::UserUpdated,
+        &person,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     profile_store::find(&state.db, user_id).await
 }
