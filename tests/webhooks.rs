@@ -293,6 +293,12 @@ db_test!(
         );
 
         // Sent again by hand: queued once more; a delivery still waiting cannot be.
+        assert_eq!(
+            webhooks::redeliver(&state, &admin, 999_999)
+                .await
+                .unwrap_err(),
+            AppError::NotFound
+        );
         webhooks::redeliver(&state, &admin, second.id)
             .await
             .unwrap();

@@ -55,7 +55,7 @@ test('an administrator subscribes a receiver and it gets signed events', async (
   await form.getByRole('button', { name: 'Add webhook' }).click();
   await expect(page.getByTestId('webhook-secret')).toHaveText(/^whsec_/);
   const secret = (await page.getByTestId('webhook-secret').textContent()) ?? '';
-  const card = page.getByRole('region', { name: url });
+  const card = page.getByRole('region', { name: url, exact: true });
   await expect(card).toContainText('Sends: Account created');
 
   // A new account: the receiver gets it, signed with that secret.
@@ -82,6 +82,20 @@ test('an administrator subscribes a receiver and it gets signed events', async (
   }).toPass({ timeout: 20_000 });
   await expect(deliveries.getByRole('row').filter({ hasText: 'user.created' }).first()).toContainText('Delivered (200)');
   await expectNoAxeViolations(page);
+
+  // A second webhook: the deliveries can be shown per webhook.
+  const second = `${url}?second`;
+  await form.getByLabel('URL').fill(second);
+  await form.getByRole('checkbox', { name: /Course completed/ }).check();
+  await form.getByRole('checkbox', { name: /Allow private and loopback addresses/ }).check();
+  await form.getByRole('button', { name: 'Add webhook' }).click();
+  await expect(page.getByRole('region', { name: second })).toBeVisible();
+  const of = deliveries.getByRole('navigation', { name: 'Deliveries of' });
+  await of.getByRole('link', { name: second }).click();
+  await expect(deliveries.getByText('Nothing sent yet.')).toBeVisible();
+  await expect(of.getByRole('link', { name: second })).toHaveAttribute('aria-current', 'page');
+  await of.getByRole('link', { name: 'All webhooks' }).click();
+  await expect(deliveries.getByRole('row').filter({ hasText: 'ping' }).first()).toBeVisible();
 
   // Edit moves the keyboard to the form, filled with the webhook's settings.
   await card.getByRole('button', { name: `Edit the webhook ${url}` }).click();

@@ -105,7 +105,7 @@ pub fn WebhooksPage() -> impl IntoView {
             })}
         </Transition>
         <SubscriptionEditor editing changed revealed />
-        <DeliveriesSection changed=Signal::derive(move || (changed.get(), test.version().get())) />
+        <DeliveriesSection subscriptions changed=Signal::derive(move || (changed.get(), test.version().get())) />
     }
 }
 
@@ -256,26 +256,56 @@ fn SubscriptionEditor(
 
 /// The latest deliveries with each receiver's answer, and "Send again" for a finished one.
 #[component]
-fn DeliveriesSection(#[prop(into)] changed: Signal<(u32, usize)>) -> impl IntoView {
+fn DeliveriesSection(
+    subscriptions: Resource<Result<Vec<Subscription>, AppError>>,
+    #[prop(into)] changed: Signal<(u32, usize)>,
+) -> impl IntoView {
     let page = crate::ui::pagination::page_param("page");
+    let query = leptos_router::hooks::use_query_map();
+    // Whose deliveries: `?webhook=ID`, or every webhook's.
+    let of = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("webhook")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0)
+        })
+    });
     let refresh = RwSignal::new(0u32);
     let redeliver = ServerAction::<RedeliverWebhook>::new();
     let deliveries = Resource::new(
         move || {
             (
                 changed.get(),
+                of.get(),
                 page.get(),
                 refresh.get(),
                 redeliver.version().get(),
             )
         },
-        |(_, page, ..)| webhook_deliveries(0, page),
+        |(_, of, page, ..)| webhook_deliveries(of, page),
     );
     let redelivered: Signal<Option<Result<(), AppError>>> = redeliver.value().into();
     view! {
         <section class="card" aria-labelledby="deliveries-heading">
             <h2 id="deliveries-heading">"Deliveries"</h2>
             <FormAlert result=redelivered success="The delivery is queued to be sent again." />
+            <Suspense fallback=|| ()>
+                {move || {
+                    let current = of.get();
+                    Suspend::new(async move {
+                    let list = subscriptions.await.unwrap_or_default();
+                    (list.len() > 1).then(|| view! {
+                        <nav class="tabs" aria-label="Deliveries of">
+                            <a href="/admin/webhooks" aria-current=(current == 0).then_some("page")>"All webhooks"</a>
+                            {list.into_iter().map(|s| view! {
+                                <a href=format!("/admin/webhooks?webhook={}", s.id)
+                                    aria-current=(current == s.id).then_some("page")>{s.url}</a>
+                            }).collect_view()}
+                        </nav>
+                    })
+                    })
+                }}
+            </Suspense>
             <button type="button" class="btn btn-secondary btn-small" on:click=move |_| refresh.update(|n| *n += 1)>"Refresh"</button>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -299,7 +329,10 @@ fn DeliveriesSection(#[prop(into)] changed: Signal<(u32, usize)>) -> impl IntoVi
                                         </tbody>
                                     </table>
                                 </div>
-                                <Pagination page=page_now page_count total href=|p| format!("/admin/webhooks?page={p}") />
+                                <Pagination page=page_now page_count total href=move |p| match of.get_untracked() {
+                                    0 => format!("/admin/webhooks?page={p}"),
+                                    id => format!("/admin/webhooks?webhook={id}&page={p}"),
+                                } />
                             }.into_any()
                         }
                     }

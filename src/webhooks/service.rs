@@ -183,6 +183,9 @@ pub async fn deliveries(
 /// Sends a finished delivery again, as it was (same event id, new signature).
 pub async fn redeliver(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     require_admin(actor)?;
+    store::delivery(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let at = now();
     let mut tx = state.db.begin().await?;
     if !store::requeue(&mut tx, id).await? {
