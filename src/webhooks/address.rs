@@ -48,7 +48,8 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refused {
     NotWeb,
-    Unresolved(String),
+    /// The host, and what the resolver said.
+    Unresolved(String, String),
     Private(IpAddr),
 }
 
@@ -59,8 +60,8 @@ impl Refused {
                 "Give a full http:// or https:// address, such as https://hooks.example.com/lyceum."
                     .into()
             }
-            Refused::Unresolved(host) => {
-                format!("“{host}” could not be found (DNS). Check the address.")
+            Refused::Unresolved(host, cause) => {
+                format!("“{host}” could not be found (DNS: {cause}). Check the address.")
             }
             Refused::Private(ip) => format!(
                 "This address leads to {ip}, a private or loopback address. Tick “Allow private and loopback addresses” if the receiver really is on this network."
@@ -91,11 +92,11 @@ pub async fn check(url: &str, allow_private: bool) -> Result<Target, Refused> {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => tokio::net::lookup_host((bare, port))
             .await
-            .map_err(|_| Refused::Unresolved(host.clone()))?
+            .map_err(|e| Refused::Unresolved(host.clone(), e.to_string()))?
             .collect(),
     };
     if addrs.is_empty() {
-        return Err(Refused::Unresolved(host));
+        return Err(Refused::Unresolved(host, "no address".into()));
     }
     if !allow_private && let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
         return Err(Refused::Private(bad.ip()));

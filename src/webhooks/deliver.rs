@@ -54,7 +54,7 @@ pub async fn run(state: &AppState, payload: &str) -> Result<(), String> {
             let state_now = match refused {
                 address::Refused::Private(_) | address::Refused::NotWeb => DeliveryState::Failed,
                 // DNS may come back.
-                address::Refused::Unresolved(_) => DeliveryState::Retrying,
+                address::Refused::Unresolved(..) => DeliveryState::Retrying,
             };
             let tries = record_failure(state, id, state_now, None, None, &error, None, at).await?;
             return match state_now {
