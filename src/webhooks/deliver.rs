@@ -4,7 +4,7 @@
 //! address refused as private is not tried again: it will not change by waiting.
 
 use super::address;
-use super::model::DeliveryState;
+use super::model::{Delivery, DeliveryState};
 use super::outbox::DELIVER;
 use super::signature;
 use super::store::{self, Attempt};
@@ -56,7 +56,8 @@ pub async fn run(state: &AppState, payload: &str) -> Result<(), String> {
                 // DNS may come back.
                 address::Refused::Unresolved(..) => DeliveryState::Retrying,
             };
-            let tries = record_failure(state, id, state_now, None, None, &error, None, at).await?;
+            let tries =
+                record_failure(state, &delivery, state_now, None, None, &error, None, at).await?;
             return match state_now {
                 DeliveryState::Failed => Ok(()),
                 _ if tries >= crate::jobs::queue::MAX_ATTEMPTS => Ok(()),
@@ -99,7 +100,7 @@ pub async fn run(state: &AppState, payload: &str) -> Result<(), String> {
             let ms = elapsed_ms(started);
             let tries = record_failure(
                 state,
-                id,
+                &delivery,
                 DeliveryState::Retrying,
                 None,
                 None,
@@ -135,7 +136,7 @@ pub async fn run(state: &AppState, payload: &str) -> Result<(), String> {
     let error = format!("The receiver answered {status}.");
     let tries = record_failure(
         state,
-        id,
+        &delivery,
         DeliveryState::Retrying,
         code,
         Some(&body),
@@ -160,7 +161,7 @@ fn give_up_after(tries: i32, error: String) -> Result<(), String> {
 #[allow(clippy::too_many_arguments)]
 async fn record_failure(
     state: &AppState,
-    id: i64,
+    delivery: &Delivery,
     mut outcome: DeliveryState,
     response_status: Option<i32>,
     response_body: Option<&str>,
@@ -168,17 +169,15 @@ async fn record_failure(
     duration_ms: Option<i64>,
     at: i64,
 ) -> Result<i32, String> {
-    let text = |e: AppError| e.to_string();
-    let before = store::delivery(&state.db, id)
-        .await
-        .map_err(text)?
-        .map_or(0, |d| d.attempts);
-    if outcome == DeliveryState::Retrying && before + 1 >= crate::jobs::queue::MAX_ATTEMPTS {
+    // The delivery as read when this try began: its tries before this one.
+    if outcome == DeliveryState::Retrying
+        && delivery.attempts + 1 >= crate::jobs::queue::MAX_ATTEMPTS
+    {
         outcome = DeliveryState::Failed;
     }
     store::record(
         &state.db,
-        id,
+        delivery.id,
         &Attempt {
             state: outcome,
             response_status,
@@ -189,7 +188,7 @@ async fn record_failure(
         },
     )
     .await
-    .map_err(text)
+    .map_err(|e| e.to_string())
 }
 
 fn elapsed_ms(started: Instant) -> i64 {
